@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Duet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "duet", targets: ["duet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // The only C surface: ncursesw, wide-character API.
+        .systemLibrary(
+            name: "CNcursesw",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        // Terminal-agnostic UI toolkit (no C, no I/O).
+        .target(name: "TermUI"),
+        // The one backend that talks to curses.
+        .target(name: "TermUICurses", dependencies: ["TermUI", "CNcursesw"]),
+        // Domain values and pure algorithms: items, tasks, annotations, formats.
+        .target(name: "DuetCore"),
+        // The only GRDB importer: schema, migrations, queries.
+        .target(
+            name: "DuetStore",
+            dependencies: ["DuetCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Project on disk: duet.toml, discovery, import/export/status workflows.
+        .target(
+            name: "DuetProject",
+            dependencies: ["DuetCore", "DuetStore", "TermUI", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // Thin executable: argument parsing and wiring only.
+        .executableTarget(
+            name: "duet",
+            dependencies: [
+                "DuetProject", "DuetCore", "TermUI", "TermUICurses",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUICurses"]),
+        .testTarget(name: "DuetCoreTests", dependencies: ["DuetCore"]),
+        .testTarget(name: "DuetStoreTests", dependencies: ["DuetStore", "DuetCore"]),
+        .testTarget(
+            name: "DuetProjectTests",
+            dependencies: ["DuetProject", "DuetStore", "DuetCore"],
+            resources: []
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

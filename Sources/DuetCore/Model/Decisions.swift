@@ -1,0 +1,52 @@
+/// Which decisions an export takes.
+public enum DecisionScope: String, Sendable, CaseIterable {
+    /// One value per item: the latest human decision, else the machine's.
+    case final
+    /// Human decisions only (the latest per person).
+    case human
+    /// The whole log, revocations applied.
+    case all
+}
+
+/// Reads the append-only log back into current decisions.
+public enum Decisions {
+    /// Entries still in force: revocation entries and the entries they revoke
+    /// are dropped; for task decisions only each annotator's latest remains.
+    /// Source annotations (no task) are all kept. Order: oldest first.
+    public static func current(_ log: [Annotation]) -> [Annotation] {
+        let revoked = Set(log.compactMap { $0.entry.status == .revoked ? $0.entry.revokes : nil })
+        var latest: [String: Annotation] = [:]
+        var sources: [Annotation] = []
+        for a in log where a.entry.status != .revoked && !revoked.contains(a.id) {
+            if a.entry.annotatorKind == .source || a.entry.task == nil {
+                sources.append(a)
+                continue
+            }
+            let key = (a.entry.task ?? "") + "\u{1F}" + a.entry.annotator
+            if let prev = latest[key], (prev.entry.createdAt, prev.id) > (a.entry.createdAt, a.id) { continue }
+            latest[key] = a
+        }
+        return (sources + latest.values).sorted { ($0.entry.createdAt, $0.id) < ($1.entry.createdAt, $1.id) }
+    }
+
+    /// The item's final decision in a task: the latest submitted human
+    /// decision, else the latest submitted machine decision, else nil.
+    /// (Disagreements between people are settled by adjudication later.)
+    public static func final(_ log: [Annotation], task: String) -> Annotation? {
+        let live = current(log).filter { $0.entry.task == task && $0.entry.status == .submitted }
+        return live.last(where: { $0.entry.annotatorKind == .human }) ?? live.last(where: { $0.entry.annotatorKind == .machine })
+    }
+
+    /// The decisions an export in `scope` takes for one item.
+    public static func select(_ log: [Annotation], task: String?, scope: DecisionScope) -> [Annotation] {
+        switch scope {
+        case .all:
+            return current(log).filter { task == nil || $0.entry.task == task || $0.entry.task == nil }
+        case .human:
+            return current(log).filter { $0.entry.annotatorKind == .human && $0.entry.status == .submitted && (task == nil || $0.entry.task == task) }
+        case .final:
+            guard let task else { return [] }
+            return final(log, task: task).map { [$0] } ?? []
+        }
+    }
+}

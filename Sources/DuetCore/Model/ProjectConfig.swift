@@ -1,0 +1,65 @@
+/// The project's settings, as read from duet.toml.
+public struct ProjectConfig: Sendable, Hashable {
+    public var name: String
+    public var tasks: [TaskSpec]
+    public var annotators: [AnnotatorSpec]
+    public var router: RouterSettings
+    public var ui: UISettings
+
+    public init(name: String, tasks: [TaskSpec] = [], annotators: [AnnotatorSpec] = [],
+                router: RouterSettings = RouterSettings(), ui: UISettings = UISettings()) {
+        self.name = name
+        self.tasks = tasks
+        self.annotators = annotators
+        self.router = router
+        self.ui = ui
+    }
+
+    public func task(named name: String) -> TaskSpec? { tasks.first { $0.name == name } }
+}
+
+/// A machine annotator declared in duet.toml.
+public struct AnnotatorSpec: Sendable, Hashable {
+    public enum Kind: String, Sendable, CaseIterable { case llm, local, replay }
+    public var name: String
+    public var kind: Kind
+    /// llm: base URL of an OpenAI-compatible server, e.g. http://localhost:8000/v1
+    public var baseURL: String?
+    public var model: String?
+    /// llm: the *name* of the environment variable that holds the key (never the key).
+    public var apiKeyEnv: String?
+
+    public init(name: String, kind: Kind, baseURL: String? = nil, model: String? = nil, apiKeyEnv: String? = nil) {
+        self.name = name
+        self.kind = kind
+        self.baseURL = baseURL
+        self.model = model
+        self.apiKeyEnv = apiKeyEnv
+    }
+}
+
+public struct RouterSettings: Sendable, Hashable {
+    /// Which annotator `duet route` uses by default.
+    public var annotator: String
+    /// Share of items sent to people (0…1).
+    public var budget: Double
+    /// Share of machine-accepted items also sent to people, blind.
+    public var audit: Double
+    public var strategy: String
+    /// Accuracy the machine labels should reach (audit warnings).
+    public var targetAccuracy: Double
+
+    public init(annotator: String = "local", budget: Double = 0.3, audit: Double = 0.05, strategy: String = "default",
+                targetAccuracy: Double = 0.9) {
+        self.annotator = annotator
+        self.budget = budget
+        self.audit = audit
+        self.strategy = strategy
+        self.targetAccuracy = targetAccuracy
+    }
+}
+
+public struct UISettings: Sendable, Hashable {
+    public var theme: String
+    public init(theme: String = "dark") { self.theme = theme }
+}

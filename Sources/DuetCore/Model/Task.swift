@@ -1,0 +1,80 @@
+/// How a task labels its items.
+public enum TaskKind: String, Sendable, Codable, CaseIterable {
+    /// One label per item.
+    case classify
+    /// Any number of labels per item.
+    case multilabel
+    /// A number on a scale.
+    case rate
+    /// Review a demonstration: rate, accept or reject, edit the response.
+    case review
+    /// Judge a pair (or ranking) of responses.
+    case compare
+
+    /// The item kinds a task of this kind can label.
+    public var itemKinds: [ItemKind] {
+        switch self {
+        case .classify, .multilabel, .rate: return [.text, .demonstration]
+        case .review: return [.demonstration]
+        case .compare: return [.pair, .ranking]
+        }
+    }
+
+    /// Whether the task needs a list of labels.
+    public var needsLabels: Bool { self == .classify || self == .multilabel }
+}
+
+/// A labeling task as declared in duet.toml.
+public struct TaskSpec: Hashable, Sendable {
+    public var name: String
+    public var kind: TaskKind
+    public var labels: [String]
+    /// Items of this dataset only; nil = every item of a fitting kind.
+    public var dataset: String?
+    public var guidelines: String?
+    /// The scale for `rate` and `review` tasks.
+    public var scale: ClosedRange<Int>
+
+    public init(name: String, kind: TaskKind, labels: [String] = [], dataset: String? = nil,
+                guidelines: String? = nil, scale: ClosedRange<Int> = 1...5) {
+        self.name = name
+        self.kind = kind
+        self.labels = labels
+        self.dataset = dataset
+        self.guidelines = guidelines
+        self.scale = scale
+    }
+
+    /// Problems with this spec, as messages naming the field.
+    public func validationErrors() -> [String] {
+        var errors: [String] = []
+        if !TaskSpec.isValidName(name) {
+            errors.append("task name '\(name)': use letters, digits, '-', '_' or '.' (1–64 characters)")
+        }
+        if kind.needsLabels && labels.isEmpty {
+            errors.append("task '\(name)': kind \(kind.rawValue) needs labels (e.g. --labels negative,neutral,positive)")
+        }
+        if Set(labels).count != labels.count {
+            errors.append("task '\(name)': labels repeat")
+        }
+        if labels.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            errors.append("task '\(name)': a label is empty")
+        }
+        if labels.count > 36 {
+            errors.append("task '\(name)': at most 36 labels")
+        }
+        if scale.lowerBound == scale.upperBound {
+            errors.append("task '\(name)': the scale needs at least two points")
+        }
+        return errors
+    }
+
+    public static func isValidName(_ name: String) -> Bool {
+        guard (1...64).contains(name.count) else { return false }
+        return name.unicodeScalars.allSatisfy { s in
+            (s.properties.isAlphabetic && s.isASCII) || ("0"..."9").contains(s) || s == "-" || s == "_" || s == "."
+        }
+    }
+}
+
+import Foundation

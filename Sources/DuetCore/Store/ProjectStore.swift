@@ -1,0 +1,119 @@
+import Foundation
+
+/// The project's store, as the rest of Duet sees it.
+///
+/// Kept small on purpose: today it is one SQLite file per project
+/// (`DuetStore.SQLiteStore`); later a team may share a PostgreSQL database
+/// behind the same protocol. Every method is one transaction.
+public protocol ProjectStore: AnyObject, Sendable {
+    // MARK: Tasks
+
+    /// Makes the store's task table match the specs from duet.toml (adds
+    /// new tasks, updates kind/labels/dataset of existing ones; never deletes
+    /// a task that has annotations).
+    func syncTasks(_ specs: [TaskSpec]) throws
+
+    // MARK: Import
+
+    /// Runs `body` inside one write transaction. Everything `body` adds is
+    /// committed when it returns, and nothing at all if it throws (or when
+    /// `dryRun` is set: then the counts say what would have been added).
+    func importBatch(dryRun: Bool, _ body: (any ImportWriter) throws -> Void) throws -> ImportCounts
+
+    // MARK: Reads
+
+    func itemCount() throws -> Int
+    func datasetSummaries() throws -> [DatasetSummary]
+    func taskProgress(_ task: TaskSpec) throws -> TaskProgress
+    func item(rowID: Int64) throws -> StoredItem?
+    func item(dataset: String, uid: String) throws -> StoredItem?
+    /// Items a task covers (all items when `task` is nil), in row order, after `afterRowID`.
+    func items(for task: TaskSpec?, afterRowID: Int64, limit: Int) throws -> [StoredItem]
+    /// The log entries for these items, oldest first. `task` nil = all tasks;
+    /// source annotations (which have no task) are always included.
+    func annotations(itemRowIDs: [Int64], task: String?) throws -> [Int64: [Annotation]]
+
+    // MARK: Labeling
+
+    /// Appends one decision to the log and makes it the annotator's current
+    /// decision for the item; durable when this returns.
+    @discardableResult
+    func record(_ annotation: NewAnnotation) throws -> Int64
+    /// Revokes the annotator's latest decision in the task (undo): appends a
+    /// `revoked` entry and clears the current decision. Returns the item's row
+    /// id, or nil when there was nothing to undo.
+    @discardableResult
+    func undoLast(task: String, annotator: String, at date: Date) throws -> Int64?
+    /// The next item of `task` for `annotator`: the first undecided item in
+    /// row order that nobody has decided yet; when none is left, the items this
+    /// annotator skipped, oldest skip first.
+    func nextItem(for task: TaskSpec, annotator: String) throws -> StoredItem?
+}
+
+/// Receives imported records inside the import transaction.
+public protocol ImportWriter {
+    /// Registers a source file; later `add` calls are attributed to it.
+    func beginFile(path: String, format: String, dataset: String) throws
+    /// Adds a record; returns false when an item with the same dataset and
+    /// uid is already stored (then nothing is added, not even its annotations).
+    @discardableResult
+    func add(_ record: ImportedRecord) throws -> Bool
+}
+
+public struct ImportCounts: Sendable, Hashable, Codable {
+    /// Rows read.
+    public var rows: Int
+    /// Items newly added.
+    public var added: Int
+    /// Rows whose item was already stored.
+    public var duplicates: Int
+    /// Source annotations added.
+    public var sourceAnnotations: Int
+
+    public init(rows: Int = 0, added: Int = 0, duplicates: Int = 0, sourceAnnotations: Int = 0) {
+        self.rows = rows
+        self.added = added
+        self.duplicates = duplicates
+        self.sourceAnnotations = sourceAnnotations
+    }
+}
+
+public struct DatasetSummary: Sendable, Hashable, Codable {
+    public var name: String
+    public var items: Int
+    /// Item count per kind (raw values of `ItemKind`).
+    public var kinds: [String: Int]
+    public init(name: String, items: Int, kinds: [String: Int]) {
+        self.name = name
+        self.items = items
+        self.kinds = kinds
+    }
+}
+
+public struct TaskProgress: Sendable, Hashable, Codable {
+    /// Items the task covers.
+    public var total: Int
+    /// Items with a submitted human decision.
+    public var human: Int
+    /// Items with a submitted machine decision and no human one.
+    public var machine: Int
+    /// Items skipped (by someone) and not submitted by anyone.
+    public var skipped: Int
+    /// Items nobody has submitted yet (skipped ones included).
+    public var remaining: Int
+    /// Items whose current decision is flagged.
+    public var flagged: Int
+    /// Sum of measured human seconds over current submitted decisions.
+    public var humanSeconds: Double
+
+    public init(total: Int = 0, human: Int = 0, machine: Int = 0, skipped: Int = 0, remaining: Int = 0,
+                flagged: Int = 0, humanSeconds: Double = 0) {
+        self.total = total
+        self.human = human
+        self.machine = machine
+        self.skipped = skipped
+        self.remaining = remaining
+        self.flagged = flagged
+        self.humanSeconds = humanSeconds
+    }
+}

@@ -1,0 +1,138 @@
+import DuetCore
+import Foundation
+
+public struct ExportRequest: Sendable {
+    public var task: String?
+    public var format: ExportFormat
+    public var scope: DecisionScope
+    /// nil = standard output.
+    public var output: String?
+
+    public init(task: String? = nil, format: ExportFormat = .jsonl, scope: DecisionScope = .final, output: String? = nil) {
+        self.task = task
+        self.format = format
+        self.scope = scope
+        self.output = output
+    }
+}
+
+public struct ExportReport: Sendable {
+    public var written = 0
+    public var skipped: [ExportSkip: Int] = [:]
+    public var provenanceFile: String?
+
+    public var summary: String {
+        var s = "exported \(written) rows"
+        let parts = ExportSkip.allCases.compactMap { k in skipped[k].map { "\($0) \(k.rawValue)" } }
+        if !parts.isEmpty { s += "; left out: " + parts.joined(separator: ", ") }
+        if let p = provenanceFile { s += "; provenance in \(p)" }
+        return s
+    }
+}
+
+/// Buffered line output to a file (written to a temporary name, renamed
+/// into place at the end) or to standard output.
+final class LineOutput {
+    let handle: FileHandle
+    let tempPath: String?
+    let finalPath: String?
+    var buffer = Data()
+
+    init(path: String?) throws {
+        if let path {
+            let temp = path + ".duet-tmp-\(ProcessInfo.processInfo.processIdentifier)"
+            guard FileManager.default.createFile(atPath: temp, contents: nil), let h = FileHandle(forWritingAtPath: temp) else {
+                throw DuetError("\(path): cannot write here")
+            }
+            handle = h
+            tempPath = temp
+            finalPath = path
+        } else {
+            handle = FileHandle.standardOutput
+            tempPath = nil
+            finalPath = nil
+        }
+    }
+
+    func write(_ line: String) throws {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func commit() throws {
+        try flush()
+        guard let tempPath, let finalPath else { return }
+        try handle.close()
+        if FileManager.default.fileExists(atPath: finalPath) { try FileManager.default.removeItem(atPath: finalPath) }
+        try FileManager.default.moveItem(atPath: tempPath, toPath: finalPath)
+    }
+
+    func abandon() {
+        guard let tempPath else { return }
+        try? handle.close()
+        try? FileManager.default.removeItem(atPath: tempPath)
+    }
+}
+
+public enum ExportWorkflow {
+    public static func run(_ request: ExportRequest, project: Project) throws -> ExportReport {
+        let task: TaskSpec?
+        if let name = request.task {
+            task = try project.task(name)
+        } else if project.config.tasks.count == 1 {
+            task = project.config.tasks[0]
+        } else {
+            // No task: the items themselves (as imported), with any source annotations.
+            task = nil
+        }
+        if request.scope != .all, task == nil, !project.config.tasks.isEmpty {
+            throw DuetError("several tasks: choose one with --task (\(project.config.tasks.map(\.name).joined(separator: ", ")))")
+        }
+        let out = try LineOutput(path: request.output)
+        var provenance: LineOutput?
+        var report = ExportReport()
+        do {
+            if !request.format.inlineProvenance, task != nil, let path = request.output {
+                provenance = try LineOutput(path: path + ".provenance.jsonl")
+                report.provenanceFile = path + ".provenance.jsonl"
+            }
+            if request.format == .csv { try out.write(ExportRenderer.csvLine(ExportRenderer.csvHeader)) }
+            var after: Int64 = 0
+            while true {
+                let page = try project.store.items(for: task, afterRowID: after, limit: 2000)
+                guard let last = page.last else { break }
+                after = last.rowID
+                let logs = try project.store.annotations(itemRowIDs: page.map(\.rowID), task: task?.name)
+                for item in page {
+                    let log = logs[item.rowID] ?? []
+                    let decisions = task == nil ? Decisions.select(log, task: nil, scope: .all)
+                        : Decisions.select(log, task: task!.name, scope: request.scope)
+                    var side: String?
+                    switch ExportRenderer.render(ExportRow(item: item, decisions: decisions), format: request.format,
+                                                 task: task, scope: task == nil ? .all : request.scope, provenance: &side) {
+                    case .success(let line):
+                        try out.write(line)
+                        if let side { try provenance?.write(side) }
+                        report.written += 1
+                    case .failure(let why):
+                        report.skipped[why, default: 0] += 1
+                    }
+                }
+            }
+            try out.commit()
+            try provenance?.commit()
+        } catch {
+            out.abandon()
+            provenance?.abandon()
+            throw error
+        }
+        return report
+    }
+}

@@ -1,0 +1,117 @@
+import DuetCore
+import Foundation
+
+/// `duet import`: reads files, all or nothing per invocation.
+public struct ImportRequest: Sendable {
+    public var paths: [String]
+    public var dataset: String?
+    public var format: InputFormat
+    public var idField: String?
+    public var textField: String?
+    public var goldField: String?
+    public var dryRun: Bool
+
+    public init(paths: [String], dataset: String? = nil, format: InputFormat = .auto, idField: String? = nil,
+                textField: String? = nil, goldField: String? = nil, dryRun: Bool = false) {
+        self.paths = paths
+        self.dataset = dataset
+        self.format = format
+        self.idField = idField
+        self.textField = textField
+        self.goldField = goldField
+        self.dryRun = dryRun
+    }
+}
+
+public struct ImportReport: Sendable {
+    public struct File: Sendable {
+        public var path: String
+        public var dataset: String
+        public var format: InputFormat
+        public var container: Container
+        public var detected: Bool
+        public var rows: Int
+    }
+    public var files: [File] = []
+    public var counts = ImportCounts()
+    public var dryRun = false
+
+    /// The one summary line printed at the end.
+    public var summary: String {
+        let verb = dryRun ? "would add" : "added"
+        var s = "\(dryRun ? "dry run: " : "")\(counts.rows) rows read from \(files.count) file\(files.count == 1 ? "" : "s"); \(verb) \(counts.added) items"
+        if counts.duplicates > 0 { s += ", \(counts.duplicates) already present" }
+        if counts.sourceAnnotations > 0 { s += ", \(counts.sourceAnnotations) source annotations" }
+        return s
+    }
+}
+
+/// Progress while importing: the file, rows read, bytes read and the file's size (0 when unknown).
+public struct ImportProgress: Sendable {
+    public var file: String
+    public var rows: Int
+    public var bytes: Int
+    public var totalBytes: Int
+}
+
+public enum ImportWorkflow {
+    /// The dataset name a file gets when none is given: its name without
+    /// extensions (`hh-rlhf-test.jsonl.gz` → `hh-rlhf-test`).
+    public static func datasetName(for path: String) -> String {
+        var name = URL(fileURLWithPath: path).lastPathComponent
+        if name.lowercased().hasSuffix(".gz") { name.removeLast(3) }
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }
+        return name
+    }
+
+    /// Imports every file in one transaction. Any bad row → an `ImportError`
+    /// naming file:line, and the store exactly as before.
+    public static func run(_ request: ImportRequest, into store: any ProjectStore,
+                           onFormat: (ImportReport.File) -> Void = { _ in },
+                           onProgress: (ImportProgress) -> Void = { _ in }) throws -> ImportReport {
+        guard !request.paths.isEmpty else { throw DuetError("no files to import") }
+        for p in request.paths where !FileManager.default.isReadableFile(atPath: p) {
+            throw DuetError("\(p): no such file or not readable")
+        }
+        var report = ImportReport()
+        report.dryRun = request.dryRun
+        report.counts = try store.importBatch(dryRun: request.dryRun) { writer in
+            for path in request.paths {
+                let file = try importFile(path, request: request, writer: writer, onFormat: onFormat, onProgress: onProgress)
+                report.files.append(file)
+            }
+        }
+        return report
+    }
+
+    static func importFile(_ path: String, request: ImportRequest, writer: any ImportWriter,
+                           onFormat: (ImportReport.File) -> Void, onProgress: (ImportProgress) -> Void) throws -> ImportReport.File {
+        let total = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+        let isGzip = path.lowercased().hasSuffix(".gz")
+        nonisolated(unsafe) var bytes = 0
+        var source = try InputSource(path: path, onRead: { bytes = $0 })
+        defer { source.cancel() }
+        let first: [UInt8]?
+        do { first = try source.nextChunk() } catch { throw ImportError(file: path, line: 0, message: "\(error)") }
+        guard let first else { throw ImportError(file: path, line: 0, message: "empty file") }
+        let dataset = request.dataset ?? datasetName(for: path)
+        let options = ImportOptions(dataset: dataset, sourceName: URL(fileURLWithPath: path).lastPathComponent,
+                                    idField: request.idField, textField: request.textField, goldField: request.goldField)
+        var stream = try RecordStream(source: PeekedSource(first: first, base: source), file: path,
+                                      fileName: URL(fileURLWithPath: path).lastPathComponent,
+                                      firstBytes: first.prefix(64), format: request.format, options: options)
+        var info = ImportReport.File(path: path, dataset: dataset, format: stream.format, container: stream.container,
+                                     detected: stream.detected, rows: 0)
+        onFormat(info)
+        try writer.beginFile(path: path, format: stream.format.rawValue, dataset: dataset)
+        while let record = try stream.next() {
+            try writer.add(record)
+            info.rows += 1
+            if info.rows & 0x3FFF == 0 {
+                onProgress(ImportProgress(file: path, rows: info.rows, bytes: isGzip ? 0 : bytes, totalBytes: isGzip ? 0 : total))
+            }
+        }
+        onProgress(ImportProgress(file: path, rows: info.rows, bytes: isGzip ? 0 : total, totalBytes: isGzip ? 0 : total))
+        return info
+    }
+}

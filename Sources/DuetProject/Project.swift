@@ -1,0 +1,108 @@
+import DuetCore
+import DuetStore
+import Foundation
+
+/// Errors a person can act on, worded for the command line.
+public struct DuetError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A project on disk: a folder with duet.toml and duet.sqlite.
+public final class Project {
+    public static let storeFileName = "duet.sqlite"
+
+    public let root: URL
+    public private(set) var config: ProjectConfig
+    public let store: any ProjectStore
+
+    public var configURL: URL { root.appendingPathComponent(ConfigFile.fileName) }
+
+    init(root: URL, config: ProjectConfig, store: any ProjectStore) {
+        self.root = root
+        self.config = config
+        self.store = store
+    }
+
+    /// Opens the project in `root`: reads duet.toml, opens the store and
+    /// brings its task table in line with the config.
+    public static func open(at root: URL) throws -> Project {
+        let config = try ConfigFile.load(root.appendingPathComponent(ConfigFile.fileName))
+        let store = try SQLiteStore.open(path: root.appendingPathComponent(storeFileName).path)
+        try store.syncTasks(config.tasks)
+        return Project(root: root, config: config, store: store)
+    }
+
+    /// Finds the project: `--project DIR`, then `$DUET_PROJECT`, then the
+    /// nearest folder at or above `cwd` holding a duet.toml.
+    public static func locate(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                              cwd: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws -> URL {
+        let fm = FileManager.default
+        func check(_ dir: URL, from source: String) throws -> URL {
+            guard fm.fileExists(atPath: dir.appendingPathComponent(ConfigFile.fileName).path) else {
+                throw DuetError("\(source) \(dir.path) has no \(ConfigFile.fileName); create a project there with `duet init \(dir.path)`")
+            }
+            return dir.standardizedFileURL
+        }
+        if let explicit, !explicit.isEmpty {
+            return try check(URL(fileURLWithPath: explicit, relativeTo: cwd), from: "--project")
+        }
+        if let env = environment["DUET_PROJECT"], !env.isEmpty {
+            return try check(URL(fileURLWithPath: env, relativeTo: cwd), from: "DUET_PROJECT")
+        }
+        var dir = cwd.standardizedFileURL
+        while true {
+            if fm.fileExists(atPath: dir.appendingPathComponent(ConfigFile.fileName).path) { return dir }
+            let parent = dir.deletingLastPathComponent()
+            if parent.path == dir.path { break }
+            dir = parent
+        }
+        throw DuetError("no Duet project here: no \(ConfigFile.fileName) in \(cwd.path) or above. Create one with `duet init [DIR]`, or point to one with --project DIR or DUET_PROJECT")
+    }
+
+    /// Creates a project: duet.toml from a template and an empty store (WAL).
+    @discardableResult
+    public static func create(at root: URL, template: Template, name: String? = nil) throws -> Project {
+        let fm = FileManager.default
+        let configURL = root.appendingPathComponent(ConfigFile.fileName)
+        if fm.fileExists(atPath: configURL.path) {
+            throw DuetError("\(configURL.path) already exists; this folder is a Duet project already")
+        }
+        try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        let projectName = name ?? root.standardizedFileURL.lastPathComponent
+        try template.render(projectName: projectName).write(to: configURL, atomically: true, encoding: .utf8)
+        return try open(at: root)
+    }
+
+    /// Adds a task: appends a [[tasks]] block to duet.toml (comments and
+    /// layout stay as they are) and registers it in the store.
+    public func addTask(_ spec: TaskSpec) throws {
+        if let problem = spec.validationErrors().first { throw DuetError(problem) }
+        if config.task(named: spec.name) != nil {
+            throw DuetError("task '\(spec.name)' exists already (see `duet task list`)")
+        }
+        let old = try String(contentsOf: configURL, encoding: .utf8)
+        let new = old + (old.hasSuffix("\n") ? "" : "\n") + TOMLText.taskBlock(spec)
+        // Check the result parses before it replaces the file.
+        let parsed = try ConfigFile.parse(new, file: configURL.path, defaultName: config.name)
+        try new.write(to: configURL, atomically: true, encoding: .utf8)
+        config = parsed
+        try store.syncTasks(config.tasks)
+    }
+
+    /// The task named `name`, or the only task when `name` is nil.
+    public func task(_ name: String?) throws -> TaskSpec {
+        if let name {
+            guard let t = config.task(named: name) else {
+                let known = config.tasks.map(\.name).joined(separator: ", ")
+                throw DuetError("no task '\(name)'\(known.isEmpty ? "; add one with `duet task add`" : " (tasks: \(known))")")
+            }
+            return t
+        }
+        guard config.tasks.count == 1 else {
+            if config.tasks.isEmpty { throw DuetError("the project has no tasks; add one with `duet task add NAME --kind classify --labels a,b`") }
+            throw DuetError("several tasks: choose one with --task (\(config.tasks.map(\.name).joined(separator: ", ")))")
+        }
+        return config.tasks[0]
+    }
+}

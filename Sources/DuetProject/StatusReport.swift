@@ -1,0 +1,80 @@
+import DuetCore
+import Foundation
+
+/// `duet status`: what the project holds and how far each task is.
+public struct StatusReport: Codable, Sendable {
+    public struct Dataset: Codable, Sendable {
+        public var name: String
+        public var items: Int
+        public var kinds: [String: Int]
+    }
+    public struct Task: Codable, Sendable {
+        public var name: String
+        public var kind: String
+        public var dataset: String?
+        public var total: Int
+        public var human: Int
+        public var machine: Int
+        public var skipped: Int
+        public var remaining: Int
+        public var flagged: Int
+        /// Human decisions per hour of measured labeling time; nil before any.
+        public var itemsPerHour: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case name, kind, dataset, total, human, machine, skipped, remaining, flagged
+            case itemsPerHour = "items_per_hour"
+        }
+    }
+    public var project: String
+    public var items: Int
+    public var datasets: [Dataset]
+    public var tasks: [Task]
+
+    public static func make(_ project: Project) throws -> StatusReport {
+        let datasets = try project.store.datasetSummaries().map { Dataset(name: $0.name, items: $0.items, kinds: $0.kinds) }
+        let tasks = try project.config.tasks.map { spec -> Task in
+            let p = try project.store.taskProgress(spec)
+            let rate = p.humanSeconds > 0 ? Double(p.human) / (p.humanSeconds / 3600) : nil
+            return Task(name: spec.name, kind: spec.kind.rawValue, dataset: spec.dataset, total: p.total, human: p.human,
+                        machine: p.machine, skipped: p.skipped, remaining: p.remaining, flagged: p.flagged,
+                        itemsPerHour: rate.map { ($0 * 10).rounded() / 10 })
+        }
+        return StatusReport(project: project.config.name, items: try project.store.itemCount(), datasets: datasets, tasks: tasks)
+    }
+
+    public func json() throws -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try enc.encode(self), as: UTF8.self)
+    }
+
+    /// The human-readable table.
+    public var text: String {
+        var lines: [String] = ["project \(project): \(items) items"]
+        if !datasets.isEmpty {
+            lines.append("")
+            lines.append("datasets")
+            for d in datasets {
+                let kinds = d.kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                lines.append("  \(d.name.padding(toLength: max(d.name.count, 24), withPad: " ", startingAt: 0))  \(String(d.items).leftPad(8))  (\(kinds))")
+            }
+        }
+        lines.append("")
+        if tasks.isEmpty {
+            lines.append("no tasks yet: add one with `duet task add NAME --kind classify --labels a,b,c`")
+        } else {
+            lines.append("tasks" + String(repeating: " ", count: 21) + "total    human  machine  skipped remaining  flagged")
+            for t in tasks {
+                let name = "\(t.name) (\(t.kind))"
+                let cells = [t.total, t.human, t.machine, t.skipped, t.remaining, t.flagged].map { String($0).leftPad(8) }.joined(separator: " ")
+                lines.append("  \(name.padding(toLength: max(name.count, 22), withPad: " ", startingAt: 0))\(cells)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}

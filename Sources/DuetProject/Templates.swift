@@ -1,0 +1,100 @@
+import DuetCore
+
+/// duet.toml as `duet init` writes it: commented, so a person can edit it.
+public enum Template: String, CaseIterable, Sendable {
+    case classify, compare, review
+
+    static let header = """
+    # Duet project settings. Edit freely: every command reads this file.
+    # `duet task add` appends [[tasks]] blocks at the end.
+
+    [project]
+    name = "%NAME%"
+
+    [ui]
+    theme = "dark"            # dark | light | high-contrast | mono (NO_COLOR forces mono)
+
+    # Machine annotators. The built-in `local` one learns from your labels and
+    # needs no network. An OpenAI-compatible server (vLLM, llama.cpp, Ollama,
+    # OpenAI) is declared like the commented example; the API key is read from
+    # the environment variable *named* in api_key_env and is never stored.
+    [[annotators]]
+    name = "local"
+    kind = "local"
+
+    # [[annotators]]
+    # name = "gpt"
+    # kind = "llm"
+    # base_url = "http://localhost:8000/v1"
+    # model = "my-model"
+    # api_key_env = "OPENAI_API_KEY"
+
+    # The router decides which items the machine keeps and which go to people.
+    [router]
+    annotator = "local"       # which annotator routes items
+    budget = 0.3              # share of items sent to people
+    audit = 0.05              # share of machine-accepted items also checked by people, blind
+    strategy = "default"      # default | entropy | confidence | calibrated | random
+    target_accuracy = 0.9     # warn when audited machine accuracy may fall below this
+
+    """
+
+    static let examples: [Template: TaskSpec] = [
+        .classify: TaskSpec(name: "sentiment", kind: .classify, labels: ["negative", "neutral", "positive"],
+                            guidelines: "Label the overall sentiment of the text.\nneutral: facts, questions, or no clear feeling."),
+        .compare: TaskSpec(name: "preference", kind: .compare,
+                           guidelines: "Which response is more helpful, honest and harmless?\nt = tie when both are equally good; x = both bad."),
+        .review: TaskSpec(name: "review", kind: .review,
+                          guidelines: "Accept a response that follows the instruction correctly; edit small mistakes; reject the rest."),
+    ]
+
+    public func render(projectName: String) -> String {
+        var out = Template.header.replacingOccurrences(of: "%NAME%", with: TOMLText.escape(projectName))
+        out += "# Tasks: what people label. kind = classify | multilabel | rate | review | compare\n"
+        out += TOMLText.taskBlock(Template.examples[self]!)
+        return out
+    }
+}
+
+/// Writing TOML text by hand, so that appending keeps people's comments.
+public enum TOMLText {
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if ch.value < 0x20 || ch.value == 0x7F {
+                    let hex = String(ch.value, radix: 16, uppercase: true)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(ch)
+                }
+            }
+        }
+        return out
+    }
+
+    public static func quoted(_ s: String) -> String { "\"" + escape(s) + "\"" }
+
+    public static func taskBlock(_ t: TaskSpec) -> String {
+        var out = "\n[[tasks]]\n"
+        out += "name = \(quoted(t.name))\n"
+        out += "kind = \(quoted(t.kind.rawValue))\n"
+        if let d = t.dataset { out += "dataset = \(quoted(d))\n" } else { out += "# dataset = \"...\"        # only items of this dataset (default: all of a fitting kind)\n" }
+        if !t.labels.isEmpty { out += "labels = [" + t.labels.map(quoted).joined(separator: ", ") + "]\n" }
+        if t.kind == .rate || t.kind == .review { out += "scale = [\(t.scale.lowerBound), \(t.scale.upperBound)]\n" }
+        if let g = t.guidelines {
+            if g.contains("'''") || g.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
+                out += "guidelines = \(quoted(g))\n"
+            } else {
+                out += "guidelines = '''\n\(g)\n'''\n"
+            }
+        }
+        return out
+    }
+}

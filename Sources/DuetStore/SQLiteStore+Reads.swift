@@ -1,0 +1,102 @@
+import DuetCore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func itemCount() throws -> Int {
+        try writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(items), 0) FROM dataset_counts") ?? 0
+        }
+    }
+
+    /// One summary per dataset, by name.
+    public func datasetSummaries() throws -> [DatasetSummary] {
+        try writer.read { db in
+            let rows = try GRDB.Row.fetchAll(db, sql: """
+                SELECT dataset, kind, items FROM dataset_counts WHERE items > 0 ORDER BY dataset, kind
+                """)
+            var summaries: [DatasetSummary] = []
+            for row in rows {
+                let name: String = row[0]
+                let kind: String = row[1]
+                let n: Int = row[2]
+                if summaries.last?.name != name {
+                    summaries.append(DatasetSummary(name: name, items: 0, kinds: [:]))
+                }
+                summaries[summaries.count - 1].items += n
+                summaries[summaries.count - 1].kinds[kind] = n
+            }
+            return summaries
+        }
+    }
+
+    public func item(rowID: Int64) throws -> StoredItem? {
+        try writer.read { db in
+            try GRDB.Row.fetchOne(db, sql: "SELECT \(Rows.itemColumns) FROM items WHERE id = ?", arguments: [rowID])
+                .map(Rows.storedItem)
+        }
+    }
+
+    public func item(dataset: String, uid: String) throws -> StoredItem? {
+        try writer.read { db in
+            try GRDB.Row.fetchOne(db, sql: "SELECT \(Rows.itemColumns) FROM items WHERE dataset = ? AND uid = ?",
+                             arguments: [dataset, uid])
+                .map(Rows.storedItem)
+        }
+    }
+
+    public func items(for task: TaskSpec?, afterRowID: Int64, limit: Int) throws -> [StoredItem] {
+        guard limit > 0 else { return [] }
+        var sql = "SELECT \(Rows.itemColumns) FROM items WHERE items.id > ?"
+        var arguments: StatementArguments = [afterRowID]
+        if let task {
+            let filter = ItemFilter(task)
+            sql += " AND " + filter.sql
+            arguments += filter.arguments
+        }
+        sql += " ORDER BY items.id LIMIT ?"
+        arguments += [limit]
+        let finalSQL = sql
+        let finalArguments = arguments
+        return try writer.read { db in
+            try GRDB.Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map(Rows.storedItem)
+        }
+    }
+
+    /// The log entries of these items, oldest first, keyed by item row id;
+    /// items without entries are absent. `task` nil = every task; source
+    /// annotations are always included (an unknown task name yields only those).
+    public func annotations(itemRowIDs: [Int64], task: String?) throws -> [Int64: [Annotation]] {
+        let ids = Array(Set(itemRowIDs)).sorted()
+        guard !ids.isEmpty else { return [:] }
+        return try writer.read { db in
+            var taskID: Int64?
+            if let task {
+                taskID = try Self.taskID(db, name: task) ?? -1
+            }
+            var result: [Int64: [Annotation]] = [:]
+            var start = 0
+            let chunkSize = 500
+            while start < ids.count {
+                let chunk = ids[start..<min(start + chunkSize, ids.count)]
+                start += chunkSize
+                var sql = """
+                    SELECT \(Rows.annotationColumns)
+                    FROM annotations a LEFT JOIN tasks t ON t.id = a.task_id
+                    WHERE a.item_id IN (\(chunk.map { _ in "?" }.joined(separator: ",")))
+                    """
+                var arguments = StatementArguments(Array(chunk))
+                if let taskID {
+                    sql += " AND (a.task_id = ? OR a.task_id IS NULL)"
+                    arguments += [taskID]
+                }
+                sql += " ORDER BY a.id"
+                for row in try GRDB.Row.fetchAll(db, sql: sql, arguments: arguments) {
+                    let annotation = try Rows.annotation(row)
+                    result[annotation.entry.itemRowID, default: []].append(annotation)
+                }
+            }
+            return result
+        }
+    }
+}

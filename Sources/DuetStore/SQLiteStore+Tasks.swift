@@ -1,0 +1,79 @@
+import DuetCore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    /// Upserts every spec by name; never deletes a task.
+    public func syncTasks(_ specs: [TaskSpec]) throws {
+        let now = Self.seconds(Date())
+        try writer.write { db in
+            let upsert = try db.makeStatement(sql: """
+                INSERT INTO tasks (name, kind, dataset, labels, created_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET
+                    kind = excluded.kind, dataset = excluded.dataset, labels = excluded.labels
+                WHERE kind IS NOT excluded.kind OR dataset IS NOT excluded.dataset
+                    OR labels IS NOT excluded.labels
+                """)
+            for spec in specs {
+                let labels = JSONValue.array(spec.labels.map { .string($0) }).canonicalJSON
+                try upsert.execute(arguments: [spec.name, spec.kind.rawValue, spec.dataset, labels, now])
+            }
+        }
+    }
+
+    /// Progress of `task` over the items it covers (see `TaskProgress`).
+    ///
+    /// Decisions on items the task no longer covers (its dataset or kind
+    /// changed) are not counted.
+    public func taskProgress(_ task: TaskSpec) throws -> TaskProgress {
+        let filter = ItemFilter(task)
+        return try writer.read { db in
+            let total = try Self.coveredItemCount(db, filter)
+            guard let taskID = try Self.taskID(db, name: task.name) else {
+                return TaskProgress(total: total, remaining: total)
+            }
+            // Per item: is there a current submitted human decision (h), a
+            // submitted machine one (m), any submitted one (s), a skip (k),
+            // a flag (f); and the human seconds spent on it (hs).
+            let sql = """
+                SELECT COALESCE(SUM(h), 0), COALESCE(SUM(m AND NOT h), 0), COALESCE(SUM(k AND NOT s), 0),
+                       COALESCE(SUM(s), 0), COALESCE(SUM(f), 0), TOTAL(hs)
+                FROM (
+                    SELECT d.item_id,
+                           MAX(d.status = 'submitted' AND d.annotator_kind = 'human') AS h,
+                           MAX(d.status = 'submitted' AND d.annotator_kind = 'machine') AS m,
+                           MAX(d.status = 'submitted') AS s,
+                           MAX(d.status = 'skipped') AS k,
+                           MAX(d.flagged <> 0) AS f,
+                           TOTAL(CASE WHEN d.status = 'submitted' AND d.annotator_kind = 'human'
+                                      THEN d.seconds END) AS hs
+                    FROM decisions d JOIN items ON items.id = d.item_id
+                    WHERE d.task_id = ? AND \(filter.sql)
+                    GROUP BY d.item_id
+                )
+                """
+            var arguments: StatementArguments = [taskID]
+            arguments += filter.arguments
+            guard let row = try GRDB.Row.fetchOne(db, sql: sql, arguments: arguments) else {
+                return TaskProgress(total: total, remaining: total)
+            }
+            let submitted: Int = row[3]
+            return TaskProgress(
+                total: total, human: row[0], machine: row[1], skipped: row[2],
+                remaining: max(0, total - submitted), flagged: row[4], humanSeconds: row[5])
+        }
+    }
+
+    /// How many items match `filter`, from `dataset_counts` (no item scan).
+    static func coveredItemCount(_ db: Database, _ filter: ItemFilter) throws -> Int {
+        guard !filter.kinds.isEmpty else { return 0 }
+        var sql = "SELECT COALESCE(SUM(items), 0) FROM dataset_counts WHERE kind IN ("
+            + filter.kinds.map { _ in "?" }.joined(separator: ",") + ")"
+        var arguments = StatementArguments(filter.kinds.map { $0.rawValue })
+        if let dataset = filter.dataset {
+            sql += " AND dataset = ?"
+            arguments += [dataset]
+        }
+        return try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
+    }
+}

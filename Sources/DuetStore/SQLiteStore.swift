@@ -1,0 +1,88 @@
+import DuetCore
+import Foundation
+import GRDB
+
+/// The project store in one SQLite file (WAL mode), through GRDB.
+///
+/// Every `ProjectStore` method runs in one transaction. The class is
+/// `Sendable`: GRDB serialises writes and lets reads run concurrently.
+public final class SQLiteStore: ProjectStore {
+    /// A `DatabasePool` for files, a `DatabaseQueue` for in-memory stores.
+    let writer: any DatabaseWriter
+    /// The file path, or nil for an in-memory store.
+    public let path: String?
+
+    init(writer: any DatabaseWriter, path: String?) {
+        self.writer = writer
+        self.path = path
+    }
+
+    /// Opens the store at `path`, creating it when missing, and migrates it
+    /// to the current schema.
+    public static func open(path: String) throws -> SQLiteStore {
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration(label: "duet.store"))
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: describe(error))
+        }
+        try migrate(pool, path: path)
+        return SQLiteStore(writer: pool, path: path)
+    }
+
+    /// A fresh store in memory (for tests and dry runs).
+    public static func inMemory() throws -> SQLiteStore {
+        let queue = try DatabaseQueue(configuration: configuration(label: "duet.store.memory"))
+        try migrate(queue, path: ":memory:")
+        return SQLiteStore(writer: queue, path: nil)
+    }
+
+    static func configuration(label: String) -> Configuration {
+        var config = Configuration()
+        config.label = label
+        config.foreignKeysEnabled = true
+        // Wait for other writers (another duet process) instead of failing.
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // Imports insert into a random-order unique index: a larger page
+            // cache keeps it off the disk (negative = KiB).
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+        }
+        return config
+    }
+
+    static func migrate(_ writer: any DatabaseWriter, path: String) throws {
+        let migrator = Schema.migrator()
+        let superseded: Bool
+        do {
+            superseded = try writer.read { db in try migrator.hasBeenSuperseded(db) }
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: describe(error))
+        }
+        if superseded { throw StoreError.newerSchema(path: path) }
+        do {
+            try migrator.migrate(writer)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let db = error as? DatabaseError { return db.message ?? db.description }
+        return String(describing: error)
+    }
+
+    // MARK: Shared helpers
+
+    /// The row id of a task, or nil when it is not in the store.
+    static func taskID(_ db: Database, name: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT id FROM tasks WHERE name = ?", arguments: [name])
+    }
+
+    static func requireTaskID(_ db: Database, name: String) throws -> Int64 {
+        guard let id = try taskID(db, name: name) else { throw StoreError.unknownTask(name) }
+        return id
+    }
+
+    static func seconds(_ date: Date) -> Double { date.timeIntervalSince1970 }
+}

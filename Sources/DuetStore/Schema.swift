@@ -1,0 +1,108 @@
+import GRDB
+
+/// The store's schema, as a list of named, additive migrations.
+///
+/// Never edit a migration that has shipped: append a new one instead.
+enum Schema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-items-tasks-log") { db in
+            try db.execute(sql: v1)
+        }
+        migrator.registerMigration("v2-queue-cursor") { db in
+            try db.execute(sql: v2)
+        }
+        return migrator
+    }
+
+    static let v1 = """
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            format TEXT NOT NULL,
+            dataset TEXT NOT NULL,
+            imported_at REAL NOT NULL
+        );
+
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL,
+            dataset TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            gold TEXT,
+            meta TEXT,
+            import_id INTEGER REFERENCES imports(id),
+            source_line INTEGER
+        );
+        CREATE UNIQUE INDEX items_uid ON items(dataset, uid);
+        CREATE INDEX items_dataset ON items(dataset);
+
+        CREATE TABLE dataset_counts (
+            dataset TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            items INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (dataset, kind)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            dataset TEXT,
+            labels TEXT NOT NULL,
+            created_at REAL NOT NULL
+        );
+
+        CREATE TABLE annotations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            task_id INTEGER REFERENCES tasks(id),
+            annotator_kind TEXT NOT NULL CHECK (annotator_kind IN ('human', 'machine', 'source')),
+            annotator TEXT NOT NULL,
+            value TEXT,
+            confidence REAL,
+            votes TEXT,
+            entropy REAL,
+            status TEXT NOT NULL CHECK (status IN ('submitted', 'skipped', 'revoked')),
+            flagged INTEGER NOT NULL DEFAULT 0,
+            note TEXT,
+            created_at REAL NOT NULL,
+            seconds REAL,
+            display TEXT CHECK (display IS NULL OR display IN ('AB', 'BA')),
+            revokes INTEGER REFERENCES annotations(id)
+        );
+        CREATE INDEX annotations_item ON annotations(item_id);
+        CREATE UNIQUE INDEX annotations_source ON annotations(item_id, annotator)
+            WHERE annotator_kind = 'source';
+
+        CREATE TABLE decisions (
+            task_id INTEGER NOT NULL REFERENCES tasks(id),
+            annotator TEXT NOT NULL,
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            annotation_id INTEGER NOT NULL REFERENCES annotations(id),
+            annotator_kind TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('submitted', 'skipped')),
+            flagged INTEGER NOT NULL,
+            seconds REAL,
+            decided_at REAL NOT NULL,
+            PRIMARY KEY (task_id, annotator, item_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX decisions_task_item ON decisions(task_id, item_id);
+        CREATE INDEX decisions_task_status ON decisions(task_id, status, item_id);
+        CREATE INDEX decisions_latest ON decisions(task_id, annotator, decided_at, annotation_id);
+        """
+
+    /// `queue_cursor` remembers, per task and item filter, a row id below
+    /// which every covered item already has a decision, so `nextItem` does not
+    /// rescan the decided prefix. Invariant: every item matching `filter` with
+    /// `id <= after_item` has at least one `decisions` row for `task_id`.
+    /// Adding decisions or items keeps it; removing a decision lowers it.
+    static let v2 = """
+        CREATE TABLE queue_cursor (
+            task_id INTEGER PRIMARY KEY REFERENCES tasks(id),
+            filter TEXT NOT NULL,
+            after_item INTEGER NOT NULL
+        );
+        """
+}

@@ -1,0 +1,51 @@
+/// Making untrusted text safe for a terminal.
+///
+/// Dataset text can carry escape sequences (OSC 52 clipboard writes, title
+/// changes, cursor moves), C0/C1 controls and bidi overrides. None of them may
+/// reach the terminal: each is replaced by a visible stand-in so a person can
+/// still see that it was there.
+public enum TerminalText {
+    /// Replaces control characters with visible symbols:
+    /// C0 → the Control Pictures block (U+2400…, ESC → ␛), DEL → ␡,
+    /// C1 and bidi controls → `<U+XXXX>`. Tabs and newlines are kept when asked.
+    public static func sanitize(_ text: String, keepNewlines: Bool = false, keepTabs: Bool = false) -> String {
+        var needs = false
+        for scalar in text.unicodeScalars where isUnsafe(scalar, keepNewlines: keepNewlines, keepTabs: keepTabs) {
+            needs = true
+            break
+        }
+        if !needs { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isUnsafe(scalar, keepNewlines: keepNewlines, keepTabs: keepTabs) {
+                out.append(contentsOf: visible(scalar).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    static func isUnsafe(_ s: Unicode.Scalar, keepNewlines: Bool, keepTabs: Bool) -> Bool {
+        let v = s.value
+        if v == 0x0A { return !keepNewlines }
+        if v == 0x09 { return !keepTabs }
+        if v < 0x20 || v == 0x7F { return true }
+        if v >= 0x80 && v <= 0x9F { return true }
+        return isBidiControl(v)
+    }
+
+    static func isBidiControl(_ v: UInt32) -> Bool {
+        // LRM/RLM/ALM, embeddings/overrides, isolates.
+        return v == 0x200E || v == 0x200F || v == 0x061C
+            || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+    }
+
+    static func visible(_ s: Unicode.Scalar) -> String {
+        let v = s.value
+        if v < 0x20 { return String(Unicode.Scalar(0x2400 + v)!) }
+        if v == 0x7F { return "\u{2421}" }
+        let hex = String(v, radix: 16, uppercase: true)
+        return "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
+    }
+}

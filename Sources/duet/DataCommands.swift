@@ -1,0 +1,68 @@
+import ArgumentParser
+import DuetCore
+import DuetProject
+import Foundation
+import TermUI
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import items from files (all or nothing: any bad row aborts and changes nothing).",
+        discussion: "Formats: \(InputFormat.names). Files ending in .gz are read transparently.")
+
+    @OptionGroup var projectOptions: ProjectOptions
+    @Argument(help: "Files to import.") var files: [String]
+    @Option(help: "Dataset name (default: each file's name without extensions).") var dataset: String?
+    @Option(help: "auto, or one of the formats above.") var format: InputFormat = .auto
+    @Option(name: .customLong("id-field"), help: "Field holding the item id (default: id, else a content hash).") var idField: String?
+    @Option(name: .customLong("text-field"), help: "Field holding the text (default: text, content or sentence).") var textField: String?
+    @Option(name: .customLong("gold-field"), help: "Field holding a gold label (default: gold).") var goldField: String?
+    @Flag(name: .customLong("dry-run"), help: "Read and check everything, store nothing.") var dryRun = false
+
+    func run() throws {
+        let project = try projectOptions.open()
+        let request = ImportRequest(paths: files, dataset: dataset, format: format, idField: idField, textField: textField,
+                                    goldField: goldField, dryRun: dryRun)
+        let tty = Console.stderrIsTerminal
+        var drewProgress = false
+        do {
+            let report = try ImportWorkflow.run(request, into: project.store, onFormat: { f in
+                Console.note("\(f.path): format \(f.format.rawValue) (\(f.detected ? "detected" : "given")), \(f.container.rawValue), dataset \(f.dataset)")
+            }, onProgress: { p in
+                guard tty, p.rows >= 50_000 || drewProgress else { return }
+                drewProgress = true
+                let name = URL(fileURLWithPath: p.file).lastPathComponent
+                Console.write("\r" + ProgressLine.render(label: name, done: p.rows, total: nil, width: 30)
+                    + (p.totalBytes > 0 ? "  \(Int(Double(p.bytes) / Double(p.totalBytes) * 100))% of file" : "") + "\u{1B}[K")
+            })
+            if drewProgress { Console.write("\n") }
+            print(report.summary)
+        } catch {
+            if drewProgress { Console.write("\n") }
+            throw DuetError("\(error)\nnothing was imported (the store is unchanged)")
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export items and decisions with provenance.",
+        discussion: "Formats: \(ExportFormat.names). Without --task (and several tasks), the items themselves are written.")
+
+    @OptionGroup var projectOptions: ProjectOptions
+    @Option(help: "The task whose decisions to export.") var task: String?
+    @Option(help: "\(ExportFormat.names)") var format: ExportFormat = .jsonl
+    @Option(help: "final (one per item: human, else machine) | human | all") var decisions: DecisionScope = .final
+    @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
+
+    func run() throws {
+        let project = try projectOptions.open()
+        let report = try ExportWorkflow.run(ExportRequest(task: task, format: format, scope: decisions, output: output), project: project)
+        Console.note(report.summary)
+    }
+}
+
+extension Console {
+    static func write(_ s: String) {
+        FileHandle.standardError.write(Data(s.utf8))
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import DuetCore
+import DuetProject
+import Foundation
+
+@main
+struct Duet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "duet",
+        abstract: "Label fine-tuning data with people and LLMs together.",
+        discussion: """
+        A project is a folder with duet.toml (settings, tasks) and duet.sqlite (items and every decision).
+        Commands find it from --project DIR, then $DUET_PROJECT, then the nearest folder above with a duet.toml.
+        """,
+        version: "0.1.0",
+        subcommands: [
+            Demo.self, Init.self, TaskCommand.self, Import.self, Export.self, Status.self,
+        ]
+    )
+}
+
+/// `--project DIR`, shared by every command that works on a project.
+struct ProjectOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The project folder (default: $DUET_PROJECT, else the nearest folder with a duet.toml).", valueName: "dir"))
+    var project: String?
+
+    func open() throws -> Project {
+        try Project.open(at: Project.locate(explicit: project))
+    }
+}
+
+/// Writes to standard error (progress, notes) without touching stdout.
+enum Console {
+    static func note(_ s: String) {
+        FileHandle.standardError.write(Data((s + "\n").utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}
+
+extension InputFormat: ExpressibleByArgument {}
+extension ExportFormat: ExpressibleByArgument {}
+extension DecisionScope: ExpressibleByArgument {}
+extension TaskKind: ExpressibleByArgument {}
+extension Template: ExpressibleByArgument {}

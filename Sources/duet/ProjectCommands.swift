@@ -1,0 +1,85 @@
+import ArgumentParser
+import DuetCore
+import DuetProject
+import Foundation
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create a project: duet.toml and duet.sqlite.")
+
+    @Argument(help: "Folder for the project (created if missing).")
+    var dir: String = "."
+
+    @Option(help: "Start from a template: classify, compare or review.")
+    var template: Template = .classify
+
+    @Option(help: "Project name (default: the folder's name).")
+    var name: String?
+
+    func run() throws {
+        let url = URL(fileURLWithPath: dir).standardizedFileURL
+        let project = try Project.create(at: url, template: template, name: name)
+        print("created \(project.configURL.path) and \(Project.storeFileName) (template \(template.rawValue))")
+        print("next: duet import FILE --project \(url.path)")
+    }
+}
+
+struct TaskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "task", abstract: "Add and list labeling tasks.", subcommands: [Add.self, List.self], defaultSubcommand: List.self)
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a task (written to duet.toml).")
+        @OptionGroup var projectOptions: ProjectOptions
+        @Argument(help: "Task name (letters, digits, - _ .).") var name: String
+        @Option(help: "classify | multilabel | rate | review | compare") var kind: TaskKind
+        @Option(help: "Comma-separated labels (classify, multilabel).") var labels: String?
+        @Option(help: "Only items of this dataset.") var dataset: String?
+        @Option(help: "Guidelines shown to annotators.") var guidelines: String?
+        @Option(help: "Rating scale for rate/review, as LOW-HIGH (default 1-5).") var scale: String?
+
+        func run() throws {
+            let project = try projectOptions.open()
+            var range = 1...5
+            if let scale {
+                let parts = scale.split(separator: "-").compactMap { Int($0) }
+                guard parts.count == 2, parts[0] < parts[1] else { throw ValidationError("--scale: expected LOW-HIGH, like 1-5") }
+                range = parts[0]...parts[1]
+            }
+            let labelList = labels?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+            let spec = TaskSpec(name: name, kind: kind, labels: labelList, dataset: dataset, guidelines: guidelines, scale: range)
+            try project.addTask(spec)
+            print("added task \(name) (\(kind.rawValue)) to \(project.configURL.path)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tasks.")
+        @OptionGroup var projectOptions: ProjectOptions
+
+        func run() throws {
+            let project = try projectOptions.open()
+            if project.config.tasks.isEmpty {
+                print("no tasks; add one with `duet task add NAME --kind classify --labels a,b,c`")
+                return
+            }
+            for t in project.config.tasks {
+                var line = "\(t.name)\t\(t.kind.rawValue)"
+                line += "\tdataset=\(t.dataset ?? "*")"
+                if !t.labels.isEmpty { line += "\tlabels=\(t.labels.joined(separator: ","))" }
+                if t.kind == .rate || t.kind == .review { line += "\tscale=\(t.scale.lowerBound)-\(t.scale.upperBound)" }
+                print(line)
+            }
+        }
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Items, datasets and task progress.")
+    @OptionGroup var projectOptions: ProjectOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let report = try StatusReport.make(projectOptions.open())
+        print(json ? try report.json() : report.text)
+    }
+}
