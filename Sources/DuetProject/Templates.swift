@@ -92,7 +92,8 @@ public enum TOMLText {
             if g.contains("'''") || g.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
                 out += "guidelines = \(quoted(g))\n"
             } else {
-                out += "guidelines = '''\n\(g)\n'''\n"
+                // The newline after the opening quotes is not part of the value in TOML.
+                out += "guidelines = '''\n\(g)'''\n"
             }
         }
         return out

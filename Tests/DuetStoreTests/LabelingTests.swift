@@ -39,6 +39,24 @@ import Testing
         #expect(try store.taskProgress(task).remaining == 0)
     }
 
+    @Test func undoFollowsDecisionTimeThenLogOrder() throws {
+        let store = try Fixture.store(texts: 4)
+        let ids = try (1...4).map { try Fixture.id(store, $0) }
+        try Fixture.decide(store, item: ids[3], by: "alice", at: 1)
+        try Fixture.decide(store, item: ids[0], by: "alice", at: 5)
+        try Fixture.decide(store, item: ids[2], by: "alice", at: 3)
+        // Same second: the later log entry wins.
+        try Fixture.decide(store, item: ids[1], by: "alice", status: .skipped, at: 5)
+        try Fixture.decide(store, item: ids[2], by: "bob", at: 9)  // someone else's
+        let undone = try (0..<4).map { i in
+            try store.undoLast(task: "sentiment", annotator: "alice", at: Fixture.date(10 + Double(i)))
+        }
+        #expect(undone == [ids[1], ids[0], ids[2], ids[3]])
+        #expect(try store.undoLast(task: "sentiment", annotator: "alice", at: Fixture.date(20)) == nil)
+        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM decisions") == 1)
+        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM annotations WHERE status = 'revoked'") == 4)
+    }
+
     @Test func skippedItemsComeBackOldestSkipFirst() throws {
         let store = try Fixture.store(texts: 4)
         let task = Fixture.sentiment

@@ -128,8 +128,9 @@ enum Preferences {
 
     static func pair(_ row: inout FieldReader, prompt: Conversation, responses: [Conversation], options: ImportOptions,
                      source: [SourceAnnotation]) throws(FieldError) -> ImportedRecord {
-        for (i, r) in responses.enumerated() where r.isEmpty || r.allSatisfy({ $0.content.isEmpty }) {
-            throw FieldError("response \(i == 0 ? "chosen/first" : "rejected/second") is empty")
+        // An empty response is data too (HH-RLHF has some); a missing one is not.
+        for (i, r) in responses.enumerated() where r.isEmpty {
+            throw FieldError("response \(i == 0 ? "chosen/first" : "rejected/second") has no messages")
         }
         let fields = ItemFields(prompt: prompt, responses: responses)
         let item = try RecordMapper.item(&row, options: options, kind: .pair, fields: fields)

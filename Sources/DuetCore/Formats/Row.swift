@@ -2,7 +2,8 @@
 /// keys were used, so everything else can be kept as metadata.
 struct FieldReader {
     public let object: [String: JSONValue]
-    private(set) var used: Set<String> = []
+    /// Keys read so far; a handful per row, so an array beats a Set.
+    private(set) var used: [String] = []
 
     public init(_ object: [String: JSONValue]) {
         self.object = object
@@ -16,7 +17,7 @@ struct FieldReader {
     }
 
     public mutating func value(_ key: String) -> JSONValue? {
-        used.insert(key)
+        if !used.contains(key) { used.append(key) }
         guard let v = object[key], !v.isNull else { return nil }
         return v
     }
@@ -47,12 +48,13 @@ struct FieldReader {
     }
 
     public mutating func markUsed(_ keys: String...) {
-        for k in keys { used.insert(k) }
+        for k in keys where !used.contains(k) { used.append(k) }
     }
 
     /// Keys not read by the mapper.
     public var rest: [String: JSONValue] {
-        object.filter { !used.contains($0.key) }
+        if object.count == used.count && used.allSatisfy({ object[$0] != nil }) { return [:] }
+        return object.filter { !used.contains($0.key) }
     }
 }
 

@@ -134,7 +134,31 @@ extension JSONValue {
         }
     }
 
+    /// True when `s` holds a character JSON (or a terminal) needs escaped:
+    /// quote, backslash, C0, DEL, C1, U+2028/U+2029. Scans UTF-8 bytes.
+    static func needsEscaping(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { buf in
+            var prev: UInt8 = 0
+            var prev2: UInt8 = 0
+            for b in buf {
+                if b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { return true }
+                if prev == 0xC2 && b >= 0x80 && b <= 0x9F { return true }
+                if prev2 == 0xE2 && prev == 0x80 && (b == 0xA8 || b == 0xA9) { return true }
+                prev2 = prev
+                prev = b
+            }
+            return false
+        }
+    }
+
     static func writeString(_ s: String, into out: inout String) {
+        if !needsEscaping(s) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -1,0 +1,118 @@
+import DuetCore
+import Foundation
+import Testing
+@testable import DuetProject
+
+@Suite struct ProjectTests {
+    @Test func initWritesCommentedConfigAndWALStore() throws {
+        let tmp = try TempDir()
+        let project = try tmp.project(.compare)
+        let text = try String(contentsOf: project.configURL, encoding: .utf8)
+        #expect(text.contains("# Duet project settings"))
+        #expect(text.contains("api_key_env"))
+        #expect(project.config.tasks.map(\.name) == ["preference"])
+        #expect(project.config.tasks[0].kind == .compare)
+        let sqlite = project.root.appendingPathComponent(Project.storeFileName).path
+        #expect(FileManager.default.fileExists(atPath: sqlite))
+        // A second init in the same folder is refused.
+        #expect(throws: DuetError.self) { try Project.create(at: project.root, template: .classify) }
+    }
+
+    @Test(arguments: Template.allCases) func everyTemplateParses(_ template: Template) throws {
+        let config = try ConfigFile.parse(template.render(projectName: "x \"quoted\""), file: "duet.toml")
+        #expect(config.name == "x \"quoted\"")
+        #expect(config.tasks.count == 1)
+        #expect(config.annotators.map(\.name) == ["local"])
+        #expect(config.router.budget == 0.3)
+    }
+
+    @Test func locateOrder() throws {
+        let tmp = try TempDir()
+        let a = try Project.create(at: tmp.url.appendingPathComponent("a"), template: .classify).root
+        let b = try Project.create(at: tmp.url.appendingPathComponent("b"), template: .classify).root
+        let deep = a.appendingPathComponent("x/y")
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        // Nearest ancestor.
+        #expect(try Project.locate(explicit: nil, environment: [:], cwd: deep).path == a.standardizedFileURL.path)
+        // DUET_PROJECT beats the ancestor search; --project beats DUET_PROJECT.
+        #expect(try Project.locate(explicit: nil, environment: ["DUET_PROJECT": b.path], cwd: deep).path == b.standardizedFileURL.path)
+        #expect(try Project.locate(explicit: a.path, environment: ["DUET_PROJECT": b.path], cwd: deep).path == a.standardizedFileURL.path)
+        // Nothing found: the error says how to create one.
+        let error = #expect(throws: DuetError.self) { try Project.locate(explicit: nil, environment: [:], cwd: URL(fileURLWithPath: "/")) }
+        #expect(error?.description.contains("duet init") == true)
+        let bad = #expect(throws: DuetError.self) { try Project.locate(explicit: tmp.url.path, environment: [:], cwd: deep) }
+        #expect(bad?.description.contains("--project") == true)
+    }
+
+    @Test func taskAddAppendsAndKeepsComments() throws {
+        let tmp = try TempDir()
+        let project = try tmp.project(.classify)
+        let before = try String(contentsOf: project.configURL, encoding: .utf8)
+        try project.addTask(TaskSpec(name: "topic", kind: .multilabel, labels: ["a", "b c", "ü"], dataset: "tweets",
+                                     guidelines: "Pick all that apply.\nNo guessing."))
+        let after = try String(contentsOf: project.configURL, encoding: .utf8)
+        #expect(after.hasPrefix(before))
+        let reopened = try Project.open(at: project.root)
+        let topic = try #require(reopened.config.task(named: "topic"))
+        #expect(topic.kind == .multilabel)
+        #expect(topic.labels == ["a", "b c", "ü"])
+        #expect(topic.dataset == "tweets")
+        #expect(topic.guidelines == "Pick all that apply.\nNo guessing.")
+        // Duplicates and label-less classify tasks are refused, and the file stays as it was.
+        #expect(throws: DuetError.self) { try reopened.addTask(TaskSpec(name: "topic", kind: .classify, labels: ["x"])) }
+        #expect(throws: DuetError.self) { try reopened.addTask(TaskSpec(name: "t2", kind: .classify)) }
+        #expect(try String(contentsOf: project.configURL, encoding: .utf8) == after)
+    }
+
+    @Test func taskSelection() throws {
+        let tmp = try TempDir()
+        let project = try tmp.project(.classify)
+        #expect(try project.task(nil).name == "sentiment")
+        try project.addTask(TaskSpec(name: "rating", kind: .rate))
+        #expect(throws: DuetError.self) { try project.task(nil) }
+        #expect(try project.task("rating").scale == 1...5)
+        let err = #expect(throws: DuetError.self) { try project.task("nope") }
+        #expect(err?.description.contains("sentiment, rating") == true)
+    }
+}
+
+@Suite struct ConfigErrorTests {
+    @Test func syntaxErrorNamesFileAndLine() throws {
+        let text = "[project]\nname = \"x\"\n\n[[tasks]]\nname = \"t\"\nkind = classify\n"
+        let e = #expect(throws: ConfigError.self) { try ConfigFile.parse(text, file: "/p/duet.toml") }
+        #expect(e?.file == "/p/duet.toml:6")
+    }
+
+    @Test func wrongTypeNamesTheKey() throws {
+        let text = "[[tasks]]\nname = \"t\"\nkind = \"classify\"\nlabels = \"a,b\"\n"
+        let e = #expect(throws: ConfigError.self) { try ConfigFile.parse(text, file: "duet.toml") }
+        #expect(e?.message.contains("tasks[0].labels") == true)
+    }
+
+    @Test func unknownKindAndBadShares() throws {
+        let kind = #expect(throws: ConfigError.self) {
+            try ConfigFile.parse("[[tasks]]\nname = \"t\"\nkind = \"sort\"\n", file: "duet.toml")
+        }
+        #expect(kind?.message.contains("tasks[0].kind") == true)
+        let budget = #expect(throws: ConfigError.self) { try ConfigFile.parse("[router]\nbudget = 1.5\n", file: "duet.toml") }
+        #expect(budget?.message.contains("router.budget") == true)
+    }
+
+    @Test func apiKeyMustBeAVariableName() throws {
+        let text = "[[annotators]]\nname = \"g\"\nkind = \"llm\"\nbase_url = \"http://127.0.0.1:1/v1\"\nmodel = \"m\"\napi_key_env = \"sk-abc123-secret\"\n"
+        let e = #expect(throws: ConfigError.self) { try ConfigFile.parse(text, file: "duet.toml") }
+        #expect(e?.message.contains("never the key itself") == true)
+        // The error does not echo the secret.
+        #expect(e?.description.contains("sk-abc123") == false)
+        let ok = try ConfigFile.parse(text.replacingOccurrences(of: "sk-abc123-secret", with: "OPENAI_API_KEY"), file: "duet.toml")
+        #expect(ok.annotators[0].apiKeyEnv == "OPENAI_API_KEY")
+    }
+
+    @Test func sampleConfigParses() throws {
+        let url = SharedData.repoRoot.appendingPathComponent("sample-data/duet.toml")
+        let config = try ConfigFile.load(url)
+        #expect(config.tasks.map(\.name) == ["sentiment", "preference", "review"])
+        #expect(config.tasks.map(\.kind) == [.classify, .compare, .review])
+        #expect(config.tasks[0].labels == ["negative", "neutral", "positive"])
+    }
+}
