@@ -88,8 +88,8 @@ public enum ImportWorkflow {
                            onFormat: (ImportReport.File) -> Void, onProgress: (ImportProgress) -> Void) throws -> ImportReport.File {
         let total = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
         let isGzip = path.lowercased().hasSuffix(".gz")
-        nonisolated(unsafe) var bytes = 0
-        var source = try InputSource(path: path, onRead: { bytes = $0 })
+        let bytes = ByteCounter()
+        var source = try InputSource(path: path, onRead: { bytes.value = $0 })
         defer { source.cancel() }
         let first: [UInt8]?
         do { first = try source.nextChunk() } catch { throw ImportError(file: path, line: 0, message: "\(error)") }
@@ -97,21 +97,35 @@ public enum ImportWorkflow {
         let dataset = request.dataset ?? datasetName(for: path)
         let options = ImportOptions(dataset: dataset, sourceName: URL(fileURLWithPath: path).lastPathComponent,
                                     idField: request.idField, textField: request.textField, goldField: request.goldField)
-        var stream = try RecordStream(source: PeekedSource(first: first, base: source), file: path,
+        let stream = try RecordStream(source: PeekedSource(first: first, base: source), file: path,
                                       fileName: URL(fileURLWithPath: path).lastPathComponent,
                                       firstBytes: first.prefix(64), format: request.format, options: options)
         var info = ImportReport.File(path: path, dataset: dataset, format: stream.format, container: stream.container,
                                      detected: stream.detected, rows: 0)
         onFormat(info)
         try writer.beginFile(path: path, format: stream.format.rawValue, dataset: dataset)
-        while let record = try stream.next() {
-            try writer.add(record)
-            info.rows += 1
-            if info.rows & 0x3FFF == 0 {
-                onProgress(ImportProgress(file: path, rows: info.rows, bytes: isGzip ? 0 : bytes, totalBytes: isGzip ? 0 : total))
+        let pipeline = RecordPipeline(stream: stream)
+        defer { pipeline.cancel() }
+        var reported = 0
+        while let batch = try pipeline.next() {
+            for record in batch { try writer.add(record) }
+            info.rows += batch.count
+            if info.rows - reported >= 16_384 {
+                reported = info.rows
+                onProgress(ImportProgress(file: path, rows: info.rows, bytes: isGzip ? 0 : bytes.value, totalBytes: isGzip ? 0 : total))
             }
         }
         onProgress(ImportProgress(file: path, rows: info.rows, bytes: isGzip ? 0 : total, totalBytes: isGzip ? 0 : total))
         return info
+    }
+}
+
+/// Bytes read so far, written by the reader thread and read for progress.
+final class ByteCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _value = 0
+    var value: Int {
+        get { lock.withLock { _value } }
+        set { lock.withLock { _value = newValue } }
     }
 }

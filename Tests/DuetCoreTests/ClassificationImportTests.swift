@@ -38,6 +38,12 @@ import Testing
         #expect(Item.contentID(kind: .demonstration, fields: .text("same words")) != a1.item.uid)
     }
 
+    @Test func sixteenDigitNumericIDHasNoFraction() throws {
+        // Numeric ids are integral: the uid must not depend on how Double prints.
+        let r = try T.one(#"{"id": 1234567890123456, "text": "x"}"#)
+        #expect(r.item.uid == "1234567890123456")
+    }
+
     @Test func labelIsASourceAnnotationNotGold() throws {
         let r = try T.one(#"{"text": "t", "label": ["a", "b"]}"#)
         #expect(r.item.gold == nil)

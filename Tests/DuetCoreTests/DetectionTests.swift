@@ -46,11 +46,13 @@ import Testing
         (#"{"foo": 1, "bar": "x"}"#, 1),
         ("\n\n" + #"{"question": "q", "reply": "r"}"#, 3),
     ])
-    func unknownKeysAskForFormat(text: String, line: Int) {
-        let e = T.importError(text)
-        #expect(e?.line == line)
-        #expect(e?.message.contains("--format") == true)
-        #expect(e?.message.hasPrefix("cannot tell the format from the keys {") == true)
+    func unknownKeysAskForFormat(text: String, line: Int) throws {
+        // The stream's initialiser itself refuses (before any record is mapped).
+        let e = try #require(throws: ImportError.self) { try T.stream(Array(text.utf8)) }
+        #expect(e.line == line)
+        #expect(e.file == "in.jsonl")
+        #expect(e.message.contains("--format"))
+        #expect(e.message.hasPrefix("cannot tell the format from the keys {"))
     }
 
     @Test func unknownKeysListedSorted() {

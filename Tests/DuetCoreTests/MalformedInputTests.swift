@@ -113,22 +113,28 @@ import Testing
     @Test func multiMegabyteValidLine() throws {
         let text = "{\"text\": \"small\"}\n{\"text\": \"\(Self.big)\"}\n{\"text\": \"after\"}\n"
         let recs = try T.importAll(text)
-        #expect(recs.count == 3)
-        #expect(recs[1].item.fields.text?.utf8.count == 5_000_000)
-        #expect(recs[1].item.fields.text == Self.big)
+        try #require(recs.count == 3)
+        let bigText = recs[1].item.fields.text ?? ""
+        #expect(bigText.utf8.count == 5_000_000)
+        let intact = bigText == Self.big  // compared outside #expect so a failure does not print 5 MB
+        #expect(intact)
+        #expect(recs[2].item.fields.text == "after")
         #expect(recs.map(\.item.sourceLine) == [1, 2, 3])
     }
 
     @Test func multiMegabyteInvalidLine() throws {
-        let text = "{\"text\": \"small\"}\n\n{\"text\": \"\(Self.big)\", }\n{\"text\": \"after\"}\n"
-        let e = try #require(T.importError(text))
+        // Two strings with no ':' or ',' between them.
+        let text = "{\"text\": \"small\"}\n\n{\"text\": \"\(Self.big)\" \"oops\"}\n{\"text\": \"after\"}\n"
+        let error = T.importError(text)
+        let e = try #require(error)
         #expect(e.line == 3)
         #expect(e.message.hasPrefix("invalid JSON"))
     }
 
     @Test func multiMegabyteLineWithInvalidUTF8() throws {
         let bytes = Array("{\"text\": \"x\"}\n{\"text\": \"".utf8) + Array(Self.big.utf8) + [0xFE] + Array("\"}\n".utf8)
-        let e = try #require(T.importError(bytes: bytes))
+        let error = T.importError(bytes: bytes)
+        let e = try #require(error)
         #expect(e == ImportError(file: "in.jsonl", line: 2, message: "invalid UTF-8 at byte \(10 + 5_000_000 + 1)"))
     }
 

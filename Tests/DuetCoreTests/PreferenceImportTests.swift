@@ -89,6 +89,16 @@ import Testing
         #expect(r.item.fields.responses == [[.assistant("Hello, friend")], [.assistant("Help yourself")]])
     }
 
+    @Test func hhRLHFDivergingInsideACombiningSequence() throws {
+        // The transcripts differ at the accent of "é" (e + U+0301 vs e + U+0300): the
+        // common prefix ends mid-character, but the split still happens at the marker.
+        let row = #"{"chosen": "\n\nHuman: caf\u00e9?\n\nAssistant: e\u0301x", "rejected": "\n\nHuman: caf\u00e9?\n\nAssistant: e\u0300y"}"#
+        let r = try T.one(row)
+        #expect(r.item.fields.prompt == [.user("café?")])
+        #expect(r.item.fields.responses == [[.assistant("e\u{301}x")], [.assistant("e\u{300}y")]])
+        #expect(r.item.fields.responses?[0][0].content.unicodeScalars.count == 3)
+    }
+
     @Test func hhRLHFWithoutSharedAssistantMarker() {
         let e = T.importError(#"{"chosen": "\n\nHuman: a\n\nAssistant: b", "rejected": "totally different"}"#, format: .hhRLHF)
         #expect(e?.line == 1)
@@ -157,9 +167,17 @@ import Testing
         #expect(r.item.metadata == ["batch": 3])
     }
 
-    @Test func emptyResponseIsAnError() {
-        let e = T.importError(#"{"prompt": "p", "chosen": "", "rejected": "r"}"#)
-        #expect(e == ImportError(file: "in.jsonl", line: 1, message: "response chosen/first is empty"))
+    @Test func emptyResponseTextIsKept() throws {
+        // An empty response is data (HH-RLHF has some); only a response without messages is an error.
+        let r = try T.one(#"{"prompt": "p", "chosen": "", "rejected": "r"}"#)
+        #expect(r.item.fields.responses == [[.assistant("")], [.assistant("r")]])
+    }
+
+    @Test func responseWithoutMessagesIsAnError() {
+        let e = T.importError(#"{"prompt": "p", "chosen": [], "rejected": "r"}"#)
+        #expect(e == ImportError(file: "in.jsonl", line: 1, message: "response chosen/first has no messages"))
+        let e2 = T.importError(#"{"input": {"messages": [{"role": "user", "content": "q"}]}, "preferred_output": [{"role": "assistant", "content": "a"}], "non_preferred_output": []}"#)
+        #expect(e2 == ImportError(file: "in.jsonl", line: 1, message: "response rejected/second has no messages"))
     }
 
     @Test func pairUIDIsStableContentHash() throws {

@@ -16,11 +16,19 @@ struct Benchmark {
         try store.syncTasks([Fixture.sentiment])
         let n = 1_000_000
 
+        func cpu() -> Double {
+            var ts = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        }
         var clock = ContinuousClock.now
+        var cpuClock = cpu()
         func lap(_ what: String) {
             let now = ContinuousClock.now
-            print("bench: \(what): \(now - clock)")
+            let cpuNow = cpu()
+            print("bench: \(what): \(now - clock) (cpu \(cpuNow - cpuClock) s)")
             clock = now
+            cpuClock = cpuNow
         }
         var sink = 0
         for i in 1...n {

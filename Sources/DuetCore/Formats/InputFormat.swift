@@ -30,6 +30,8 @@ public enum InputFormat: String, Sendable, CaseIterable {
     case labelStudio = "label-studio"
     /// Argilla records with `fields` / `suggestions` / `responses`.
     case argilla
+    /// Duet's own JSONL export (`id`, `dataset`, `kind` + the kind's fields).
+    case duet
 
     /// The container this format name implies, if it implies one.
     public var impliedContainer: Container? {
@@ -72,6 +74,10 @@ public enum FormatDetection {
     /// Picks the schema from the keys of the first record. Returns nil when
     /// the keys fit nothing (the caller asks for `--format`).
     public static func detect(keys: Set<String>, sample: JSONValue, container: Container, options: ImportOptions) -> InputFormat? {
+        if keys.isSuperset(of: ["id", "dataset", "kind"]), let k = sample["kind"]?.string, ItemKind(rawValue: k) != nil,
+           keys.contains("text") || keys.contains("messages") || keys.contains("responses") {
+            return .duet
+        }
         if keys.contains("completions") && keys.contains("instruction") { return .ultrafeedback }
         if keys.contains("preferred_output") && keys.contains("non_preferred_output") { return .openaiPreference }
         if keys.contains("chosen") && keys.contains("rejected") {

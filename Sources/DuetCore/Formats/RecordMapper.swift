@@ -32,6 +32,8 @@ public enum RecordMapper {
             record = try Preferences.mapOpenAIPreference(&row, options: options)
         case .labelStudio:
             record = try Preferences.mapLabelStudio(&row, options: options)
+        case .duet:
+            record = try mapDuet(&row, options: options)
         }
         record.item.sourceLine = line
         return record
@@ -54,6 +56,37 @@ public enum RecordMapper {
                      gold: JSONValue? = nil, idFallbacks: [String] = []) throws(FieldError) -> Item {
         let uid = try uid(&row, options: options, fallbacks: idFallbacks, kind: kind, fields: fields)
         return Item(uid: uid, dataset: options.dataset, kind: kind, fields: fields, gold: gold, metadata: row.rest)
+    }
+
+    /// Duet's own JSONL export read back: the item as it was, its exported
+    /// decision (if any) as the source's annotation.
+    static func mapDuet(_ row: inout FieldReader, options: ImportOptions) throws(FieldError) -> ImportedRecord {
+        let kindName = try row.string("kind")
+        guard let kind = ItemKind(rawValue: kindName) else {
+            throw FieldError("field 'kind': '\(kindName)' is not one of \(ItemKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var o: [String: JSONValue] = [:]
+        for key in ["text", "messages", "prompt", "responses"] { o[key] = row.value(key) }
+        let fields = ItemFields(json: .object(o))
+        switch kind {
+        case .text where fields.text == nil: throw FieldError.missing("text")
+        case .demonstration where fields.messages == nil: throw FieldError.missing("messages")
+        case .pair, .ranking:
+            guard let r = fields.responses, r.count >= 2 else { throw FieldError("field 'responses': expected a list of at least 2 responses") }
+        default: break
+        }
+        row.markUsed("dataset", "annotation", "annotations")
+        var gold: JSONValue?
+        if let g = row.value("gold") { gold = g }
+        var meta: [String: JSONValue] = [:]
+        if let m = row.value("meta") {
+            guard let mo = m.object else { throw .type("meta", expected: "an object", got: m) }
+            meta = mo
+        }
+        let label = row.value("label")
+        var item = try RecordMapper.item(&row, options: options, kind: kind, fields: fields, gold: gold)
+        item.metadata.merge(meta) { a, _ in a }
+        return ImportedRecord(item: item, sourceAnnotations: label.map { [SourceAnnotation(value: $0)] } ?? [])
     }
 
     /// Gold or label values: a scalar becomes a string; a list of scalars a list.

@@ -74,7 +74,9 @@ public struct JSONArrayRowReader<Source: ByteSource>: RowReader {
     var pos = 0
     var line = 1
     var state = State.beforeArray
-    var first = true
+    /// Bytes handed out so far, up to 3: a leading BOM is dropped even when
+    /// it arrives split across chunks.
+    var leading = 0
 
     enum State { case beforeArray, beforeElement, afterElement, done }
 
@@ -87,17 +89,20 @@ public struct JSONArrayRowReader<Source: ByteSource>: RowReader {
         if pos >= chunk.count {
             let next: [UInt8]?
             do { next = try source.nextChunk() } catch { throw ImportError(file: file, line: line, message: "read failed: \(error)") }
-            guard var c = next else { return nil }
-            if first {
-                first = false
-                if c.starts(with: [0xEF, 0xBB, 0xBF]) { c.removeFirst(3) }
-                if c.isEmpty { return try byte() }
-            }
+            guard let c = next else { return nil }
             chunk = c
             pos = 0
         }
         let b = chunk[pos]
         pos += 1
+        if leading < 3 {
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            if b == bom[leading] {
+                leading += 1
+                return try byte()
+            }
+            leading = 3
+        }
         if b == 0x0A { line += 1 }
         return b
     }

@@ -45,7 +45,8 @@ public enum JSONValue: Hashable, Sendable {
     }
 
     static func format(_ n: Double) -> String {
-        if n.rounded() == n, abs(n) < 1e15 { return String(Int64(n)) }
+        // Integral values print as integers (ids, counts), up to Int64's range.
+        if n.rounded() == n, abs(n) < 9.2e18 { return String(Int64(n)) }
         return String(n)
     }
 }
