@@ -3,6 +3,9 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
+    /// Runs `body` in one immediate write transaction (see `ProjectStore`).
+    /// `body` must not call back into the store: GRDB connections are not
+    /// reentrant, and the transaction holds the write lock until it returns.
     public func importBatch(dryRun: Bool, _ body: (any ImportWriter) throws -> Void) throws -> ImportCounts {
         try writer.writeWithoutTransaction { db in
             var counts = ImportCounts()
@@ -35,6 +38,8 @@ final class SQLImportWriter: ImportWriter {
     private var sourceAnnotator = "source"
     private var counts = ImportCounts()
     private var added: [CountKey: Int] = [:]
+    private var lastKey = CountKey(dataset: "", kind: "")
+    private var lastKeyRun = 0
     private var isOpen = true
 
     init(db: Database, now: Date) throws {
@@ -78,7 +83,14 @@ final class SQLImportWriter: ImportWriter {
         }
         let itemID = db.lastInsertedRowID
         counts.added += 1
-        added[CountKey(dataset: item.dataset, kind: item.kind.rawValue), default: 0] += 1
+        // Rows of one file mostly share dataset and kind: count runs, hash once per run.
+        if lastKey.dataset == item.dataset, lastKey.kind == item.kind.rawValue {
+            lastKeyRun += 1
+        } else {
+            flushRun()
+            lastKey = CountKey(dataset: item.dataset, kind: item.kind.rawValue)
+            lastKeyRun = 1
+        }
 
         for (index, source) in record.sourceAnnotations.enumerated() {
             // One annotator name per (item, annotation): the partial unique
@@ -96,6 +108,7 @@ final class SQLImportWriter: ImportWriter {
     /// Writes the accumulated per-dataset counts and returns the batch's counts.
     func finish() throws -> ImportCounts {
         guard isOpen else { throw StoreError.importFinished }
+        flushRun()
         let upsert = try db.makeStatement(sql: """
             INSERT INTO dataset_counts (dataset, kind, items) VALUES (?, ?, ?)
             ON CONFLICT (dataset, kind) DO UPDATE SET items = items + excluded.items
@@ -108,4 +121,9 @@ final class SQLImportWriter: ImportWriter {
     }
 
     func close() { isOpen = false }
+
+    private func flushRun() {
+        if lastKeyRun > 0 { added[lastKey, default: 0] += lastKeyRun }
+        lastKeyRun = 0
+    }
 }

@@ -15,6 +15,9 @@ enum Schema {
         return migrator
     }
 
+    // CHECK constraints spell out `a = x OR a = y` rather than `a IN (x, y, z)`:
+    // SQLite builds an ephemeral table for a 3+ element IN list on every
+    // insert, which made source-annotation imports several times slower.
     static let v1 = """
         CREATE TABLE imports (
             id INTEGER PRIMARY KEY,
@@ -58,18 +61,19 @@ enum Schema {
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             item_id INTEGER NOT NULL REFERENCES items(id),
             task_id INTEGER REFERENCES tasks(id),
-            annotator_kind TEXT NOT NULL CHECK (annotator_kind IN ('human', 'machine', 'source')),
+            annotator_kind TEXT NOT NULL
+                CHECK (annotator_kind = 'human' OR annotator_kind = 'machine' OR annotator_kind = 'source'),
             annotator TEXT NOT NULL,
             value TEXT,
             confidence REAL,
             votes TEXT,
             entropy REAL,
-            status TEXT NOT NULL CHECK (status IN ('submitted', 'skipped', 'revoked')),
+            status TEXT NOT NULL CHECK (status = 'submitted' OR status = 'skipped' OR status = 'revoked'),
             flagged INTEGER NOT NULL DEFAULT 0,
             note TEXT,
             created_at REAL NOT NULL,
             seconds REAL,
-            display TEXT CHECK (display IS NULL OR display IN ('AB', 'BA')),
+            display TEXT CHECK (display = 'AB' OR display = 'BA'),
             revokes INTEGER REFERENCES annotations(id)
         );
         CREATE INDEX annotations_item ON annotations(item_id);
@@ -82,13 +86,15 @@ enum Schema {
             item_id INTEGER NOT NULL REFERENCES items(id),
             annotation_id INTEGER NOT NULL REFERENCES annotations(id),
             annotator_kind TEXT NOT NULL,
-            status TEXT NOT NULL CHECK (status IN ('submitted', 'skipped')),
+            status TEXT NOT NULL CHECK (status = 'submitted' OR status = 'skipped'),
             flagged INTEGER NOT NULL,
             seconds REAL,
             decided_at REAL NOT NULL,
             PRIMARY KEY (task_id, annotator, item_id)
         ) WITHOUT ROWID;
-        CREATE INDEX decisions_task_item ON decisions(task_id, item_id);
+        -- (task_id, item_id) first; the rest makes it cover taskProgress.
+        CREATE INDEX decisions_task_item
+            ON decisions(task_id, item_id, status, annotator_kind, flagged, seconds);
         CREATE INDEX decisions_task_status ON decisions(task_id, status, item_id);
         CREATE INDEX decisions_latest ON decisions(task_id, annotator, decided_at, annotation_id);
         """
@@ -97,7 +103,9 @@ enum Schema {
     /// which every covered item already has a decision, so `nextItem` does not
     /// rescan the decided prefix. Invariant: every item matching `filter` with
     /// `id <= after_item` has at least one `decisions` row for `task_id`.
-    /// Adding decisions or items keeps it; removing a decision lowers it.
+    /// Adding decisions keeps it, and so does adding items (items are never
+    /// deleted, so new row ids are always above every existing one); removing
+    /// a decision lowers it. A feature that deletes items must reset it.
     static let v2 = """
         CREATE TABLE queue_cursor (
             task_id INTEGER PRIMARY KEY REFERENCES tasks(id),

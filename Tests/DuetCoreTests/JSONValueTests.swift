@@ -66,6 +66,11 @@ import Testing
         #expect(ContentHash.fnv1a128Hex("") == "6c62272e07bb014262b821756295c58d")
         #expect(ContentHash.fnv1a128Hex("a") == "d228cb696f1a8caf78912b704e4a8964")
         #expect(ContentHash.fnv1a128Hex("a") != ContentHash.fnv1a128Hex("b"))
+        // Longer inputs (many carries between the 64-bit halves), reference
+        // values from a big-integer implementation in Python.
+        #expect(ContentHash.fnv1a128Hex("foobar") == "343e1662793c64bf6f0d3597ba446f18")
+        #expect(ContentHash.fnv1a128Hex("你好 😀 café, a longer string to push carries through many rounds.")
+            == "111254ebe4a7e26f9b79377d9f7fef68")
         #expect(ContentHash.fnv1a128Hex("é").count == 32)
     }
 

@@ -11,16 +11,18 @@ import Testing
             try writer.beginFile(path: "/d/reviews.jsonl", format: "jsonl", dataset: "reviews")
             for n in 1...4 { try writer.add(Fixture.text(n)) }
             try writer.beginFile(path: "/d/prefs.jsonl", format: "hh-rlhf", dataset: "prefs")
-            for n in 1...3 { try writer.add(Fixture.pair(n)) }
+            try writer.add(Fixture.pair(1))
+            try writer.add(Fixture.text(1, dataset: "prefs"))
+            for n in 2...3 { try writer.add(Fixture.pair(n)) }
         }
-        #expect(counts == ImportCounts(rows: 7, added: 7, duplicates: 0, sourceAnnotations: 0))
-        #expect(try store.itemCount() == 7)
+        #expect(counts == ImportCounts(rows: 8, added: 8, duplicates: 0, sourceAnnotations: 0))
+        #expect(try store.itemCount() == 8)
         #expect(try store.datasetSummaries() == [
-            DatasetSummary(name: "prefs", items: 3, kinds: ["pair": 3]),
+            DatasetSummary(name: "prefs", items: 4, kinds: ["pair": 3, "text": 1]),
             DatasetSummary(name: "reviews", items: 4, kinds: ["text": 4]),
         ])
         #expect(try Fixture.count(store, "SELECT COUNT(*) FROM imports") == 2)
-        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM items WHERE import_id IS NOT NULL") == 7)
+        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM items WHERE import_id IS NOT NULL") == 8)
     }
 
     @Test func reimportAddsNothingAndCountsDuplicates() throws {
@@ -170,6 +172,8 @@ import Testing
             #expect(mode == "wal")
             let fk = try store.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") }
             #expect(fk == 1)
+            let busy = try store.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA busy_timeout") }
+            #expect(busy == 10_000)
             try store.syncTasks([Fixture.sentiment])
             try Fixture.load(store, (1...3).map { Fixture.text($0) })
         }
