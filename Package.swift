@@ -27,7 +27,12 @@ let package = Package(
         // The only GRDB importer: schema, migrations, queries.
         .target(
             name: "DuetStore",
-            dependencies: ["DuetCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "DuetCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // GRDB's SQLite module, for the bulk-import fast path.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // Project on disk: duet.toml, discovery, import/export/status workflows.
         .target(

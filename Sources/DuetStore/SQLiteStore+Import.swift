@@ -32,7 +32,7 @@ final class SQLImportWriter: ImportWriter {
     private let db: Database
     private let now: Double
     private let insertImport: Statement
-    private let insertItem: Statement
+    private let insertItem: RawStatement
     private let insertSource: Statement
     private var importID: Int64?
     private var sourceAnnotator = "source"
@@ -48,7 +48,7 @@ final class SQLImportWriter: ImportWriter {
         insertImport = try db.makeStatement(sql: """
             INSERT INTO imports (path, format, dataset, imported_at) VALUES (?, ?, ?, ?)
             """)
-        insertItem = try db.makeStatement(sql: """
+        insertItem = try RawStatement(db, sql: """
             INSERT OR IGNORE INTO items (uid, dataset, kind, fields, gold, meta, import_id, source_line)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
@@ -72,11 +72,16 @@ final class SQLImportWriter: ImportWriter {
         guard isOpen else { throw StoreError.importFinished }
         counts.rows += 1
         let item = record.item
-        insertItem.setUncheckedArguments([
-            item.uid, item.dataset, item.kind.rawValue, item.fields.json.canonicalJSON,
-            item.gold?.canonicalJSON, Rows.metaText(item.metadata), importID, item.sourceLine,
-        ])
-        try insertItem.execute()
+        let encoded = record.encoded ?? EncodedItem(item)
+        insertItem.bind(item.uid)
+        insertItem.bind(item.dataset)
+        insertItem.bind(item.kind.rawValue)
+        insertItem.bind(encoded.fields)
+        insertItem.bind(encoded.gold)
+        insertItem.bind(encoded.meta)
+        insertItem.bind(importID)
+        insertItem.bind(item.sourceLine.map(Int64.init))
+        try insertItem.run()
         guard db.changesCount > 0 else {
             counts.duplicates += 1
             return false

@@ -141,6 +141,24 @@ import Testing
         #expect(try store.item(rowID: 999) == nil)
     }
 
+    /// The bulk path binds through SQLite's C API: empty strings must stay
+    /// empty (not NULL), non-ASCII text must survive, NULLs stay NULL.
+    @Test func rawBindingKeepsEmptyAndUnicodeText() throws {
+        let store = try SQLiteStore.inMemory()
+        let odd = Item(uid: "", dataset: "", kind: .text, fields: .text("你好 😀 e\u{301} \u{1B}[31m"), gold: "", metadata: ["k": ""])
+        let plain = Item(uid: "x", dataset: "", kind: .text, fields: .text(""))
+        try Fixture.load(store, [ImportedRecord(item: odd), ImportedRecord(item: plain)], dataset: "")
+        let back = try #require(try store.item(dataset: "", uid: ""))
+        #expect(back.item.fields.text == "你好 😀 e\u{301} \u{1B}[31m")
+        #expect(back.item.gold == "")
+        #expect(back.item.metadata == ["k": ""])
+        let second = try #require(try store.item(dataset: "", uid: "x"))
+        #expect(second.item.fields.text == "")
+        #expect(second.item.gold == nil)
+        #expect(second.item.metadata.isEmpty)
+        #expect(second.item.sourceLine == nil)
+    }
+
     @Test func itemsForTaskFiltersAndPages() throws {
         let store = try Fixture.store(texts: 5)
         try Fixture.load(store, (1...2).map { Fixture.pair($0) }, dataset: "prefs")

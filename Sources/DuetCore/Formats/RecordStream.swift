@@ -67,7 +67,9 @@ public struct RecordStream {
             row = r
         }
         do {
-            return try RecordMapper.map(row.value, format: format, options: options, line: row.line)
+            var record = try RecordMapper.map(row.value, format: format, options: options, line: row.line)
+            record.encode()
+            return record
         } catch {
             throw ImportError(file: file, line: row.line, message: error.message)
         }

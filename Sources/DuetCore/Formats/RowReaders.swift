@@ -45,15 +45,17 @@ public struct JSONLRowReader<Source: ByteSource>: RowReader {
 
 enum RowDecoding {
     static func parseRecord(_ bytes: ArraySlice<UInt8>, file: String, line: Int) throws(ImportError) -> JSONValue {
-        if let col = UTF8Check.firstInvalidColumn(bytes) {
-            throw ImportError(file: file, line: line, message: "invalid UTF-8 at byte \(col)")
-        }
         let value: JSONValue
         do {
-            value = try JSONValue.parse(Data(bytes))
+            value = try JSONValue.parse(bytes: bytes)
         } catch {
-            let hint = bytes.count > 0 && bytes.first != UInt8(ascii: "{") && bytes.first != UInt8(ascii: "[") ? " (does the line start with '{'?)" : ""
-            throw ImportError(file: file, line: line, message: "\(error.message)\(hint)")
+            // Name a broken UTF-8 sequence as such, wherever it is.
+            if let col = UTF8Check.firstInvalidColumn(bytes) {
+                throw ImportError(file: file, line: line, message: "invalid UTF-8 at byte \(col)")
+            }
+            let first = bytes.first(where: { $0 != 0x20 && $0 != 0x09 })
+            let hint = first != UInt8(ascii: "{") && first != UInt8(ascii: "[") ? " (does the line start with '{'?)" : ""
+            throw ImportError(file: file, line: line, message: error.message + hint)
         }
         guard case .object = value else {
             throw ImportError(file: file, line: line, message: "expected a JSON object, got \(value.typeName)")

@@ -59,9 +59,24 @@ public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
 }
 
 extension JSONValue {
-    /// Parses one JSON document. Foundation's parser does the work; this only
-    /// converts its untyped result into `JSONValue`.
+    /// Parses one JSON document (strict RFC 8259, UTF-8).
     public static func parse(_ data: Data) throws(JSONSyntaxError) -> JSONValue {
+        try parse(bytes: [UInt8](data)[...])
+    }
+
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        var text = text
+        let result = text.withUTF8 { p in Result { () throws(JSONSyntaxError) -> JSONValue in try JSONParser.parse(p) } }
+        return try result.get()
+    }
+
+    public static func parse(bytes: ArraySlice<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (p) throws(JSONSyntaxError) -> JSONValue in try JSONParser.parse(p) }
+    }
+
+    /// Parses with Foundation's `JSONSerialization`; kept as the reference
+    /// the tests compare `JSONParser` against.
+    public static func parseWithFoundation(_ data: Data) throws(JSONSyntaxError) -> JSONValue {
         let any: Any
         do {
             any = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
@@ -69,10 +84,6 @@ extension JSONValue {
             throw JSONSyntaxError(message: "invalid JSON (\(JSONValue.describe(error)))")
         }
         return JSONValue(any: any)
-    }
-
-    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
-        try parse(Data(text.utf8))
     }
 
     init(any: Any) {
