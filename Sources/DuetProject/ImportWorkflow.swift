@@ -38,10 +38,11 @@ public struct ImportReport: Sendable {
 
     /// The one summary line printed at the end.
     public var summary: String {
+        let n = { (i: Int) in i.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))) }
         let verb = dryRun ? "would add" : "added"
-        var s = "\(dryRun ? "dry run: " : "")\(counts.rows) rows read from \(files.count) file\(files.count == 1 ? "" : "s"); \(verb) \(counts.added) items"
-        if counts.duplicates > 0 { s += ", \(counts.duplicates) already present" }
-        if counts.sourceAnnotations > 0 { s += ", \(counts.sourceAnnotations) source annotations" }
+        var s = "\(dryRun ? "dry run: " : "")\(n(counts.rows)) rows read from \(files.count) file\(files.count == 1 ? "" : "s"); \(verb) \(n(counts.added)) items"
+        if counts.duplicates > 0 { s += ", \(n(counts.duplicates)) already present" }
+        if counts.sourceAnnotations > 0 { s += ", \(n(counts.sourceAnnotations)) source annotations" }
         return s
     }
 }

@@ -26,13 +26,13 @@ struct Import: ParsableCommand {
         var drewProgress = false
         do {
             let report = try ImportWorkflow.run(request, into: project.store, onFormat: { f in
-                Console.note("\(f.path): format \(f.format.rawValue) (\(f.detected ? "detected" : "given")), \(f.container.rawValue), dataset \(f.dataset)")
+                Console.note("\(f.path): \(f.format.rawValue) (\(f.detected ? "detected from the keys" : "as given")), \(f.container.rawValue) file → dataset \(f.dataset)")
             }, onProgress: { p in
                 guard tty, p.rows >= 50_000 || drewProgress else { return }
                 drewProgress = true
                 let name = URL(fileURLWithPath: p.file).lastPathComponent
-                Console.write("\r" + ProgressLine.render(label: name, done: p.rows, total: nil, width: 30)
-                    + (p.totalBytes > 0 ? "  \(Int(Double(p.bytes) / Double(p.totalBytes) * 100))% of file" : "") + "\u{1B}[K")
+                let fraction = p.totalBytes > 0 ? Double(p.bytes) / Double(p.totalBytes) : nil
+                Console.write("\r" + ProgressLine.render(label: name, fraction: fraction, detail: "\(ProgressLine.count(p.rows)) rows") + "\u{1B}[K")
             })
             if drewProgress { Console.write("\n") }
             print(report.summary)

@@ -23,9 +23,10 @@ import TermUICurses
     }
 
     @Test func progressLine() {
-        #expect(ProgressLine.render(label: "f", done: 50, total: 100, width: 10) == "f █████░░░░░ 50%  50 rows")
-        #expect(ProgressLine.render(label: "f", done: 5, total: nil) == "f  5 rows")
-        #expect(ProgressLine.render(label: "f", done: 150, total: 100, width: 4) == "f ████ 100%  150 rows")
+        #expect(ProgressLine.render(label: "f", fraction: 0.5, detail: "50 rows", width: 10) == "f █████░░░░░ 50%  50 rows")
+        #expect(ProgressLine.render(label: "f", fraction: nil, detail: "5 rows") == "f  5 rows")
+        #expect(ProgressLine.render(label: "f", fraction: 1.5, detail: "x", width: 4) == "f ████ 100%  x")
+        #expect(ProgressLine.count(1_234_567) == "1,234,567")
     }
 
     @Test func cursesIsLinked() {
