@@ -37,19 +37,22 @@ let package = Package(
         // Project on disk: duet.toml, discovery, import/export/status workflows.
         .target(
             name: "DuetProject",
-            dependencies: ["DuetCore", "DuetStore", "TermUI", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["DuetCore", "DuetStore", "DuetApp", "TermUI", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
+        // The app: state machine (update), screens (render), keymap, themes, effect runtime.
+        .target(name: "DuetApp", dependencies: ["TermUI", "DuetCore"]),
         // Thin executable: argument parsing and wiring only.
         .executableTarget(
             name: "duet",
             dependencies: [
-                "DuetProject", "DuetCore", "TermUI", "TermUICurses",
+                "DuetProject", "DuetCore", "DuetApp", "TermUI", "TermUICurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUICurses"]),
         .testTarget(name: "TermUICursesTests", dependencies: ["TermUI", "TermUICurses", "CNcursesw"]),
         .testTarget(name: "DuetCoreTests", dependencies: ["DuetCore"]),
+        .testTarget(name: "DuetAppTests", dependencies: ["DuetApp", "TermUI", "DuetCore", "DuetStore"]),
         .testTarget(name: "DuetStoreTests", dependencies: ["DuetStore", "DuetCore"]),
         .testTarget(
             name: "DuetProjectTests",

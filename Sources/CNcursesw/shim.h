@@ -36,4 +36,24 @@ static inline int CNcursesw_COLOR_PAIR(int n) { return (int)COLOR_PAIR(n); }
 static inline int CNcursesw_KEY_CODE_YES(void) { return KEY_CODE_YES; }
 static inline int CNcursesw_KEY_RESIZE(void) { return KEY_RESIZE; }
 
+// Keys that wget_wch reports with KEY_CODE_YES (KEY_F is function-like).
+static inline int CNcursesw_KEY_UP(void) { return KEY_UP; }
+static inline int CNcursesw_KEY_DOWN(void) { return KEY_DOWN; }
+static inline int CNcursesw_KEY_LEFT(void) { return KEY_LEFT; }
+static inline int CNcursesw_KEY_RIGHT(void) { return KEY_RIGHT; }
+static inline int CNcursesw_KEY_HOME(void) { return KEY_HOME; }
+static inline int CNcursesw_KEY_END(void) { return KEY_END; }
+static inline int CNcursesw_KEY_NPAGE(void) { return KEY_NPAGE; }
+static inline int CNcursesw_KEY_PPAGE(void) { return KEY_PPAGE; }
+static inline int CNcursesw_KEY_DC(void) { return KEY_DC; }
+static inline int CNcursesw_KEY_IC(void) { return KEY_IC; }
+static inline int CNcursesw_KEY_BACKSPACE(void) { return KEY_BACKSPACE; }
+static inline int CNcursesw_KEY_ENTER(void) { return KEY_ENTER; }
+static inline int CNcursesw_KEY_BTAB(void) { return KEY_BTAB; }
+static inline int CNcursesw_KEY_F(int n) { return KEY_F(n); }
+static inline int CNcursesw_OK(void) { return OK; }
+static inline int CNcursesw_ERR(void) { return ERR; }
+static inline int CNcursesw_CCHARW_MAX(void) { return CCHARW_MAX; }
+static inline attr_t CNcursesw_A_COLOR(void) { return A_COLOR; }
+
 #endif

@@ -1,3 +1,4 @@
+import DuetApp
 import DuetCore
 import Foundation
 import TOMLKit
@@ -47,6 +48,7 @@ struct RawConfig: Decodable {
     var annotators: [Annotator]?
     var router: Router?
     var ui: UI?
+    var keys: [String: [String]]?
 }
 
 public enum ConfigFile {
@@ -148,8 +150,10 @@ public enum ConfigFile {
             if let v = r.strategy { router.strategy = v }
             if let v = r.target_accuracy { router.targetAccuracy = v }
         }
+        let keys = raw.keys ?? [:]
+        do { _ = try Keymap.defaults.remapped(keys) } catch { throw fail(error.message) }
         return ProjectConfig(name: raw.project?.name ?? defaultName, tasks: tasks, annotators: annotators, router: router,
-                             ui: UISettings(theme: raw.ui?.theme ?? "dark"))
+                             ui: UISettings(theme: raw.ui?.theme ?? "dark"), keys: keys)
     }
 
     static func isEnvName(_ s: String) -> Bool {

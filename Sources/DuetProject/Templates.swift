@@ -29,6 +29,11 @@ public enum Template: String, CaseIterable, Sendable {
     # model = "my-model"
     # api_key_env = "OPENAI_API_KEY"
 
+    # Keys can be remapped: action = ["key", ...]. Actions and defaults: press ? in the app.
+    # [keys]
+    # skip = ["space", "s"]
+    # undo = ["u", "backspace"]
+
     # The router decides which items the machine keeps and which go to people.
     [router]
     annotator = "local"       # which annotator routes items

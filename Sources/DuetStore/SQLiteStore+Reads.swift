@@ -63,6 +63,25 @@ extension SQLiteStore {
         }
     }
 
+    /// A plain substring scan (`instr`, no wildcards to escape) over the
+    /// stored fields and ids of the task's items; ASCII case-insensitive.
+    public func search(_ task: TaskSpec, query: String, limit: Int) throws -> [StoredItem] {
+        guard limit > 0, !query.isEmpty else { return [] }
+        let filter = ItemFilter(task)
+        var arguments: StatementArguments = [query, query]
+        arguments += filter.arguments
+        arguments += [limit]
+        let sql = """
+            SELECT \(Rows.itemColumns) FROM items
+            WHERE (instr(lower(items.fields), lower(?)) > 0 OR instr(lower(items.uid), lower(?)) > 0) AND \(filter.sql)
+            ORDER BY items.id LIMIT ?
+            """
+        let finalArguments = arguments
+        return try writer.read { db in
+            try GRDB.Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Rows.storedItem)
+        }
+    }
+
     /// The log entries of these items, oldest first, keyed by item row id;
     /// items without entries are absent. `task` nil = every task; source
     /// annotations are always included (an unknown task name yields only those).

@@ -5,9 +5,12 @@ public struct ProjectConfig: Sendable, Hashable {
     public var annotators: [AnnotatorSpec]
     public var router: RouterSettings
     public var ui: UISettings
+    /// Key remapping from [keys]: action name → key names.
+    public var keys: [String: [String]]
 
     public init(name: String, tasks: [TaskSpec] = [], annotators: [AnnotatorSpec] = [],
-                router: RouterSettings = RouterSettings(), ui: UISettings = UISettings()) {
+                router: RouterSettings = RouterSettings(), ui: UISettings = UISettings(), keys: [String: [String]] = [:]) {
+        self.keys = keys
         self.name = name
         self.tasks = tasks
         self.annotators = annotators

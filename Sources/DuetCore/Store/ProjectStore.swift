@@ -29,6 +29,9 @@ public protocol ProjectStore: AnyObject, Sendable {
     func item(dataset: String, uid: String) throws -> StoredItem?
     /// Items a task covers (all items when `task` is nil), in row order, after `afterRowID`.
     func items(for task: TaskSpec?, afterRowID: Int64, limit: Int) throws -> [StoredItem]
+    /// Items of the task whose text (any field) or id contains `query`
+    /// (case-insensitive for ASCII), in row order, at most `limit`.
+    func search(_ task: TaskSpec, query: String, limit: Int) throws -> [StoredItem]
     /// The log entries for these items, oldest first. `task` nil = all tasks;
     /// source annotations (which have no task) are always included.
     func annotations(itemRowIDs: [Int64], task: String?) throws -> [Int64: [Annotation]]

@@ -1,0 +1,153 @@
+import TermUI
+
+/// Where a key is read. A binding lists the contexts it applies in.
+public enum KeyContext: String, CaseIterable, Sendable {
+    case dashboard
+    /// The label screen, for every task kind.
+    case label
+    case classify, multilabel, rate, review
+    /// Any overlay (help, guidelines, search results).
+    case overlay
+}
+
+/// Everything a key can do. The table below gives each its keys, help text
+/// and contexts; dispatch, the help overlay and the hint line all read it.
+public enum Action: String, CaseIterable, Sendable {
+    case pick1, pick2, pick3, pick4, pick5, pick6, pick7, pick8, pick9, pick10
+    case submit, skip, undo, flag, note, edit, accept, reject
+    case previous, next, nextChoice, previousChoice
+    case scrollDown, scrollUp, pageDown, pageUp, top, bottom
+    case guidelines, help, search, back, quit
+    case open, moveDown, moveUp
+
+    /// The label/choice index for pick actions (0-based).
+    public var pickIndex: Int? {
+        switch self {
+        case .pick1: return 0
+        case .pick2: return 1
+        case .pick3: return 2
+        case .pick4: return 3
+        case .pick5: return 4
+        case .pick6: return 5
+        case .pick7: return 6
+        case .pick8: return 7
+        case .pick9: return 8
+        case .pick10: return 9
+        default: return nil
+        }
+    }
+}
+
+public struct Binding: Sendable, Hashable {
+    public var action: Action
+    public var keys: [Key]
+    public var help: String
+    /// Short text for the hint line (nil: not shown there).
+    public var hint: String?
+    public var contexts: Set<KeyContext>
+
+    public init(_ action: Action, _ keys: [Key], _ help: String, hint: String? = nil, _ contexts: Set<KeyContext>) {
+        self.action = action
+        self.keys = keys
+        self.help = help
+        self.hint = hint
+        self.contexts = contexts
+    }
+}
+
+public struct Keymap: Sendable, Hashable {
+    public var bindings: [Binding]
+
+    public init(bindings: [Binding]) { self.bindings = bindings }
+
+    /// The context sets screens read keys in.
+    public static let screens: [Set<KeyContext>] = [
+        [.dashboard], [.label, .classify], [.label, .multilabel], [.label, .rate], [.label, .review], [.overlay],
+    ]
+
+    public static let defaults = Keymap(bindings: [
+        Binding(.pick1, [.char("1")], "Pick label 1 (multi-label: toggle; rate: score)", hint: "1-9 label", [.label]),
+        Binding(.pick2, [.char("2")], "Pick label 2", [.label]),
+        Binding(.pick3, [.char("3")], "Pick label 3", [.label]),
+        Binding(.pick4, [.char("4")], "Pick label 4", [.label]),
+        Binding(.pick5, [.char("5")], "Pick label 5", [.label]),
+        Binding(.pick6, [.char("6")], "Pick label 6", [.label]),
+        Binding(.pick7, [.char("7")], "Pick label 7", [.label]),
+        Binding(.pick8, [.char("8")], "Pick label 8", [.label]),
+        Binding(.pick9, [.char("9")], "Pick label 9", [.label]),
+        Binding(.pick10, [.char("0")], "Pick label 10", [.label]),
+        Binding(.submit, [.enter], "Submit (multi-label, rate) or take the highlighted choice", hint: "⏎ submit", [.label]),
+        Binding(.accept, [.char("a")], "Accept the response (review)", hint: "a accept", [.review]),
+        Binding(.reject, [.char("x")], "Reject the response (review)", hint: "x reject", [.review]),
+        Binding(.edit, [.char("e")], "Edit the response in $EDITOR (review)", hint: "e edit", [.review]),
+        Binding(.skip, [.char(" ")], "Skip: the item comes back at the end", hint: "␣ skip", [.label]),
+        Binding(.undo, [.char("u"), .backspace], "Undo the last decision; its item shows again", hint: "u undo", [.label]),
+        Binding(.flag, [.char("f")], "Flag the item for a second look", hint: "f flag", [.label]),
+        Binding(.note, [.char("n")], "Write a note for this item", hint: "n note", [.label]),
+        Binding(.nextChoice, [.tab, .right], "Highlight the next choice", [.label]),
+        Binding(.previousChoice, [.backTab, .left], "Highlight the previous choice", [.label]),
+        Binding(.previous, [.char("[")], "Go back to the previous item you decided", hint: "[ ] prev/next", [.label]),
+        Binding(.next, [.char("]")], "Go forward again (towards the queue)", [.label]),
+        Binding(.scrollDown, [.char("j"), .down], "Scroll down", [.label, .overlay]),
+        Binding(.scrollUp, [.char("k"), .up], "Scroll up", [.label, .overlay]),
+        Binding(.pageDown, [.pageDown, .ctrl("d")], "Page down", [.label, .overlay]),
+        Binding(.pageUp, [.pageUp, .ctrl("u")], "Page up", [.label, .overlay]),
+        Binding(.top, [.home], "Scroll to the top", [.label, .overlay]),
+        Binding(.bottom, [.end], "Scroll to the bottom", [.label, .overlay]),
+        Binding(.moveDown, [.char("j"), .down], "Next task", [.dashboard]),
+        Binding(.moveUp, [.char("k"), .up], "Previous task", [.dashboard]),
+        Binding(.open, [.enter], "Open the task", hint: "⏎ open", [.dashboard]),
+        Binding(.guidelines, [.char("g")], "Show the task's guidelines", hint: "g guide", [.label]),
+        Binding(.search, [.char("/")], "Search this task's items", hint: "/ search", [.label]),
+        Binding(.help, [.char("?")], "Show all keys", hint: "? help", [.dashboard, .label]),
+        Binding(.back, [.escape], "Close the overlay", [.overlay]),
+        Binding(.quit, [.char("q")], "Quit (from a task: back to the dashboard)", hint: "q quit", [.dashboard, .label, .overlay]),
+    ])
+
+    /// The action bound to `key` in `contexts` (first match in table order).
+    public func action(for key: Key, in contexts: Set<KeyContext>) -> Action? {
+        bindings.first { !$0.contexts.isDisjoint(with: contexts) && $0.keys.contains(key) }?.action
+    }
+
+    public func binding(_ action: Action) -> Binding? { bindings.first { $0.action == action } }
+
+    /// Hint-line entries for `contexts`, in table order.
+    public func hints(in contexts: Set<KeyContext>) -> [String] {
+        bindings.filter { !$0.contexts.isDisjoint(with: contexts) }.compactMap(\.hint)
+    }
+
+    /// Rebinds actions (from duet.toml's [keys]); throws naming the bad entry.
+    public func remapped(_ overrides: [String: [String]]) throws(KeymapError) -> Keymap {
+        var map = self
+        for (name, keyNames) in overrides.sorted(by: { $0.key < $1.key }) {
+            guard let action = Action(rawValue: name) else {
+                throw KeymapError(message: "keys.\(name): no such action (actions: \(Action.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            var keys: [Key] = []
+            for k in keyNames {
+                guard let key = Key(name: k) else { throw KeymapError(message: "keys.\(name): '\(k)' is not a key name (e.g. a, A, enter, space, ctrl-d, pgdn, f2)") }
+                keys.append(key)
+            }
+            guard let i = map.bindings.firstIndex(where: { $0.action == action }) else { continue }
+            map.bindings[i].keys = keys
+        }
+        // A key may not do two things on one screen.
+        for contexts in Keymap.screens {
+            var seen: [Key: Action] = [:]
+            for b in map.bindings where !b.contexts.isDisjoint(with: contexts) {
+                for k in b.keys {
+                    if let other = seen[k], other != b.action {
+                        throw KeymapError(message: "keys: '\(k.name)' is bound to both \(other.rawValue) and \(b.action.rawValue)")
+                    }
+                    seen[k] = b.action
+                }
+            }
+        }
+        return map
+    }
+}
+
+public struct KeymapError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

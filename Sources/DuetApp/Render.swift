@@ -1,0 +1,79 @@
+import DuetCore
+import TermUI
+
+/// Draws the state. Pure: the same state gives the same canvas.
+public enum Render {
+    public static func screen(_ state: AppState) -> Canvas {
+        var c = Canvas(width: state.width, height: state.height, style: state.theme[.base])
+        if state.isTooSmall {
+            tooSmall(&c, state)
+            return c
+        }
+        let (top, rest) = c.bounds.splitTop(1)
+        let (body, bottom) = rest.splitBottom(1)
+        switch state.screen {
+        case .dashboard(let d):
+            header(&c, top, state, left: "Duet", right: state.annotator)
+            Dashboard.draw(&c, body, state, d)
+        case .label(let l):
+            LabelScreen.drawHeader(&c, top, state, l)
+            LabelScreen.draw(&c, body, state, l)
+        }
+        if let overlay = state.overlay { Overlays.draw(&c, body, state, overlay) }
+        footer(&c, bottom, state)
+        return c
+    }
+
+    static func tooSmall(_ c: inout Canvas, _ state: AppState) {
+        let need = AppState.minimumSize
+        let lines = ["Terminal too small", "\(state.width)×\(state.height), need \(need.width)×\(need.height)", "q quits"]
+        for (i, line) in lines.enumerated() {
+            let y = state.height / 2 - 1 + i
+            c.put(line, x: max(0, (state.width - DisplayWidth.of(line)) / 2), y: y, style: i == 0 ? state.theme[.warning] : state.theme[.muted])
+        }
+    }
+
+    static func header(_ c: inout Canvas, _ r: Rect, _ state: AppState, left: String, right: String) {
+        c.fill(r, style: state.theme[.header])
+        c.put(" " + left, x: r.x, y: r.y, style: state.theme[.headerAccent], maxWidth: r.width)
+        let rightText = right + " "
+        let w = DisplayWidth.of(rightText)
+        if w + DisplayWidth.of(left) + 3 < r.width {
+            c.put(rightText, x: r.maxX - w, y: r.y, style: state.theme[.header])
+        }
+    }
+
+    /// The bottom line: the status message when there is one, else key hints
+    /// from the keymap for the current screen.
+    static func footer(_ c: inout Canvas, _ r: Rect, _ state: AppState) {
+        if let status = state.status {
+            let role: Role = status.kind == .error ? .error : status.kind == .warning ? .warning : .success
+            c.put(" " + status.text, x: r.x, y: r.y, style: state.theme[role], maxWidth: r.width)
+            return
+        }
+        var x = r.x + 1
+        for hint in hints(state) {
+            let w = DisplayWidth.of(hint)
+            if x + w > r.maxX { break }
+            // The key part (before the first space) stands out.
+            let parts = hint.split(separator: " ", maxSplits: 1).map(String.init)
+            x += c.put(parts[0], x: x, y: r.y, style: state.theme[.key])
+            if parts.count > 1 { x += c.put(" " + parts[1], x: x, y: r.y, style: state.theme[.hint]) }
+            x += 2
+        }
+    }
+
+    static func hints(_ state: AppState) -> [String] {
+        if let overlay = state.overlay {
+            switch overlay {
+            case .note: return ["⏎ save", "esc cancel", "ctrl-u clear"]
+            case .search(let s): return s.results == nil ? ["⏎ search", "esc close"] : ["j/k move", "⏎ open", "esc back"]
+            case .help, .guidelines: return ["j/k scroll", "esc close"]
+            }
+        }
+        switch state.screen {
+        case .dashboard: return state.keymap.hints(in: [.dashboard])
+        case .label(let l): return state.keymap.hints(in: l.contexts)
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import DuetCore
+import Foundation
+import TermUI
+
+/// Runs the app: draws, reads events, feeds `App.update`, performs the
+/// effects it returns against the store, and feeds their results back.
+/// Effects run synchronously: a decision is committed (WAL, fsync) before
+/// the next item is loaded and drawn.
+public final class Runtime {
+    public private(set) var state: AppState
+    let store: any ProjectStore
+    let backend: any TerminalBackend
+    let clock: () -> Date
+    /// Edits text in an external editor; nil when nothing changed.
+    let editor: (String) throws -> String?
+
+    public init(state: AppState, store: any ProjectStore, backend: any TerminalBackend,
+                clock: @escaping () -> Date = Date.init, editor: @escaping (String) throws -> String? = ExternalEditor.edit) {
+        self.state = state
+        self.store = store
+        self.backend = backend
+        self.clock = clock
+        self.editor = editor
+    }
+
+    /// Effects to run before the first frame (load the dashboard or the first item).
+    public func start(_ effects: [Effect]) {
+        for e in effects { perform(e).forEach(send) }
+    }
+
+    /// The event loop; returns when the app quits or input ends.
+    public func run() throws {
+        while !state.quitting {
+            try backend.draw(Render.screen(state))
+            guard let event = try backend.nextEvent(timeoutMilliseconds: nil) else { return }
+            send(message(for: event))
+        }
+    }
+
+    func message(for event: Event) -> Message {
+        switch event {
+        case .key(let k): return .key(k, at: clock())
+        case .resize(let w, let h): return .resized(width: w, height: h)
+        case .interrupt: return .key(.ctrl("c"), at: clock())
+        }
+    }
+
+    /// Delivers a message and everything it causes.
+    public func send(_ message: Message) {
+        var queue = [message]
+        while !queue.isEmpty {
+            let m = queue.removeFirst()
+            for effect in App.update(&state, m) { queue += perform(effect) }
+        }
+    }
+
+    /// Does one effect; returns the messages that report its outcome.
+    func perform(_ effect: Effect) -> [Message] {
+        do {
+            switch effect {
+            case .loadDashboard:
+                let rows = try state.tasks.map { TaskSummary(task: $0, progress: try store.taskProgress($0)) }
+                return [.dashboardLoaded(rows)]
+            case .loadNext(let task):
+                let item = try store.nextItem(for: task, annotator: state.annotator)
+                return [.itemLoaded(item, progress: try progressIfNeeded(task), previous: nil, at: clock())]
+            case .loadItem(let task, let rowID):
+                let item = try store.item(rowID: rowID)
+                let log = try store.annotations(itemRowIDs: [rowID], task: task.name)[rowID] ?? []
+                let mine = Decisions.current(log).last { $0.entry.annotator == state.annotator && $0.entry.task == task.name }
+                return [.itemLoaded(item, progress: try store.taskProgress(task), previous: mine?.entry.value, at: clock())]
+            case .record(let annotation, let task):
+                try store.record(annotation)
+                let item = try store.nextItem(for: task, annotator: state.annotator)
+                return [.itemLoaded(item, progress: nil, previous: nil, at: clock())]
+            case .undo(let task, let at):
+                return [.undone(try store.undoLast(task: task.name, annotator: state.annotator, at: at), at: at)]
+            case .search(let task, let query):
+                return [.searchFinished(try store.search(task, query: query, limit: 200))]
+            case .editText(let text):
+                var result: String?
+                var failure: Error?
+                backend.suspend {
+                    do { result = try editor(text) } catch { failure = error }
+                }
+                if let failure { return [.failed("Editor: \(failure)")] }
+                return [.edited(result)]
+            case .quit:
+                return []
+            }
+        } catch {
+            return [.failed("\(error)")]
+        }
+    }
+
+    /// The task's progress, queried only when the screen has none yet.
+    func progressIfNeeded(_ task: TaskSpec) throws -> TaskProgress? {
+        if case .label(let l) = state.screen, l.loaded { return nil }
+        return try store.taskProgress(task)
+    }
+}
+
+/// $VISUAL / $EDITOR (default vi) on a temporary file.
+public enum ExternalEditor {
+    public static func edit(_ text: String) throws -> String? {
+        let env = ProcessInfo.processInfo.environment
+        let editor = [env["VISUAL"], env["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("duet-edit-\(UUID().uuidString).txt")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // The editor may carry arguments ("code -w"); the file is passed as "$1".
+        p.arguments = ["-c", editor + " \"$1\"", "duet-editor", url.path]
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw EditorError(message: "\(editor) exited with status \(p.terminationStatus)") }
+        var edited = try String(contentsOf: url, encoding: .utf8)
+        if edited.hasSuffix("\n") && !text.hasSuffix("\n") { edited.removeLast() }
+        return edited == text ? nil : edited
+    }
+
+    public struct EditorError: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+}

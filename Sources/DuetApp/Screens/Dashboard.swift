@@ -1,0 +1,75 @@
+import DuetCore
+import Foundation
+import TermUI
+
+/// Every task with its progress; Enter opens one.
+enum Dashboard {
+    static func draw(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ d: DashboardState) {
+        let t = state.theme
+        guard d.loaded else {
+            c.put(" Loading…", x: r.x, y: r.y + 1, style: t[.muted])
+            return
+        }
+        guard !d.rows.isEmpty else {
+            c.put(" No tasks yet. Add one:", x: r.x, y: r.y + 1, style: t[.text], maxWidth: r.width)
+            c.put("   duet task add NAME --kind classify --labels a,b,c", x: r.x, y: r.y + 2, style: t[.accent], maxWidth: r.width)
+            return
+        }
+        let inner = c.box(r.inset(dx: 0, dy: 0), title: "Tasks", style: t[.border], titleStyle: t[.title])
+        // Columns: name, kind, bar, numbers. The bar takes what is left.
+        let nameWidth = min(max(8, d.rows.map { DisplayWidth.of($0.task.name) }.max() ?? 8), max(8, inner.width / 4))
+        let kindWidth = 11
+        let numbersWidth = 28
+        let barWidth = max(4, inner.width - nameWidth - kindWidth - numbersWidth - 5)
+        var y = inner.y
+        for (i, row) in d.rows.enumerated() {
+            guard y < inner.maxY - 4 || y == inner.y else { break }
+            let selected = i == d.selected
+            let rowStyle = selected ? t[.selected] : t[.text]
+            var x = inner.x
+            x += c.put(selected ? "▸ " : "  ", x: x, y: y, style: t[.accent])
+            c.put(Wrap.truncate(row.task.name, width: nameWidth), x: x, y: y, style: rowStyle, maxWidth: nameWidth)
+            x += nameWidth + 1
+            c.put(row.task.kind.rawValue, x: x, y: y, style: t[.muted], maxWidth: kindWidth)
+            x += kindWidth
+            let p = row.progress
+            c.segmentedBar(x: x, y: y, width: barWidth, segments: [
+                (p.human, t[.human], "█"), (p.machine, t[.machine], "▓"), (p.skipped, t[.skipped], "▒"),
+                (max(0, p.remaining - p.skipped), t[.remaining], "░"),
+            ])
+            x += barWidth + 1
+            let done = p.total - p.remaining
+            let pct = p.total > 0 ? done * 100 / p.total : 0
+            var numbers = "\(done)/\(p.total) \(pct)%"
+            if let rate = row.itemsPerHour { numbers += "  \(Int(rate.rounded()))/h" }
+            x += c.put(numbers, x: x, y: y, style: t[.text], maxWidth: inner.maxX - x)
+            if p.flagged > 0 { c.put("  ⚑\(p.flagged)", x: x, y: y, style: t[.flag], maxWidth: inner.maxX - x) }
+            y += 1
+        }
+        detail(&c, Rect(x: inner.x, y: inner.maxY - 3, width: inner.width, height: 3), state, d)
+    }
+
+    /// The selected task in words, and the bar's legend.
+    static func detail(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ d: DashboardState) {
+        guard d.rows.indices.contains(d.selected), r.height >= 3 else { return }
+        let t = state.theme
+        let row = d.rows[d.selected]
+        let p = row.progress
+        let what = row.task.labels.isEmpty ? row.task.kind.rawValue : row.task.labels.joined(separator: " · ")
+        c.put("\(row.task.name): \(what)" + (row.task.dataset.map { "  (dataset \($0))" } ?? ""),
+              x: r.x + 2, y: r.y, style: t[.title], maxWidth: r.width - 2)
+        var x = r.x + 2
+        for (label, n, role, symbol) in [("human", p.human, Role.human, "█"), ("machine", p.machine, .machine, "▓"),
+                                         ("skipped", p.skipped, .skipped, "▒"), ("remaining", p.remaining, .remaining, "░"),
+                                         ("flagged", p.flagged, .flag, "⚑")] {
+            let entry = "\(label) \(n)"
+            guard x + DisplayWidth.of(entry) + 2 <= r.maxX else { break }
+            x += c.put(symbol + " ", x: x, y: r.y + 1, style: t[role])
+            x += c.put(entry + "   ", x: x, y: r.y + 1, style: t[.text], maxWidth: r.maxX - x)
+        }
+        if let rate = row.itemsPerHour {
+            let secs = p.human > 0 ? p.humanSeconds / Double(p.human) : 0
+            c.put(String(format: "%.0f items/hour · %.1f s per decision", rate, secs), x: r.x + 2, y: r.y + 2, style: t[.muted], maxWidth: r.width - 2)
+        }
+    }
+}

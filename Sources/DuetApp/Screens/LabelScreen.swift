@@ -1,0 +1,145 @@
+import DuetCore
+import Foundation
+import TermUI
+
+/// The annotation screen: item, choices, suggestion, for classify,
+/// multi-label, rate and review tasks.
+public enum LabelScreen {
+    static func drawHeader(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ l: LabelState) {
+        let p = l.progress
+        let done = p.total - p.remaining
+        var left = "\(l.task.name) · \(l.task.kind.rawValue) · \(done)/\(p.total)"
+        if p.total > 0 { left += " (\(done * 100 / p.total)%)" }
+        if let b = l.browsing { left += " · looking back \(b + 1)/\(l.history.count)" }
+        if l.flagged { left += " ⚑" }
+        Render.header(&c, r, state, left: left, right: state.annotator)
+    }
+
+    /// Rows the choices pane needs at `width`.
+    static func choicesHeight(_ l: LabelState, width: Int) -> Int {
+        max(1, choiceLines(l, width: width - 3).count) + 2
+    }
+
+    /// The body split into the item pane and the choices row (one rule for
+    /// drawing and for bounding the scroll).
+    static func layout(_ body: Rect, _ l: LabelState) -> (item: Rect, choices: Rect) {
+        let choicesWidth = body.width >= 70 ? body.width * 2 / 3 : body.width
+        return body.splitBottom(choicesHeight(l, width: choicesWidth))
+    }
+
+    /// The item pane's text area for a state.
+    static func itemRect(_ state: AppState, _ l: LabelState) -> Rect {
+        let body = Rect(x: 0, y: 1, width: state.width, height: state.height - 2)
+        let inner = layout(body, l).item.inset(1)
+        return Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
+    }
+
+    /// How far the item pane can scroll.
+    public static func maxScroll(_ state: AppState, _ l: LabelState) -> Int {
+        guard let item = l.item else { return 0 }
+        let r = itemRect(state, l)
+        let lines = ItemView.lines(item, task: l.task, edited: l.edited, width: r.width, theme: state.theme)
+        return max(0, lines.count - r.height)
+    }
+
+    static func draw(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ l: LabelState) {
+        let t = state.theme
+        let (itemRect, choicesRect) = layout(r, l)
+        guard let item = l.item else {
+            let inner = c.box(itemRect, title: l.task.name, style: t[.border], titleStyle: t[.title])
+            let message = l.loaded
+                ? ["All done: nothing left in this task for you.", "Skipped items come back here; u undoes your last decision.", "q goes back."]
+                : ["Loading…"]
+            for (i, m) in message.enumerated() { c.put(m, x: inner.x + 1, y: inner.y + 1 + i, style: i == 0 ? t[.success] : t[.muted], maxWidth: inner.width - 1) }
+            return
+        }
+        var title = "item \(item.item.uid) · \(item.item.dataset)"
+        if let prev = l.previousValue { title += " · your decision: \(Render.valueText(prev))" }
+        if let note = l.note { title += " · note: \(note)" }
+        let inner = c.box(itemRect, title: title, style: t[.border], titleStyle: t[.title])
+        // One column of padding on the left, one kept for the scroll indicator.
+        let text = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
+        let lines = ItemView.lines(item, task: l.task, edited: l.edited, width: text.width, theme: t)
+        let offset = c.paragraph(lines, in: text, offset: l.scroll)
+        // A scroll indicator when the item is longer than the pane.
+        if lines.count > inner.height {
+            let pos = inner.height > 1 ? offset * (inner.height - 1) / max(1, lines.count - inner.height) : 0
+            c.put("┃", x: inner.maxX - 1, y: inner.y + pos, style: t[.accent])
+        }
+        drawChoices(&c, choicesRect, state, l)
+    }
+
+    static func drawChoices(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ l: LabelState) {
+        let t = state.theme
+        // The suggestion pane takes the right third when there is room.
+        let showSuggestion = r.width >= 70  // as in `layout`
+        let (left, right) = showSuggestion ? r.splitLeft(r.width * 2 / 3) : (r, Rect(x: r.maxX, y: r.y, width: 0, height: 0))
+        let title: String
+        switch l.task.kind {
+        case .multilabel: title = "labels (toggle, ⏎ submit)"
+        case .rate: title = "rating \(l.task.scale.lowerBound)–\(l.task.scale.upperBound)"
+        case .review: title = "review: rate, a accept, x reject, e edit"
+        default: title = "label"
+        }
+        let inner = c.box(left, title: title, style: t[.border], titleStyle: t[.title])
+        for (i, line) in choiceLines(l, width: inner.width - 1).enumerated() where i < inner.height {
+            var x = inner.x + 1
+            for span in line { x += c.put(span.text, x: x, y: inner.y + i, style: styleFor(span, l, t), maxWidth: inner.maxX - x) }
+        }
+        if showSuggestion {
+            let s = c.box(right, title: "suggestion", style: t[.border], titleStyle: t[.title])
+            c.put("no machine label yet", x: s.x + 1, y: s.y, style: t[.muted], maxWidth: s.width - 1)
+        }
+    }
+
+    /// One choice as drawn: its key, its text, and which choice it is.
+    struct ChoiceSpan {
+        var text: String
+        var index: Int?
+        var isKey: Bool
+    }
+
+    static func styleFor(_ span: ChoiceSpan, _ l: LabelState, _ t: Theme) -> Style {
+        guard let i = span.index else { return t[.text] }
+        let chosen = l.toggled.contains(i) || (l.task.kind == .review && l.rating == l.task.scale.lowerBound + i)
+        if l.highlighted == i || chosen { return span.isKey ? t[.selected].with(.bold) : t[.selected] }
+        return span.isKey ? t[.key] : t[.text]
+    }
+
+    /// The choices laid out in lines of at most `width` columns.
+    static func choiceLines(_ l: LabelState, width: Int) -> [[ChoiceSpan]] {
+        var lines: [[ChoiceSpan]] = [[]]
+        var used = 0
+        for (i, choice) in l.choices.enumerated() {
+            let key = i < 9 ? "\(i + 1)" : i == 9 ? "0" : "·"
+            let mark = l.task.kind == .multilabel ? (l.toggled.contains(i) ? "[x] " : "[ ] ") : ""
+            // A scale point whose key is its value needs no text beside the key.
+            let text = choice == key ? "" : " " + mark + choice + " "
+            let w = DisplayWidth.of(key) + DisplayWidth.of(text) + 2
+            if used > 0 && used + w > width {
+                lines.append([])
+                used = 0
+            }
+            lines[lines.count - 1].append(ChoiceSpan(text: key, index: i, isKey: true))
+            lines[lines.count - 1].append(ChoiceSpan(text: text, index: i, isKey: false))
+            lines[lines.count - 1].append(ChoiceSpan(text: "  ", index: nil, isKey: false))
+            used += w
+        }
+        if l.task.kind == .review, let e = l.edited {
+            lines.append([ChoiceSpan(text: "edited (\(DisplayWidth.of(e)) chars)", index: nil, isKey: false)])
+        }
+        return lines
+    }
+}
+
+extension Render {
+    /// A decision value in a few words.
+    static func valueText(_ v: JSONValue) -> String {
+        if let s = v.scalarText { return s }
+        if let a = v.array { return a.compactMap(\.scalarText).joined(separator: ", ") }
+        if let verdict = v["verdict"]?.string {
+            return verdict + (v["rating"]?.scalarText.map { " (\($0))" } ?? "") + (v["edited"] != nil ? ", edited" : "")
+        }
+        return v.canonicalJSON
+    }
+}

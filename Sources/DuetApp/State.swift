@@ -1,0 +1,205 @@
+import DuetCore
+import Foundation
+import TermUI
+
+/// Everything the screen shows, as plain data. `update` changes it,
+/// `render` draws it; neither does I/O.
+public struct AppState: Sendable {
+    public var width: Int
+    public var height: Int
+    public var screen: Screen
+    public var overlay: Overlay?
+    /// A one-line message at the bottom ("saved", "nothing to undo", errors).
+    public var status: Status?
+    public var theme: Theme
+    public var keymap: Keymap
+    public var annotator: String
+    public var tasks: [TaskSpec]
+    /// Quitting from a task goes back to the dashboard when it was opened from there.
+    public var startedOnDashboard: Bool
+    public var quitting = false
+
+    public init(width: Int, height: Int, tasks: [TaskSpec], annotator: String, theme: Theme = .mono,
+                keymap: Keymap = .defaults, screen: Screen = .dashboard(DashboardState())) {
+        self.width = width
+        self.height = height
+        self.tasks = tasks
+        self.annotator = annotator
+        self.theme = theme
+        self.keymap = keymap
+        self.screen = screen
+        if case .dashboard = screen { startedOnDashboard = true } else { startedOnDashboard = false }
+    }
+
+    public static let minimumSize = (width: 40, height: 12)
+    public var isTooSmall: Bool { width < AppState.minimumSize.width || height < AppState.minimumSize.height }
+}
+
+public struct Status: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable { case info, warning, error }
+    public var text: String
+    public var kind: Kind
+    public init(_ text: String, _ kind: Kind = .info) {
+        self.text = text
+        self.kind = kind
+    }
+}
+
+public enum Screen: Sendable {
+    case dashboard(DashboardState)
+    case label(LabelState)
+}
+
+/// One row of the dashboard.
+public struct TaskSummary: Sendable, Hashable {
+    public var task: TaskSpec
+    public var progress: TaskProgress
+    public init(task: TaskSpec, progress: TaskProgress) {
+        self.task = task
+        self.progress = progress
+    }
+
+    /// Human decisions per hour of measured labeling time.
+    public var itemsPerHour: Double? {
+        progress.humanSeconds > 0 ? Double(progress.human) / (progress.humanSeconds / 3600) : nil
+    }
+}
+
+public struct DashboardState: Sendable {
+    public var rows: [TaskSummary] = []
+    public var selected = 0
+    public var loaded = false
+    public init(rows: [TaskSummary] = [], loaded: Bool = false) {
+        self.rows = rows
+        self.loaded = loaded
+    }
+}
+
+public struct LabelState: Sendable {
+    public var task: TaskSpec
+    public var item: StoredItem?
+    public var progress = TaskProgress()
+    /// False until the first item has been loaded.
+    public var loaded = false
+    /// When the item was shown, for the seconds spent on it.
+    public var shownAt: Date?
+    /// Multi-label toggles / the highlighted choice.
+    public var toggled: Set<Int> = []
+    public var highlighted: Int?
+    /// Review: the rating given so far and the edited response.
+    public var rating: Int?
+    public var edited: String?
+    /// Flag and note for the decision being made.
+    public var flagged = false
+    public var note: String?
+    /// Item pane scroll offset (lines).
+    public var scroll = 0
+    /// Items decided in this session (row ids, oldest first), for [ and ].
+    public var history: [Int64] = []
+    /// Index into `history` while looking back; nil at the queue.
+    public var browsing: Int?
+    /// The decision shown for a browsed item.
+    public var previousValue: JSONValue?
+
+    public init(task: TaskSpec) { self.task = task }
+
+    /// Resets what belongs to one item.
+    mutating func startItem(_ item: StoredItem?, at date: Date) {
+        self.item = item
+        shownAt = date
+        toggled = []
+        highlighted = nil
+        rating = nil
+        edited = nil
+        flagged = false
+        note = nil
+        scroll = 0
+        previousValue = nil
+    }
+
+    /// The screen's key contexts.
+    public var contexts: Set<KeyContext> {
+        switch task.kind {
+        case .classify: return [.label, .classify]
+        case .multilabel: return [.label, .multilabel]
+        case .rate: return [.label, .rate]
+        case .review: return [.label, .review]
+        case .compare: return [.label]
+        }
+    }
+
+    /// The choices shown with their keys: labels, or the rating scale.
+    public var choices: [String] {
+        switch task.kind {
+        case .classify, .multilabel: return task.labels
+        case .rate, .review: return task.scale.map(String.init)
+        case .compare: return []
+        }
+    }
+}
+
+/// A text field (note, search query).
+public struct TextInput: Sendable, Hashable {
+    public var text: String
+    public init(_ text: String = "") { self.text = text }
+
+    /// Applies a key; returns false when the key is not for the field.
+    public mutating func apply(_ key: Key) -> Bool {
+        switch key {
+        case .char(let c):
+            text.append(c)
+            return true
+        case .backspace:
+            if !text.isEmpty { text.removeLast() }
+            return true
+        case .ctrl("u"):
+            text = ""
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+public enum Overlay: Sendable {
+    case help(scroll: Int)
+    case guidelines(scroll: Int)
+    case note(TextInput)
+    case search(SearchState)
+}
+
+public struct SearchState: Sendable {
+    public var query = TextInput()
+    /// nil before the search ran.
+    public var results: [StoredItem]?
+    public var selected = 0
+    public init() {}
+}
+
+/// What `update` receives.
+public enum Message: Sendable {
+    case key(Key, at: Date)
+    case resized(width: Int, height: Int)
+    case dashboardLoaded([TaskSummary])
+    /// The next (or a chosen) item of a task. `progress` is nil after a
+    /// decision: the reducer already counted it (re-counting costs a query
+    /// over all decisions, too slow per keystroke at 10^6 items).
+    case itemLoaded(StoredItem?, progress: TaskProgress?, previous: JSONValue?, at: Date)
+    case undone(Int64?, at: Date)
+    case searchFinished([StoredItem])
+    case edited(String?)
+    case failed(String)
+}
+
+/// Work `update` asks for; the runtime does it and answers with messages.
+public enum Effect: Sendable, Equatable {
+    case loadDashboard
+    case loadNext(TaskSpec)
+    case loadItem(TaskSpec, rowID: Int64)
+    /// Record the decision (durably), then load the next item.
+    case record(NewAnnotation, then: TaskSpec)
+    case undo(TaskSpec, at: Date)
+    case search(TaskSpec, query: String)
+    case editText(String)
+    case quit
+}

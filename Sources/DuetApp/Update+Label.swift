@@ -1,0 +1,156 @@
+import DuetCore
+import Foundation
+import TermUI
+
+extension App {
+    static func labelKey(_ state: inout AppState, _ l: inout LabelState, _ key: Key, at: Date) -> [Effect] {
+        guard let action = state.keymap.action(for: key, in: l.contexts) else { return [] }
+        if let i = action.pickIndex { return pick(&state, &l, i, at: at) }
+        switch action {
+        case .submit:
+            return submit(&state, &l, at: at)
+        case .accept, .reject:
+            guard l.task.kind == .review, l.item != nil else { return [] }
+            var v: [String: JSONValue] = ["verdict": .string(action == .accept ? "accept" : "reject")]
+            if let r = l.rating { v["rating"] = .number(Double(r)) }
+            if let e = l.edited { v["edited"] = .string(e) }
+            return decide(&state, &l, .object(v), at: at)
+        case .edit:
+            guard l.task.kind == .review, let item = l.item else { return [] }
+            let original = item.item.fields.messages?.last(where: { $0.role == "assistant" })?.content ?? ""
+            return [.editText(l.edited ?? original)]
+        case .nextChoice, .previousChoice:
+            let n = l.choices.count
+            guard n > 0 else { return [] }
+            let step = action == .nextChoice ? 1 : n - 1
+            l.highlighted = ((l.highlighted ?? (action == .nextChoice ? -1 : 0)) + step + n) % n
+        case .skip:
+            guard let item = l.item else { return [] }
+            let entry = annotation(state, l, item, value: nil, status: .skipped, at: at)
+            if l.browsing == nil && l.previousValue == nil { l.progress.skipped += 1 }
+            noteDecision(&l, item)
+            state.status = Status("Skipped: it comes back at the end")
+            return [.record(entry, then: l.task)]
+        case .undo:
+            return [.undo(l.task, at: at)]
+        case .flag:
+            guard l.item != nil else { return [] }
+            l.flagged.toggle()
+            state.status = Status(l.flagged ? "Flagged: saved with your decision" : "Flag removed")
+        case .note:
+            guard l.item != nil else { return [] }
+            state.overlay = .note(TextInput(l.note ?? ""))
+        case .previous:
+            let index = (l.browsing ?? l.history.count) - 1
+            guard index >= 0, l.history.indices.contains(index) else {
+                state.status = Status("No earlier decision in this session", .warning)
+                return []
+            }
+            l.browsing = index
+            return [.loadItem(l.task, rowID: l.history[index])]
+        case .next:
+            guard let b = l.browsing else {
+                state.status = Status("Already at the queue", .warning)
+                return []
+            }
+            if b + 1 < l.history.count {
+                l.browsing = b + 1
+                return [.loadItem(l.task, rowID: l.history[b + 1])]
+            }
+            l.browsing = nil
+            return [.loadNext(l.task)]
+        case .scrollDown: l.scroll = min(l.scroll + 1, LabelScreen.maxScroll(state, l))
+        case .scrollUp: l.scroll = max(0, l.scroll - 1)
+        case .pageDown: l.scroll = min(l.scroll + max(1, state.height / 2), LabelScreen.maxScroll(state, l))
+        case .pageUp: l.scroll = max(0, l.scroll - max(1, state.height / 2))
+        case .top: l.scroll = 0
+        case .bottom: l.scroll = LabelScreen.maxScroll(state, l)
+        case .guidelines:
+            state.overlay = .guidelines(scroll: 0)
+        case .search:
+            state.overlay = .search(SearchState())
+        case .help:
+            state.overlay = .help(scroll: 0)
+        case .quit:
+            if state.startedOnDashboard {
+                state.screen = .dashboard(DashboardState())
+                return [.loadDashboard]
+            }
+            state.quitting = true
+            return [.quit]
+        default:
+            break
+        }
+        return []
+    }
+
+    /// A number key: a label (classify submits, multi-label toggles) or a point on the scale.
+    static func pick(_ state: inout AppState, _ l: inout LabelState, _ i: Int, at: Date) -> [Effect] {
+        guard l.item != nil, i < l.choices.count else { return [] }
+        switch l.task.kind {
+        case .classify:
+            return decide(&state, &l, .string(l.choices[i]), at: at)
+        case .multilabel:
+            if l.toggled.contains(i) { l.toggled.remove(i) } else { l.toggled.insert(i) }
+            l.highlighted = i
+            return []
+        case .rate:
+            return decide(&state, &l, .number(Double(l.task.scale.lowerBound + i)), at: at)
+        case .review:
+            l.rating = l.task.scale.lowerBound + i
+            l.highlighted = i
+            return []
+        case .compare:
+            return []
+        }
+    }
+
+    static func submit(_ state: inout AppState, _ l: inout LabelState, at: Date) -> [Effect] {
+        guard l.item != nil else { return [] }
+        switch l.task.kind {
+        case .multilabel:
+            let labels = l.toggled.sorted().map { JSONValue.string(l.choices[$0]) }
+            return decide(&state, &l, .array(labels), at: at)
+        case .classify, .rate:
+            guard let h = l.highlighted else {
+                state.status = Status("Pick with 1–\(min(9, l.choices.count)), or highlight with tab and press enter", .warning)
+                return []
+            }
+            return pick(&state, &l, h, at: at)
+        case .review:
+            var v: [String: JSONValue] = ["verdict": "accept"]
+            if let r = l.rating { v["rating"] = .number(Double(r)) }
+            if let e = l.edited { v["edited"] = .string(e) }
+            return decide(&state, &l, .object(v), at: at)
+        case .compare:
+            return []
+        }
+    }
+
+    static func decide(_ state: inout AppState, _ l: inout LabelState, _ value: JSONValue, at: Date) -> [Effect] {
+        guard let item = l.item else { return [] }
+        let entry = annotation(state, l, item, value: value, status: .submitted, at: at)
+        // Count it now (see Message.itemLoaded). A browsed item was counted when first decided.
+        if l.browsing == nil && l.previousValue == nil {
+            l.progress.human += 1
+            l.progress.remaining = max(0, l.progress.remaining - 1)
+            if let s = entry.seconds { l.progress.humanSeconds += s }
+            if l.flagged { l.progress.flagged += 1 }
+        }
+        noteDecision(&l, item)
+        return [.record(entry, then: l.task)]
+    }
+
+    static func annotation(_ state: AppState, _ l: LabelState, _ item: StoredItem, value: JSONValue?,
+                           status: AnnotationStatus, at: Date) -> NewAnnotation {
+        let seconds = l.shownAt.map { max(0, at.timeIntervalSince($0)) }
+        return NewAnnotation(itemRowID: item.rowID, task: l.task.name, annotatorKind: .human, annotator: state.annotator,
+                             value: value, status: status, flagged: l.flagged, note: l.note, createdAt: at, seconds: seconds)
+    }
+
+    /// Remembers the decided item for [ and ]; a decision ends browsing.
+    static func noteDecision(_ l: inout LabelState, _ item: StoredItem) {
+        if l.browsing == nil || !l.history.contains(item.rowID) { l.history.append(item.rowID) }
+        l.browsing = nil
+    }
+}

@@ -1,0 +1,89 @@
+import DuetCore
+import Foundation
+import TermUI
+
+extension App {
+    static func overlayKey(_ state: inout AppState, _ key: Key, at: Date) -> [Effect] {
+        switch state.overlay {
+        case .help(let scroll)?:
+            state.overlay = scrolled(state, key, scroll).map { .help(scroll: $0) }
+        case .guidelines(let scroll)?:
+            state.overlay = scrolled(state, key, scroll).map { .guidelines(scroll: $0) }
+        case .note(var input)?:
+            switch key {
+            case .escape:
+                state.overlay = nil
+            case .enter:
+                if case .label(var l) = state.screen {
+                    l.note = input.text.isEmpty ? nil : input.text
+                    state.screen = .label(l)
+                    state.status = Status(input.text.isEmpty ? "Note removed" : "Note saved with your decision")
+                }
+                state.overlay = nil
+            default:
+                _ = input.apply(key)
+                state.overlay = .note(input)
+            }
+        case .search(var s)?:
+            return searchKey(&state, &s, key)
+        case nil:
+            break
+        }
+        return []
+    }
+
+    /// Scrolls a text overlay; nil closes it.
+    static func scrolled(_ state: AppState, _ key: Key, _ scroll: Int) -> Int? {
+        switch state.keymap.action(for: key, in: [.overlay]) {
+        case .scrollDown?: return scroll + 1
+        case .scrollUp?: return max(0, scroll - 1)
+        case .pageDown?: return scroll + max(1, state.height / 2)
+        case .pageUp?: return max(0, scroll - max(1, state.height / 2))
+        case .top?: return 0
+        case .back?, .quit?: return nil
+        default:
+            // The key that opened the overlay closes it again.
+            if key == .char("?") || key == .char("g") || key == .enter { return nil }
+            return scroll
+        }
+    }
+
+    static func searchKey(_ state: inout AppState, _ s: inout SearchState, _ key: Key) -> [Effect] {
+        guard case .label(let l) = state.screen else {
+            state.overlay = nil
+            return []
+        }
+        if let results = s.results {
+            switch key {
+            case .escape:
+                s.results = nil  // back to the query
+            case .down, .char("j"):
+                s.selected = min(s.selected + 1, max(0, results.count - 1))
+            case .up, .char("k"):
+                s.selected = max(0, s.selected - 1)
+            case .enter:
+                guard results.indices.contains(s.selected) else { return [] }
+                state.overlay = nil
+                return [.loadItem(l.task, rowID: results[s.selected].rowID)]
+            default:
+                break
+            }
+            state.overlay = .search(s)
+            return []
+        }
+        switch key {
+        case .escape:
+            state.overlay = nil
+            return []
+        case .enter:
+            let q = s.query.text.trimmingCharacters(in: .whitespaces)
+            guard !q.isEmpty else { return [] }
+            state.overlay = .search(s)
+            return [.search(l.task, query: q)]
+        default:
+            _ = s.query.apply(key)
+            state.overlay = .search(s)
+            return []
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import DuetCore
+import Foundation
+import TermUI
+
+/// The app's only state transition: pure, synchronous, no I/O. Slow work
+/// (store reads and writes, the editor) is returned as effects; the runtime
+/// performs them and feeds their results back as messages.
+public enum App {
+    public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+        switch message {
+        case .resized(let w, let h):
+            state.width = w
+            state.height = h
+            return []
+        case .key(let key, let at):
+            state.status = nil
+            if state.isTooSmall {
+                // Only quitting makes sense on a screen too small to draw.
+                if state.keymap.action(for: key, in: [.dashboard, .label]) == .quit || key == .ctrl("c") {
+                    state.quitting = true
+                    return [.quit]
+                }
+                return []
+            }
+            if key == .ctrl("c") {
+                state.quitting = true
+                return [.quit]
+            }
+            if state.overlay != nil { return overlayKey(&state, key, at: at) }
+            switch state.screen {
+            case .dashboard(var d):
+                let effects = dashboardKey(&state, &d, key)
+                if case .dashboard = state.screen { state.screen = .dashboard(d) }
+                return effects
+            case .label(var l):
+                let effects = labelKey(&state, &l, key, at: at)
+                if case .label = state.screen { state.screen = .label(l) }
+                return effects
+            }
+        case .dashboardLoaded(let rows):
+            guard case .dashboard(var d) = state.screen else { return [] }
+            d.rows = rows
+            d.loaded = true
+            d.selected = min(d.selected, max(0, rows.count - 1))
+            state.screen = .dashboard(d)
+            return []
+        case .itemLoaded(let item, let progress, let previous, let at):
+            guard case .label(var l) = state.screen else { return [] }
+            l.startItem(item, at: at)
+            if let progress { l.progress = progress }
+            l.previousValue = previous
+            l.loaded = true
+            if item == nil { l.browsing = nil }
+            state.screen = .label(l)
+            return []
+        case .undone(let rowID, let at):
+            guard case .label(var l) = state.screen else { return [] }
+            guard let rowID else {
+                state.status = Status("Nothing to undo in this task", .warning)
+                return []
+            }
+            if let i = l.history.lastIndex(of: rowID) { l.history.remove(at: i) }
+            l.browsing = nil
+            state.screen = .label(l)
+            state.status = Status("Undone: the item is back")
+            _ = at
+            return [.loadItem(l.task, rowID: rowID)]
+        case .searchFinished(let items):
+            guard case .search(var s) = state.overlay else { return [] }
+            s.results = items
+            s.selected = 0
+            state.overlay = .search(s)
+            return []
+        case .edited(let text):
+            guard case .label(var l) = state.screen else { return [] }
+            if let text {
+                l.edited = text
+                state.status = Status("Edited. a accepts the edited response, x rejects")
+            } else {
+                state.status = Status("Edit cancelled (no change)")
+            }
+            state.screen = .label(l)
+            return []
+        case .failed(let text):
+            state.status = Status(text, .error)
+            return []
+        }
+    }
+
+    /// Opens the label screen of `task` (used at start-up and from the dashboard).
+    public static func openTask(_ state: inout AppState, _ task: TaskSpec) -> [Effect] {
+        state.screen = .label(LabelState(task: task))
+        state.overlay = nil
+        return [.loadNext(task)]
+    }
+
+    static func dashboardKey(_ state: inout AppState, _ d: inout DashboardState, _ key: Key) -> [Effect] {
+        switch state.keymap.action(for: key, in: [.dashboard]) {
+        case .moveDown?:
+            d.selected = min(d.selected + 1, max(0, d.rows.count - 1))
+        case .moveUp?:
+            d.selected = max(d.selected - 1, 0)
+        case .open?:
+            guard d.rows.indices.contains(d.selected) else { return [] }
+            let task = d.rows[d.selected].task
+            if task.kind == .compare {
+                state.status = Status("Compare tasks open in the pair screen, which is not built yet", .warning)
+                return []
+            }
+            return openTask(&state, task)
+        case .help?:
+            state.overlay = .help(scroll: 0)
+        case .quit?:
+            state.quitting = true
+            return [.quit]
+        default:
+            break
+        }
+        return []
+    }
+}

@@ -1,0 +1,61 @@
+import DuetApp
+import DuetCore
+import Foundation
+import TermUI
+
+/// What `duet` / `duet label` were asked to open.
+public struct LaunchOptions: Sendable {
+    /// A task to open directly; nil opens the dashboard.
+    public var task: String?
+    public var annotator: String?
+    public var theme: String?
+
+    public init(task: String? = nil, annotator: String? = nil, theme: String? = nil) {
+        self.task = task
+        self.annotator = annotator
+        self.theme = theme
+    }
+}
+
+/// Builds the app for a project. Everything that can fail (task, theme,
+/// keys) is checked here, before the screen opens.
+public enum AppLauncher {
+    public struct Prepared {
+        public var state: AppState
+        public var startEffects: [Effect]
+    }
+
+    public static func prepare(project: Project, options: LaunchOptions, size: (width: Int, height: Int),
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Prepared {
+        let annotator = try annotatorName(options.annotator, environment: environment)
+        let theme = try ThemeFile.resolve(name: options.theme ?? project.config.ui.theme, project: project.root, environment: environment)
+        let keymap: Keymap
+        do { keymap = try Keymap.defaults.remapped(project.config.keys) } catch {
+            throw ConfigError(file: project.configURL.path, message: error.message)
+        }
+        var state = AppState(width: size.width, height: size.height, tasks: project.config.tasks, annotator: annotator,
+                             theme: theme, keymap: keymap)
+        if let name = options.task ?? (project.config.tasks.count == 1 ? project.config.tasks[0].name : nil) {
+            let task = try project.task(name)
+            if task.kind == .compare {
+                throw DuetError("task '\(task.name)' is a compare task; the pair screen is not built yet")
+            }
+            state.startedOnDashboard = options.task == nil
+            let effects = App.openTask(&state, task)
+            return Prepared(state: state, startEffects: effects)
+        }
+        return Prepared(state: state, startEffects: [.loadDashboard])
+    }
+
+    /// `--as NAME`, else $USER, else "annotator". Names are what exports show.
+    public static func annotatorName(_ explicit: String?, environment: [String: String]) throws -> String {
+        let name = (explicit ?? environment["USER"] ?? environment["LOGNAME"] ?? "annotator").trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 64, !name.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) else {
+            throw DuetError("annotator name '\(name)': use 1–64 printable characters (--as NAME)")
+        }
+        guard !name.hasPrefix("source:"), !name.hasPrefix("llm:"), !name.hasPrefix("local:") else {
+            throw DuetError("annotator name '\(name)': the prefixes source:, llm: and local: are for machine and dataset annotators")
+        }
+        return name
+    }
+}

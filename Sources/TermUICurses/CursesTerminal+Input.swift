@@ -1,0 +1,80 @@
+import CNcursesw
+import TermUI
+
+extension CursesTerminal {
+    /// What one `wget_wch` call reported.
+    enum Decoded: Hashable {
+        case key(Key)
+        case resize
+        /// A key Duet has no name for (skipped).
+        case unknown
+        /// ERR: the timeout passed, or input ended.
+        case none
+    }
+
+    /// The next key or resize; nil when `timeoutMilliseconds` passes first
+    /// (nil waits for ever) or input has ended.
+    public func nextEvent(timeoutMilliseconds: Int?) throws -> Event? {
+        guard activate() != nil else { throw TerminalError.closed }
+        let win = CNcursesw_stdscr()
+        let timeout = timeoutMilliseconds.map { Int32(clamping: max(0, $0)) } ?? -1
+        wtimeout(win, timeout)
+        while true {
+            var value: wint_t = 0
+            let status = wget_wch(win, &value)
+            switch Self.decode(status: status, value: UInt32(value)) {
+            case .key(let key):
+                return .key(key)
+            case .resize:
+                // ncurses has already resized stdscr; repaint everything next time.
+                needsFullRedraw = true
+                let s = Self.screenSize()
+                return .resize(width: s.width, height: s.height)
+            case .none:
+                return nil
+            case .unknown:
+                continue
+            }
+        }
+    }
+
+    /// Maps a `wget_wch` result (status, value) to a key. Pure, so it can be
+    /// tested without a terminal.
+    static func decode(status: Int32, value: UInt32) -> Decoded {
+        if status == CNcursesw_OK() { return decodeCharacter(value) }
+        if status == CNcursesw_KEY_CODE_YES() { return decodeFunctionKey(Int32(bitPattern: value)) }
+        return .none
+    }
+
+    private static func decodeCharacter(_ v: UInt32) -> Decoded {
+        switch v {
+        case 10, 13: return .key(.enter)
+        case 9: return .key(.tab)
+        case 27: return .key(.escape)
+        case 8, 127: return .key(.backspace)
+        case 1...26: return .key(.ctrl(Character(Unicode.Scalar(UInt8(96 + v)))))
+        case 0..<32, 0x80..<0xA0: return .unknown
+        default:
+            guard let scalar = Unicode.Scalar(v) else { return .unknown }
+            return .key(.char(Character(scalar)))
+        }
+    }
+
+    private static func decodeFunctionKey(_ code: Int32) -> Decoded {
+        if code == CNcursesw_KEY_RESIZE() { return .resize }
+        let table: [(Int32, Key)] = [
+            (CNcursesw_KEY_UP(), .up), (CNcursesw_KEY_DOWN(), .down),
+            (CNcursesw_KEY_LEFT(), .left), (CNcursesw_KEY_RIGHT(), .right),
+            (CNcursesw_KEY_HOME(), .home), (CNcursesw_KEY_END(), .end),
+            (CNcursesw_KEY_NPAGE(), .pageDown), (CNcursesw_KEY_PPAGE(), .pageUp),
+            (CNcursesw_KEY_DC(), .delete), (CNcursesw_KEY_IC(), .insert),
+            (CNcursesw_KEY_BACKSPACE(), .backspace), (CNcursesw_KEY_ENTER(), .enter),
+            (CNcursesw_KEY_BTAB(), .backTab),
+        ]
+        if let hit = table.first(where: { $0.0 == code }) { return .key(hit.1) }
+        // F13–F24 are what most terminals send for shift-F1…F12.
+        let f = code - CNcursesw_KEY_F(0)
+        if (1...24).contains(f) { return .key(.function(Int(f))) }
+        return .unknown
+    }
+}
