@@ -53,6 +53,8 @@ let package = Package(
         .testTarget(name: "TermUICursesTests", dependencies: ["TermUI", "TermUICurses", "CNcursesw"]),
         .testTarget(name: "DuetCoreTests", dependencies: ["DuetCore"]),
         .testTarget(name: "DuetAppTests", dependencies: ["DuetApp", "TermUI", "DuetCore", "DuetStore"]),
+        // Drives the built `duet` binary in tmux, as a person would.
+        .testTarget(name: "EndToEndTests", dependencies: ["DuetStore", "DuetCore"]),
         .testTarget(name: "DuetStoreTests", dependencies: ["DuetStore", "DuetCore"]),
         .testTarget(
             name: "DuetProjectTests",

@@ -5,12 +5,14 @@ import TermUI
 
 /// What `duet` / `duet label` were asked to open.
 public struct LaunchOptions: Sendable {
-    /// A task to open directly; nil opens the dashboard.
+    /// `duet label`: open a task (`task`, or the only one) instead of the dashboard.
+    public var label: Bool
     public var task: String?
     public var annotator: String?
     public var theme: String?
 
-    public init(task: String? = nil, annotator: String? = nil, theme: String? = nil) {
+    public init(label: Bool = false, task: String? = nil, annotator: String? = nil, theme: String? = nil) {
+        self.label = label
         self.task = task
         self.annotator = annotator
         self.theme = theme
@@ -35,12 +37,16 @@ public enum AppLauncher {
         }
         var state = AppState(width: size.width, height: size.height, tasks: project.config.tasks, annotator: annotator,
                              theme: theme, keymap: keymap)
-        if let name = options.task ?? (project.config.tasks.count == 1 ? project.config.tasks[0].name : nil) {
+        // `duet label` opens its task (or the only one) and q quits; `duet`
+        // and `duet label` with several tasks open the dashboard, where q on
+        // a task goes back.
+        let only = project.config.tasks.count == 1 ? project.config.tasks[0].name : nil
+        if options.label, let name = options.task ?? only {
             let task = try project.task(name)
             if task.kind == .compare {
                 throw DuetError("task '\(task.name)' is a compare task; the pair screen is not built yet")
             }
-            state.startedOnDashboard = options.task == nil
+            state.startedOnDashboard = false
             let effects = App.openTask(&state, task)
             return Prepared(state: state, startEffects: effects)
         }

@@ -49,7 +49,7 @@ public enum DisplayWidth {
     public static func drawable(_ c: Character) -> String {
         let scalars = c.unicodeScalars
         guard let first = scalars.first else { return " " }
-        if scalars.count == 1 { return String(first) }
+        if scalars.count == 1 { return of(first) == 0 ? " " + String(first) : String(first) }
         var out = String.UnicodeScalarView()
         if of(first) == 0 { out.append(" ") }
         out.append(first)

@@ -9,7 +9,7 @@ extension CursesTerminal {
         /// A key Duet has no name for (skipped).
         case unknown
         /// ERR: the timeout passed, or input ended.
-        case none
+        case timeout
     }
 
     /// The next key or resize; nil when `timeoutMilliseconds` passes first
@@ -30,7 +30,7 @@ extension CursesTerminal {
                 needsFullRedraw = true
                 let s = Self.screenSize()
                 return .resize(width: s.width, height: s.height)
-            case .none:
+            case .timeout:
                 return nil
             case .unknown:
                 continue
@@ -43,7 +43,7 @@ extension CursesTerminal {
     static func decode(status: Int32, value: UInt32) -> Decoded {
         if status == CNcursesw_OK() { return decodeCharacter(value) }
         if status == CNcursesw_KEY_CODE_YES() { return decodeFunctionKey(Int32(bitPattern: value)) }
-        return .none
+        return .timeout
     }
 
     private static func decodeCharacter(_ v: UInt32) -> Decoded {

@@ -5,26 +5,38 @@ import Foundation
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a project from the bundled sample data and show it.",
-        discussion: "Makes a fresh project (in a temporary folder unless --dir), imports sample-data/, and prints its status.")
+        discussion: """
+        Makes a fresh project (in a temporary folder unless --dir), imports sample-data/, and opens the dashboard.
+        Without a terminal (or with --print) it prints the project's status instead.
+        """)
 
     @Option(help: "Where to create the demo project (default: a new temporary folder).") var dir: String?
     @Option(name: .customLong("sample-data"), help: "The sample-data folder (default: ./sample-data or the source checkout's).")
     var sampleData: String?
+
+    @Flag(help: "Print the status instead of opening the dashboard.") var print = false
+    @OptionGroup var screen: ScreenOptions
 
     func run() throws {
         let data = try DuetProject.Demo.locateSampleData(explicit: sampleData)
         let target = dir.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("duet-demo-\(ProcessInfo.processInfo.processIdentifier)-\(Int(Date().timeIntervalSince1970))")
         let (project, report) = try DuetProject.Demo.create(at: target.standardizedFileURL, sampleData: data)
-        for f in report.files {
-            print("imported \(URL(fileURLWithPath: f.path).lastPathComponent): \(f.rows) rows as \(f.format.rawValue) → dataset \(f.dataset)")
+        let interactive = !self.print && isatty(0) == 1 && isatty(1) == 1
+        if interactive {
+            try TUI.run(project: project, options: LaunchOptions(annotator: screen.annotator, theme: screen.theme))
+            Swift.print("demo project: \(project.root.path)")
+            return
         }
-        print(report.summary)
-        print("")
-        print(try StatusReport.make(project).text)
-        print("")
-        print("project: \(project.root.path)")
-        print("try:     duet status --project \(project.root.path)")
-        print("         duet export --project \(project.root.path) --task review --format alpaca --decisions all")
+        for f in report.files {
+            Swift.print("imported \(URL(fileURLWithPath: f.path).lastPathComponent): \(f.rows) rows as \(f.format.rawValue) → dataset \(f.dataset)")
+        }
+        Swift.print(report.summary)
+        Swift.print("")
+        Swift.print(try StatusReport.make(project).text)
+        Swift.print("")
+        Swift.print("project: \(project.root.path)")
+        Swift.print("try:     duet status --project \(project.root.path)")
+        Swift.print("         duet export --project \(project.root.path) --task review --format alpaca --decisions all")
     }
 }

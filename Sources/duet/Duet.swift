@@ -14,9 +14,17 @@ struct Duet: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
-            Demo.self, Init.self, TaskCommand.self, Import.self, Export.self, Status.self,
+            Demo.self, Label.self, Init.self, TaskCommand.self, Import.self, Export.self, Status.self,
         ]
     )
+
+    @OptionGroup var projectOptions: ProjectOptions
+    @OptionGroup var screen: ScreenOptions
+
+    /// `duet` alone: the dashboard.
+    func run() throws {
+        try TUI.run(project: projectOptions.open(), options: LaunchOptions(annotator: screen.annotator, theme: screen.theme))
+    }
 }
 
 /// `--project DIR`, shared by every command that works on a project.

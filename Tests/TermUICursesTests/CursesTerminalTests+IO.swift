@@ -115,7 +115,7 @@ extension CursesTerminalTests {
         }
         #expect(CursesTerminal.decode(status: keyCode, value: 0o632) == .resize)
         #expect(CursesTerminal.decode(status: keyCode, value: 0o631) == .unknown)  // KEY_MOUSE
-        #expect(CursesTerminal.decode(status: err, value: 0) == .none)
+        #expect(CursesTerminal.decode(status: err, value: 0) == .timeout)
     }
 
     @Test func colorsReduceToWhatTheTerminalHas() {

@@ -1,0 +1,41 @@
+import ArgumentParser
+import DuetApp
+import DuetProject
+import Foundation
+import TermUICurses
+
+/// Options of the screens: who labels, in which theme.
+struct ScreenOptions: ParsableArguments {
+    @Option(name: .customLong("as"), help: ArgumentHelp("Your annotator name (default: $USER).", valueName: "name"))
+    var annotator: String?
+
+    @Option(help: "Theme: dark, light, high-contrast, mono, or a file name in themes/ (default: duet.toml's [ui] theme).")
+    var theme: String?
+}
+
+struct Label: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Label a task's items in the terminal.")
+    @OptionGroup var projectOptions: ProjectOptions
+    @OptionGroup var screen: ScreenOptions
+    @Option(help: "The task (default: the only task, else the dashboard).") var task: String?
+
+    func run() throws {
+        try TUI.run(project: projectOptions.open(), options: LaunchOptions(label: true, task: task, annotator: screen.annotator, theme: screen.theme))
+    }
+}
+
+/// Opens the terminal, runs the app, restores the terminal on every way out.
+enum TUI {
+    static func run(project: Project, options: LaunchOptions) throws {
+        // Check everything that can fail before the screen is taken over.
+        _ = try AppLauncher.prepare(project: project, options: options, size: (80, 24))
+        // Before open(): ncurses installs its own handlers only where none exist.
+        CursesTerminal.installSignalHandlers()
+        let terminal = try CursesTerminal.open()
+        defer { terminal.close() }
+        let prepared = try AppLauncher.prepare(project: project, options: options, size: terminal.size)
+        let runtime = Runtime(state: prepared.state, store: project.store, backend: terminal)
+        runtime.start(prepared.startEffects)
+        try runtime.run()
+    }
+}

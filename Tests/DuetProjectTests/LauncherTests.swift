@@ -1,0 +1,93 @@
+import DuetApp
+import DuetCore
+import Foundation
+import Testing
+import TermUI
+@testable import DuetProject
+
+@Suite struct LauncherTests {
+    @Test func labelOpensTheOnlyTaskAndQuitsFromIt() throws {
+        let tmp = try TempDir()
+        let project = try tmp.project(.classify)
+        let p = try AppLauncher.prepare(project: project, options: LaunchOptions(label: true), size: (80, 24), environment: ["USER": "ana"])
+        guard case .label(let l) = p.state.screen else { Issue.record("not on the label screen"); return }
+        #expect(l.task.name == "sentiment")
+        #expect(p.state.startedOnDashboard == false)
+        #expect(p.startEffects == [.loadNext(l.task)])
+        #expect(p.state.annotator == "ana")
+    }
+
+    @Test func duetAloneOpensTheDashboard() throws {
+        let tmp = try TempDir()
+        let project = try tmp.project(.classify)
+        let p = try AppLauncher.prepare(project: project, options: LaunchOptions(), size: (80, 24), environment: [:])
+        guard case .dashboard = p.state.screen else { Issue.record("not on the dashboard"); return }
+        #expect(p.startEffects == [.loadDashboard])
+        #expect(p.state.annotator == "annotator")
+        // Several tasks and no --task: the dashboard too.
+        try project.addTask(TaskSpec(name: "stars", kind: .rate))
+        let q = try AppLauncher.prepare(project: project, options: LaunchOptions(label: true), size: (80, 24), environment: [:])
+        guard case .dashboard = q.state.screen else { Issue.record("not on the dashboard"); return }
+    }
+
+    @Test func refusals() throws {
+        let tmp = try TempDir()
+        let project = try tmp.project(.compare)
+        #expect(throws: DuetError.self) { try AppLauncher.prepare(project: project, options: LaunchOptions(label: true), size: (80, 24)) }
+        #expect(throws: DuetError.self) { try AppLauncher.prepare(project: project, options: LaunchOptions(label: true, task: "nope"), size: (80, 24)) }
+        #expect(throws: DuetError.self) { try AppLauncher.annotatorName("source:x", environment: [:]) }
+        #expect(throws: DuetError.self) { try AppLauncher.annotatorName("  ", environment: [:]) }
+        #expect(try AppLauncher.annotatorName(nil, environment: ["USER": "bo"]) == "bo")
+    }
+
+    @Test func keysInDuetTomlAreChecked() throws {
+        let text = "[keys]\nskip = [\"s\"]\nundo = [\"z\"]\n"
+        let config = try ConfigFile.parse(text, file: "duet.toml")
+        #expect(config.keys == ["skip": ["s"], "undo": ["z"]])
+        let e = #expect(throws: ConfigError.self) { try ConfigFile.parse("[keys]\nsikp = [\"s\"]\n", file: "/p/duet.toml") }
+        #expect(e?.description.hasPrefix("/p/duet.toml: keys.sikp: no such action") == true)
+    }
+}
+
+@Suite struct ThemeTests {
+    static let themes = SharedData.repoRoot.appendingPathComponent("themes")
+
+    @Test(arguments: ["dark", "light", "high-contrast", "mono"])
+    func bundledThemesLoad(_ name: String) throws {
+        let theme = try ThemeFile.load(Self.themes.appendingPathComponent(name + ".toml"))
+        #expect(theme.name == name)
+        // Every role has a style (missing ones fall back to mono's).
+        for role in Role.allCases { #expect(theme.styles[role] != nil, "\(name): \(role)") }
+        if name == "mono" {
+            #expect(theme.styles.values.allSatisfy { $0.fg == .default && $0.bg == .default })
+        } else {
+            #expect(theme.styles.values.contains { $0.fg != .default })
+        }
+    }
+
+    @Test func darkHeaderIsWhatTheFileSays() throws {
+        let theme = try ThemeFile.load(Self.themes.appendingPathComponent("dark.toml"))
+        #expect(theme[.header] == Style(fg: .index(0), bg: .index(67)))
+        #expect(theme[.error].attributes.contains(.bold))
+    }
+
+    @Test func badThemesNameFileAndKey() {
+        let color = #expect(throws: ConfigError.self) { try ThemeFile.parse("[styles]\nheader = { fg = \"purple\" }\n", file: "t.toml") }
+        #expect(color?.description.hasPrefix("t.toml: key 'styles.header.fg'") == true)
+        let role = #expect(throws: ConfigError.self) { try ThemeFile.parse("[styles]\nheadr = { bold = true }\n", file: "t.toml") }
+        #expect(role?.description.contains("styles.headr") == true)
+        let number = #expect(throws: ConfigError.self) { try ThemeFile.parse("[styles]\ntext = { fg = 300 }\n", file: "t.toml") }
+        #expect(number?.description.contains("0 to 255") == true)
+        let flag = #expect(throws: ConfigError.self) { try ThemeFile.parse("[styles]\ntext = { bold = \"yes\" }\n", file: "t.toml") }
+        #expect(flag?.description.contains("styles.text.bold") == true)
+        let syntax = #expect(throws: ConfigError.self) { try ThemeFile.parse("[styles\n", file: "t.toml") }
+        #expect(syntax?.file == "t.toml:1")
+    }
+
+    @Test func noColorForcesMono() throws {
+        let theme = try ThemeFile.resolve(name: "dark", project: nil, environment: ["NO_COLOR": "1"])
+        #expect(theme == Theme.mono)
+        let unknown = #expect(throws: ConfigError.self) { try ThemeFile.resolve(name: "neon", project: nil, environment: [:]) }
+        #expect(unknown?.description.contains("no such theme") == true)
+    }
+}

@@ -1,0 +1,68 @@
+import DuetCore
+import DuetStore
+import Foundation
+import Testing
+
+/// The real binary in tmux, driven with keystrokes; the store checked after.
+@Suite(.serialized, .enabled(if: Tmux.available && Tmux.duetBinary != nil, "needs tmux and a built duet binary"))
+struct LabelInTmuxTests {
+    @Test func labelFiveUndoOneQuit() throws {
+        let duet = try #require(Tmux.duetBinary)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Tmux.run(duet, ["init", dir.path])
+        try Tmux.run(duet, ["import", Tmux.repoRoot.appendingPathComponent("sample-data/sentiment.jsonl").path, "--project", dir.path])
+
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start("'\(duet)' label --task sentiment --as e2e --project '\(dir.path)'; echo DUET-EXIT=$?; sleep 30")
+        try tmux.waitFor("sentiment · classify · 0/200")
+        // Five decisions: negative, neutral, positive, negative, neutral.
+        for (i, key) in ["1", "2", "3", "1", "2"].enumerated() {
+            try tmux.send(key)
+            try tmux.waitFor("sentiment · classify · \(i + 1)/200")
+        }
+        try tmux.send("u")
+        try tmux.waitFor("Undone: the item is back")
+        let screen = try tmux.waitFor("sentiment · classify · 4/200")
+        #expect(screen.contains("item s005"))
+        try tmux.send("q")
+        try tmux.waitFor("DUET-EXIT=0")
+
+        let store = try SQLiteStore.open(path: dir.appendingPathComponent("duet.sqlite").path)
+        let task = TaskSpec(name: "sentiment", kind: .classify, labels: ["negative", "neutral", "positive"])
+        let items = try store.items(for: task, afterRowID: 0, limit: 10)
+        let logs = try store.annotations(itemRowIDs: items.map(\.rowID), task: "sentiment")
+        var decided: [String: JSONValue] = [:]
+        for item in items {
+            for a in Decisions.current(logs[item.rowID] ?? []) where a.entry.annotator == "e2e" && a.entry.status == .submitted {
+                decided[item.item.uid] = a.entry.value
+            }
+        }
+        #expect(decided == ["s001": "negative", "s002": "neutral", "s003": "positive", "s004": "negative"])
+        let progress = try store.taskProgress(TaskSpec(name: "sentiment", kind: .classify, labels: ["negative", "neutral", "positive"], dataset: "sentiment"))
+        #expect(progress.human == 4)
+        #expect(progress.humanSeconds > 0)
+    }
+
+    @Test func resizeAndTooSmall() throws {
+        let duet = try #require(Tmux.duetBinary)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Tmux.run(duet, ["init", dir.path])
+        try Tmux.run(duet, ["import", Tmux.repoRoot.appendingPathComponent("sample-data/sentiment.jsonl").path, "--project", dir.path])
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start("'\(duet)' label --as e2e --project '\(dir.path)'; echo DUET-EXIT=$?; sleep 30")
+        try tmux.waitFor("sentiment · classify · 0/200")
+        try tmux.tmux(["resize-window", "-t", tmux.session, "-x", "30", "-y", "10"])
+        try tmux.waitFor("Terminal too small")
+        try tmux.tmux(["resize-window", "-t", tmux.session, "-x", "80", "-y", "24"])
+        let screen = try tmux.waitFor("sentiment · classify · 0/200")
+        // The layout follows the new width: the header's right edge is at column 80.
+        let header = screen.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(header.hasSuffix("e2e"))
+        try tmux.send("q")
+        try tmux.waitFor("DUET-EXIT=0")
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A tmux server of the test's own (its own socket), running one command in
+/// a detached session of a fixed size.
+final class Tmux {
+    let socket = "duet-e2e-\(UUID().uuidString.prefix(8))"
+    let session = "duet"
+
+    static var available: Bool { Tmux.which("tmux") != nil }
+
+    static func which(_ tool: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    /// The duet binary: $DUET_BIN, else the release build, else the debug build.
+    static var duetBinary: String? {
+        if let env = ProcessInfo.processInfo.environment["DUET_BIN"], FileManager.default.isExecutableFile(atPath: env) { return env }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for config in ["release", "debug"] {
+            let p = root.appendingPathComponent(".build/\(config)/duet").path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    static var repoRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    @discardableResult
+    func tmux(_ args: [String]) throws -> String {
+        try Tmux.run(Tmux.which("tmux")!, ["-L", socket] + args)
+    }
+
+    /// Runs a program and returns its output.
+    @discardableResult
+    static func run(_ exe: String, _ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard p.terminationStatus == 0 else {
+            throw E2EError("\(exe) \(args.joined(separator: " ")) exited \(p.terminationStatus): \(text)")
+        }
+        return text
+    }
+
+    /// Starts `command` (a shell line) in a 120×40 session with TERM set.
+    func start(_ command: String, width: Int = 120, height: Int = 40) throws {
+        let status = Tmux.spawnAndWait([Tmux.which("tmux")!, "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)",
+                                        "-y", "\(height)", "-s", session, "env", "TERM=xterm-256color", "LANG=C.UTF-8", "sh", "-c", command])
+        guard status == 0 else { throw E2EError("tmux new-session failed (status \(status))") }
+    }
+
+    func send(_ keys: String...) throws {
+        for k in keys { try tmux(["send-keys", "-t", session, k]) }
+    }
+
+    func screen() throws -> String {
+        try tmux(["capture-pane", "-p", "-t", session])
+    }
+
+    /// Waits until the screen shows `text`; throws with the screen after `seconds`.
+    @discardableResult
+    func waitFor(_ text: String, seconds: Double = 10) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        while Date() < deadline {
+            last = (try? screen()) ?? ""
+            if last.contains(text) { return last }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw E2EError("timed out waiting for \"\(text)\"; the screen was:\n\(last)")
+    }
+
+    func kill() {
+        _ = try? tmux(["kill-server"])
+    }
+}
+
+struct E2EError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+extension Tmux {
+    /// posix_spawn with stdio on /dev/null and every other descriptor closed.
+    /// Foundation's Process keeps a descriptor the forked tmux server would
+    /// inherit, and `waitUntilExit` then waits for the server to end.
+    static func spawnAndWait(_ args: [String]) -> Int32 {
+        var pid: pid_t = 0
+        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { for p in cargs { free(p) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        for fd in Int32(3)..<Int32(1024) { posix_spawn_file_actions_addclose(&actions, fd) }
+        guard posix_spawnp(&pid, args[0], &actions, nil, &cargs, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return status
+    }
+}
