@@ -49,6 +49,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks (figures, not tests): `swift run -c release duet-bench`.
+        .executableTarget(
+            name: "duet-bench",
+            dependencies: ["DuetProject", "DuetApp", "DuetStore", "DuetCore", "TermUI", "TermUICurses"]
+        ),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUICurses"]),
         .testTarget(name: "TermUICursesTests", dependencies: ["TermUI", "TermUICurses", "CNcursesw"]),
         .testTarget(name: "DuetCoreTests", dependencies: ["DuetCore"]),

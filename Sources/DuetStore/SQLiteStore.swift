@@ -23,6 +23,11 @@ public final class SQLiteStore: ProjectStore {
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration(label: "duet.store"))
+            // DatabasePool sets synchronous = NORMAL on its writer when it
+            // turns WAL on (after prepareDatabase). NORMAL may lose the last
+            // commits on power loss; a decision must be on disk when record()
+            // returns, so the writer syncs the WAL on every commit.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
             throw StoreError.cannotOpen(path: path, reason: describe(error))
         }

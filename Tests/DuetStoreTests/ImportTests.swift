@@ -192,6 +192,9 @@ import Testing
             #expect(fk == 1)
             let busy = try store.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA busy_timeout") }
             #expect(busy == 10_000)
+            // FULL (2): a decision is on disk when record() returns, on the writer and on readers.
+            let sync = try store.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+            #expect(sync == 2)
             try store.syncTasks([Fixture.sentiment])
             try Fixture.load(store, (1...3).map { Fixture.text($0) })
         }

@@ -66,3 +66,52 @@ struct LabelInTmuxTests {
         try tmux.waitFor("DUET-EXIT=0")
     }
 }
+
+/// Signals while the screen is up: the terminal must come back (alternate
+/// screen off) and the process exit with 128 + signal.
+@Suite(.serialized, .enabled(if: Tmux.available && Tmux.duetBinary != nil, "needs tmux and a built duet binary"))
+struct SignalTests {
+    func startLabeling(_ tmux: Tmux, _ dir: URL) throws {
+        let duet = try #require(Tmux.duetBinary)
+        try Tmux.run(duet, ["init", dir.path])
+        try Tmux.run(duet, ["import", Tmux.repoRoot.appendingPathComponent("sample-data/sentiment.jsonl").path, "--project", dir.path])
+        // An interactive shell survives ctrl-c; the `sh -c` wrapper needs a trap
+        // (a handler, not "ignore", which duet would inherit).
+        try tmux.start("trap 'true' INT; '\(duet)' label --as e2e --project '\(dir.path)'; echo DUET-EXIT=$?; sleep 30")
+        try tmux.waitFor("sentiment · classify · 0/200")
+        #expect(try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("1"))
+    }
+
+    @Test func sigtermRestoresTheTerminal() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try startLabeling(tmux, dir)
+        // The pane runs sh; duet is its child.
+        let shell = try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let duetPID = try Tmux.run("/usr/bin/pgrep", ["-P", shell]).split(separator: "\n").first.map(String.init) ?? ""
+        try Tmux.run("/bin/kill", ["-TERM", duetPID])
+        try tmux.waitFor("DUET-EXIT=143")
+        #expect(try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("0"))
+    }
+
+    @Test func ctrlCQuitsCleanly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try startLabeling(tmux, dir)
+        try tmux.send("1")
+        try tmux.waitFor("sentiment · classify · 1/200")
+        try tmux.send("C-c")
+        let screen = try tmux.waitFor("DUET-EXIT=")
+        // SIGINT (130) from cbreak mode, or a clean quit (0) when ctrl-c arrives as a key.
+        #expect(screen.contains("DUET-EXIT=130") || screen.contains("DUET-EXIT=0"))
+        #expect(try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("0"))
+        // The decision made before ctrl-c is in the store.
+        let out = try Tmux.run("/usr/bin/sqlite3", [dir.appendingPathComponent("duet.sqlite").path,
+                                                    "select count(*) from decisions where status = 'submitted'"])
+        #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    }
+}

@@ -111,7 +111,19 @@ extension Tmux {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         for fd in Int32(3)..<Int32(1024) { posix_spawn_file_actions_addclose(&actions, fd) }
-        guard posix_spawnp(&pid, args[0], &actions, nil, &cargs, environ) == 0 else { return -1 }
+        // The test process's threads block signals; posix_spawn would pass that
+        // mask on, and a tmux server with SIGCHLD/SIGHUP blocked never exits.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        guard posix_spawnp(&pid, args[0], &actions, &attributes, &cargs, environ) == 0 else { return -1 }
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         return status

@@ -1,0 +1,91 @@
+// Duet's UI benchmark: frame time, keystroke → decision committed and
+// open-to-first-frame on a store of N items (default 10^6), peak RSS.
+// Run: swift run -c release duet-bench [N]
+import DuetApp
+import DuetCore
+import DuetProject
+import DuetStore
+import Foundation
+import TermUI
+import TermUICurses
+
+func ms(_ seconds: Double) -> String { String(format: "%.3f ms", seconds * 1000) }
+func percentile(_ xs: [Double], _ p: Double) -> Double {
+    let s = xs.sorted()
+    return s[min(s.count - 1, Int(Double(s.count - 1) * p))]
+}
+func peakRSSMB() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_maxrss) / 1024
+}
+func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let t = DispatchTime.now().uptimeNanoseconds
+    let r = try body()
+    return (r, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+}
+
+let n = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1_000_000 : 1_000_000
+let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-ui-\(getpid())")
+defer { try? FileManager.default.removeItem(at: dir) }
+
+// A project with N short texts (some with CJK and emoji), imported the normal way.
+let project0 = try Project.create(at: dir, template: .classify)
+let data = dir.appendingPathComponent("items.jsonl")
+_ = FileManager.default.createFile(atPath: data.path, contents: nil)
+let out = try FileHandle(forWritingTo: data)
+var chunk = ""
+let words = ["good", "bad", "slow", "fast", "你好", "世界", "😀", "café", "update", "battery", "service", "train"]
+for i in 0..<n {
+    var text = ""
+    for k in 0..<(8 + i % 20) { text += words[(i &* 31 &+ k &* 7) % words.count] + " " }
+    chunk += "{\"id\":\"i\(i)\",\"text\":\"\(text)\"}\n"
+    if chunk.utf8.count > 1 << 20 { out.write(Data(chunk.utf8)); chunk = "" }
+}
+out.write(Data(chunk.utf8))
+try out.close()
+let (_, importSeconds) = try time { try ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project0.store) }
+try? FileManager.default.removeItem(at: data)
+
+// The curses backend, drawing to /dev/null (ncurses still computes every update).
+setlocale(LC_ALL, "C.UTF-8")
+let backend = try CursesTerminal(termName: "xterm-256color", input: fopen("/dev/null", "r"), output: fopen("/dev/null", "w"))
+defer { backend.close() }
+
+// Open to first frame: open the project, prepare, load the first item, render, draw.
+let (runtime, firstFrame) = try time { () -> Runtime in
+    let project = try Project.open(at: dir)
+    let prepared = try AppLauncher.prepare(project: project, options: LaunchOptions(label: true, annotator: "bench"), size: backend.size)
+    let runtime = Runtime(state: prepared.state, store: project.store, backend: backend)
+    runtime.start(prepared.startEffects)
+    try backend.draw(Render.screen(runtime.state))
+    return runtime
+}
+
+// Frame time: render + draw while scrolling and toggling overlays (no store work).
+var frames: [Double] = []
+let keys: [Key] = [.char("?"), .char("j"), .char("j"), .escape, .char("g"), .escape, .tab, .tab, .char("f"), .char("f")]
+for i in 0..<3000 {
+    runtime.send(.key(keys[i % keys.count], at: Date()))
+    let (_, s) = try time { try backend.draw(Render.screen(runtime.state)) }
+    frames.append(s)
+}
+
+// Keystroke → decision committed (update, store write with fsync, next item) → next frame.
+var decisions: [Double] = []
+for i in 0..<1000 {
+    let (_, s) = try time {
+        runtime.send(.key(.char(["1", "2", "3"][i % 3]), at: Date()))
+        try backend.draw(Render.screen(runtime.state))
+    }
+    decisions.append(s)
+}
+
+print("Duet UI benchmark: \(n) items (import took \(String(format: "%.2f", importSeconds)) s)")
+print(String(repeating: "-", count: 64))
+print("open to first frame            \(ms(firstFrame))   (goal ≤ 150 ms)")
+print("frame render+draw   p50        \(ms(percentile(frames, 0.5)))")
+print("frame render+draw   p99        \(ms(percentile(frames, 0.99)))   (goal ≤ 5 ms)")
+print("key → decision committed p50   \(ms(percentile(decisions, 0.5)))")
+print("key → decision committed p99   \(ms(percentile(decisions, 0.99)))")
+print("peak RSS                       \(String(format: "%.1f", peakRSSMB())) MB   (goal ≤ 100 MB; includes the import)")
