@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The only C surface: ncursesw, wide-character API.
@@ -37,16 +38,20 @@ let package = Package(
         // Project on disk: duet.toml, discovery, import/export/status workflows.
         .target(
             name: "DuetProject",
-            dependencies: ["DuetCore", "DuetStore", "DuetApp", "TermUI", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: [
+                "DuetCore", "DuetStore", "DuetApp", "TermUI",
+                .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The app: state machine (update), screens (render), keymap, themes, effect runtime.
-        .target(name: "DuetApp", dependencies: ["TermUI", "DuetCore"]),
+        .target(name: "DuetApp", dependencies: ["TermUI", "DuetCore", .product(name: "Logging", package: "swift-log")]),
         // Thin executable: argument parsing and wiring only.
         .executableTarget(
             name: "duet",
             dependencies: [
                 "DuetProject", "DuetCore", "DuetApp", "TermUI", "TermUICurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Benchmarks (figures, not tests): `swift run -c release duet-bench`.
@@ -63,7 +68,7 @@ let package = Package(
         .testTarget(name: "DuetStoreTests", dependencies: ["DuetStore", "DuetCore"]),
         .testTarget(
             name: "DuetProjectTests",
-            dependencies: ["DuetProject", "DuetStore", "DuetCore"],
+            dependencies: ["DuetProject", "DuetStore", "DuetCore", "DuetApp", "TermUI", .product(name: "Logging", package: "swift-log")],
             resources: []
         ),
     ],

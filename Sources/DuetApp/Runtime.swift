@@ -1,5 +1,6 @@
 import DuetCore
 import Foundation
+import Logging
 import TermUI
 
 /// Runs the app: draws, reads events, feeds `App.update`, performs the
@@ -13,6 +14,8 @@ public final class Runtime {
     let clock: () -> Date
     /// Edits text in an external editor; nil when nothing changed.
     let editor: (String) throws -> String?
+    /// Goes to a file (never stdout/stderr: the screen is up).
+    let log = Logger(label: "duet.app")
 
     public init(state: AppState, store: any ProjectStore, backend: any TerminalBackend,
                 clock: @escaping () -> Date = Date.init, editor: @escaping (String) throws -> String? = ExternalEditor.edit) {
@@ -30,6 +33,8 @@ public final class Runtime {
 
     /// The event loop; returns when the app quits or input ends.
     public func run() throws {
+        log.info("session started", metadata: ["annotator": "\(state.annotator)", "size": "\(state.width)x\(state.height)"])
+        defer { log.info("session ended") }
         while !state.quitting {
             try backend.draw(Render.screen(state))
             guard let event = try backend.nextEvent(timeoutMilliseconds: nil) else { return }
@@ -70,7 +75,8 @@ public final class Runtime {
                 let mine = Decisions.current(log).last { $0.entry.annotator == state.annotator && $0.entry.task == task.name }
                 return [.itemLoaded(item, progress: try store.taskProgress(task), previous: mine?.entry.value, at: clock())]
             case .record(let annotation, let task):
-                try store.record(annotation)
+                let id = try store.record(annotation)
+                log.debug("recorded", metadata: ["annotation": "\(id)", "task": "\(task.name)", "status": "\(annotation.status.rawValue)"])
                 let item = try store.nextItem(for: task, annotator: state.annotator)
                 return [.itemLoaded(item, progress: nil, previous: nil, at: clock())]
             case .undo(let task, let at):
@@ -89,6 +95,7 @@ public final class Runtime {
                 return []
             }
         } catch {
+            log.error("effect failed", metadata: ["effect": "\(effect)", "error": "\(error)"])
             return [.failed("\(error)")]
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DuetApp
 import DuetProject
 import Foundation
+import Logging
 import TermUICurses
 
 /// Options of the screens: who labels, in which theme.
@@ -29,6 +30,13 @@ enum TUI {
     static func run(project: Project, options: LaunchOptions) throws {
         // Check everything that can fail before the screen is taken over.
         _ = try AppLauncher.prepare(project: project, options: options, size: (80, 24))
+        // While the screen is up, logs go to duet.log in the project folder.
+        let makeHandler = try FileLogHandler.open(project.root.appendingPathComponent("duet.log"))
+        LoggingSystem.bootstrap { label in
+            var h = makeHandler(label)
+            h.logLevel = ProcessInfo.processInfo.environment["DUET_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return h
+        }
         // Before open(): ncurses installs its own handlers only where none exist.
         CursesTerminal.installSignalHandlers()
         let terminal = try CursesTerminal.open()

@@ -3,6 +3,7 @@ import DuetCore
 import Foundation
 import Testing
 import TermUI
+import Logging
 @testable import DuetProject
 
 @Suite struct LauncherTests {
@@ -89,5 +90,25 @@ import TermUI
         #expect(theme == Theme.mono)
         let unknown = #expect(throws: ConfigError.self) { try ThemeFile.resolve(name: "neon", project: nil, environment: [:]) }
         #expect(unknown?.description.contains("no such theme") == true)
+    }
+}
+
+@Suite struct FileLogTests {
+    @Test func appendsLinesWithLevelAndMetadata() throws {
+        let tmp = try TempDir()
+        let url = tmp.url.appendingPathComponent("duet.log")
+        let make = try FileLogHandler.open(url)
+        var handler = make("duet.test")
+        handler.logLevel = .debug
+        let logger = Logger(label: "duet.test", factory: { _ in handler })
+        logger.info("session started", metadata: ["annotator": "ana"])
+        logger.error("effect failed")
+        let again = try FileLogHandler.open(url)("duet.test")
+        Logger(label: "x", factory: { _ in again }).warning("third")
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0].hasSuffix(" info duet.test: session started annotator=ana"))
+        #expect(lines[1].hasSuffix(" error duet.test: effect failed"))
+        #expect(lines[2].hasSuffix(" warning duet.test: third"))
     }
 }
