@@ -6,9 +6,11 @@ extension App {
     static func overlayKey(_ state: inout AppState, _ key: Key, at: Date) -> [Effect] {
         switch state.overlay {
         case .help(let scroll)?:
-            state.overlay = scrolled(state, key, scroll).map { .help(scroll: $0) }
+            let limit = Overlays.maxScroll(state, .help(scroll: scroll))
+            state.overlay = scrolled(state, key, scroll).map { .help(scroll: min($0, limit)) }
         case .guidelines(let scroll)?:
-            state.overlay = scrolled(state, key, scroll).map { .guidelines(scroll: $0) }
+            let limit = Overlays.maxScroll(state, .guidelines(scroll: scroll))
+            state.overlay = scrolled(state, key, scroll).map { .guidelines(scroll: min($0, limit)) }
         case .note(var input)?:
             switch key {
             case .escape:

@@ -10,6 +10,14 @@ import TermUI
         h.press(.char("?"))
         guard case .help? = h.state.overlay else { Issue.record("help not open"); return }
         #expect(h.screen.contains { $0.contains("Undo the last decision; its item shows again") })
+        // Scrolling stops at the end: one k after many j moves back one line.
+        for _ in 0..<60 { h.press(.char("j"), seconds: 0.1) }
+        guard case .help(let end)? = h.state.overlay else { Issue.record("help closed"); return }
+        #expect(end == Overlays.maxScroll(h.state, .help(scroll: 0)))
+        #expect(end > 0)
+        h.press(.char("k"))
+        guard case .help(let back)? = h.state.overlay else { Issue.record("help closed"); return }
+        #expect(back == end - 1)
         h.press(.escape)
         #expect(h.state.overlay == nil)
         h.press(.char("g"))

@@ -7,21 +7,16 @@ enum Overlays {
         let t = state.theme
         switch overlay {
         case .help(let scroll):
-            let box = r.centered(width: min(r.width, 76), height: r.height)
+            let box = helpBox(r)
             c.fill(box, style: t[.overlay])
             let inner = c.box(box, title: "Keys", style: t[.border], titleStyle: t[.title])
             c.paragraph(helpLines(state, width: inner.width), in: inner, offset: scroll)
         case .guidelines(let scroll):
-            let box = r.centered(width: min(r.width, 80), height: r.height)
+            let box = guidelinesBox(r)
             c.fill(box, style: t[.overlay])
             let task = currentTask(state)
             let inner = c.box(box, title: "Guidelines · \(task?.name ?? "")", style: t[.border], titleStyle: t[.title])
-            var lines = StyledLine.wrapped(guidelinesText(task), width: inner.width - 1, style: t[.text])
-            if let labels = task?.labels, !labels.isEmpty {
-                lines.append(StyledLine("", t[.text]))
-                lines.append(StyledLine("Labels: " + labels.enumerated().map { "\($0.offset + 1) \($0.element)" }.joined(separator: "  "), t[.muted]))
-            }
-            c.paragraph(lines, in: inner.inset(dx: 1, dy: 0), offset: scroll)
+            c.paragraph(guidelinesLines(state, width: inner.width - 2), in: inner.inset(dx: 1, dy: 0), offset: scroll)
         case .note(let input):
             let box = Rect(x: r.x, y: r.maxY - 3, width: r.width, height: 3)
             c.fill(box, style: t[.overlay])
@@ -29,6 +24,35 @@ enum Overlays {
             inputLine(&c, inner, input.text, t)
         case .search(let s):
             drawSearch(&c, r, state, s)
+        }
+    }
+
+    static func helpBox(_ body: Rect) -> Rect { body.centered(width: min(body.width, 76), height: body.height) }
+    static func guidelinesBox(_ body: Rect) -> Rect { body.centered(width: min(body.width, 80), height: body.height) }
+
+    static func guidelinesLines(_ state: AppState, width: Int) -> [StyledLine] {
+        let t = state.theme
+        let task = currentTask(state)
+        var lines = StyledLine.wrapped(guidelinesText(task), width: width, style: t[.text])
+        if let labels = task?.labels, !labels.isEmpty {
+            lines.append(StyledLine("", t[.text]))
+            lines.append(StyledLine("Labels: " + labels.enumerated().map { "\($0.offset + 1) \($0.element)" }.joined(separator: "  "), t[.muted]))
+        }
+        return lines
+    }
+
+    /// How far a text overlay can scroll (the same geometry as `draw`).
+    static func maxScroll(_ state: AppState, _ overlay: Overlay) -> Int {
+        let body = Rect(x: 0, y: 1, width: state.width, height: state.height - 2)
+        switch overlay {
+        case .help:
+            let inner = helpBox(body).inset(1)
+            return max(0, helpLines(state, width: inner.width).count - inner.height)
+        case .guidelines:
+            let inner = guidelinesBox(body).inset(1)
+            return max(0, guidelinesLines(state, width: inner.width - 2).count - inner.height)
+        default:
+            return 0
         }
     }
 
