@@ -3,15 +3,21 @@ import DuetStore
 import Foundation
 import Testing
 
+/// A temporary project with the sample sentiment texts, made with the binary itself.
+func sampleProject() throws -> (duet: String, dir: URL) {
+    let duet = try #require(Tmux.duetBinary)
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
+    try Tmux.run(duet, ["init", dir.path])
+    try Tmux.run(duet, ["import", Tmux.repoRoot.appendingPathComponent("sample-data/sentiment.jsonl").path, "--project", dir.path])
+    return (duet, dir)
+}
+
 /// The real binary in tmux, driven with keystrokes; the store checked after.
 @Suite(.serialized, .enabled(if: Tmux.available && Tmux.duetBinary != nil, "needs tmux and a built duet binary"))
 struct LabelInTmuxTests {
     @Test func labelFiveUndoOneQuit() throws {
-        let duet = try #require(Tmux.duetBinary)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
+        let (duet, dir) = try sampleProject()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Tmux.run(duet, ["init", dir.path])
-        try Tmux.run(duet, ["import", Tmux.repoRoot.appendingPathComponent("sample-data/sentiment.jsonl").path, "--project", dir.path])
 
         let tmux = Tmux()
         defer { tmux.kill() }
@@ -46,11 +52,8 @@ struct LabelInTmuxTests {
     }
 
     @Test func resizeAndTooSmall() throws {
-        let duet = try #require(Tmux.duetBinary)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
+        let (duet, dir) = try sampleProject()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Tmux.run(duet, ["init", dir.path])
-        try Tmux.run(duet, ["import", Tmux.repoRoot.appendingPathComponent("sample-data/sentiment.jsonl").path, "--project", dir.path])
         let tmux = Tmux()
         defer { tmux.kill() }
         try tmux.start("'\(duet)' label --as e2e --project '\(dir.path)'; echo DUET-EXIT=$?; sleep 30")
@@ -71,23 +74,21 @@ struct LabelInTmuxTests {
 /// screen off) and the process exit with 128 + signal.
 @Suite(.serialized, .enabled(if: Tmux.available && Tmux.duetBinary != nil, "needs tmux and a built duet binary"))
 struct SignalTests {
-    func startLabeling(_ tmux: Tmux, _ dir: URL) throws {
-        let duet = try #require(Tmux.duetBinary)
-        try Tmux.run(duet, ["init", dir.path])
-        try Tmux.run(duet, ["import", Tmux.repoRoot.appendingPathComponent("sample-data/sentiment.jsonl").path, "--project", dir.path])
+    func startLabeling(_ tmux: Tmux) throws -> URL {
+        let (duet, dir) = try sampleProject()
         // An interactive shell survives ctrl-c; the `sh -c` wrapper needs a trap
         // (a handler, not "ignore", which duet would inherit).
         try tmux.start("trap 'true' INT; '\(duet)' label --as e2e --project '\(dir.path)'; echo DUET-EXIT=$?; sleep 30")
         try tmux.waitFor("sentiment · classify · 0/200")
         #expect(try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("1"))
+        return dir
     }
 
     @Test func sigtermRestoresTheTerminal() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
         let tmux = Tmux()
         defer { tmux.kill() }
-        try startLabeling(tmux, dir)
+        let dir = try startLabeling(tmux)
+        defer { try? FileManager.default.removeItem(at: dir) }
         // The pane runs sh; duet is its child.
         let shell = try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let duetPID = try Tmux.run("/usr/bin/pgrep", ["-P", shell]).split(separator: "\n").first.map(String.init) ?? ""
@@ -97,11 +98,10 @@ struct SignalTests {
     }
 
     @Test func ctrlCQuitsCleanly() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
         let tmux = Tmux()
         defer { tmux.kill() }
-        try startLabeling(tmux, dir)
+        let dir = try startLabeling(tmux)
+        defer { try? FileManager.default.removeItem(at: dir) }
         try tmux.send("1")
         try tmux.waitFor("sentiment · classify · 1/200")
         try tmux.send("C-c")
