@@ -25,6 +25,8 @@ struct RawConfig: Decodable {
         var dataset: String?
         var guidelines: String?
         var scale: [Int]?
+        var show_source: Bool?
+        var seed: Int?
     }
     struct Annotator: Decodable {
         var name: String
@@ -118,7 +120,8 @@ public enum ConfigFile {
                 guard s.count == 2, s[0] < s[1] else { throw fail("key 'tasks[\(i)].scale': expected [low, high] with low < high") }
                 scale = s[0]...s[1]
             }
-            let spec = TaskSpec(name: t.name, kind: kind, labels: t.labels ?? [], dataset: t.dataset, guidelines: t.guidelines, scale: scale)
+            let spec = TaskSpec(name: t.name, kind: kind, labels: t.labels ?? [], dataset: t.dataset, guidelines: t.guidelines, scale: scale,
+                                showSource: t.show_source ?? false, seed: t.seed ?? 0)
             if let problem = spec.validationErrors().first { throw fail("tasks[\(i)]: \(problem)") }
             if tasks.contains(where: { $0.name == spec.name }) { throw fail("tasks[\(i)]: task '\(spec.name)' is declared twice") }
             tasks.append(spec)

@@ -93,6 +93,10 @@ public enum TOMLText {
         if let d = t.dataset { out += "dataset = \(quoted(d))\n" } else { out += "# dataset = \"...\"        # only items of this dataset (default: all of a fitting kind)\n" }
         if !t.labels.isEmpty { out += "labels = [" + t.labels.map(quoted).joined(separator: ", ") + "]\n" }
         if t.kind == .rate || t.kind == .review { out += "scale = [\(t.scale.lowerBound), \(t.scale.upperBound)]\n" }
+        if t.kind == .compare {
+            out += "show_source = \(t.showSource)      # show the dataset's own preference (judging is blind when false)\n"
+            out += "seed = \(t.seed)                   # seed of the random A/B sides (per item and annotator)\n"
+        }
         if let g = t.guidelines {
             if g.contains("'''") || g.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
                 out += "guidelines = \(quoted(g))\n"

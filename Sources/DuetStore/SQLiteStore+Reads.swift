@@ -63,6 +63,52 @@ extension SQLiteStore {
         }
     }
 
+    public func currentDecisions(task: TaskSpec) throws -> [CurrentDecision] {
+        let filter = ItemFilter(task)
+        var arguments: StatementArguments = [task.name]
+        arguments += filter.arguments
+        let sql = """
+            SELECT d.item_id, d.annotator, d.annotator_kind, d.status, a.value, a.display, d.seconds, d.flagged
+            FROM decisions d
+            JOIN tasks t ON t.id = d.task_id
+            JOIN annotations a ON a.id = d.annotation_id
+            JOIN items ON items.id = d.item_id
+            WHERE t.name = ? AND \(filter.sql)
+            ORDER BY d.item_id, d.annotator
+            """
+        let finalArguments = arguments
+        return try writer.read { db in
+            try GRDB.Row.fetchAll(db, sql: sql, arguments: finalArguments).map { row in
+                let valueText: String? = row[4]
+                let displayText: String? = row[5]
+                return CurrentDecision(
+                    itemRowID: row[0], annotator: row[1], annotatorKind: AnnotatorKind(rawValue: row[2]) ?? .human,
+                    status: AnnotationStatus(rawValue: row[3]) ?? .submitted,
+                    value: try valueText.map { try JSONValue.parse($0) }, display: displayText.flatMap(DisplayOrder.init(rawValue:)),
+                    seconds: row[6], flagged: row[7])
+            }
+        }
+    }
+
+    public func sourceValues(task: TaskSpec) throws -> [Int64: JSONValue] {
+        let filter = ItemFilter(task)
+        let sql = """
+            SELECT a.item_id, a.value FROM annotations a JOIN items ON items.id = a.item_id
+            WHERE a.annotator_kind = 'source' AND \(filter.sql)
+            ORDER BY a.item_id, a.id
+            """
+        let arguments = filter.arguments
+        return try writer.read { db in
+            var out: [Int64: JSONValue] = [:]
+            for row in try GRDB.Row.fetchAll(db, sql: sql, arguments: arguments) {
+                let id: Int64 = row[0]
+                guard out[id] == nil, let text: String = row[1] else { continue }
+                out[id] = try JSONValue.parse(text)
+            }
+            return out
+        }
+    }
+
     /// A plain substring scan (`instr`, no wildcards to escape) over the
     /// stored fields and ids of the task's items; ASCII case-insensitive.
     public func search(_ task: TaskSpec, query: String, limit: Int) throws -> [StoredItem] {

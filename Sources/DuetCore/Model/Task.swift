@@ -34,15 +34,22 @@ public struct TaskSpec: Hashable, Sendable {
     public var guidelines: String?
     /// The scale for `rate` and `review` tasks.
     public var scale: ClosedRange<Int>
+    /// Compare tasks: show the dataset's own preference to annotators (off:
+    /// judging stays blind).
+    public var showSource: Bool
+    /// Compare tasks: seed of the per-item, per-annotator A/B assignment.
+    public var seed: Int
 
     public init(name: String, kind: TaskKind, labels: [String] = [], dataset: String? = nil,
-                guidelines: String? = nil, scale: ClosedRange<Int> = 1...5) {
+                guidelines: String? = nil, scale: ClosedRange<Int> = 1...5, showSource: Bool = false, seed: Int = 0) {
         self.name = name
         self.kind = kind
         self.labels = labels
         self.dataset = dataset
         self.guidelines = guidelines
         self.scale = scale
+        self.showSource = showSource
+        self.seed = seed
     }
 
     /// Problems with this spec, as messages naming the field.

@@ -36,6 +36,13 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// source annotations (which have no task) are always included.
     func annotations(itemRowIDs: [Int64], task: String?) throws -> [Int64: [Annotation]]
 
+    /// Every annotator's current decision (submitted or skipped) in the
+    /// task, in item order.
+    func currentDecisions(task: TaskSpec) throws -> [CurrentDecision]
+    /// The source's own annotation value per item of the task (the first
+    /// one, when a row carried several), for the items that have one.
+    func sourceValues(task: TaskSpec) throws -> [Int64: JSONValue]
+
     // MARK: Labeling
 
     /// Appends one decision to the log and makes it the annotator's current
@@ -118,5 +125,29 @@ public struct TaskProgress: Sendable, Hashable, Codable {
         self.remaining = remaining
         self.flagged = flagged
         self.humanSeconds = humanSeconds
+    }
+}
+
+/// One annotator's decision in force on one item.
+public struct CurrentDecision: Sendable, Hashable {
+    public var itemRowID: Int64
+    public var annotator: String
+    public var annotatorKind: AnnotatorKind
+    public var status: AnnotationStatus
+    public var value: JSONValue?
+    public var display: DisplayOrder?
+    public var seconds: Double?
+    public var flagged: Bool
+
+    public init(itemRowID: Int64, annotator: String, annotatorKind: AnnotatorKind, status: AnnotationStatus, value: JSONValue?,
+                display: DisplayOrder? = nil, seconds: Double? = nil, flagged: Bool = false) {
+        self.itemRowID = itemRowID
+        self.annotator = annotator
+        self.annotatorKind = annotatorKind
+        self.status = status
+        self.value = value
+        self.display = display
+        self.seconds = seconds
+        self.flagged = flagged
     }
 }
