@@ -6,6 +6,8 @@ public enum KeyContext: String, CaseIterable, Sendable {
     /// The label screen, for every task kind.
     case label
     case classify, multilabel, rate, review
+    /// Pairs (A/B) and rankings (N candidates) of a compare task.
+    case compare, rank
     /// Any overlay (help, guidelines, search results).
     case overlay
 }
@@ -19,6 +21,7 @@ public enum Action: String, CaseIterable, Sendable {
     case scrollDown, scrollUp, pageDown, pageUp, top, bottom
     case guidelines, help, search, back, quit
     case open, moveDown, moveUp
+    case preferA, preferB, muchA, muchB, tie, bothBad, rationale, diff, focusNext, focusPrevious
 
     /// The label/choice index for pick actions (0-based).
     public var pickIndex: Int? {
@@ -62,21 +65,25 @@ public struct Keymap: Sendable, Hashable {
 
     /// The context sets screens read keys in.
     public static let screens: [Set<KeyContext>] = [
-        [.dashboard], [.label, .classify], [.label, .multilabel], [.label, .rate], [.label, .review], [.overlay],
+        [.dashboard], [.label, .classify], [.label, .multilabel], [.label, .rate], [.label, .review],
+        [.label, .compare], [.label, .rank], [.overlay],
     ]
 
+    /// Where number keys and choice highlighting apply.
+    static let choosing: Set<KeyContext> = [.classify, .multilabel, .rate, .review, .rank]
+
     public static let defaults = Keymap(bindings: [
-        Binding(.pick1, [.char("1")], "Pick label 1 (multi-label: toggle; rate: score)", hint: "1-9 label", [.label]),
-        Binding(.pick2, [.char("2")], "Pick label 2", [.label]),
-        Binding(.pick3, [.char("3")], "Pick label 3", [.label]),
-        Binding(.pick4, [.char("4")], "Pick label 4", [.label]),
-        Binding(.pick5, [.char("5")], "Pick label 5", [.label]),
-        Binding(.pick6, [.char("6")], "Pick label 6", [.label]),
-        Binding(.pick7, [.char("7")], "Pick label 7", [.label]),
-        Binding(.pick8, [.char("8")], "Pick label 8", [.label]),
-        Binding(.pick9, [.char("9")], "Pick label 9", [.label]),
-        Binding(.pick10, [.char("0")], "Pick label 10", [.label]),
-        Binding(.submit, [.enter], "Submit (multi-label, rate) or take the highlighted choice", hint: "⏎ submit", [.label]),
+        Binding(.pick1, [.char("1")], "Pick label 1 (multi-label: toggle; rate: score; ranking: rank)", hint: "1-9 label", choosing),
+        Binding(.pick2, [.char("2")], "Pick label 2", choosing),
+        Binding(.pick3, [.char("3")], "Pick label 3", choosing),
+        Binding(.pick4, [.char("4")], "Pick label 4", choosing),
+        Binding(.pick5, [.char("5")], "Pick label 5", choosing),
+        Binding(.pick6, [.char("6")], "Pick label 6", choosing),
+        Binding(.pick7, [.char("7")], "Pick label 7", choosing),
+        Binding(.pick8, [.char("8")], "Pick label 8", choosing),
+        Binding(.pick9, [.char("9")], "Pick label 9", choosing),
+        Binding(.pick10, [.char("0")], "Pick label 10", choosing),
+        Binding(.submit, [.enter], "Submit (multi-label, ranking) or take the highlighted choice", hint: "⏎ submit", choosing),
         Binding(.accept, [.char("a")], "Accept the response (review)", hint: "a accept", [.review]),
         Binding(.reject, [.char("x")], "Reject the response (review)", hint: "x reject", [.review]),
         Binding(.edit, [.char("e")], "Edit the response in $EDITOR (review)", hint: "e edit", [.review]),
@@ -84,8 +91,18 @@ public struct Keymap: Sendable, Hashable {
         Binding(.undo, [.char("u"), .backspace], "Undo the last decision; its item shows again", hint: "u undo", [.label]),
         Binding(.flag, [.char("f")], "Flag the item for a second look", hint: "f flag", [.label]),
         Binding(.note, [.char("n")], "Write a note for this item", hint: "n note", [.label]),
-        Binding(.nextChoice, [.tab, .right], "Highlight the next choice", [.label]),
-        Binding(.previousChoice, [.backTab, .left], "Highlight the previous choice", [.label]),
+        Binding(.nextChoice, [.tab, .right], "Highlight the next choice", [.classify, .multilabel, .rate, .review]),
+        Binding(.previousChoice, [.backTab, .left], "Highlight the previous choice", [.classify, .multilabel, .rate, .review]),
+        Binding(.preferA, [.char("a")], "A is better", hint: "a/b better", [.compare]),
+        Binding(.preferB, [.char("b")], "B is better", [.compare]),
+        Binding(.muchA, [.char("A")], "A is much better", hint: "A/B much", [.compare]),
+        Binding(.muchB, [.char("B")], "B is much better", [.compare]),
+        Binding(.tie, [.char("t")], "Tie: equally good", hint: "t tie", [.compare]),
+        Binding(.bothBad, [.char("x")], "Both bad", hint: "x both bad", [.compare]),
+        Binding(.rationale, [.char("r")], "Write a rationale for the judgment", hint: "r why", [.compare, .rank]),
+        Binding(.diff, [.char("d")], "Highlight the words that differ", hint: "d diff", [.compare]),
+        Binding(.focusNext, [.tab], "Move focus to the next pane (it scrolls with j/k)", hint: "tab pane", [.compare, .rank]),
+        Binding(.focusPrevious, [.backTab], "Move focus to the previous pane", [.compare, .rank]),
         Binding(.previous, [.char("[")], "Go back to the previous item you decided", hint: "[ ] prev/next", [.label]),
         Binding(.next, [.char("]")], "Go forward again (towards the queue)", [.label]),
         Binding(.scrollDown, [.char("j"), .down], "Scroll down", [.label, .overlay]),

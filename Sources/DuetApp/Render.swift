@@ -66,7 +66,7 @@ public enum Render {
     static func hints(_ state: AppState) -> [String] {
         if let overlay = state.overlay {
             switch overlay {
-            case .note: return ["⏎ save", "esc cancel", "ctrl-u clear"]
+            case .note, .rationale: return ["⏎ save", "esc cancel", "ctrl-u clear"]
             case .search(let s): return s.results == nil ? ["⏎ search", "esc close"] : ["j/k move", "⏎ open", "esc back"]
             case .help, .guidelines: return ["j/k scroll", "esc close"]
             }

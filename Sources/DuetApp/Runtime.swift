@@ -42,7 +42,7 @@ public final class Runtime {
         }
     }
 
-    func message(for event: Event) -> Message {
+    func message(for event: Event) -> AppMessage {
         switch event {
         case .key(let k): return .key(k, at: clock())
         case .resize(let w, let h): return .resized(width: w, height: h)
@@ -51,7 +51,7 @@ public final class Runtime {
     }
 
     /// Delivers a message and everything it causes.
-    public func send(_ message: Message) {
+    public func send(_ message: AppMessage) {
         var queue = [message]
         while !queue.isEmpty {
             let m = queue.removeFirst()
@@ -60,7 +60,7 @@ public final class Runtime {
     }
 
     /// Does one effect; returns the messages that report its outcome.
-    func perform(_ effect: Effect) -> [Message] {
+    func perform(_ effect: Effect) -> [AppMessage] {
         do {
             switch effect {
             case .loadDashboard:
@@ -68,17 +68,18 @@ public final class Runtime {
                 return [.dashboardLoaded(rows)]
             case .loadNext(let task):
                 let item = try store.nextItem(for: task, annotator: state.annotator)
-                return [.itemLoaded(item, progress: try progressIfNeeded(task), previous: nil, at: clock())]
+                return [.itemLoaded(item, progress: try progressIfNeeded(task), previous: nil, at: clock(), source: try source(item, task))]
             case .loadItem(let task, let rowID):
                 let item = try store.item(rowID: rowID)
                 let log = try store.annotations(itemRowIDs: [rowID], task: task.name)[rowID] ?? []
                 let mine = Decisions.current(log).last { $0.entry.annotator == state.annotator && $0.entry.task == task.name }
-                return [.itemLoaded(item, progress: try store.taskProgress(task), previous: mine?.entry.value, at: clock())]
+                return [.itemLoaded(item, progress: try store.taskProgress(task), previous: mine?.entry.value, at: clock(),
+                                    source: try source(item, task))]
             case .record(let annotation, let task):
                 let id = try store.record(annotation)
                 log.debug("recorded", metadata: ["annotation": "\(id)", "task": "\(task.name)", "status": "\(annotation.status.rawValue)"])
                 let item = try store.nextItem(for: task, annotator: state.annotator)
-                return [.itemLoaded(item, progress: nil, previous: nil, at: clock())]
+                return [.itemLoaded(item, progress: nil, previous: nil, at: clock(), source: try source(item, task))]
             case .undo(let task, let at):
                 return [.undone(try store.undoLast(task: task.name, annotator: state.annotator, at: at), at: at)]
             case .search(let task, let query):
@@ -98,6 +99,13 @@ public final class Runtime {
             log.error("effect failed", metadata: ["effect": "\(effect)", "error": "\(error)"])
             return [.failed("\(error)")]
         }
+    }
+
+    /// The dataset's own annotation of the item, fetched only for tasks that show it.
+    func source(_ item: StoredItem?, _ task: TaskSpec) throws -> JSONValue? {
+        guard task.showSource, let item else { return nil }
+        let log = try store.annotations(itemRowIDs: [item.rowID], task: task.name)[item.rowID] ?? []
+        return log.first { $0.entry.annotatorKind == .source }?.entry.value
     }
 
     /// The task's progress, queried only when the screen has none yet.

@@ -100,6 +100,12 @@ public struct LabelState: Sendable {
     public var browsing: Int?
     /// The decision shown for a browsed item.
     public var previousValue: JSONValue?
+    /// Compare tasks: sides, focus, per-pane scroll, diff, rationale, ranks.
+    public var pair: PairState?
+    /// Compare tasks with `show_source`: the dataset's own preference.
+    public var sourceValue: JSONValue?
+    /// Compare tasks: the diff highlight stays on from item to item once asked for.
+    public var diffOn = false
 
     public init(task: TaskSpec) { self.task = task }
 
@@ -115,6 +121,8 @@ public struct LabelState: Sendable {
         note = nil
         scroll = 0
         previousValue = nil
+        sourceValue = nil
+        pair = nil
     }
 
     /// The screen's key contexts.
@@ -124,7 +132,7 @@ public struct LabelState: Sendable {
         case .multilabel: return [.label, .multilabel]
         case .rate: return [.label, .rate]
         case .review: return [.label, .review]
-        case .compare: return [.label]
+        case .compare: return item?.item.kind == .ranking ? [.label, .rank] : [.label, .compare]
         }
     }
 
@@ -135,6 +143,32 @@ public struct LabelState: Sendable {
         case .rate, .review: return task.scale.map(String.init)
         case .compare: return []
         }
+    }
+}
+
+/// The pair (or ranking) being judged.
+public struct PairState: Sendable, Hashable {
+    /// Display position → stored response index (A/left/top first).
+    public var shown: [Int]
+    /// 0 = the prompt pane, 1… = the responses in display order.
+    public var focus = 1
+    /// Scroll offset per pane (prompt first).
+    public var scrolls: [Int]
+    public var diff = false
+    public var rationale: String?
+    /// Rankings: the rank given to each display position (nil = not yet).
+    public var ranks: [Int?]
+
+    public init(shown: [Int]) {
+        self.shown = shown
+        scrolls = Array(repeating: 0, count: shown.count + 1)
+        ranks = Array(repeating: nil, count: shown.count)
+    }
+
+    /// "AB" or "BA" for a pair.
+    public var order: DisplayOrder? {
+        guard shown.count == 2 else { return nil }
+        return shown == [0, 1] ? .ab : .ba
     }
 }
 
@@ -165,6 +199,7 @@ public enum Overlay: Sendable {
     case help(scroll: Int)
     case guidelines(scroll: Int)
     case note(TextInput)
+    case rationale(TextInput)
     case search(SearchState)
 }
 
@@ -177,14 +212,14 @@ public struct SearchState: Sendable {
 }
 
 /// What `update` receives.
-public enum Message: Sendable {
+public enum AppMessage: Sendable {
     case key(Key, at: Date)
     case resized(width: Int, height: Int)
     case dashboardLoaded([TaskSummary])
     /// The next (or a chosen) item of a task. `progress` is nil after a
     /// decision: the reducer already counted it (re-counting costs a query
     /// over all decisions, too slow per keystroke at 10^6 items).
-    case itemLoaded(StoredItem?, progress: TaskProgress?, previous: JSONValue?, at: Date)
+    case itemLoaded(StoredItem?, progress: TaskProgress?, previous: JSONValue?, at: Date, source: JSONValue? = nil)
     case undone(Int64?, at: Date)
     case searchFinished([StoredItem])
     case edited(String?)

@@ -5,6 +5,7 @@ import TermUI
 extension App {
     static func labelKey(_ state: inout AppState, _ l: inout LabelState, _ key: Key, at: Date) -> [Effect] {
         guard let action = state.keymap.action(for: key, in: l.contexts) else { return [] }
+        if l.task.kind == .compare, let effects = pairKey(&state, &l, action, at: at) { return effects }
         if let i = action.pickIndex { return pick(&state, &l, i, at: at) }
         switch action {
         case .submit:
@@ -130,7 +131,7 @@ extension App {
     static func decide(_ state: inout AppState, _ l: inout LabelState, _ value: JSONValue, at: Date) -> [Effect] {
         guard let item = l.item else { return [] }
         let entry = annotation(state, l, item, value: value, status: .submitted, at: at)
-        // Count it now (see Message.itemLoaded). A browsed item was counted when first decided.
+        // Count it now (see AppMessage.itemLoaded). A browsed item was counted when first decided.
         if l.browsing == nil && l.previousValue == nil {
             l.progress.human += 1
             l.progress.remaining = max(0, l.progress.remaining - 1)

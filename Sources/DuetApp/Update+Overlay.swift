@@ -26,6 +26,22 @@ extension App {
                 _ = input.apply(key)
                 state.overlay = .note(input)
             }
+        case .rationale(var input)?:
+            switch key {
+            case .escape:
+                state.overlay = nil
+            case .enter:
+                if case .label(var l) = state.screen, var p = l.pair {
+                    p.rationale = input.text.isEmpty ? nil : input.text
+                    l.pair = p
+                    state.screen = .label(l)
+                    state.status = Status(input.text.isEmpty ? "Rationale removed" : "Rationale saved with your judgment")
+                }
+                state.overlay = nil
+            default:
+                _ = input.apply(key)
+                state.overlay = .rationale(input)
+            }
         case .search(var s)?:
             return searchKey(&state, &s, key)
         case nil:

@@ -6,7 +6,7 @@ import TermUI
 /// (store reads and writes, the editor) is returned as effects; the runtime
 /// performs them and feeds their results back as messages.
 public enum App {
-    public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+    public static func update(_ state: inout AppState, _ message: AppMessage) -> [Effect] {
         switch message {
         case .resized(let w, let h):
             state.width = w
@@ -44,9 +44,14 @@ public enum App {
             d.selected = min(d.selected, max(0, rows.count - 1))
             state.screen = .dashboard(d)
             return []
-        case .itemLoaded(let item, let progress, let previous, let at):
+        case .itemLoaded(let item, let progress, let previous, let at, let source):
             guard case .label(var l) = state.screen else { return [] }
             l.startItem(item, at: at)
+            if let item, l.task.kind == .compare {
+                l.pair = pairState(item, task: l.task, annotator: state.annotator)
+                l.pair?.diff = l.diffOn
+            }
+            if l.task.showSource { l.sourceValue = source }
             if let progress { l.progress = progress }
             l.previousValue = previous
             l.loaded = true
@@ -102,12 +107,7 @@ public enum App {
             d.selected = max(d.selected - 1, 0)
         case .open?:
             guard d.rows.indices.contains(d.selected) else { return [] }
-            let task = d.rows[d.selected].task
-            if task.kind == .compare {
-                state.status = Status("Compare tasks open in the pair screen, which is not built yet", .warning)
-                return []
-            }
-            return openTask(&state, task)
+            return openTask(&state, d.rows[d.selected].task)
         case .help?:
             state.overlay = .help(scroll: 0)
         case .quit?:

@@ -43,9 +43,6 @@ public enum AppLauncher {
         let only = project.config.tasks.count == 1 ? project.config.tasks[0].name : nil
         if options.label, let name = options.task ?? only {
             let task = try project.task(name)
-            if task.kind == .compare {
-                throw DuetError("task '\(task.name)' is a compare task; the pair screen is not built yet")
-            }
             state.startedOnDashboard = false
             let effects = App.openTask(&state, task)
             return Prepared(state: state, startEffects: effects)

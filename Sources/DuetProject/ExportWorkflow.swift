@@ -7,24 +7,36 @@ public struct ExportRequest: Sendable {
     public var scope: DecisionScope
     /// nil = standard output.
     public var output: String?
+    public var options: ExportOptions
 
-    public init(task: String? = nil, format: ExportFormat = .jsonl, scope: DecisionScope = .final, output: String? = nil) {
+    public init(task: String? = nil, format: ExportFormat = .jsonl, scope: DecisionScope = .final, output: String? = nil,
+                options: ExportOptions = ExportOptions()) {
         self.task = task
         self.format = format
         self.scope = scope
         self.output = output
+        self.options = options
     }
 }
 
 public struct ExportReport: Sendable {
     public var written = 0
     public var skipped: [ExportSkip: Int] = [:]
+    /// KTO with `--kto-ties false-rows`: judgments written as two `label: false` rows.
+    public var falseRows: [ExportSkip: Int] = [:]
+    public var format: ExportFormat = .jsonl
     public var provenanceFile: String?
 
     public var summary: String {
         var s = "exported \(written) rows"
-        let parts = ExportSkip.allCases.compactMap { k in skipped[k].map { "\($0) \(k.rawValue)" } }
-        if !parts.isEmpty { s += "; left out: " + parts.joined(separator: ", ") }
+        func list(_ counts: [ExportSkip: Int]) -> String {
+            ExportSkip.allCases.compactMap { k in counts[k].map { "\($0) \(k.rawValue)" } }.joined(separator: ", ")
+        }
+        if !skipped.isEmpty { s += "; left out: " + list(skipped) }
+        if format == .kto, skipped[.tie] != nil || skipped[.bothBad] != nil {
+            s += " (--kto-ties false-rows writes ties and both-bad as label:false rows)"
+        }
+        if !falseRows.isEmpty { s += "; written as two label:false rows each: " + list(falseRows) }
         if let p = provenanceFile { s += "; provenance in \(p)" }
         return s
     }
@@ -92,12 +104,17 @@ public enum ExportWorkflow {
             // No task: the items themselves (as imported), with any source annotations.
             task = nil
         }
+        if let problem = request.format.problem(with: task) { throw DuetError(problem) }
+        if request.options.ktoTies != .exclude && request.format != .kto {
+            throw DuetError("--kto-ties applies to --format kto only")
+        }
         if request.scope != .all, task == nil, !project.config.tasks.isEmpty {
             throw DuetError("several tasks: choose one with --task (\(project.config.tasks.map(\.name).joined(separator: ", ")))")
         }
         let out = try LineOutput(path: request.output)
         var provenance: LineOutput?
         var report = ExportReport()
+        report.format = request.format
         do {
             if !request.format.inlineProvenance, task != nil, let path = request.output {
                 provenance = try LineOutput(path: path + ".provenance.jsonl")
@@ -114,16 +131,15 @@ public enum ExportWorkflow {
                     let log = logs[item.rowID] ?? []
                     let decisions = task == nil ? Decisions.select(log, task: nil, scope: .all)
                         : Decisions.select(log, task: task!.name, scope: request.scope)
-                    var side: String?
-                    switch ExportRenderer.render(ExportRow(item: item, decisions: decisions), format: request.format,
-                                                 task: task, scope: task == nil ? .all : request.scope, provenance: &side) {
-                    case .success(let line):
-                        try out.write(line)
-                        if let side { try provenance?.write(side) }
+                    let rendered = ExportRenderer.output(ExportRow(item: item, decisions: decisions), format: request.format, task: task,
+                                                         scope: task == nil ? .all : request.scope, options: request.options)
+                    for l in rendered.lines {
+                        try out.write(l.line)
+                        if let side = l.provenance { try provenance?.write(side) }
                         report.written += 1
-                    case .failure(let why):
-                        report.skipped[why, default: 0] += 1
                     }
+                    for why in rendered.skipped { report.skipped[why, default: 0] += 1 }
+                    for why in rendered.falseRows { report.falseRows[why, default: 0] += 1 }
                 }
             }
             try out.commit()

@@ -20,9 +20,11 @@ public struct StatusReport: Codable, Sendable {
         public var flagged: Int
         /// Human decisions per hour of measured labeling time; nil before any.
         public var itemsPerHour: Double?
+        /// Compare tasks only: how pairs are judged.
+        public var pairs: Pairs?
 
         enum CodingKeys: String, CodingKey {
-            case name, kind, dataset, total, human, machine, skipped, remaining, flagged
+            case name, kind, dataset, total, human, machine, skipped, remaining, flagged, pairs
             case itemsPerHour = "items_per_hour"
         }
     }
@@ -36,9 +38,10 @@ public struct StatusReport: Codable, Sendable {
         let tasks = try project.config.tasks.map { spec -> Task in
             let p = try project.store.taskProgress(spec)
             let rate = p.humanSeconds > 0 ? Double(p.human) / (p.humanSeconds / 3600) : nil
+            let pairs = spec.kind == .compare ? Pairs(try PairStats.compute(store: project.store, task: spec)) : nil
             return Task(name: spec.name, kind: spec.kind.rawValue, dataset: spec.dataset, total: p.total, human: p.human,
                         machine: p.machine, skipped: p.skipped, remaining: p.remaining, flagged: p.flagged,
-                        itemsPerHour: rate.map { ($0 * 10).rounded() / 10 })
+                        itemsPerHour: rate.map { ($0 * 10).rounded() / 10 }, pairs: pairs)
         }
         return StatusReport(project: project.config.name, items: try project.store.itemCount(), datasets: datasets, tasks: tasks)
     }
@@ -70,8 +73,73 @@ public struct StatusReport: Codable, Sendable {
                 let cells = [t.total, t.human, t.machine, t.skipped, t.remaining, t.flagged].map { String($0).leftPad(8) }.joined(separator: " ")
                 lines.append("  \(name.padding(toLength: max(name.count, 22), withPad: " ", startingAt: 0))\(cells)")
             }
+            for t in tasks {
+                if let p = t.pairs { lines.append(p.line(task: t.name)) }
+            }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension StatusReport {
+    /// A compare task's pair figures (`PairStats`), rates rounded to 3 places.
+    public struct Pairs: Codable, Sendable {
+        public var annotators: [Figures]
+        public var overall: Figures
+
+        public init(_ stats: PairStats) {
+            annotators = stats.annotators.map { Figures($0.figures, name: $0.name) }
+            overall = Figures(stats.overall, name: nil)
+        }
+
+        /// The status line: `preference pairs: 12 decisions, left 58%, …`.
+        func line(task: String) -> String {
+            func pct(_ x: Double?) -> String { x.map { "\(Int(($0 * 100).rounded()))%" } ?? "–" }
+            let o = overall
+            if o.decisions == 0 { return "\(task) pairs: no pair decisions yet" }
+            return "\(task) pairs: \(o.decisions) decisions, preferred shown left \(pct(o.leftShare)), tie \(pct(o.tieRate)), "
+                + "both bad \(pct(o.bothBadRate)), agrees with source \(pct(o.sourceAgreement))"
+        }
+    }
+
+    /// Keys are always written (null when a rate has no denominator); `name`
+    /// only for an annotator.
+    public struct Figures: Codable, Sendable {
+        public var name: String?
+        public var decisions: Int
+        public var leftShare: Double?
+        public var tieRate: Double?
+        public var bothBadRate: Double?
+        /// Strict choices by strength: "1", "2".
+        public var strength: [String: Int]
+        public var sourceAgreement: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case name, decisions, strength
+            case leftShare = "left_share", tieRate = "tie_rate", bothBadRate = "both_bad_rate", sourceAgreement = "source_agreement"
+        }
+
+        init(_ f: PairStats.Figures, name: String?) {
+            func r(_ x: Double?) -> Double? { x.map { ($0 * 1000).rounded() / 1000 } }
+            self.name = name
+            decisions = f.decisions
+            leftShare = r(f.leftShare)
+            tieRate = r(f.tieRate)
+            bothBadRate = r(f.bothBadRate)
+            strength = ["1": f.strength[1] ?? 0, "2": f.strength[2] ?? 0]
+            sourceAgreement = r(f.sourceAgreement)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(name, forKey: .name)
+            try c.encode(decisions, forKey: .decisions)
+            try c.encode(leftShare, forKey: .leftShare)
+            try c.encode(tieRate, forKey: .tieRate)
+            try c.encode(bothBadRate, forKey: .bothBadRate)
+            try c.encode(strength, forKey: .strength)
+            try c.encode(sourceAgreement, forKey: .sourceAgreement)
+        }
     }
 }
 

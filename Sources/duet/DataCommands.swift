@@ -46,20 +46,29 @@ struct Import: ParsableCommand {
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export items and decisions with provenance.",
-        discussion: "Formats: \(ExportFormat.names). Without --task (and several tasks), the items themselves are written.")
+        discussion: """
+            Formats: \(ExportFormat.names). Without --task (and several tasks), the items themselves are written.
+            Compare tasks: dpo, dpo-messages, openai-dpo, kto, ultrafeedback-binarized, hh (chosen vs rejected; ties and \
+            both-bad are left out and counted) or jsonl.
+            """)
 
     @OptionGroup var projectOptions: ProjectOptions
     @Option(help: "The task whose decisions to export.") var task: String?
     @Option(help: "\(ExportFormat.names)") var format: ExportFormat = .jsonl
     @Option(help: "final (one per item: human, else machine) | human | all") var decisions: DecisionScope = .final
     @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
+    @Option(name: .customLong("kto-ties"), help: "kto: exclude ties and both-bad (default) | false-rows (two label:false rows each)")
+    var ktoTies: KTOTies = .exclude
 
     func run() throws {
         let project = try projectOptions.open()
-        let report = try ExportWorkflow.run(ExportRequest(task: task, format: format, scope: decisions, output: output), project: project)
+        let request = ExportRequest(task: task, format: format, scope: decisions, output: output, options: ExportOptions(ktoTies: ktoTies))
+        let report = try ExportWorkflow.run(request, project: project)
         Console.note(report.summary)
     }
 }
+
+extension KTOTies: ExpressibleByArgument {}
 
 extension Console {
     static func write(_ s: String) {

@@ -17,6 +17,19 @@ final class Harness {
     static let topics = TaskSpec(name: "topics", kind: .multilabel, labels: ["food", "travel", "tech"], dataset: "t")
     static let stars = TaskSpec(name: "stars", kind: .rate, dataset: "t", scale: 1...5)
     static let review = TaskSpec(name: "review", kind: .review, dataset: "d", scale: 1...5)
+    static let prefs = TaskSpec(name: "prefs", kind: .compare, dataset: "p")
+    static let ranks = TaskSpec(name: "ranks", kind: .compare, dataset: "r")
+
+    /// Pairs with CJK and long responses; responses[0] is the source's chosen.
+    static let pairs: [(String, [Message], String, String)] = [
+        ("p1", [.user("你好! What is 2+2?")], "2+2 is 4. 😀", "2+2 is 5."),
+        ("p2", [.system("Be kind."), .user("Write a haiku about trains."), .assistant("Which season?"), .user("Winter, please.")],
+         "Cold rails hum softly\nsnow settles on the platform\nthe last train whispers",
+         "Trains are vehicles that run on rails. In winter they may be delayed by snow and ice on the tracks."),
+        ("p3", [.user("Name a colour.")], "Blue.", "Red."),
+        ("p4", [.user("Long answer please.")], (1...40).map { "Sentence \($0) of the first answer." }.joined(separator: " "),
+         (1...40).map { "Sentence \($0) of the second answer." }.joined(separator: " ")),
+    ]
 
     /// Texts with the fixtures every render test uses: CJK, emoji, a combining accent, a tab, an ESC sequence.
     static let texts = [
@@ -29,7 +42,7 @@ final class Harness {
     ]
 
     init(width: Int = 80, height: Int = 24, task: TaskSpec? = Harness.sentiment, annotator: String = "ana",
-         store existing: SQLiteStore? = nil, tasks: [TaskSpec] = [Harness.sentiment, Harness.topics, Harness.stars, Harness.review]) throws {
+         store existing: SQLiteStore? = nil, tasks: [TaskSpec] = [Harness.sentiment, Harness.topics, Harness.stars, Harness.review, Harness.prefs, Harness.ranks]) throws {
         store = try existing ?? SQLiteStore.inMemory()
         try store.syncTasks(tasks)
         if existing == nil {
@@ -43,6 +56,15 @@ final class Harness {
                                                     fields: ItemFields(messages: [.user("Add 2 and 2"), .assistant("5")]))))
                 try w.add(ImportedRecord(item: Item(uid: "d2", dataset: "d", kind: .demonstration,
                                                     fields: ItemFields(messages: [.system("Be brief."), .user("Greet me"), .assistant("Hello!")]))))
+                try w.beginFile(path: "/data/p.jsonl", format: "dpo", dataset: "p")
+                for (uid, prompt, chosen, rejected) in Harness.pairs {
+                    let fields = ItemFields(prompt: prompt, responses: [[.assistant(chosen)], [.assistant(rejected)]])
+                    try w.add(ImportedRecord(item: Item(uid: uid, dataset: "p", kind: .pair, fields: fields),
+                                             sourceAnnotations: [SourceAnnotation(value: ["choice": 0])]))
+                }
+                try w.beginFile(path: "/data/r.jsonl", format: "ultrafeedback", dataset: "r")
+                try w.add(ImportedRecord(item: Item(uid: "r1", dataset: "r", kind: .ranking, fields: ItemFields(
+                    prompt: [.user("Best fruit?")], responses: [[.assistant("Apple")], [.assistant("Banana")], [.assistant("Cherry")]]))))
             }
         }
         backend = MemoryBackend(width: width, height: height)

@@ -44,7 +44,7 @@ import TermUI
     @Test func dashboardOpensAndQuitReturns() throws {
         let h = try Harness(task: nil)
         guard case .dashboard(let d) = h.state.screen else { Issue.record("not on the dashboard"); return }
-        #expect(d.rows.map(\.task.name) == ["sentiment", "topics", "stars", "review"])
+        #expect(d.rows.map(\.task.name) == ["sentiment", "topics", "stars", "review", "prefs", "ranks"])
         h.press(.char("j"), .char("j"))
         h.press(.enter)
         #expect(h.label?.task.name == "stars")
@@ -63,12 +63,12 @@ import TermUI
         #expect(h.state.quitting)
     }
 
-    @Test func compareTasksSayWhy() throws {
-        let pairs = TaskSpec(name: "prefs", kind: .compare)
-        let h = try Harness(task: nil, tasks: [pairs])
+    @Test func compareTasksOpenThePairScreen() throws {
+        let h = try Harness(task: nil, tasks: [Harness.prefs])
         h.press(.enter)
-        #expect(h.state.status?.kind == .warning)
-        guard case .dashboard = h.state.screen else { Issue.record("left the dashboard"); return }
+        #expect(h.label?.task.name == "prefs")
+        #expect(h.label?.pair != nil)
+        #expect(h.screen.contains { $0.contains("prompt · item p1") })
     }
 
     @Test func tooSmallThenResized() throws {

@@ -90,6 +90,14 @@ import TermUI
         ])
     }
 
+    @Test func dashboardListScrollsToTheSelection() throws {
+        let h = try Harness(width: 40, height: 12, task: nil)
+        #expect(!h.screen.contains { $0.contains("prefs") })
+        h.press(.char("j"), .char("j"), .char("j"), .char("j"))
+        #expect(h.screen[2...5].map { String($0.prefix(14)) } == ["│  topics    m", "│  stars     r", "│  review    r", "│▸ prefs     c"])
+        #expect(h.screen.contains { $0.contains("prefs: compare") })
+    }
+
     @Test func dashboardBarsAfterWork() throws {
         let h = try Harness(width: 80, height: 24, task: nil)
         h.press(.enter)  // sentiment

@@ -34,7 +34,10 @@ import Logging
     @Test func refusals() throws {
         let tmp = try TempDir()
         let project = try tmp.project(.compare)
-        #expect(throws: DuetError.self) { try AppLauncher.prepare(project: project, options: LaunchOptions(label: true), size: (80, 24)) }
+        // A compare task opens the pair screen.
+        let pairs = try AppLauncher.prepare(project: project, options: LaunchOptions(label: true), size: (80, 24))
+        guard case .label(let l) = pairs.state.screen else { Issue.record("no label screen"); return }
+        #expect(l.task.kind == .compare)
         #expect(throws: DuetError.self) { try AppLauncher.prepare(project: project, options: LaunchOptions(label: true, task: "nope"), size: (80, 24)) }
         #expect(throws: DuetError.self) { try AppLauncher.annotatorName("source:x", environment: [:]) }
         #expect(throws: DuetError.self) { try AppLauncher.annotatorName("  ", environment: [:]) }

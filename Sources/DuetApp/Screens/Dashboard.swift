@@ -21,9 +21,11 @@ enum Dashboard {
         let kindWidth = 11
         let numbersWidth = 28
         let barWidth = max(4, inner.width - nameWidth - kindWidth - numbersWidth - 5)
+        // The list keeps the selection in view; 4 rows below are for the detail.
+        let visible = max(1, inner.height - 4)
+        let first = max(0, d.selected - visible + 1)
         var y = inner.y
-        for (i, row) in d.rows.enumerated() {
-            guard y < inner.maxY - 4 || y == inner.y else { break }
+        for (i, row) in d.rows.enumerated().dropFirst(first).prefix(visible) {
             let selected = i == d.selected
             let rowStyle = selected ? t[.selected] : t[.text]
             var x = inner.x

@@ -44,6 +44,10 @@ public enum LabelScreen {
 
     static func draw(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ l: LabelState) {
         let t = state.theme
+        if l.task.kind == .compare, l.item != nil {
+            PairScreen.draw(&c, r, state, l)
+            return
+        }
         let (itemRect, choicesRect) = layout(r, l)
         guard let item = l.item else {
             let inner = c.box(itemRect, title: l.task.name, style: t[.border], titleStyle: t[.title])

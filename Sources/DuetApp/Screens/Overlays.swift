@@ -22,6 +22,11 @@ enum Overlays {
             c.fill(box, style: t[.overlay])
             let inner = c.box(box, title: "Note for this item", style: t[.accent], titleStyle: t[.title])
             inputLine(&c, inner, input.text, t)
+        case .rationale(let input):
+            let box = Rect(x: r.x, y: r.maxY - 3, width: r.width, height: 3)
+            c.fill(box, style: t[.overlay])
+            let inner = c.box(box, title: "Why? (saved with your judgment)", style: t[.accent], titleStyle: t[.title])
+            inputLine(&c, inner, input.text, t)
         case .search(let s):
             drawSearch(&c, r, state, s)
         }
@@ -79,12 +84,14 @@ enum Overlays {
         let t = state.theme
         let sections: [(String, Set<KeyContext>)] = [
             ("Labeling", [.label, .classify, .multilabel, .rate]), ("Review (demonstrations)", [.review]),
+            ("Pairs and rankings", [.compare, .rank]),
             ("Dashboard", [.dashboard]), ("Help, guidelines, search", [.overlay]),
         ]
         var lines: [StyledLine] = []
         var shown = Set<Action>()
         for (title, contexts) in sections {
-            let bindings = state.keymap.bindings.filter { !$0.contexts.isDisjoint(with: contexts) && !(title == "Review (demonstrations)" && $0.contexts.contains(.label)) }
+            // Later sections list only what earlier ones did not.
+            let bindings = state.keymap.bindings.filter { !$0.contexts.isDisjoint(with: contexts) && !shown.contains($0.action) }
             guard !bindings.isEmpty else { continue }
             if !lines.isEmpty { lines.append(StyledLine("", t[.text])) }
             lines.append(StyledLine(title, t[.title]))
@@ -96,6 +103,7 @@ enum Overlays {
                     lines.append(StyledLine(spans: [("  " + "1-9, 0".padded(to: 16), t[.key]), ("Pick a label / toggle / score", t[.text])]))
                     continue
                 }
+                shown.insert(b.action)
                 let keys = b.keys.map(\.name).joined(separator: ", ")
                 lines.append(StyledLine(spans: [("  " + keys.padded(to: 16), t[.key]), (Wrap.truncate(b.help, width: max(4, width - 18)), t[.text])]))
             }

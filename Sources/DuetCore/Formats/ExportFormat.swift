@@ -1,26 +1,68 @@
 import Foundation
 
-/// The formats `duet export` writes (preference formats come with the pair screen).
+/// The formats `duet export` writes.
 public enum ExportFormat: String, Sendable, CaseIterable {
     case jsonl
     case csv
     case alpaca
     case sharegpt
     case messages
+    // Preference formats, for compare tasks (PreferenceExport.swift).
+    case dpo
+    case dpoMessages = "dpo-messages"
+    case openaiDPO = "openai-dpo"
+    case kto
+    case ultrafeedbackBinarized = "ultrafeedback-binarized"
+    case hh
 
     /// Whether provenance fits inside each row; otherwise it goes to a
     /// companion file (`FILE.provenance.jsonl`).
     public var inlineProvenance: Bool { self == .jsonl || self == .csv }
+
+    /// Whether rows are built from pair judgments (chosen vs rejected).
+    public var isPreference: Bool { itemKinds == [.pair, .ranking] }
 
     public var itemKinds: [ItemKind]? {
         switch self {
         case .jsonl: return nil
         case .csv: return [.text]
         case .alpaca, .sharegpt, .messages: return [.demonstration]
+        case .dpo, .dpoMessages, .openaiDPO, .kto, .ultrafeedbackBinarized, .hh: return [.pair, .ranking]
         }
     }
 
     public static var names: String { allCases.map(\.rawValue).joined(separator: "|") }
+
+    /// Why this format cannot export `task`, or nil when it can. Preference
+    /// formats need a compare task; compare tasks export as jsonl or a
+    /// preference format only (csv holds text items, the chat formats
+    /// demonstrations).
+    public func problem(with task: TaskSpec?) -> String? {
+        let compare = task?.kind == .compare
+        if isPreference && !compare {
+            let what = task.map { "task '\($0.name)' is \($0.kind.rawValue)" } ?? "choose one with --task"
+            return "format \(rawValue) needs a compare task (\(what))"
+        }
+        if compare && !isPreference && self != .jsonl, let task {
+            let formats = Self.allCases.filter(\.isPreference).map(\.rawValue).joined(separator: "|")
+            return "format \(rawValue) cannot hold pairs: compare task '\(task.name)' exports as jsonl or \(formats)"
+        }
+        return nil
+    }
+}
+
+/// `--kto-ties`: what KTO export does with ties and both-bad judgments.
+public enum KTOTies: String, Sendable, CaseIterable {
+    /// Leave them out (counted in the summary).
+    case exclude
+    /// Write both responses as `label: false` rows.
+    case falseRows = "false-rows"
+}
+
+/// Export settings beyond format and scope.
+public struct ExportOptions: Sendable, Hashable {
+    public var ktoTies: KTOTies
+    public init(ktoTies: KTOTies = .exclude) { self.ktoTies = ktoTies }
 }
 
 /// One item with the decisions an export takes for it.
@@ -38,11 +80,56 @@ public enum ExportSkip: String, Error, Sendable, CaseIterable {
     case undecided = "no decision"
     case rejected = "rejected in review"
     case wrongKind = "not a fitting item kind"
+    // Preference formats: one reason per decision left out.
+    case tie = "tie"
+    case bothBad = "both bad"
+    case allTied = "all tied (ranking)"
+    case skippedByAnnotator = "skipped by the annotator"
+    case notAJudgment = "not a pair judgment or ranking"
+}
+
+/// One written line and its companion provenance line (nil: none).
+public struct ExportLine: Sendable, Hashable {
+    public var line: String
+    public var provenance: String?
+    public init(line: String, provenance: String? = nil) {
+        self.line = line
+        self.provenance = provenance
+    }
+}
+
+/// What one item gives an export: lines to write, and per decision left
+/// out (or, for KTO ties, written as `label: false` rows) the reason.
+public struct ExportOutput: Sendable, Hashable {
+    public var lines: [ExportLine] = []
+    public var skipped: [ExportSkip] = []
+    /// Ties and both-bad judgments written as two `label: false` KTO rows.
+    public var falseRows: [ExportSkip] = []
+    public init(lines: [ExportLine] = [], skipped: [ExportSkip] = [], falseRows: [ExportSkip] = []) {
+        self.lines = lines
+        self.skipped = skipped
+        self.falseRows = falseRows
+    }
 }
 
 public enum ExportRenderer {
     public static let csvHeader = ["id", "dataset", "text", "gold", "label", "annotator", "annotator_kind", "confidence",
                                    "entropy", "status", "flagged", "note", "seconds", "created_at"]
+
+    /// Renders one item for any format: preference formats may give several
+    /// lines (`all` scope, KTO) and several reasons; the others give what
+    /// `render` gives.
+    public static func output(_ row: ExportRow, format: ExportFormat, task: TaskSpec?, scope: DecisionScope,
+                              options: ExportOptions = ExportOptions()) -> ExportOutput {
+        if format.isPreference {
+            return PreferenceExport.render(row, format: format, task: task, scope: scope, options: options)
+        }
+        var side: String?
+        switch render(row, format: format, task: task, scope: scope, provenance: &side) {
+        case .success(let line): return ExportOutput(lines: [ExportLine(line: line, provenance: side)])
+        case .failure(let why): return ExportOutput(skipped: [why])
+        }
+    }
 
     /// Renders one row as output lines (JSONL: one line; CSV: one record), or
     /// says why it is left out. `provenance` receives a companion line for
@@ -72,6 +159,12 @@ public enum ExportRenderer {
                 provenance = JSONValue.object(p).canonicalJSON
             }
             return .success(chat(messages, item: item, format: format).canonicalJSON)
+        case .dpo, .dpoMessages, .openaiDPO, .kto, .ultrafeedbackBinarized, .hh:
+            // One line per item is not enough for these: see `output`.
+            let out = PreferenceExport.render(row, format: format, task: task, scope: scope, options: ExportOptions())
+            guard let first = out.lines.first else { return .failure(out.skipped.first ?? .undecided) }
+            provenance = first.provenance
+            return .success(first.line)
         }
     }
 
