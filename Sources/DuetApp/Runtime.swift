@@ -64,7 +64,10 @@ public final class Runtime {
         do {
             switch effect {
             case .loadDashboard:
-                let rows = try state.tasks.map { TaskSummary(task: $0, progress: try store.taskProgress($0)) }
+                let rows = try state.tasks.map { task in
+                    TaskSummary(task: task, progress: try store.taskProgress(task),
+                                pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil)
+                }
                 return [.dashboardLoaded(rows)]
             case .loadNext(let task):
                 let item = try store.nextItem(for: task, annotator: state.annotator)

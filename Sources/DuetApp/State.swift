@@ -54,9 +54,12 @@ public enum Screen: Sendable {
 public struct TaskSummary: Sendable, Hashable {
     public var task: TaskSpec
     public var progress: TaskProgress
-    public init(task: TaskSpec, progress: TaskProgress) {
+    /// Compare tasks: position bias, tie and both-bad rates, source agreement.
+    public var pairs: PairStats?
+    public init(task: TaskSpec, progress: TaskProgress, pairs: PairStats? = nil) {
         self.task = task
         self.progress = progress
+        self.pairs = pairs
     }
 
     /// Human decisions per hour of measured labeling time.

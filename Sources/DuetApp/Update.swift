@@ -50,6 +50,9 @@ public enum App {
             if let item, l.task.kind == .compare {
                 l.pair = pairState(item, task: l.task, annotator: state.annotator)
                 l.pair?.diff = l.diffOn
+                // The responses answer the last turn: show the end of a long prompt.
+                let bottom = PairScreen.maxScroll(state, l, pane: 0)
+                l.pair?.scrolls[0] = bottom
             }
             if l.task.showSource { l.sourceValue = source }
             if let progress { l.progress = progress }

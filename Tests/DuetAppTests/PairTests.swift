@@ -116,3 +116,18 @@ import TermUI
         #expect(Ranking(entry.entry.value)?.ranks == expected)
     }
 }
+
+@Suite struct PairDashboardTests {
+    @Test func dashboardShowsPositionBiasTiesAndSourceAgreement() throws {
+        let h = try Harness(width: 120, height: 30, task: nil)
+        h.press(.char("j"), .char("j"), .char("j"), .char("j"), .enter)
+        #expect(h.label?.task.name == "prefs")
+        // Always the left side on p1–p3 (position bias 100%), a tie on p4.
+        h.press(.char("a"), .char("a"), .char("a"), .char("t"), .char("q"))
+        h.press(.char("j"), .char("j"), .char("j"), .char("j"))
+        // The source preferred response 0 everywhere: agreement = the items where 0 was on the left.
+        let agreeing = ["p1", "p2", "p3"].filter { PairOrder.order(dataset: "p", uid: $0, annotator: "ana") == .ab }.count
+        let pct = Int((Double(agreeing) / 3 * 100).rounded())
+        #expect(h.screen.contains { $0.contains("preferred shown left 100%, tie 25%, both bad 0%, agrees with source \(pct)%") })
+    }
+}

@@ -151,3 +151,73 @@ import TermUI
         #expect(h.screen.contains("│ All done: nothing left in this task for you.             │"))
     }
 }
+
+/// The pair screen as text: stacked at 80×24, side by side at 140×40.
+@Suite struct PairRenderTests {
+    @Test func stackedAt80x24WithCJKAndEmoji() throws {
+        let h = try Harness(width: 80, height: 24, task: Harness.prefs, annotator: "ana")
+        // For ana, p1 shows response 1 ("2+2 is 5.") as A.
+        try #require(h.label?.pair?.shown == [1, 0])
+        #expect(h.screen == [
+            " prefs · compare · 0/4 (0%)                                                 ana",
+            "┌ prompt · item p1 ────────────────────────────────────────────────────────────┐",
+            "│ user                                                                         │",
+            "│ 你好! What is 2+2?                                                           │",
+            "└──────────────────────────────────────────────────────────────────────────────┘",
+            "┌ ▸ A · 3 words ───────────────────────────────────────────────────────────────┐",
+            "│ 2+2 is 5.                                                                    │",
+            "│                                                                              │",
+            "│                                                                              │",
+            "│                                                                              │",
+            "│                                                                              │",
+            "└──────────────────────────────────────────────────────────────────────────────┘",
+            "┌ B · 4 words ─────────────────────────────────────────────────────────────────┐",
+            "│ 2+2 is 4. 😀                                                                 │",
+            "│                                                                              │",
+            "│                                                                              │",
+            "│                                                                              │",
+            "│                                                                              │",
+            "│                                                                              │",
+            "└──────────────────────────────────────────────────────────────────────────────┘",
+            "┌ judge ───────────────────────────────────────────────────────────────────────┐",
+            "│ a A better  b B better  A/B much better  t tie  x both bad                   │",
+            "└──────────────────────────────────────────────────────────────────────────────┘",
+            " ␣ skip  u undo  f flag  n note  a/b better  A/B much  t tie  x both bad  r why",
+        ])
+        let c = Render.screen(h.state)
+        for y in 0..<c.height { #expect(DisplayWidth.of(c.row(y)) == 80, "row \(y)") }
+    }
+
+    @Test func sideBySideAt140x40WithLongResponses() throws {
+        let h = try Harness(width: 140, height: 40, task: Harness.prefs, annotator: "ana")
+        h.press(.char("t"), .char("t"), .char("t"))
+        #expect(h.label?.item?.item.uid == "p4")
+        let lines = h.screen
+        #expect(lines[5].hasPrefix("┌ ▸ A · 240 words ─"))
+        #expect(lines[5].contains("┐┌ B · 240 words ─"))
+        #expect(lines[6] == "│ Sentence 1 of the first answer. Sentence 2 of the first answer.    ││ Sentence 1 of the second answer. Sentence 2 of the second answer.  │")
+        #expect(lines[37] == "│ a A better  b B better  A/B much better  t tie  x both bad                                ││ judging blind                               │")
+        let c = Render.screen(h.state)
+        for y in 0..<c.height { #expect(DisplayWidth.of(c.row(y)) == 140, "row \(y)") }
+    }
+
+    @Test func panesScrollOnTheirOwn() throws {
+        let h = try Harness(width: 140, height: 24, task: Harness.prefs, annotator: "ana")
+        h.press(.char("t"), .char("t"), .char("t"))
+        let before = h.screen
+        let row = try #require(before.firstIndex { $0.hasPrefix("│ Sentence 1 of the first answer.") })
+        h.press(.tab, .pageDown)  // focus B, page it
+        let after = h.screen
+        #expect(after[row].prefix(70) == before[row].prefix(70))
+        #expect(after[row].dropFirst(70) != before[row].dropFirst(70))
+        #expect(!after.contains { $0.dropFirst(70).contains("Sentence 1 of the second answer.") })
+    }
+
+    @Test func longPromptOpensAtItsLastTurn() throws {
+        let h = try Harness(width: 140, height: 40, task: Harness.prefs, annotator: "ana")
+        h.press(.char("t"))
+        #expect(h.label?.item?.item.uid == "p2")
+        #expect(h.label?.pair?.scrolls[0] ?? 0 > 0)
+        #expect(h.screen[1..<12].contains { $0.contains("Winter, please.") })
+    }
+}

@@ -69,9 +69,20 @@ enum Dashboard {
             x += c.put(symbol + " ", x: x, y: r.y + 1, style: t[role])
             x += c.put(entry + "   ", x: x, y: r.y + 1, style: t[.text], maxWidth: r.maxX - x)
         }
+        var third: [String] = []
         if let rate = row.itemsPerHour {
             let secs = p.human > 0 ? p.humanSeconds / Double(p.human) : 0
-            c.put(String(format: "%.0f items/hour · %.1f s per decision", rate, secs), x: r.x + 2, y: r.y + 2, style: t[.muted], maxWidth: r.width - 2)
+            third.append(String(format: "%.0f items/hour · %.1f s per decision", rate, secs))
         }
+        if let f = row.pairs?.overall, f.decisions > 0 { third.append(pairLine(f)) }
+        c.put(third.joined(separator: " · "), x: r.x + 2, y: r.y + 2, style: t[.muted], maxWidth: r.width - 2)
+    }
+
+    /// Position bias and the rest, in a few words.
+    static func pairLine(_ f: PairStats.Figures) -> String {
+        func pct(_ v: Double?) -> String { v.map { "\(Int(($0 * 100).rounded()))%" } ?? "–" }
+        var s = "preferred shown left \(pct(f.leftShare)), tie \(pct(f.tieRate)), both bad \(pct(f.bothBadRate))"
+        if f.sourceComparable > 0 { s += ", agrees with source \(pct(f.sourceAgreement))" }
+        return s
     }
 }
