@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The only C surface: ncursesw, wide-character API.
@@ -43,6 +45,15 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Machine annotators: OpenAI-compatible LLM client, the built-in offline ensemble, replayed votes.
+        .target(
+            name: "DuetAnnotators",
+            dependencies: [
+                "DuetCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The app: state machine (update), screens (render), keymap, themes, effect runtime.
         .target(name: "DuetApp", dependencies: ["TermUI", "DuetCore", .product(name: "Logging", package: "swift-log")]),
         // Thin executable: argument parsing and wiring only.
@@ -62,6 +73,14 @@ let package = Package(
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUICurses"]),
         .testTarget(name: "TermUICursesTests", dependencies: ["TermUI", "TermUICurses", "CNcursesw"]),
         .testTarget(name: "DuetCoreTests", dependencies: ["DuetCore"]),
+        .testTarget(
+            name: "DuetAnnotatorsTests",
+            dependencies: [
+                "DuetAnnotators", "DuetCore",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "DuetAppTests", dependencies: ["DuetApp", "TermUI", "DuetCore", "DuetStore"]),
         // Drives the built `duet` binary in tmux, as a person would.
         .testTarget(name: "EndToEndTests", dependencies: ["DuetStore", "DuetCore"]),

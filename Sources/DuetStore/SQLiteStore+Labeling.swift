@@ -53,6 +53,7 @@ extension SQLiteStore {
                     try Self.lowerCursor(db, taskID: taskID, below: a.itemRowID)
                 }
             }
+            if a.annotatorKind == .human { try Self.updatePending(db, taskID: taskID, itemID: a.itemRowID) }
             return id
         }
     }
@@ -80,6 +81,7 @@ extension SQLiteStore {
             try db.execute(sql: "DELETE FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?",
                            arguments: [taskID, annotator, itemID])
             try Self.lowerCursor(db, taskID: taskID, below: itemID)
+            try Self.updatePending(db, taskID: taskID, itemID: itemID)
             return itemID
         }
     }
@@ -98,6 +100,8 @@ extension SQLiteStore {
                 // No task row, so no decisions: the first covered item.
                 return try Self.firstUndecided(db, filter: filter, taskID: nil, after: 0)
             }
+            // A routed task: people get the items routed to them first, most uncertain first.
+            if let routed = try Self.nextRouted(db, taskID: taskID) { return routed }
             let cursor = try Int64.fetchOne(db, sql: """
                 SELECT after_item FROM queue_cursor WHERE task_id = ? AND filter = ?
                 """, arguments: [taskID, filter.signature]) ?? 0

@@ -12,6 +12,9 @@ enum Schema {
         migrator.registerMigration("v2-queue-cursor") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3-votes-routes-cache") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
 
@@ -112,5 +115,47 @@ enum Schema {
             filter TEXT NOT NULL,
             after_item INTEGER NOT NULL
         );
+        """
+
+    /// Machine votes, routing decisions and the LLM response cache.
+    static let v3 = """
+        CREATE TABLE votes (
+            id INTEGER PRIMARY KEY,
+            task_id INTEGER NOT NULL REFERENCES tasks(id),
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            annotator TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            label TEXT,
+            confidence REAL,
+            raw TEXT,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            created_at REAL NOT NULL
+        );
+        CREATE UNIQUE INDEX votes_key ON votes(task_id, item_id, annotator, variant);
+
+        -- Where each routed item went. `pending` is 1 while a person still has
+        -- to label a human/audit item, so the queue is an index walk.
+        CREATE TABLE routes (
+            task_id INTEGER NOT NULL REFERENCES tasks(id),
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            route TEXT NOT NULL CHECK (route = 'machine' OR route = 'human' OR route = 'audit'),
+            score REAL NOT NULL,
+            machine_label TEXT,
+            annotator TEXT NOT NULL,
+            pending INTEGER NOT NULL,
+            routed_at REAL NOT NULL,
+            PRIMARY KEY (task_id, item_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX routes_queue ON routes(task_id, pending, score DESC, item_id);
+
+        CREATE TABLE llm_cache (
+            key TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            logprobs TEXT,
+            created_at REAL NOT NULL
+        ) WITHOUT ROWID;
         """
 }

@@ -43,6 +43,21 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// one, when a row carried several), for the items that have one.
     func sourceValues(task: TaskSpec) throws -> [Int64: JSONValue]
 
+    // MARK: Routing
+
+    /// Stores machine votes (a re-run replaces a vote with the same task,
+    /// item, annotator and variant). One transaction.
+    func saveVotes(_ votes: [(item: Int64, vote: MachineVote)], task: String, at date: Date) throws
+    /// The task's votes per item, in the order they were stored.
+    func votes(task: TaskSpec) throws -> [Int64: [MachineVote]]
+    /// Stores a routing in one transaction: the route of each item, the
+    /// machine's decision on items it keeps (machine and audit), and revokes
+    /// the machine's decision on items now sent to people. People's
+    /// decisions are never touched.
+    func applyRouting(_ entries: [RouteEntry], task: String, at date: Date) throws
+    /// The task's routes per item.
+    func routes(task: TaskSpec) throws -> [Int64: RouteRecord]
+
     // MARK: Labeling
 
     /// Appends one decision to the log and makes it the annotator's current
@@ -54,9 +69,11 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// id, or nil when there was nothing to undo.
     @discardableResult
     func undoLast(task: String, annotator: String, at date: Date) throws -> Int64?
-    /// The next item of `task` for `annotator`: the first undecided item in
-    /// row order that nobody has decided yet; when none is left, the items this
-    /// annotator skipped, oldest skip first.
+    /// The next item of `task` for `annotator`. In a routed task: the items
+    /// routed to people that no person has decided yet, most uncertain first
+    /// (audits mixed in). Then the first item in row order nobody (person
+    /// or machine) has decided; when none is left, the items this annotator
+    /// skipped, oldest skip first.
     func nextItem(for task: TaskSpec, annotator: String) throws -> StoredItem?
 }
 

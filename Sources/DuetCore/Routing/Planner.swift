@@ -1,0 +1,166 @@
+import Foundation
+
+/// How the router ranks items for people.
+public enum RoutingStrategy: String, Sendable, CaseIterable, Codable {
+    /// Vote entropy (CoAnnotating).
+    case entropy
+    /// 1 − mean stated confidence (CoAnnotating's self-evaluation).
+    case confidence
+    /// Half the budget by entropy, then reliabilities learned from those
+    /// labels re-rank the rest and weight the machine's votes.
+    case calibrated
+    /// A seeded random share (the baseline).
+    case random
+    /// What `duet route` uses: entropy, switching to the learned weights
+    /// only when there are enough human labels and the weights beat the
+    /// plain majority on them (leave-one-out). Never worse than entropy on
+    /// the evidence it has.
+    case `default`
+
+    /// Human labels needed before `default` trusts learned reliabilities.
+    public static let minimumEvidence = 10
+}
+
+/// One line of `duet plan`: the quality of the mixed labels when `budget`
+/// of the items go to people (gold or human labels standing in for them).
+public struct PlanRow: Sendable, Hashable, Codable {
+    public var strategy: String
+    public var budget: Double
+    public var accuracy: Double
+    public var macroF1: Double
+    public var humanItems: Int
+
+    enum CodingKeys: String, CodingKey {
+        case strategy, budget, accuracy
+        case macroF1 = "macro_f1"
+        case humanItems = "human_items"
+    }
+}
+
+/// The outcome of routing one task's items.
+public struct RoutingOutcome: Sendable, Hashable {
+    /// Items for people, most uncertain first.
+    public var toHumans: [Int64]
+    /// The machine's label for every item it keeps.
+    public var machineLabels: [Int64: String]
+    /// Uncertainty score used for each item.
+    public var scores: [Int64: Double]
+}
+
+public enum Router {
+    /// Routes `items` (votes per item) under a strategy and budget. `truth`
+    /// holds labels people already gave (they are never routed again and
+    /// are what `calibrated` learns from); `oracle` stands in for people
+    /// labeling the items routed to them (planning only).
+    public static func route(votes: [Int64: [MachineVote]], order: [Int64], labels: [String], strategy: RoutingStrategy,
+                             budget: Double, known: [Int64: String] = [:], oracle: [Int64: String]? = nil, seed: Int = 0) -> RoutingOutcome {
+        let n = Int((Double(order.count) * min(1, max(0, budget))).rounded())
+        var machine: [Int64: String] = [:]
+        func majority(_ id: Int64) -> String? { Uncertainty.majority((votes[id] ?? []).map(\.label)) }
+        switch strategy {
+        case .entropy, .confidence, .random:
+            let scores = Dictionary(uniqueKeysWithValues: order.map { id -> (Int64, Double) in
+                let vs = votes[id] ?? []
+                switch strategy {
+                case .entropy: return (id, vs.isEmpty ? .infinity : Uncertainty.entropy(vs.map(\.label)))
+                case .confidence: return (id, vs.isEmpty ? .infinity : Uncertainty.confidenceUncertainty(vs) ?? 1)
+                default: return (id, Double(Allocation.tieKey(id, seed)))
+                }
+            })
+            let ranked = Allocation.ranked(order.map { ($0, scores[$0]!) }).map(\.item)
+            let humans = Array(ranked.prefix(n))
+            let chosen = Set(humans)
+            for id in order where !chosen.contains(id) { if let l = majority(id) { machine[id] = l } }
+            return RoutingOutcome(toHumans: humans, machineLabels: machine, scores: scores)
+        case .calibrated, .default:
+            // Stage 1: half the budget by entropy (or all of it while evidence is thin).
+            let entropyScores = order.map { id in (item: id, score: (votes[id]?.isEmpty ?? true) ? .infinity : Uncertainty.entropy(votes[id]!.map(\.label))) }
+            let ranked1 = Allocation.ranked(entropyScores).map(\.item)
+            var truth = known
+            let learnedHelps = known.count >= RoutingStrategy.minimumEvidence && Reliability.beatsMajority(votes: votes, truth: known, labels: labels)
+            let firstShare = strategy == .calibrated || learnedHelps ? n / 2 : n
+            var humans: [Int64] = []
+            // Items people already labeled are not routed again (they inform the reliabilities).
+            for id in ranked1 where humans.count < firstShare && known[id] == nil {
+                humans.append(id)
+                if let oracle, let l = oracle[id] { truth[id] = l }
+            }
+            let reliability = Reliability(votes: votes, truth: truth, classes: labels.count)
+            let useLearned = strategy == .calibrated || (reliability.evidence >= RoutingStrategy.minimumEvidence
+                && Reliability.beatsMajority(votes: votes, truth: truth, labels: labels))
+            guard useLearned else {
+                let chosen = Set(humans)
+                for id in order where !chosen.contains(id) { if let l = majority(id) { machine[id] = l } }
+                return RoutingOutcome(toHumans: humans, machineLabels: machine, scores: Dictionary(uniqueKeysWithValues: entropyScores.map { ($0.item, $0.score) }))
+            }
+            // Stage 2: the rest of the budget by the learned uncertainty.
+            let first = Set(humans)
+            let rest = order.filter { !first.contains($0) }
+            let calibrated = rest.map { id in (item: id, score: (votes[id]?.isEmpty ?? true) ? .infinity : reliability.uncertainty(votes[id]!, labels: labels)) }
+            humans += Allocation.ranked(calibrated).prefix(n - humans.count).map(\.item)
+            let chosen = Set(humans)
+            for id in order where !chosen.contains(id) {
+                if let l = reliability.label(votes[id] ?? [], labels: labels) { machine[id] = l }
+            }
+            var scores = Dictionary(uniqueKeysWithValues: entropyScores.map { ($0.item, $0.score) })
+            for c in calibrated { scores[c.item] = c.score }
+            return RoutingOutcome(toHumans: humans, machineLabels: machine, scores: scores)
+        }
+    }
+
+    /// Accuracy and macro-F1 of the mixed labels (people right on what they get).
+    public static func evaluate(_ outcome: RoutingOutcome, truth: [Int64: String], labels: [String]) -> (accuracy: Double, macroF1: Double) {
+        let humans = Set(outcome.toHumans)
+        var predicted: [Int64: String?] = [:]
+        for id in truth.keys { predicted[id] = humans.contains(id) ? truth[id] : outcome.machineLabels[id] }
+        return Metrics.accuracyAndMacroF1(predicted: predicted, truth: truth, labels: labels)
+    }
+
+    /// `duet plan`: each strategy × budget, with `truth` standing in for people.
+    /// `random` is the mean over `randomSeeds` seeds.
+    public static func plan(votes: [Int64: [MachineVote]], order: [Int64], truth: [Int64: String], labels: [String],
+                            strategies: [RoutingStrategy] = RoutingStrategy.allCases, budgets: [Double], randomSeeds: Int = 200) -> [PlanRow] {
+        let scored = order.filter { truth[$0] != nil }
+        var rows: [PlanRow] = []
+        for strategy in strategies {
+            for b in budgets {
+                let seeds = strategy == .random ? Array(0..<max(1, randomSeeds)) : [0]
+                var acc = 0.0, f1 = 0.0, humans = 0
+                for seed in seeds {
+                    let o = route(votes: votes, order: scored, labels: labels, strategy: strategy, budget: b, oracle: truth, seed: seed)
+                    let e = evaluate(o, truth: truth, labels: labels)
+                    acc += e.accuracy
+                    f1 += e.macroF1
+                    humans = o.toHumans.count
+                }
+                rows.append(PlanRow(strategy: strategy.rawValue, budget: b, accuracy: acc / Double(seeds.count),
+                                    macroF1: f1 / Double(seeds.count), humanItems: humans))
+            }
+        }
+        return rows
+    }
+}
+
+public enum Metrics {
+    /// Accuracy and macro-F1 (over `labels`; a missing prediction counts as wrong).
+    public static func accuracyAndMacroF1(predicted: [Int64: String?], truth: [Int64: String], labels: [String]) -> (accuracy: Double, macroF1: Double) {
+        guard !truth.isEmpty else { return (0, 0) }
+        var correct = 0
+        var tp: [String: Int] = [:], fp: [String: Int] = [:], fn: [String: Int] = [:]
+        for (id, t) in truth {
+            let p = predicted[id] ?? nil
+            if p == t { correct += 1; tp[t, default: 0] += 1 } else {
+                fn[t, default: 0] += 1
+                if let p { fp[p, default: 0] += 1 }
+            }
+        }
+        let classes = labels.isEmpty ? Array(Set(truth.values)).sorted() : labels
+        var f1s: [Double] = []
+        for c in classes {
+            let t = Double(tp[c, default: 0]), p = t + Double(fp[c, default: 0]), r = t + Double(fn[c, default: 0])
+            guard p + r > 0 else { continue }  // a class absent from truth and predictions does not count
+            f1s.append(2 * t / (p + r))
+        }
+        return (Double(correct) / Double(truth.count), f1s.isEmpty ? 0 : f1s.reduce(0, +) / Double(f1s.count))
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// How often each source of votes (annotator + variant) agrees with people,
+/// learned from the items people labeled. A "one-coin" Dawid–Skene estimate:
+/// each source has one accuracy, smoothed towards a prior so that a handful
+/// of labels cannot make it certain.
+public struct Reliability: Sendable, Hashable {
+    public struct Key: Hashable, Sendable {
+        public var annotator: String
+        public var variant: String
+    }
+
+    /// Smoothed accuracy per source.
+    public var accuracy: [Key: Double]
+    /// Human-labeled items the estimate rests on.
+    public var evidence: Int
+    public var classes: Int
+
+    /// - Parameters:
+    ///   - votes: machine votes per item; `truth`: people's labels per item.
+    ///   - prior: accuracy assumed before evidence, weighted as `priorWeight` labels.
+    public init(votes: [Int64: [MachineVote]], truth: [Int64: String], classes: Int, prior: Double = 0.6, priorWeight: Double = 4) {
+        var right: [Key: Double] = [:], seen: [Key: Double] = [:]
+        var evidence = 0
+        for (item, label) in truth {
+            guard let vs = votes[item], !vs.isEmpty else { continue }
+            evidence += 1
+            for v in vs {
+                let k = Key(annotator: v.annotator, variant: v.variant)
+                seen[k, default: 0] += 1
+                if v.label == label { right[k, default: 0] += 1 }
+            }
+        }
+        var acc: [Key: Double] = [:]
+        for (k, n) in seen { acc[k] = (right[k, default: 0] + prior * priorWeight) / (n + priorWeight) }
+        accuracy = acc
+        self.evidence = evidence
+        self.classes = max(2, classes)
+    }
+
+    /// The vote weight of a source: log((C−1)·a / (1−a)), the log-odds of a
+    /// one-coin annotator being right against a specific wrong class. Unknown
+    /// sources get the weight of the prior.
+    ///
+    /// Never below zero: estimates learned on the hardest items (the ones
+    /// routed to people) run below chance, and a negative weight would turn
+    /// a source's vote into a vote against its own label.
+    public func weight(_ v: MachineVote, prior: Double = 0.6) -> Double {
+        let a = min(0.99, max(0.01, accuracy[Key(annotator: v.annotator, variant: v.variant)] ?? prior))
+        return max(0, Foundation.log(Double(classes - 1) * a / (1 - a)))
+    }
+
+    /// Whether the learned weights beat the plain majority on the labeled
+    /// items, each judged by weights learned without it (leave-one-out).
+    public static func beatsMajority(votes: [Int64: [MachineVote]], truth: [Int64: String], labels: [String]) -> Bool {
+        var weighted = 0, plain = 0
+        for (item, label) in truth {
+            guard let vs = votes[item], !vs.isEmpty else { continue }
+            var others = truth
+            others[item] = nil
+            let r = Reliability(votes: votes, truth: others, classes: labels.count)
+            if r.label(vs, labels: labels) == label { weighted += 1 }
+            if Uncertainty.majority(vs.map(\.label)) == label { plain += 1 }
+        }
+        return weighted > plain
+    }
+
+    /// The posterior over labels from weighted votes (unparseable votes carry no evidence).
+    public func posterior(_ votes: [MachineVote], labels: [String]) -> [String: Double] {
+        var score: [String: Double] = [:]
+        for l in labels { score[l] = 0 }
+        for v in votes { if let l = v.label, score[l] != nil { score[l]! += weight(v) } }
+        let m = score.values.max() ?? 0
+        let z = score.values.reduce(0) { $0 + Foundation.exp($1 - m) }
+        return score.mapValues { Foundation.exp($0 - m) / z }
+    }
+
+    /// The weighted-vote label (ties: the label listed first).
+    public func label(_ votes: [MachineVote], labels: [String]) -> String? {
+        guard votes.contains(where: { $0.label != nil }) else { return nil }
+        let p = posterior(votes, labels: labels)
+        return labels.max { (p[$0] ?? 0) < (p[$1] ?? 0) || ((p[$0] ?? 0) == (p[$1] ?? 0) && labels.firstIndex(of: $0)! > labels.firstIndex(of: $1)!) }
+    }
+
+    /// Uncertainty of the weighted vote: entropy of the posterior, plus the
+    /// share of unparseable answers (they are evidence of confusion too).
+    public func uncertainty(_ votes: [MachineVote], labels: [String]) -> Double {
+        let p = posterior(votes, labels: labels)
+        var h = 0.0
+        for q in p.values where q > 0 { h -= q * Foundation.log(q) }
+        let unparseable = votes.isEmpty ? 1 : Double(votes.filter { $0.label == nil }.count) / Double(votes.count)
+        return h + unparseable
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// How unsure a machine is about one item, from its votes (CoAnnotating §3).
+public struct ItemUncertainty: Sendable, Hashable {
+    public var itemRowID: Int64
+    /// The majority label (nil when no vote could be parsed).
+    public var label: String?
+    /// Entropy (natural log) of the vote distribution; unparseable answers are their own class.
+    public var entropy: Double
+    /// 1 − mean stated confidence, when votes stated one.
+    public var confidenceUncertainty: Double?
+    /// (top count − second count) / votes, 0…1: small margins are unsure.
+    public var margin: Double
+    public var votes: Int
+    /// Votes per label; unparseable answers under `Uncertainty.unparseable`.
+    public var distribution: [String: Int]
+
+    public init(itemRowID: Int64, votes: [MachineVote]) {
+        self.itemRowID = itemRowID
+        let labels = votes.map(\.label)
+        self.votes = votes.count
+        distribution = Uncertainty.distribution(labels)
+        entropy = Uncertainty.entropy(labels)
+        label = Uncertainty.majority(labels)
+        margin = Uncertainty.margin(labels)
+        confidenceUncertainty = Uncertainty.confidenceUncertainty(votes)
+    }
+}
+
+public enum Uncertainty {
+    /// The class unparseable answers are counted under.
+    public static let unparseable = "∅"
+
+    public static func distribution(_ labels: [String?]) -> [String: Int] {
+        var d: [String: Int] = [:]
+        for l in labels { d[l ?? unparseable, default: 0] += 1 }
+        return d
+    }
+
+    /// u = −Σ p_j ln p_j over the answers' classes (0 for no votes or unanimous votes).
+    public static func entropy(_ labels: [String?]) -> Double {
+        guard !labels.isEmpty else { return 0 }
+        let n = Double(labels.count)
+        var h = 0.0
+        for count in distribution(labels).values {
+            let p = Double(count) / n
+            h -= p * Foundation.log(p)
+        }
+        return h == 0 ? 0 : h  // no negative zero
+    }
+
+    /// The most frequent parsed label. A tie goes to the tied label voted
+    /// first (votes come in variant order, so normally the plain instruction
+    /// prompt decides). Unparseable answers never win; nil when nothing parsed.
+    public static func majority(_ labels: [String?]) -> String? {
+        let parsed = labels.compactMap { $0 }
+        let counts = distribution(parsed)
+        guard let top = counts.values.max() else { return nil }
+        return parsed.first { counts[$0] == top }
+    }
+
+    /// (top − second) / n over all classes, unparseable included.
+    public static func margin(_ labels: [String?]) -> Double {
+        guard !labels.isEmpty else { return 0 }
+        let counts = distribution(labels).values.sorted(by: >)
+        let top = counts.first ?? 0, second = counts.dropFirst().first ?? 0
+        return Double(top - second) / Double(labels.count)
+    }
+
+    /// 1 − mean stated confidence over the votes that stated one (nil if none did).
+    public static func confidenceUncertainty(_ votes: [MachineVote]) -> Double? {
+        let c = votes.compactMap(\.confidence)
+        guard !c.isEmpty else { return nil }
+        return 1 - c.reduce(0, +) / Double(c.count)
+    }
+}
+
+/// Who gets which items: the machine keeps the ones it is surest about.
+public enum Allocation {
+    /// The `budget` share of items (rounded to the nearest item) with the
+    /// highest uncertainty `score`; equal scores keep the items' order.
+    public static func toHumans(scores: [(item: Int64, score: Double)], budget: Double) -> Set<Int64> {
+        let n = Int((Double(scores.count) * min(1, max(0, budget))).rounded())
+        return Set(ranked(scores).prefix(n).map(\.item))
+    }
+
+    /// Every item whose uncertainty is above `threshold`.
+    public static func toHumans(scores: [(item: Int64, score: Double)], threshold: Double) -> Set<Int64> {
+        Set(scores.filter { $0.score > threshold }.map(\.item))
+    }
+
+    /// Most uncertain first; equal scores in item order (a stable sort).
+    public static func ranked(_ scores: [(item: Int64, score: Double)]) -> [(item: Int64, score: Double)] {
+        scores.enumerated().sorted { a, b in
+            a.element.score != b.element.score ? a.element.score > b.element.score : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// A seeded random share of the machine-kept items, for blind audits.
+    public static func audit(_ kept: [Int64], share: Double, seed: Int = 0) -> Set<Int64> {
+        let n = Int((Double(kept.count) * min(1, max(0, share))).rounded())
+        return Set(kept.sorted { tieKey($0, seed &+ 1) < tieKey($1, seed &+ 1) }.prefix(n))
+    }
+
+    /// A stable pseudo-random key for an item under a seed (SplitMix64).
+    public static func tieKey(_ item: Int64, _ seed: Int) -> UInt64 {
+        var z = UInt64(bitPattern: item) &+ UInt64(bitPattern: Int64(seed)) &* 0x9E37_79B9_7F4A_7C15 &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

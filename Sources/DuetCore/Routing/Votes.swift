@@ -1,0 +1,75 @@
+import Foundation
+
+/// One answer of a machine annotator to one item under one perturbation
+/// (a prompt variant, a swapped order, an ensemble member).
+public struct MachineVote: Sendable, Hashable, Codable {
+    /// Who answered: "llm:<model>", "local:<name>", or a replayed annotator's name.
+    public var annotator: String
+    /// Which perturbation produced it ("instruction", "swapped", "paraphrase", "tf:positive", "member-3", …).
+    public var variant: String
+    /// The parsed label (for pairs: "A-first"-independent, in stored terms: "0", "1", "tie", "both-bad");
+    /// nil = the answer could not be parsed (counts as its own class).
+    public var label: String?
+    /// Stated (or derived) confidence in 0…1, when there is one.
+    public var confidence: Double?
+    /// The raw answer text, kept for unparseable answers and audits.
+    public var raw: String?
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+
+    public init(annotator: String, variant: String, label: String?, confidence: Double? = nil, raw: String? = nil,
+                promptTokens: Int? = nil, completionTokens: Int? = nil) {
+        self.annotator = annotator
+        self.variant = variant
+        self.label = label
+        self.confidence = confidence
+        self.raw = raw
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+    }
+}
+
+/// A machine annotator: given items of a task, k votes per item.
+///
+/// Implementations: the OpenAI-compatible LLM client, the built-in offline
+/// ensemble, and replayed votes read from files. Batches let the offline
+/// ensemble train once and an LLM client run requests concurrently.
+public protocol MachineAnnotator: Sendable {
+    /// The name votes are stored under.
+    var name: String { get }
+    /// Votes for each item (keyed by item row id). Items the annotator could
+    /// not answer at all get no entry; an unparseable answer is a vote with `label == nil`.
+    func annotate(_ items: [StoredItem], task: TaskSpec, progress: @Sendable (Int) -> Void) async throws -> [Int64: [MachineVote]]
+}
+
+/// Where LLM responses are kept so a re-run costs nothing: keyed by a hash of
+/// model + messages + parameters. The store implements it; tests use memory.
+public protocol ResponseCache: Sendable {
+    func cachedResponse(key: String) throws -> CachedResponse?
+    func storeResponse(_ response: CachedResponse, key: String) throws
+}
+
+public struct CachedResponse: Sendable, Hashable, Codable {
+    public var text: String
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+    /// Per-token log probabilities of the answer, when the server sent them.
+    public var logprobs: [Double]?
+
+    public init(text: String, promptTokens: Int? = nil, completionTokens: Int? = nil, logprobs: [Double]? = nil) {
+        self.text = text
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.logprobs = logprobs
+    }
+}
+
+/// An in-memory cache (tests, dry runs).
+public final class MemoryResponseCache: ResponseCache, @unchecked Sendable {
+    private var entries: [String: CachedResponse] = [:]
+    private let lock = NSLock()
+    public init() {}
+    public var count: Int { lock.withLock { entries.count } }
+    public func cachedResponse(key: String) throws -> CachedResponse? { lock.withLock { entries[key] } }
+    public func storeResponse(_ response: CachedResponse, key: String) throws { lock.withLock { entries[key] = response } }
+}

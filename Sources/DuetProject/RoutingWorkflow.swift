@@ -1,0 +1,194 @@
+import DuetCore
+import Foundation
+
+/// `duet votes import`: replayed machine votes into the store, all or nothing.
+public enum VotesImportWorkflow {
+    public struct Report: Sendable {
+        public var votes = 0
+        public var items = 0
+        public var annotators: [String] = []
+        public var unparseable = 0
+    }
+
+    public static func run(path: String, task: TaskSpec, dataset: String?, store: any ProjectStore, at date: Date = Date()) throws -> Report {
+        guard let dataset = dataset ?? task.dataset else {
+            throw DuetError("task '\(task.name)' covers several datasets: say which one the votes' item ids belong to with --dataset")
+        }
+        var source = try InputSource(path: path)
+        defer { source.cancel() }
+        let labels = task.kind == .compare ? ["0", "1", "tie", "both-bad"] : task.kind == .rate || task.kind == .review
+            ? task.scale.map(String.init) : task.labels
+        let rows = try VoteReplay.read(source, file: path, labels: labels)
+        var resolved: [(item: Int64, vote: MachineVote)] = []
+        var ids: [String: Int64] = [:]
+        for r in rows {
+            if ids[r.item] == nil {
+                guard let stored = try store.item(dataset: dataset, uid: r.item) else {
+                    throw ImportError(file: path, line: r.line, message: "item '\(r.item)' is not in dataset '\(dataset)' (import the items first)")
+                }
+                ids[r.item] = stored.rowID
+            }
+            resolved.append((ids[r.item]!, r.vote))
+        }
+        try store.saveVotes(resolved, task: task.name, at: date)
+        var report = Report()
+        report.votes = resolved.count
+        report.items = ids.count
+        report.annotators = Array(Set(resolved.map(\.vote.annotator))).sorted()
+        report.unparseable = resolved.filter { $0.vote.label == nil }.count
+        return report
+    }
+}
+
+public struct RouteRequest: Sendable {
+    public var task: String?
+    /// Whose votes to route by (default: [router] annotator, else the only annotator with votes).
+    public var annotator: String?
+    public var budget: Double?
+    public var threshold: Double?
+    public var strategy: RoutingStrategy
+    public var audit: Double?
+    public var seed: Int
+
+    public init(task: String? = nil, annotator: String? = nil, budget: Double? = nil, threshold: Double? = nil,
+                strategy: RoutingStrategy = .default, audit: Double? = nil, seed: Int = 0) {
+        self.task = task
+        self.annotator = annotator
+        self.budget = budget
+        self.threshold = threshold
+        self.strategy = strategy
+        self.audit = audit
+        self.seed = seed
+    }
+}
+
+public struct RouteReport: Sendable {
+    public var annotator = ""
+    public var routed = 0
+    public var kept = 0
+    public var toPeople = 0
+    public var audit = 0
+    public var alreadyLabeled = 0
+    public var withoutVotes = 0
+
+    public var summary: String {
+        var s = "routed \(routed) items by \(annotator): machine keeps \(kept), \(toPeople) to people (most uncertain first), \(audit) blind audits"
+        if alreadyLabeled > 0 { s += "; \(alreadyLabeled) already labeled by people (kept as they are)" }
+        if withoutVotes > 0 { s += "; \(withoutVotes) without votes go to people" }
+        return s
+    }
+}
+
+/// `duet route`: decide which items the machine keeps and which go to people.
+public enum RouteWorkflow {
+    /// The labels votes are in, for a task.
+    public static func labels(_ task: TaskSpec) -> [String] {
+        switch task.kind {
+        case .compare: return ["0", "1", "tie", "both-bad"]
+        case .rate, .review: return task.scale.map(String.init)
+        case .classify, .multilabel: return task.labels
+        }
+    }
+
+    /// People's current labels per item (the latest submitted human decision).
+    public static func humanLabels(_ store: any ProjectStore, _ task: TaskSpec) throws -> [Int64: String] {
+        var out: [Int64: String] = [:]
+        for d in try store.currentDecisions(task: task) where d.annotatorKind == .human && d.status == .submitted {
+            if let v = d.value {
+                if let s = v.scalarText { out[d.itemRowID] = s } else if let j = PairJudgment(v) { out[d.itemRowID] = labelText(j.choice) }
+            }
+        }
+        return out
+    }
+
+    static func labelText(_ c: PairChoice) -> String {
+        switch c {
+        case .response(let i): return String(i)
+        case .tie: return "tie"
+        case .bothBad: return "both-bad"
+        }
+    }
+
+    public static func run(_ request: RouteRequest, project: Project, at date: Date = Date()) throws -> RouteReport {
+        let task = try project.task(request.task)
+        let store = project.store
+        let allVotes = try store.votes(task: task)
+        let annotators = Set(allVotes.values.flatMap { $0.map(\.annotator) })
+        let annotator = request.annotator ?? (annotators.contains(project.config.router.annotator) ? project.config.router.annotator
+            : annotators.count == 1 ? annotators.first! : project.config.router.annotator)
+        let votes = allVotes.mapValues { $0.filter { $0.annotator == annotator } }.filter { !$0.value.isEmpty }
+        guard !votes.isEmpty else {
+            let known = annotators.sorted().joined(separator: ", ")
+            throw DuetError("no votes by '\(annotator)' in task '\(task.name)'\(known.isEmpty ? "; import some with `duet votes import`" : " (votes exist by: \(known))")")
+        }
+        let labels = labels(task)
+        let known = try humanLabels(store, task)
+        // Every item of the task, in row order; people's labels stay as they are.
+        var order: [Int64] = []
+        var after: Int64 = 0
+        while true {
+            let page = try store.items(for: task, afterRowID: after, limit: 5000)
+            guard let last = page.last else { break }
+            after = last.rowID
+            order += page.map(\.rowID)
+        }
+        let open = order.filter { known[$0] == nil }
+        var report = RouteReport()
+        report.annotator = annotator
+        report.alreadyLabeled = order.count - open.count
+        report.withoutVotes = open.filter { votes[$0] == nil }.count
+        let budget = request.budget ?? (request.threshold == nil ? project.config.router.budget : 1)
+        var outcome = Router.route(votes: votes, order: open, labels: labels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
+        if let threshold = request.threshold {
+            // A threshold sends every item above it, whatever the share.
+            let over = open.filter { (outcome.scores[$0] ?? .infinity) > threshold }
+            outcome.toHumans = Allocation.ranked(over.map { ($0, outcome.scores[$0] ?? .infinity) }).map(\.item)
+        }
+        let humans = Set(outcome.toHumans)
+        let kept = open.filter { !humans.contains($0) && outcome.machineLabels[$0] != nil }
+        let audits = Allocation.audit(kept, share: request.audit ?? project.config.router.audit, seed: request.seed)
+        var entries: [RouteEntry] = []
+        for id in open {
+            let vs = votes[id] ?? []
+            let route: Route = humans.contains(id) || outcome.machineLabels[id] == nil ? .human : audits.contains(id) ? .audit : .machine
+            let confidence = vs.compactMap(\.confidence)
+            entries.append(RouteEntry(itemRowID: id, route: route, score: outcome.scores[id] ?? .infinity, machineLabel: outcome.machineLabels[id],
+                                      annotator: annotator, votes: vs, entropy: Uncertainty.entropy(vs.map(\.label)),
+                                      confidence: confidence.isEmpty ? nil : confidence.reduce(0, +) / Double(confidence.count)))
+        }
+        try store.applyRouting(entries, task: task.name, at: date)
+        report.routed = entries.count
+        report.toPeople = entries.filter { $0.route == .human }.count
+        report.audit = entries.filter { $0.route == .audit }.count
+        report.kept = entries.filter { $0.route == .machine }.count
+        return report
+    }
+}
+
+/// `duet plan`: what each strategy and budget would give, gold or human labels standing in for people.
+public enum PlanWorkflow {
+    public static func run(task name: String?, budgets: [Double], annotator: String?, project: Project) throws -> [PlanRow] {
+        let task = try project.task(name)
+        let store = project.store
+        let allVotes = try store.votes(task: task)
+        let names = Set(allVotes.values.flatMap { $0.map(\.annotator) })
+        let who = annotator ?? (names.count == 1 ? names.first! : project.config.router.annotator)
+        let votes = allVotes.mapValues { $0.filter { $0.annotator == who } }.filter { !$0.value.isEmpty }
+        guard !votes.isEmpty else { throw DuetError("no votes by '\(who)' in task '\(task.name)' to plan with") }
+        // Truth: people's labels where they exist, else gold.
+        var truth = try RouteWorkflow.humanLabels(store, task)
+        var order: [Int64] = []
+        var after: Int64 = 0
+        while true {
+            let page = try store.items(for: task, afterRowID: after, limit: 5000)
+            guard let last = page.last else { break }
+            after = last.rowID
+            for item in page {
+                order.append(item.rowID)
+                if truth[item.rowID] == nil, let g = item.item.gold?.scalarText { truth[item.rowID] = g }
+            }
+        }
+        guard !truth.isEmpty else { throw DuetError("task '\(task.name)' has no gold or human labels to plan against") }
+        return Router.plan(votes: votes, order: order.filter { votes[$0] != nil }, truth: truth, labels: RouteWorkflow.labels(task), budgets: budgets)
+    }
+}

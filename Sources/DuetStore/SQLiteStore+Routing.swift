@@ -1,0 +1,142 @@
+import DuetCore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func saveVotes(_ votes: [(item: Int64, vote: MachineVote)], task: String, at date: Date) throws {
+        try writer.write { db in
+            let taskID = try Self.requireTaskID(db, name: task)
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO votes (task_id, item_id, annotator, variant, label, confidence, raw, prompt_tokens, completion_tokens, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (task_id, item_id, annotator, variant) DO UPDATE SET
+                    label = excluded.label, confidence = excluded.confidence, raw = excluded.raw,
+                    prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
+                    created_at = excluded.created_at
+                """)
+            let now = Self.seconds(date)
+            for (item, v) in votes {
+                try statement.execute(arguments: [taskID, item, v.annotator, v.variant, v.label, v.confidence, v.raw,
+                                                  v.promptTokens, v.completionTokens, now])
+            }
+        }
+    }
+
+    public func votes(task: TaskSpec) throws -> [Int64: [MachineVote]] {
+        try writer.read { db in
+            guard let taskID = try Self.taskID(db, name: task.name) else { return [:] }
+            var out: [Int64: [MachineVote]] = [:]
+            let rows = try GRDB.Row.fetchCursor(db, sql: """
+                SELECT item_id, annotator, variant, label, confidence, raw, prompt_tokens, completion_tokens
+                FROM votes WHERE task_id = ? ORDER BY item_id, id
+                """, arguments: [taskID])
+            while let r = try rows.next() {
+                out[r[0], default: []].append(MachineVote(annotator: r[1], variant: r[2], label: r[3], confidence: r[4], raw: r[5],
+                                                          promptTokens: r[6], completionTokens: r[7]))
+            }
+            return out
+        }
+    }
+
+    public func applyRouting(_ entries: [RouteEntry], task: String, at date: Date) throws {
+        try writer.write { db in
+            let taskID = try Self.requireTaskID(db, name: task)
+            let now = Self.seconds(date)
+            let upsert = try db.makeStatement(sql: """
+                INSERT INTO routes (task_id, item_id, route, score, machine_label, annotator, pending, routed_at)
+                VALUES (?, ?, ?, ?, ?, ?,
+                        (? != 'machine') AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.task_id = ? AND d.item_id = ?
+                                                        AND d.annotator_kind = 'human'),
+                        ?)
+                ON CONFLICT (task_id, item_id) DO UPDATE SET
+                    route = excluded.route, score = excluded.score, machine_label = excluded.machine_label,
+                    annotator = excluded.annotator, pending = excluded.pending, routed_at = excluded.routed_at
+                """)
+            for e in entries {
+                try upsert.execute(arguments: [taskID, e.itemRowID, e.route.rawValue, e.score, e.machineLabel, e.annotator,
+                                               e.route.rawValue, taskID, e.itemRowID, now])
+                let current = try GRDB.Row.fetchOne(db, sql: """
+                    SELECT a.id, a.value FROM decisions d JOIN annotations a ON a.id = d.annotation_id
+                    WHERE d.task_id = ? AND d.annotator = ? AND d.item_id = ?
+                    """, arguments: [taskID, e.annotator, e.itemRowID])
+                let currentValue: String? = current?[1]
+                let wanted = e.route == .human ? nil : e.machineLabel.map { JSONValue.string($0).canonicalJSON }
+                if currentValue == wanted { continue }
+                if let current {
+                    // The machine's earlier decision no longer holds: revoke it.
+                    let previous: Int64 = current[0]
+                    _ = try Self.appendLog(db, NewAnnotation(itemRowID: e.itemRowID, task: task, annotatorKind: .machine, annotator: e.annotator,
+                                                             value: nil, status: .revoked, createdAt: date, revokes: previous), taskID: taskID)
+                    try db.execute(sql: "DELETE FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?",
+                                   arguments: [taskID, e.annotator, e.itemRowID])
+                }
+                guard let label = e.machineLabel, e.route != .human else { continue }
+                let entry = NewAnnotation(itemRowID: e.itemRowID, task: task, annotatorKind: .machine, annotator: e.annotator,
+                                          value: .string(label), confidence: e.confidence, votes: e.votesJSON, entropy: e.entropy,
+                                          note: e.route == .audit ? "audit" : nil, createdAt: date)
+                let id = try Self.appendLog(db, entry, taskID: taskID)
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO decisions (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged, seconds, decided_at)
+                    VALUES (?, ?, ?, ?, 'machine', 'submitted', 0, NULL, ?)
+                    """, arguments: [taskID, e.annotator, e.itemRowID, id, now])
+            }
+        }
+    }
+
+    public func routes(task: TaskSpec) throws -> [Int64: RouteRecord] {
+        try writer.read { db in
+            guard let taskID = try Self.taskID(db, name: task.name) else { return [:] }
+            var out: [Int64: RouteRecord] = [:]
+            for r in try GRDB.Row.fetchAll(db, sql: """
+                SELECT item_id, route, score, machine_label, annotator, pending FROM routes WHERE task_id = ?
+                """, arguments: [taskID]) {
+                out[r[0]] = RouteRecord(itemRowID: r[0], route: Route(rawValue: r[1]) ?? .human, score: r[2], machineLabel: r[3],
+                                        annotator: r[4], pending: r[5])
+            }
+            return out
+        }
+    }
+
+    /// The next routed item for people: pending, most uncertain first.
+    static func nextRouted(_ db: Database, taskID: Int64) throws -> StoredItem? {
+        try GRDB.Row.fetchOne(db, sql: """
+            SELECT \(Rows.itemColumns) FROM routes r JOIN items ON items.id = r.item_id
+            WHERE r.task_id = ? AND r.pending = 1
+            ORDER BY r.score DESC, r.item_id LIMIT 1
+            """, arguments: [taskID]).map(Rows.storedItem)
+    }
+
+    /// Keeps `routes.pending` in step with people's decisions on the item.
+    static func updatePending(_ db: Database, taskID: Int64, itemID: Int64) throws {
+        try db.execute(sql: """
+            UPDATE routes SET pending = (route != 'machine') AND NOT EXISTS (
+                SELECT 1 FROM decisions d WHERE d.task_id = routes.task_id AND d.item_id = routes.item_id AND d.annotator_kind = 'human')
+            WHERE task_id = ? AND item_id = ?
+            """, arguments: [taskID, itemID])
+    }
+}
+
+/// The LLM response cache lives in the project's store, so a re-run costs nothing.
+extension SQLiteStore: ResponseCache {
+    public func cachedResponse(key: String) throws -> CachedResponse? {
+        try writer.read { db in
+            guard let r = try GRDB.Row.fetchOne(db, sql: """
+                SELECT text, prompt_tokens, completion_tokens, logprobs FROM llm_cache WHERE key = ?
+                """, arguments: [key]) else { return nil }
+            let logprobsText: String? = r[3]
+            let logprobs = try logprobsText.map { try JSONValue.parse($0).array?.compactMap(\.number) ?? [] }
+            return CachedResponse(text: r[0], promptTokens: r[1], completionTokens: r[2], logprobs: logprobs)
+        }
+    }
+
+    public func storeResponse(_ response: CachedResponse, key: String) throws {
+        try writer.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO llm_cache (key, text, prompt_tokens, completion_tokens, logprobs, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [key, response.text, response.promptTokens, response.completionTokens,
+                                 response.logprobs.map { JSONValue.array($0.map(JSONValue.number)).canonicalJSON },
+                                 Date().timeIntervalSince1970])
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import DuetCore
+import DuetProject
+import Foundation
+
+extension RoutingStrategy: ExpressibleByArgument {}
+
+struct Votes: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Machine votes.", subcommands: [ImportVotes.self])
+
+    struct ImportVotes: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Import replayed machine votes (all or nothing).",
+            discussion: "JSONL lines {\"item\", \"annotator\", \"variant\", \"label\", \"confidence\"}; label null = unparseable.")
+        @OptionGroup var projectOptions: ProjectOptions
+        @Argument(help: "The votes file (.jsonl, .gz read transparently).") var file: String
+        @Option(help: "The task the votes are for.") var task: String?
+        @Option(help: "The dataset the votes' item ids belong to (default: the task's).") var dataset: String?
+
+        func run() throws {
+            let project = try projectOptions.open()
+            let report = try VotesImportWorkflow.run(path: file, task: project.task(task), dataset: dataset, store: project.store)
+            print("imported \(report.votes) votes on \(report.items) items by \(report.annotators.joined(separator: ", "))"
+                + (report.unparseable > 0 ? " (\(report.unparseable) unparseable)" : ""))
+        }
+    }
+}
+
+struct RouteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "route",
+        abstract: "Let the machine keep the items it is sure about and send the rest to people, most uncertain first.",
+        discussion: "Running it again after more human labels re-routes what is still undecided; people's decisions are never overwritten.")
+    @OptionGroup var projectOptions: ProjectOptions
+    @Option(help: "The task.") var task: String?
+    @Option(help: "Whose votes to route by (default: [router] annotator).") var annotator: String?
+    @Option(help: "Share of items sent to people, 0–1 (default: [router] budget).") var budget: Double?
+    @Option(help: "Send every item whose uncertainty is above this instead of a share.") var threshold: Double?
+    @Option(help: "entropy | confidence | calibrated | random | default") var strategy: RoutingStrategy = .default
+    @Option(help: "Share of machine-kept items also sent to people, blind (default: [router] audit).") var audit: Double?
+    @Option(help: "Seed for random choices (audits, the random strategy).") var seed: Int = 0
+
+    func validate() throws {
+        if let b = budget, !(0...1).contains(b) { throw ValidationError("--budget: a share from 0 to 1") }
+        if let a = audit, !(0...1).contains(a) { throw ValidationError("--audit: a share from 0 to 1") }
+        if budget != nil && threshold != nil { throw ValidationError("give --budget or --threshold, not both") }
+    }
+
+    func run() throws {
+        let project = try projectOptions.open()
+        let report = try RouteWorkflow.run(RouteRequest(task: task, annotator: annotator, budget: budget, threshold: threshold,
+                                                        strategy: strategy, audit: audit, seed: seed), project: project)
+        print(report.summary)
+    }
+}
+
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Accuracy and macro-F1 of the mixed labels for each strategy and human budget, gold or human labels standing in for people.")
+    @OptionGroup var projectOptions: ProjectOptions
+    @Option(help: "The task.") var task: String?
+    @Option(help: "Comma-separated human budgets.") var budgets: String = "0,0.1,0.2,0.3,0.5"
+    @Option(help: "Whose votes (default: the only annotator with votes, else [router] annotator).") var annotator: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let list = try budgets.split(separator: ",").map { s -> Double in
+            guard let b = Double(s.trimmingCharacters(in: .whitespaces)), (0...1).contains(b) else {
+                throw ValidationError("--budgets: shares from 0 to 1, like 0,0.1,0.3")
+            }
+            return b
+        }
+        let rows = try PlanWorkflow.run(task: task, budgets: list, annotator: annotator, project: projectOptions.open())
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(rows), as: UTF8.self))
+            return
+        }
+        print("strategy     budget  people  accuracy  macro-F1")
+        for r in rows {
+            print(r.strategy.padding(toLength: 12, withPad: " ", startingAt: 0)
+                + String(format: " %6.2f  %6d  %8.3f  %8.3f", r.budget, r.humanItems, r.accuracy, r.macroF1))
+        }
+    }
+}
