@@ -1,0 +1,78 @@
+import DuetCore
+import Foundation
+import Testing
+@testable import DuetStore
+
+@Suite struct RoutingStoreTests {
+    let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+
+    func vote(_ label: String?, _ variant: String = "v1", by who: String = "m") -> MachineVote {
+        MachineVote(annotator: who, variant: variant, label: label, confidence: 0.8)
+    }
+
+    func entry(_ id: Int64, _ route: Route, score: Double, label: String? = "pos") -> RouteEntry {
+        RouteEntry(itemRowID: id, route: route, score: score, machineLabel: label, annotator: "m", votes: [vote(label)], entropy: score,
+                   confidence: 0.8)
+    }
+
+    @Test func votesAreReplacedByKeyAndReadInOrder() throws {
+        let store = try Fixture.store(texts: 3)
+        try store.saveVotes([(1, vote("pos", "a")), (1, vote("neg", "b")), (2, vote(nil, "a"))], task: "sentiment", at: t0)
+        try store.saveVotes([(1, vote("neu", "a"))], task: "sentiment", at: t0)  // same key: replaced
+        let v = try store.votes(task: Fixture.sentiment)
+        #expect(v[1]?.map(\.label) == ["neu", "neg"])
+        #expect(v[2]?.first?.label == nil)
+        #expect(v[3] == nil)
+    }
+
+    @Test func routingQueuesPeopleByUncertaintyAndRecordsMachineLabels() throws {
+        let store = try Fixture.store(texts: 5)
+        try store.applyRouting([entry(1, .machine, score: 0.1), entry(2, .human, score: 0.9), entry(3, .audit, score: 0.2),
+                                entry(4, .human, score: 1.5), entry(5, .machine, score: 0)], task: "sentiment", at: t0)
+        // People: 4 (most uncertain), then 2, then the audit 3.
+        #expect(try store.nextItem(for: Fixture.sentiment, annotator: "ana")?.rowID == 4)
+        let p = try store.taskProgress(Fixture.sentiment)
+        #expect(p.machine == 3)  // 1, 3 (audit keeps the machine label too), 5
+        #expect(p.remaining == 2)
+        // People's decisions move the queue along.
+        try store.record(NewAnnotation(itemRowID: 4, task: "sentiment", annotatorKind: .human, annotator: "ana", value: "neg", createdAt: t0))
+        #expect(try store.nextItem(for: Fixture.sentiment, annotator: "ana")?.rowID == 2)
+        try store.record(NewAnnotation(itemRowID: 2, task: "sentiment", annotatorKind: .human, annotator: "ana", value: "neg", createdAt: t0))
+        #expect(try store.nextItem(for: Fixture.sentiment, annotator: "ana")?.rowID == 3)
+        // Undo puts the item back in the queue.
+        #expect(try store.undoLast(task: "sentiment", annotator: "ana", at: t0.addingTimeInterval(1)) == 2)
+        #expect(try store.nextItem(for: Fixture.sentiment, annotator: "ana")?.rowID == 2)
+        let routes = try store.routes(task: Fixture.sentiment)
+        #expect(routes[4]?.pending == false)
+        #expect(routes[2]?.pending == true)
+        #expect(routes[1]?.route == .machine && routes[1]?.pending == false)
+    }
+
+    @Test func rerouteNeverTouchesPeopleAndRevokesDroppedMachineLabels() throws {
+        let store = try Fixture.store(texts: 2)
+        try store.applyRouting([entry(1, .machine, score: 0.1), entry(2, .machine, score: 0.2)], task: "sentiment", at: t0)
+        try store.record(NewAnnotation(itemRowID: 1, task: "sentiment", annotatorKind: .human, annotator: "ana", value: "neg", createdAt: t0))
+        // Re-route: item 2 now goes to people, item 1 again to the machine (with another label).
+        try store.applyRouting([entry(1, .machine, score: 0.1, label: "neu"), entry(2, .human, score: 0.9)], task: "sentiment",
+                               at: t0.addingTimeInterval(5))
+        let d = try store.currentDecisions(task: Fixture.sentiment)
+        #expect(d.first { $0.itemRowID == 1 && $0.annotator == "ana" }?.value == "neg")
+        #expect(d.first { $0.itemRowID == 1 && $0.annotator == "m" }?.value == "neu")
+        #expect(!d.contains { $0.itemRowID == 2 && $0.annotator == "m" })
+        #expect(try store.nextItem(for: Fixture.sentiment, annotator: "bo")?.rowID == 2)
+        // The log keeps the revoked machine label; re-applying the same routing adds nothing.
+        let before = try store.annotations(itemRowIDs: [1, 2], task: "sentiment").values.flatMap { $0 }.count
+        try store.applyRouting([entry(1, .machine, score: 0.1, label: "neu"), entry(2, .human, score: 0.9)], task: "sentiment", at: t0)
+        #expect(try store.annotations(itemRowIDs: [1, 2], task: "sentiment").values.flatMap { $0 }.count == before)
+        #expect(try store.annotations(itemRowIDs: [2], task: "sentiment")[2]?.contains { $0.entry.status == .revoked } == true)
+        // A person's earlier decision keeps a re-routed human item off the queue.
+        #expect(try store.routes(task: Fixture.sentiment)[1]?.pending == false)
+    }
+
+    @Test func responseCacheRoundTrip() throws {
+        let store = try SQLiteStore.inMemory()
+        #expect(try store.cachedResponse(key: "k") == nil)
+        try store.storeResponse(CachedResponse(text: "positive", promptTokens: 12, completionTokens: 1, logprobs: [-0.1, -0.25]), key: "k")
+        #expect(try store.cachedResponse(key: "k") == CachedResponse(text: "positive", promptTokens: 12, completionTokens: 1, logprobs: [-0.1, -0.25]))
+    }
+}
