@@ -1,0 +1,87 @@
+import DuetCore
+import Foundation
+import Testing
+@testable import DuetProject
+
+@Suite struct RoutingWorkflowTests {
+    /// A classify project with 10 texts; votes by "llm:x": items 1–4 split, 5–10 unanimous.
+    func project(_ tmp: TempDir) throws -> Project {
+        let project = try tmp.project(.classify)
+        let rows = (1...10).map { "{\"id\":\"t\($0)\",\"text\":\"text \($0)\",\"gold\":\"\($0 % 2 == 0 ? "positive" : "negative")\"}" }
+        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows.joined(separator: "\n"))]), into: project.store)
+        var votes: [String] = []
+        for i in 1...10 {
+            let gold = i % 2 == 0 ? "positive" : "negative"
+            let other = i % 2 == 0 ? "negative" : "positive"
+            for v in 0..<4 {
+                let label = i <= 4 && v >= 2 ? other : gold
+                votes.append("{\"item\":\"t\(i)\",\"annotator\":\"llm:x\",\"variant\":\"p\(v)\",\"label\":\"\(label)\",\"confidence\":0.9}")
+            }
+        }
+        let file = try tmp.file("votes.jsonl", votes.joined(separator: "\n"))
+        let r = try VotesImportWorkflow.run(path: file, task: try project.task(nil), dataset: "t", store: project.store)
+        #expect(r.votes == 40 && r.items == 10 && r.annotators == ["llm:x"])
+        return project
+    }
+
+    @Test func routeSendsTheSplitItemsToPeople() throws {
+        let tmp = try TempDir()
+        let project = try project(tmp)
+        let report = try RouteWorkflow.run(RouteRequest(budget: 0.4, strategy: .entropy, audit: 0.2), project: project)
+        #expect(report.routed == 10)
+        #expect(report.toPeople == 4)
+        #expect(report.audit == 1)  // 20% of the 6 kept, rounded
+        #expect(report.kept == 5)
+        let task = try project.task(nil)
+        // People get the split items (1–4) first, in item order among equal entropies.
+        let first = try #require(try project.store.nextItem(for: task, annotator: "ana"))
+        #expect(first.item.uid == "t1")
+        // The machine's labels on kept items are its majority votes (= gold here).
+        let decisions = try project.store.currentDecisions(task: task).filter { $0.annotatorKind == .machine }
+        #expect(decisions.count == 6)
+        #expect(decisions.allSatisfy { d in
+            let uid = Int(String((try? project.store.item(rowID: d.itemRowID))??.item.uid.dropFirst() ?? "0"))!
+            return d.value == .string(uid % 2 == 0 ? "positive" : "negative")
+        })
+    }
+
+    @Test func rerouteAfterPeopleLabelKeepsTheirLabels() throws {
+        let tmp = try TempDir()
+        let project = try project(tmp)
+        let task = try project.task(nil)
+        _ = try RouteWorkflow.run(RouteRequest(budget: 0.4, strategy: .entropy, audit: 0), project: project)
+        let first = try #require(try project.store.nextItem(for: task, annotator: "ana"))
+        try project.store.record(NewAnnotation(itemRowID: first.rowID, task: task.name, annotatorKind: .human, annotator: "ana", value: "neutral"))
+        let again = try RouteWorkflow.run(RouteRequest(budget: 0.4, strategy: .entropy, audit: 0), project: project)
+        #expect(again.alreadyLabeled == 1)
+        #expect(again.routed == 9)
+        let mine = try project.store.currentDecisions(task: task).filter { $0.annotator == "ana" }
+        #expect(mine.map(\.value) == ["neutral"])
+    }
+
+    @Test func badVotesNameTheLineAndChangeNothing() throws {
+        let tmp = try TempDir()
+        let project = try project(tmp)
+        let file = try tmp.file("bad.jsonl", "{\"item\":\"t1\",\"annotator\":\"b\",\"label\":\"positive\"}\n{\"item\":\"t99\",\"annotator\":\"b\",\"label\":\"x\"}\n")
+        let e = #expect(throws: ImportError.self) { try VotesImportWorkflow.run(path: file, task: try project.task(nil), dataset: "t", store: project.store) }
+        #expect(e?.line == 2)
+        #expect(e?.message.contains("t99") == true)
+        let votes = try project.store.votes(task: try project.task(nil))
+        #expect(!votes.values.flatMap { $0 }.contains { $0.annotator == "b" })
+        let confidence = try tmp.file("c.jsonl", "{\"item\":\"t1\",\"annotator\":\"b\",\"label\":\"positive\",\"confidence\":7}\n")
+        let c = #expect(throws: ImportError.self) { try VotesImportWorkflow.run(path: confidence, task: try project.task(nil), dataset: "t", store: project.store) }
+        #expect(c?.message.contains("confidence") == true)
+    }
+
+    @Test func planRowsCoverEveryStrategyAndBudget() throws {
+        let tmp = try TempDir()
+        let project = try project(tmp)
+        let rows = try PlanWorkflow.run(task: nil, budgets: [0, 0.4], annotator: nil, project: project)
+        #expect(rows.count == RoutingStrategy.allCases.count * 2)
+        #expect(Set(rows.map(\.strategy)) == ["entropy", "confidence", "calibrated", "random", "default"])
+        // Majority alone: items 1–4 are 2:2 ties → the first vote (gold) wins, so all 10 right.
+        #expect(rows.first { $0.strategy == "entropy" && $0.budget == 0 }?.accuracy == 1)
+        let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
+        #expect(json.contains("\"macro_f1\"") && json.contains("\"human_items\""))
+    }
+}
