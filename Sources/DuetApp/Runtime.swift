@@ -71,18 +71,20 @@ public final class Runtime {
                 return [.dashboardLoaded(rows)]
             case .loadNext(let task):
                 let item = try store.nextItem(for: task, annotator: state.annotator)
-                return [.itemLoaded(item, progress: try progressIfNeeded(task), previous: nil, at: clock(), source: try source(item, task))]
+                return [.itemLoaded(item, progress: try progressIfNeeded(task), previous: nil, at: clock(), source: try source(item, task),
+                                    suggestion: try suggestion(item, task))]
             case .loadItem(let task, let rowID):
                 let item = try store.item(rowID: rowID)
                 let log = try store.annotations(itemRowIDs: [rowID], task: task.name)[rowID] ?? []
                 let mine = Decisions.current(log).last { $0.entry.annotator == state.annotator && $0.entry.task == task.name }
                 return [.itemLoaded(item, progress: try store.taskProgress(task), previous: mine?.entry.value, at: clock(),
-                                    source: try source(item, task))]
+                                    source: try source(item, task), suggestion: try suggestion(item, task))]
             case .record(let annotation, let task):
                 let id = try store.record(annotation)
                 log.debug("recorded", metadata: ["annotation": "\(id)", "task": "\(task.name)", "status": "\(annotation.status.rawValue)"])
                 let item = try store.nextItem(for: task, annotator: state.annotator)
-                return [.itemLoaded(item, progress: nil, previous: nil, at: clock(), source: try source(item, task))]
+                return [.itemLoaded(item, progress: nil, previous: nil, at: clock(), source: try source(item, task),
+                                    suggestion: try suggestion(item, task))]
             case .undo(let task, let at):
                 return [.undone(try store.undoLast(task: task.name, annotator: state.annotator, at: at), at: at)]
             case .search(let task, let query):
@@ -109,6 +111,12 @@ public final class Runtime {
         guard task.showSource, let item else { return nil }
         let log = try store.annotations(itemRowIDs: [item.rowID], task: task.name)[item.rowID] ?? []
         return log.first { $0.entry.annotatorKind == .source }?.entry.value
+    }
+
+    /// The router's label and votes for the item, when the task was routed.
+    func suggestion(_ item: StoredItem?, _ task: TaskSpec) throws -> Suggestion? {
+        guard let item, let r = try store.routing(task: task, itemRowID: item.rowID) else { return nil }
+        return Suggestion(route: r.route, votes: r.votes)
     }
 
     /// The task's progress, queried only when the screen has none yet.

@@ -109,6 +109,8 @@ public struct LabelState: Sendable {
     public var sourceValue: JSONValue?
     /// Compare tasks: the diff highlight stays on from item to item once asked for.
     public var diffOn = false
+    /// The router's label and votes for the item (nil when the task is not routed).
+    public var suggestion: Suggestion?
 
     public init(task: TaskSpec) { self.task = task }
 
@@ -126,6 +128,7 @@ public struct LabelState: Sendable {
         previousValue = nil
         sourceValue = nil
         pair = nil
+        suggestion = nil
     }
 
     /// The screen's key contexts.
@@ -147,6 +150,37 @@ public struct LabelState: Sendable {
         case .compare: return []
         }
     }
+}
+
+/// What the machine said about the item, for the suggestion pane.
+public struct Suggestion: Sendable, Hashable {
+    public var label: String?
+    public var route: Route
+    public var votes: Int
+    /// Votes per label (unparseable under `Uncertainty.unparseable`), largest first.
+    public var distribution: [(label: String, count: Int)] {
+        get { zip(labels, counts).map { ($0, $1) } }
+    }
+    var labels: [String]
+    var counts: [Int]
+    public var entropy: Double
+    public var confidence: Double?
+    public var annotator: String
+
+    public init(route: RouteRecord, votes: [MachineVote]) {
+        label = route.machineLabel
+        self.route = route.route
+        self.votes = votes.count
+        let d = Uncertainty.distribution(votes.map(\.label)).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        labels = d.map(\.key)
+        counts = d.map(\.value)
+        entropy = Uncertainty.entropy(votes.map(\.label))
+        confidence = Uncertainty.confidenceUncertainty(votes).map { 1 - $0 }
+        annotator = route.annotator
+    }
+
+    /// Audits are judged blind: the person must not see the machine's answer.
+    public var isBlind: Bool { route == .audit }
 }
 
 /// The pair (or ranking) being judged.
@@ -222,7 +256,8 @@ public enum AppMessage: Sendable {
     /// The next (or a chosen) item of a task. `progress` is nil after a
     /// decision: the reducer already counted it (re-counting costs a query
     /// over all decisions, too slow per keystroke at 10^6 items).
-    case itemLoaded(StoredItem?, progress: TaskProgress?, previous: JSONValue?, at: Date, source: JSONValue? = nil)
+    case itemLoaded(StoredItem?, progress: TaskProgress?, previous: JSONValue?, at: Date, source: JSONValue? = nil,
+                    suggestion: Suggestion? = nil)
     case undone(Int64?, at: Date)
     case searchFinished([StoredItem])
     case edited(String?)

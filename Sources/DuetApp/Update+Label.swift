@@ -113,6 +113,11 @@ extension App {
             let labels = l.toggled.sorted().map { JSONValue.string(l.choices[$0]) }
             return decide(&state, &l, .array(labels), at: at)
         case .classify, .rate:
+            // Enter with nothing highlighted accepts the machine's label, unless the item is a blind audit.
+            if l.highlighted == nil, let s = l.suggestion, !s.isBlind, let label = s.label, let i = l.choices.firstIndex(of: label) {
+                state.status = Status("Accepted the machine's label: \(label)")
+                return pick(&state, &l, i, at: at)
+            }
             guard let h = l.highlighted else {
                 state.status = Status("Pick with 1–\(min(9, l.choices.count)), or highlight with tab and press enter", .warning)
                 return []

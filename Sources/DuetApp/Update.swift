@@ -44,9 +44,10 @@ public enum App {
             d.selected = min(d.selected, max(0, rows.count - 1))
             state.screen = .dashboard(d)
             return []
-        case .itemLoaded(let item, let progress, let previous, let at, let source):
+        case .itemLoaded(let item, let progress, let previous, let at, let source, let suggestion):
             guard case .label(var l) = state.screen else { return [] }
             l.startItem(item, at: at)
+            l.suggestion = suggestion
             if let item, l.task.kind == .compare {
                 l.pair = pairState(item, task: l.task, annotator: state.annotator)
                 l.pair?.diff = l.diffOn

@@ -140,3 +140,22 @@ extension SQLiteStore: ResponseCache {
         }
     }
 }
+
+extension SQLiteStore {
+    public func routing(task: TaskSpec, itemRowID: Int64) throws -> (route: RouteRecord, votes: [MachineVote])? {
+        try writer.read { db in
+            guard let taskID = try Self.taskID(db, name: task.name),
+                  let r = try GRDB.Row.fetchOne(db, sql: """
+                    SELECT item_id, route, score, machine_label, annotator, pending FROM routes WHERE task_id = ? AND item_id = ?
+                    """, arguments: [taskID, itemRowID]) else { return nil }
+            let route = RouteRecord(itemRowID: r[0], route: Route(rawValue: r[1]) ?? .human, score: r[2], machineLabel: r[3],
+                                    annotator: r[4], pending: r[5])
+            let votes = try GRDB.Row.fetchAll(db, sql: """
+                SELECT annotator, variant, label, confidence FROM votes WHERE task_id = ? AND item_id = ? AND annotator = ? ORDER BY id
+                """, arguments: [taskID, itemRowID, route.annotator]).map {
+                MachineVote(annotator: $0[0], variant: $0[1], label: $0[2], confidence: $0[3])
+            }
+            return (route, votes)
+        }
+    }
+}

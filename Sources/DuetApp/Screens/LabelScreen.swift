@@ -17,7 +17,7 @@ public enum LabelScreen {
 
     /// Rows the choices pane needs at `width`.
     static func choicesHeight(_ l: LabelState, width: Int) -> Int {
-        max(1, choiceLines(l, width: width - 3).count) + 2
+        max(l.suggestion == nil ? 1 : 2, choiceLines(l, width: width - 3).count) + 2
     }
 
     /// The body split into the item pane and the choices row (one rule for
@@ -92,8 +92,29 @@ public enum LabelScreen {
         }
         if showSuggestion {
             let s = c.box(right, title: "suggestion", style: t[.border], titleStyle: t[.title])
-            c.put("no machine label yet", x: s.x + 1, y: s.y, style: t[.muted], maxWidth: s.width - 1)
+            drawSuggestion(&c, Rect(x: s.x + 1, y: s.y, width: s.width - 1, height: s.height), l.suggestion, t)
         }
+    }
+
+    /// The machine's label, how its votes split, and how unsure it is.
+    static func drawSuggestion(_ c: inout Canvas, _ r: Rect, _ s: Suggestion?, _ t: Theme) {
+        guard let s else {
+            c.put("no machine label yet", x: r.x, y: r.y, style: t[.muted], maxWidth: r.width)
+            return
+        }
+        if s.isBlind {
+            c.put("blind audit: judge it yourself", x: r.x, y: r.y, style: t[.muted], maxWidth: r.width)
+            return
+        }
+        var x = r.x
+        x += c.put(s.label ?? "no label", x: x, y: r.y, style: t[.suggestion].with(.bold), maxWidth: r.width)
+        let top = s.distribution.first { $0.label == s.label }?.count ?? 0
+        x += c.put("  \(top)/\(s.votes)", x: x, y: r.y, style: t[.text], maxWidth: r.maxX - x)
+        c.put("  ⏎ accept", x: x, y: r.y, style: t[.key], maxWidth: r.maxX - x)
+        guard r.height > 1 else { return }
+        let split = s.distribution.map { "\($0.label) \($0.count)" }.joined(separator: " · ")
+        // Uncertainty first: it is what the person should weigh the label by.
+        c.put(String(format: "H %.2f · ", s.entropy) + split, x: r.x, y: r.y + 1, style: t[.muted], maxWidth: r.width)
     }
 
     /// One choice as drawn: its key, its text, and which choice it is.

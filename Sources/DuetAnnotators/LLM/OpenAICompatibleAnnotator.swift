@@ -1,0 +1,214 @@
+import AsyncHTTPClient
+import DuetCore
+import Foundation
+import Logging
+import NIOCore
+
+/// An LLM behind an OpenAI-compatible `/chat/completions` endpoint, asked each
+/// item under CoAnnotating's prompt perturbations (`PromptTemplates`): the
+/// spread of its answers is the item's uncertainty.
+///
+/// - Classify tasks: 5 + 2C votes per item; compare tasks (two responses): 6
+///   votes, each prompt in both A/B orders, labels in stored terms ("0", "1", "tie").
+/// - A False / No answer to a True/False or agree prompt gives no vote, so an
+///   item can end with fewer than k votes; every other variant gives exactly
+///   one vote, `label == nil` when unparseable or failed (raw "error: …").
+/// - Answers are cached by a hash of the request (never the key); a re-run
+///   with the same cache sends nothing. Errors are not cached.
+/// - Without an injected `HTTPClient`, each `annotate` call that has requests
+///   to send creates one client for all its requests and shuts it down before returning.
+public final class OpenAICompatibleAnnotator: MachineAnnotator {
+    public let name: String
+    public let config: LLMConfig
+    public let templates: PromptTemplates
+    public let aliases: [String: String]
+    private let cache: any ResponseCache
+    private let httpClient: HTTPClient?
+    private let logger: Logger
+    private let tally = UsageTally()
+
+    /// - Parameters:
+    ///   - name: the annotator name votes are stored under (default "llm:<model>").
+    ///   - aliases: other words for labels (e.g. "en contra" → "against").
+    ///   - cache: where answers are kept (the store's cache; default: in memory, this annotator only).
+    ///   - httpClient: a client owned by the caller; nil = one per `annotate` call.
+    public init(config: LLMConfig, templates: PromptTemplates = .defaults, aliases: [String: String] = [:],
+                cache: (any ResponseCache)? = nil, name: String? = nil, httpClient: HTTPClient? = nil,
+                logger: Logger = Logger(label: "duet.llm")) {
+        self.config = config
+        self.templates = templates
+        self.aliases = aliases
+        self.cache = cache ?? MemoryResponseCache()
+        self.name = name ?? "llm:\(config.model)"
+        self.httpClient = httpClient
+        self.logger = logger
+    }
+
+    /// Spending so far, over every `annotate` call of this annotator.
+    public var usage: Usage { tally.snapshot }
+
+    /// Votes per item (row id). Items with nothing to ask (no text, not a
+    /// two-response pair) get no entry. `progress` receives the number of items finished so far.
+    /// Throws `LLMAnnotatorError` for a bad configuration or task kind, and `CancellationError`.
+    public func annotate(_ items: [StoredItem], task: TaskSpec,
+                         progress: @Sendable (Int) -> Void) async throws -> [Int64: [MachineVote]] {
+        let errors = config.validationErrors()
+        guard errors.isEmpty else { throw LLMAnnotatorError.invalidConfig(errors) }
+        guard task.kind == .classify || task.kind == .compare else { throw LLMAnnotatorError.unsupportedTask(task.kind) }
+        let parser = AnswerParser(labels: PromptTemplates.schema(for: task), aliases: aliases)
+
+        // Every (item, variant) request, then the cache, then the network for the rest.
+        var jobs: [Job] = []
+        var variants: [(item: StoredItem, variants: [PromptVariant])] = []
+        for item in items {
+            guard let vs = templates.variants(for: item.item, task: task, askConfidence: config.askConfidence) else { continue }
+            for (v, variant) in vs.enumerated() {
+                let body = requestBody(variant.messages)
+                jobs.append(Job(item: variants.count, variant: v, body: body, key: ContentHash.fnv1a128Hex(body)))
+            }
+            variants.append((item, vs))
+        }
+        var outcomes = variants.map { [Result<CachedResponse, ChatFailure>?](repeating: nil, count: $0.variants.count) }
+        var pending = variants.map(\.variants.count)
+        var done = 0
+        var misses: [Job] = []
+        for job in jobs {
+            if let hit = cached(job.key) {
+                tally.add { $0.cacheHits += 1 }
+                outcomes[job.item][job.variant] = .success(hit)
+                pending[job.item] -= 1
+                if pending[job.item] == 0 { done += 1 }
+            } else {
+                misses.append(job)
+            }
+        }
+        if done > 0 { progress(done) }
+
+        if !misses.isEmpty {
+            try await withClient { client in
+                let transport = ChatTransport(client: client, config: config, logger: logger, tally: tally)
+                try await withThrowingTaskGroup(of: (Job, Result<CachedResponse, ChatFailure>).self) { group in
+                    var next = 0
+                    func launch() {
+                        let job = misses[next]
+                        next += 1
+                        group.addTask { (job, try await transport.complete(body: job.body)) }
+                    }
+                    while next < min(max(1, config.concurrency), misses.count) { launch() }
+                    while let (job, outcome) = try await group.next() {
+                        if next < misses.count { launch() }
+                        if case .success(let response) = outcome { store(response, key: job.key) }
+                        outcomes[job.item][job.variant] = outcome
+                        pending[job.item] -= 1
+                        if pending[job.item] == 0 {
+                            done += 1
+                            progress(done)
+                        }
+                    }
+                }
+            }
+        }
+
+        var result: [Int64: [MachineVote]] = [:]
+        for (i, entry) in variants.enumerated() {
+            result[entry.item.rowID] = zip(entry.variants, outcomes[i]).compactMap { variant, outcome in
+                outcome.flatMap { vote(variant, $0, parser: parser) }
+            }
+        }
+        return result
+    }
+
+    /// The requests `annotate` would send, with estimated tokens and cost; sends nothing.
+    public func plan(_ items: [StoredItem], task: TaskSpec) -> [PlannedRequest] {
+        let completion = min(config.maxTokens, config.askConfidence ? 12 : 5)
+        var out: [PlannedRequest] = []
+        for item in items {
+            guard let vs = templates.variants(for: item.item, task: task, askConfidence: config.askConfidence) else { continue }
+            for v in vs {
+                let body = requestBody(v.messages)
+                let key = ContentHash.fnv1a128Hex(body)
+                let chars = v.messages.reduce(0) { $0 + $1.content.count }
+                let prompt = (chars + 3) / 4
+                let isCached = cached(key) != nil
+                out.append(PlannedRequest(
+                    itemRowID: item.rowID, variant: v.name, messages: v.messages, cacheKey: key, cached: isCached,
+                    estimatedPromptTokens: prompt, estimatedCompletionTokens: completion,
+                    estimatedCostUSD: isCached ? 0 : config.cost(promptTokens: prompt, completionTokens: completion)))
+            }
+        }
+        return out
+    }
+
+    /// The request body, canonical JSON: {model, messages, temperature, top_p,
+    /// max_tokens, logprobs}. Its FNV-1a 128 hash is the cache key; it never holds the key.
+    public func requestBody(_ messages: [Message]) -> String {
+        JSONValue.object([
+            "model": .string(config.model),
+            "messages": .array(messages.map(\.json)),
+            "temperature": .number(config.temperature),
+            "top_p": .number(config.topP),
+            "max_tokens": .number(Double(config.maxTokens)),
+            "logprobs": .bool(config.requestLogprobs),
+        ]).canonicalJSON
+    }
+
+    // MARK: Internals
+
+    private struct Job: Sendable {
+        var item: Int
+        var variant: Int
+        var body: String
+        var key: String
+    }
+
+    /// The vote for one answer; nil for a False / No answer (no vote).
+    private func vote(_ variant: PromptVariant, _ outcome: Result<CachedResponse, ChatFailure>,
+                      parser: AnswerParser) -> MachineVote? {
+        switch outcome {
+        case .failure(let failure):
+            return MachineVote(annotator: name, variant: variant.name, label: nil, raw: failure.raw)
+        case .success(let r):
+            let label: String?
+            switch parser.read(r.text, as: variant.answer) {
+            case .label(let l): label = l
+            case .unparseable: label = nil
+            case .abstain:
+                tally.add { $0.abstentions += 1 }
+                return nil
+            }
+            let confidence = label == nil ? nil
+                : AnswerParser.statedConfidence(r.text) ?? r.logprobs.flatMap(AnswerParser.confidence(logprobs:))
+            return MachineVote(annotator: name, variant: variant.name, label: label, confidence: confidence, raw: r.text,
+                               promptTokens: r.promptTokens, completionTokens: r.completionTokens)
+        }
+    }
+
+    private func cached(_ key: String) -> CachedResponse? {
+        do { return try cache.cachedResponse(key: key) } catch {
+            logger.warning("llm cache read failed", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    private func store(_ response: CachedResponse, key: String) {
+        do { try cache.storeResponse(response, key: key) } catch {
+            logger.warning("llm cache write failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs `body` with the injected client, or with a new one that is shut down afterwards.
+    private func withClient(_ body: (HTTPClient) async throws -> Void) async throws {
+        if let httpClient { return try await body(httpClient) }
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, config.concurrency)
+        configuration.timeout.connect = .nanoseconds(Int64(min(config.timeout, 10) * 1e9))
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        do {
+            try await body(client)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}

@@ -1,0 +1,205 @@
+import DuetCore
+import Foundation
+
+/// The prompt perturbations of CoAnnotating (Li et al., EMNLP 2023), as
+/// overridable templates. Placeholders: `{text}`, `{labels}` (comma-separated),
+/// `{label}` (True/False and agree prompts), `{options}` (lettered list),
+/// and for pairs `{prompt}`, `{a}`, `{b}`. Substitution is one pass, so an
+/// item's text that contains "{label}" stays as it is.
+///
+/// Decodes from partial input (duet.toml): a missing template keeps its default.
+public struct PromptTemplates: Sendable, Hashable, Codable {
+    /// The system message; task guidelines are appended to it.
+    public var system: String
+    public var instruction: String
+    /// The text before the instruction.
+    public var swapped: String
+    public var paraphrase: String
+    /// One prompt per label: "is `{label}` right? True/False".
+    public var trueFalse: String
+    public var short: String
+    public var multipleChoice: String
+    /// One prompt per label: "I think it's `{label}`, do you agree?".
+    public var agree: String
+    /// Appended to every prompt when `LLMConfig.askConfidence` is on.
+    public var confidence: String
+    public var pairInstruction: String
+    public var pairParaphrase: String
+    public var pairShort: String
+
+    public static let defaults = PromptTemplates()
+
+    public init(
+        system: String = "You are a careful data annotator. Follow the instructions exactly and answer briefly.",
+        instruction: String = "Classify the text into exactly one of these labels: {labels}.\n\nText: {text}\n\nAnswer with the label only.",
+        swapped: String = "Text: {text}\n\nClassify the text above into exactly one of these labels: {labels}. Answer with the label only.",
+        paraphrase: String = "Which of the following categories best describes the text below? Categories: {labels}.\n\n"
+            + "\"\"\"\n{text}\n\"\"\"\n\nReply with one category name and nothing else.",
+        trueFalse: String = "Text: {text}\n\nStatement: the correct label for this text is \"{label}\" "
+            + "(the possible labels are {labels}).\nIs the statement true or false? Answer True or False.",
+        short: String = "{text}\n\nLabel ({labels})?",
+        multipleChoice: String = "Text: {text}\n\nWhich option describes the text best?\n{options}\n\nAnswer with the letter of one option.",
+        agree: String = "Text: {text}\n\nThe possible labels are {labels}. I think the label is \"{label}\". "
+            + "Do you agree? Answer Yes or No.",
+        confidence: String = "\n\nThen, on a new line, write \"Confidence: <a number from 0 to 1>\" for how sure you are.",
+        pairInstruction: String = "Below is a conversation and two candidate responses. Decide which response is better "
+            + "(more helpful, correct and harmless).\n\nConversation:\n{prompt}\n\nResponse A:\n{a}\n\nResponse B:\n{b}\n\n"
+            + "Answer with A, B, or tie.",
+        pairParaphrase: String = "Here are two replies, A and B, to the same conversation. Which reply would a careful "
+            + "reviewer prefer?\n\n[Conversation]\n{prompt}\n\n[Reply A]\n{a}\n\n[Reply B]\n{b}\n\n"
+            + "Answer A or B (or tie if neither is better).",
+        pairShort: String = "{prompt}\n\nA: {a}\n\nB: {b}\n\nBetter response: A, B or tie?"
+    ) {
+        self.system = system
+        self.instruction = instruction
+        self.swapped = swapped
+        self.paraphrase = paraphrase
+        self.trueFalse = trueFalse
+        self.short = short
+        self.multipleChoice = multipleChoice
+        self.agree = agree
+        self.confidence = confidence
+        self.pairInstruction = pairInstruction
+        self.pairParaphrase = pairParaphrase
+        self.pairShort = pairShort
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case system, instruction, swapped, paraphrase, short, agree, confidence
+        case trueFalse = "true_false", multipleChoice = "multiple_choice"
+        case pairInstruction = "pair_instruction", pairParaphrase = "pair_paraphrase", pairShort = "pair_short"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = PromptTemplates.defaults
+        func v(_ key: CodingKeys, _ fallback: String) throws -> String { try c.decodeIfPresent(String.self, forKey: key) ?? fallback }
+        self.init(system: try v(.system, d.system), instruction: try v(.instruction, d.instruction),
+                  swapped: try v(.swapped, d.swapped), paraphrase: try v(.paraphrase, d.paraphrase),
+                  trueFalse: try v(.trueFalse, d.trueFalse), short: try v(.short, d.short),
+                  multipleChoice: try v(.multipleChoice, d.multipleChoice), agree: try v(.agree, d.agree),
+                  confidence: try v(.confidence, d.confidence), pairInstruction: try v(.pairInstruction, d.pairInstruction),
+                  pairParaphrase: try v(.pairParaphrase, d.pairParaphrase), pairShort: try v(.pairShort, d.pairShort))
+    }
+}
+
+/// How an answer to one variant is read.
+public enum AnswerKind: Sendable, Hashable {
+    /// The answer names a label.
+    case label
+    /// The answer names an option letter; `labels[i]` is option `PromptTemplates.optionLetter(i)`.
+    case choice([String])
+    /// True / yes → this label; False / no → no vote.
+    case yesNo(String)
+    /// "A" / "B" / "tie" as shown in this display order, mapped back to stored terms.
+    case pair(DisplayOrder)
+}
+
+/// One perturbation of one item: the messages to send and how to read the answer.
+public struct PromptVariant: Sendable, Hashable {
+    /// "instruction", "swapped", "paraphrase", "tf:<label>", "short", "choice", "agree:<label>";
+    /// pairs: "instruction:AB", "instruction:BA", "paraphrase:AB", … .
+    public var name: String
+    public var messages: [Message]
+    public var answer: AnswerKind
+}
+
+extension PromptTemplates {
+    /// The labels an answer may take: the task's labels; for compare tasks the
+    /// stored terms "0", "1", "tie" (and "both-bad" when the task lists it).
+    public static func schema(for task: TaskSpec) -> [String] {
+        task.kind == .compare ? ["0", "1", "tie"] + (task.labels.contains("both-bad") ? ["both-bad"] : []) : task.labels
+    }
+
+    /// Votes asked per item: 5 + 2C for classify, 6 for compare, 0 otherwise.
+    public static func variantCount(for task: TaskSpec) -> Int {
+        switch task.kind {
+        case .classify: return 5 + 2 * task.labels.count
+        case .compare: return 6
+        default: return 0
+        }
+    }
+
+    /// Option letters: A…Z, then AA, AB, … (tasks have at most 36 labels).
+    public static func optionLetter(_ i: Int) -> String {
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        return i < 26 ? String(letters[i]) : "A" + String(letters[(i - 26) % 26])
+    }
+
+    /// The variants for one item, in a fixed order; nil when the item has
+    /// nothing this task can ask about (no text, not exactly two responses)
+    /// or the task kind is not supported (classify and compare are).
+    public func variants(for item: Item, task: TaskSpec, askConfidence: Bool) -> [PromptVariant]? {
+        var sys = system
+        if let g = task.guidelines?.trimmingCharacters(in: .whitespacesAndNewlines), !g.isEmpty {
+            sys += (sys.isEmpty ? "" : "\n\n") + "Annotation guidelines:\n" + g
+        }
+        let suffix = askConfidence ? confidence : ""
+        func make(_ name: String, _ template: String, _ values: [String: String], _ answer: AnswerKind) -> PromptVariant {
+            let user = PromptTemplates.fill(template, values) + suffix
+            let messages = sys.isEmpty ? [Message.user(user)] : [.system(sys), .user(user)]
+            return PromptVariant(name: name, messages: messages, answer: answer)
+        }
+        switch task.kind {
+        case .classify:
+            guard !task.labels.isEmpty, let text = PromptTemplates.itemText(item) else { return nil }
+            let labels = task.labels.joined(separator: ", ")
+            let options = task.labels.enumerated().map { "\(PromptTemplates.optionLetter($0.offset)). \($0.element)" }
+                .joined(separator: "\n")
+            let base = ["text": text, "labels": labels, "options": options]
+            var out = [make("instruction", instruction, base, .label), make("swapped", swapped, base, .label),
+                       make("paraphrase", paraphrase, base, .label)]
+            for l in task.labels { out.append(make("tf:\(l)", trueFalse, base.merging(["label": l]) { $1 }, .yesNo(l))) }
+            out.append(make("short", short, base, .label))
+            out.append(make("choice", multipleChoice, base, .choice(task.labels)))
+            for l in task.labels { out.append(make("agree:\(l)", agree, base.merging(["label": l]) { $1 }, .yesNo(l))) }
+            return out
+        case .compare:
+            guard let r = item.fields.responses, r.count == 2 else { return nil }
+            let prompt = PromptTemplates.render(item.fields.prompt ?? [])
+            let (r0, r1) = (PromptTemplates.render(r[0]), PromptTemplates.render(r[1]))
+            var out: [PromptVariant] = []
+            for (name, template) in [("instruction", pairInstruction), ("paraphrase", pairParaphrase), ("short", pairShort)] {
+                out.append(make("\(name):AB", template, ["prompt": prompt, "a": r0, "b": r1], .pair(.ab)))
+                out.append(make("\(name):BA", template, ["prompt": prompt, "a": r1, "b": r0], .pair(.ba)))
+            }
+            return out
+        default:
+            return nil
+        }
+    }
+
+    /// The text to classify: a text item's text, or a demonstration rendered as a transcript.
+    public static func itemText(_ item: Item) -> String? {
+        if let t = item.fields.text, !t.isEmpty { return t }
+        if let m = item.fields.messages, !m.isEmpty { return render(m) }
+        return nil
+    }
+
+    /// A conversation as text: a lone user turn as itself, otherwise "Role: content" blocks.
+    public static func render(_ conversation: [Message]) -> String {
+        if conversation.count == 1 && conversation[0].role == "user" { return conversation[0].content }
+        return conversation.map { m in
+            let role = m.role.prefix(1).uppercased() + m.role.dropFirst()
+            return "\(role): \(m.content)"
+        }.joined(separator: "\n\n")
+    }
+
+    /// One-pass substitution of `{name}` placeholders found in `values`; others stay literal.
+    public static func fill(_ template: String, _ values: [String: String]) -> String {
+        var out = ""
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            if let close = after.firstIndex(of: "}"), let value = values[String(after[..<close])] {
+                out += value
+                rest = after[after.index(after: close)...]
+            } else {
+                out += "{"
+                rest = after
+            }
+        }
+        return out + rest
+    }
+}

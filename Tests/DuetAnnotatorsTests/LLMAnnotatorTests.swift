@@ -1,0 +1,274 @@
+@testable import DuetAnnotators
+import DuetCore
+import Foundation
+import Logging
+import Testing
+
+/// The annotator against a loopback server that the test starts and stops.
+@Suite struct LLMAnnotatorTests {
+    static let key = "sk-test-NEVER-LEAK-4f2a9c"
+    static let labels = ["favor", "against", "neutral"]
+    static let task = TaskSpec(name: "stance", kind: .classify, labels: labels)
+    /// k = 5 + 2C; the fake LLM answers False / No to the 2(C − 1) prompts about other labels.
+    static let k = 11, answered = 7
+
+    static func items(_ specs: [(gold: String, mode: String)]) -> [StoredItem] {
+        specs.enumerated().map { i, s in
+            StoredItem(rowID: Int64(i + 1), item: Item(uid: "\(i)", dataset: "d", kind: .text,
+                                                       fields: .text("Tweet \(i) [gold=\(s.gold)] \(s.mode)")))
+        }
+    }
+
+    static func config(_ server: LoopbackServer, _ change: (inout LLMConfig) -> Void = { _ in }) -> LLMConfig {
+        var c = LLMConfig(baseURL: server.baseURL, model: "fake-1", apiKey: key, timeout: 5, maxRetries: 2,
+                          backoffBase: 0.01, promptPricePerMillion: 0.15, completionPricePerMillion: 0.6)
+        change(&c)
+        return c
+    }
+
+    static func withServer<T>(_ body: (LoopbackServer) async throws -> T) async throws -> T {
+        let server = try await LoopbackServer.start(FakeLLM.reply)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    @Test func everyVariantIsAskedAndParsed() async throws {
+        try await Self.withServer { server in
+            let items = Self.items([("favor", ""), ("against", ""), ("neutral", "")])
+            let annotator = OpenAICompatibleAnnotator(config: Self.config(server) { $0.concurrency = 4 })
+            let finished = Counter()
+            let votes = try await annotator.annotate(items, task: Self.task) { finished.set($0) }
+            #expect(finished.value == 3)
+            #expect(server.requestCount == 3 * Self.k)
+            for (item, gold) in zip(items, Self.labels) {
+                let v = try #require(votes[item.rowID])
+                #expect(v.count == Self.answered)
+                #expect(v.allSatisfy { $0.label == gold && $0.confidence == 0.9 && $0.annotator == "llm:fake-1" })
+                #expect(Set(v.map(\.variant)) == ["instruction", "swapped", "paraphrase", "tf:\(gold)", "short", "choice",
+                                                   "agree:\(gold)"])
+                #expect(ItemUncertainty(itemRowID: item.rowID, votes: v).entropy == 0)
+            }
+            for r in server.requests {
+                #expect(r.path == "/v1/chat/completions" && r.authorization == "Bearer \(Self.key)")
+                #expect(r.json?["model"] == "fake-1" && r.json?["temperature"] == 0.7 && r.json?["top_p"] == 0.95)
+                #expect(r.json?["max_tokens"] == 64 && r.json?["logprobs"] == false)
+            }
+            let u = annotator.usage
+            #expect(u.requestsSent == 33 && u.responses == 33 && u.cacheHits == 0 && u.retries == 0 && u.failures.isEmpty)
+            #expect(u.abstentions == 3 * 2 * (Self.labels.count - 1))
+            #expect(u.completionTokens == 33 * 7 && u.promptTokens > 0)
+            #expect(abs(u.costUSD - (Double(u.promptTokens) * 0.15 + Double(u.completionTokens) * 0.6) / 1e6) < 1e-12)
+        }
+    }
+
+    @Test func failuresStillEndInVotesAndTheKeyNeverLeaks() async throws {
+        let logs = LogCapture()
+        var logger = Logger(label: "test.llm") { _ in logs.handler }
+        logger.logLevel = .trace
+        try await Self.withServer { server in
+            let modes = ["", "[timeout]", "[500]", "[garbage]", "[slow]", "[outside]", "[fatal]"]
+            let items = Self.items(modes.map { ("against", $0) })
+            let cache = RecordingCache()
+            let config = Self.config(server) { $0.timeout = 0.5 }
+            let annotator = OpenAICompatibleAnnotator(config: config, cache: cache, logger: logger)
+            let votes = try await annotator.annotate(items, task: Self.task) { _ in }
+            #expect(votes.count == items.count)
+            func item(_ mode: String) -> [MachineVote] { votes[Int64(modes.firstIndex(of: mode)! + 1)] ?? [] }
+            func sent(_ mode: String) -> Int { server.requests.filter { $0.userText.contains(mode) }.count }
+
+            for mode in ["", "[500]", "[slow]"] {
+                #expect(item(mode).count == Self.answered && item(mode).allSatisfy { $0.label == "against" }, "\(mode)")
+            }
+            #expect(sent("[500]") == 2 * Self.k, "each request failed once, then succeeded")
+            let expectedRaw = ["[timeout]": "error: timeout after 0.5 s", "[garbage]": "error: invalid response",
+                               "[fatal]": "error: HTTP 400: bad request from Bearer <redacted>", "[outside]": ""]
+            for (mode, prefix) in expectedRaw {
+                let v = item(mode)
+                #expect(v.count == Self.k && v.allSatisfy { $0.label == nil && $0.confidence == nil }, "\(mode)")
+                #expect(v.allSatisfy { $0.raw?.hasPrefix(prefix) == true }, "\(mode): \(v.map(\.raw))")
+            }
+            #expect(sent("[timeout]") == 3 * Self.k, "two retries")
+            #expect(sent("[garbage]") == Self.k && sent("[fatal]") == Self.k, "not retried")
+            #expect(Set(item("[outside]").compactMap(\.raw)).isSuperset(of: ["sarcastic\nConfidence: 0.9", "Maybe", "(Z)"]))
+
+            let u = annotator.usage
+            #expect(u.failures == ["timeout": 11, "invalid-response": 11, "http-400": 11])
+            #expect(u.retries == 2 * Self.k + Self.k && u.requestsSent == server.requestCount)
+            // Only answers are cached, never errors.
+            #expect(cache.entries.count == 4 * Self.k)
+
+            // The key went to the server in the header only.
+            #expect(server.requests.allSatisfy { $0.authorization == "Bearer \(Self.key)" && !$0.body.contains(Self.key) })
+            let texts = [String(decoding: try JSONEncoder().encode(votes), as: UTF8.self),
+                         String(decoding: try JSONEncoder().encode(cache.entries), as: UTF8.self),
+                         cache.entries.keys.joined(), logs.text, "\(annotator.usage)", "\(annotator.config)"]
+            for text in texts { #expect(!text.contains(Self.key)) }
+            #expect(logs.text.contains("retried"), "the capture saw the log")
+        }
+    }
+
+    @Test func retryAfterIsHonoured() async throws {
+        try await Self.withServer { server in
+            let items = Self.items([("neutral", "[429]")])
+            let annotator = OpenAICompatibleAnnotator(config: Self.config(server))
+            let start = Date()
+            let votes = try await annotator.annotate(items, task: Self.task) { _ in }
+            let elapsed = Date().timeIntervalSince(start)
+            #expect(elapsed >= 1.0 && elapsed < 10)
+            #expect(votes[1]?.count == Self.answered && votes[1]?.allSatisfy { $0.label == "neutral" } == true)
+            // Per request: the retry came at least one second after the 429.
+            let byBody = Dictionary(grouping: server.requests, by: \.body)
+            #expect(byBody.count == Self.k)
+            for attempts in byBody.values {
+                #expect(attempts.count == 2)
+                let times = attempts.sorted { $0.attempt < $1.attempt }.map(\.at)
+                #expect(times[1] - times[0] >= 1.0)
+            }
+            #expect(annotator.usage.retries == Self.k && annotator.usage.failures.isEmpty)
+        }
+    }
+
+    @Test func aRerunWithTheSameCacheSendsNothing() async throws {
+        try await Self.withServer { server in
+            let items = Self.items([("favor", ""), ("against", "[outside]")])
+            let cache = RecordingCache()
+            let first = OpenAICompatibleAnnotator(config: Self.config(server), cache: cache)
+            let votes1 = try await first.annotate(items, task: Self.task) { _ in }
+            let sent = server.requestCount
+            #expect(sent == 2 * Self.k)
+
+            let second = OpenAICompatibleAnnotator(config: Self.config(server), cache: cache)
+            let planned = second.plan(items, task: Self.task)
+            #expect(planned.count == 2 * Self.k && planned.allSatisfy(\.cached) && planned.estimatedCostUSD == 0)
+            let finished = Counter()
+            let votes2 = try await second.annotate(items, task: Self.task) { finished.set($0) }
+            #expect(server.requestCount == sent)
+            #expect(votes2 == votes1)
+            #expect(finished.value == 2)
+            #expect(second.usage.cacheHits == 2 * Self.k && second.usage.requestsSent == 0 && second.usage.costUSD == 0)
+            // The key is not part of the cache key: another key reads the same answers.
+            let third = OpenAICompatibleAnnotator(config: Self.config(server) { $0.apiKey = "sk-other" }, cache: cache)
+            #expect(try await third.annotate(items, task: Self.task) { _ in } == votes1)
+            #expect(server.requestCount == sent)
+        }
+    }
+
+    @Test func pairsAreAskedInBothOrdersAndReadInStoredTerms() async throws {
+        try await Self.withServer { server in
+            func pair(_ id: Int64, _ prompt: String, _ r0: String, _ r1: String) -> StoredItem {
+                StoredItem(rowID: id, item: Item(uid: "\(id)", dataset: "d", kind: .pair, fields: ItemFields(
+                    prompt: [.user(prompt)], responses: [[.assistant(r0)], [.assistant(r1)]])))
+            }
+            let items = [pair(1, "Q1", "GOOD answer 1", "bad answer 1"), pair(2, "Q2", "bad answer 2", "GOOD answer 2"),
+                         pair(3, "Q3 [biased]", "GOOD answer 3", "bad answer 3"),
+                         StoredItem(rowID: 4, item: Item(uid: "4", dataset: "d", kind: .text, fields: .text("no pair")))]
+            let task = TaskSpec(name: "pref", kind: .compare)
+            let annotator = OpenAICompatibleAnnotator(config: Self.config(server))
+            let votes = try await annotator.annotate(items, task: task) { _ in }
+            #expect(votes[4] == nil, "not a pair: nothing to ask")
+            #expect(server.requestCount == 18)
+            for id: Int64 in [1, 2, 3] {
+                let v = try #require(votes[id])
+                #expect(v.map(\.variant) == ["instruction:AB", "instruction:BA", "paraphrase:AB", "paraphrase:BA",
+                                             "short:AB", "short:BA"])
+            }
+            #expect(votes[1]!.allSatisfy { $0.label == "0" && $0.confidence == 0.9 })
+            #expect(votes[2]!.allSatisfy { $0.label == "1" })
+            // A judge that always picks the first side: its votes split, the entropy shows it.
+            #expect(votes[3]!.map(\.label) == ["0", "1", "0", "1", "0", "1"])
+            #expect(abs(ItemUncertainty(itemRowID: 3, votes: votes[3]!).entropy - log(2)) < 1e-12)
+            #expect(ItemUncertainty(itemRowID: 1, votes: votes[1]!).entropy == 0)
+        }
+    }
+
+    @Test func logprobsGiveConfidenceWhenNoneIsStated() async throws {
+        try await Self.withServer { server in
+            let items = Self.items([("favor", "")])
+            let plain = OpenAICompatibleAnnotator(config: Self.config(server) {
+                $0.requestLogprobs = true
+                $0.askConfidence = false
+            })
+            let votes = try await plain.annotate(items, task: Self.task) { _ in }
+            #expect(server.requests.allSatisfy { $0.json?["logprobs"] == true && !$0.userText.contains("Confidence") })
+            #expect(votes[1]?.allSatisfy { abs(($0.confidence ?? 0) - exp(-0.15)) < 1e-9 } == true)
+            // A stated confidence wins over logprobs.
+            let asking = OpenAICompatibleAnnotator(config: Self.config(server) { $0.requestLogprobs = true })
+            let stated = try await asking.annotate(items, task: Self.task) { _ in }
+            #expect(stated[1]?.allSatisfy { $0.confidence == 0.9 } == true)
+        }
+    }
+
+    @Test func planSendsNothingAndEstimates() throws {
+        let config = LLMConfig(baseURL: "http://127.0.0.1:9/v1", model: "m", promptPricePerMillion: 1,
+                               completionPricePerMillion: 2)
+        let annotator = OpenAICompatibleAnnotator(config: config)
+        let items = Self.items([("favor", ""), ("against", "")])
+        let plan = annotator.plan(items, task: Self.task)
+        #expect(plan.count == 2 * Self.k && plan.uncachedCount == 2 * Self.k)
+        let first = try #require(plan.first)
+        let chars = first.messages.reduce(0) { $0 + $1.content.count }
+        #expect(first.variant == "instruction" && first.estimatedPromptTokens == (chars + 3) / 4)
+        #expect(first.estimatedCompletionTokens == 12)
+        #expect(abs(first.estimatedCostUSD - (Double(first.estimatedPromptTokens) + 24) / 1e6) < 1e-15)
+        #expect(first.cacheKey == ContentHash.fnv1a128Hex(annotator.requestBody(first.messages)))
+        #expect(annotator.usage == OpenAICompatibleAnnotator.Usage())
+    }
+
+    @Test func unsupportedTasksAndBadConfigsThrow() async {
+        let annotator = OpenAICompatibleAnnotator(config: LLMConfig(baseURL: "http://127.0.0.1:9/v1", model: "m"))
+        await #expect(throws: LLMAnnotatorError.unsupportedTask(.rate)) {
+            try await annotator.annotate(Self.items([("x", "")]), task: TaskSpec(name: "r", kind: .rate)) { _ in }
+        }
+        let bad = OpenAICompatibleAnnotator(config: LLMConfig(baseURL: "ftp://x", model: "m", concurrency: 0))
+        await #expect(throws: LLMAnnotatorError.self) {
+            try await bad.annotate(Self.items([("x", "")]), task: Self.task) { _ in }
+        }
+    }
+}
+
+/// A cache whose contents the test can search.
+final class RecordingCache: ResponseCache, @unchecked Sendable {
+    private var stored: [String: CachedResponse] = [:]
+    private let lock = NSLock()
+    var entries: [String: CachedResponse] { lock.withLock { stored } }
+    func cachedResponse(key: String) throws -> CachedResponse? { lock.withLock { stored[key] } }
+    func storeResponse(_ response: CachedResponse, key: String) throws { lock.withLock { stored[key] = response } }
+}
+
+final class Counter: @unchecked Sendable {
+    private var v = 0
+    private let lock = NSLock()
+    var value: Int { lock.withLock { v } }
+    func set(_ n: Int) { lock.withLock { v = max(v, n) } }
+}
+
+/// Every log record (message and metadata) as text. The handler is a value
+/// (Logger copies it and sets metadata on the copy); the lines are shared.
+final class LogCapture: @unchecked Sendable {
+    private var lines: [String] = []
+    private let lock = NSLock()
+    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+
+    var handler: Handler { Handler(capture: self) }
+
+    struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            capture.append("\(event.level) \(event.message) \(metadata.merging(event.metadata ?? [:]) { $1 })")
+        }
+    }
+}
