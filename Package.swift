@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "DuetProject",
             dependencies: [
-                "DuetCore", "DuetStore", "DuetApp", "TermUI",
+                "DuetCore", "DuetStore", "DuetApp", "DuetAnnotators", "TermUI",
                 .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -68,7 +68,7 @@ let package = Package(
         // Benchmarks (figures, not tests): `swift run -c release duet-bench`.
         .executableTarget(
             name: "duet-bench",
-            dependencies: ["DuetProject", "DuetApp", "DuetStore", "DuetCore", "TermUI", "TermUICurses"]
+            dependencies: ["DuetProject", "DuetApp", "DuetStore", "DuetCore", "DuetAnnotators", "TermUI", "TermUICurses"]
         ),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUICurses"]),
         .testTarget(name: "TermUICursesTests", dependencies: ["TermUI", "TermUICurses", "CNcursesw"]),

@@ -41,6 +41,7 @@ struct RawConfig: Decodable {
         var audit: Double?
         var strategy: String?
         var target_accuracy: Double?
+        var train_on_gold: Bool?
     }
     struct UI: Decodable {
         var theme: String?
@@ -152,6 +153,7 @@ public enum ConfigFile {
             }
             if let v = r.strategy { router.strategy = v }
             if let v = r.target_accuracy { router.targetAccuracy = v }
+            if let v = r.train_on_gold { router.trainOnGold = v }
         }
         let keys = raw.keys ?? [:]
         do { _ = try Keymap.defaults.remapped(keys) } catch { throw fail(error.message) }

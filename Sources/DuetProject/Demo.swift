@@ -36,4 +36,16 @@ public enum Demo {
         let report = try ImportWorkflow.run(ImportRequest(paths: paths), into: project.store)
         return (project, report)
     }
+
+    /// Routes the demo's classify and compare tasks with the built-in
+    /// annotator, so the whole loop runs offline. Returns one line per task.
+    public static func route(_ project: Project) async throws -> [String] {
+        var lines: [String] = []
+        for task in project.config.tasks where task.kind == .classify || task.kind == .compare {
+            let run = try await MachineRunWorkflow.run(annotator: "local", task: task, project: project, trainOnGold: true)
+            let report = try RouteWorkflow.run(RouteRequest(task: task.name, annotator: "local"), project: project)
+            lines.append("\(task.name): \(run.annotator) learned from \(run.trainedOn) labels; \(report.summary)")
+        }
+        return lines
+    }
 }

@@ -109,13 +109,26 @@ public enum RouteWorkflow {
         }
     }
 
+    /// The name votes are stored under for an annotator named on the command
+    /// line or in [router]: a declared annotator's `voteName`, else the name
+    /// itself (replayed votes); with no name, the router's annotator, or the
+    /// only annotator that has votes.
+    public static func voteName(_ requested: String?, project: Project, present: Set<String>) -> String {
+        if let requested {
+            return (try? MachineRunWorkflow.spec(requested, in: project.config))?.voteName ?? requested
+        }
+        let configured = (try? MachineRunWorkflow.spec(project.config.router.annotator, in: project.config))?.voteName
+            ?? project.config.router.annotator
+        if present.contains(configured) || present.count != 1 { return configured }
+        return present.first!
+    }
+
     public static func run(_ request: RouteRequest, project: Project, at date: Date = Date()) throws -> RouteReport {
         let task = try project.task(request.task)
         let store = project.store
         let allVotes = try store.votes(task: task)
         let annotators = Set(allVotes.values.flatMap { $0.map(\.annotator) })
-        let annotator = request.annotator ?? (annotators.contains(project.config.router.annotator) ? project.config.router.annotator
-            : annotators.count == 1 ? annotators.first! : project.config.router.annotator)
+        let annotator = voteName(request.annotator, project: project, present: annotators)
         let votes = allVotes.mapValues { $0.filter { $0.annotator == annotator } }.filter { !$0.value.isEmpty }
         guard !votes.isEmpty else {
             let known = annotators.sorted().joined(separator: ", ")
@@ -152,7 +165,9 @@ public enum RouteWorkflow {
             let vs = votes[id] ?? []
             let route: Route = humans.contains(id) || outcome.machineLabels[id] == nil ? .human : audits.contains(id) ? .audit : .machine
             let confidence = vs.compactMap(\.confidence)
-            entries.append(RouteEntry(itemRowID: id, route: route, score: outcome.scores[id] ?? .infinity, machineLabel: outcome.machineLabels[id],
+            // Items for people keep the machine's (majority) label too: the suggestion pane shows it.
+            let label = outcome.machineLabels[id] ?? Uncertainty.majority(vs.map(\.label))
+            entries.append(RouteEntry(itemRowID: id, route: route, score: outcome.scores[id] ?? .infinity, machineLabel: label,
                                       annotator: annotator, votes: vs, entropy: Uncertainty.entropy(vs.map(\.label)),
                                       confidence: confidence.isEmpty ? nil : confidence.reduce(0, +) / Double(confidence.count)))
         }
@@ -172,7 +187,7 @@ public enum PlanWorkflow {
         let store = project.store
         let allVotes = try store.votes(task: task)
         let names = Set(allVotes.values.flatMap { $0.map(\.annotator) })
-        let who = annotator ?? (names.count == 1 ? names.first! : project.config.router.annotator)
+        let who = RouteWorkflow.voteName(annotator, project: project, present: names)
         let votes = allVotes.mapValues { $0.filter { $0.annotator == who } }.filter { !$0.value.isEmpty }
         guard !votes.isEmpty else { throw DuetError("no votes by '\(who)' in task '\(task.name)' to plan with") }
         // Truth: people's labels where they exist, else gold.

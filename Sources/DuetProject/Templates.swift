@@ -41,6 +41,7 @@ public enum Template: String, CaseIterable, Sendable {
     audit = 0.05              # share of machine-accepted items also checked by people, blind
     strategy = "default"      # default | entropy | confidence | calibrated | random
     target_accuracy = 0.9     # warn when audited machine accuracy may fall below this
+    train_on_gold = false     # let the built-in annotator learn from gold labels too
 
     """
 

@@ -2,11 +2,12 @@ import ArgumentParser
 import DuetProject
 import Foundation
 
-struct Demo: ParsableCommand {
+struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a project from the bundled sample data and show it.",
         discussion: """
-        Makes a fresh project (in a temporary folder unless --dir), imports sample-data/, and opens the dashboard.
+        Makes a fresh project (in a temporary folder unless --dir), imports sample-data/, lets the built-in annotator
+        route the sentiment and preference tasks (offline), and opens the dashboard.
         Without a terminal (or with --print) it prints the project's status instead.
         """)
 
@@ -17,11 +18,12 @@ struct Demo: ParsableCommand {
     @Flag(help: "Print the status instead of opening the dashboard.") var print = false
     @OptionGroup var screen: ScreenOptions
 
-    func run() throws {
+    func run() async throws {
         let data = try DuetProject.Demo.locateSampleData(explicit: sampleData)
         let target = dir.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("duet-demo-\(ProcessInfo.processInfo.processIdentifier)-\(Int(Date().timeIntervalSince1970))")
         let (project, report) = try DuetProject.Demo.create(at: target.standardizedFileURL, sampleData: data)
+        let routed = try await DuetProject.Demo.route(project)
         let interactive = !self.print && isatty(0) == 1 && isatty(1) == 1
         if interactive {
             try TUI.run(project: project, options: LaunchOptions(annotator: screen.annotator, theme: screen.theme))
@@ -32,6 +34,7 @@ struct Demo: ParsableCommand {
             Swift.print("imported \(URL(fileURLWithPath: f.path).lastPathComponent): \(f.rows) rows as \(f.format.rawValue) → dataset \(f.dataset)")
         }
         Swift.print(report.summary)
+        for line in routed { Swift.print(line) }
         Swift.print("")
         Swift.print(try StatusReport.make(project).text)
         Swift.print("")

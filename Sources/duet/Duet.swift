@@ -4,7 +4,7 @@ import DuetProject
 import Foundation
 
 @main
-struct Duet: ParsableCommand {
+struct Duet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "duet",
         abstract: "Label fine-tuning data with people and LLMs together.",

@@ -27,7 +27,7 @@ struct Votes: ParsableCommand {
     }
 }
 
-struct RouteCommand: ParsableCommand {
+struct RouteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "route",
         abstract: "Let the machine keep the items it is sure about and send the rest to people, most uncertain first.",
@@ -40,6 +40,7 @@ struct RouteCommand: ParsableCommand {
     @Option(help: "entropy | confidence | calibrated | random | default") var strategy: RoutingStrategy = .default
     @Option(help: "Share of machine-kept items also sent to people, blind (default: [router] audit).") var audit: Double?
     @Option(help: "Seed for random choices (audits, the random strategy).") var seed: Int = 0
+    @Flag(name: .customLong("no-run"), help: "Route by the votes already stored; do not run the annotator first.") var noRun = false
 
     func validate() throws {
         if let b = budget, !(0...1).contains(b) { throw ValidationError("--budget: a share from 0 to 1") }
@@ -47,8 +48,14 @@ struct RouteCommand: ParsableCommand {
         if budget != nil && threshold != nil { throw ValidationError("give --budget or --threshold, not both") }
     }
 
-    func run() throws {
+    func run() async throws {
         let project = try projectOptions.open()
+        let name = annotator ?? project.config.router.annotator
+        // The built-in annotator runs (and learns) first; replayed votes are used as imported.
+        if !noRun, let spec = try? MachineRunWorkflow.spec(name, in: project.config), spec.kind == .local {
+            let run = try await MachineRunWorkflow.run(annotator: name, task: project.task(task), project: project)
+            Console.note("\(run.annotator): learned from \(run.trainedOn) labels, \(run.votes) votes on \(run.items) items")
+        }
         let report = try RouteWorkflow.run(RouteRequest(task: task, annotator: annotator, budget: budget, threshold: threshold,
                                                         strategy: strategy, audit: audit, seed: seed), project: project)
         print(report.summary)

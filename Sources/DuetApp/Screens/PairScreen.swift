@@ -134,8 +134,18 @@ public enum PairScreen {
         let s = c.box(right, title: l.task.showSource ? "source" : "suggestion", style: t[.border], titleStyle: t[.title])
         if l.task.showSource, let choice = PairChoice(l.sourceValue), case .response(let index) = choice, let side = p.shown.firstIndex(of: index) {
             c.put("the dataset prefers \(sideName(side, count: p.shown.count))", x: s.x + 1, y: s.y, style: t[.suggestion], maxWidth: s.width - 1)
+        } else if let sug = l.suggestion, !sug.isBlind, let label = sug.label {
+            // The machine's label is in stored terms ("0"/"1"): say it in the sides shown.
+            let text: String
+            if let index = Int(label), let side = p.shown.firstIndex(of: index) { text = "machine: \(sideName(side, count: p.shown.count)) better" } else {
+                text = "machine: \(label)"
+            }
+            let top = sug.distribution.first { $0.label == label }?.count ?? 0
+            c.put(text + "  \(top)/\(sug.votes)" + String(format: " · H %.2f", sug.entropy), x: s.x + 1, y: s.y, style: t[.suggestion],
+                  maxWidth: s.width - 1)
         } else {
-            c.put("judging blind", x: s.x + 1, y: s.y, style: t[.muted], maxWidth: s.width - 1)
+            c.put(l.suggestion?.isBlind == true ? "blind audit: judge it yourself" : "judging blind", x: s.x + 1, y: s.y, style: t[.muted],
+                  maxWidth: s.width - 1)
         }
     }
 

@@ -32,6 +32,16 @@ public struct AnnotatorSpec: Sendable, Hashable {
     /// llm: the *name* of the environment variable that holds the key (never the key).
     public var apiKeyEnv: String?
 
+    /// The name its votes and decisions are stored under: "local:<name>"
+    /// ("local:ensemble" for the default one), "llm:<model>", or the name itself for replayed votes.
+    public var voteName: String {
+        switch kind {
+        case .local: return name == "local" ? "local:ensemble" : "local:" + name
+        case .llm: return "llm:" + (model ?? name)
+        case .replay: return name
+        }
+    }
+
     public init(name: String, kind: Kind, baseURL: String? = nil, model: String? = nil, apiKeyEnv: String? = nil) {
         self.name = name
         self.kind = kind
@@ -51,9 +61,13 @@ public struct RouterSettings: Sendable, Hashable {
     public var strategy: String
     /// Accuracy the machine labels should reach (audit warnings).
     public var targetAccuracy: Double
+    /// Let the built-in annotator learn from gold labels (and the dataset's
+    /// own preferences for pairs) as well as from people's labels.
+    public var trainOnGold: Bool
 
     public init(annotator: String = "local", budget: Double = 0.3, audit: Double = 0.05, strategy: String = "default",
-                targetAccuracy: Double = 0.9) {
+                targetAccuracy: Double = 0.9, trainOnGold: Bool = false) {
+        self.trainOnGold = trainOnGold
         self.annotator = annotator
         self.budget = budget
         self.audit = audit

@@ -1,0 +1,97 @@
+import DuetAnnotators
+import DuetCore
+import Foundation
+
+/// Runs a machine annotator from duet.toml over a task's items and stores its votes.
+public enum MachineRunWorkflow {
+    public struct Report: Sendable {
+        public var annotator = ""
+        public var items = 0
+        public var votes = 0
+        public var unparseable = 0
+        /// Labels the built-in annotator learned from.
+        public var trainedOn = 0
+    }
+
+    /// The annotator declared under `name` (the built-in `local` one needs no declaration).
+    public static func spec(_ name: String, in config: ProjectConfig) throws -> AnnotatorSpec {
+        if let s = config.annotators.first(where: { $0.name == name }) { return s }
+        if name == "local" { return AnnotatorSpec(name: "local", kind: .local) }
+        let known = config.annotators.map(\.name).joined(separator: ", ")
+        throw DuetError("no annotator '\(name)' in duet.toml [[annotators]]\(known.isEmpty ? "" : " (declared: \(known))")")
+    }
+
+    public static func run(annotator name: String, task: TaskSpec, project: Project, trainOnGold: Bool? = nil,
+                           progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Report {
+        let spec = try spec(name, in: project.config)
+        let store = project.store
+        var items: [StoredItem] = []
+        var after: Int64 = 0
+        while true {
+            let page = try store.items(for: task, afterRowID: after, limit: 5000)
+            guard let last = page.last else { break }
+            after = last.rowID
+            items += page
+        }
+        let annotator: any MachineAnnotator
+        var report = Report()
+        switch spec.kind {
+        case .replay:
+            throw DuetError("'\(spec.name)' is a replay annotator: import its votes with `duet votes import`")
+        case .llm:
+            throw DuetError("running '\(spec.name)' (an LLM annotator) from duet route is not wired yet; import its votes with `duet votes import`")
+        case .local:
+            let gold = trainOnGold ?? project.config.router.trainOnGold
+            (annotator, report.trainedOn) = try local(spec, task: task, items: items, useGold: gold, store: store)
+        }
+        let votes = try await annotator.annotate(items, task: task, progress: progress)
+        let flat = items.flatMap { item in (votes[item.rowID] ?? []).map { (item: item.rowID, vote: $0) } }
+        try store.saveVotes(flat, task: task.name, at: Date())
+        report.annotator = annotator.name
+        report.items = votes.count
+        report.votes = flat.count
+        report.unparseable = flat.filter { $0.vote.label == nil }.count
+        return report
+    }
+
+    /// The built-in ensemble, trained on people's labels (and gold when allowed).
+    static func local(_ spec: AnnotatorSpec, task: TaskSpec, items: [StoredItem], useGold: Bool,
+                      store: any ProjectStore) throws -> (LocalEnsemble, Int) {
+        let human = try RouteWorkflow.humanLabels(store, task)
+        switch task.kind {
+        case .classify, .rate:
+            var labels = human
+            if useGold {
+                for item in items where labels[item.rowID] == nil {
+                    if let g = item.item.gold?.scalarText { labels[item.rowID] = g }
+                }
+            }
+            let training = LocalEnsemble.trainingPairs(items: items, labels: labels)
+            do {
+                return (try LocalEnsemble(name: spec.voteName, labels: RouteWorkflow.labels(task), training: training), training.count)
+            } catch let e as LocalEnsembleError {
+                throw DuetError("the built-in annotator cannot learn yet: \(e). Label a few items of each label first"
+                    + (useGold ? "" : ", or let it learn from gold labels ([router] train_on_gold = true)"))
+            }
+        case .compare:
+            var choices: [Int64: PairChoice] = [:]
+            for (id, l) in human {
+                if let i = Int(l) { choices[id] = .response(i) } else if l == "tie" { choices[id] = .tie } else { choices[id] = .bothBad }
+            }
+            if useGold {
+                for (id, v) in try store.sourceValues(task: task) where choices[id] == nil {
+                    if let c = PairChoice(v) { choices[id] = c }
+                }
+            }
+            let judgments = LocalEnsemble.judgments(items: items, choices: choices)
+            do {
+                return (try LocalEnsemble(name: spec.voteName, judgments: judgments), judgments.count)
+            } catch let e as LocalEnsembleError {
+                throw DuetError("the built-in annotator cannot learn yet: \(e). Judge a few pairs first"
+                    + (useGold ? "" : ", or let it learn from the dataset's preferences ([router] train_on_gold = true)"))
+            }
+        case .multilabel, .review:
+            throw DuetError("the built-in annotator handles classify, rate and compare tasks, not \(task.kind.rawValue)")
+        }
+    }
+}
