@@ -10,6 +10,8 @@ public enum KeyContext: String, CaseIterable, Sendable {
     case compare, rank
     /// Any overlay (help, guidelines, search results).
     case overlay
+    /// The triage table.
+    case triage
 }
 
 /// Everything a key can do. The table below gives each its keys, help text
@@ -22,6 +24,7 @@ public enum Action: String, CaseIterable, Sendable {
     case guidelines, help, search, back, quit
     case open, moveDown, moveUp
     case preferA, preferB, muchA, muchB, tie, bothBad, rationale, diff, focusNext, focusPrevious
+    case sortOrder, labelFilter, routeFilter, mark, acceptMachine
 
     /// The label/choice index for pick actions (0-based).
     public var pickIndex: Int? {
@@ -66,7 +69,7 @@ public struct Keymap: Sendable, Hashable {
     /// The context sets screens read keys in.
     public static let screens: [Set<KeyContext>] = [
         [.dashboard], [.label, .classify], [.label, .multilabel], [.label, .rate], [.label, .review],
-        [.label, .compare], [.label, .rank], [.overlay],
+        [.label, .compare], [.label, .rank], [.overlay], [.triage],
     ]
 
     /// Where number keys and choice highlighting apply.
@@ -111,14 +114,19 @@ public struct Keymap: Sendable, Hashable {
         Binding(.pageUp, [.pageUp, .ctrl("u")], "Page up", [.label, .overlay]),
         Binding(.top, [.home], "Scroll to the top", [.label, .overlay]),
         Binding(.bottom, [.end], "Scroll to the bottom", [.label, .overlay]),
-        Binding(.moveDown, [.char("j"), .down], "Next task", [.dashboard]),
-        Binding(.moveUp, [.char("k"), .up], "Previous task", [.dashboard]),
-        Binding(.open, [.enter], "Open the task", hint: "⏎ open", [.dashboard]),
+        Binding(.moveDown, [.char("j"), .down], "Next row", [.dashboard, .triage]),
+        Binding(.moveUp, [.char("k"), .up], "Previous row", [.dashboard, .triage]),
+        Binding(.open, [.enter], "Open the task (triage: the item)", hint: "⏎ open", [.dashboard, .triage]),
+        Binding(.mark, [.char(" ")], "Mark the row (for A)", hint: "␣ mark", [.triage]),
+        Binding(.acceptMachine, [.char("A")], "Accept the machine's label for the marked rows (or this one)", hint: "A accept", [.triage]),
+        Binding(.sortOrder, [.char("s")], "Most / least uncertain first", hint: "s sort", [.triage]),
+        Binding(.labelFilter, [.char("l")], "Filter by the machine's label (cycles)", hint: "l label", [.triage]),
+        Binding(.routeFilter, [.char("r")], "Show: to label / audits / machine-kept / all (cycles)", hint: "r route", [.triage]),
         Binding(.guidelines, [.char("g")], "Show the task's guidelines", hint: "g guide", [.label]),
         Binding(.search, [.char("/")], "Search this task's items", hint: "/ search", [.label]),
-        Binding(.help, [.char("?")], "Show all keys", hint: "? help", [.dashboard, .label]),
+        Binding(.help, [.char("?")], "Show all keys", hint: "? help", [.dashboard, .label, .triage]),
         Binding(.back, [.escape], "Close the overlay", [.overlay]),
-        Binding(.quit, [.char("q")], "Quit (from a task: back to the dashboard)", hint: "q quit", [.dashboard, .label, .overlay]),
+        Binding(.quit, [.char("q")], "Quit (from a task: back to the dashboard or triage)", hint: "q quit", [.dashboard, .label, .overlay, .triage]),
     ])
 
     /// The action bound to `key` in `contexts` (first match in table order).

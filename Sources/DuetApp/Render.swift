@@ -18,6 +18,9 @@ public enum Render {
         case .label(let l):
             LabelScreen.drawHeader(&c, top, state, l)
             LabelScreen.draw(&c, body, state, l)
+        case .triage(let t):
+            TriageScreen.drawHeader(&c, top, state, t)
+            TriageScreen.draw(&c, body, state, t)
         }
         if let overlay = state.overlay { Overlays.draw(&c, body, state, overlay) }
         footer(&c, bottom, state)
@@ -74,6 +77,7 @@ public enum Render {
         switch state.screen {
         case .dashboard: return state.keymap.hints(in: [.dashboard])
         case .label(let l): return state.keymap.hints(in: l.contexts)
+        case .triage: return state.keymap.hints(in: [.triage])
         }
     }
 }

@@ -97,6 +97,11 @@ public final class Runtime {
                 }
                 if let failure { return [.failed("Editor: \(failure)")] }
                 return [.edited(result)]
+            case .loadTriage(let task, let filter):
+                return [.triageLoaded(try store.triage(task: task, filter: filter, limit: 2000))]
+            case .recordMany(let entries, let task, let filter):
+                for e in entries { try store.record(e) }
+                return [.triageLoaded(try store.triage(task: task, filter: filter, limit: 2000))]
             case .quit:
                 return []
             }

@@ -17,6 +17,8 @@ public struct AppState: Sendable {
     public var tasks: [TaskSpec]
     /// Quitting from a task goes back to the dashboard when it was opened from there.
     public var startedOnDashboard: Bool
+    /// An item opened from triage: quitting the label screen goes back to this table.
+    public var triageReturn: TriageState?
     public var quitting = false
 
     public init(width: Int, height: Int, tasks: [TaskSpec], annotator: String, theme: Theme = .mono,
@@ -48,6 +50,42 @@ public struct Status: Sendable, Hashable {
 public enum Screen: Sendable {
     case dashboard(DashboardState)
     case label(LabelState)
+    case triage(TriageState)
+}
+
+/// The routed queue as a table.
+public struct TriageState: Sendable {
+    public var task: TaskSpec
+    public var filter: TriageFilter
+    public var rows: [TriageRow] = []
+    public var selected = 0
+    /// Rows marked with space (item row ids).
+    public var marked: Set<Int64> = []
+    public var loaded = false
+
+    public init(task: TaskSpec, filter: TriageFilter = TriageFilter()) {
+        self.task = task
+        self.filter = filter
+    }
+
+    /// The labels the machine's labels can take (for the label filter).
+    public var labels: [String] {
+        switch task.kind {
+        case .compare: return ["0", "1", "tie", "both-bad"]
+        case .rate, .review: return task.scale.map(String.init)
+        default: return task.labels
+        }
+    }
+
+    /// The route filter in words.
+    public var routeName: String {
+        switch (filter.route, filter.pendingOnly) {
+        case (nil, true): return "to label"
+        case (nil, false): return "all routed"
+        case (let r?, true): return "\(r.rawValue), to label"
+        case (let r?, false): return r.rawValue
+        }
+    }
 }
 
 /// One row of the dashboard.
@@ -260,6 +298,7 @@ public enum AppMessage: Sendable {
                     suggestion: Suggestion? = nil)
     case undone(Int64?, at: Date)
     case searchFinished([StoredItem])
+    case triageLoaded([TriageRow])
     case edited(String?)
     case failed(String)
 }
@@ -274,5 +313,8 @@ public enum Effect: Sendable, Equatable {
     case undo(TaskSpec, at: Date)
     case search(TaskSpec, query: String)
     case editText(String)
+    case loadTriage(TaskSpec, TriageFilter)
+    /// People accepting machine labels from triage: record them all, then reload the table.
+    case recordMany([NewAnnotation], then: TaskSpec, TriageFilter)
     case quit
 }

@@ -73,6 +73,11 @@ extension App {
         case .help:
             state.overlay = .help(scroll: 0)
         case .quit:
+            if let t = state.triageReturn {
+                state.triageReturn = nil
+                state.screen = .triage(t)
+                return [.loadTriage(t.task, t.filter)]
+            }
             if state.startedOnDashboard {
                 state.screen = .dashboard(DashboardState())
                 return [.loadDashboard]

@@ -36,6 +36,10 @@ public enum App {
                 let effects = labelKey(&state, &l, key, at: at)
                 if case .label = state.screen { state.screen = .label(l) }
                 return effects
+            case .triage(var t):
+                let effects = triageKey(&state, &t, key, at: at)
+                if case .triage = state.screen { state.screen = .triage(t) }
+                return effects
             }
         case .dashboardLoaded(let rows):
             guard case .dashboard(var d) = state.screen else { return [] }
@@ -74,6 +78,13 @@ public enum App {
             state.status = Status("Undone: the item is back")
             _ = at
             return [.loadItem(l.task, rowID: rowID)]
+        case .triageLoaded(let rows):
+            guard case .triage(var t) = state.screen else { return [] }
+            t.rows = rows
+            t.loaded = true
+            t.selected = min(t.selected, max(0, rows.count - 1))
+            state.screen = .triage(t)
+            return []
         case .searchFinished(let items):
             guard case .search(var s) = state.overlay else { return [] }
             s.results = items

@@ -7,6 +7,8 @@ import TermUI
 public struct LaunchOptions: Sendable {
     /// `duet label`: open a task (`task`, or the only one) instead of the dashboard.
     public var label: Bool
+    /// `duet triage`: open the task's routed queue as a table.
+    public var triage: Bool = false
     public var task: String?
     public var annotator: String?
     public var theme: String?
@@ -41,6 +43,12 @@ public enum AppLauncher {
         // and `duet label` with several tasks open the dashboard, where q on
         // a task goes back.
         let only = project.config.tasks.count == 1 ? project.config.tasks[0].name : nil
+        if options.triage {
+            let task = try project.task(options.task ?? only)
+            state.startedOnDashboard = false
+            let effects = App.openTriage(&state, task)
+            return Prepared(state: state, startEffects: effects)
+        }
         if options.label, let name = options.task ?? only {
             let task = try project.task(name)
             state.startedOnDashboard = false

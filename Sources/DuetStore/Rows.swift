@@ -42,6 +42,8 @@ enum Rows {
     /// Columns of `items`, in the order `storedItem` reads them.
     static let itemColumns =
         "items.id, items.uid, items.dataset, items.kind, items.fields, items.gold, items.meta, items.source_line"
+    /// How many columns `itemColumns` selects (later columns of a query follow them).
+    static let itemColumnCount = 8
 
     static func storedItem(_ row: GRDB.Row) throws -> StoredItem {
         let id: Int64 = row[0]

@@ -159,3 +159,46 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    public func triage(task: TaskSpec, filter: TriageFilter, limit: Int) throws -> [TriageRow] {
+        try writer.read { db in
+            guard let taskID = try Self.taskID(db, name: task.name) else { return [] }
+            var sql = """
+                SELECT \(Rows.itemColumns), r.route, r.score, r.machine_label, r.annotator, r.pending
+                FROM routes r JOIN items ON items.id = r.item_id WHERE r.task_id = ?
+                """
+            var arguments: StatementArguments = [taskID]
+            if filter.pendingOnly { sql += " AND r.pending = 1" }
+            if let route = filter.route {
+                sql += " AND r.route = ?"
+                arguments += [route.rawValue]
+            }
+            if let label = filter.label {
+                sql += " AND r.machine_label = ?"
+                arguments += [label]
+            }
+            sql += filter.ascending ? " ORDER BY r.score, r.item_id" : " ORDER BY r.score DESC, r.item_id"
+            sql += " LIMIT ?"
+            arguments += [limit]
+            let columns = Rows.itemColumnCount
+            var rows: [TriageRow] = []
+            for r in try GRDB.Row.fetchAll(db, sql: sql, arguments: arguments) {
+                let item = try Rows.storedItem(r)
+                let route = RouteRecord(itemRowID: item.rowID, route: Route(rawValue: r[columns]) ?? .human, score: r[columns + 1],
+                                        machineLabel: r[columns + 2], annotator: r[columns + 3], pending: r[columns + 4])
+                rows.append(TriageRow(item: item, route: route, votes: []))
+            }
+            // The router's votes for the listed items only.
+            let vote = try db.makeStatement(sql: """
+                SELECT annotator, variant, label, confidence FROM votes WHERE task_id = ? AND item_id = ? AND annotator = ? ORDER BY id
+                """)
+            for i in rows.indices {
+                rows[i].votes = try GRDB.Row.fetchAll(vote, arguments: [taskID, rows[i].item.rowID, rows[i].route.annotator]).map {
+                    MachineVote(annotator: $0[0], variant: $0[1], label: $0[2], confidence: $0[3])
+                }
+            }
+            return rows
+        }
+    }
+}

@@ -47,3 +47,17 @@ enum TUI {
         try runtime.run()
     }
 }
+
+struct Triage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The routed queue as a table: the machine's least sure items first; open one, or accept the machine's labels.")
+    @OptionGroup var projectOptions: ProjectOptions
+    @OptionGroup var screen: ScreenOptions
+    @Option(help: "The task (default: the only task).") var task: String?
+
+    func run() throws {
+        var options = LaunchOptions(task: task, annotator: screen.annotator, theme: screen.theme)
+        options.triage = true
+        try TUI.run(project: projectOptions.open(), options: options)
+    }
+}

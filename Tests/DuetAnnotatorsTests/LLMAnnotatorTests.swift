@@ -72,7 +72,7 @@ import Testing
         var logger = Logger(label: "test.llm") { _ in logs.handler }
         logger.logLevel = .trace
         try await Self.withServer { server in
-            let modes = ["", "[timeout]", "[500]", "[garbage]", "[slow]", "[outside]", "[fatal]"]
+            let modes = ["", "[timeout]", "[500]", "[garbage]", "[slow]", "[outside]", "[fatal]", "[drop]", "[dropall]"]
             let items = Self.items(modes.map { ("against", $0) })
             let cache = RecordingCache()
             let config = Self.config(server) { $0.timeout = 0.5 }
@@ -82,26 +82,27 @@ import Testing
             func item(_ mode: String) -> [MachineVote] { votes[Int64(modes.firstIndex(of: mode)! + 1)] ?? [] }
             func sent(_ mode: String) -> Int { server.requests.filter { $0.userText.contains(mode) }.count }
 
-            for mode in ["", "[500]", "[slow]"] {
+            for mode in ["", "[500]", "[slow]", "[drop]"] {
                 #expect(item(mode).count == Self.answered && item(mode).allSatisfy { $0.label == "against" }, "\(mode)")
             }
-            #expect(sent("[500]") == 2 * Self.k, "each request failed once, then succeeded")
+            #expect(sent("[500]") == 2 * Self.k && sent("[drop]") == 2 * Self.k, "each request failed once, then succeeded")
             let expectedRaw = ["[timeout]": "error: timeout after 0.5 s", "[garbage]": "error: invalid response",
-                               "[fatal]": "error: HTTP 400: bad request from Bearer <redacted>", "[outside]": ""]
+                               "[fatal]": "error: HTTP 400: bad request from Bearer <redacted>", "[outside]": "",
+                               "[dropall]": "error: connection: "]
             for (mode, prefix) in expectedRaw {
                 let v = item(mode)
                 #expect(v.count == Self.k && v.allSatisfy { $0.label == nil && $0.confidence == nil }, "\(mode)")
                 #expect(v.allSatisfy { $0.raw?.hasPrefix(prefix) == true }, "\(mode): \(v.map(\.raw))")
             }
-            #expect(sent("[timeout]") == 3 * Self.k, "two retries")
+            #expect(sent("[timeout]") == 3 * Self.k && sent("[dropall]") == 3 * Self.k, "two retries")
             #expect(sent("[garbage]") == Self.k && sent("[fatal]") == Self.k, "not retried")
             #expect(Set(item("[outside]").compactMap(\.raw)).isSuperset(of: ["sarcastic\nConfidence: 0.9", "Maybe", "(Z)"]))
 
             let u = annotator.usage
-            #expect(u.failures == ["timeout": 11, "invalid-response": 11, "http-400": 11])
-            #expect(u.retries == 2 * Self.k + Self.k && u.requestsSent == server.requestCount)
+            #expect(u.failures == ["timeout": 11, "invalid-response": 11, "http-400": 11, "connection": 11])
+            #expect(u.retries == 2 * 2 * Self.k + 2 * Self.k && u.requestsSent == server.requestCount)
             // Only answers are cached, never errors.
-            #expect(cache.entries.count == 4 * Self.k)
+            #expect(cache.entries.count == 5 * Self.k)
 
             // The key went to the server in the header only.
             #expect(server.requests.allSatisfy { $0.authorization == "Bearer \(Self.key)" && !$0.body.contains(Self.key) })
@@ -115,22 +116,23 @@ import Testing
 
     @Test func retryAfterIsHonoured() async throws {
         try await Self.withServer { server in
-            let items = Self.items([("neutral", "[429]")])
+            let items = Self.items([("neutral", "[429]"), ("favor", "[503]")])
             let annotator = OpenAICompatibleAnnotator(config: Self.config(server))
             let start = Date()
             let votes = try await annotator.annotate(items, task: Self.task) { _ in }
             let elapsed = Date().timeIntervalSince(start)
             #expect(elapsed >= 1.0 && elapsed < 10)
             #expect(votes[1]?.count == Self.answered && votes[1]?.allSatisfy { $0.label == "neutral" } == true)
+            #expect(votes[2]?.count == Self.answered && votes[2]?.allSatisfy { $0.label == "favor" } == true)
             // Per request: the retry came at least one second after the 429.
             let byBody = Dictionary(grouping: server.requests, by: \.body)
-            #expect(byBody.count == Self.k)
+            #expect(byBody.count == 2 * Self.k)
             for attempts in byBody.values {
                 #expect(attempts.count == 2)
                 let times = attempts.sorted { $0.attempt < $1.attempt }.map(\.at)
                 #expect(times[1] - times[0] >= 1.0)
             }
-            #expect(annotator.usage.retries == Self.k && annotator.usage.failures.isEmpty)
+            #expect(annotator.usage.retries == 2 * Self.k && annotator.usage.failures.isEmpty)
         }
     }
 
@@ -218,6 +220,19 @@ import Testing
         #expect(abs(first.estimatedCostUSD - (Double(first.estimatedPromptTokens) + 24) / 1e6) < 1e-15)
         #expect(first.cacheKey == ContentHash.fnv1a128Hex(annotator.requestBody(first.messages)))
         #expect(annotator.usage == OpenAICompatibleAnnotator.Usage())
+    }
+
+    @Test func builtFromADuetTomlEntry() throws {
+        let spec = AnnotatorSpec(name: "gpt", kind: .llm, baseURL: "http://127.0.0.1:9/v1", model: "m", apiKeyEnv: "DUET_TEST_KEY")
+        let a = try OpenAICompatibleAnnotator.fromSpec(spec, environment: ["DUET_TEST_KEY": Self.key]) { $0.concurrency = 3 }
+        #expect(a.name == "gpt" && a.config.apiKey == Self.key && a.config.concurrency == 3 && a.config.model == "m")
+        #expect(throws: LLMAnnotatorError.invalidConfig(
+            ["annotator 'gpt': environment variable DUET_TEST_KEY (api_key_env) is not set"])) {
+            try OpenAICompatibleAnnotator.fromSpec(spec, environment: [:])
+        }
+        let local = AnnotatorSpec(name: "local-llm", kind: .llm, baseURL: "http://127.0.0.1:9/v1", model: "m")
+        #expect(try OpenAICompatibleAnnotator.fromSpec(local, environment: [:]).config.apiKey == nil)
+        #expect(throws: LLMAnnotatorError.self) { try OpenAICompatibleAnnotator.fromSpec(AnnotatorSpec(name: "x", kind: .llm)) }
     }
 
     @Test func unsupportedTasksAndBadConfigsThrow() async {

@@ -11,6 +11,8 @@ struct ScriptedReply: Sendable {
     var body: String
     /// Seconds to wait before answering.
     var delay = 0.0
+    /// Close the connection instead of answering.
+    var drop = false
 }
 
 /// One request as the loopback server saw it.
@@ -97,6 +99,7 @@ final class LoopbackServer: @unchecked Sendable {
                     let request = record(h, String(buffer: body))
                     let reply = script(request)
                     if reply.delay > 0 { try await Task.sleep(nanoseconds: UInt64(reply.delay * 1e9)) }
+                    if reply.drop { return }
                     var headers = HTTPHeaders()
                     headers.add(name: "Content-Type", value: "application/json")
                     headers.add(name: "Content-Length", value: "\(reply.body.utf8.count)")
@@ -127,7 +130,8 @@ final class LoopbackServer: @unchecked Sendable {
 /// items prefer the response containing "GOOD" (or always say "A" with "[biased]").
 ///
 /// Modes: [timeout] never answers in time, [429] first attempt 429 + Retry-After: 1,
-/// [500] first attempt 500, [garbage] non-JSON, [slow] 200 ms late, [outside]
+/// [503] first attempt 503 + Retry-After: 1, [500] first attempt 500, [drop] first attempt: the
+/// connection is closed, [dropall] every attempt closed, [garbage] non-JSON, [slow] 200 ms late, [outside]
 /// answers outside the schema, [fatal] 400 whose message echoes the Authorization header.
 enum FakeLLM {
     static func reply(_ r: ReceivedRequest) -> ScriptedReply {
@@ -136,6 +140,10 @@ enum FakeLLM {
         if u.contains("[429]") && r.attempt == 1 {
             return ScriptedReply(status: 429, headers: [("Retry-After", "1")], body: #"{"error":{"message":"slow down"}}"#)
         }
+        if u.contains("[503]") && r.attempt == 1 {
+            return ScriptedReply(status: 503, headers: [("Retry-After", "1")], body: "overloaded")
+        }
+        if u.contains("[dropall]") || (u.contains("[drop]") && r.attempt == 1) { return ScriptedReply(body: "", drop: true) }
         if u.contains("[500]") && r.attempt == 1 { return ScriptedReply(status: 500, body: "internal error") }
         if u.contains("[garbage]") { return ScriptedReply(body: "<html>this is not JSON</html>") }
         if u.contains("[fatal]") {

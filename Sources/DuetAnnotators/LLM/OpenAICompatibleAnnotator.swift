@@ -212,3 +212,33 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
         try await client.shutdown()
     }
 }
+
+extension OpenAICompatibleAnnotator {
+    /// The annotator a duet.toml `[[annotators]]` entry of kind `llm` declares:
+    /// `base_url`, `model`, and the key read from the variable `api_key_env`
+    /// names (an unset variable is an error; no `api_key_env` = no key, for local
+    /// servers). Votes are stored under the entry's name. `configure` sets the rest
+    /// (prices, concurrency, …).
+    public static func fromSpec(_ spec: AnnotatorSpec,
+                                environment: [String: String] = ProcessInfo.processInfo.environment,
+                                configure: (inout LLMConfig) -> Void = { _ in },
+                                templates: PromptTemplates = .defaults, aliases: [String: String] = [:],
+                                cache: (any ResponseCache)? = nil,
+                                logger: Logger = Logger(label: "duet.llm")) throws -> OpenAICompatibleAnnotator {
+        var errors: [String] = []
+        if spec.kind != .llm { errors.append("annotator '\(spec.name)': kind \(spec.kind.rawValue), not llm") }
+        if spec.baseURL?.isEmpty ?? true { errors.append("annotator '\(spec.name)': llm needs base_url") }
+        if spec.model?.isEmpty ?? true { errors.append("annotator '\(spec.name)': llm needs model") }
+        let key = LLMConfig.apiKey(fromEnvironmentVariable: spec.apiKeyEnv, environment: environment)
+        if let variable = spec.apiKeyEnv, !variable.isEmpty, key == nil {
+            errors.append("annotator '\(spec.name)': environment variable \(variable) (api_key_env) is not set")
+        }
+        guard errors.isEmpty else { throw LLMAnnotatorError.invalidConfig(errors) }
+        var config = LLMConfig(baseURL: spec.baseURL ?? "", model: spec.model ?? "", apiKey: key)
+        configure(&config)
+        let invalid = config.validationErrors()
+        guard invalid.isEmpty else { throw LLMAnnotatorError.invalidConfig(invalid) }
+        return OpenAICompatibleAnnotator(config: config, templates: templates, aliases: aliases, cache: cache,
+                                         name: spec.name, logger: logger)
+    }
+}

@@ -67,3 +67,34 @@ public struct RouteRecord: Sendable, Hashable {
         self.pending = pending
     }
 }
+
+/// Which routed items the triage table lists.
+public struct TriageFilter: Sendable, Hashable {
+    /// nil = every route.
+    public var route: Route?
+    /// Only items a person still has to label.
+    public var pendingOnly: Bool
+    /// Least uncertain first instead of most.
+    public var ascending: Bool
+    /// Only items whose machine label is this.
+    public var label: String?
+
+    public init(route: Route? = nil, pendingOnly: Bool = true, ascending: Bool = false, label: String? = nil) {
+        self.route = route
+        self.pendingOnly = pendingOnly
+        self.ascending = ascending
+        self.label = label
+    }
+}
+
+/// One row of the triage table.
+public struct TriageRow: Sendable, Hashable {
+    public var item: StoredItem
+    public var route: RouteRecord
+    public var votes: [MachineVote]
+    public init(item: StoredItem, route: RouteRecord, votes: [MachineVote]) {
+        self.item = item
+        self.route = route
+        self.votes = votes
+    }
+}

@@ -57,6 +57,8 @@ public protocol ProjectStore: AnyObject, Sendable {
     func applyRouting(_ entries: [RouteEntry], task: String, at date: Date) throws
     /// The task's routes per item.
     func routes(task: TaskSpec) throws -> [Int64: RouteRecord]
+    /// Routed items for the triage table, ordered by uncertainty, at most `limit`.
+    func triage(task: TaskSpec, filter: TriageFilter, limit: Int) throws -> [TriageRow]
     /// One item's route and the votes of its router, for the suggestion pane (nil when not routed).
     func routing(task: TaskSpec, itemRowID: Int64) throws -> (route: RouteRecord, votes: [MachineVote])?
 
