@@ -34,6 +34,9 @@ struct RawConfig: Decodable {
         var base_url: String?
         var model: String?
         var api_key_env: String?
+        var prompt_price: Double?
+        var completion_price: Double?
+        var concurrency: Int?
     }
     struct Router: Decodable {
         var annotator: String?
@@ -138,7 +141,11 @@ public enum ConfigFile {
             if kind == .llm && (a.base_url == nil || a.model == nil) {
                 throw fail("annotators[\(i)] '\(a.name)': an llm annotator needs base_url and model")
             }
-            annotators.append(AnnotatorSpec(name: a.name, kind: kind, baseURL: a.base_url, model: a.model, apiKeyEnv: a.api_key_env))
+            var spec = AnnotatorSpec(name: a.name, kind: kind, baseURL: a.base_url, model: a.model, apiKeyEnv: a.api_key_env)
+            spec.promptPrice = a.prompt_price ?? 0
+            spec.completionPrice = a.completion_price ?? 0
+            spec.concurrency = a.concurrency
+            annotators.append(spec)
         }
         var router = RouterSettings()
         if let r = raw.router {

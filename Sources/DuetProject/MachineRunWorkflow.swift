@@ -39,7 +39,7 @@ public enum MachineRunWorkflow {
         case .replay:
             throw DuetError("'\(spec.name)' is a replay annotator: import its votes with `duet votes import`")
         case .llm:
-            throw DuetError("running '\(spec.name)' (an LLM annotator) from duet route is not wired yet; import its votes with `duet votes import`")
+            annotator = try llm(spec, store: store)
         case .local:
             let gold = trainOnGold ?? project.config.router.trainOnGold
             (annotator, report.trainedOn) = try local(spec, task: task, items: items, useGold: gold, store: store)
@@ -52,6 +52,52 @@ public enum MachineRunWorkflow {
         report.votes = flat.count
         report.unparseable = flat.filter { $0.vote.label == nil }.count
         return report
+    }
+
+    /// An OpenAI-compatible server from duet.toml; its answers are cached in the store.
+    public static func llm(_ spec: AnnotatorSpec, store: any ProjectStore,
+                           environment: [String: String] = ProcessInfo.processInfo.environment) throws -> OpenAICompatibleAnnotator {
+        var named = spec
+        named.name = spec.voteName  // votes and decisions as "llm:<model>"
+        do {
+            return try OpenAICompatibleAnnotator.fromSpec(named, environment: environment, configure: { c in
+                c.promptPricePerMillion = spec.promptPrice
+                c.completionPricePerMillion = spec.completionPrice
+                if let n = spec.concurrency { c.concurrency = n }
+            }, cache: store as? any ResponseCache)
+        } catch let e as LLMAnnotatorError {
+            throw DuetError("\(e)")
+        }
+    }
+
+    /// `duet route --dry-run` for an LLM annotator: the requests a run would
+    /// send (none are sent), with estimated tokens and cost.
+    public static func dryRun(annotator name: String, task: TaskSpec, project: Project, showPrompts: Int = 2) throws -> String {
+        let spec = try spec(name, in: project.config)
+        guard spec.kind == .llm else { throw DuetError("--dry-run shows the prompts of an llm annotator; '\(name)' is \(spec.kind.rawValue)") }
+        let annotator = try llm(spec, store: project.store, environment: ProcessInfo.processInfo.environment.merging(
+            spec.apiKeyEnv.map { [$0: "dry-run"] } ?? [:]) { real, _ in real })
+        var items: [StoredItem] = []
+        var after: Int64 = 0
+        while true {
+            let page = try project.store.items(for: task, afterRowID: after, limit: 5000)
+            guard let last = page.last else { break }
+            after = last.rowID
+            items += page
+        }
+        let plan = annotator.plan(items, task: task)
+        var out: [String] = []
+        for p in plan.prefix(showPrompts) {
+            out.append("── item \(p.itemRowID) · \(p.variant)\(p.cached ? " (cached)" : "")")
+            for m in p.messages { out.append("[\(m.role)] \(m.content)") }
+        }
+        let toSend = plan.filter { !$0.cached }
+        let promptTokens = toSend.reduce(0) { $0 + $1.estimatedPromptTokens }
+        let completionTokens = toSend.reduce(0) { $0 + $1.estimatedCompletionTokens }
+        let cost = (Double(promptTokens) * spec.promptPrice + Double(completionTokens) * spec.completionPrice) / 1_000_000
+        out.append(String(format: "dry run: %d requests for %d items (%d cached), about %d prompt + %d completion tokens, about $%.4f",
+                          plan.count, items.count, plan.count - toSend.count, promptTokens, completionTokens, cost))
+        return out.joined(separator: "\n")
     }
 
     /// The built-in ensemble, trained on people's labels (and gold when allowed).

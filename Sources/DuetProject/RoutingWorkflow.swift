@@ -14,7 +14,7 @@ public enum VotesImportWorkflow {
         guard let dataset = dataset ?? task.dataset else {
             throw DuetError("task '\(task.name)' covers several datasets: say which one the votes' item ids belong to with --dataset")
         }
-        var source = try InputSource(path: path)
+        let source = try InputSource(path: path)
         defer { source.cancel() }
         let labels = task.kind == .compare ? ["0", "1", "tie", "both-bad"] : task.kind == .rate || task.kind == .review
             ? task.scale.map(String.init) : task.labels

@@ -52,13 +52,20 @@ extension SQLiteStore {
                     route = excluded.route, score = excluded.score, machine_label = excluded.machine_label,
                     annotator = excluded.annotator, pending = excluded.pending, routed_at = excluded.routed_at
                 """)
+            // Prepared once: a routing touches every open item of the task.
+            let currentDecision = try db.makeStatement(sql: """
+                SELECT a.id, a.value FROM decisions d JOIN annotations a ON a.id = d.annotation_id
+                WHERE d.task_id = ? AND d.annotator = ? AND d.item_id = ?
+                """)
+            let deleteDecision = try db.makeStatement(sql: "DELETE FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?")
+            let insertDecision = try db.makeStatement(sql: """
+                INSERT OR REPLACE INTO decisions (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged, seconds, decided_at)
+                VALUES (?, ?, ?, ?, 'machine', 'submitted', 0, NULL, ?)
+                """)
             for e in entries {
                 try upsert.execute(arguments: [taskID, e.itemRowID, e.route.rawValue, e.score, e.machineLabel, e.annotator,
                                                e.route.rawValue, taskID, e.itemRowID, now])
-                let current = try GRDB.Row.fetchOne(db, sql: """
-                    SELECT a.id, a.value FROM decisions d JOIN annotations a ON a.id = d.annotation_id
-                    WHERE d.task_id = ? AND d.annotator = ? AND d.item_id = ?
-                    """, arguments: [taskID, e.annotator, e.itemRowID])
+                let current = try GRDB.Row.fetchOne(currentDecision, arguments: [taskID, e.annotator, e.itemRowID])
                 let currentValue: String? = current?[1]
                 let wanted = e.route == .human ? nil : e.machineLabel.map { JSONValue.string($0).canonicalJSON }
                 if currentValue == wanted { continue }
@@ -67,18 +74,14 @@ extension SQLiteStore {
                     let previous: Int64 = current[0]
                     _ = try Self.appendLog(db, NewAnnotation(itemRowID: e.itemRowID, task: task, annotatorKind: .machine, annotator: e.annotator,
                                                              value: nil, status: .revoked, createdAt: date, revokes: previous), taskID: taskID)
-                    try db.execute(sql: "DELETE FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?",
-                                   arguments: [taskID, e.annotator, e.itemRowID])
+                    try deleteDecision.execute(arguments: [taskID, e.annotator, e.itemRowID])
                 }
                 guard let label = e.machineLabel, e.route != .human else { continue }
                 let entry = NewAnnotation(itemRowID: e.itemRowID, task: task, annotatorKind: .machine, annotator: e.annotator,
                                           value: .string(label), confidence: e.confidence, votes: e.votesJSON, entropy: e.entropy,
                                           note: e.route == .audit ? "audit" : nil, createdAt: date)
                 let id = try Self.appendLog(db, entry, taskID: taskID)
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO decisions (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged, seconds, decided_at)
-                    VALUES (?, ?, ?, ?, 'machine', 'submitted', 0, NULL, ?)
-                    """, arguments: [taskID, e.annotator, e.itemRowID, id, now])
+                try insertDecision.execute(arguments: [taskID, e.annotator, e.itemRowID, id, now])
             }
         }
     }

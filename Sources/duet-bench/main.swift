@@ -1,6 +1,7 @@
-// Duet's UI benchmark: frame time, keystroke → decision committed and
-// open-to-first-frame on a store of N items (default 10^6), peak RSS.
-// Run: swift run -c release duet-bench [N]
+// Duet's benchmarks. Run: swift run -c release duet-bench [ui|route|local] [N]
+//   ui     frame time, keystroke → decision committed, open-to-first-frame on N items (default 10^6), peak RSS
+//   route  re-routing N items (default 10^5) from stored votes (11 per item): items/s
+//   local  the built-in ensemble: train on N/10, predict N (default 10^5)
 import DuetApp
 import DuetCore
 import DuetProject
@@ -25,7 +26,22 @@ func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     return (r, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
 }
 
-let n = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1_000_000 : 1_000_000
+let mode = CommandLine.arguments.dropFirst().first { Int($0) == nil } ?? "ui"
+let sizeArgument = CommandLine.arguments.dropFirst().compactMap { Int($0) }.first
+switch mode {
+case "route":
+    try runRouteBench(n: sizeArgument ?? 100_000)
+    exit(0)
+case "local":
+    try runLocalBench(n: sizeArgument ?? 100_000)
+    exit(0)
+case "ui":
+    break
+default:
+    print("usage: duet-bench [ui|route|local] [N]")
+    exit(2)
+}
+let n = sizeArgument ?? 1_000_000
 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-ui-\(getpid())")
 defer { try? FileManager.default.removeItem(at: dir) }
 

@@ -41,6 +41,7 @@ struct RouteCommand: AsyncParsableCommand {
     @Option(help: "Share of machine-kept items also sent to people, blind (default: [router] audit).") var audit: Double?
     @Option(help: "Seed for random choices (audits, the random strategy).") var seed: Int = 0
     @Flag(name: .customLong("no-run"), help: "Route by the votes already stored; do not run the annotator first.") var noRun = false
+    @Flag(name: .customLong("dry-run"), help: "LLM annotators: print prompts and the estimated tokens and cost; send nothing.") var dryRun = false
 
     func validate() throws {
         if let b = budget, !(0...1).contains(b) { throw ValidationError("--budget: a share from 0 to 1") }
@@ -51,10 +52,19 @@ struct RouteCommand: AsyncParsableCommand {
     func run() async throws {
         let project = try projectOptions.open()
         let name = annotator ?? project.config.router.annotator
-        // The built-in annotator runs (and learns) first; replayed votes are used as imported.
-        if !noRun, let spec = try? MachineRunWorkflow.spec(name, in: project.config), spec.kind == .local {
-            let run = try await MachineRunWorkflow.run(annotator: name, task: project.task(task), project: project)
-            Console.note("\(run.annotator): learned from \(run.trainedOn) labels, \(run.votes) votes on \(run.items) items")
+        if dryRun {
+            print(try MachineRunWorkflow.dryRun(annotator: name, task: project.task(task), project: project))
+            return
+        }
+        // The built-in and LLM annotators run first (the LLM's answers are cached); replayed votes are used as imported.
+        if !noRun, let spec = try? MachineRunWorkflow.spec(name, in: project.config), spec.kind != .replay {
+            let tty = Console.stderrIsTerminal
+            let run = try await MachineRunWorkflow.run(annotator: name, task: project.task(task), project: project) { done in
+                if tty { Console.write("\r\(spec.voteName): \(done) items\u{1B}[K") }
+            }
+            if tty { Console.write("\n") }
+            Console.note("\(run.annotator): \(run.trainedOn > 0 ? "learned from \(run.trainedOn) labels, " : "")\(run.votes) votes on \(run.items) items"
+                + (run.unparseable > 0 ? " (\(run.unparseable) unparseable)" : ""))
         }
         let report = try RouteWorkflow.run(RouteRequest(task: task, annotator: annotator, budget: budget, threshold: threshold,
                                                         strategy: strategy, audit: audit, seed: seed), project: project)

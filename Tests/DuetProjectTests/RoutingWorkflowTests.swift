@@ -85,3 +85,38 @@ import Testing
         #expect(json.contains("\"macro_f1\"") && json.contains("\"human_items\""))
     }
 }
+
+@Suite struct OfflineRoutingTests {
+    @Test func demoRoutesWithTheBuiltInAnnotator() async throws {
+        let tmp = try TempDir()
+        let (project, _) = try Demo.create(at: tmp.url.appendingPathComponent("demo"), sampleData: SharedData.repoRoot.appendingPathComponent("sample-data"))
+        let lines = try await Demo.route(project)
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("sentiment: local:ensemble learned from 30 labels"))
+        let sentiment = try project.task("sentiment")
+        // 7 members vote on every item; 30% go to people, 5% of the rest are audits.
+        let votes = try project.store.votes(task: sentiment)
+        #expect(votes.count == 200 && votes.values.allSatisfy { $0.count == 7 })
+        let routes = try project.store.routes(task: sentiment)
+        #expect(routes.values.filter { $0.route == .human }.count == 60)
+        #expect(routes.values.filter { $0.route == .audit }.count == 7)
+        // The people's queue starts at the most uncertain item.
+        let next = try #require(try project.store.nextItem(for: sentiment, annotator: "ana"))
+        let top = routes.values.filter { $0.route != .machine }.map(\.score).max()
+        #expect(routes[next.rowID]?.score == top)
+        // Deterministic: the same data and seed give the same routing.
+        let again = try Demo.create(at: tmp.url.appendingPathComponent("demo2"), sampleData: SharedData.repoRoot.appendingPathComponent("sample-data")).0
+        _ = try await Demo.route(again)
+        #expect(try again.store.routes(task: sentiment).mapValues(\.route) == routes.mapValues(\.route))
+    }
+
+    @Test func localAnnotatorExplainsWhatItNeeds() async throws {
+        let tmp = try TempDir()
+        let project = try tmp.project(.classify)
+        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n")]), into: project.store)
+        let e = await #expect(throws: DuetError.self) { try await MachineRunWorkflow.run(annotator: "local", task: try project.task(nil), project: project) }
+        #expect(e?.description.contains("train_on_gold") == true)
+        let unknown = await #expect(throws: DuetError.self) { try await MachineRunWorkflow.run(annotator: "gpt", task: try project.task(nil), project: project) }
+        #expect(unknown?.description.contains("no annotator 'gpt'") == true)
+    }
+}

@@ -31,6 +31,11 @@ public struct AnnotatorSpec: Sendable, Hashable {
     public var model: String?
     /// llm: the *name* of the environment variable that holds the key (never the key).
     public var apiKeyEnv: String?
+    /// llm: USD per million prompt / completion tokens, for cost accounting.
+    public var promptPrice: Double = 0
+    public var completionPrice: Double = 0
+    /// llm: requests in flight at once.
+    public var concurrency: Int?
 
     /// The name its votes and decisions are stored under: "local:<name>"
     /// ("local:ensemble" for the default one), "llm:<model>", or the name itself for replayed votes.

@@ -66,13 +66,20 @@ public struct Reliability: Sendable, Hashable {
     }
 
     /// The posterior over labels from weighted votes (unparseable votes carry no evidence).
+    ///
+    /// Sums run in the order of `labels` (never a dictionary's order, which
+    /// varies between runs), so equal inputs give bit-identical results.
     public func posterior(_ votes: [MachineVote], labels: [String]) -> [String: Double] {
-        var score: [String: Double] = [:]
-        for l in labels { score[l] = 0 }
-        for v in votes { if let l = v.label, score[l] != nil { score[l]! += weight(v) } }
-        let m = score.values.max() ?? 0
-        let z = score.values.reduce(0) { $0 + Foundation.exp($1 - m) }
-        return score.mapValues { Foundation.exp($0 - m) / z }
+        var score = [Double](repeating: 0, count: labels.count)
+        for v in votes {
+            if let l = v.label, let i = labels.firstIndex(of: l) { score[i] += weight(v) }
+        }
+        let m = score.max() ?? 0
+        var z = 0.0
+        for s in score { z += Foundation.exp(s - m) }
+        var out: [String: Double] = [:]
+        for (i, l) in labels.enumerated() { out[l] = Foundation.exp(score[i] - m) / z }
+        return out
     }
 
     /// The weighted-vote label (ties: the label listed first).
@@ -87,7 +94,7 @@ public struct Reliability: Sendable, Hashable {
     public func uncertainty(_ votes: [MachineVote], labels: [String]) -> Double {
         let p = posterior(votes, labels: labels)
         var h = 0.0
-        for q in p.values where q > 0 { h -= q * Foundation.log(q) }
+        for l in labels { if let q = p[l], q > 0 { h -= q * Foundation.log(q) } }
         let unparseable = votes.isEmpty ? 1 : Double(votes.filter { $0.label == nil }.count) / Double(votes.count)
         return h + unparseable
     }

@@ -42,7 +42,8 @@ public enum Uncertainty {
         guard !labels.isEmpty else { return 0 }
         let n = Double(labels.count)
         var h = 0.0
-        for count in distribution(labels).values {
+        // Sorted counts: the same votes give the same bits, whatever a dictionary's order.
+        for count in distribution(labels).values.sorted() {
             let p = Double(count) / n
             h -= p * Foundation.log(p)
         }

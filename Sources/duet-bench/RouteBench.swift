@@ -1,0 +1,52 @@
+import DuetAnnotators
+import DuetCore
+import DuetProject
+import Foundation
+
+/// Re-routing from stored votes: what `duet route` costs once the votes are
+/// in the store (no annotator calls).
+func runRouteBench(n: Int) throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-route-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let project = try Project.create(at: dir, template: .classify)
+    let task = try project.task(nil)
+    let data = dir.appendingPathComponent("items.jsonl")
+    var text = ""
+    for i in 0..<n { text += "{\"id\":\"i\(i)\",\"text\":\"item \(i)\"}\n" }
+    try text.write(to: data, atomically: true, encoding: .utf8)
+    _ = try ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project.store)
+    // 11 votes per item from a seeded generator: mostly agreeing, some split, a few unparseable.
+    var state: UInt64 = 42
+    func next() -> UInt64 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return state >> 33
+    }
+    let labels = task.labels
+    var votes: [(item: Int64, vote: MachineVote)] = []
+    votes.reserveCapacity(n * 11)
+    for item in 1...Int64(n) {
+        let main = labels[Int(next() % UInt64(labels.count))]
+        let noise = Int(next() % 6)
+        for v in 0..<11 {
+            let r = next() % 100
+            let label: String? = r < 2 ? nil : v < noise && r < 60 ? labels[Int(next() % UInt64(labels.count))] : main
+            votes.append((item, MachineVote(annotator: "llm:bench", variant: "p\(v)", label: label, confidence: Double(next() % 100) / 100)))
+        }
+    }
+    let t0 = Date()
+    try project.store.saveVotes(votes, task: task.name, at: Date())
+    let saveSeconds = Date().timeIntervalSince(t0)
+    var times: [Double] = []
+    for _ in 0..<2 {
+        let t = Date()
+        _ = try RouteWorkflow.run(RouteRequest(annotator: "llm:bench", budget: 0.3, strategy: .entropy, audit: 0.05), project: project)
+        times.append(Date().timeIntervalSince(t))
+    }
+    print("route benchmark: \(n) items, \(votes.count) stored votes (saved in \(String(format: "%.2f", saveSeconds)) s)")
+    print(String(format: "first route  %.2f s  (%.0f items/s)", times[0], Double(n) / times[0]))
+    print(String(format: "re-route     %.2f s  (%.0f items/s; goal ≥ 50,000)", times[1], Double(n) / times[1]))
+}
+
+func runLocalBench(n: Int) throws {
+    print(try LocalBench.run(n: n))
+}
