@@ -1,3 +1,4 @@
+import DuetAnnotators
 import DuetCore
 import Foundation
 
@@ -14,11 +15,15 @@ public enum VotesImportWorkflow {
         guard let dataset = dataset ?? task.dataset else {
             throw DuetError("task '\(task.name)' covers several datasets: say which one the votes' item ids belong to with --dataset")
         }
-        let source = try InputSource(path: path)
+        var source = try InputSource(path: path)
         defer { source.cancel() }
-        let labels = task.kind == .compare ? ["0", "1", "tie", "both-bad"] : task.kind == .rate || task.kind == .review
-            ? task.scale.map(String.init) : task.labels
-        let rows = try VoteReplay.read(source, file: path, labels: labels)
+        // Peek at the first record: Duet's vote lines, or OpenAI Batch output.
+        guard let first = try source.nextChunk() else { throw ImportError(file: path, line: 0, message: "empty file") }
+        let firstLine = first.prefix { $0 != 0x0A }
+        let isBatch = (try? JSONValue.parse(bytes: firstLine)).map(BatchReplay.looksLikeBatch) ?? false
+        let replay = PeekedSource(first: first, base: source)
+        let rows = isBatch ? try BatchReplay.read(replay, file: path, task: task)
+            : try VoteReplay.read(replay, file: path, labels: RouteWorkflow.labels(task))
         var resolved: [(item: Int64, vote: MachineVote)] = []
         var ids: [String: Int64] = [:]
         for r in rows {

@@ -12,7 +12,10 @@ struct Votes: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
             abstract: "Import replayed machine votes (all or nothing).",
-            discussion: "JSONL lines {\"item\", \"annotator\", \"variant\", \"label\", \"confidence\"}; label null = unparseable.")
+            discussion: """
+            JSONL lines {"item", "annotator", "variant", "label", "confidence"} (label null = unparseable), or OpenAI Batch API \
+            output files whose custom_id is ITEM|VARIANT (answers are parsed as in a live run).
+            """)
         @OptionGroup var projectOptions: ProjectOptions
         @Argument(help: "The votes file (.jsonl, .gz read transparently).") var file: String
         @Option(help: "The task the votes are for.") var task: String?

@@ -73,6 +73,32 @@ import Testing
         #expect(c?.message.contains("confidence") == true)
     }
 
+    @Test func openAIBatchOutputIsReadLikeALiveRun() throws {
+        let tmp = try TempDir()
+        let project = try tmp.project(.classify)  // labels negative, neutral, positive
+        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"}\n")]),
+                                   into: project.store)
+        func line(_ id: String, _ content: String?, status: Int = 200) -> String {
+            let choices = content.map { "[{\"message\":{\"role\":\"assistant\",\"content\":\(JSONValue.string($0).canonicalJSON)}}]" } ?? "[]"
+            return "{\"custom_id\":\"\(id)\",\"response\":{\"status_code\":\(status),\"body\":{\"model\":\"m1\",\"choices\":\(choices)}},\"error\":null}"
+        }
+        let file = try tmp.file("batch.jsonl", [
+            line("a|instruction", "Neutral.\nConfidence: 0.7"), line("a|tf:positive", "False"), line("a|tf:neutral", "True"),
+            line("a::choice", "(A)"), line("b|instruction", "banana"), line("b|short", nil, status: 500),
+        ].joined(separator: "\n"))
+        let report = try VotesImportWorkflow.run(path: file, task: try project.task(nil), dataset: "t", store: project.store)
+        #expect(report.annotators == ["llm:m1"])
+        #expect(report.votes == 5)  // the "False" abstains
+        #expect(report.unparseable == 2)
+        let votes = try project.store.votes(task: try project.task(nil))
+        let a = try #require(try project.store.item(dataset: "t", uid: "a")).rowID
+        #expect(votes[a]?.map(\.label) == ["neutral", "neutral", "negative"])
+        #expect(votes[a]?.first?.confidence == 0.7)
+        let bad = try tmp.file("bad.jsonl", line("nobar", "x"))
+        let e = #expect(throws: ImportError.self) { try VotesImportWorkflow.run(path: bad, task: try project.task(nil), dataset: "t", store: project.store) }
+        #expect(e?.message.contains("ITEM|VARIANT") == true)
+    }
+
     @Test func planRowsCoverEveryStrategyAndBudget() throws {
         let tmp = try TempDir()
         let project = try project(tmp)

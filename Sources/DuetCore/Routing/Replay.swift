@@ -7,6 +7,11 @@ public enum VoteReplay {
         public var item: String
         public var vote: MachineVote
         public var line: Int
+        public init(item: String, vote: MachineVote, line: Int) {
+            self.item = item
+            self.vote = vote
+            self.line = line
+        }
     }
 
     /// Reads every line; any bad line → an `ImportError` naming file and line.
