@@ -12,6 +12,7 @@
 #include <wchar.h>
 #include <stdio.h>
 #include <ncursesw/curses.h>
+#include <sys/ioctl.h>
 
 // glibc hides these behind _XOPEN_SOURCE; declare them for Swift.
 extern int wcwidth(wchar_t c);
@@ -55,5 +56,15 @@ static inline int CNcursesw_OK(void) { return OK; }
 static inline int CNcursesw_ERR(void) { return ERR; }
 static inline int CNcursesw_CCHARW_MAX(void) { return CCHARW_MAX; }
 static inline attr_t CNcursesw_A_COLOR(void) { return A_COLOR; }
+
+// The terminal's size from the kernel (ioctl is variadic: Swift cannot call it).
+// -1 when fd is not a terminal.
+static inline int CNcursesw_terminal_size(int fd, int *rows, int *cols) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return -1;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return 0;
+}
 
 #endif

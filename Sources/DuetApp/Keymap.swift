@@ -24,7 +24,7 @@ public enum Action: String, CaseIterable, Sendable {
     case guidelines, help, search, back, quit
     case open, moveDown, moveUp
     case preferA, preferB, muchA, muchB, tie, bothBad, rationale, diff, focusNext, focusPrevious
-    case sortOrder, labelFilter, routeFilter, mark, acceptMachine
+    case sortOrder, labelFilter, routeFilter, mark, acceptMachine, uncertaintyFilter, flaggedFilter, acceptSuggestion
 
     /// The label/choice index for pick actions (0-based).
     public var pickIndex: Int? {
@@ -86,7 +86,9 @@ public struct Keymap: Sendable, Hashable {
         Binding(.pick8, [.char("8")], "Pick label 8", choosing),
         Binding(.pick9, [.char("9")], "Pick label 9", choosing),
         Binding(.pick10, [.char("0")], "Pick label 10", choosing),
-        Binding(.submit, [.enter], "Submit (multi-label, ranking) or take the highlighted choice", hint: "⏎ submit", choosing),
+        Binding(.submit, [.enter], "Submit (multi-label, ranking), take the highlighted choice, or accept the machine's suggestion",
+                hint: "⏎ submit", choosing),
+        Binding(.acceptSuggestion, [.enter], "Accept the machine's judgment (not on blind audits)", [.compare]),
         Binding(.accept, [.char("a")], "Accept the response (review)", hint: "a accept", [.review]),
         Binding(.reject, [.char("x")], "Reject the response (review)", hint: "x reject", [.review]),
         Binding(.edit, [.char("e")], "Edit the response in $EDITOR (review)", hint: "e edit", [.review]),
@@ -122,6 +124,8 @@ public struct Keymap: Sendable, Hashable {
         Binding(.sortOrder, [.char("s")], "Most / least uncertain first", hint: "s sort", [.triage]),
         Binding(.labelFilter, [.char("l")], "Filter by the machine's label (cycles)", hint: "l label", [.triage]),
         Binding(.routeFilter, [.char("r")], "Show: to label / audits / machine-kept / all (cycles)", hint: "r route", [.triage]),
+        Binding(.uncertaintyFilter, [.char("u")], "Only uncertainty ≥ 0.5 / ≥ 1.0 / any (cycles)", hint: "u ≥H", [.triage]),
+        Binding(.flaggedFilter, [.char("f")], "Only items a person flagged (toggles)", hint: "f flagged", [.triage]),
         Binding(.guidelines, [.char("g")], "Show the task's guidelines", hint: "g guide", [.label]),
         Binding(.search, [.char("/")], "Search this task's items", hint: "/ search", [.label]),
         Binding(.help, [.char("?")], "Show all keys", hint: "? help", [.dashboard, .label, .triage]),

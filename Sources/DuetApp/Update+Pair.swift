@@ -56,6 +56,15 @@ extension App {
             default: p.scrolls[p.focus] = limit
             }
             return []
+        case .acceptSuggestion where p.shown.count == 2:
+            // Enter accepts the machine's judgment (not on blind audits).
+            guard let s = l.suggestion, !s.isBlind, let label = s.label else {
+                state.status = Status("No machine suggestion to accept: judge with a/b/t/x", .warning)
+                return []
+            }
+            let choice: PairChoice = label == "tie" ? .tie : label == "both-bad" ? .bothBad : Int(label).map(PairChoice.response) ?? .tie
+            state.status = Status("Accepted the machine's judgment")
+            return judge(&state, &l, item, PairJudgment(choice: choice, rationale: p.rationale), p, at: at)
         case .submit where p.shown.count > 2:
             guard p.ranks.allSatisfy({ $0 != nil }) else {
                 state.status = Status("Give every candidate a rank first (tab moves, 1–\(min(9, p.shown.count)) ranks; ties allowed)", .warning)

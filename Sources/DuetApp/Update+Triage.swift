@@ -37,6 +37,15 @@ extension App {
             default: (t.filter.route, t.filter.pendingOnly) = (nil, true)
             }
             return reload(&t)
+        case .uncertaintyFilter:
+            let steps: [Double?] = [nil, 0.5, 1.0]
+            let i = steps.firstIndex(of: t.filter.minScore) ?? 0
+            t.filter.minScore = steps[(i + 1) % steps.count]
+            return reload(&t)
+        case .flaggedFilter:
+            t.filter.flaggedOnly.toggle()
+            if t.filter.flaggedOnly { t.filter.pendingOnly = false }  // flags sit on decided items
+            return reload(&t)
         case .open:
             guard t.rows.indices.contains(t.selected) else { return [] }
             state.triageReturn = t

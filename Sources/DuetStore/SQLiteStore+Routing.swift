@@ -181,6 +181,13 @@ extension SQLiteStore {
                 sql += " AND r.machine_label = ?"
                 arguments += [label]
             }
+            if let min = filter.minScore {
+                sql += " AND r.score >= ?"
+                arguments += [min]
+            }
+            if filter.flaggedOnly {
+                sql += " AND EXISTS (SELECT 1 FROM decisions d WHERE d.task_id = r.task_id AND d.item_id = r.item_id AND d.flagged = 1)"
+            }
             sql += filter.ascending ? " ORDER BY r.score, r.item_id" : " ORDER BY r.score DESC, r.item_id"
             sql += " LIMIT ?"
             arguments += [limit]

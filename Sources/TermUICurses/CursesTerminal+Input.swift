@@ -1,4 +1,5 @@
 import CNcursesw
+import Dispatch
 import TermUI
 
 extension CursesTerminal {
@@ -14,15 +15,35 @@ extension CursesTerminal {
 
     /// The next key or resize; nil when `timeoutMilliseconds` passes first
     /// (nil waits for ever) or input has ended.
+    ///
+    /// Waiting for ever, it wakes every 100 ms to compare the terminal's size
+    /// with the kernel's: SIGWINCH reaches only one thread, and in a process
+    /// with Swift's thread pool that is often not the one blocked in
+    /// `wget_wch`, so ncurses alone can miss a resize.
     public func nextEvent(timeoutMilliseconds: Int?) throws -> Event? {
         guard activate() != nil else { throw TerminalError.closed }
         let win = CNcursesw_stdscr()
-        let timeout = timeoutMilliseconds.map { Int32(clamping: max(0, $0)) } ?? -1
+        let polling = timeoutMilliseconds == nil
+        let timeout = timeoutMilliseconds.map { Int32(clamping: max(0, $0)) } ?? 100
         wtimeout(win, timeout)
+        var quickErrors = 0
         while true {
             var value: wint_t = 0
+            let started = DispatchTime.now().uptimeNanoseconds
             let status = wget_wch(win, &value)
-            switch Self.decode(status: status, value: UInt32(value)) {
+            let decoded = Self.decode(status: status, value: UInt32(value))
+            if polling, decoded == .timeout {
+                if let resized = resizedFromKernel() { return resized }
+                // ERR at once, again and again: input has ended (a pipe or /dev/null).
+                if DispatchTime.now().uptimeNanoseconds - started < 20_000_000 {
+                    quickErrors += 1
+                    if quickErrors >= 3 { return nil }
+                } else {
+                    quickErrors = 0
+                }
+                continue
+            }
+            switch decoded {
             case .key(let key):
                 return .key(key)
             case .resize:
@@ -36,6 +57,18 @@ extension CursesTerminal {
                 continue
             }
         }
+    }
+
+    /// A resize ncurses has not noticed: the kernel's size of the output
+    /// terminal differs from the screen's. Resizes curses and reports it.
+    func resizedFromKernel() -> Event? {
+        var rows: Int32 = 0, cols: Int32 = 0
+        guard CNcursesw_terminal_size(fileno(output), &rows, &cols) == 0 else { return nil }
+        let now = Self.screenSize()
+        guard Int(rows) != now.height || Int(cols) != now.width else { return nil }
+        resizeterm(rows, cols)
+        needsFullRedraw = true
+        return .resize(width: Int(cols), height: Int(rows))
     }
 
     /// Maps a `wget_wch` result (status, value) to a key. Pure, so it can be

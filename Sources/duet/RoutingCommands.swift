@@ -66,8 +66,7 @@ struct RouteCommand: AsyncParsableCommand {
                 if tty { Console.write("\r\(spec.voteName): \(done) items\u{1B}[K") }
             }
             if tty { Console.write("\n") }
-            Console.note("\(run.annotator): \(run.trainedOn > 0 ? "learned from \(run.trainedOn) labels, " : "")\(run.votes) votes on \(run.items) items"
-                + (run.unparseable > 0 ? " (\(run.unparseable) unparseable)" : ""))
+            Console.note(run.summary)
         }
         let report = try RouteWorkflow.run(RouteRequest(task: task, annotator: annotator, budget: budget, threshold: threshold,
                                                         strategy: strategy, audit: audit, seed: seed), project: project)

@@ -75,7 +75,8 @@ import Testing
             let modes = ["", "[timeout]", "[500]", "[garbage]", "[slow]", "[outside]", "[fatal]", "[drop]", "[dropall]"]
             let items = Self.items(modes.map { ("against", $0) })
             let cache = RecordingCache()
-            let config = Self.config(server) { $0.timeout = 0.5 }
+            // A wide margin between the slow reply (0.2 s) and the timeout: CI machines are loaded.
+            let config = Self.config(server) { $0.timeout = 1.5 }
             let annotator = OpenAICompatibleAnnotator(config: config, cache: cache, logger: logger)
             let votes = try await annotator.annotate(items, task: Self.task) { _ in }
             #expect(votes.count == items.count)
@@ -86,7 +87,7 @@ import Testing
                 #expect(item(mode).count == Self.answered && item(mode).allSatisfy { $0.label == "against" }, "\(mode)")
             }
             #expect(sent("[500]") == 2 * Self.k && sent("[drop]") == 2 * Self.k, "each request failed once, then succeeded")
-            let expectedRaw = ["[timeout]": "error: timeout after 0.5 s", "[garbage]": "error: invalid response",
+            let expectedRaw = ["[timeout]": "error: timeout after 1.5 s", "[garbage]": "error: invalid response",
                                "[fatal]": "error: HTTP 400: bad request from Bearer <redacted>", "[outside]": "",
                                "[dropall]": "error: connection: "]
             for (mode, prefix) in expectedRaw {
@@ -121,7 +122,7 @@ import Testing
             let start = Date()
             let votes = try await annotator.annotate(items, task: Self.task) { _ in }
             let elapsed = Date().timeIntervalSince(start)
-            #expect(elapsed >= 1.0 && elapsed < 10)
+            #expect(elapsed >= 1.0)  // Retry-After: 1 was waited for (no upper bound: that would be a timing assertion)
             #expect(votes[1]?.count == Self.answered && votes[1]?.allSatisfy { $0.label == "neutral" } == true)
             #expect(votes[2]?.count == Self.answered && votes[2]?.allSatisfy { $0.label == "favor" } == true)
             // Per request: the retry came at least one second after the 429.

@@ -136,7 +136,7 @@ final class LoopbackServer: @unchecked Sendable {
 enum FakeLLM {
     static func reply(_ r: ReceivedRequest) -> ScriptedReply {
         let u = r.userText
-        if u.contains("[timeout]") { return ScriptedReply(body: "{}", delay: 3) }
+        if u.contains("[timeout]") { return ScriptedReply(body: "{}", delay: 5) }
         if u.contains("[429]") && r.attempt == 1 {
             return ScriptedReply(status: 429, headers: [("Retry-After", "1")], body: #"{"error":{"message":"slow down"}}"#)
         }

@@ -47,6 +47,24 @@ import TermUI
         #expect(h.label?.item == nil)
     }
 
+    @Test func enterAcceptsTheMachinesJudgment() throws {
+        let h = try Harness(task: Harness.prefs)
+        h.press(.enter)
+        #expect(h.state.status?.kind == .warning)  // not routed: nothing to accept
+        let votes = [MachineVote(annotator: "llm:x", variant: "instruction:AB", label: "1"), MachineVote(annotator: "llm:x", variant: "instruction:BA", label: "1")]
+        try h.store.saveVotes(votes.map { (Int64(9), $0) }, task: "prefs", at: Date())  // p1 is row 9 (after t1–t6, d1, d2)
+        try #require(try h.store.item(rowID: 9)?.item.uid == "p1")
+        try h.store.applyRouting([RouteEntry(itemRowID: 9, route: .human, score: 0, machineLabel: "1", annotator: "llm:x", votes: votes,
+                                             entropy: 0, confidence: nil)], task: "prefs", at: Date())
+        let again = try Harness(task: Harness.prefs, store: h.store)
+        let shown = try #require(again.label?.pair?.shown)
+        // The pane names the side response 1 is on.
+        #expect(again.screen.contains { $0.contains("machine: \(shown[0] == 1 ? "A" : "B") better") } || again.state.width < 100)
+        again.press(.enter)
+        let d = try again.decisions(Harness.prefs).first { $0.0 == "p1" }
+        #expect(PairJudgment(d?.1)?.preferred == 1)
+    }
+
     @Test func rationaleGoesWithTheJudgment() throws {
         let h = try Harness(task: Harness.prefs)
         h.press(.char("r"))

@@ -66,6 +66,24 @@ import TermUI
         #expect(negative.rows.map(\.item.item.uid) == ["t4"])
     }
 
+    @Test func uncertaintyAndFlaggedFilters() throws {
+        let h = try routed()
+        let r = open(h)
+        r.send(.key(.char("u"), at: Date()))  // uncertainty ≥ 0.5: t1 (1.10) and t2 (0.64), not the audit (0)
+        guard case .triage(let sure) = r.state.screen else { Issue.record("left triage"); return }
+        #expect(sure.rows.map(\.item.item.uid) == ["t1", "t2"])
+        r.send(.key(.char("u"), at: Date()))  // ≥ 1.0
+        guard case .triage(let unsure) = r.state.screen else { Issue.record("left triage"); return }
+        #expect(unsure.rows.map(\.item.item.uid) == ["t1"])
+        #expect(Render.screen(r.state).lines[0].contains("uncertainty ≥ 1.0"))
+        r.send(.key(.char("u"), at: Date()))  // back to any
+        // A person labels t2 and flags it: the flagged filter shows it, done or not.
+        try h.store.record(NewAnnotation(itemRowID: 2, task: "sentiment", annotatorKind: .human, annotator: "ana", value: "neutral", flagged: true))
+        r.send(.key(.char("f"), at: Date()))
+        guard case .triage(let flagged) = r.state.screen else { Issue.record("left triage"); return }
+        #expect(flagged.rows.map(\.item.item.uid) == ["t2"])
+    }
+
     @Test func acceptMarkedRowsSkipsBlindAudits() throws {
         let h = try routed()
         let r = open(h)

@@ -118,7 +118,7 @@ import Testing
         let (project, _) = try Demo.create(at: tmp.url.appendingPathComponent("demo"), sampleData: SharedData.repoRoot.appendingPathComponent("sample-data"))
         let lines = try await Demo.route(project)
         #expect(lines.count == 2)
-        #expect(lines[0].hasPrefix("sentiment: local:ensemble learned from 30 labels"))
+        #expect(lines[0].hasPrefix("sentiment: local:ensemble: learned from 30 labels, 1400 votes on 200 items"))
         let sentiment = try project.task("sentiment")
         // 7 members vote on every item; 30% go to people, 5% of the rest are audits.
         let votes = try project.store.votes(task: sentiment)

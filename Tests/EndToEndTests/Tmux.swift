@@ -75,7 +75,7 @@ final class Tmux {
 
     /// Waits until the screen shows `text`; throws with the screen after `seconds`.
     @discardableResult
-    func waitFor(_ text: String, seconds: Double = 10) throws -> String {
+    func waitFor(_ text: String, seconds: Double = 20) throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var last = ""
         while Date() < deadline {

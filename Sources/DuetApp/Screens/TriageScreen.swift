@@ -8,6 +8,8 @@ enum TriageScreen {
         var left = "triage · \(t.task.name) · \(t.rows.count) row\(t.rows.count == 1 ? "" : "s") \(t.routeName)"
         left += t.filter.ascending ? " · least uncertain first" : " · most uncertain first"
         if let l = t.filter.label { left += " · machine said \(l)" }
+        if let m = t.filter.minScore { left += String(format: " · uncertainty ≥ %.1f", m) }
+        if t.filter.flaggedOnly { left += " · flagged" }
         if !t.marked.isEmpty { left += " · \(t.marked.count) marked" }
         Render.header(&c, r, state, left: left, right: state.annotator)
     }

@@ -78,12 +78,19 @@ public struct TriageFilter: Sendable, Hashable {
     public var ascending: Bool
     /// Only items whose machine label is this.
     public var label: String?
+    /// Only items whose uncertainty score is at least this.
+    public var minScore: Double?
+    /// Only items a person flagged.
+    public var flaggedOnly: Bool
 
-    public init(route: Route? = nil, pendingOnly: Bool = true, ascending: Bool = false, label: String? = nil) {
+    public init(route: Route? = nil, pendingOnly: Bool = true, ascending: Bool = false, label: String? = nil,
+                minScore: Double? = nil, flaggedOnly: Bool = false) {
         self.route = route
         self.pendingOnly = pendingOnly
         self.ascending = ascending
         self.label = label
+        self.minScore = minScore
+        self.flaggedOnly = flaggedOnly
     }
 }
 
