@@ -78,12 +78,7 @@ extension App {
                 state.screen = .triage(t)
                 return [.loadTriage(t.task, t.filter)]
             }
-            if state.startedOnDashboard {
-                state.screen = .dashboard(DashboardState())
-                return [.loadDashboard]
-            }
-            state.quitting = true
-            return [.quit]
+            return leave(&state)
         default:
             break
         }

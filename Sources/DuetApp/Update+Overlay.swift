@@ -12,34 +12,17 @@ extension App {
             let limit = Overlays.maxScroll(state, .guidelines(scroll: scroll))
             state.overlay = scrolled(state, key, scroll).map { .guidelines(scroll: min($0, limit)) }
         case .note(var input)?:
-            switch key {
-            case .escape:
-                state.overlay = nil
-            case .enter:
-                if case .label(var l) = state.screen {
-                    l.note = input.text.isEmpty ? nil : input.text
-                    state.screen = .label(l)
-                    state.status = Status(input.text.isEmpty ? "Note removed" : "Note saved with your decision")
-                }
-                state.overlay = nil
-            default:
-                _ = input.apply(key)
+            if editText(&state, &input, key) {
+                updateLabel(&state) { l in l.note = input.text.isEmpty ? nil : input.text }
+                state.status = Status(input.text.isEmpty ? "Note removed" : "Note saved with your decision")
+            } else if state.overlay != nil {
                 state.overlay = .note(input)
             }
         case .rationale(var input)?:
-            switch key {
-            case .escape:
-                state.overlay = nil
-            case .enter:
-                if case .label(var l) = state.screen, var p = l.pair {
-                    p.rationale = input.text.isEmpty ? nil : input.text
-                    l.pair = p
-                    state.screen = .label(l)
-                    state.status = Status(input.text.isEmpty ? "Rationale removed" : "Rationale saved with your judgment")
-                }
-                state.overlay = nil
-            default:
-                _ = input.apply(key)
+            if editText(&state, &input, key) {
+                updateLabel(&state) { l in l.pair?.rationale = input.text.isEmpty ? nil : input.text }
+                state.status = Status(input.text.isEmpty ? "Rationale removed" : "Rationale saved with your judgment")
+            } else if state.overlay != nil {
                 state.overlay = .rationale(input)
             }
         case .search(var s)?:
@@ -48,6 +31,28 @@ extension App {
             break
         }
         return []
+    }
+
+    /// A key in a one-line text overlay: Esc closes it, Enter closes it and
+    /// returns true (save), other keys edit the text.
+    static func editText(_ state: inout AppState, _ input: inout TextInput, _ key: Key) -> Bool {
+        switch key {
+        case .escape:
+            state.overlay = nil
+            return false
+        case .enter:
+            state.overlay = nil
+            return true
+        default:
+            _ = input.apply(key)
+            return false
+        }
+    }
+
+    static func updateLabel(_ state: inout AppState, _ change: (inout LabelState) -> Void) {
+        guard case .label(var l) = state.screen else { return }
+        change(&l)
+        state.screen = .label(l)
     }
 
     /// Scrolls a text overlay; nil closes it.

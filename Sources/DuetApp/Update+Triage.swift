@@ -69,12 +69,7 @@ extension App {
         case .help:
             state.overlay = .help(scroll: 0)
         case .quit:
-            if state.startedOnDashboard {
-                state.screen = .dashboard(DashboardState())
-                return [.loadDashboard]
-            }
-            state.quitting = true
-            return [.quit]
+            return leave(&state)
         default:
             break
         }

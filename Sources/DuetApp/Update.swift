@@ -107,6 +107,16 @@ public enum App {
         }
     }
 
+    /// q on a task screen: back to the dashboard when it was opened from there, else quit.
+    static func leave(_ state: inout AppState) -> [Effect] {
+        if state.startedOnDashboard {
+            state.screen = .dashboard(DashboardState())
+            return [.loadDashboard]
+        }
+        state.quitting = true
+        return [.quit]
+    }
+
     /// Opens the label screen of `task` (used at start-up and from the dashboard).
     public static func openTask(_ state: inout AppState, _ task: TaskSpec) -> [Effect] {
         state.screen = .label(LabelState(task: task))
