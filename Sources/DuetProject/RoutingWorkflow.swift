@@ -98,7 +98,7 @@ public enum RouteWorkflow {
     /// People's current labels per item (the latest submitted human decision).
     public static func humanLabels(_ store: any ProjectStore, _ task: TaskSpec) throws -> [Int64: String] {
         var out: [Int64: String] = [:]
-        for d in try store.currentDecisions(task: task) where d.annotatorKind == .human && d.status == .submitted {
+        for d in try store.currentDecisions(task: task, kind: .human) where d.status == .submitted {
             if let v = d.value {
                 if let s = v.scalarText { out[d.itemRowID] = s } else if let j = PairJudgment(v) { out[d.itemRowID] = labelText(j.choice) }
             }
@@ -142,14 +142,7 @@ public enum RouteWorkflow {
         let labels = labels(task)
         let known = try humanLabels(store, task)
         // Every item of the task, in row order; people's labels stay as they are.
-        var order: [Int64] = []
-        var after: Int64 = 0
-        while true {
-            let page = try store.items(for: task, afterRowID: after, limit: 5000)
-            guard let last = page.last else { break }
-            after = last.rowID
-            order += page.map(\.rowID)
-        }
+        let order = try store.itemRowIDs(for: task)
         let open = order.filter { known[$0] == nil }
         var report = RouteReport()
         report.annotator = annotator

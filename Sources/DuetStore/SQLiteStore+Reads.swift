@@ -63,9 +63,18 @@ extension SQLiteStore {
         }
     }
 
-    public func currentDecisions(task: TaskSpec) throws -> [CurrentDecision] {
+    public func itemRowIDs(for task: TaskSpec) throws -> [Int64] {
+        let filter = ItemFilter(task)
+        let arguments = filter.arguments
+        return try writer.read { db in
+            try Int64.fetchAll(db, sql: "SELECT items.id FROM items WHERE \(filter.sql) ORDER BY items.id", arguments: arguments)
+        }
+    }
+
+    public func currentDecisions(task: TaskSpec, kind: AnnotatorKind?) throws -> [CurrentDecision] {
         let filter = ItemFilter(task)
         var arguments: StatementArguments = [task.name]
+        if let kind { arguments += [kind.rawValue] }
         arguments += filter.arguments
         let sql = """
             SELECT d.item_id, d.annotator, d.annotator_kind, d.status, a.value, a.display, d.seconds, d.flagged
@@ -73,7 +82,7 @@ extension SQLiteStore {
             JOIN tasks t ON t.id = d.task_id
             JOIN annotations a ON a.id = d.annotation_id
             JOIN items ON items.id = d.item_id
-            WHERE t.name = ? AND \(filter.sql)
+            WHERE t.name = ? \(kind == nil ? "" : "AND d.annotator_kind = ?") AND \(filter.sql)
             ORDER BY d.item_id, d.annotator
             """
         let finalArguments = arguments

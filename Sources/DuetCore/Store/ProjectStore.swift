@@ -36,9 +36,11 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// source annotations (which have no task) are always included.
     func annotations(itemRowIDs: [Int64], task: String?) throws -> [Int64: [Annotation]]
 
+    /// The row ids of the items a task covers, in row order (no fields read).
+    func itemRowIDs(for task: TaskSpec) throws -> [Int64]
     /// Every annotator's current decision (submitted or skipped) in the
-    /// task, in item order.
-    func currentDecisions(task: TaskSpec) throws -> [CurrentDecision]
+    /// task, in item order; only annotators of `kind` when given.
+    func currentDecisions(task: TaskSpec, kind: AnnotatorKind?) throws -> [CurrentDecision]
     /// The source's own annotation value per item of the task (the first
     /// one, when a row carried several), for the items that have one.
     func sourceValues(task: TaskSpec) throws -> [Int64: JSONValue]
@@ -48,7 +50,8 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// Stores machine votes (a re-run replaces a vote with the same task,
     /// item, annotator and variant). One transaction.
     func saveVotes(_ votes: [(item: Int64, vote: MachineVote)], task: String, at date: Date) throws
-    /// The task's votes per item, in the order they were stored.
+    /// The task's votes per item, in the order they were stored (annotator,
+    /// variant, label, confidence: not the raw answers or token counts).
     func votes(task: TaskSpec) throws -> [Int64: [MachineVote]]
     /// Stores a routing in one transaction: the route of each item, the
     /// machine's decision on items it keeps (machine and audit), and revokes
@@ -170,5 +173,12 @@ public struct CurrentDecision: Sendable, Hashable {
         self.display = display
         self.seconds = seconds
         self.flagged = flagged
+    }
+}
+
+extension ProjectStore {
+    /// Every annotator's current decision in the task.
+    public func currentDecisions(task: TaskSpec) throws -> [CurrentDecision] {
+        try currentDecisions(task: task, kind: nil)
     }
 }
