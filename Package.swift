@@ -73,7 +73,7 @@ let package = Package(
         ),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUICurses"]),
         .testTarget(name: "TermUICursesTests", dependencies: ["TermUI", "TermUICurses", "CNcursesw"]),
-        .testTarget(name: "DuetCoreTests", dependencies: ["DuetCore"]),
+        .testTarget(name: "DuetCoreTests", dependencies: ["DuetCore"], exclude: ["Fixtures"]),
         .testTarget(
             name: "DuetAnnotatorsTests",
             dependencies: [

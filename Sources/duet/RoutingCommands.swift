@@ -104,3 +104,23 @@ struct Plan: ParsableCommand {
         }
     }
 }
+
+struct AgreementCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agreement",
+        abstract: "Agreement between annotators (people and machines): percent, Cohen's kappa per pair, Fleiss' kappa, Krippendorff's alpha.")
+    @OptionGroup var projectOptions: ProjectOptions
+    @Option(help: "The task.") var task: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let report = try AgreementReport.make(task: task, project: projectOptions.open())
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
+        } else {
+            print(report.text)
+        }
+    }
+}

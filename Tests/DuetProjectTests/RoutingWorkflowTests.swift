@@ -146,3 +146,29 @@ import Testing
         #expect(unknown?.description.contains("no annotator 'gpt'") == true)
     }
 }
+
+@Suite struct AgreementWorkflowTests {
+    @Test func twoPeopleOnTheSameItems() throws {
+        let tmp = try TempDir()
+        let project = try tmp.project(.classify)
+        let rows = (1...4).map { "{\"id\":\"t\($0)\",\"text\":\"text \($0)\"}" }.joined(separator: "\n")
+        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows)]), into: project.store)
+        let task = try project.task(nil)
+        let ana = ["positive", "positive", "negative", "negative"], bo = ["positive", "negative", "negative", "negative"]
+        for i in 0..<4 {
+            let id = try #require(try project.store.item(dataset: "t", uid: "t\(i + 1)")).rowID
+            try project.store.record(NewAnnotation(itemRowID: id, task: task.name, annotatorKind: .human, annotator: "ana", value: .string(ana[i])))
+            try project.store.record(NewAnnotation(itemRowID: id, task: task.name, annotatorKind: .human, annotator: "bo", value: .string(bo[i])))
+        }
+        let r = try AgreementReport.make(task: nil, project: project)
+        #expect(r.items == 4)
+        #expect(r.annotators == ["ana": 4, "bo": 4])
+        // 3 of 4 items agree; κ: p_o = 3/4, p_e = .5·.25 + .5·.75 = .5 → (.75 − .5)/(1 − .5) = 0.5.
+        #expect(r.percentAgreement == 0.75)
+        #expect(r.cohenKappa.count == 1)
+        #expect(abs((r.cohenKappa.first?.kappa ?? 0) - 0.5) < 1e-12)
+        #expect(r.cohenKappa.first?.overlap == 4)
+        #expect(r.fleissRaters == 2)
+        #expect(r.text.contains("ana – bo: 0.500 on 4 items"))
+    }
+}
