@@ -66,7 +66,9 @@ public final class Runtime {
             case .loadDashboard:
                 let rows = try state.tasks.map { task in
                     TaskSummary(task: task, progress: try store.taskProgress(task),
-                                pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil)
+                                pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil,
+                                audit: Audit.estimates(routes: try store.routes(task: task),
+                                                       decisions: try store.currentDecisions(task: task, kind: .human)))
                 }
                 return [.dashboardLoaded(rows)]
             case .loadNext(let task):

@@ -15,6 +15,8 @@ public struct AppState: Sendable {
     public var keymap: Keymap
     public var annotator: String
     public var tasks: [TaskSpec]
+    /// [router] target_accuracy: audits whose interval reaches under it are shown as a warning.
+    public var targetAccuracy = 0.9
     /// Quitting from a task goes back to the dashboard when it was opened from there.
     public var startedOnDashboard: Bool
     /// An item opened from triage: quitting the label screen goes back to this table.
@@ -94,10 +96,13 @@ public struct TaskSummary: Sendable, Hashable {
     public var progress: TaskProgress
     /// Compare tasks: position bias, tie and both-bad rates, source agreement.
     public var pairs: PairStats?
-    public init(task: TaskSpec, progress: TaskProgress, pairs: PairStats? = nil) {
+    /// Routed tasks: the machine's accuracy from blind audits.
+    public var audit: [AuditEstimate]
+    public init(task: TaskSpec, progress: TaskProgress, pairs: PairStats? = nil, audit: [AuditEstimate] = []) {
         self.task = task
         self.progress = progress
         self.pairs = pairs
+        self.audit = audit
     }
 
     /// Human decisions per hour of measured labeling time.

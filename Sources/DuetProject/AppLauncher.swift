@@ -39,6 +39,7 @@ public enum AppLauncher {
         }
         var state = AppState(width: size.width, height: size.height, tasks: project.config.tasks, annotator: annotator,
                              theme: theme, keymap: keymap)
+        state.targetAccuracy = project.config.router.targetAccuracy
         // `duet label` opens its task (or the only one) and q quits; `duet`
         // and `duet label` with several tasks open the dashboard, where q on
         // a task goes back.

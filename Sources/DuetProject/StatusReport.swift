@@ -20,18 +20,28 @@ public struct StatusReport: Codable, Sendable {
         public var flagged: Int
         /// Human decisions per hour of measured labeling time; nil before any.
         public var itemsPerHour: Double?
+        /// Accuracy of the machine's accepted labels from blind audits, per machine annotator.
+        public var audit: [AuditEstimate]?
         /// Compare tasks only: how pairs are judged.
         public var pairs: Pairs?
 
         enum CodingKeys: String, CodingKey {
             case name, kind, dataset, total, human, machine, skipped, remaining, flagged, pairs
             case itemsPerHour = "items_per_hour"
+            case audit
         }
     }
     public var project: String
     public var items: Int
     public var datasets: [Dataset]
     public var tasks: [Task]
+    /// The accuracy the machine's labels should reach ([router] target_accuracy).
+    public var targetAccuracy: Double
+
+    enum CodingKeys: String, CodingKey {
+        case project, items, datasets, tasks
+        case targetAccuracy = "target_accuracy"
+    }
 
     public static func make(_ project: Project) throws -> StatusReport {
         let datasets = try project.store.datasetSummaries().map { Dataset(name: $0.name, items: $0.items, kinds: $0.kinds) }
@@ -39,11 +49,15 @@ public struct StatusReport: Codable, Sendable {
             let p = try project.store.taskProgress(spec)
             let rate = p.humanSeconds > 0 ? Double(p.human) / (p.humanSeconds / 3600) : nil
             let pairs = spec.kind == .compare ? Pairs(try PairStats.compute(store: project.store, task: spec)) : nil
+            let routes = try project.store.routes(task: spec)
+            let audit = routes.isEmpty ? nil
+                : Audit.estimates(routes: routes, decisions: try project.store.currentDecisions(task: spec, kind: .human))
             return Task(name: spec.name, kind: spec.kind.rawValue, dataset: spec.dataset, total: p.total, human: p.human,
                         machine: p.machine, skipped: p.skipped, remaining: p.remaining, flagged: p.flagged,
-                        itemsPerHour: rate.map { ($0 * 10).rounded() / 10 }, pairs: pairs)
+                        itemsPerHour: rate.map { ($0 * 10).rounded() / 10 }, audit: audit, pairs: pairs)
         }
-        return StatusReport(project: project.config.name, items: try project.store.itemCount(), datasets: datasets, tasks: tasks)
+        return StatusReport(project: project.config.name, items: try project.store.itemCount(), datasets: datasets, tasks: tasks,
+                            targetAccuracy: project.config.router.targetAccuracy)
     }
 
     public func json() throws -> String {
@@ -75,6 +89,7 @@ public struct StatusReport: Codable, Sendable {
             }
             for t in tasks {
                 if let p = t.pairs { lines.append(p.line(task: t.name)) }
+                for a in t.audit ?? [] { lines.append(Self.auditLine(task: t.name, a, target: targetAccuracy)) }
             }
         }
         return lines.joined(separator: "\n")
@@ -82,6 +97,16 @@ public struct StatusReport: Codable, Sendable {
 }
 
 extension StatusReport {
+    /// `sentiment audits of local:ensemble: 18/20 right, 0.90 (95% 0.70–0.97)` and a warning under the target.
+    public static func auditLine(task: String, _ a: AuditEstimate, target: Double) -> String {
+        guard let acc = a.accuracy, let low = a.low, let high = a.high else {
+            return "\(task) audits of \(a.annotator): none labeled yet"
+        }
+        var s = String(format: "%@ audits of %@: %d/%d right, %.2f (95%% %.2f–%.2f)", task, a.annotator, a.agreeing, a.audited, acc, low, high)
+        if a.below(target) { s += String(format: " — WARNING: may be below the target accuracy %.2f", target) }
+        return s
+    }
+
     /// A compare task's pair figures (`PairStats`), rates rounded to 3 places.
     public struct Pairs: Codable, Sendable {
         public var annotators: [Figures]

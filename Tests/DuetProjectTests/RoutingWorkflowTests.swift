@@ -172,3 +172,32 @@ import Testing
         #expect(r.text.contains("ana – bo: 0.500 on 4 items"))
     }
 }
+
+@Suite struct AuditStatusTests {
+    @Test func blindAuditsGiveAnAccuracyWithAnInterval() throws {
+        let tmp = try TempDir()
+        let project = try RoutingWorkflowTests().project(tmp)
+        let task = try project.task(nil)
+        // Everything the machine keeps is also audited.
+        _ = try RouteWorkflow.run(RouteRequest(budget: 0.4, strategy: .entropy, audit: 1), project: project)
+        let routes = try project.store.routes(task: task)
+        let audits = routes.values.filter { $0.route == .audit }.sorted { $0.itemRowID < $1.itemRowID }
+        #expect(audits.count == 6)
+        // A person agrees with the machine on 5 of the 6 audits.
+        for (i, r) in audits.enumerated() {
+            let value = i == 0 ? "neutral" : try #require(r.machineLabel)
+            try project.store.record(NewAnnotation(itemRowID: r.itemRowID, task: task.name, annotatorKind: .human, annotator: "ana", value: .string(value)))
+        }
+        let status = try StatusReport.make(project)
+        let estimate = try #require(status.tasks.first?.audit?.first)
+        #expect(estimate.annotator == "llm:x")
+        #expect(estimate.audited == 6 && estimate.agreeing == 5)
+        let ci = try #require(Audit.wilson(successes: 5, trials: 6))
+        #expect(estimate.low == ci.low && estimate.high == ci.high)
+        // 5/6 with a lower bound of 0.44 is below the default target 0.9: the status says so.
+        #expect(status.text.contains("audits of llm:x: 5/6 right, 0.83 (95% 0.44–0.97) — WARNING"))
+        let json = try JSONValue.parse(status.json())
+        #expect(json["tasks"]?.array?.first?["audit"]?.array?.first?["ci_low"]?.number == ci.low)
+        #expect(json["target_accuracy"] == 0.9)
+    }
+}

@@ -75,7 +75,13 @@ enum Dashboard {
             third.append(String(format: "%.0f items/hour · %.1f s per decision", rate, secs))
         }
         if let f = row.pairs?.overall, f.decisions > 0 { third.append(pairLine(f)) }
-        c.put(third.joined(separator: " · "), x: r.x + 2, y: r.y + 2, style: t[.muted], maxWidth: r.width - 2)
+        var warn = false
+        for a in row.audit {
+            guard let acc = a.accuracy, let low = a.low, let high = a.high else { continue }
+            third.append(String(format: "audits %d/%d right: %.2f (95%% %.2f–%.2f)", a.agreeing, a.audited, acc, low, high))
+            if a.below(state.targetAccuracy) { warn = true }
+        }
+        c.put(third.joined(separator: " · "), x: r.x + 2, y: r.y + 2, style: warn ? t[.warning] : t[.muted], maxWidth: r.width - 2)
     }
 
     /// Position bias and the rest, in a few words.

@@ -1,0 +1,83 @@
+import Foundation
+
+/// How good the machine's accepted labels are, estimated from blind audits:
+/// people labeled a random share of the machine-kept items without seeing
+/// the machine's label, so their agreement is an unbiased sample.
+public struct AuditEstimate: Sendable, Hashable, Codable {
+    public var annotator: String
+    /// Audit items a person has labeled.
+    public var audited: Int
+    /// Of those, where the person gave the machine's label.
+    public var agreeing: Int
+    public var accuracy: Double?
+    /// 95% Wilson interval of the accuracy.
+    public var low: Double?
+    public var high: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case annotator, audited, agreeing, accuracy
+        case low = "ci_low"
+        case high = "ci_high"
+    }
+
+    public init(annotator: String, audited: Int, agreeing: Int, accuracy: Double? = nil, low: Double? = nil, high: Double? = nil) {
+        self.annotator = annotator
+        self.audited = audited
+        self.agreeing = agreeing
+        self.accuracy = accuracy
+        self.low = low
+        self.high = high
+    }
+
+    /// Whether the interval's lower bound is under `target`.
+    public func below(_ target: Double) -> Bool { (low ?? 1) < target }
+}
+
+public enum Audit {
+    public static let z95 = 1.959963984540054
+
+    /// The Wilson score interval for `successes` of `trials` (nil for no trials).
+    public static func wilson(successes: Int, trials: Int, z: Double = z95) -> (low: Double, high: Double)? {
+        guard trials > 0 else { return nil }
+        let n = Double(trials), p = Double(successes) / n, z2 = z * z
+        let center = (p + z2 / (2 * n)) / (1 + z2 / n)
+        let half = z * (p * (1 - p) / n + z2 / (4 * n * n)).squareRoot() / (1 + z2 / n)
+        return (max(0, center - half), min(1, center + half))
+    }
+
+    /// One estimate per machine annotator, from the audit routes and people's decisions.
+    public static func estimates(routes: [Int64: RouteRecord], decisions: [CurrentDecision]) -> [AuditEstimate] {
+        var human: [Int64: String] = [:]
+        for d in decisions where d.annotatorKind == .human && d.status == .submitted {
+            if let l = label(d.value) { human[d.itemRowID] = l }
+        }
+        var tally: [String: (n: Int, agree: Int)] = [:]
+        for r in routes.values.sorted(by: { $0.itemRowID < $1.itemRowID }) where r.route == .audit {
+            guard let person = human[r.itemRowID] else { continue }
+            var t = tally[r.annotator] ?? (0, 0)
+            t.n += 1
+            if person == r.machineLabel { t.agree += 1 }
+            tally[r.annotator] = t
+        }
+        return tally.keys.sorted().map { name in
+            let t = tally[name]!
+            let ci = wilson(successes: t.agree, trials: t.n)
+            return AuditEstimate(annotator: name, audited: t.n, agreeing: t.agree, accuracy: t.n > 0 ? Double(t.agree) / Double(t.n) : nil,
+                                 low: ci?.low, high: ci?.high)
+        }
+    }
+
+    /// A decision value as the label text routes use ("0"/"1"/"tie"/"both-bad" for pairs).
+    public static func label(_ v: JSONValue?) -> String? {
+        guard let v else { return nil }
+        if let s = v.scalarText { return s }
+        if let j = PairJudgment(v) {
+            switch j.choice {
+            case .response(let i): return String(i)
+            case .tie: return "tie"
+            case .bothBad: return "both-bad"
+            }
+        }
+        return nil
+    }
+}
