@@ -12,7 +12,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
@@ -45,13 +44,12 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Machine annotators: OpenAI-compatible LLM client, the built-in offline ensemble, replayed votes.
+        // Machine annotators: OpenAI-compatible LLM client (Foundation's URLSession), the built-in
+        // offline ensemble, replayed votes.
         .target(
             name: "DuetAnnotators",
             dependencies: [
                 "DuetCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,8 +1,9 @@
-import AsyncHTTPClient
 import DuetCore
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Logging
-import NIOCore
 
 /// Why a request finally failed (after its retries).
 struct ChatFailure: Error, Sendable, Hashable {
@@ -20,7 +21,7 @@ struct ChatFailure: Error, Sendable, Hashable {
 /// POSTs chat completions with a per-request deadline and retries with backoff.
 /// The API key goes into the Authorization header and nowhere else.
 struct ChatTransport: Sendable {
-    let client: HTTPClient
+    let session: URLSession
     let config: LLMConfig
     let logger: Logger
     let tally: UsageTally
@@ -65,23 +66,28 @@ struct ChatTransport: Sendable {
     }
 
     private func send(body: String) async -> Result<CachedResponse, ChatFailure> {
-        var request = HTTPClientRequest(url: config.chatCompletionsURL)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json")
-        if let key = config.apiKey { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
-        request.body = .bytes(ByteBuffer(string: body))
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(config.timeout * 1e9))
-        let status: Int, retryAfter: String?, bytes: ByteBuffer
+        guard let url = URL(string: config.chatCompletionsURL) else {
+            return .failure(ChatFailure(kind: "invalid-url", reason: "base_url is not a URL", retriable: false))
+        }
+        var request = URLRequest(url: url, timeoutInterval: config.timeout)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        if let key = config.apiKey { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+        request.httpBody = Data(body.utf8)
+        let status: Int, retryAfter: String?, bytes: Data
         do {
-            let response = try await client.execute(request, deadline: deadline, logger: logger)
-            status = Int(response.status.code)
-            retryAfter = response.headers.first(name: "Retry-After")
-            bytes = try await response.body.collect(upTo: 16 << 20)
+            let (data, response) = try await session.data(for: request)
+            guard let http = response as? HTTPURLResponse else {
+                return .failure(ChatFailure(kind: "invalid-response", reason: "invalid response (not HTTP)", retriable: false))
+            }
+            status = http.statusCode
+            retryAfter = http.value(forHTTPHeaderField: "Retry-After")
+            bytes = data
         } catch {
             return .failure(classify(error))
         }
-        let text = String(buffer: bytes)
+        let text = String(decoding: bytes, as: UTF8.self)
         guard (200..<300).contains(status) else {
             let retriable = status == 408 || status == 429 || status >= 500
             let wait = (status == 429 || status == 503) ? retryAfter.flatMap(ChatTransport.seconds) : nil
@@ -96,8 +102,7 @@ struct ChatTransport: Sendable {
     }
 
     private func classify(_ error: Error) -> ChatFailure {
-        if let e = error as? HTTPClientError,
-           [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(e) {
+        if let e = error as? URLError, e.code == .timedOut {
             return ChatFailure(kind: "timeout", reason: "timeout after \(config.timeout) s", retriable: true)
         }
         let description = redact(String(String(describing: error).prefix(200)))

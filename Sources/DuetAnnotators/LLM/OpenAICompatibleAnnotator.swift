@@ -1,8 +1,9 @@
-import AsyncHTTPClient
 import DuetCore
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Logging
-import NIOCore
 
 /// An LLM behind an OpenAI-compatible `/chat/completions` endpoint, asked each
 /// item under CoAnnotating's prompt perturbations (`PromptTemplates`): the
@@ -15,15 +16,14 @@ import NIOCore
 ///   one vote, `label == nil` when unparseable or failed (raw "error: …").
 /// - Answers are cached by a hash of the request (never the key); a re-run
 ///   with the same cache sends nothing. Errors are not cached.
-/// - Without an injected `HTTPClient`, each `annotate` call that has requests
-///   to send creates one client for all its requests and shuts it down before returning.
+/// - Each `annotate` call that has requests to send uses one URLSession (at
+///   most `concurrency` connections) and invalidates it before returning.
 public final class OpenAICompatibleAnnotator: MachineAnnotator {
     public let name: String
     public let config: LLMConfig
     public let templates: PromptTemplates
     public let aliases: [String: String]
     private let cache: any ResponseCache
-    private let httpClient: HTTPClient?
     private let logger: Logger
     private let tally = UsageTally()
 
@@ -31,16 +31,14 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
     ///   - name: the annotator name votes are stored under (default "llm:<model>").
     ///   - aliases: other words for labels (e.g. "en contra" → "against").
     ///   - cache: where answers are kept (the store's cache; default: in memory, this annotator only).
-    ///   - httpClient: a client owned by the caller; nil = one per `annotate` call.
     public init(config: LLMConfig, templates: PromptTemplates = .defaults, aliases: [String: String] = [:],
-                cache: (any ResponseCache)? = nil, name: String? = nil, httpClient: HTTPClient? = nil,
+                cache: (any ResponseCache)? = nil, name: String? = nil,
                 logger: Logger = Logger(label: "duet.llm")) {
         self.config = config
         self.templates = templates
         self.aliases = aliases
         self.cache = cache ?? MemoryResponseCache()
         self.name = name ?? "llm:\(config.model)"
-        self.httpClient = httpClient
         self.logger = logger
     }
 
@@ -85,8 +83,8 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
         if done > 0 { progress(done) }
 
         if !misses.isEmpty {
-            try await withClient { client in
-                let transport = ChatTransport(client: client, config: config, logger: logger, tally: tally)
+            try await withSession { session in
+                let transport = ChatTransport(session: session, config: config, logger: logger, tally: tally)
                 try await withThrowingTaskGroup(of: (Job, Result<CachedResponse, ChatFailure>).self) { group in
                     var next = 0
                     func launch() {
@@ -196,20 +194,16 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
         }
     }
 
-    /// Runs `body` with the injected client, or with a new one that is shut down afterwards.
-    private func withClient(_ body: (HTTPClient) async throws -> Void) async throws {
-        if let httpClient { return try await body(httpClient) }
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, config.concurrency)
-        configuration.timeout.connect = .nanoseconds(Int64(min(config.timeout, 10) * 1e9))
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        do {
-            try await body(client)
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
+    /// Runs `body` with a session for this call's requests, invalidated afterwards.
+    private func withSession(_ body: (URLSession) async throws -> Void) async throws {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = max(8, config.concurrency)
+        configuration.timeoutIntervalForRequest = config.timeout
+        configuration.timeoutIntervalForResource = config.timeout
+        configuration.urlCache = nil
+        let session = URLSession(configuration: configuration)
+        defer { session.invalidateAndCancel() }
+        try await body(session)
     }
 }
 
