@@ -39,15 +39,7 @@ public struct AgreementReport: Codable, Sendable {
         let task = try project.task(name)
         var table: Agreement.LabelTable = [:]
         for d in try project.store.currentDecisions(task: task) where d.status == .submitted && d.annotatorKind != .source {
-            guard let v = d.value else { continue }
-            let label: String?
-            if let s = v.scalarText { label = s } else if let j = PairJudgment(v) {
-                switch j.choice {
-                case .response(let i): label = String(i)
-                case .tie: label = "tie"
-                case .bothBad: label = "both-bad"
-                }
-            } else if let a = v.array { label = a.compactMap(\.scalarText).sorted().joined(separator: "|") } else { label = nil }
+            let label = Decisions.labelText(d.value)
             if let label { table[d.itemRowID, default: [:]][d.annotator] = label }
         }
         var counts: [String: Int] = [:]

@@ -41,14 +41,7 @@ public enum MachineRunWorkflow {
                            progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Report {
         let spec = try spec(name, in: project.config)
         let store = project.store
-        var items: [StoredItem] = []
-        var after: Int64 = 0
-        while true {
-            let page = try store.items(for: task, afterRowID: after, limit: 5000)
-            guard let last = page.last else { break }
-            after = last.rowID
-            items += page
-        }
+        let items = try store.allItems(for: task)
         let annotator: any MachineAnnotator
         var report = Report()
         switch spec.kind {
@@ -100,14 +93,7 @@ public enum MachineRunWorkflow {
         guard spec.kind == .llm else { throw DuetError("--dry-run shows the prompts of an llm annotator; '\(name)' is \(spec.kind.rawValue)") }
         let annotator = try llm(spec, store: project.store, environment: ProcessInfo.processInfo.environment.merging(
             spec.apiKeyEnv.map { [$0: "dry-run"] } ?? [:]) { real, _ in real })
-        var items: [StoredItem] = []
-        var after: Int64 = 0
-        while true {
-            let page = try project.store.items(for: task, afterRowID: after, limit: 5000)
-            guard let last = page.last else { break }
-            after = last.rowID
-            items += page
-        }
+        let items = try project.store.allItems(for: task)
         let plan = annotator.plan(items, task: task)
         var out: [String] = []
         for p in plan.prefix(showPrompts) {

@@ -99,19 +99,10 @@ public enum RouteWorkflow {
     public static func humanLabels(_ store: any ProjectStore, _ task: TaskSpec) throws -> [Int64: String] {
         var out: [Int64: String] = [:]
         for d in try store.currentDecisions(task: task, kind: .human) where d.status == .submitted {
-            if let v = d.value {
-                if let s = v.scalarText { out[d.itemRowID] = s } else if let j = PairJudgment(v) { out[d.itemRowID] = labelText(j.choice) }
-            }
+            // Multi-label sets are not single labels the router can vote on.
+            if let l = Decisions.labelText(d.value), d.value?.array == nil { out[d.itemRowID] = l }
         }
         return out
-    }
-
-    static func labelText(_ c: PairChoice) -> String {
-        switch c {
-        case .response(let i): return String(i)
-        case .tie: return "tie"
-        case .bothBad: return "both-bad"
-        }
     }
 
     /// The name votes are stored under for an annotator named on the command
@@ -191,15 +182,9 @@ public enum PlanWorkflow {
         // Truth: people's labels where they exist, else gold.
         var truth = try RouteWorkflow.humanLabels(store, task)
         var order: [Int64] = []
-        var after: Int64 = 0
-        while true {
-            let page = try store.items(for: task, afterRowID: after, limit: 5000)
-            guard let last = page.last else { break }
-            after = last.rowID
-            for item in page {
-                order.append(item.rowID)
-                if truth[item.rowID] == nil, let g = item.item.gold?.scalarText { truth[item.rowID] = g }
-            }
+        for item in try store.allItems(for: task) {
+            order.append(item.rowID)
+            if truth[item.rowID] == nil, let g = item.item.gold?.scalarText { truth[item.rowID] = g }
         }
         guard !truth.isEmpty else { throw DuetError("task '\(task.name)' has no gold or human labels to plan against") }
         return Router.plan(votes: votes, order: order.filter { votes[$0] != nil }, truth: truth, labels: RouteWorkflow.labels(task), budgets: budgets)

@@ -50,3 +50,22 @@ public enum Decisions {
         }
     }
 }
+
+extension Decisions {
+    /// A decision value as the label text votes and routes use: the label
+    /// itself, the number of a rating, "0"/"1"/"tie"/"both-bad" for a pair
+    /// judgment, labels joined by "|" for multi-label; nil for other values.
+    public static func labelText(_ value: JSONValue?) -> String? {
+        guard let value else { return nil }
+        if let s = value.scalarText { return s }
+        if let j = PairJudgment(value) {
+            switch j.choice {
+            case .response(let i): return String(i)
+            case .tie: return "tie"
+            case .bothBad: return "both-bad"
+            }
+        }
+        if let a = value.array { return a.compactMap(\.scalarText).sorted().joined(separator: "|") }
+        return nil
+    }
+}

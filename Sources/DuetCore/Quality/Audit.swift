@@ -49,7 +49,7 @@ public enum Audit {
     public static func estimates(routes: [Int64: RouteRecord], decisions: [CurrentDecision]) -> [AuditEstimate] {
         var human: [Int64: String] = [:]
         for d in decisions where d.annotatorKind == .human && d.status == .submitted {
-            if let l = label(d.value) { human[d.itemRowID] = l }
+            if let l = Decisions.labelText(d.value) { human[d.itemRowID] = l }
         }
         var tally: [String: (n: Int, agree: Int)] = [:]
         for r in routes.values.sorted(by: { $0.itemRowID < $1.itemRowID }) where r.route == .audit {
@@ -65,19 +65,5 @@ public enum Audit {
             return AuditEstimate(annotator: name, audited: t.n, agreeing: t.agree, accuracy: t.n > 0 ? Double(t.agree) / Double(t.n) : nil,
                                  low: ci?.low, high: ci?.high)
         }
-    }
-
-    /// A decision value as the label text routes use ("0"/"1"/"tie"/"both-bad" for pairs).
-    public static func label(_ v: JSONValue?) -> String? {
-        guard let v else { return nil }
-        if let s = v.scalarText { return s }
-        if let j = PairJudgment(v) {
-            switch j.choice {
-            case .response(let i): return String(i)
-            case .tie: return "tie"
-            case .bothBad: return "both-bad"
-            }
-        }
-        return nil
     }
 }

@@ -177,6 +177,18 @@ public struct CurrentDecision: Sendable, Hashable {
 }
 
 extension ProjectStore {
+    /// Every item the task covers, read in pages of `page` (row order).
+    public func allItems(for task: TaskSpec, page: Int = 5000) throws -> [StoredItem] {
+        var items: [StoredItem] = []
+        var after: Int64 = 0
+        while true {
+            let batch = try self.items(for: task, afterRowID: after, limit: page)
+            guard let last = batch.last else { return items }
+            after = last.rowID
+            items += batch
+        }
+    }
+
     /// Every annotator's current decision in the task.
     public func currentDecisions(task: TaskSpec) throws -> [CurrentDecision] {
         try currentDecisions(task: task, kind: nil)
