@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "DuetStoreTests", dependencies: ["DuetStore", "DuetCore"]),
         .testTarget(
             name: "DuetProjectTests",
-            dependencies: ["DuetProject", "DuetStore", "DuetCore", "DuetApp", "TermUI", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["DuetProject", "DuetAnnotators", "DuetStore", "DuetCore", "DuetApp", "TermUI", .product(name: "Logging", package: "swift-log")],
             resources: []
         ),
     ],

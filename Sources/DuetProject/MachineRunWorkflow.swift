@@ -12,18 +12,16 @@ public enum MachineRunWorkflow {
         /// Labels the built-in annotator learned from.
         public var trainedOn = 0
         /// LLM annotators: what the run cost.
-        public var requests = 0
-        public var cacheHits = 0
-        public var tokens = 0
-        public var costUSD = 0.0
+        public var usage: OpenAICompatibleAnnotator.Usage?
 
         public var summary: String {
             var s = "\(annotator): "
             if trainedOn > 0 { s += "learned from \(trainedOn) labels, " }
             s += "\(votes) votes on \(items) items"
             if unparseable > 0 { s += " (\(unparseable) unparseable)" }
-            if requests > 0 || cacheHits > 0 {
-                s += String(format: "; %d requests sent, %d answered from the cache, %d tokens, $%.4f", requests, cacheHits, tokens, costUSD)
+            if let u = usage, u.requestsSent > 0 || u.cacheHits > 0 {
+                s += String(format: "; %d requests sent, %d answered from the cache, %d tokens, $%.4f",
+                            u.requestsSent, u.cacheHits, u.promptTokens + u.completionTokens, u.costUSD)
             }
             return s
         }
@@ -57,13 +55,7 @@ public enum MachineRunWorkflow {
         let flat = items.flatMap { item in (votes[item.rowID] ?? []).map { (item: item.rowID, vote: $0) } }
         try store.saveVotes(flat, task: task.name, at: Date())
         report.annotator = annotator.name
-        if let llm = annotator as? OpenAICompatibleAnnotator {
-            let u = llm.usage
-            report.requests = u.requestsSent
-            report.cacheHits = u.cacheHits
-            report.tokens = u.promptTokens + u.completionTokens
-            report.costUSD = u.costUSD
-        }
+        report.usage = (annotator as? OpenAICompatibleAnnotator)?.usage
         report.items = votes.count
         report.votes = flat.count
         report.unparseable = flat.filter { $0.vote.label == nil }.count

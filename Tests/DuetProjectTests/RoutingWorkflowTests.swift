@@ -1,3 +1,4 @@
+import DuetAnnotators
 import DuetCore
 import Foundation
 import Testing
@@ -199,5 +200,21 @@ import Testing
         let json = try JSONValue.parse(status.json())
         #expect(json["tasks"]?.array?.first?["audit"]?.array?.first?["ci_low"]?.number == ci.low)
         #expect(json["target_accuracy"] == 0.9)
+    }
+
+    @Test func machineRunSummaryReportsWhatAnLLMRunCost() {
+        var report = MachineRunWorkflow.Report()
+        report.annotator = "llm:m"
+        report.items = 3
+        report.votes = 9
+        #expect(report.summary == "llm:m: 9 votes on 3 items")
+        var usage = OpenAICompatibleAnnotator.Usage()
+        usage.requestsSent = 7
+        usage.cacheHits = 2
+        usage.promptTokens = 100
+        usage.completionTokens = 20
+        usage.costUSD = 0.0125
+        report.usage = usage
+        #expect(report.summary == "llm:m: 9 votes on 3 items; 7 requests sent, 2 answered from the cache, 120 tokens, $0.0125")
     }
 }
