@@ -12,6 +12,8 @@ public enum KeyContext: String, CaseIterable, Sendable {
     case overlay
     /// The triage table.
     case triage
+    /// Settling disagreements.
+    case adjudicate
 }
 
 /// Everything a key can do. The table below gives each its keys, help text
@@ -25,6 +27,7 @@ public enum Action: String, CaseIterable, Sendable {
     case open, moveDown, moveUp
     case preferA, preferB, muchA, muchB, tie, bothBad, rationale, diff, focusNext, focusPrevious
     case sortOrder, labelFilter, routeFilter, mark, acceptMachine, uncertaintyFilter, flaggedFilter, acceptSuggestion
+    case takeAnswer, nextDisputed, previousDisputed, peopleOnly
 
     /// The label/choice index for pick actions (0-based).
     public var pickIndex: Int? {
@@ -69,31 +72,37 @@ public struct Keymap: Sendable, Hashable {
     /// The context sets screens read keys in.
     public static let screens: [Set<KeyContext>] = [
         [.dashboard], [.label, .classify], [.label, .multilabel], [.label, .rate], [.label, .review],
-        [.label, .compare], [.label, .rank], [.overlay], [.triage],
+        [.label, .compare], [.label, .rank], [.overlay], [.triage], [.adjudicate],
     ]
 
     /// Where number keys and choice highlighting apply.
     static let choosing: Set<KeyContext> = [.classify, .multilabel, .rate, .review, .rank]
+    /// Number keys: choices, and final labels when adjudicating.
+    static let picking: Set<KeyContext> = choosing.union([.adjudicate])
 
     public static let defaults = Keymap(bindings: [
-        Binding(.pick1, [.char("1")], "Pick label 1 (multi-label: toggle; rate: score; ranking: rank)", hint: "1-9 label", choosing),
-        Binding(.pick2, [.char("2")], "Pick label 2", choosing),
-        Binding(.pick3, [.char("3")], "Pick label 3", choosing),
-        Binding(.pick4, [.char("4")], "Pick label 4", choosing),
-        Binding(.pick5, [.char("5")], "Pick label 5", choosing),
-        Binding(.pick6, [.char("6")], "Pick label 6", choosing),
-        Binding(.pick7, [.char("7")], "Pick label 7", choosing),
-        Binding(.pick8, [.char("8")], "Pick label 8", choosing),
-        Binding(.pick9, [.char("9")], "Pick label 9", choosing),
-        Binding(.pick10, [.char("0")], "Pick label 10", choosing),
+        Binding(.pick1, [.char("1")], "Pick label 1 (multi-label: toggle; rate: score; ranking: rank)", hint: "1-9 label", picking),
+        Binding(.pick2, [.char("2")], "Pick label 2", picking),
+        Binding(.pick3, [.char("3")], "Pick label 3", picking),
+        Binding(.pick4, [.char("4")], "Pick label 4", picking),
+        Binding(.pick5, [.char("5")], "Pick label 5", picking),
+        Binding(.pick6, [.char("6")], "Pick label 6", picking),
+        Binding(.pick7, [.char("7")], "Pick label 7", picking),
+        Binding(.pick8, [.char("8")], "Pick label 8", picking),
+        Binding(.pick9, [.char("9")], "Pick label 9", picking),
+        Binding(.pick10, [.char("0")], "Pick label 10", picking),
         Binding(.submit, [.enter], "Submit (multi-label, ranking), take the highlighted choice, or accept the machine's suggestion",
                 hint: "⏎ submit", choosing),
         Binding(.acceptSuggestion, [.enter], "Accept the machine's judgment (not on blind audits)", [.compare]),
         Binding(.accept, [.char("a")], "Accept the response (review)", hint: "a accept", [.review]),
         Binding(.reject, [.char("x")], "Reject the response (review)", hint: "x reject", [.review]),
         Binding(.edit, [.char("e")], "Edit the response in $EDITOR (review)", hint: "e edit", [.review]),
+        Binding(.takeAnswer, [.enter], "Take the highlighted answer as the final decision", hint: "⏎ take", [.adjudicate]),
+        Binding(.nextDisputed, [.char("n"), .char("]")], "Next disputed item (leave this one for later)", hint: "n/p item", [.adjudicate]),
+        Binding(.previousDisputed, [.char("p"), .char("[")], "Previous disputed item", [.adjudicate]),
+        Binding(.peopleOnly, [.char("m")], "Disputes among people only / people and machines (toggles)", hint: "m machines", [.adjudicate]),
         Binding(.skip, [.char(" ")], "Skip: the item comes back at the end", hint: "␣ skip", [.label]),
-        Binding(.undo, [.char("u"), .backspace], "Undo the last decision; its item shows again", hint: "u undo", [.label]),
+        Binding(.undo, [.char("u"), .backspace], "Undo the last decision; its item shows again", hint: "u undo", [.label, .adjudicate]),
         Binding(.flag, [.char("f")], "Flag the item for a second look", hint: "f flag", [.label]),
         Binding(.note, [.char("n")], "Write a note for this item", hint: "n note", [.label]),
         Binding(.nextChoice, [.tab, .right], "Highlight the next choice", [.classify, .multilabel, .rate, .review]),
@@ -112,12 +121,12 @@ public struct Keymap: Sendable, Hashable {
         Binding(.next, [.char("]")], "Go forward again (towards the queue)", [.label]),
         Binding(.scrollDown, [.char("j"), .down], "Scroll down", [.label, .overlay]),
         Binding(.scrollUp, [.char("k"), .up], "Scroll up", [.label, .overlay]),
-        Binding(.pageDown, [.pageDown, .ctrl("d")], "Page down", [.label, .overlay]),
-        Binding(.pageUp, [.pageUp, .ctrl("u")], "Page up", [.label, .overlay]),
+        Binding(.pageDown, [.pageDown, .ctrl("d")], "Page down", [.label, .overlay, .adjudicate]),
+        Binding(.pageUp, [.pageUp, .ctrl("u")], "Page up", [.label, .overlay, .adjudicate]),
         Binding(.top, [.home], "Scroll to the top", [.label, .overlay]),
         Binding(.bottom, [.end], "Scroll to the bottom", [.label, .overlay]),
-        Binding(.moveDown, [.char("j"), .down], "Next row", [.dashboard, .triage]),
-        Binding(.moveUp, [.char("k"), .up], "Previous row", [.dashboard, .triage]),
+        Binding(.moveDown, [.char("j"), .down], "Next row (adjudicating: next answer)", [.dashboard, .triage, .adjudicate]),
+        Binding(.moveUp, [.char("k"), .up], "Previous row", [.dashboard, .triage, .adjudicate]),
         Binding(.open, [.enter], "Open the task (triage: the item)", hint: "⏎ open", [.dashboard, .triage]),
         Binding(.mark, [.char(" ")], "Mark the row (for A)", hint: "␣ mark", [.triage]),
         Binding(.acceptMachine, [.char("A")], "Accept the machine's label for the marked rows (or this one)", hint: "A accept", [.triage]),
@@ -128,9 +137,9 @@ public struct Keymap: Sendable, Hashable {
         Binding(.flaggedFilter, [.char("f")], "Only items a person flagged (toggles)", hint: "f flagged", [.triage]),
         Binding(.guidelines, [.char("g")], "Show the task's guidelines", hint: "g guide", [.label]),
         Binding(.search, [.char("/")], "Search this task's items", hint: "/ search", [.label]),
-        Binding(.help, [.char("?")], "Show all keys", hint: "? help", [.dashboard, .label, .triage]),
+        Binding(.help, [.char("?")], "Show all keys", hint: "? help", [.dashboard, .label, .triage, .adjudicate]),
         Binding(.back, [.escape], "Close the overlay", [.overlay]),
-        Binding(.quit, [.char("q")], "Quit (from a task: back to the dashboard or triage)", hint: "q quit", [.dashboard, .label, .overlay, .triage]),
+        Binding(.quit, [.char("q")], "Quit (from a task: back to the dashboard or triage)", hint: "q quit", [.dashboard, .label, .overlay, .triage, .adjudicate]),
     ])
 
     /// The action bound to `key` in `contexts` (first match in table order).

@@ -21,6 +21,9 @@ public enum Render {
         case .triage(let t):
             TriageScreen.drawHeader(&c, top, state, t)
             TriageScreen.draw(&c, body, state, t)
+        case .adjudicate(let a):
+            AdjudicateScreen.drawHeader(&c, top, state, a)
+            AdjudicateScreen.draw(&c, body, state, a)
         }
         if let overlay = state.overlay { Overlays.draw(&c, body, state, overlay) }
         footer(&c, bottom, state)
@@ -78,6 +81,7 @@ public enum Render {
         case .dashboard: return state.keymap.hints(in: [.dashboard])
         case .label(let l): return state.keymap.hints(in: l.contexts)
         case .triage: return state.keymap.hints(in: [.triage])
+        case .adjudicate: return state.keymap.hints(in: [.adjudicate])
         }
     }
 }

@@ -85,7 +85,10 @@ public final class Runtime {
                 let id = try store.record(annotation)
                 log.debug("recorded", metadata: ["annotation": "\(id)", "task": "\(task.name)", "status": "\(annotation.status.rawValue)"])
                 let item = try store.nextItem(for: task, annotator: state.annotator)
-                return [.itemLoaded(item, progress: nil, previous: nil, at: clock(), source: try source(item, task),
+                // With overlap the reducer cannot tell whether the decision completed
+                // the item (others may have labeled it), so the store counts.
+                let progress = task.overlap > 1 ? try store.taskProgress(task) : nil
+                return [.itemLoaded(item, progress: progress, previous: nil, at: clock(), source: try source(item, task),
                                     suggestion: try suggestion(item, task))]
             case .undo(let task, let at):
                 return [.undone(try store.undoLast(task: task.name, annotator: state.annotator, at: at), at: at)]
@@ -104,6 +107,16 @@ public final class Runtime {
             case .recordMany(let entries, let task, let filter):
                 for e in entries { try store.record(e) }
                 return [.triageLoaded(try store.triage(task: task, filter: filter, limit: 2000))]
+            case .loadDisagreements(let task, let peopleOnly):
+                let decisions = try store.currentDecisions(task: task)
+                return [.disagreementsLoaded(Adjudication.disagreements(decisions, peopleOnly: peopleOnly, includeSettled: true))]
+            case .loadAdjudicationItem(let rowID):
+                return [.adjudicationItemLoaded(try store.item(rowID: rowID))]
+            case .settle(let entry):
+                try store.record(entry)
+                return [.settled(entry.itemRowID, Adjudication.Answer(annotator: entry.annotator, kind: .human, value: entry.value))]
+            case .unsettle(let task, let annotator, let at):
+                return [.unsettled(try store.undoLast(task: task.name, annotator: annotator, at: at))]
             case .quit:
                 return []
             }

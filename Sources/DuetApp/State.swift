@@ -53,6 +53,31 @@ public enum Screen: Sendable {
     case dashboard(DashboardState)
     case label(LabelState)
     case triage(TriageState)
+    case adjudicate(AdjudicateState)
+}
+
+/// Items where annotators disagree, one at a time, with who said what.
+public struct AdjudicateState: Sendable {
+    public var task: TaskSpec
+    /// Only people's answers count as disagreeing (machines' are still shown).
+    public var peopleOnly: Bool
+    public var items: [Adjudication.Disagreement] = []
+    /// The disagreement shown.
+    public var index = 0
+    /// Its content (nil while loading).
+    public var item: StoredItem?
+    /// The highlighted answer.
+    public var selected = 0
+    public var scroll = 0
+    public var loaded = false
+
+    public init(task: TaskSpec, peopleOnly: Bool = false) {
+        self.task = task
+        self.peopleOnly = peopleOnly
+    }
+
+    public var current: Adjudication.Disagreement? { items.indices.contains(index) ? items[index] : nil }
+    public var settledCount: Int { items.filter { $0.settled != nil }.count }
 }
 
 /// The routed queue as a table.
@@ -304,6 +329,12 @@ public enum AppMessage: Sendable {
     case undone(Int64?, at: Date)
     case searchFinished([StoredItem])
     case triageLoaded([TriageRow])
+    case disagreementsLoaded([Adjudication.Disagreement])
+    case adjudicationItemLoaded(StoredItem?)
+    /// An adjudication was recorded (the item's row id and the answer taken).
+    case settled(Int64, Adjudication.Answer)
+    /// The adjudicator's last decision was revoked (nil: nothing to undo).
+    case unsettled(Int64?)
     case edited(String?)
     case failed(String)
 }
@@ -321,5 +352,11 @@ public enum Effect: Sendable, Equatable {
     case loadTriage(TaskSpec, TriageFilter)
     /// People accepting machine labels from triage: record them all, then reload the table.
     case recordMany([NewAnnotation], then: TaskSpec, TriageFilter)
+    case loadDisagreements(TaskSpec, peopleOnly: Bool)
+    case loadAdjudicationItem(rowID: Int64)
+    /// Record an adjudication (durably), answering `.settled`.
+    case settle(NewAnnotation)
+    /// Revoke `annotator`'s last decision in the task, answering `.unsettled`.
+    case unsettle(TaskSpec, annotator: String, at: Date)
     case quit
 }

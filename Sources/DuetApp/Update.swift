@@ -40,7 +40,13 @@ public enum App {
                 let effects = triageKey(&state, &t, key, at: at)
                 if case .triage = state.screen { state.screen = .triage(t) }
                 return effects
+            case .adjudicate(var a):
+                let effects = adjudicateKey(&state, &a, key, at: at)
+                if case .adjudicate = state.screen { state.screen = .adjudicate(a) }
+                return effects
             }
+        case .disagreementsLoaded, .adjudicationItemLoaded, .settled, .unsettled:
+            return adjudicationMessage(&state, message)
         case .dashboardLoaded(let rows):
             guard case .dashboard(var d) = state.screen else { return [] }
             d.rows = rows

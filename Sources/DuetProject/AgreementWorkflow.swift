@@ -38,7 +38,8 @@ public struct AgreementReport: Codable, Sendable {
     public static func make(task name: String?, project: Project) throws -> AgreementReport {
         let task = try project.task(name)
         var table: Agreement.LabelTable = [:]
-        for d in try project.store.currentDecisions(task: task) where d.status == .submitted && d.annotatorKind != .source {
+        for d in try project.store.currentDecisions(task: task) where d.status == .submitted && d.annotatorKind != .source
+            && !Adjudication.isAdjudicator(d.annotator) {  // an adjudication agrees with one side by construction
             let label = Decisions.labelText(d.value)
             if let label { table[d.itemRowID, default: [:]][d.annotator] = label }
         }

@@ -9,6 +9,9 @@ public struct LaunchOptions: Sendable {
     public var label: Bool
     /// `duet triage`: open the task's routed queue as a table.
     public var triage: Bool = false
+    /// `duet adjudicate`: open the task's disagreements; `peopleOnly` leaves machines out.
+    public var adjudicate: Bool = false
+    public var peopleOnly: Bool = false
     public var task: String?
     public var annotator: String?
     public var theme: String?
@@ -50,6 +53,12 @@ public enum AppLauncher {
             let effects = App.openTriage(&state, task)
             return Prepared(state: state, startEffects: effects)
         }
+        if options.adjudicate {
+            let task = try project.task(options.task ?? only)
+            state.startedOnDashboard = false
+            let effects = App.openAdjudication(&state, task, peopleOnly: options.peopleOnly)
+            return Prepared(state: state, startEffects: effects)
+        }
         if options.label, let name = options.task ?? only {
             let task = try project.task(name)
             state.startedOnDashboard = false
@@ -65,8 +74,8 @@ public enum AppLauncher {
         guard !name.isEmpty, name.count <= 64, !name.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) else {
             throw DuetError("annotator name '\(name)': use 1–64 printable characters (--as NAME)")
         }
-        guard !name.hasPrefix("source:"), !name.hasPrefix("llm:"), !name.hasPrefix("local:") else {
-            throw DuetError("annotator name '\(name)': the prefixes source:, llm: and local: are for machine and dataset annotators")
+        guard !name.hasPrefix("source:"), !name.hasPrefix("llm:"), !name.hasPrefix("local:"), !Adjudication.isAdjudicator(name) else {
+            throw DuetError("annotator name '\(name)': the prefixes source:, llm:, local: and adjudicator: are Duet's own")
         }
         return name
     }

@@ -27,6 +27,7 @@ struct RawConfig: Decodable {
         var scale: [Int]?
         var show_source: Bool?
         var seed: Int?
+        var overlap: Int?
     }
     struct Annotator: Decodable {
         var name: String
@@ -125,7 +126,7 @@ public enum ConfigFile {
                 scale = s[0]...s[1]
             }
             let spec = TaskSpec(name: t.name, kind: kind, labels: t.labels ?? [], dataset: t.dataset, guidelines: t.guidelines, scale: scale,
-                                showSource: t.show_source ?? false, seed: t.seed ?? 0)
+                                showSource: t.show_source ?? false, seed: t.seed ?? 0, overlap: t.overlap ?? 1)
             if let problem = spec.validationErrors().first { throw fail("tasks[\(i)]: \(problem)") }
             if tasks.contains(where: { $0.name == spec.name }) { throw fail("tasks[\(i)]: task '\(spec.name)' is declared twice") }
             tasks.append(spec)

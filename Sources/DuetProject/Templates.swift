@@ -98,6 +98,7 @@ public enum TOMLText {
             out += "show_source = \(t.showSource)      # show the dataset's own preference (judging is blind when false)\n"
             out += "seed = \(t.seed)                   # seed of the random A/B sides (per item and annotator)\n"
         }
+        if t.overlap > 1 { out += "overlap = \(t.overlap)                # people per item\n" }
         if let g = t.guidelines {
             if g.contains("'''") || g.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
                 out += "guidelines = \(quoted(g))\n"

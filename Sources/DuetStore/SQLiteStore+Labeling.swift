@@ -93,6 +93,7 @@ extension SQLiteStore {
     /// The undecided scan starts after `queue_cursor` (see `Schema.v2`), so
     /// its cost is the number of items decided since the last call, not the
     /// number decided in total; it moves the cursor forward as it goes.
+    /// Tasks with overlap above 1 use a cursor per person (`firstOpen`).
     public func nextItem(for task: TaskSpec, annotator: String) throws -> StoredItem? {
         let filter = ItemFilter(task)
         return try writer.write { db in
@@ -101,7 +102,14 @@ extension SQLiteStore {
                 return try Self.firstUndecided(db, filter: filter, taskID: nil, after: 0)
             }
             // A routed task: people get the items routed to them first, most uncertain first.
-            if let routed = try Self.nextRouted(db, taskID: taskID) { return routed }
+            if let routed = try Self.nextRouted(db, taskID: taskID, annotator: annotator) { return routed }
+            let overlap = try Int.fetchOne(db, sql: "SELECT overlap FROM tasks WHERE id = ?", arguments: [taskID]) ?? 1
+            if overlap > 1 {
+                if let next = try Self.firstOpen(db, filter: filter, taskID: taskID, annotator: annotator, overlap: overlap) {
+                    return next
+                }
+                return try Self.ownSkipped(db, filter: filter, taskID: taskID, annotator: annotator)
+            }
             let cursor = try Int64.fetchOne(db, sql: """
                 SELECT after_item FROM queue_cursor WHERE task_id = ? AND filter = ?
                 """, arguments: [taskID, filter.signature]) ?? 0
@@ -118,19 +126,54 @@ extension SQLiteStore {
                 try Self.setCursor(db, taskID: taskID, filter: filter, to: last)
             }
 
-            var arguments: StatementArguments = [taskID, annotator]
-            arguments += filter.arguments
-            return try GRDB.Row.fetchOne(db, sql: """
-                SELECT \(Rows.itemColumns)
-                FROM decisions d JOIN items ON items.id = d.item_id
-                WHERE d.task_id = ? AND d.annotator = ? AND d.status = 'skipped' AND \(filter.sql)
-                  AND NOT EXISTS (SELECT 1 FROM decisions s
-                                  WHERE s.task_id = d.task_id AND s.item_id = d.item_id
-                                    AND s.status = 'submitted')
-                ORDER BY d.decided_at, d.annotation_id
-                LIMIT 1
-                """, arguments: arguments).map(Rows.storedItem)
+            return try Self.ownSkipped(db, filter: filter, taskID: taskID, annotator: annotator)
         }
+    }
+
+    /// `annotator`'s skipped items that nobody has submitted since, oldest skip first.
+    static func ownSkipped(_ db: Database, filter: ItemFilter, taskID: Int64, annotator: String) throws -> StoredItem? {
+        var arguments: StatementArguments = [taskID, annotator]
+        arguments += filter.arguments
+        return try GRDB.Row.fetchOne(db, sql: """
+            SELECT \(Rows.itemColumns)
+            FROM decisions d JOIN items ON items.id = d.item_id
+            WHERE d.task_id = ? AND d.annotator = ? AND d.status = 'skipped' AND \(filter.sql)
+              AND NOT EXISTS (SELECT 1 FROM decisions s
+                              WHERE s.task_id = d.task_id AND s.item_id = d.item_id
+                                AND s.status = 'submitted')
+            ORDER BY d.decided_at, d.annotation_id
+            LIMIT 1
+            """, arguments: arguments).map(Rows.storedItem)
+    }
+
+    /// Overlap above 1: the first item after `annotator`'s cursor that they
+    /// have not decided, no machine decided, and fewer than `overlap` people
+    /// decided. Moves their cursor (see `Schema.v4`).
+    static func firstOpen(_ db: Database, filter: ItemFilter, taskID: Int64, annotator: String, overlap: Int) throws -> StoredItem? {
+        let signature = filter.signature + "#\(overlap)"
+        let cursor = try Int64.fetchOne(db, sql: """
+            SELECT after_item FROM queue_cursor_person WHERE task_id = ? AND annotator = ? AND filter = ?
+            """, arguments: [taskID, annotator, signature]) ?? 0
+        var arguments: StatementArguments = [cursor]
+        arguments += filter.arguments
+        arguments += [taskID, annotator, taskID, taskID, overlap]
+        let next = try GRDB.Row.fetchOne(db, sql: """
+            SELECT \(Rows.itemColumns) FROM items
+            WHERE items.id > ? AND \(filter.sql)
+              AND NOT EXISTS (SELECT 1 FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = items.id)
+              AND NOT EXISTS (SELECT 1 FROM decisions WHERE task_id = ? AND item_id = items.id AND annotator_kind = 'machine'
+                                                        AND status = 'submitted')
+              AND (SELECT COUNT(*) FROM decisions WHERE task_id = ? AND item_id = items.id AND annotator_kind = 'human') < ?
+            ORDER BY items.id LIMIT 1
+            """, arguments: arguments).map(Rows.storedItem)
+        let after = try next.map { $0.rowID - 1 } ?? (Int64.fetchOne(db, sql: "SELECT MAX(id) FROM items") ?? 0)
+        if after != cursor {
+            try db.execute(sql: """
+                INSERT INTO queue_cursor_person (task_id, annotator, filter, after_item) VALUES (?, ?, ?, ?)
+                ON CONFLICT (task_id, annotator) DO UPDATE SET filter = excluded.filter, after_item = excluded.after_item
+                """, arguments: [taskID, annotator, signature, after])
+        }
+        return next
     }
 
     // MARK: Helpers
@@ -174,10 +217,14 @@ extension SQLiteStore {
             """, arguments: [taskID, filter.signature, value])
     }
 
-    /// Keeps the cursor invariant after the decision on `itemID` was removed.
+    /// Keeps the cursor invariants after the decision on `itemID` was removed
+    /// (the item may be open again, for its annotator and, with overlap, for others).
     static func lowerCursor(_ db: Database, taskID: Int64, below itemID: Int64) throws {
         try db.execute(sql: """
             UPDATE queue_cursor SET after_item = ? WHERE task_id = ? AND after_item >= ?
+            """, arguments: [itemID - 1, taskID, itemID])
+        try db.execute(sql: """
+            UPDATE queue_cursor_person SET after_item = ? WHERE task_id = ? AND after_item >= ?
             """, arguments: [itemID - 1, taskID, itemID])
     }
 }

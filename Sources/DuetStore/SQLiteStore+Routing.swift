@@ -45,8 +45,8 @@ extension SQLiteStore {
             let upsert = try db.makeStatement(sql: """
                 INSERT INTO routes (task_id, item_id, route, score, machine_label, annotator, pending, routed_at)
                 VALUES (?, ?, ?, ?, ?, ?,
-                        (? != 'machine') AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.task_id = ? AND d.item_id = ?
-                                                        AND d.annotator_kind = 'human'),
+                        (? != 'machine') AND (SELECT COUNT(*) FROM decisions d WHERE d.task_id = ? AND d.item_id = ?
+                                                 AND d.annotator_kind = 'human') < (SELECT overlap FROM tasks WHERE id = ?),
                         ?)
                 ON CONFLICT (task_id, item_id) DO UPDATE SET
                     route = excluded.route, score = excluded.score, machine_label = excluded.machine_label,
@@ -72,11 +72,12 @@ extension SQLiteStore {
                 """, arguments: [taskID]) {
                 machine[r[1], default: [:]][r[0]] = (r[2], r[3])
             }
+            var lowest: Int64?  // the first item whose machine decision was revoked
             for e in entries {
                 let now0 = Stored(route: e.route.rawValue, score: e.score, label: e.machineLabel, annotator: e.annotator)
                 if routes[e.itemRowID] != now0 {
                     try upsert.execute(arguments: [taskID, e.itemRowID, e.route.rawValue, e.score, e.machineLabel, e.annotator,
-                                                   e.route.rawValue, taskID, e.itemRowID, now])
+                                                   e.route.rawValue, taskID, e.itemRowID, taskID, now])
                 }
                 let current = machine[e.annotator]?[e.itemRowID]
                 let wanted = e.route == .human ? nil : e.machineLabel.map { JSONValue.string($0).canonicalJSON }
@@ -87,6 +88,7 @@ extension SQLiteStore {
                     _ = try Self.appendLog(db, NewAnnotation(itemRowID: e.itemRowID, task: task, annotatorKind: .machine, annotator: e.annotator,
                                                              value: nil, status: .revoked, createdAt: date, revokes: previous), taskID: taskID)
                     try deleteDecision.execute(arguments: [taskID, e.annotator, e.itemRowID])
+                    lowest = min(lowest ?? e.itemRowID, e.itemRowID)
                 }
                 guard let label = e.machineLabel, e.route != .human else { continue }
                 let entry = NewAnnotation(itemRowID: e.itemRowID, task: task, annotatorKind: .machine, annotator: e.annotator,
@@ -95,6 +97,7 @@ extension SQLiteStore {
                 let id = try Self.appendLog(db, entry, taskID: taskID)
                 try insertDecision.execute(arguments: [taskID, e.annotator, e.itemRowID, id, now])
             }
+            if let lowest { try Self.lowerCursor(db, taskID: taskID, below: lowest) }
         }
     }
 
@@ -113,19 +116,25 @@ extension SQLiteStore {
     }
 
     /// The next routed item for people: pending, most uncertain first.
-    static func nextRouted(_ db: Database, taskID: Int64) throws -> StoredItem? {
+    static func nextRouted(_ db: Database, taskID: Int64, annotator: String) throws -> StoredItem? {
+        // With overlap above 1 an item stays pending until enough people
+        // decided it; it is never served twice to the same person.
         try GRDB.Row.fetchOne(db, sql: """
             SELECT \(Rows.itemColumns) FROM routes r JOIN items ON items.id = r.item_id
             WHERE r.task_id = ? AND r.pending = 1
+              AND NOT EXISTS (SELECT 1 FROM decisions d
+                              WHERE d.task_id = r.task_id AND d.annotator = ? AND d.item_id = r.item_id)
             ORDER BY r.score DESC, r.item_id LIMIT 1
-            """, arguments: [taskID]).map(Rows.storedItem)
+            """, arguments: [taskID, annotator]).map(Rows.storedItem)
     }
 
     /// Keeps `routes.pending` in step with people's decisions on the item.
     static func updatePending(_ db: Database, taskID: Int64, itemID: Int64) throws {
         try db.execute(sql: """
-            UPDATE routes SET pending = (route != 'machine') AND NOT EXISTS (
-                SELECT 1 FROM decisions d WHERE d.task_id = routes.task_id AND d.item_id = routes.item_id AND d.annotator_kind = 'human')
+            UPDATE routes SET pending = (route != 'machine') AND (
+                SELECT COUNT(*) FROM decisions d
+                WHERE d.task_id = routes.task_id AND d.item_id = routes.item_id AND d.annotator_kind = 'human'
+            ) < (SELECT overlap FROM tasks WHERE id = routes.task_id)
             WHERE task_id = ? AND item_id = ?
             """, arguments: [taskID, itemID])
     }

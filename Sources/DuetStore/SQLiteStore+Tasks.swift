@@ -8,15 +8,24 @@ extension SQLiteStore {
         let now = Self.seconds(Date())
         try writer.write { db in
             let upsert = try db.makeStatement(sql: """
-                INSERT INTO tasks (name, kind, dataset, labels, created_at) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO tasks (name, kind, dataset, labels, overlap, created_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET
-                    kind = excluded.kind, dataset = excluded.dataset, labels = excluded.labels
+                    kind = excluded.kind, dataset = excluded.dataset, labels = excluded.labels, overlap = excluded.overlap
                 WHERE kind IS NOT excluded.kind OR dataset IS NOT excluded.dataset
-                    OR labels IS NOT excluded.labels
+                    OR labels IS NOT excluded.labels OR overlap IS NOT excluded.overlap
+                """)
+            // A changed overlap changes which routed items still need people.
+            let repend = try db.makeStatement(sql: """
+                UPDATE routes SET pending = (route != 'machine') AND (
+                    SELECT COUNT(*) FROM decisions d
+                    WHERE d.task_id = routes.task_id AND d.item_id = routes.item_id AND d.annotator_kind = 'human'
+                ) < ?
+                WHERE task_id = (SELECT id FROM tasks WHERE name = ?)
                 """)
             for spec in specs {
                 let labels = JSONValue.array(spec.labels.map { .string($0) }).canonicalJSON
-                try upsert.execute(arguments: [spec.name, spec.kind.rawValue, spec.dataset, labels, now])
+                try upsert.execute(arguments: [spec.name, spec.kind.rawValue, spec.dataset, labels, spec.overlap, now])
+                if db.changesCount > 0 { try repend.execute(arguments: [spec.overlap, spec.name]) }
             }
         }
     }
@@ -37,7 +46,7 @@ extension SQLiteStore {
             // a flag (f); and the human seconds spent on it (hs).
             let sql = """
                 SELECT COALESCE(SUM(h), 0), COALESCE(SUM(m AND NOT h), 0), COALESCE(SUM(k AND NOT s), 0),
-                       COALESCE(SUM(s), 0), COALESCE(SUM(f), 0), TOTAL(hs)
+                       COALESCE(SUM(s), 0), COALESCE(SUM(f), 0), TOTAL(hs), COALESCE(SUM(hn >= ?), 0)
                 FROM (
                     SELECT d.item_id,
                            MAX(d.status = 'submitted' AND d.annotator_kind = 'human') AS h,
@@ -45,6 +54,7 @@ extension SQLiteStore {
                            MAX(d.status = 'submitted') AS s,
                            MAX(d.status = 'skipped') AS k,
                            MAX(d.flagged <> 0) AS f,
+                           SUM(d.status = 'submitted' AND d.annotator_kind = 'human') AS hn,
                            TOTAL(CASE WHEN d.status = 'submitted' AND d.annotator_kind = 'human'
                                       THEN d.seconds END) AS hs
                     FROM decisions d JOIN items ON items.id = d.item_id
@@ -52,7 +62,7 @@ extension SQLiteStore {
                     GROUP BY d.item_id
                 )
                 """
-            var arguments: StatementArguments = [taskID]
+            var arguments: StatementArguments = [task.overlap, taskID]
             arguments += filter.arguments
             guard let row = try GRDB.Row.fetchOne(db, sql: sql, arguments: arguments) else {
                 return TaskProgress(total: total, remaining: total)
@@ -60,7 +70,7 @@ extension SQLiteStore {
             let submitted: Int = row[3]
             return TaskProgress(
                 total: total, human: row[0], machine: row[1], skipped: row[2],
-                remaining: max(0, total - submitted), flagged: row[4], humanSeconds: row[5])
+                remaining: max(0, total - submitted), flagged: row[4], humanSeconds: row[5], complete: row[6])
         }
     }
 

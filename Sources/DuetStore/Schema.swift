@@ -15,6 +15,9 @@ enum Schema {
         migrator.registerMigration("v3-votes-routes-cache") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4-overlap") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }
 
@@ -156,6 +159,24 @@ enum Schema {
             completion_tokens INTEGER,
             logprobs TEXT,
             created_at REAL NOT NULL
+        ) WITHOUT ROWID;
+        """
+
+    /// Overlap: how many people label each item of a task, and a queue
+    /// cursor per person for tasks with overlap above 1. Invariant: every
+    /// item matching `filter` with `id <= after_item` is closed for
+    /// `annotator` — they decided it, a machine decided it, or `overlap`
+    /// people did. Removing any decision of the task lowers every cursor of
+    /// the task; a different filter or overlap resets it.
+    static let v4 = """
+        ALTER TABLE tasks ADD COLUMN overlap INTEGER NOT NULL DEFAULT 1;
+
+        CREATE TABLE queue_cursor_person (
+            task_id INTEGER NOT NULL REFERENCES tasks(id),
+            annotator TEXT NOT NULL,
+            filter TEXT NOT NULL,
+            after_item INTEGER NOT NULL,
+            PRIMARY KEY (task_id, annotator)
         ) WITHOUT ROWID;
         """
 }

@@ -36,6 +36,7 @@ struct TaskCommand: ParsableCommand {
         @Option(help: "Only items of this dataset.") var dataset: String?
         @Option(help: "Guidelines shown to annotators.") var guidelines: String?
         @Option(help: "Rating scale for rate/review, as LOW-HIGH (default 1-5).") var scale: String?
+        @Option(help: "How many different people label each item (default 1).") var overlap: Int = 1
 
         func run() throws {
             let project = try projectOptions.open()
@@ -46,7 +47,8 @@ struct TaskCommand: ParsableCommand {
                 range = parts[0]...parts[1]
             }
             let labelList = labels?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-            let spec = TaskSpec(name: name, kind: kind, labels: labelList, dataset: dataset, guidelines: guidelines, scale: range)
+            let spec = TaskSpec(name: name, kind: kind, labels: labelList, dataset: dataset, guidelines: guidelines, scale: range,
+                                overlap: overlap)
             try project.addTask(spec)
             print("added task \(name) (\(kind.rawValue)) to \(project.configURL.path)")
         }
@@ -67,6 +69,7 @@ struct TaskCommand: ParsableCommand {
                 line += "\tdataset=\(t.dataset ?? "*")"
                 if !t.labels.isEmpty { line += "\tlabels=\(t.labels.joined(separator: ","))" }
                 if t.kind == .rate || t.kind == .review { line += "\tscale=\(t.scale.lowerBound)-\(t.scale.upperBound)" }
+                if t.overlap > 1 { line += "\toverlap=\(t.overlap)" }
                 print(line)
             }
         }

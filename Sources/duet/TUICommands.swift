@@ -61,3 +61,29 @@ struct Triage: ParsableCommand {
         try TUI.run(project: projectOptions.open(), options: options)
     }
 }
+
+struct Adjudicate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Settle the items where annotators (people or machines) disagree: see who said what, record the final decision.",
+        discussion: """
+        The final decision is stored as adjudicator:<your name>; `duet export` (--decisions final) takes it over everyone \
+        else's, and agreement figures leave it out. u undoes the last one.
+        """)
+    @OptionGroup var projectOptions: ProjectOptions
+    @OptionGroup var screen: ScreenOptions
+    @Option(help: "The task (default: the only task).") var task: String?
+    @Flag(name: .customLong("people-only"), help: "Only disagreements among people (machines' answers are still shown).") var peopleOnly = false
+    @Flag(help: "Print the disputed items instead of opening the screen.") var list = false
+
+    func run() throws {
+        let project = try projectOptions.open()
+        if list {
+            print(try AdjudicationList.make(task: task, peopleOnly: peopleOnly, project: project))
+            return
+        }
+        var options = LaunchOptions(task: task, annotator: screen.annotator, theme: screen.theme)
+        options.adjudicate = true
+        options.peopleOnly = peopleOnly
+        try TUI.run(project: project, options: options)
+    }
+}

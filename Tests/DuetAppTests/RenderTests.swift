@@ -133,7 +133,7 @@ import TermUI
         h.press(.char("?"))
         // Scroll through the whole overlay, collecting what it shows.
         var seen = Set<String>()
-        for _ in 0..<40 {
+        for _ in 0..<80 {
             seen.formUnion(h.screen)
             h.press(.char("j"), seconds: 0.1)
         }

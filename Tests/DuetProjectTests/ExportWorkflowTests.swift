@@ -8,6 +8,32 @@ import Testing
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { try JSONValue.parse(String($0)) }
     }
 
+    @Test func adjudicationIsTheFinalDecisionAndIsListed() throws {
+        let tmp = try TempDir()
+        let project = try tmp.project()
+        let path = try tmp.file("t.jsonl", "{\"id\":\"1\",\"text\":\"a\"}\n{\"id\":\"2\",\"text\":\"b\"}\n")
+        _ = try ImportWorkflow.run(ImportRequest(paths: [path]), into: project.store)
+        let one = try #require(try project.store.item(dataset: "t", uid: "1")).rowID
+        let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+        for (i, (who, label)) in [("ana", "positive"), ("bob", "negative")].enumerated() {
+            try project.store.record(NewAnnotation(itemRowID: one, task: "sentiment", annotatorKind: .human, annotator: who,
+                                                   value: .string(label), createdAt: t0.addingTimeInterval(Double(i))))
+        }
+        #expect(try AdjudicationList.make(task: nil, peopleOnly: false, project: project)
+            == "1: ana=positive, bob=negative\n1 disputed item, 1 not settled; `duet adjudicate --task sentiment` settles them")
+        // Bob labeled last, so without adjudication his label is final; the adjudication overrides it.
+        try project.store.record(NewAnnotation(itemRowID: one, task: "sentiment", annotatorKind: .human, annotator: "adjudicator:cleo",
+                                               value: "positive", createdAt: t0.addingTimeInterval(9)))
+        let out = tmp.url.appendingPathComponent("final.jsonl").path
+        _ = try ExportWorkflow.run(ExportRequest(task: "sentiment", format: .jsonl, scope: .final, output: out), project: project)
+        let rows = try lines(out)
+        #expect(rows.map { $0["label"] } == ["positive"])
+        #expect(rows[0]["annotation"]?["annotator"] == "adjudicator:cleo")
+        #expect(try AdjudicationList.make(task: nil, peopleOnly: false, project: project).hasSuffix("1 disputed item, all settled"))
+        // Agreement leaves the adjudicator out.
+        #expect(try AgreementReport.make(task: nil, project: project).annotators.keys.sorted() == ["ana", "bob"])
+    }
+
     @Test func finalHumanAllScopes() throws {
         let tmp = try TempDir()
         let project = try tmp.project()  // task "sentiment": negative/neutral/positive, all datasets

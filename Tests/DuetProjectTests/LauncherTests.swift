@@ -31,6 +31,19 @@ import Logging
         guard case .dashboard = q.state.screen else { Issue.record("not on the dashboard"); return }
     }
 
+    @Test func adjudicateOpensTheDisagreementsOfTheTask() throws {
+        let tmp = try TempDir()
+        let project = try tmp.project(.classify)
+        var options = LaunchOptions(annotator: "cleo")
+        options.adjudicate = true
+        options.peopleOnly = true
+        let p = try AppLauncher.prepare(project: project, options: options, size: (80, 24))
+        guard case .adjudicate(let a) = p.state.screen else { Issue.record("not adjudicating"); return }
+        #expect(a.task.name == "sentiment" && a.peopleOnly)
+        #expect(p.startEffects == [.loadDisagreements(a.task, peopleOnly: true)])
+        #expect(throws: DuetError.self) { try AppLauncher.annotatorName("adjudicator:x", environment: [:]) }
+    }
+
     @Test func refusals() throws {
         let tmp = try TempDir()
         let project = try tmp.project(.compare)

@@ -70,6 +70,7 @@ enum Dashboard {
             x += c.put(entry + "   ", x: x, y: r.y + 1, style: t[.text], maxWidth: r.maxX - x)
         }
         var third: [String] = []
+        if row.task.overlap > 1 { third.append("\(p.complete) of \(p.total) labeled by \(row.task.overlap) people") }
         if let rate = row.itemsPerHour {
             let secs = p.human > 0 ? p.humanSeconds / Double(p.human) : 0
             third.append(String(format: "%.0f items/hour · %.1f s per decision", rate, secs))

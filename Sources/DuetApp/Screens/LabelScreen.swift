@@ -10,6 +10,7 @@ public enum LabelScreen {
         let done = p.total - p.remaining
         var left = "\(l.task.name) · \(l.task.kind.rawValue) · \(done)/\(p.total)"
         if p.total > 0 { left += " (\(done * 100 / p.total)%)" }
+        if l.task.overlap > 1 { left += " · \(p.complete) with \(l.task.overlap) people" }
         if let b = l.browsing { left += " · looking back \(b + 1)/\(l.history.count)" }
         if l.flagged { left += " ⚑" }
         Render.header(&c, r, state, left: left, right: state.annotator)

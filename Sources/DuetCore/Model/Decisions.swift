@@ -29,12 +29,14 @@ public enum Decisions {
         return (sources + latest.values).sorted { ($0.entry.createdAt, $0.id) < ($1.entry.createdAt, $1.id) }
     }
 
-    /// The item's final decision in a task: the latest submitted human
-    /// decision, else the latest submitted machine decision, else nil.
-    /// (Disagreements between people are settled by adjudication later.)
+    /// The item's final decision in a task: the latest adjudication (see
+    /// `Adjudication`), else the latest submitted human decision, else the
+    /// latest submitted machine decision, else nil.
     public static func final(_ log: [Annotation], task: String) -> Annotation? {
         let live = current(log).filter { $0.entry.task == task && $0.entry.status == .submitted }
-        return live.last(where: { $0.entry.annotatorKind == .human }) ?? live.last(where: { $0.entry.annotatorKind == .machine })
+        return live.last(where: { Adjudication.isAdjudicator($0.entry.annotator) })
+            ?? live.last(where: { $0.entry.annotatorKind == .human })
+            ?? live.last(where: { $0.entry.annotatorKind == .machine })
     }
 
     /// The decisions an export in `scope` takes for one item.

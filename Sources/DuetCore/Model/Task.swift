@@ -39,9 +39,15 @@ public struct TaskSpec: Hashable, Sendable {
     public var showSource: Bool
     /// Compare tasks: seed of the per-item, per-annotator A/B assignment.
     public var seed: Int
+    /// How many different people label each item (1 = one person each).
+    /// Queues keep an item open until this many people decided it, and never
+    /// give it to the same person twice.
+    public var overlap: Int
 
     public init(name: String, kind: TaskKind, labels: [String] = [], dataset: String? = nil,
-                guidelines: String? = nil, scale: ClosedRange<Int> = 1...5, showSource: Bool = false, seed: Int = 0) {
+                guidelines: String? = nil, scale: ClosedRange<Int> = 1...5, showSource: Bool = false, seed: Int = 0,
+                overlap: Int = 1) {
+        self.overlap = overlap
         self.name = name
         self.kind = kind
         self.labels = labels
@@ -69,6 +75,9 @@ public struct TaskSpec: Hashable, Sendable {
         }
         if labels.count > 36 {
             errors.append("task '\(name)': at most 36 labels")
+        }
+        if !(1...20).contains(overlap) {
+            errors.append("task '\(name)': overlap must be from 1 to 20 (people per item), not \(overlap)")
         }
         if scale.lowerBound == scale.upperBound {
             errors.append("task '\(name)': the scale needs at least two points")

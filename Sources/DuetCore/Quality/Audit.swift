@@ -48,8 +48,10 @@ public enum Audit {
     /// One estimate per machine annotator, from the audit routes and people's decisions.
     public static func estimates(routes: [Int64: RouteRecord], decisions: [CurrentDecision]) -> [AuditEstimate] {
         var human: [Int64: String] = [:]
+        // People's answer per item: an adjudication when there is one, else the first person's.
         for d in decisions where d.annotatorKind == .human && d.status == .submitted {
-            if let l = Decisions.labelText(d.value) { human[d.itemRowID] = l }
+            guard let l = Decisions.labelText(d.value) else { continue }
+            if human[d.itemRowID] == nil || Adjudication.isAdjudicator(d.annotator) { human[d.itemRowID] = l }
         }
         var tally: [String: (n: Int, agree: Int)] = [:]
         for r in routes.values.sorted(by: { $0.itemRowID < $1.itemRowID }) where r.route == .audit {

@@ -80,7 +80,9 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// routed to people that no person has decided yet, most uncertain first
     /// (audits mixed in). Then the first item in row order nobody (person
     /// or machine) has decided; when none is left, the items this annotator
-    /// skipped, oldest skip first.
+    /// skipped, oldest skip first. With `overlap` above 1 an item stays in
+    /// the queues until that many people decided it (or a machine did), and
+    /// nobody is given an item they already decided.
     func nextItem(for task: TaskSpec, annotator: String) throws -> StoredItem?
 }
 
@@ -139,9 +141,13 @@ public struct TaskProgress: Sendable, Hashable, Codable {
     public var flagged: Int
     /// Sum of measured human seconds over current submitted decisions.
     public var humanSeconds: Double
+    /// Items with as many submitted human decisions as the task's overlap
+    /// (equal to `human` when the overlap is 1).
+    public var complete: Int
 
     public init(total: Int = 0, human: Int = 0, machine: Int = 0, skipped: Int = 0, remaining: Int = 0,
-                flagged: Int = 0, humanSeconds: Double = 0) {
+                flagged: Int = 0, humanSeconds: Double = 0, complete: Int? = nil) {
+        self.complete = complete ?? human
         self.total = total
         self.human = human
         self.machine = machine

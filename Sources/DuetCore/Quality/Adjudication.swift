@@ -1,0 +1,80 @@
+/// Settling disagreements: items where annotators (people or machines) gave
+/// different answers, and the final decision an adjudicator records for them.
+///
+/// An adjudication is an ordinary human decision in the log, by the annotator
+/// `adjudicator:<name>`: undo, the log and exports work as for any decision;
+/// `Decisions.final` prefers it; agreement figures leave it out (it agrees
+/// with one side by construction).
+public enum Adjudication {
+    public static let prefix = "adjudicator:"
+
+    /// The annotator name an adjudication by `person` is recorded under.
+    public static func annotator(for person: String) -> String { prefix + person }
+
+    public static func isAdjudicator(_ annotator: String) -> Bool { annotator.hasPrefix(prefix) }
+
+    /// One annotator's answer on a disputed item.
+    public struct Answer: Sendable, Hashable {
+        public var annotator: String
+        public var kind: AnnotatorKind
+        public var value: JSONValue?
+        /// What answers are compared by: the label text, else the value's canonical JSON.
+        public var key: String
+        public var seconds: Double?
+
+        public init(annotator: String, kind: AnnotatorKind, value: JSONValue?, seconds: Double? = nil) {
+            self.annotator = annotator
+            self.kind = kind
+            self.value = value
+            self.key = Decisions.labelText(value) ?? value?.canonicalJSON ?? ""
+            self.seconds = seconds
+        }
+    }
+
+    /// An item whose annotators disagree.
+    public struct Disagreement: Sendable, Hashable {
+        public var itemRowID: Int64
+        /// The answers, people first, then machines, each by name.
+        public var answers: [Answer]
+        /// The adjudication in force, if any.
+        public var settled: Answer?
+
+        /// Distinct answers with how many gave each, most first (ties: first given).
+        public var tally: [(key: String, count: Int)] {
+            var counts: [String: Int] = [:]
+            var order: [String] = []
+            for a in answers {
+                if counts[a.key] == nil { order.append(a.key) }
+                counts[a.key, default: 0] += 1
+            }
+            return order.enumerated().sorted { (counts[$0.element]!, -$0.offset) > (counts[$1.element]!, -$1.offset) }
+                .map { ($0.element, counts[$0.element]!) }
+        }
+    }
+
+    /// Items whose current submitted decisions (people's and, unless
+    /// `peopleOnly`, machines') do not all agree, in item order. Settled
+    /// items are listed only with `includeSettled`.
+    public static func disagreements(_ decisions: [CurrentDecision], peopleOnly: Bool = false,
+                                     includeSettled: Bool = false) -> [Disagreement] {
+        var byItem: [Int64: [CurrentDecision]] = [:]
+        var order: [Int64] = []
+        for d in decisions where d.status == .submitted && d.annotatorKind != .source {
+            if byItem[d.itemRowID] == nil { order.append(d.itemRowID) }
+            byItem[d.itemRowID, default: []].append(d)
+        }
+        var out: [Disagreement] = []
+        for id in order {
+            let ds = byItem[id]!
+            let settled = ds.first { isAdjudicator($0.annotator) }
+                .map { Answer(annotator: $0.annotator, kind: $0.annotatorKind, value: $0.value, seconds: $0.seconds) }
+            let answers = ds.filter { !isAdjudicator($0.annotator) && (!peopleOnly || $0.annotatorKind == .human) }
+                .sorted { ($0.annotatorKind == .human ? 0 : 1, $0.annotator) < ($1.annotatorKind == .human ? 0 : 1, $1.annotator) }
+                .map { Answer(annotator: $0.annotator, kind: $0.annotatorKind, value: $0.value, seconds: $0.seconds) }
+            guard Set(answers.map(\.key)).count > 1 else { continue }
+            if settled != nil && !includeSettled { continue }
+            out.append(Disagreement(itemRowID: id, answers: answers, settled: settled))
+        }
+        return out
+    }
+}
