@@ -14,6 +14,8 @@ public enum KeyContext: String, CaseIterable, Sendable {
     case triage
     /// Settling disagreements.
     case adjudicate
+    /// The Quality screen.
+    case quality
 }
 
 /// Everything a key can do. The table below gives each its keys, help text
@@ -27,7 +29,7 @@ public enum Action: String, CaseIterable, Sendable {
     case open, moveDown, moveUp
     case preferA, preferB, muchA, muchB, tie, bothBad, rationale, diff, focusNext, focusPrevious
     case sortOrder, labelFilter, routeFilter, mark, acceptMachine, uncertaintyFilter, flaggedFilter, acceptSuggestion
-    case takeAnswer, nextDisputed, previousDisputed, peopleOnly
+    case takeAnswer, nextDisputed, previousDisputed, peopleOnly, quality
 
     /// The label/choice index for pick actions (0-based).
     public var pickIndex: Int? {
@@ -72,7 +74,7 @@ public struct Keymap: Sendable, Hashable {
     /// The context sets screens read keys in.
     public static let screens: [Set<KeyContext>] = [
         [.dashboard], [.label, .classify], [.label, .multilabel], [.label, .rate], [.label, .review],
-        [.label, .compare], [.label, .rank], [.overlay], [.triage], [.adjudicate],
+        [.label, .compare], [.label, .rank], [.overlay], [.triage], [.adjudicate], [.quality],
     ]
 
     /// Where number keys and choice highlighting apply.
@@ -119,8 +121,8 @@ public struct Keymap: Sendable, Hashable {
         Binding(.focusPrevious, [.backTab], "Move focus to the previous pane", [.compare, .rank]),
         Binding(.previous, [.char("[")], "Go back to the previous item you decided", hint: "[ ] prev/next", [.label]),
         Binding(.next, [.char("]")], "Go forward again (towards the queue)", [.label]),
-        Binding(.scrollDown, [.char("j"), .down], "Scroll down", [.label, .overlay]),
-        Binding(.scrollUp, [.char("k"), .up], "Scroll up", [.label, .overlay]),
+        Binding(.scrollDown, [.char("j"), .down], "Scroll down", [.label, .overlay, .quality]),
+        Binding(.scrollUp, [.char("k"), .up], "Scroll up", [.label, .overlay, .quality]),
         Binding(.pageDown, [.pageDown, .ctrl("d")], "Page down", [.label, .overlay, .adjudicate]),
         Binding(.pageUp, [.pageUp, .ctrl("u")], "Page up", [.label, .overlay, .adjudicate]),
         Binding(.top, [.home], "Scroll to the top", [.label, .overlay]),
@@ -128,6 +130,7 @@ public struct Keymap: Sendable, Hashable {
         Binding(.moveDown, [.char("j"), .down], "Next row (adjudicating: next answer)", [.dashboard, .triage, .adjudicate]),
         Binding(.moveUp, [.char("k"), .up], "Previous row", [.dashboard, .triage, .adjudicate]),
         Binding(.open, [.enter], "Open the task (triage: the item)", hint: "⏎ open", [.dashboard, .triage]),
+        Binding(.quality, [.char("v")], "Quality of the task: plan chart, agreement, audits, position bias", hint: "v quality", [.dashboard]),
         Binding(.mark, [.char(" ")], "Mark the row (for A)", hint: "␣ mark", [.triage]),
         Binding(.acceptMachine, [.char("A")], "Accept the machine's label for the marked rows (or this one)", hint: "A accept", [.triage]),
         Binding(.sortOrder, [.char("s")], "Most / least uncertain first", hint: "s sort", [.triage]),
@@ -137,9 +140,9 @@ public struct Keymap: Sendable, Hashable {
         Binding(.flaggedFilter, [.char("f")], "Only items a person flagged (toggles)", hint: "f flagged", [.triage]),
         Binding(.guidelines, [.char("g")], "Show the task's guidelines", hint: "g guide", [.label]),
         Binding(.search, [.char("/")], "Search this task's items", hint: "/ search", [.label]),
-        Binding(.help, [.char("?")], "Show all keys", hint: "? help", [.dashboard, .label, .triage, .adjudicate]),
+        Binding(.help, [.char("?")], "Show all keys", hint: "? help", [.dashboard, .label, .triage, .adjudicate, .quality]),
         Binding(.back, [.escape], "Close the overlay", [.overlay]),
-        Binding(.quit, [.char("q")], "Quit (from a task: back to the dashboard or triage)", hint: "q quit", [.dashboard, .label, .overlay, .triage, .adjudicate]),
+        Binding(.quit, [.char("q")], "Quit (from a task: back to the dashboard or triage)", hint: "q quit", [.dashboard, .label, .overlay, .triage, .adjudicate, .quality]),
     ])
 
     /// The action bound to `key` in `contexts` (first match in table order).

@@ -24,6 +24,9 @@ public enum Render {
         case .adjudicate(let a):
             AdjudicateScreen.drawHeader(&c, top, state, a)
             AdjudicateScreen.draw(&c, body, state, a)
+        case .quality(let q):
+            header(&c, top, state, left: "quality · \(q.task.name) · \(q.task.kind.rawValue)", right: state.annotator)
+            QualityScreen.draw(&c, body, state, q)
         }
         if let overlay = state.overlay { Overlays.draw(&c, body, state, overlay) }
         footer(&c, bottom, state)
@@ -82,6 +85,7 @@ public enum Render {
         case .label(let l): return state.keymap.hints(in: l.contexts)
         case .triage: return state.keymap.hints(in: [.triage])
         case .adjudicate: return state.keymap.hints(in: [.adjudicate])
+        case .quality: return ["j/k scroll"] + state.keymap.hints(in: [.quality])
         }
     }
 }

@@ -14,11 +14,15 @@ public final class Runtime {
     let clock: () -> Date
     /// Edits text in an external editor; nil when nothing changed.
     let editor: (String) throws -> String?
+    /// Builds the Quality screen's report (the project adds the planner to the store's figures).
+    let quality: (TaskSpec) throws -> QualityReport
     /// Goes to a file (never stdout/stderr: the screen is up).
     let log = Logger(label: "duet.app")
 
     public init(state: AppState, store: any ProjectStore, backend: any TerminalBackend,
-                clock: @escaping () -> Date = Date.init, editor: @escaping (String) throws -> String? = ExternalEditor.edit) {
+                clock: @escaping () -> Date = Date.init, editor: @escaping (String) throws -> String? = ExternalEditor.edit,
+                quality: ((TaskSpec) throws -> QualityReport)? = nil) {
+        self.quality = quality ?? { task in try Runtime.storeQuality(store, task) }
         self.state = state
         self.store = store
         self.backend = backend
@@ -107,6 +111,8 @@ public final class Runtime {
             case .recordMany(let entries, let task, let filter):
                 for e in entries { try store.record(e) }
                 return [.triageLoaded(try store.triage(task: task, filter: filter, limit: 2000))]
+            case .loadQuality(let task):
+                return [.qualityLoaded(try quality(task))]
             case .loadDisagreements(let task, let peopleOnly):
                 let decisions = try store.currentDecisions(task: task)
                 return [.disagreementsLoaded(Adjudication.disagreements(decisions, peopleOnly: peopleOnly, includeSettled: true))]
@@ -124,6 +130,14 @@ public final class Runtime {
             log.error("effect failed", metadata: ["effect": "\(effect)", "error": "\(error)"])
             return [.failed("\(error)")]
         }
+    }
+
+    /// The Quality figures the store alone gives: agreement, audits, pair statistics (no plan).
+    public static func storeQuality(_ store: any ProjectStore, _ task: TaskSpec) throws -> QualityReport {
+        let decisions = try store.currentDecisions(task: task)
+        return QualityReport(agreement: AgreementReport.make(task: task, decisions: decisions),
+                             audit: Audit.estimates(routes: try store.routes(task: task), decisions: decisions.filter { $0.annotatorKind == .human }),
+                             pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil)
     }
 
     /// The dataset's own annotation of the item, fetched only for tasks that show it.

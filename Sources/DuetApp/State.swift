@@ -54,6 +54,72 @@ public enum Screen: Sendable {
     case label(LabelState)
     case triage(TriageState)
     case adjudicate(AdjudicateState)
+    case quality(QualityState)
+}
+
+/// What the Quality screen shows for a task.
+public struct QualityReport: Sendable {
+    public var agreement: AgreementReport
+    /// The machine's accuracy from blind audits, per machine annotator.
+    public var audit: [AuditEstimate]
+    /// Compare tasks: position bias and the rest.
+    public var pairs: PairStats?
+    /// The planner's curves (nil when the task has no votes or nothing to score against).
+    public var plan: PlanView?
+    /// Why there is no plan, in words.
+    public var planNote: String?
+
+    public init(agreement: AgreementReport, audit: [AuditEstimate] = [], pairs: PairStats? = nil, plan: PlanView? = nil, planNote: String? = nil) {
+        self.agreement = agreement
+        self.audit = audit
+        self.pairs = pairs
+        self.plan = plan
+        self.planNote = planNote
+    }
+}
+
+/// The planner as the Quality screen draws it: accuracy per strategy over the share sent to people.
+public struct PlanView: Sendable, Hashable {
+    public struct Curve: Sendable, Hashable {
+        public var strategy: String
+        /// (share to people, accuracy), by share.
+        public var points: [Point]
+        public init(strategy: String, points: [Point]) {
+            self.strategy = strategy
+            self.points = points
+        }
+    }
+    public struct Point: Sendable, Hashable {
+        public var budget: Double
+        public var accuracy: Double
+        public var cost: Double?
+        public var pareto: Bool
+        public init(budget: Double, accuracy: Double, cost: Double? = nil, pareto: Bool = false) {
+            self.budget = budget
+            self.accuracy = accuracy
+            self.cost = cost
+            self.pareto = pareto
+        }
+    }
+    public var curves: [Curve]
+    public var target: Double?
+    /// "send 30% to people (default): accuracy 0.91, $42", or the warning that no budget reaches the target.
+    public var recommendation: String
+    public var currency: String
+    public init(curves: [Curve], target: Double?, recommendation: String, currency: String = "$") {
+        self.curves = curves
+        self.target = target
+        self.recommendation = recommendation
+        self.currency = currency
+    }
+}
+
+/// The Quality screen of one task.
+public struct QualityState: Sendable {
+    public var task: TaskSpec
+    public var report: QualityReport?
+    public var scroll = 0
+    public init(task: TaskSpec) { self.task = task }
 }
 
 /// Items where annotators disagree, one at a time, with who said what.
@@ -330,6 +396,7 @@ public enum AppMessage: Sendable {
     case searchFinished([StoredItem])
     case triageLoaded([TriageRow])
     case disagreementsLoaded([Adjudication.Disagreement])
+    case qualityLoaded(QualityReport)
     case adjudicationItemLoaded(StoredItem?)
     /// An adjudication was recorded (the item's row id and the answer taken).
     case settled(Int64, Adjudication.Answer)
@@ -353,6 +420,7 @@ public enum Effect: Sendable, Equatable {
     /// People accepting machine labels from triage: record them all, then reload the table.
     case recordMany([NewAnnotation], then: TaskSpec, TriageFilter)
     case loadDisagreements(TaskSpec, peopleOnly: Bool)
+    case loadQuality(TaskSpec)
     case loadAdjudicationItem(rowID: Int64)
     /// Record an adjudication (durably), answering `.settled`.
     case settle(NewAnnotation)

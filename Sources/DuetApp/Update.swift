@@ -44,7 +44,16 @@ public enum App {
                 let effects = adjudicateKey(&state, &a, key, at: at)
                 if case .adjudicate = state.screen { state.screen = .adjudicate(a) }
                 return effects
+            case .quality(var q):
+                let effects = qualityKey(&state, &q, key)
+                if case .quality = state.screen { state.screen = .quality(q) }
+                return effects
             }
+        case .qualityLoaded(let report):
+            guard case .quality(var q) = state.screen else { return [] }
+            q.report = report
+            state.screen = .quality(q)
+            return []
         case .disagreementsLoaded, .adjudicationItemLoaded, .settled, .unsettled:
             return adjudicationMessage(&state, message)
         case .dashboardLoaded(let rows):
@@ -123,6 +132,17 @@ public enum App {
         return [.quit]
     }
 
+    static func qualityKey(_ state: inout AppState, _ q: inout QualityState, _ key: Key) -> [Effect] {
+        switch state.keymap.action(for: key, in: [.quality]) {
+        case .scrollDown?: q.scroll = min(q.scroll + 1, QualityScreen.maxScroll(state, q))
+        case .scrollUp?: q.scroll = max(0, q.scroll - 1)
+        case .help?: state.overlay = .help(scroll: 0)
+        case .quit?: return leave(&state)
+        default: break
+        }
+        return []
+    }
+
     /// Opens the label screen of `task` (used at start-up and from the dashboard).
     public static func openTask(_ state: inout AppState, _ task: TaskSpec) -> [Effect] {
         state.screen = .label(LabelState(task: task))
@@ -139,6 +159,11 @@ public enum App {
         case .open?:
             guard d.rows.indices.contains(d.selected) else { return [] }
             return openTask(&state, d.rows[d.selected].task)
+        case .quality?:
+            guard d.rows.indices.contains(d.selected) else { return [] }
+            let task = d.rows[d.selected].task
+            state.screen = .quality(QualityState(task: task))
+            return [.loadQuality(task)]
         case .help?:
             state.overlay = .help(scroll: 0)
         case .quit?:

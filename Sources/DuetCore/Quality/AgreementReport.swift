@@ -1,7 +1,6 @@
-import DuetCore
 import Foundation
 
-/// `duet agreement`: how far annotators (people and machines) agree on a task.
+/// `duet agreement` and the Quality screen: how far annotators (people and machines) agree on a task.
 public struct AgreementReport: Codable, Sendable {
     public struct Pair: Codable, Sendable {
         public var a: String
@@ -35,10 +34,10 @@ public struct AgreementReport: Codable, Sendable {
         case alphaInterval = "krippendorff_alpha_interval"
     }
 
-    public static func make(task name: String?, project: Project) throws -> AgreementReport {
-        let task = try project.task(name)
+    /// The figures from a task's current decisions (adjudications and the dataset's own labels left out).
+    public static func make(task: TaskSpec, decisions: [CurrentDecision]) -> AgreementReport {
         var table: Agreement.LabelTable = [:]
-        for d in try project.store.currentDecisions(task: task) where d.status == .submitted && d.annotatorKind != .source
+        for d in decisions where d.status == .submitted && d.annotatorKind != .source
             && !Adjudication.isAdjudicator(d.annotator) {  // an adjudication agrees with one side by construction
             let label = Decisions.labelText(d.value)
             if let label { table[d.itemRowID, default: [:]][d.annotator] = label }

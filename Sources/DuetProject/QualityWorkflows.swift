@@ -21,3 +21,11 @@ public enum AdjudicationList {
         return lines.joined(separator: "\n")
     }
 }
+
+extension AgreementReport {
+    /// `duet agreement`: the report for a task of the project.
+    public static func make(task name: String?, project: Project) throws -> AgreementReport {
+        let task = try project.task(name)
+        return make(task: task, decisions: try project.store.currentDecisions(task: task))
+    }
+}

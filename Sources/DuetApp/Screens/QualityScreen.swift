@@ -1,0 +1,135 @@
+import DuetCore
+import Foundation
+import TermUI
+
+/// How good a task's labels are and what more human time would buy: the
+/// planner's chart, agreement, the machine's audited accuracy, position bias.
+enum QualityScreen {
+    /// Where the chart goes (nil: no room or no plan) and where the text goes.
+    static func layout(_ body: Rect, _ q: QualityState) -> (chart: Rect?, text: Rect) {
+        guard q.report?.plan != nil, body.height >= 12, body.width >= 40 else { return (nil, body) }
+        if body.width >= 110 {
+            let (left, right) = body.splitLeft(body.width * 9 / 20)
+            return (right, left)
+        }
+        let (top, rest) = body.splitTop(min(16, body.height / 2))
+        return (top, rest)
+    }
+
+    static func textRect(_ state: AppState, _ q: QualityState) -> Rect {
+        let body = Rect(x: 0, y: 1, width: state.width, height: state.height - 2)
+        return layout(body, q).text.inset(1)
+    }
+
+    static func maxScroll(_ state: AppState, _ q: QualityState) -> Int {
+        let r = textRect(state, q)
+        return max(0, lines(q, state: state, width: r.width - 1).count - r.height)
+    }
+
+    static func draw(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ q: QualityState) {
+        let t = state.theme
+        guard let report = q.report else {
+            c.put(" Loading…", x: r.x, y: r.y + 1, style: t[.muted])
+            return
+        }
+        let (chartRect, textRect) = layout(r, q)
+        let inner = c.box(textRect, title: "figures", style: t[.border], titleStyle: t[.title])
+        let text = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: inner.height)
+        c.paragraph(lines(q, state: state, width: text.width), in: text, offset: q.scroll)
+        if let chartRect, let plan = report.plan {
+            let box = c.box(chartRect, title: "plan: accuracy by share sent to people", style: t[.border], titleStyle: t[.title])
+            PlanChart.draw(&c, box, plan, theme: t)
+        }
+    }
+
+    static func lines(_ q: QualityState, state: AppState, width: Int) -> [StyledLine] {
+        guard let report = q.report else { return [] }
+        let t = state.theme
+        var out: [StyledLine] = []
+        func section(_ title: String) {
+            if !out.isEmpty { out.append(StyledLine("", t[.text])) }
+            out.append(StyledLine(title, t[.title]))
+        }
+        func text(_ s: String, _ role: Role = .text) { out += StyledLine.wrapped(s, width: width, style: t[role], indent: "  ") }
+        func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "–" }
+
+        section("Plan")
+        if let plan = report.plan {
+            let warn = plan.recommendation.hasPrefix("no ")
+            text(plan.recommendation, warn ? .warning : .success)
+            // The numbers behind the chart, for narrow terminals and screen readers.
+            let budgets = plan.curves.first?.points.map(\.budget) ?? []
+            out.append(StyledLine(spans: [("  " + "share".padded(to: 11), t[.label])]
+                + budgets.map { (String(format: "%5.0f%%", $0 * 100), t[.label]) }))
+            for curve in plan.curves {
+                out.append(StyledLine(spans: [("  " + curve.strategy.padded(to: 11), t[.text])]
+                    + curve.points.map { (String(format: "%6.2f", $0.accuracy), $0.pareto ? t[.accent] : t[.muted]) }))
+            }
+        } else {
+            text(report.planNote ?? "No plan: the task needs machine votes and gold or human labels (duet route, then label some items).", .muted)
+        }
+
+        let a = report.agreement
+        section("Agreement")
+        if a.items == 0 {
+            text("No labeled items yet.", .muted)
+        } else {
+            text("\(a.items) items labeled by " + a.annotators.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
+            text("percent agreement \(f(a.percentAgreement)) · pairwise \(f(a.pairwiseAgreement))")
+            text("Fleiss' κ \(f(a.fleissKappa))" + (a.fleissRaters.map { " (\($0) raters)" } ?? "")
+                + " · Krippendorff's α (\(a.alphaLevel)) \(f(a.krippendorffAlpha))" + (a.alphaInterval.map { " · interval \(f($0))" } ?? ""))
+            let pairs = a.cohenKappa.filter { $0.overlap > 0 }
+            if !pairs.isEmpty {
+                text("Cohen's κ per pair:")
+                for p in pairs { text("  \(p.a) – \(p.b): \(f(p.kappa)) on \(p.overlap) items") }
+            }
+            if a.annotators.count < 2 || pairs.isEmpty { text("Agreement needs items labeled by two or more annotators (overlap, audits).", .muted) }
+        }
+
+        section("Machine accuracy from blind audits")
+        if report.audit.isEmpty || report.audit.allSatisfy({ $0.audited == 0 }) {
+            text("No audited items labeled yet: `duet route` sends a share of the machine's labels to people, blind.", .muted)
+        }
+        for e in report.audit where e.audited > 0 {
+            guard let acc = e.accuracy, let low = e.low, let high = e.high else { continue }
+            let below = e.below(state.targetAccuracy)
+            text(String(format: "%@: %d/%d right, %.2f (95%% %.2f–%.2f)", e.annotator, e.agreeing, e.audited, acc, low, high)
+                + (below ? String(format: " — may be under the target %.2f", state.targetAccuracy) : ""), below ? .warning : .text)
+        }
+
+        if let pairs = report.pairs {
+            section("Position bias")
+            if pairs.overall.decisions == 0 { text("No pair judgments yet.", .muted) }
+            for (name, fig) in [("everyone", pairs.overall)] + pairs.annotators.map({ ($0.name, $0.figures) }) where fig.decisions > 0 {
+                text("\(name): " + biasLine(fig), biased(fig) ? .warning : .text)
+            }
+        }
+        return out
+    }
+
+    /// Left share with its 95% interval, tie and both-bad rates, agreement with the dataset.
+    static func biasLine(_ f: PairStats.Figures) -> String {
+        func pct(_ v: Double?) -> String { v.map { "\(Int(($0 * 100).rounded()))%" } ?? "–" }
+        var s = "preferred the left/top response \(pct(f.leftShare))"
+        if let ci = Audit.wilson(successes: f.left, trials: f.strictShown) {
+            s += " (95% \(pct(ci.low))–\(pct(ci.high))" + (biased(f) ? ": biased)" : ")")
+        }
+        s += " of \(f.strictShown) · tie \(pct(f.tieRate)) · both bad \(pct(f.bothBadRate))"
+        if f.sourceComparable > 0 { s += " · agrees with the dataset \(pct(f.sourceAgreement))" }
+        return s
+    }
+
+    /// Whether 50% lies outside the 95% interval of the left share.
+    static func biased(_ f: PairStats.Figures) -> Bool {
+        guard let ci = Audit.wilson(successes: f.left, trials: f.strictShown) else { return false }
+        return ci.low > 0.5 || ci.high < 0.5
+    }
+}
+
+/// The planner's curves in braille, one marker letter per strategy.
+enum PlanChart {
+    static func draw(_ c: inout Canvas, _ r: Rect, _ plan: PlanView, theme t: Theme) {
+        // Filled in with the TermUI chart widget.
+        c.put(plan.recommendation, x: r.x + 1, y: r.y, style: t[.muted], maxWidth: r.width - 1)
+    }
+}

@@ -1,0 +1,67 @@
+import DuetCore
+import Foundation
+import Testing
+import TermUI
+@testable import DuetApp
+
+@Suite struct QualityTests {
+    func labeled(width: Int = 100, height: Int = 30) throws -> Harness {
+        let h = try Harness(width: width, height: height, task: nil)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        func put(_ n: Int64, _ who: String, _ v: JSONValue, task: String = "sentiment") throws {
+            try h.store.record(NewAnnotation(itemRowID: n, task: task, annotatorKind: .human, annotator: who, value: v, createdAt: t0))
+        }
+        // ana and bob on four texts: they agree on three.
+        for (n, a, b) in [(1, "negative", "negative"), (2, "neutral", "neutral"), (3, "positive", "positive"), (4, "neutral", "positive")] as [(Int64, JSONValue, JSONValue)] {
+            try put(n, "ana", a)
+            try put(n, "bob", b)
+        }
+        return h
+    }
+
+    @Test func dashboardOpensQualityAndQGoesBack() throws {
+        let h = try labeled()
+        #expect(h.screen.last?.contains("v quality") == true)
+        h.press(.char("v"))
+        guard case .quality(let q) = h.state.screen else { Issue.record("not on the quality screen"); return }
+        #expect(q.task.name == "sentiment")
+        let screen = h.screen
+        #expect(screen[0].contains("quality · sentiment · classify"))
+        #expect(screen.contains { $0.contains("4 items labeled by ana (4), bob (4)") })
+        #expect(screen.contains { $0.contains("percent agreement 0.750") })
+        // Cohen's κ for ana and bob, computed by hand: po = 3/4; pe = (1·1 + 2·1 + 1·2)/16 = 5/16; κ = (0.75 − 0.3125)/0.6875.
+        #expect(screen.contains { $0.contains(String(format: "ana – bob: %.3f on 4 items", (0.75 - 0.3125) / 0.6875)) })
+        #expect(screen.contains { $0.contains("No audited items labeled yet") })
+        #expect(screen.contains { $0.contains("No plan") })
+        h.press(.char("q"))
+        guard case .dashboard = h.state.screen else { Issue.record("q did not go back"); return }
+    }
+
+    @Test func positionBiasWithItsInterval() throws {
+        let h = try Harness(width: 100, height: 30, task: nil)
+        // Eight strict judgments, all for the response shown on the left: clearly biased.
+        for n in 1...4 {
+            let item = try #require(try h.store.item(dataset: "p", uid: "p\(n)"))
+            for who in ["ana", "bob"] {
+                let order = PairOrder.order(dataset: "p", uid: "p\(n)", annotator: who)
+                let left = order == .ab ? 0 : 1
+                try h.store.record(NewAnnotation(itemRowID: item.rowID, task: "prefs", annotatorKind: .human, annotator: who,
+                                                 value: PairJudgment(choice: .response(left)).json, createdAt: Date(), display: order))
+            }
+        }
+        h.press(.char("j"), .char("j"), .char("j"), .char("j"), .char("v"))
+        let screen = h.screen.joined(separator: "\n")
+        #expect(screen.contains("quality · prefs · compare"))
+        #expect(screen.contains("everyone: preferred the left/top response 100% (95% 68%–100%: biased) of 8"))
+    }
+
+    @Test func narrowScreensKeepEveryRowInside() throws {
+        let h = try labeled(width: 40, height: 12)
+        h.press(.char("v"))
+        let lines = h.screen
+        #expect(lines.count == 12 && lines.allSatisfy { DisplayWidth.of($0) <= 40 })
+        for _ in 0..<50 { h.press(.char("j"), seconds: 0.1) }
+        guard case .quality(let q) = h.state.screen else { Issue.record("left quality"); return }
+        #expect(q.scroll == QualityScreen.maxScroll(h.state, q) && q.scroll > 0)
+    }
+}
