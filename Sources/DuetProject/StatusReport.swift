@@ -24,9 +24,12 @@ public struct StatusReport: Codable, Sendable {
         public var audit: [AuditEstimate]?
         /// Compare tasks only: how pairs are judged.
         public var pairs: Pairs?
+        /// People per item, and the items that have that many human labels.
+        public var overlap: Int
+        public var complete: Int
 
         enum CodingKeys: String, CodingKey {
-            case name, kind, dataset, total, human, machine, skipped, remaining, flagged, pairs
+            case name, kind, dataset, total, human, machine, skipped, remaining, flagged, pairs, overlap, complete
             case itemsPerHour = "items_per_hour"
             case audit
         }
@@ -54,7 +57,8 @@ public struct StatusReport: Codable, Sendable {
                 : Audit.estimates(routes: routes, decisions: try project.store.currentDecisions(task: spec, kind: .human))
             return Task(name: spec.name, kind: spec.kind.rawValue, dataset: spec.dataset, total: p.total, human: p.human,
                         machine: p.machine, skipped: p.skipped, remaining: p.remaining, flagged: p.flagged,
-                        itemsPerHour: rate.map { ($0 * 10).rounded() / 10 }, audit: audit, pairs: pairs)
+                        itemsPerHour: rate.map { ($0 * 10).rounded() / 10 }, audit: audit, pairs: pairs,
+                        overlap: spec.overlap, complete: p.complete)
         }
         return StatusReport(project: project.config.name, items: try project.store.itemCount(), datasets: datasets, tasks: tasks,
                             targetAccuracy: project.config.router.targetAccuracy)
@@ -88,6 +92,7 @@ public struct StatusReport: Codable, Sendable {
                 lines.append("  \(name.padding(toLength: max(name.count, 22), withPad: " ", startingAt: 0))\(cells)")
             }
             for t in tasks {
+                if t.overlap > 1 { lines.append("\(t.name): \(t.complete) of \(t.total) items labeled by \(t.overlap) people (overlap \(t.overlap))") }
                 if let p = t.pairs { lines.append(p.line(task: t.name)) }
                 for a in t.audit ?? [] { lines.append(Self.auditLine(task: t.name, a, target: targetAccuracy)) }
             }

@@ -174,6 +174,13 @@ import Testing
         #expect(task["skipped"] == 0)
         #expect(task["remaining"] == 1)
         #expect(task["items_per_hour"] == 500)  // 1 decision in 7.2 s
+        #expect(task["overlap"] == 1 && task["complete"] == 1)
+        // With two people per item, one label does not complete the item.
+        var twice = try #require(project.config.tasks.first)
+        twice.overlap = 2
+        try project.store.syncTasks([twice])
+        let p = try project.store.taskProgress(twice)
+        #expect(p.human == 1 && p.complete == 0)
     }
 }
 
