@@ -68,6 +68,8 @@ public final class Runtime {
         do {
             switch effect {
             case .loadDashboard:
+                // Off the label screen: the item this person had open goes back to the others.
+                try store.releaseLeases(task: nil, annotator: state.annotator)
                 let rows = try state.tasks.map { task in
                     TaskSummary(task: task, progress: try store.taskProgress(task),
                                 pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil,
@@ -124,6 +126,7 @@ public final class Runtime {
             case .unsettle(let task, let annotator, let at):
                 return [.unsettled(try store.undoLast(task: task.name, annotator: annotator, at: at))]
             case .quit:
+                try store.releaseLeases(task: nil, annotator: state.annotator)
                 return []
             }
         } catch {

@@ -87,47 +87,89 @@ extension SQLiteStore {
     }
 
     /// The first covered item nobody has decided (submitted or skipped) in
-    /// `task`; when none is left, `annotator`'s own skipped items that nobody
-    /// has submitted since, oldest skip first.
+    /// `task` and nobody else has open; when none is left, `annotator`'s own
+    /// skipped items that nobody has submitted since, oldest skip first. The
+    /// item is leased to `annotator` (see `Schema.v5`) until they ask for the
+    /// next one, quit, or `leaseSeconds` pass; their earlier lease in the
+    /// task ends.
     ///
     /// The undecided scan starts after `queue_cursor` (see `Schema.v2`), so
     /// its cost is the number of items decided since the last call, not the
     /// number decided in total; it moves the cursor forward as it goes.
     /// Tasks with overlap above 1 use a cursor per person (`firstOpen`).
     public func nextItem(for task: TaskSpec, annotator: String) throws -> StoredItem? {
+        try nextItem(for: task, annotator: annotator, at: Date())
+    }
+
+    public func nextItem(for task: TaskSpec, annotator: String, at date: Date) throws -> StoredItem? {
         let filter = ItemFilter(task)
+        let now = Self.seconds(date)
         return try writer.write { db in
             guard let taskID = try Self.taskID(db, name: task.name) else {
                 // No task row, so no decisions: the first covered item.
                 return try Self.firstUndecided(db, filter: filter, taskID: nil, after: 0)
             }
-            // A routed task: people get the items routed to them first, most uncertain first.
-            if let routed = try Self.nextRouted(db, taskID: taskID, annotator: annotator) { return routed }
-            let overlap = try Int.fetchOne(db, sql: "SELECT overlap FROM tasks WHERE id = ?", arguments: [taskID]) ?? 1
-            if overlap > 1 {
-                if let next = try Self.firstOpen(db, filter: filter, taskID: taskID, annotator: annotator, overlap: overlap) {
-                    return next
-                }
-                return try Self.ownSkipped(db, filter: filter, taskID: taskID, annotator: annotator)
+            try db.execute(sql: "DELETE FROM leases WHERE expires_at <= ? OR (task_id = ? AND annotator = ?)",
+                           arguments: [now, taskID, annotator])
+            let next = try Self.pickNext(db, filter: filter, taskID: taskID, annotator: annotator, now: now)
+            if let next {
+                try db.execute(sql: "INSERT OR REPLACE INTO leases (task_id, item_id, annotator, expires_at) VALUES (?, ?, ?, ?)",
+                               arguments: [taskID, next.rowID, annotator, now + Self.leaseSeconds])
             }
-            let cursor = try Int64.fetchOne(db, sql: """
-                SELECT after_item FROM queue_cursor WHERE task_id = ? AND filter = ?
-                """, arguments: [taskID, filter.signature]) ?? 0
+            return next
+        }
+    }
 
-            if let next = try Self.firstUndecided(db, filter: filter, taskID: taskID, after: cursor) {
-                if next.rowID - 1 != cursor {
-                    try Self.setCursor(db, taskID: taskID, filter: filter, to: next.rowID - 1)
-                }
+    /// Ends `annotator`'s leases (in `task`, or in every task): their open items go back to the others.
+    public func releaseLeases(task: String?, annotator: String) throws {
+        try writer.write { db in
+            if let task {
+                guard let taskID = try Self.taskID(db, name: task) else { return }
+                try db.execute(sql: "DELETE FROM leases WHERE task_id = ? AND annotator = ?", arguments: [taskID, annotator])
+            } else {
+                try db.execute(sql: "DELETE FROM leases WHERE annotator = ?", arguments: [annotator])
+            }
+        }
+    }
+
+    static func pickNext(_ db: Database, filter: ItemFilter, taskID: Int64, annotator: String, now: Double) throws -> StoredItem? {
+        // A routed task: people get the items routed to them first, most uncertain first.
+        if let routed = try nextRouted(db, taskID: taskID, annotator: annotator, now: now) { return routed }
+        let overlap = try Int.fetchOne(db, sql: "SELECT overlap FROM tasks WHERE id = ?", arguments: [taskID]) ?? 1
+        if overlap > 1 {
+            if let next = try firstOpen(db, filter: filter, taskID: taskID, annotator: annotator, overlap: overlap, now: now) {
                 return next
             }
+            return try ownSkipped(db, filter: filter, taskID: taskID, annotator: annotator)
+        }
+        let cursor = try Int64.fetchOne(db, sql: """
+            SELECT after_item FROM queue_cursor WHERE task_id = ? AND filter = ?
+            """, arguments: [taskID, filter.signature]) ?? 0
+
+        if let next = try firstUndecided(db, filter: filter, taskID: taskID, after: cursor) {
+            if next.rowID - 1 != cursor {
+                try setCursor(db, taskID: taskID, filter: filter, to: next.rowID - 1)
+            }
+            // The cursor stops at the first undecided item even when someone
+            // has it open; the person asking gets the first one nobody has.
+            if try hasOpenSeat(db, taskID: taskID, itemID: next.rowID, annotator: annotator, now: now) { return next }
+            if let free = try firstUndecided(db, filter: filter, taskID: taskID, after: next.rowID, openFor: (annotator, now)) {
+                return free
+            }
+        } else {
             // Every covered item has a decision: park the cursor at the end.
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM items") ?? 0
             if last != cursor {
-                try Self.setCursor(db, taskID: taskID, filter: filter, to: last)
+                try setCursor(db, taskID: taskID, filter: filter, to: last)
             }
-
-            return try Self.ownSkipped(db, filter: filter, taskID: taskID, annotator: annotator)
         }
+        return try ownSkipped(db, filter: filter, taskID: taskID, annotator: annotator)
+    }
+
+    /// Whether one more person may have the item: see `openSeats`.
+    static func hasOpenSeat(_ db: Database, taskID: Int64, itemID: Int64, annotator: String, now: Double) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT \(openSeats("?", "?"))".replacingOccurrences(of: "\n", with: " "),
+                          arguments: [taskID, itemID, taskID, itemID, annotator, now, taskID]) ?? false
     }
 
     /// `annotator`'s skipped items that nobody has submitted since, oldest skip first.
@@ -148,24 +190,30 @@ extension SQLiteStore {
 
     /// Overlap above 1: the first item after `annotator`'s cursor that they
     /// have not decided, no machine decided, and fewer than `overlap` people
-    /// decided. Moves their cursor (see `Schema.v4`).
-    static func firstOpen(_ db: Database, filter: ItemFilter, taskID: Int64, annotator: String, overlap: Int) throws -> StoredItem? {
+    /// decided or have open. Moves their cursor (see `Schema.v4`) past items
+    /// closed for them only (not past items others merely have open).
+    static func firstOpen(_ db: Database, filter: ItemFilter, taskID: Int64, annotator: String, overlap: Int, now: Double) throws -> StoredItem? {
         let signature = filter.signature + "#\(overlap)"
         let cursor = try Int64.fetchOne(db, sql: """
             SELECT after_item FROM queue_cursor_person WHERE task_id = ? AND annotator = ? AND filter = ?
             """, arguments: [taskID, annotator, signature]) ?? 0
-        var arguments: StatementArguments = [cursor]
-        arguments += filter.arguments
-        arguments += [taskID, annotator, taskID, taskID, overlap]
-        let next = try GRDB.Row.fetchOne(db, sql: """
-            SELECT \(Rows.itemColumns) FROM items
-            WHERE items.id > ? AND \(filter.sql)
-              AND NOT EXISTS (SELECT 1 FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = items.id)
-              AND NOT EXISTS (SELECT 1 FROM decisions WHERE task_id = ? AND item_id = items.id AND annotator_kind = 'machine'
-                                                        AND status = 'submitted')
-              AND (SELECT COUNT(*) FROM decisions WHERE task_id = ? AND item_id = items.id AND annotator_kind = 'human') < ?
-            ORDER BY items.id LIMIT 1
-            """, arguments: arguments).map(Rows.storedItem)
+        func first(after: Int64, seats: Bool) throws -> StoredItem? {
+            var arguments: StatementArguments = [after]
+            arguments += filter.arguments
+            arguments += [taskID, annotator, taskID, taskID, overlap]
+            if seats { arguments += [annotator, now] }
+            return try GRDB.Row.fetchOne(db, sql: """
+                SELECT \(Rows.itemColumns) FROM items
+                WHERE items.id > ? AND \(filter.sql)
+                  AND NOT EXISTS (SELECT 1 FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = items.id)
+                  AND NOT EXISTS (SELECT 1 FROM decisions WHERE task_id = ? AND item_id = items.id AND annotator_kind = 'machine'
+                                                            AND status = 'submitted')
+                  AND (SELECT COUNT(*) FROM decisions WHERE task_id = ? AND item_id = items.id AND annotator_kind = 'human') < ?
+                  \(seats ? "AND " + openSeats("\(taskID)", "items.id") : "")
+                ORDER BY items.id LIMIT 1
+                """, arguments: arguments).map(Rows.storedItem)
+        }
+        let next = try first(after: cursor, seats: false)
         let after = try next.map { $0.rowID - 1 } ?? (Int64.fetchOne(db, sql: "SELECT MAX(id) FROM items") ?? 0)
         if after != cursor {
             try db.execute(sql: """
@@ -173,7 +221,9 @@ extension SQLiteStore {
                 ON CONFLICT (task_id, annotator) DO UPDATE SET filter = excluded.filter, after_item = excluded.after_item
                 """, arguments: [taskID, annotator, signature, after])
         }
-        return next
+        guard let next else { return nil }
+        if try hasOpenSeat(db, taskID: taskID, itemID: next.rowID, annotator: annotator, now: now) { return next }
+        return try first(after: next.rowID, seats: true)
     }
 
     // MARK: Helpers
@@ -195,16 +245,20 @@ extension SQLiteStore {
     }
 
     /// The first item matching `filter` after `after` with no decision in
-    /// the task (`taskID` nil: no decisions at all).
-    static func firstUndecided(_ db: Database, filter: ItemFilter, taskID: Int64?, after: Int64) throws
-        -> StoredItem?
-    {
+    /// the task (`taskID` nil: no decisions at all); with `openFor`, only
+    /// items nobody but that annotator has open.
+    static func firstUndecided(_ db: Database, filter: ItemFilter, taskID: Int64?, after: Int64,
+                               openFor: (annotator: String, now: Double)? = nil) throws -> StoredItem? {
         var sql = "SELECT \(Rows.itemColumns) FROM items WHERE items.id > ? AND \(filter.sql)"
         var arguments: StatementArguments = [after]
         arguments += filter.arguments
         if let taskID {
             sql += " AND NOT EXISTS (SELECT 1 FROM decisions WHERE task_id = ? AND item_id = items.id)"
             arguments += [taskID]
+            if let openFor {
+                sql += " AND NOT EXISTS (SELECT 1 FROM leases WHERE task_id = ? AND item_id = items.id AND annotator <> ? AND expires_at > ?)"
+                arguments += [taskID, openFor.annotator, openFor.now]
+            }
         }
         sql += " ORDER BY items.id LIMIT 1"
         return try GRDB.Row.fetchOne(db, sql: sql, arguments: arguments).map(Rows.storedItem)

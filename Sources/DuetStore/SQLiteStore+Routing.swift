@@ -116,16 +116,29 @@ extension SQLiteStore {
     }
 
     /// The next routed item for people: pending, most uncertain first.
-    static func nextRouted(_ db: Database, taskID: Int64, annotator: String) throws -> StoredItem? {
+    static func nextRouted(_ db: Database, taskID: Int64, annotator: String, now: Double) throws -> StoredItem? {
         // With overlap above 1 an item stays pending until enough people
-        // decided it; it is never served twice to the same person.
+        // decided it; it is never served twice to the same person, nor to
+        // more people at once than still need to label it.
         try GRDB.Row.fetchOne(db, sql: """
             SELECT \(Rows.itemColumns) FROM routes r JOIN items ON items.id = r.item_id
             WHERE r.task_id = ? AND r.pending = 1
               AND NOT EXISTS (SELECT 1 FROM decisions d
                               WHERE d.task_id = r.task_id AND d.annotator = ? AND d.item_id = r.item_id)
+              AND \(openSeats("r.task_id", "r.item_id"))
             ORDER BY r.score DESC, r.item_id LIMIT 1
-            """, arguments: [taskID, annotator]).map(Rows.storedItem)
+            """, arguments: [taskID, annotator, annotator, now]).map(Rows.storedItem)
+    }
+
+    /// SQL true while the item has room for one more person: people who
+    /// decided it plus others holding a live lease on it are fewer than the
+    /// task's overlap. Arguments: the asking annotator, now.
+    static func openSeats(_ task: String, _ item: String) -> String {
+        """
+        ((SELECT COUNT(*) FROM decisions h WHERE h.task_id = \(task) AND h.item_id = \(item) AND h.annotator_kind = 'human')
+         + (SELECT COUNT(*) FROM leases l WHERE l.task_id = \(task) AND l.item_id = \(item) AND l.annotator <> ? AND l.expires_at > ?))
+          < (SELECT overlap FROM tasks WHERE id = \(task))
+        """
     }
 
     /// Keeps `routes.pending` in step with people's decisions on the item.

@@ -11,6 +11,8 @@ public final class SQLiteStore: ProjectStore {
     let writer: any DatabaseWriter
     /// The file path, or nil for an in-memory store.
     public let path: String?
+    /// How long an item given by `nextItem` stays reserved for its person.
+    public static let leaseSeconds: Double = 15 * 60
 
     init(writer: any DatabaseWriter, path: String?) {
         self.writer = writer

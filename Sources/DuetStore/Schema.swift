@@ -18,6 +18,9 @@ enum Schema {
         migrator.registerMigration("v4-overlap") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5-leases") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }
 
@@ -178,5 +181,20 @@ enum Schema {
             after_item INTEGER NOT NULL,
             PRIMARY KEY (task_id, annotator)
         ) WITHOUT ROWID;
+        """
+
+    /// Leases: the item a person has open. `nextItem` gives an item to one
+    /// person at a time (with overlap k, to at most k minus those who
+    /// decided it), until they decide it, ask for the next one, quit, or the
+    /// lease expires (a killed session's items come back after a while).
+    static let v5 = """
+        CREATE TABLE leases (
+            task_id INTEGER NOT NULL REFERENCES tasks(id),
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            annotator TEXT NOT NULL,
+            expires_at REAL NOT NULL,
+            PRIMARY KEY (task_id, item_id, annotator)
+        ) WITHOUT ROWID;
+        CREATE INDEX leases_annotator ON leases(task_id, annotator);
         """
 }

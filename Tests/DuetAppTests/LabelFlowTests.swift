@@ -148,9 +148,14 @@ import TermUI
         #expect(second.label?.item?.item.uid == "t4")
         #expect(second.label?.progress.human == 2)
         #expect(second.label?.progress.skipped == 1)
-        // Another person has their own session; skipped items come back only to the one who skipped.
+        // Another person has their own session: not the item ana has open (t4), and
+        // skipped items come back only to the one who skipped.
         let other = try Harness(annotator: "bo", store: first.store)
-        #expect(other.label?.item?.item.uid == "t4")
+        #expect(other.label?.item?.item.uid == "t5")
+        // Ana goes back to the dashboard: t4 is free for the next person who asks.
+        second.press(.char("q"))
+        let third = try Harness(annotator: "cy", store: first.store)
+        #expect(third.label?.item?.item.uid == "t4")
     }
 }
 

@@ -22,10 +22,10 @@ import Testing
         let ids = try (1...3).map { try Fixture.id(s, $0) }
         #expect(try s.nextItem(for: task, annotator: "ana")?.rowID == ids[0])
         try Fixture.decide(s, item: ids[0], by: "ana", at: 1)
-        // Ana moves on; Bob still gets the first item; Cleo too, until Bob decides it.
+        // Ana moves on; Bob still gets the first item; Cleo does not while Bob has it open (two seats taken).
         #expect(try s.nextItem(for: task, annotator: "ana")?.rowID == ids[1])
         #expect(try s.nextItem(for: task, annotator: "bob")?.rowID == ids[0])
-        #expect(try s.nextItem(for: task, annotator: "cleo")?.rowID == ids[0])
+        #expect(try s.nextItem(for: task, annotator: "cleo")?.rowID == ids[1])
         try Fixture.decide(s, item: ids[0], by: "bob", label: "neg", at: 2)
         #expect(try s.nextItem(for: task, annotator: "cleo")?.rowID == ids[1])
         let p = try s.taskProgress(task)
@@ -34,6 +34,7 @@ import Testing
         // Undo reopens the item for everyone, including people whose cursor passed it.
         try Fixture.decide(s, item: ids[1], by: "cleo", at: 3)
         #expect(try s.undoLast(task: "sentiment", annotator: "bob", at: Fixture.date(4)) == ids[0])
+        try s.releaseLeases(task: nil, annotator: "bob")  // Bob quits
         #expect(try s.nextItem(for: task, annotator: "cleo")?.rowID == ids[0])
         #expect(try s.nextItem(for: task, annotator: "ana")?.rowID == ids[1])  // Ana did the first one already
         #expect(try s.taskProgress(task).complete == 0)

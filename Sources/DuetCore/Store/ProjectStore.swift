@@ -83,7 +83,14 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// skipped, oldest skip first. With `overlap` above 1 an item stays in
     /// the queues until that many people decided it (or a machine did), and
     /// nobody is given an item they already decided.
+    ///
+    /// The item is reserved for `annotator` (a lease) until they ask for the
+    /// next item, `releaseLeases`, or a while passes: two people labeling
+    /// the same task at once are never given the same item (with overlap k,
+    /// never more people than still need to label it).
     func nextItem(for task: TaskSpec, annotator: String) throws -> StoredItem?
+    /// Gives back the items `annotator` has open (in `task`, or in every task).
+    func releaseLeases(task: String?, annotator: String) throws
 }
 
 /// Receives imported records inside the import transaction.
