@@ -45,8 +45,15 @@ func runRouteBench(n: Int) throws {
     print("route benchmark: \(n) items, \(votes.count) stored votes (saved in \(String(format: "%.2f", saveSeconds)) s)")
     print(String(format: "first route  %.2f s  (%.0f items/s)", times[0], Double(n) / times[0]))
     print(String(format: "re-route     %.2f s  (%.0f items/s; goal ≥ 50,000)", times[1], Double(n) / times[1]))
+    figure("route first items/s", Double(n) / times[0])
+    figure("route cached re-route items/s", Double(n) / times[1], goal: "≥ 50000")
+    figure("route peak RSS MB", peakRSSMB(), goal: "≤ 100")
 }
 
 func runLocalBench(n: Int) throws {
-    print(try LocalBench.run(n: n))
+    let report = try LocalBench.run(n: n)
+    print(report)
+    figure("local train s (\(report.trained) items)", report.trainSeconds)
+    figure("local predict items/s", Double(report.items) / report.predictSeconds)
+    figure("local peak RSS MB", peakRSSMB(), goal: "≤ 100")
 }

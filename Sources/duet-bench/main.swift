@@ -1,7 +1,9 @@
-// Duet's benchmarks. Run: swift run -c release duet-bench [ui|route|local] [N]
+// Duet's benchmarks. Run: swift run -c release duet-bench [ui|route|local|export] [N]
 //   ui     frame time, keystroke → decision committed, open-to-first-frame on N items (default 10^6), peak RSS
 //   route  re-routing N items (default 10^5) from stored votes (11 per item): items/s
 //   local  the built-in ensemble: train on N/10, predict N (default 10^5)
+//   export `duet export` of N machine decisions (default 10^6) as JSONL and CSV: items/s
+// Lines starting with FIGURE are for benchmarks/run.sh's summary table.
 import DuetApp
 import DuetCore
 import DuetProject
@@ -35,10 +37,13 @@ case "route":
 case "local":
     try runLocalBench(n: sizeArgument ?? 100_000)
     exit(0)
+case "export":
+    try runExportBench(n: sizeArgument ?? 1_000_000)
+    exit(0)
 case "ui":
     break
 default:
-    print("usage: duet-bench [ui|route|local] [N]")
+    print("usage: duet-bench [ui|route|local|export] [N]")
     exit(2)
 }
 let n = sizeArgument ?? 1_000_000
@@ -47,19 +52,12 @@ defer { try? FileManager.default.removeItem(at: dir) }
 
 // A project with N short texts (some with CJK and emoji), imported the normal way.
 let project0 = try Project.create(at: dir, template: .classify)
-let data = dir.appendingPathComponent("items.jsonl")
-_ = FileManager.default.createFile(atPath: data.path, contents: nil)
-let out = try FileHandle(forWritingTo: data)
-var chunk = ""
 let words = ["good", "bad", "slow", "fast", "你好", "世界", "😀", "café", "update", "battery", "service", "train"]
-for i in 0..<n {
+let data = try writeLines(to: dir.appendingPathComponent("items.jsonl"), count: n) { i in
     var text = ""
     for k in 0..<(8 + i % 20) { text += words[(i &* 31 &+ k &* 7) % words.count] + " " }
-    chunk += "{\"id\":\"i\(i)\",\"text\":\"\(text)\"}\n"
-    if chunk.utf8.count > 1 << 20 { out.write(Data(chunk.utf8)); chunk = "" }
+    return "{\"id\":\"i\(i)\",\"text\":\"\(text)\"}"
 }
-out.write(Data(chunk.utf8))
-try out.close()
 let (_, importSeconds) = try time { try ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project0.store) }
 try? FileManager.default.removeItem(at: data)
 
@@ -105,3 +103,9 @@ print("frame render+draw   p99        \(ms(percentile(frames, 0.99)))   (goal �
 print("key → decision committed p50   \(ms(percentile(decisions, 0.5)))")
 print("key → decision committed p99   \(ms(percentile(decisions, 0.99)))")
 print("peak RSS                       \(String(format: "%.1f", peakRSSMB())) MB   (goal ≤ 100 MB; includes the import)")
+figure("ui open to first frame ms", firstFrame * 1000, goal: "≤ 150")
+figure("ui frame p50 ms", percentile(frames, 0.5) * 1000)
+figure("ui frame p99 ms", percentile(frames, 0.99) * 1000, goal: "≤ 5")
+figure("ui key to decision committed p50 ms", percentile(decisions, 0.5) * 1000)
+figure("ui key to decision committed p99 ms", percentile(decisions, 0.99) * 1000)
+figure("ui peak RSS MB (with import)", peakRSSMB(), goal: "≤ 100")
