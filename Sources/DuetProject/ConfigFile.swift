@@ -11,6 +11,22 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(file): \(message)" }
 }
 
+/// A TOML number, integer or float: TOMLKit reads `20` only as an integer and
+/// `20.0` only as a float, and people write either.
+struct TOMLNumber: Decodable {
+    var value: Double
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let d = try? c.decode(Double.self) {
+            value = d
+        } else if let i = try? c.decode(Int.self) {
+            value = Double(i)
+        } else {
+            throw DecodingError.typeMismatch(Double.self, DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "not a number"))
+        }
+    }
+}
+
 /// duet.toml as written by people. Decoded leniently (unknown keys are
 /// ignored so that later versions' settings do not break older ones), then
 /// checked and turned into a `ProjectConfig`.
@@ -35,17 +51,22 @@ struct RawConfig: Decodable {
         var base_url: String?
         var model: String?
         var api_key_env: String?
-        var prompt_price: Double?
-        var completion_price: Double?
+        var prompt_price: TOMLNumber?
+        var completion_price: TOMLNumber?
         var concurrency: Int?
     }
     struct Router: Decodable {
         var annotator: String?
-        var budget: Double?
-        var audit: Double?
+        var budget: TOMLNumber?
+        var audit: TOMLNumber?
         var strategy: String?
-        var target_accuracy: Double?
+        var target_accuracy: TOMLNumber?
         var train_on_gold: Bool?
+    }
+    struct Cost: Decodable {
+        var hourly_rate: TOMLNumber?
+        var seconds_per_item: TOMLNumber?
+        var currency: String?
     }
     struct UI: Decodable {
         var theme: String?
@@ -54,6 +75,7 @@ struct RawConfig: Decodable {
     var tasks: [Task]?
     var annotators: [Annotator]?
     var router: Router?
+    var cost: Cost?
     var ui: UI?
     var keys: [String: [String]]?
 }
@@ -143,29 +165,41 @@ public enum ConfigFile {
                 throw fail("annotators[\(i)] '\(a.name)': an llm annotator needs base_url and model")
             }
             var spec = AnnotatorSpec(name: a.name, kind: kind, baseURL: a.base_url, model: a.model, apiKeyEnv: a.api_key_env)
-            spec.promptPrice = a.prompt_price ?? 0
-            spec.completionPrice = a.completion_price ?? 0
+            spec.promptPrice = a.prompt_price?.value ?? 0
+            spec.completionPrice = a.completion_price?.value ?? 0
             spec.concurrency = a.concurrency
             annotators.append(spec)
         }
         var router = RouterSettings()
         if let r = raw.router {
             if let v = r.annotator { router.annotator = v }
-            if let v = r.budget {
+            if let v = r.budget?.value {
                 guard (0...1).contains(v) else { throw fail("key 'router.budget': expected a share between 0 and 1, got \(v)") }
                 router.budget = v
             }
-            if let v = r.audit {
+            if let v = r.audit?.value {
                 guard (0...1).contains(v) else { throw fail("key 'router.audit': expected a share between 0 and 1, got \(v)") }
                 router.audit = v
             }
             if let v = r.strategy { router.strategy = v }
-            if let v = r.target_accuracy { router.targetAccuracy = v }
+            if let v = r.target_accuracy?.value { router.targetAccuracy = v }
             if let v = r.train_on_gold { router.trainOnGold = v }
+        }
+        var cost = CostSettings()
+        if let c = raw.cost {
+            if let v = c.hourly_rate?.value {
+                guard v >= 0, v.isFinite else { throw fail("key 'cost.hourly_rate': expected a rate of 0 or more per person-hour, got \(v)") }
+                cost.hourlyRate = v
+            }
+            if let v = c.seconds_per_item?.value {
+                guard v > 0, v.isFinite else { throw fail("key 'cost.seconds_per_item': expected seconds above 0, got \(v)") }
+                cost.secondsPerItem = v
+            }
+            if let v = c.currency { cost.currency = v }
         }
         let keys = raw.keys ?? [:]
         do { _ = try Keymap.defaults.remapped(keys) } catch { throw fail(error.message) }
-        return ProjectConfig(name: raw.project?.name ?? defaultName, tasks: tasks, annotators: annotators, router: router,
+        return ProjectConfig(name: raw.project?.name ?? defaultName, tasks: tasks, annotators: annotators, router: router, cost: cost,
                              ui: UISettings(theme: raw.ui?.theme ?? "dark"), keys: keys)
     }
 

@@ -101,9 +101,30 @@ public enum MachineRunWorkflow {
         return out.joined(separator: "\n")
     }
 
-    /// The built-in ensemble, trained on people's labels (and gold when allowed).
-    static func local(_ spec: AnnotatorSpec, task: TaskSpec, items: [StoredItem], useGold: Bool,
-                      store: any ProjectStore) throws -> (LocalEnsemble, Int) {
+    /// What the built-in ensemble learns from: labels per item (classify,
+    /// rate) or pair choices (compare), keyed by item row id.
+    enum LocalTraining {
+        case labels([Int64: String])
+        case choices([Int64: PairChoice])
+
+        var itemIDs: Set<Int64> {
+            switch self {
+            case .labels(let l): return Set(l.keys)
+            case .choices(let c): return Set(c.keys)
+            }
+        }
+
+        /// The same without the items in `ids` (cross-fitting).
+        func removing(_ ids: Set<Int64>) -> LocalTraining {
+            switch self {
+            case .labels(let l): return .labels(l.filter { !ids.contains($0.key) })
+            case .choices(let c): return .choices(c.filter { !ids.contains($0.key) })
+            }
+        }
+    }
+
+    /// People's labels, and gold (classify, rate) or the dataset's own preferences (compare) when `useGold`.
+    static func localTraining(task: TaskSpec, items: [StoredItem], useGold: Bool, store: any ProjectStore) throws -> LocalTraining {
         let human = try RouteWorkflow.humanLabels(store, task)
         switch task.kind {
         case .classify, .rate:
@@ -113,13 +134,7 @@ public enum MachineRunWorkflow {
                     if let g = item.item.gold?.scalarText { labels[item.rowID] = g }
                 }
             }
-            let training = LocalEnsemble.trainingPairs(items: items, labels: labels)
-            do {
-                return (try LocalEnsemble(name: spec.voteName, labels: RouteWorkflow.labels(task), training: training), training.count)
-            } catch let e as LocalEnsembleError {
-                throw DuetError("the built-in annotator cannot learn yet: \(e). Label a few items of each label first"
-                    + (useGold ? "" : ", or let it learn from gold labels ([router] train_on_gold = true)"))
-            }
+            return .labels(labels)
         case .compare:
             var choices: [Int64: PairChoice] = [:]
             for (id, l) in human {
@@ -130,6 +145,31 @@ public enum MachineRunWorkflow {
                     if let c = PairChoice(v) { choices[id] = c }
                 }
             }
+            return .choices(choices)
+        case .multilabel, .review:
+            throw DuetError("the built-in annotator handles classify, rate and compare tasks, not \(task.kind.rawValue)")
+        }
+    }
+
+    /// The built-in ensemble, trained on people's labels (and gold when allowed).
+    static func local(_ spec: AnnotatorSpec, task: TaskSpec, items: [StoredItem], useGold: Bool,
+                      store: any ProjectStore) throws -> (LocalEnsemble, Int) {
+        try local(spec, task: task, items: items, training: localTraining(task: task, items: items, useGold: useGold, store: store),
+                  useGold: useGold)
+    }
+
+    static func local(_ spec: AnnotatorSpec, task: TaskSpec, items: [StoredItem], training: LocalTraining,
+                      useGold: Bool) throws -> (LocalEnsemble, Int) {
+        switch training {
+        case .labels(let labels):
+            let rows = LocalEnsemble.trainingPairs(items: items, labels: labels)
+            do {
+                return (try LocalEnsemble(name: spec.voteName, labels: RouteWorkflow.labels(task), training: rows), rows.count)
+            } catch let e as LocalEnsembleError {
+                throw DuetError("the built-in annotator cannot learn yet: \(e). Label a few items of each label first"
+                    + (useGold ? "" : ", or let it learn from gold labels ([router] train_on_gold = true)"))
+            }
+        case .choices(let choices):
             let judgments = LocalEnsemble.judgments(items: items, choices: choices)
             do {
                 return (try LocalEnsemble(name: spec.voteName, judgments: judgments), judgments.count)
@@ -137,8 +177,6 @@ public enum MachineRunWorkflow {
                 throw DuetError("the built-in annotator cannot learn yet: \(e). Judge a few pairs first"
                     + (useGold ? "" : ", or let it learn from the dataset's preferences ([router] train_on_gold = true)"))
             }
-        case .multilabel, .review:
-            throw DuetError("the built-in annotator handles classify, rate and compare tasks, not \(task.kind.rawValue)")
         }
     }
 }

@@ -97,8 +97,13 @@ public enum RouteWorkflow {
 
     /// People's current labels per item (the latest submitted human decision).
     public static func humanLabels(_ store: any ProjectStore, _ task: TaskSpec) throws -> [Int64: String] {
+        humanLabels(try store.currentDecisions(task: task, kind: .human))
+    }
+
+    /// The labels among people's current decisions.
+    public static func humanLabels(_ decisions: [CurrentDecision]) -> [Int64: String] {
         var out: [Int64: String] = [:]
-        for d in try store.currentDecisions(task: task, kind: .human) where d.status == .submitted {
+        for d in decisions where d.status == .submitted && d.annotatorKind == .human {
             // Multi-label sets are not single labels the router can vote on.
             if let l = Decisions.labelText(d.value), d.value?.array == nil { out[d.itemRowID] = l }
         }
@@ -166,27 +171,5 @@ public enum RouteWorkflow {
         report.audit = entries.filter { $0.route == .audit }.count
         report.kept = entries.filter { $0.route == .machine }.count
         return report
-    }
-}
-
-/// `duet plan`: what each strategy and budget would give, gold or human labels standing in for people.
-public enum PlanWorkflow {
-    public static func run(task name: String?, budgets: [Double], annotator: String?, project: Project) throws -> [PlanRow] {
-        let task = try project.task(name)
-        let store = project.store
-        let allVotes = try store.votes(task: task)
-        let names = Set(allVotes.values.flatMap { $0.map(\.annotator) })
-        let who = RouteWorkflow.voteName(annotator, project: project, present: names)
-        let votes = allVotes.mapValues { $0.filter { $0.annotator == who } }.filter { !$0.value.isEmpty }
-        guard !votes.isEmpty else { throw DuetError("no votes by '\(who)' in task '\(task.name)' to plan with") }
-        // Truth: people's labels where they exist, else gold.
-        var truth = try RouteWorkflow.humanLabels(store, task)
-        var order: [Int64] = []
-        for item in try store.allItems(for: task) {
-            order.append(item.rowID)
-            if truth[item.rowID] == nil, let g = item.item.gold?.scalarText { truth[item.rowID] = g }
-        }
-        guard !truth.isEmpty else { throw DuetError("task '\(task.name)' has no gold or human labels to plan against") }
-        return Router.plan(votes: votes, order: order.filter { votes[$0] != nil }, truth: truth, labels: RouteWorkflow.labels(task), budgets: budgets)
     }
 }

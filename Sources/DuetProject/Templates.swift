@@ -43,6 +43,13 @@ public enum Template: String, CaseIterable, Sendable {
     target_accuracy = 0.9     # warn when audited machine accuracy may fall below this
     train_on_gold = false     # let the built-in annotator learn from gold labels too
 
+    # What people's time costs, for `duet plan` (person-hours × hourly_rate + the
+    # machine annotator's tokens × its prices, in one currency).
+    # [cost]
+    # hourly_rate = 20        # per person-hour; 0 = unknown: plans show person-hours only
+    # seconds_per_item = 30   # assumed until people's labeling time has been measured
+    # currency = "$"
+
     """
 
     static let examples: [Template: TaskSpec] = [

@@ -38,6 +38,18 @@ extension SQLiteStore {
         }
     }
 
+    public func voteTokens(task: TaskSpec, annotator: String) throws -> VoteTokens {
+        try writer.read { db in
+            guard let taskID = try Self.taskID(db, name: task.name),
+                  let r = try GRDB.Row.fetchOne(db, sql: """
+                      SELECT COUNT(*), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(completion_tokens), 0)
+                      FROM votes WHERE task_id = ? AND annotator = ?
+                      """, arguments: [taskID, annotator])
+            else { return VoteTokens() }
+            return VoteTokens(votes: r[0], promptTokens: r[1], completionTokens: r[2])
+        }
+    }
+
     public func applyRouting(_ entries: [RouteEntry], task: String, at date: Date) throws {
         try writer.write { db in
             let taskID = try Self.requireTaskID(db, name: task)

@@ -2,6 +2,8 @@ import ArgumentParser
 import DuetCore
 import DuetProject
 import Foundation
+import TermUI
+import TermUICurses
 
 extension RoutingStrategy: ExpressibleByArgument {}
 
@@ -74,34 +76,54 @@ struct RouteCommand: AsyncParsableCommand {
     }
 }
 
-struct Plan: ParsableCommand {
+struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Accuracy and macro-F1 of the mixed labels for each strategy and human budget, gold or human labels standing in for people.")
+        abstract: "Quality and cost of the mixed labels for each strategy and human budget, with the Pareto frontier and a recommendation.",
+        discussion: """
+        Rows are measured on the items with truth (people's labels, else gold): people are assumed right on the items they \
+        get, the machine's label counts on the rest. Costs count the task's items with votes: people's mean measured seconds \
+        per item (else [cost] seconds_per_item) at [cost] hourly_rate, plus the annotator's stored tokens at its prices. \
+        The recommendation is the cheapest frontier row that reaches [router] target_accuracy. The built-in annotator's \
+        votes on the labels it learned from are cross-fitted (5 folds, in memory) so the plan is not optimistic.
+        """)
     @OptionGroup var projectOptions: ProjectOptions
     @Option(help: "The task.") var task: String?
-    @Option(help: "Comma-separated human budgets.") var budgets: String = "0,0.1,0.2,0.3,0.5"
+    @Option(help: "Comma-separated shares sent to people.") var budgets: String = "0,0.1,0.2,0.3,0.4,0.5"
     @Option(help: "Whose votes (default: the only annotator with votes, else [router] annotator).") var annotator: String?
-    @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Print JSON (rows with cost and frontier, the cost basis, the recommendation).") var json = false
+    @Flag(help: "Draw the chart even when standard output is not a terminal (it is drawn on a terminal anyway).") var chart = false
+    @Option(help: ArgumentHelp("Also write the chart as an SVG file.", valueName: "file")) var svg: String?
 
-    func run() throws {
+    func run() async throws {
         let list = try budgets.split(separator: ",").map { s -> Double in
             guard let b = Double(s.trimmingCharacters(in: .whitespaces)), (0...1).contains(b) else {
                 throw ValidationError("--budgets: shares from 0 to 1, like 0,0.1,0.3")
             }
             return b
         }
-        let rows = try PlanWorkflow.run(task: task, budgets: list, annotator: annotator, project: projectOptions.open())
+        let report = try await PlanWorkflow.run(PlanRequest(task: task, budgets: list, annotator: annotator), project: projectOptions.open())
+        if let svg {
+            try PlanWorkflow.writeSVG(report, to: svg)
+            Console.note("wrote \(svg)")
+        }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(rows), as: UTF8.self))
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
             return
         }
-        print("strategy     budget  people  accuracy  macro-F1")
-        for r in rows {
-            print(r.strategy.padding(toLength: 12, withPad: " ", startingAt: 0)
-                + String(format: " %6.2f  %6d  %8.3f  %8.3f", r.budget, r.humanItems, r.accuracy, r.macroF1))
+        let tty = isatty(1) == 1
+        let width = min(100, max(40, TerminalSize.of(fd: 1)?.width ?? 100))
+        let text = PlanWorkflow.text(report, width: width)
+        for line in text.head + [""] + text.table { print(line) }
+        if tty || chart {
+            let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+            let canvas = PlanWorkflow.chartCanvas(report, width: width, height: 18, colors: tty && !noColor)
+            print("")
+            for line in tty && !noColor ? canvas.ansiLines : canvas.lines { print(line) }
         }
+        print("")
+        for line in text.advice { print(line) }
     }
 }
 

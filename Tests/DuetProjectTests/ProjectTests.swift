@@ -98,6 +98,24 @@ import Testing
         #expect(budget?.message.contains("router.budget") == true)
     }
 
+    @Test func costTableWithDefaultsAndCheckedValues() throws {
+        let none = try ConfigFile.parse("", file: "duet.toml").cost
+        #expect(none == CostSettings(hourlyRate: 0, secondsPerItem: 30, currency: "$"))
+        // Whole numbers and decimals alike (TOMLKit reads `20` only as an integer).
+        let c = try ConfigFile.parse("[cost]\nhourly_rate = 20\nseconds_per_item = 12.5\ncurrency = \"€\"\n", file: "duet.toml").cost
+        #expect(c == CostSettings(hourlyRate: 20, secondsPerItem: 12.5, currency: "€"))
+        #expect(try ConfigFile.parse("[router]\nbudget = 1\ntarget_accuracy = 1\n", file: "duet.toml").router.budget == 1)
+        let rate = #expect(throws: ConfigError.self) { try ConfigFile.parse("[cost]\nhourly_rate = -5\n", file: "duet.toml") }
+        #expect(rate?.message.contains("cost.hourly_rate") == true)
+        let seconds = #expect(throws: ConfigError.self) { try ConfigFile.parse("[cost]\nseconds_per_item = 0\n", file: "duet.toml") }
+        #expect(seconds?.message.contains("cost.seconds_per_item") == true)
+        let text = #expect(throws: ConfigError.self) { try ConfigFile.parse("[cost]\nhourly_rate = \"20\"\n", file: "duet.toml") }
+        #expect(text?.message.contains("cost.hourly_rate") == true && text?.message.contains("a number") == true)
+        // The sample project's duet.toml parses and prices people's time.
+        let sample = try ConfigFile.load(SharedData.repoRoot.appendingPathComponent("sample-data/duet.toml"))
+        #expect(sample.cost.hourlyRate == 20)
+    }
+
     @Test func apiKeyMustBeAVariableName() throws {
         let text = "[[annotators]]\nname = \"g\"\nkind = \"llm\"\nbase_url = \"http://127.0.0.1:1/v1\"\nmodel = \"m\"\napi_key_env = \"sk-abc123-secret\"\n"
         let e = #expect(throws: ConfigError.self) { try ConfigFile.parse(text, file: "duet.toml") }

@@ -99,18 +99,6 @@ import Testing
         let e = #expect(throws: ImportError.self) { try VotesImportWorkflow.run(path: bad, task: try project.task(nil), dataset: "t", store: project.store) }
         #expect(e?.message.contains("ITEM|VARIANT") == true)
     }
-
-    @Test func planRowsCoverEveryStrategyAndBudget() throws {
-        let tmp = try TempDir()
-        let project = try project(tmp)
-        let rows = try PlanWorkflow.run(task: nil, budgets: [0, 0.4], annotator: nil, project: project)
-        #expect(rows.count == RoutingStrategy.allCases.count * 2)
-        #expect(Set(rows.map(\.strategy)) == ["entropy", "confidence", "calibrated", "random", "default"])
-        // Majority alone: items 1–4 are 2:2 ties → the first vote (gold) wins, so all 10 right.
-        #expect(rows.first { $0.strategy == "entropy" && $0.budget == 0 }?.accuracy == 1)
-        let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
-        #expect(json.contains("\"macro_f1\"") && json.contains("\"human_items\""))
-    }
 }
 
 @Suite struct OfflineRoutingTests {

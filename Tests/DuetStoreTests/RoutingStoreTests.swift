@@ -25,6 +25,22 @@ import Testing
         #expect(v[3] == nil)
     }
 
+    @Test func voteTokensAreSummedPerAnnotator() throws {
+        let store = try Fixture.store(texts: 2)
+        func v(_ variant: String, by who: String, _ p: Int?, _ c: Int?) -> MachineVote {
+            MachineVote(annotator: who, variant: variant, label: "pos", promptTokens: p, completionTokens: c)
+        }
+        try store.saveVotes([(1, v("a", by: "llm:x", 100, 7)), (2, v("a", by: "llm:x", 120, 9)), (1, v("b", by: "llm:x", nil, nil)),
+                             (1, v("a", by: "local:ensemble", nil, nil))], task: "sentiment", at: t0)
+        #expect(try store.voteTokens(task: Fixture.sentiment, annotator: "llm:x") == VoteTokens(votes: 3, promptTokens: 220, completionTokens: 16))
+        #expect(try store.voteTokens(task: Fixture.sentiment, annotator: "local:ensemble") == VoteTokens(votes: 1))
+        // A re-run replaces the vote, so its tokens are counted once.
+        try store.saveVotes([(2, v("a", by: "llm:x", 20, 1))], task: "sentiment", at: t0)
+        #expect(try store.voteTokens(task: Fixture.sentiment, annotator: "llm:x") == VoteTokens(votes: 3, promptTokens: 120, completionTokens: 8))
+        #expect(try store.voteTokens(task: Fixture.sentiment, annotator: "nobody") == VoteTokens())
+        #expect(abs(VoteTokens(votes: 3, promptTokens: 2_000_000, completionTokens: 500_000).cost(promptPrice: 0.15, completionPrice: 0.6) - 0.6) < 1e-12)
+    }
+
     @Test func routingQueuesPeopleByUncertaintyAndRecordsMachineLabels() throws {
         let store = try Fixture.store(texts: 5)
         try store.applyRouting([entry(1, .machine, score: 0.1), entry(2, .human, score: 0.9), entry(3, .audit, score: 0.2),

@@ -4,13 +4,16 @@ public struct ProjectConfig: Sendable, Hashable {
     public var tasks: [TaskSpec]
     public var annotators: [AnnotatorSpec]
     public var router: RouterSettings
+    public var cost: CostSettings
     public var ui: UISettings
     /// Key remapping from [keys]: action name → key names.
     public var keys: [String: [String]]
 
     public init(name: String, tasks: [TaskSpec] = [], annotators: [AnnotatorSpec] = [],
-                router: RouterSettings = RouterSettings(), ui: UISettings = UISettings(), keys: [String: [String]] = [:]) {
+                router: RouterSettings = RouterSettings(), cost: CostSettings = CostSettings(), ui: UISettings = UISettings(),
+                keys: [String: [String]] = [:]) {
         self.keys = keys
+        self.cost = cost
         self.name = name
         self.tasks = tasks
         self.annotators = annotators
@@ -78,6 +81,22 @@ public struct RouterSettings: Sendable, Hashable {
         self.audit = audit
         self.strategy = strategy
         self.targetAccuracy = targetAccuracy
+    }
+}
+
+/// `[cost]`: what people's time costs, for `duet plan`.
+public struct CostSettings: Sendable, Hashable {
+    /// Currency units per person-hour; 0 = unknown (plans then count person-hours only).
+    public var hourlyRate: Double
+    /// Seconds a person spends per item, used only until the store has measured human seconds.
+    public var secondsPerItem: Double
+    /// Printed before amounts. LLM prices are added as given, so give them in the same currency.
+    public var currency: String
+
+    public init(hourlyRate: Double = 0, secondsPerItem: Double = 30, currency: String = "$") {
+        self.hourlyRate = hourlyRate
+        self.secondsPerItem = secondsPerItem
+        self.currency = currency
     }
 }
 

@@ -22,18 +22,42 @@ public enum RoutingStrategy: String, Sendable, CaseIterable, Codable {
 }
 
 /// One line of `duet plan`: the quality of the mixed labels when `budget`
-/// of the items go to people (gold or human labels standing in for them).
+/// of the items go to people (gold or human labels standing in for them),
+/// and what that costs (filled in by `PlanReport`).
 public struct PlanRow: Sendable, Hashable, Codable {
     public var strategy: String
     public var budget: Double
     public var accuracy: Double
     public var macroF1: Double
+    /// Items with truth (the ones measured) that went to people.
     public var humanItems: Int
+    /// Items of the whole task that would go to people (what the cost counts).
+    public var peopleItems: Int
+    public var personHours: Double
+    /// People's time at the hourly rate plus the machine's tokens at its prices.
+    public var cost: Double
+    /// On the Pareto frontier: no other row is as cheap and as accurate, and better in one.
+    public var pareto: Bool
+
+    public init(strategy: String, budget: Double, accuracy: Double, macroF1: Double, humanItems: Int,
+                peopleItems: Int = 0, personHours: Double = 0, cost: Double = 0, pareto: Bool = false) {
+        self.strategy = strategy
+        self.budget = budget
+        self.accuracy = accuracy
+        self.macroF1 = macroF1
+        self.humanItems = humanItems
+        self.peopleItems = peopleItems
+        self.personHours = personHours
+        self.cost = cost
+        self.pareto = pareto
+    }
 
     enum CodingKeys: String, CodingKey {
-        case strategy, budget, accuracy
+        case strategy, budget, accuracy, cost, pareto
         case macroF1 = "macro_f1"
         case humanItems = "human_items"
+        case peopleItems = "people_items"
+        case personHours = "person_hours"
     }
 }
 
@@ -54,7 +78,7 @@ public enum Router {
     /// labeling the items routed to them (planning only).
     public static func route(votes: [Int64: [MachineVote]], order: [Int64], labels: [String], strategy: RoutingStrategy,
                              budget: Double, known: [Int64: String] = [:], oracle: [Int64: String]? = nil, seed: Int = 0) -> RoutingOutcome {
-        let n = Int((Double(order.count) * min(1, max(0, budget))).rounded())
+        let n = Allocation.count(order.count, share: budget)
         var machine: [Int64: String] = [:]
         func majority(_ id: Int64) -> String? { Uncertainty.majority((votes[id] ?? []).map(\.label)) }
         switch strategy {

@@ -78,11 +78,15 @@ public enum Uncertainty {
 
 /// Who gets which items: the machine keeps the ones it is surest about.
 public enum Allocation {
+    /// How many of `total` items a `share` (clamped to 0…1) is, rounded to the nearest item.
+    public static func count(_ total: Int, share: Double) -> Int {
+        Int((Double(total) * min(1, max(0, share))).rounded())
+    }
+
     /// The `budget` share of items (rounded to the nearest item) with the
     /// highest uncertainty `score`; equal scores keep the items' order.
     public static func toHumans(scores: [(item: Int64, score: Double)], budget: Double) -> Set<Int64> {
-        let n = Int((Double(scores.count) * min(1, max(0, budget))).rounded())
-        return Set(ranked(scores).prefix(n).map(\.item))
+        Set(ranked(scores).prefix(count(scores.count, share: budget)).map(\.item))
     }
 
     /// Every item whose uncertainty is above `threshold`.
@@ -99,8 +103,7 @@ public enum Allocation {
 
     /// A seeded random share of the machine-kept items, for blind audits.
     public static func audit(_ kept: [Int64], share: Double, seed: Int = 0) -> Set<Int64> {
-        let n = Int((Double(kept.count) * min(1, max(0, share))).rounded())
-        return Set(kept.sorted { tieKey($0, seed &+ 1) < tieKey($1, seed &+ 1) }.prefix(n))
+        Set(kept.sorted { tieKey($0, seed &+ 1) < tieKey($1, seed &+ 1) }.prefix(count(kept.count, share: share)))
     }
 
     /// A stable pseudo-random key for an item under a seed (SplitMix64).

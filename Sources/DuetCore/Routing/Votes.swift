@@ -29,6 +29,31 @@ public struct MachineVote: Sendable, Hashable, Codable {
     }
 }
 
+/// The tokens one annotator's stored votes in a task took (what its run cost).
+public struct VoteTokens: Sendable, Hashable, Codable {
+    /// Votes stored for the annotator in the task.
+    public var votes: Int
+    public var promptTokens: Int
+    public var completionTokens: Int
+
+    public init(votes: Int = 0, promptTokens: Int = 0, completionTokens: Int = 0) {
+        self.votes = votes
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case votes
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+    }
+
+    /// Their price at `promptPrice` and `completionPrice` per million tokens.
+    public func cost(promptPrice: Double, completionPrice: Double) -> Double {
+        (Double(promptTokens) * promptPrice + Double(completionTokens) * completionPrice) / 1_000_000
+    }
+}
+
 /// A machine annotator: given items of a task, k votes per item.
 ///
 /// Implementations: the OpenAI-compatible LLM client, the built-in offline

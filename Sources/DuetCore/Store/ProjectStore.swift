@@ -53,6 +53,9 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// The task's votes per item, in the order they were stored (annotator,
     /// variant, label, confidence: not the raw answers or token counts).
     func votes(task: TaskSpec) throws -> [Int64: [MachineVote]]
+    /// How many votes `annotator` has in the task and the prompt and
+    /// completion tokens they took (votes without counts add 0).
+    func voteTokens(task: TaskSpec, annotator: String) throws -> VoteTokens
     /// Stores a routing in one transaction: the route of each item, the
     /// machine's decision on items it keeps (machine and audit), and revokes
     /// the machine's decision on items now sent to people. People's

@@ -1,0 +1,213 @@
+import DuetAnnotators
+import DuetCore
+import Foundation
+import TermUI
+
+public struct PlanRequest: Sendable {
+    public var task: String?
+    public var budgets: [Double]
+    /// Whose votes (default: the router's annotator, or the only one with votes).
+    public var annotator: String?
+    /// Folds for cross-fitting the built-in annotator's votes.
+    public var folds: Int
+
+    public init(task: String? = nil, budgets: [Double] = PlanWorkflow.defaultBudgets, annotator: String? = nil, folds: Int = 5) {
+        self.task = task
+        self.budgets = budgets
+        self.annotator = annotator
+        self.folds = folds
+    }
+}
+
+/// `duet plan`: what each strategy and budget would give and cost, gold or
+/// people's labels standing in for people.
+public enum PlanWorkflow {
+    public static let defaultBudgets = [0, 0.1, 0.2, 0.3, 0.4, 0.5]
+
+    public static func run(_ request: PlanRequest, project: Project) async throws -> PlanReport {
+        let task = try project.task(request.task)
+        let store = project.store
+        let allVotes = try store.votes(task: task)
+        let names = Set(allVotes.values.flatMap { $0.map(\.annotator) })
+        let who = RouteWorkflow.voteName(request.annotator, project: project, present: names)
+        var votes = allVotes.mapValues { $0.filter { $0.annotator == who } }.filter { !$0.value.isEmpty }
+        guard !votes.isEmpty else { throw DuetError("no votes by '\(who)' in task '\(task.name)' to plan with") }
+        // Truth: people's labels where they exist, else gold.
+        let decisions = try store.currentDecisions(task: task, kind: .human)
+        let human = RouteWorkflow.humanLabels(decisions)
+        var truth = human
+        let items = try store.allItems(for: task)
+        for item in items where truth[item.rowID] == nil {
+            if let g = item.item.gold?.scalarText { truth[item.rowID] = g }
+        }
+        let order = items.map(\.rowID).filter { votes[$0] != nil }
+        let measured = Set(order.filter { truth[$0] != nil })
+        guard !measured.isEmpty else {
+            throw DuetError("task '\(task.name)' has no gold or human labels on items with votes to plan against")
+        }
+        let byPeople = measured.filter { human[$0] != nil }.count
+        var evaluation = PlanEvaluation(items: measured.count, humanLabels: byPeople, goldLabels: measured.count - byPeople)
+        let spec = annotatorSpec(voteName: who, config: project.config)
+        if let spec, spec.kind == .local {
+            // Its votes on the labels it learned from were made by a model that saw them: re-ask out of fold.
+            let useGold = project.config.router.trainOnGold
+            let fit = try await crossFit(spec, task: task, items: items, measured: measured, useGold: useGold, folds: request.folds, store: store)
+            for (id, v) in fit.votes { votes[id] = v }
+            evaluation.crossFitFolds = fit.folds
+            evaluation.crossFitItems = fit.votes.count
+            evaluation.note = fit.note
+        }
+        let rows = Router.plan(votes: votes, order: order, truth: truth, labels: RouteWorkflow.labels(task), budgets: request.budgets)
+        // People's time: the mean over current submitted decisions that measured it (triage's bulk accepts do not).
+        let timed = decisions.compactMap { $0.status == .submitted ? $0.seconds : nil }
+        let priced = spec.map { $0.kind != .local } ?? false
+        let basis = CostBasis(items: order.count, measuredSeconds: timed.reduce(0, +), measuredDecisions: timed.count,
+                              settings: project.config.cost, tokens: try store.voteTokens(task: task, annotator: who),
+                              promptPrice: priced ? spec!.promptPrice : 0, completionPrice: priced ? spec!.completionPrice : 0)
+        return PlanReport(task: task.name, annotator: who, rows: rows, cost: basis, targetAccuracy: project.config.router.targetAccuracy,
+                          evaluation: evaluation)
+    }
+
+    /// The annotator of duet.toml whose votes are stored under `voteName` (the built-in one needs no declaration).
+    static func annotatorSpec(voteName: String, config: ProjectConfig) -> AnnotatorSpec? {
+        if let s = config.annotators.first(where: { $0.voteName == voteName }) { return s }
+        let builtIn = AnnotatorSpec(name: "local", kind: .local)
+        return builtIn.voteName == voteName ? builtIn : nil
+    }
+
+    /// Out-of-fold votes of the built-in annotator on the measured items it
+    /// learns from: for each of `folds` folds, an ensemble trained without
+    /// that fold's labels votes on it. Nothing is written to the store.
+    static func crossFit(_ spec: AnnotatorSpec, task: TaskSpec, items: [StoredItem], measured: Set<Int64>, useGold: Bool, folds: Int,
+                         store: any ProjectStore) async throws -> (votes: [Int64: [MachineVote]], folds: Int, note: String?) {
+        let training = try MachineRunWorkflow.localTraining(task: task, items: items, useGold: useGold, store: store)
+        // Folds drawn by a fixed pseudo-random order, so a re-run gives the same plan.
+        let learned = training.itemIDs.intersection(measured).sorted { Allocation.tieKey($0, 17) < Allocation.tieKey($1, 17) }
+        guard !learned.isEmpty else { return ([:], 0, nil) }
+        let optimistic = "the rows use the stored votes, made by a model that learned from these very labels, so they are optimistic"
+        let k = min(max(2, folds), learned.count)
+        guard learned.count >= 2 else { return ([:], 0, "Only one measured item to learn from: \(optimistic)") }
+        let byID = Dictionary(uniqueKeysWithValues: items.map { ($0.rowID, $0) })
+        var out: [Int64: [MachineVote]] = [:]
+        for f in 0..<k {
+            let held = Set(learned.enumerated().filter { $0.offset % k == f }.map(\.element))
+            let ensemble: LocalEnsemble
+            do {
+                ensemble = try MachineRunWorkflow.local(spec, task: task, items: items, training: training.removing(held), useGold: useGold).0
+            } catch let e as DuetError {
+                return ([:], 0, "Could not cross-fit (\(e.description)): \(optimistic)")
+            }
+            let heldItems = learned.filter(held.contains).compactMap { byID[$0] }
+            for (id, v) in try await ensemble.annotate(heldItems, task: task, progress: { _ in }) { out[id] = v }
+        }
+        return (out, k, nil)
+    }
+
+    /// Writes the SVG chart to `path` (a temporary file renamed into place).
+    public static func writeSVG(_ report: PlanReport, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        do {
+            try Data(PlanSVG.render(report).utf8).write(to: temp)
+            // rename(2) replaces an existing file in one step.
+            guard rename(temp.path, url.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        } catch {
+            try? FileManager.default.removeItem(at: temp)
+            throw DuetError("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    // MARK: - Text
+
+    /// The header, the tables and the recommendation (the chart is separate),
+    /// prose wrapped to `width`. The tables have a row per budget and a column
+    /// per strategy: accuracy, then macro-F1.
+    public static func text(_ report: PlanReport, width: Int = 100, routeHint: Bool = true) -> (head: [String], table: [String], advice: [String]) {
+        let c = report.cost, e = report.evaluation
+        // "label:   text", continuation lines indented under the text.
+        func para(_ label: String, _ text: String) -> [String] {
+            Wrap.lines(text, width: max(20, width - 9)).enumerated().map { ($0.offset == 0 ? label.padding(toLength: 9, withPad: " ", startingAt: 0) : "         ") + $0.element }
+        }
+        var truth: [String] = []
+        if e.humanLabels > 0 { truth.append("\(e.humanLabels) labeled by people") }
+        if e.goldLabels > 0 { truth.append("\(e.goldLabels) with gold labels") }
+        var quality = "measured on \(e.items) items (\(truth.joined(separator: ", "))), people assumed right on the items they get."
+        if e.crossFitFolds > 0 {
+            quality += " \(e.crossFitFolds)-fold cross-fitted: the annotator learns from these labels, so each fold is voted on by a model trained without it."
+        }
+        if let note = e.note { quality += " " + note + "." }
+        var cost = "people \(PlanFormat.seconds(c.secondsPerItem)) per item" + (c.hasRate ? " at \(c.money(c.hourlyRate)) per person-hour" : "")
+        cost += "; machine " + (c.tokens.promptTokens + c.tokens.completionTokens > 0
+            ? "\(c.tokens.promptTokens + c.tokens.completionTokens) tokens, \(c.money(c.machineCost)) (in every row)" : "no token cost") + "."
+        cost += c.isMeasured ? " Seconds \(c.secondsSource)." : " Seconds assumed ([cost] seconds_per_item): no labeling time measured yet."
+        if !c.hasRate { cost += " No [cost] hourly_rate: person-hours only." }
+        let head = ["plan for task \(report.task): votes by \(report.annotator) on \(c.items) items"] + para("quality:", quality) + para("cost:", cost)
+        let strategies = report.strategies, budgets = report.budgets
+        // One money column with an hourly rate, else person-hours: the table fits 80 columns.
+        let costHeader = c.hasRate ? "cost" : "person-h"
+        func costCell(_ b: Double) -> String { c.hasRate ? c.money(c.cost(budget: b)) : PlanFormat.hours(c.personHours(budget: b)) }
+        let columns = strategies.map { max(8, $0.count + 1) }
+        var table = ["to people" + lpad("items", 7) + lpad(costHeader, 10) + zip(strategies, columns).map { lpad($0, $1) + " " }.joined()]
+        table[0].removeLast()
+        for (title, value) in [("accuracy (* = on the Pareto frontier: nothing cheaper is as accurate)", \PlanRow.accuracy),
+                               ("macro-F1", \PlanRow.macroF1)] {
+            table.append(title)
+            for b in budgets {
+                var line = lpad(PlanFormat.percent(b), 9) + lpad("\(c.peopleItems(budget: b))", 7) + lpad(costCell(b), 10)
+                for (s, column) in zip(strategies, columns) {
+                    let r = report.rows.first { $0.strategy == s && $0.budget == b }
+                    let star = r.map { $0.pareto && value == \PlanRow.accuracy } ?? false ? "*" : " "
+                    line += lpad(r.map { String(format: "%.3f", $0[keyPath: value]) } ?? "", column) + star
+                }
+                while line.last == " " { line.removeLast() }
+                table.append(line)
+            }
+        }
+        var advice = Wrap.lines((report.recommendation.reachesTarget ? "recommendation: " : "") + report.recommendation.text, width: width)
+        if routeHint, report.recommendation.reachesTarget, let r = report.recommendation.row {
+            advice.append("to route like this: duet route --task \(report.task) --strategy \(r.strategy) --budget \(trimmed(r.budget))")
+        }
+        return (head, table, advice)
+    }
+
+    /// Right-aligned in `n` columns (always at least one space before it).
+    static func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? " " + s : String(repeating: " ", count: n - s.count) + s }
+    static func trimmed(_ v: Double) -> String {
+        var s = String(format: "%.4f", v)
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+        return s
+    }
+
+    // MARK: - Chart
+
+    /// Accuracy against the share sent to people, one line per strategy, the target dotted.
+    public static func chart(_ report: PlanReport, colors: Bool) -> LineChart {
+        let palette: [String: Color] = ["default": .green, "entropy": .cyan, "confidence": .yellow, "calibrated": .magenta, "random": .brightBlack]
+        let strategies = report.strategies
+        let markers = LineChart.markers(for: strategies)
+        let series = strategies.enumerated().map { i, s in
+            ChartSeries(name: s, marker: markers[i], style: colors ? Style(fg: palette[s] ?? .blue) : .plain,
+                        points: report.rows.filter { $0.strategy == s }.sorted { $0.budget < $1.budget }.map { ChartPoint($0.budget, $0.accuracy) })
+        }
+        let c = report.cost
+        let budgets = report.budgets
+        let xTicks = budgets.map { ChartTick($0, PlanFormat.percent($0) + (c.hasRate ? " " + c.money(c.cost(budget: $0)) : "")) }
+        let accuracy = report.accuracyTicks
+        let yTicks = accuracy.map { ChartTick($0.value, $0.label) }
+        var xRange: ClosedRange<Double>? = nil
+        if let lo = budgets.first, let hi = budgets.last, hi > lo { xRange = lo...hi }
+        return LineChart(series: series, xRange: xRange, yRange: (accuracy.first?.value ?? 0)...(accuracy.last?.value ?? 1), xTicks: xTicks, yTicks: yTicks,
+                         reference: ChartReference(value: report.targetAccuracy, label: "target \(PlanFormat.score(report.targetAccuracy))",
+                                                   style: colors ? Style(fg: .red) : .plain),
+                         xTitle: "share of items sent to people" + (c.hasRate ? " (cost of that share)" : ""), yTitle: "accuracy",
+                         axisStyle: colors ? Style(attributes: .dim) : .plain)
+    }
+
+    /// The chart drawn on a canvas of `width` × `height`.
+    public static func chartCanvas(_ report: PlanReport, width: Int, height: Int, colors: Bool) -> Canvas {
+        var canvas = Canvas(width: width, height: height)
+        canvas.lineChart(chart(report, colors: colors), in: canvas.bounds)
+        return canvas
+    }
+}
