@@ -102,15 +102,19 @@ public struct PlanView: Sendable, Hashable {
         }
     }
     public var curves: [Curve]
-    public var target: Double?
+    /// The chart as `duet plan` draws it.
+    public var chart: LineChart
     /// "send 30% to people (default): accuracy 0.91, $42", or the warning that no budget reaches the target.
     public var recommendation: String
-    public var currency: String
-    public init(curves: [Curve], target: Double?, recommendation: String, currency: String = "$") {
+    public var reachesTarget: Bool
+    /// Where the figures come from (items scored, gold or people, cross-fitting, seconds per item).
+    public var basis: [String]
+    public init(curves: [Curve], chart: LineChart, recommendation: String, reachesTarget: Bool, basis: [String] = []) {
         self.curves = curves
-        self.target = target
+        self.chart = chart
         self.recommendation = recommendation
-        self.currency = currency
+        self.reachesTarget = reachesTarget
+        self.basis = basis
     }
 }
 

@@ -1,5 +1,6 @@
 import DuetCore
 import Foundation
+import DuetApp
 import TermUI
 
 /// `duet adjudicate --list`: the disputed items as text, one per line.
@@ -27,5 +28,48 @@ extension AgreementReport {
     public static func make(task name: String?, project: Project) throws -> AgreementReport {
         let task = try project.task(name)
         return make(task: task, decisions: try project.store.currentDecisions(task: task))
+    }
+}
+
+/// The Quality screen's figures for a project: the store's (agreement,
+/// audits, pair statistics) and the planner's curves.
+public enum QualityLoader {
+    public static func make(project: Project, colors: Bool) -> (TaskSpec) throws -> QualityReport {
+        nonisolated(unsafe) let project = project  // used from the app's one thread; the planner runs while it waits
+        return { task in
+            var report = try Runtime.storeQuality(project.store, task)
+            do {
+                let plan = try Blocking.run { try await PlanWorkflow.run(PlanRequest(task: task.name), project: project) }
+                report.plan = view(plan, colors: colors)
+            } catch let e as DuetError {
+                report.planNote = "No plan: " + e.description
+            }
+            return report
+        }
+    }
+
+    static func view(_ plan: PlanReport, colors: Bool) -> PlanView {
+        let curves = plan.strategies.map { s in
+            PlanView.Curve(strategy: s, points: plan.rows.filter { $0.strategy == s }.sorted { $0.budget < $1.budget }
+                .map { PlanView.Point(budget: $0.budget, accuracy: $0.accuracy, cost: $0.cost, pareto: $0.pareto) })
+        }
+        return PlanView(curves: curves, chart: PlanWorkflow.chart(plan, colors: colors), recommendation: plan.recommendation.text,
+                        reachesTarget: plan.recommendation.reachesTarget, basis: [plan.evaluation.summary, plan.cost.summary])
+    }
+}
+
+/// Runs async work from synchronous code (the terminal app performs effects synchronously).
+enum Blocking {
+    final class Box<T>: @unchecked Sendable { var result: Result<T, any Error>? }
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = Box<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+            done.signal()
+        }
+        done.wait()
+        return try box.result!.get()
     }
 }

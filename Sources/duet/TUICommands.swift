@@ -42,7 +42,8 @@ enum TUI {
         let terminal = try CursesTerminal.open()
         defer { terminal.close() }
         let prepared = try AppLauncher.prepare(project: project, options: options, size: terminal.size)
-        let runtime = Runtime(state: prepared.state, store: project.store, backend: terminal)
+        let runtime = Runtime(state: prepared.state, store: project.store, backend: terminal,
+                              quality: QualityLoader.make(project: project, colors: prepared.state.theme.name != "mono"))
         runtime.start(prepared.startEffects)
         try runtime.run()
     }

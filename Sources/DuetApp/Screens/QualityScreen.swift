@@ -55,8 +55,8 @@ enum QualityScreen {
 
         section("Plan")
         if let plan = report.plan {
-            let warn = plan.recommendation.hasPrefix("no ")
-            text(plan.recommendation, warn ? .warning : .success)
+            text(plan.recommendation, plan.reachesTarget ? .success : .warning)
+            for line in plan.basis { text(line, .muted) }
             // The numbers behind the chart, for narrow terminals and screen readers.
             let budgets = plan.curves.first?.points.map(\.budget) ?? []
             out.append(StyledLine(spans: [("  " + "share".padded(to: 11), t[.label])]
@@ -129,7 +129,8 @@ enum QualityScreen {
 /// The planner's curves in braille, one marker letter per strategy.
 enum PlanChart {
     static func draw(_ c: inout Canvas, _ r: Rect, _ plan: PlanView, theme t: Theme) {
-        // Filled in with the TermUI chart widget.
-        c.put(plan.recommendation, x: r.x + 1, y: r.y, style: t[.muted], maxWidth: r.width - 1)
+        var chart = plan.chart
+        chart.axisStyle = t[.muted]
+        c.lineChart(chart, in: r)
     }
 }
