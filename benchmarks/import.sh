@@ -64,3 +64,6 @@ printf '%-44s %10s %12s\n' "sqlite3 .import (CSV, unique id index)" "$sqlu_s" "$
 echo "ratio duet / sqlite3 plain:   $ratio   (goal <= 2.0)"
 echo "ratio duet / sqlite3 indexed: $ratio_u"
 echo "duet rows/s: $rate; peak RSS goal <= 100 MB"
+printf 'FIGURE\timport seconds (%s rows)\t%s\t\n' "$N" "$duet_s"
+printf 'FIGURE\timport ratio duet / sqlite3 .import\t%s\t≤ 2\n' "$ratio"
+printf 'FIGURE\timport peak RSS MB\t%s\t≤ 100\n' "$(python3 -c "print(f'{$duet_kb/1024:.1f}')")"

@@ -36,7 +36,7 @@ q() { sqlite3 -readonly "$DB" "$1"; }
 integrity() { [ "$(q 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(q 'PRAGMA integrity_check' | head -3)"; }
 
 "$DUET" init "$P" --template classify >/dev/null
-"$DUET" import --project "$P" "$ROOT/sample-data/sentiment.jsonl" >/dev/null
+"$DUET" import --project "$P" "$ROOT/sample-data/sentiment.jsonl" >/dev/null 2>&1
 TASK=$("$DUET" task list --project "$P" | head -1 | cut -f1)
 
 # --- 1. labeling ---------------------------------------------------------
@@ -47,8 +47,8 @@ shown_done() {
 labeled=0
 for round in $(seq 1 "$ROUNDS"); do
   before=$(q "SELECT COUNT(*) FROM decisions WHERE annotator = 'crash' AND status = 'submitted'")
-  tmux -L "$SOCK" new-session -d -x 120 -y 40 -s crash \
-    "cd '$P' && exec '$DUET' label --task '$TASK' --as crash"
+  tmux -L "$SOCK" -f /dev/null new-session -d -x 120 -y 40 -s crash \
+    "cd '$P' && exec env TERM=xterm-256color LANG=C.UTF-8 '$DUET' label --task '$TASK' --as crash"
   for _ in $(seq 1 100); do [ -n "$(shown_done)" ] && break; sleep 0.05; done
   [ -n "$(shown_done)" ] || fail "round $round: the label screen did not show"
   keys=$((RANDOM % 8 + 1))
@@ -59,6 +59,7 @@ for round in $(seq 1 "$ROUNDS"); do
   # Sometimes kill at once (a key may be mid-write), sometimes after the screen settled.
   [ $((RANDOM % 2)) -eq 0 ] && sleep 0.2
   shown=$(shown_done)
+  [ -n "$shown" ] || shown=$before  # caught mid-redraw: nothing newer was readable
   pid=$(tmux -L "$SOCK" list-panes -t crash -F '#{pane_pid}')
   kill -9 "$pid" 2>/dev/null || true
   tmux -L "$SOCK" kill-session -t crash 2>/dev/null || true
@@ -93,7 +94,7 @@ for round in $(seq 1 $((ROUNDS / 5))); do
     sqlite3 "$DB" "PRAGMA foreign_keys = OFF; DELETE FROM items WHERE dataset = 'big'; UPDATE dataset_counts SET items = 0 WHERE dataset = 'big';"
   fi
 done
-"$DUET" import --project "$P" --dataset big "$BIG" >/dev/null
+"$DUET" import --project "$P" --dataset big "$BIG" >/dev/null 2>&1
 [ "$(q "SELECT COUNT(*) FROM items WHERE dataset = 'big'")" -eq 300000 ] || fail "the import re-run did not complete"
 integrity
 echo "import: $((ROUNDS / 5)) runs of 300,000 rows, $killed killed midway: the store was before or after every time; the re-run completed"
