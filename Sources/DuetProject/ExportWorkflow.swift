@@ -121,12 +121,10 @@ public enum ExportWorkflow {
                 report.provenanceFile = path + ".provenance.jsonl"
             }
             if request.format == .csv { try out.write(ExportRenderer.csvLine(ExportRenderer.csvHeader)) }
-            var after: Int64 = 0
-            while true {
-                let page = try project.store.items(for: task, afterRowID: after, limit: 2000)
-                guard let last = page.last else { break }
-                after = last.rowID
-                let logs = try project.store.annotations(itemRowIDs: page.map(\.rowID), task: task?.name)
+            // The next page is read on another thread while this one is rendered.
+            let pages = PagePrefetcher.start(store: project.store, task: task)
+            defer { pages.cancel() }
+            while let (page, logs) = try pages.next() {
                 for item in page {
                     let log = logs[item.rowID] ?? []
                     let decisions = task == nil ? Decisions.select(log, task: nil, scope: .all)
@@ -150,5 +148,21 @@ public enum ExportWorkflow {
             throw error
         }
         return report
+    }
+}
+
+/// Reads a task's items and their logs page by page on a background thread,
+/// a page or two ahead of the renderer (reading and rendering overlap on two cores).
+enum PagePrefetcher {
+    typealias Page = (items: [StoredItem], logs: [Int64: [Annotation]])
+
+    static func start(store: any ProjectStore, task: TaskSpec?, pageSize: Int = 2000) -> BackgroundProducer<Page> {
+        nonisolated(unsafe) var after: Int64 = 0
+        return BackgroundProducer(capacity: 2, name: "duet-export-reader") {
+            let items = try store.items(for: task, afterRowID: after, limit: pageSize)
+            guard let last = items.last else { return nil }
+            after = last.rowID
+            return (items, try store.annotations(itemRowIDs: items.map(\.rowID), task: task?.name))
+        }
     }
 }

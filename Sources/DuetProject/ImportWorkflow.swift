@@ -105,7 +105,7 @@ public enum ImportWorkflow {
                                      detected: stream.detected, rows: 0)
         onFormat(info)
         try writer.beginFile(path: path, format: stream.format.rawValue, dataset: dataset)
-        let pipeline = RecordPipeline(stream: stream)
+        let pipeline = RecordPipeline.start(stream: stream)
         defer { pipeline.cancel() }
         var reported = 0
         while let batch = try pipeline.next() {

@@ -5,68 +5,21 @@ import Foundation
 /// them to the store, so that parsing and SQLite overlap (two cores).
 /// Batches travel through a small bounded queue; an error in the reader
 /// reaches the caller at the point in the stream where it happened.
-final class RecordPipeline: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var batches: [Result<[ImportedRecord], Error>] = []
-    private var done = false
-    private var cancelled = false
-    private let capacity = 4
-    private let batchSize = 1024
-    private var thread: Thread?
+enum RecordPipeline {
+    static let batchSize = 1024
 
     /// Takes ownership of `stream`; it must not be used by the caller afterwards.
-    init(stream: RecordStream) {
+    static func start(stream: RecordStream) -> BackgroundProducer<[ImportedRecord]> {
         nonisolated(unsafe) var stream = stream
-        let t = Thread { [self] in
-            while true {
-                var batch: [ImportedRecord] = []
-                batch.reserveCapacity(batchSize)
-                let outcome: Result<[ImportedRecord], Error>
-                do {
-                    while batch.count < batchSize, let r = try stream.next() { batch.append(r) }
-                    outcome = .success(batch)
-                } catch {
-                    outcome = .failure(error)
-                }
-                let last = (try? outcome.get())?.count ?? 0 < batchSize
-                guard push(outcome, last: last) else { return }
-                if last { return }
-            }
+        nonisolated(unsafe) var finished = false
+        // Deep JSON nesting parses recursively: the reader gets a large stack.
+        return BackgroundProducer(capacity: 4, name: "duet-import-reader", stackSize: 8 << 20) {
+            if finished { return nil }
+            var batch: [ImportedRecord] = []
+            batch.reserveCapacity(batchSize)
+            while batch.count < batchSize, let r = try stream.next() { batch.append(r) }
+            if batch.count < batchSize { finished = true }
+            return batch
         }
-        t.stackSize = 8 << 20  // deep JSON nesting parses recursively
-        t.name = "duet-import-reader"
-        thread = t
-        t.start()
-    }
-
-    /// Adds a batch; false when the consumer went away.
-    private func push(_ batch: Result<[ImportedRecord], Error>, last: Bool) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while batches.count >= capacity && !cancelled { condition.wait() }
-        if cancelled { return false }
-        batches.append(batch)
-        if last { done = true }
-        condition.broadcast()
-        return true
-    }
-
-    /// The next batch, or nil at the end; rethrows the reader's error.
-    func next() throws -> [ImportedRecord]? {
-        condition.lock()
-        defer { condition.unlock() }
-        while batches.isEmpty && !done { condition.wait() }
-        if batches.isEmpty { return nil }
-        let b = batches.removeFirst()
-        condition.broadcast()
-        return try b.get()
-    }
-
-    /// Stops the reader (after an error on the writing side).
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
     }
 }

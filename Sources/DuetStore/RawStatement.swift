@@ -1,10 +1,10 @@
 import GRDB
 import GRDBSQLite
 
-/// A prepared statement driven through SQLite's C API, for the one hot path
-/// where GRDB's per-call argument boxing showed in profiles: inserting
-/// 10^6 items in one import. Lives only inside one write transaction, on
-/// that transaction's connection.
+/// A prepared statement driven through SQLite's C API, for the hot paths
+/// where GRDB's per-call boxing showed in profiles: inserting 10^6 items in
+/// one import, and reading items and their log for exports. Lives only
+/// inside one transaction (or read), on that connection.
 final class RawStatement {
     private let statement: OpaquePointer
     private let connection: OpaquePointer
@@ -49,6 +49,24 @@ final class RawStatement {
         if let value { sqlite3_bind_int64(statement, index, value) } else { sqlite3_bind_null(statement, index) }
     }
 
+    func bind(_ value: Double?) {
+        index += 1
+        if let value { sqlite3_bind_double(statement, index, value) } else { sqlite3_bind_null(statement, index) }
+    }
+
+    /// Steps a query: true while it has a row (read it with `text`, `int64`, `double`).
+    func step() throws -> Bool {
+        let rc = sqlite3_step(statement)
+        if rc == SQLITE_ROW { return true }
+        index = 0
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+        guard rc == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)))
+        }
+        return false
+    }
+
     /// Runs the statement with the values bound since the last run.
     func run() throws {
         index = 0
@@ -59,4 +77,33 @@ final class RawStatement {
             throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)))
         }
     }
+}
+
+/// Reading the current row's columns (0-based), for `Rows`.
+protocol ColumnReader {
+    func text(_ i: Int32) -> String?
+    func int64(_ i: Int32) -> Int64?
+    func double(_ i: Int32) -> Double?
+}
+
+extension RawStatement: ColumnReader {
+    func text(_ i: Int32) -> String? {
+        guard let p = sqlite3_column_text(statement, i) else { return nil }
+        let n = Int(sqlite3_column_bytes(statement, i))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+
+    func int64(_ i: Int32) -> Int64? {
+        sqlite3_column_type(statement, i) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, i)
+    }
+
+    func double(_ i: Int32) -> Double? {
+        sqlite3_column_type(statement, i) == SQLITE_NULL ? nil : sqlite3_column_double(statement, i)
+    }
+}
+
+extension GRDB.Row: ColumnReader {
+    func text(_ i: Int32) -> String? { self[Int(i)] }
+    func int64(_ i: Int32) -> Int64? { self[Int(i)] }
+    func double(_ i: Int32) -> Double? { self[Int(i)] }
 }

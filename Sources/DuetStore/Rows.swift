@@ -19,12 +19,12 @@ struct ItemFilter {
         return dataset == nil ? kindList : "items.dataset = ? AND " + kindList
     }
 
-    var arguments: StatementArguments {
-        var args: [(any DatabaseValueConvertible)?] = []
-        if kinds.isEmpty { return StatementArguments() }
-        if let dataset { args.append(dataset) }
-        args += kinds.map { $0.rawValue }
-        return StatementArguments(args)
+    var arguments: StatementArguments { StatementArguments(values) }
+
+    /// The values `sql`'s placeholders take, in order.
+    var values: [String] {
+        if kinds.isEmpty { return [] }
+        return (dataset.map { [$0] } ?? []) + kinds.map(\.rawValue)
     }
 
     /// A stable key for `queue_cursor` (the filter the cursor is valid for).
@@ -45,24 +45,31 @@ enum Rows {
     /// How many columns `itemColumns` selects (later columns of a query follow them).
     static let itemColumnCount = 8
 
-    static func storedItem(_ row: GRDB.Row) throws -> StoredItem {
-        let id: Int64 = row[0]
-        let kindName: String = row[3]
+    static func storedItem(_ row: GRDB.Row) throws -> StoredItem { try storedItem(reading: row) }
+
+    static func storedItem<R: ColumnReader>(reading row: R) throws -> StoredItem {
+        let id = try required(row.int64(0), "item id")
+        let kindName = try required(row.text(3), "kind of item \(id)")
         guard let kind = ItemKind(rawValue: kindName) else {
             throw StoreError.corrupt("item \(id) has unknown kind '\(kindName)'")
         }
-        let fields = ItemFields(json: try parse(row[4], "fields of item \(id)"))
-        let gold = try (row[5] as String?).map { try parse($0, "gold of item \(id)") }
+        let fields = ItemFields(json: try parse(required(row.text(4), "fields of item \(id)"), "fields of item \(id)"))
+        let gold = try row.text(5).map { try parse($0, "gold of item \(id)") }
         var metadata: [String: JSONValue] = [:]
-        if let meta = row[6] as String? {
+        if let meta = row.text(6) {
             guard let object = try parse(meta, "metadata of item \(id)").object else {
                 throw StoreError.corrupt("metadata of item \(id) is not a JSON object")
             }
             metadata = object
         }
-        let item = Item(uid: row[1], dataset: row[2], kind: kind, fields: fields, gold: gold,
-                        metadata: metadata, sourceLine: row[7])
+        let item = Item(uid: try required(row.text(1), "uid of item \(id)"), dataset: try required(row.text(2), "dataset of item \(id)"),
+                        kind: kind, fields: fields, gold: gold, metadata: metadata, sourceLine: row.int64(7).map { Int($0) })
         return StoredItem(rowID: id, item: item)
+    }
+
+    static func required<T>(_ value: T?, _ what: @autoclosure () -> String) throws -> T {
+        guard let value else { throw StoreError.corrupt("\(what()) is missing") }
+        return value
     }
 
     /// Columns of `annotations a LEFT JOIN tasks t`, in the order `annotation` reads them.
@@ -71,31 +78,34 @@ enum Rows {
         a.status, a.flagged, a.note, a.created_at, a.seconds, a.display, a.revokes
         """
 
-    static func annotation(_ row: GRDB.Row) throws -> Annotation {
-        let id: Int64 = row[0]
-        let kindName: String = row[3]
+    static func annotation(_ row: GRDB.Row) throws -> Annotation { try annotation(reading: row) }
+
+    static func annotation<R: ColumnReader>(reading row: R) throws -> Annotation {
+        let id = try required(row.int64(0), "annotation id")
+        let kindName = try required(row.text(3), "annotator kind of annotation \(id)")
         guard let kind = AnnotatorKind(rawValue: kindName) else {
             throw StoreError.corrupt("annotation \(id) has unknown annotator kind '\(kindName)'")
         }
-        let statusName: String = row[9]
+        let statusName = try required(row.text(9), "status of annotation \(id)")
         guard let status = AnnotationStatus(rawValue: statusName) else {
             throw StoreError.corrupt("annotation \(id) has unknown status '\(statusName)'")
         }
         var display: DisplayOrder?
-        if let name = row[14] as String? {
+        if let name = row.text(14) {
             guard let order = DisplayOrder(rawValue: name) else {
                 throw StoreError.corrupt("annotation \(id) has unknown display order '\(name)'")
             }
             display = order
         }
         let entry = NewAnnotation(
-            itemRowID: row[1], task: row[2], annotatorKind: kind, annotator: row[4],
-            value: try (row[5] as String?).map { try parse($0, "value of annotation \(id)") },
-            confidence: row[6],
-            votes: try (row[7] as String?).map { try parse($0, "votes of annotation \(id)") },
-            entropy: row[8], status: status, flagged: row[10], note: row[11],
-            createdAt: Date(timeIntervalSince1970: row[12]), seconds: row[13], display: display,
-            revokes: row[15])
+            itemRowID: try required(row.int64(1), "item of annotation \(id)"), task: row.text(2), annotatorKind: kind,
+            annotator: try required(row.text(4), "annotator of annotation \(id)"),
+            value: try row.text(5).map { try parse($0, "value of annotation \(id)") },
+            confidence: row.double(6),
+            votes: try row.text(7).map { try parse($0, "votes of annotation \(id)") },
+            entropy: row.double(8), status: status, flagged: (row.int64(10) ?? 0) != 0, note: row.text(11),
+            createdAt: Date(timeIntervalSince1970: try required(row.double(12), "time of annotation \(id)")), seconds: row.double(13),
+            display: display, revokes: row.int64(15))
         return Annotation(id: id, entry: entry)
     }
 

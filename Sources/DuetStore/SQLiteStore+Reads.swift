@@ -47,19 +47,19 @@ extension SQLiteStore {
 
     public func items(for task: TaskSpec?, afterRowID: Int64, limit: Int) throws -> [StoredItem] {
         guard limit > 0 else { return [] }
-        var sql = "SELECT \(Rows.itemColumns) FROM items WHERE items.id > ?"
-        var arguments: StatementArguments = [afterRowID]
-        if let task {
-            let filter = ItemFilter(task)
-            sql += " AND " + filter.sql
-            arguments += filter.arguments
-        }
-        sql += " ORDER BY items.id LIMIT ?"
-        arguments += [limit]
-        let finalSQL = sql
-        let finalArguments = arguments
+        let filter = task.map(ItemFilter.init)
+        let sql = "SELECT \(Rows.itemColumns) FROM items WHERE items.id > ?" + (filter.map { " AND " + $0.sql } ?? "")
+            + " ORDER BY items.id LIMIT ?"
         return try writer.read { db in
-            try GRDB.Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map(Rows.storedItem)
+            // Read through SQLite's C API: exports page through every item (see RawStatement).
+            let statement = try RawStatement(db, sql: sql)
+            statement.bind(afterRowID)
+            for value in filter?.values ?? [] { statement.bind(value) }
+            statement.bind(Int64(limit))
+            var items: [StoredItem] = []
+            items.reserveCapacity(min(limit, 10_000))
+            while try statement.step() { items.append(try Rows.storedItem(reading: statement)) }
+            return items
         }
     }
 
@@ -159,14 +159,14 @@ extension SQLiteStore {
                     FROM annotations a LEFT JOIN tasks t ON t.id = a.task_id
                     WHERE a.item_id IN (\(chunk.map { _ in "?" }.joined(separator: ",")))
                     """
-                var arguments = StatementArguments(Array(chunk))
-                if let taskID {
-                    sql += " AND (a.task_id = ? OR a.task_id IS NULL)"
-                    arguments += [taskID]
-                }
+                if taskID != nil { sql += " AND (a.task_id = ? OR a.task_id IS NULL)" }
                 sql += " ORDER BY a.id"
-                for row in try GRDB.Row.fetchAll(db, sql: sql, arguments: arguments) {
-                    let annotation = try Rows.annotation(row)
+                // Read through SQLite's C API: exports read every item's log (see RawStatement).
+                let statement = try RawStatement(db, sql: sql)
+                for id in chunk { statement.bind(id) }
+                if let taskID { statement.bind(taskID) }
+                while try statement.step() {
+                    let annotation = try Rows.annotation(reading: statement)
                     result[annotation.entry.itemRowID, default: []].append(annotation)
                 }
             }

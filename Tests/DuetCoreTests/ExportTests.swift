@@ -34,6 +34,31 @@ import Testing
         #expect(ExportRenderer.timestamp(T.date(0.25)) == "2023-11-14T22:13:20.250Z")
     }
 
+    @Test func timestampMatchesFoundationsISO8601Format() {
+        // The hand-built text equals Foundation's formatter on 20,000 seeded dates, ms boundaries included.
+        func foundation(_ d: Date) -> String {
+            d.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon)
+                .timeZone(separator: .omitted))
+        }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        var mismatches: [String] = []
+        for i in 0..<20_000 {
+            let ms = Double(next() % 4_000_000_000_000) / 1000  // 1970–2096, whole milliseconds
+            let t = i % 2 == 0 ? ms : ms + Double(next() % 1000) / 1_000_000  // and in between
+            let d = Date(timeIntervalSince1970: t)
+            if ExportRenderer.timestamp(d) != foundation(d) { mismatches.append("\(t)") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+        #expect(ExportRenderer.timestamp(Date(timeIntervalSince1970: -1.5)) == foundation(Date(timeIntervalSince1970: -1.5)))
+    }
+
     @Test func jsonlWithoutDecisions() throws {
         let (r, prov) = Self.render(Self.textItem, .jsonl)
         #expect(try r.get() == #"{"dataset":"ds","gold":"pos","id":"r1","kind":"text","meta":{"lang":"en"},"text":"great film"}"#)

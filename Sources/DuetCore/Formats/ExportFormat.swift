@@ -288,8 +288,31 @@ public enum ExportRenderer {
         }.joined(separator: ",")
     }
 
+    /// ISO 8601 in UTC with milliseconds, `2026-11-21T07:46:00.763Z`: the
+    /// same text as Foundation's `.iso8601` format with fractional seconds
+    /// (milliseconds truncated from the reference-date interval, as it does),
+    /// built by hand because the formatter cost more than the rest of a row.
     public static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon)
-            .timeZone(separator: .omitted))
+        let r = date.timeIntervalSinceReferenceDate
+        let whole = r.rounded(.down)
+        let ms = Int(((r - whole) * 1000).rounded(.down))
+        var t = time_t(Int(whole) + 978_307_200)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        func digits(_ v: Int, _ width: Int) {
+            var d = [UInt8](repeating: 0x30, count: width), v = v, i = width - 1
+            while i >= 0 { d[i] = UInt8(0x30 + v % 10); v /= 10; i -= 1 }
+            out += d
+        }
+        digits(Int(parts.tm_year) + 1900, 4); out.append(0x2D)
+        digits(Int(parts.tm_mon) + 1, 2); out.append(0x2D)
+        digits(Int(parts.tm_mday), 2); out.append(0x54)
+        digits(Int(parts.tm_hour), 2); out.append(0x3A)
+        digits(Int(parts.tm_min), 2); out.append(0x3A)
+        digits(Int(parts.tm_sec), 2); out.append(0x2E)
+        digits(ms, 3); out.append(0x5A)
+        return String(decoding: out, as: UTF8.self)
     }
 }
