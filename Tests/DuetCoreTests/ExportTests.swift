@@ -40,14 +40,8 @@ import Testing
             d.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon)
                 .timeZone(separator: .omitted))
         }
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = SplitMix(seed: 0x9E37_79B9_7F4A_7C15)
+        func next() -> UInt64 { rng.nextRaw() }
         var mismatches: [String] = []
         for i in 0..<20_000 {
             let ms = Double(next() % 4_000_000_000_000) / 1000  // 1970–2096, whole milliseconds
