@@ -28,7 +28,7 @@ public struct ExportReport: Sendable {
     public var provenanceFile: String?
 
     public var summary: String {
-        var s = "exported \(written) rows"
+        var s = "exported \(written) row\(written == 1 ? "" : "s")"
         func list(_ counts: [ExportSkip: Int]) -> String {
             ExportSkip.allCases.compactMap { k in counts[k].map { "\($0) \(k.rawValue)" } }.joined(separator: ", ")
         }

@@ -57,12 +57,17 @@ struct Export: ParsableCommand {
     @Option(help: "\(ExportFormat.names)") var format: ExportFormat = .jsonl
     @Option(help: "final (one per item: human, else machine) | human | all") var decisions: DecisionScope = .final
     @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
+    @Argument(help: ArgumentHelp("Output file (the same as -o).", valueName: "file")) var file: String?
     @Option(name: .customLong("kto-ties"), help: "kto: exclude ties and both-bad (default) | false-rows (two label:false rows each)")
     var ktoTies: KTOTies = .exclude
 
+    func validate() throws {
+        if output != nil && file != nil { throw ValidationError("give the output file once: as an argument or with -o") }
+    }
+
     func run() throws {
         let project = try projectOptions.open()
-        let request = ExportRequest(task: task, format: format, scope: decisions, output: output, options: ExportOptions(ktoTies: ktoTies))
+        let request = ExportRequest(task: task, format: format, scope: decisions, output: output ?? file, options: ExportOptions(ktoTies: ktoTies))
         let report = try ExportWorkflow.run(request, project: project)
         Console.note(report.summary)
     }
