@@ -38,6 +38,8 @@ struct RawConfig: Decodable {
         var prompt_price: Double?
         var completion_price: Double?
         var concurrency: Int?
+        var timeout: TOMLNumber?
+        var max_retries: Int?
     }
     struct Router: Decodable {
         var annotator: String?
@@ -56,6 +58,16 @@ struct RawConfig: Decodable {
     var router: Router?
     var ui: UI?
     var keys: [String: [String]]?
+}
+
+/// A number written either way in TOML (`30` or `30.5`).
+struct TOMLNumber: Decodable {
+    var value: Double
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let d = try? c.decode(Double.self) { value = d } else { value = Double(try c.decode(Int.self)) }
+    }
 }
 
 public enum ConfigFile {
@@ -146,6 +158,10 @@ public enum ConfigFile {
             spec.promptPrice = a.prompt_price ?? 0
             spec.completionPrice = a.completion_price ?? 0
             spec.concurrency = a.concurrency
+            if let t = a.timeout?.value, !(t > 0) { throw fail("key 'annotators[\(i)].timeout': seconds, more than 0") }
+            if let r = a.max_retries, r < 0 { throw fail("key 'annotators[\(i)].max_retries': 0 or more") }
+            spec.timeout = a.timeout?.value
+            spec.maxRetries = a.max_retries
             annotators.append(spec)
         }
         var router = RouterSettings()
