@@ -70,16 +70,22 @@ let package = Package(
             dependencies: ["DuetProject", "DuetApp", "DuetStore", "DuetCore", "DuetAnnotators", "TermUI", "TermUICurses"]
         ),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUICurses"]),
-        .testTarget(name: "TermUICursesTests", dependencies: ["TermUI", "TermUICurses", "CNcursesw"]),
+        .testTarget(name: "TermUICursesTests", dependencies: ["TermUI", "TermUICurses", "CNcursesw", "DuetApp", "DuetStore", "DuetCore"]),
         .testTarget(name: "DuetCoreTests", dependencies: ["DuetCore"], exclude: ["Fixtures"]),
-        .testTarget(
-            name: "DuetAnnotatorsTests",
+        // Test support, not shipped: an OpenAI-compatible loopback server (swift-nio) with a pretend
+        // LLM and injectable faults, for the annotator's and the project's tests.
+        .target(
+            name: "LLMLoopback",
             dependencies: [
-                "DuetAnnotators", "DuetCore",
+                "DuetCore",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            path: "Tests/LLMLoopback"
+        ),
+        .testTarget(
+            name: "DuetAnnotatorsTests",
+            dependencies: ["DuetAnnotators", "DuetCore", "LLMLoopback", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "DuetAppTests", dependencies: ["DuetApp", "TermUI", "DuetCore", "DuetStore"]),
         // Drives the built `duet` binary in tmux, as a person would.
@@ -87,7 +93,8 @@ let package = Package(
         .testTarget(name: "DuetStoreTests", dependencies: ["DuetStore", "DuetCore"]),
         .testTarget(
             name: "DuetProjectTests",
-            dependencies: ["DuetProject", "DuetAnnotators", "DuetStore", "DuetCore", "DuetApp", "TermUI", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["DuetProject", "DuetAnnotators", "DuetStore", "DuetCore", "DuetApp", "TermUI", "LLMLoopback",
+                           .product(name: "Logging", package: "swift-log")],
             resources: []
         ),
     ],

@@ -54,6 +54,8 @@ struct RawConfig: Decodable {
         var prompt_price: TOMLNumber?
         var completion_price: TOMLNumber?
         var concurrency: Int?
+        var timeout: TOMLNumber?
+        var max_retries: Int?
     }
     struct Router: Decodable {
         var annotator: String?
@@ -168,6 +170,10 @@ public enum ConfigFile {
             spec.promptPrice = a.prompt_price?.value ?? 0
             spec.completionPrice = a.completion_price?.value ?? 0
             spec.concurrency = a.concurrency
+            if let t = a.timeout?.value, !(t > 0) { throw fail("key 'annotators[\(i)].timeout': seconds, more than 0") }
+            if let r = a.max_retries, r < 0 { throw fail("key 'annotators[\(i)].max_retries': 0 or more") }
+            spec.timeout = a.timeout?.value
+            spec.maxRetries = a.max_retries
             annotators.append(spec)
         }
         var router = RouterSettings()

@@ -1,6 +1,7 @@
 import DuetAnnotators
 import DuetCore
 import Foundation
+import Logging
 
 /// Runs a machine annotator from duet.toml over a task's items and stores its votes.
 public enum MachineRunWorkflow {
@@ -23,6 +24,10 @@ public enum MachineRunWorkflow {
                 s += String(format: "; %d requests sent, %d answered from the cache, %d tokens, $%.4f",
                             u.requestsSent, u.cacheHits, u.promptTokens + u.completionTokens, u.costUSD)
             }
+            if let u = usage, u.failureCount > 0 {
+                let kinds = u.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                s += "; \(u.failureCount) requests failed after their retries (\(kinds)): not cached, sent again next run"
+            }
             return s
         }
     }
@@ -35,7 +40,11 @@ public enum MachineRunWorkflow {
         throw DuetError("no annotator '\(name)' in duet.toml [[annotators]]\(known.isEmpty ? "" : " (declared: \(known))")")
     }
 
+    /// `environment` holds the LLM's key (under the name duet.toml's `api_key_env` gives); `logger` takes
+    /// the LLM client's retries and failures.
     public static func run(annotator name: String, task: TaskSpec, project: Project, trainOnGold: Bool? = nil,
+                           environment: [String: String] = ProcessInfo.processInfo.environment,
+                           logger: Logger = Logger(label: "duet.llm"),
                            progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Report {
         let spec = try spec(name, in: project.config)
         let store = project.store
@@ -46,14 +55,17 @@ public enum MachineRunWorkflow {
         case .replay:
             throw DuetError("'\(spec.name)' is a replay annotator: import its votes with `duet votes import`")
         case .llm:
-            annotator = try llm(spec, store: store)
+            annotator = try llm(spec, store: store, environment: environment, logger: logger)
         case .local:
             let gold = trainOnGold ?? project.config.router.trainOnGold
             (annotator, report.trainedOn) = try local(spec, task: task, items: items, useGold: gold, store: store)
         }
         let votes = try await annotator.annotate(items, task: task, progress: progress)
         let flat = items.flatMap { item in (votes[item.rowID] ?? []).map { (item: item.rowID, vote: $0) } }
-        try store.saveVotes(flat, task: task.name, at: Date())
+        // This run's votes replace the annotator's earlier ones on the items it answered: an error vote
+        // whose request now gets a False / No (no vote) goes away.
+        try store.replaceVotes(flat, annotator: annotator.name, items: items.map(\.rowID).filter { votes[$0] != nil },
+                               task: task.name, at: Date())
         report.annotator = annotator.name
         report.usage = (annotator as? OpenAICompatibleAnnotator)?.usage
         report.items = votes.count
@@ -64,7 +76,8 @@ public enum MachineRunWorkflow {
 
     /// An OpenAI-compatible server from duet.toml; its answers are cached in the store.
     public static func llm(_ spec: AnnotatorSpec, store: any ProjectStore,
-                           environment: [String: String] = ProcessInfo.processInfo.environment) throws -> OpenAICompatibleAnnotator {
+                           environment: [String: String] = ProcessInfo.processInfo.environment,
+                           logger: Logger = Logger(label: "duet.llm")) throws -> OpenAICompatibleAnnotator {
         var named = spec
         named.name = spec.voteName  // votes and decisions as "llm:<model>"
         do {
@@ -72,7 +85,9 @@ public enum MachineRunWorkflow {
                 c.promptPricePerMillion = spec.promptPrice
                 c.completionPricePerMillion = spec.completionPrice
                 if let n = spec.concurrency { c.concurrency = n }
-            }, cache: store as? any ResponseCache)
+                if let t = spec.timeout { c.timeout = t }
+                if let n = spec.maxRetries { c.maxRetries = n }
+            }, cache: store as? any ResponseCache, logger: logger)
         } catch let e as LLMAnnotatorError {
             throw DuetError("\(e)")
         }

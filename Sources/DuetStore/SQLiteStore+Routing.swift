@@ -5,20 +5,34 @@ import GRDB
 extension SQLiteStore {
     public func saveVotes(_ votes: [(item: Int64, vote: MachineVote)], task: String, at date: Date) throws {
         try writer.write { db in
+            try Self.insertVotes(db, votes, taskID: try Self.requireTaskID(db, name: task), at: date)
+        }
+    }
+
+    public func replaceVotes(_ votes: [(item: Int64, vote: MachineVote)], annotator: String, items: [Int64], task: String,
+                             at date: Date) throws {
+        try writer.write { db in
             let taskID = try Self.requireTaskID(db, name: task)
-            let statement = try db.makeStatement(sql: """
-                INSERT INTO votes (task_id, item_id, annotator, variant, label, confidence, raw, prompt_tokens, completion_tokens, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (task_id, item_id, annotator, variant) DO UPDATE SET
-                    label = excluded.label, confidence = excluded.confidence, raw = excluded.raw,
-                    prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
-                    created_at = excluded.created_at
-                """)
-            let now = Self.seconds(date)
-            for (item, v) in votes {
-                try statement.execute(arguments: [taskID, item, v.annotator, v.variant, v.label, v.confidence, v.raw,
-                                                  v.promptTokens, v.completionTokens, now])
-            }
+            let delete = try db.makeStatement(sql: "DELETE FROM votes WHERE task_id = ? AND item_id = ? AND annotator = ?")
+            for item in items { try delete.execute(arguments: [taskID, item, annotator]) }
+            try Self.insertVotes(db, votes, taskID: taskID, at: date)
+        }
+    }
+
+    /// Inserts votes, replacing one with the same task, item, annotator and variant.
+    static func insertVotes(_ db: Database, _ votes: [(item: Int64, vote: MachineVote)], taskID: Int64, at date: Date) throws {
+        let statement = try db.makeStatement(sql: """
+            INSERT INTO votes (task_id, item_id, annotator, variant, label, confidence, raw, prompt_tokens, completion_tokens, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (task_id, item_id, annotator, variant) DO UPDATE SET
+                label = excluded.label, confidence = excluded.confidence, raw = excluded.raw,
+                prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
+                created_at = excluded.created_at
+            """)
+        let now = seconds(date)
+        for (item, v) in votes {
+            try statement.execute(arguments: [taskID, item, v.annotator, v.variant, v.label, v.confidence, v.raw,
+                                              v.promptTokens, v.completionTokens, now])
         }
     }
 

@@ -1,5 +1,6 @@
 import DuetAnnotators
 import Foundation
+import LLMLoopback
 import Testing
 
 /// Figures, not assertions on time (see ARCHITECTURE.md): throughput against a

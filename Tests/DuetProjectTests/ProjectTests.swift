@@ -126,6 +126,18 @@ import Testing
         #expect(ok.annotators[0].apiKeyEnv == "OPENAI_API_KEY")
     }
 
+    @Test func llmTimeoutAndRetriesAreRead() throws {
+        let base = "[[annotators]]\nname = \"g\"\nkind = \"llm\"\nbase_url = \"http://127.0.0.1:1/v1\"\nmodel = \"m\"\n"
+        let whole = try ConfigFile.parse(base + "timeout = 90\nmax_retries = 0\n", file: "duet.toml").annotators[0]
+        #expect(whole.timeout == 90 && whole.maxRetries == 0)
+        #expect(try ConfigFile.parse(base + "timeout = 2.5\n", file: "duet.toml").annotators[0].timeout == 2.5)
+        #expect(try ConfigFile.parse(base, file: "duet.toml").annotators[0].timeout == nil)
+        let zero = #expect(throws: ConfigError.self) { try ConfigFile.parse(base + "timeout = 0\n", file: "duet.toml") }
+        #expect(zero?.message.contains("annotators[0].timeout") == true)
+        let negative = #expect(throws: ConfigError.self) { try ConfigFile.parse(base + "max_retries = -1\n", file: "duet.toml") }
+        #expect(negative?.message.contains("annotators[0].max_retries") == true)
+    }
+
     @Test func sampleConfigParses() throws {
         let url = SharedData.repoRoot.appendingPathComponent("sample-data/duet.toml")
         let config = try ConfigFile.load(url)

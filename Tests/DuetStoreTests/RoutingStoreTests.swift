@@ -41,6 +41,18 @@ import Testing
         #expect(abs(VoteTokens(votes: 3, promptTokens: 2_000_000, completionTokens: 500_000).cost(promptPrice: 0.15, completionPrice: 0.6) - 0.6) < 1e-12)
     }
 
+    @Test func aRunReplacesItsAnnotatorsVotesOnTheItemsItAnswered() throws {
+        let store = try Fixture.store(texts: 3)
+        try store.saveVotes([(1, vote(nil, "tf:neg")), (1, vote("pos", "a")), (2, vote(nil, "a")), (1, vote("neg", "a", by: "other"))],
+                            task: "sentiment", at: t0)
+        // The run answered items 1 and 3: item 1's error on tf:neg became a False (no vote); item 2 was not asked.
+        try store.replaceVotes([(1, vote("pos", "a")), (3, vote("neu", "a"))], annotator: "m", items: [1, 3], task: "sentiment", at: t0)
+        let v = try store.votes(task: Fixture.sentiment)
+        #expect(v[1]?.map { "\($0.annotator) \($0.variant) \($0.label ?? "-")" } == ["other a neg", "m a pos"])
+        #expect(v[2]?.map(\.label) == [nil], "an item the run did not answer keeps its votes")
+        #expect(v[3]?.map(\.label) == ["neu"])
+    }
+
     @Test func routingQueuesPeopleByUncertaintyAndRecordsMachineLabels() throws {
         let store = try Fixture.store(texts: 5)
         try store.applyRouting([entry(1, .machine, score: 0.1), entry(2, .human, score: 0.9), entry(3, .audit, score: 0.2),

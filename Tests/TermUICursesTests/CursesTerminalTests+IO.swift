@@ -30,7 +30,7 @@ extension CursesTerminalTests {
         #expect(has("<U+202E>evil"))
     }
 
-    private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard needle.count <= haystack.count else { return false }
         return (0...(haystack.count - needle.count)).contains { i in haystack[i..<(i + needle.count)].elementsEqual(needle) }
     }

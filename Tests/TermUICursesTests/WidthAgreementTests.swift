@@ -7,9 +7,10 @@ import TermUI
 /// ncurses uses to place characters; otherwise wide characters drift.
 @Suite struct WidthAgreementTests {
     @Test func everyScalarAgreesWithWcwidth() throws {
-        let old = setlocale(LC_CTYPE, nil).map { String(cString: $0) }
-        try #require(setlocale(LC_CTYPE, "C.UTF-8") != nil)
-        defer { if let old { setlocale(LC_CTYPE, old) } }
+        // The locale is process-wide: set UTF-8 for good, as the headless curses tests do. Restoring
+        // "C" afterwards raced with those tests running in parallel (their wide characters came out blank).
+        Headless.useUTF8Locale()
+        try #require(String(cString: setlocale(LC_CTYPE, nil)).lowercased().contains("utf"))
         var compared = 0
         var mismatches: [String] = []
         for v in UInt32(0x20)...0x10FFFF {

@@ -7,7 +7,7 @@ import Logging
 
 /// Why a request finally failed (after its retries).
 struct ChatFailure: Error, Sendable, Hashable {
-    /// "http-<status>", "timeout", "connection", "invalid-response".
+    /// "http-<status>", "timeout", "connection", "invalid-response", "too-large".
     var kind: String
     /// What goes into the vote's raw text, after "error: ". Never holds the key.
     var reason: String
@@ -87,6 +87,11 @@ struct ChatTransport: Sendable {
         } catch {
             return .failure(classify(error))
         }
+        guard bytes.count <= config.maxReplyBytes else {
+            // A server that ignores max_tokens: not worth parsing or keeping, nor asking again.
+            return .failure(ChatFailure(kind: "too-large", reason: "reply of \(bytes.count) bytes, over the \(config.maxReplyBytes)-byte limit",
+                                        retriable: false))
+        }
         let text = String(decoding: bytes, as: UTF8.self)
         guard (200..<300).contains(status) else {
             let retriable = status == 408 || status == 429 || status >= 500
@@ -95,9 +100,11 @@ struct ChatTransport: Sendable {
             if !retriable, let message = ChatTransport.errorMessage(text) { reason += ": " + redact(message) }
             return .failure(ChatFailure(kind: "http-\(status)", reason: reason, retriable: retriable, retryAfter: wait))
         }
-        guard let reply = ChatTransport.decode(text) else {
+        guard var reply = ChatTransport.decode(text) else {
             return .failure(ChatFailure(kind: "invalid-response", reason: "invalid response (not a chat completion)", retriable: false))
         }
+        // A server that echoes the request's headers must not get the key into the cache or the votes.
+        reply.text = redact(reply.text)
         return .success(reply)
     }
 

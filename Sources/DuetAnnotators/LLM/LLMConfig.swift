@@ -37,12 +37,15 @@ public struct LLMConfig: Sendable, Hashable, CustomStringConvertible, CustomRefl
     public var completionPricePerMillion: Double
     /// End every prompt asking for "Confidence: <0–1>" (self-evaluation, CoAnnotating §3).
     public var askConfidence: Bool
+    /// A longer reply is a failure ("too-large"): an answer of `maxTokens` tokens takes a few kB at
+    /// most, so a server sending megabytes ignores the request and is neither parsed nor cached.
+    public var maxReplyBytes: Int
 
     public init(baseURL: String, model: String, apiKey: String? = nil, temperature: Double = 0.7, topP: Double = 0.95,
                 maxTokens: Int = 64, concurrency: Int = 8, timeout: Double = 30, maxRetries: Int = 4,
                 backoffBase: Double = 0.5, backoffCap: Double = 8, maxRetryAfter: Double = 60,
                 requestLogprobs: Bool = false, promptPricePerMillion: Double = 0, completionPricePerMillion: Double = 0,
-                askConfidence: Bool = true) {
+                askConfidence: Bool = true, maxReplyBytes: Int = 1 << 20) {
         self.baseURL = baseURL
         self.model = model
         self.apiKey = apiKey
@@ -59,6 +62,7 @@ public struct LLMConfig: Sendable, Hashable, CustomStringConvertible, CustomRefl
         self.promptPricePerMillion = promptPricePerMillion
         self.completionPricePerMillion = completionPricePerMillion
         self.askConfidence = askConfidence
+        self.maxReplyBytes = maxReplyBytes
     }
 
     /// The key held by the environment variable `name` (as named by duet.toml's
@@ -88,6 +92,7 @@ public struct LLMConfig: Sendable, Hashable, CustomStringConvertible, CustomRefl
         if maxTokens < 1 { errors.append("llm max_tokens: at least 1") }
         if timeout <= 0 { errors.append("llm timeout: must be positive") }
         if maxRetries < 0 { errors.append("llm max_retries: must not be negative") }
+        if maxReplyBytes < 1 { errors.append("llm reply limit: at least 1 byte") }
         return errors
     }
 

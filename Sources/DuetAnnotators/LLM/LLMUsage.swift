@@ -18,7 +18,7 @@ extension OpenAICompatibleAnnotator {
         /// From `LLMConfig`'s prices.
         public var costUSD = 0.0
         /// Votes that ended as errors after the last retry, by kind:
-        /// "http-<status>", "timeout", "connection", "invalid-response".
+        /// "http-<status>", "timeout", "connection", "invalid-response", "too-large".
         public var failures: [String: Int] = [:]
         /// True/False and agree prompts answered False / No (no vote).
         public var abstentions = 0

@@ -14,8 +14,9 @@ import Logging
 /// - A False / No answer to a True/False or agree prompt gives no vote, so an
 ///   item can end with fewer than k votes; every other variant gives exactly
 ///   one vote, `label == nil` when unparseable or failed (raw "error: …").
-/// - Answers are cached by a hash of the request (never the key); a re-run
-///   with the same cache sends nothing. Errors are not cached.
+/// - Answers are cached by a hash of the request (never the key) as each one
+///   arrives, so a re-run with the same cache, or after an interrupted run,
+///   sends nothing already answered. Errors are not cached.
 /// - Each `annotate` call that has requests to send uses one URLSession (at
 ///   most `concurrency` connections) and invalidates it before returning.
 public final class OpenAICompatibleAnnotator: MachineAnnotator {
@@ -90,12 +91,16 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
                     func launch() {
                         let job = misses[next]
                         next += 1
-                        group.addTask { (job, try await transport.complete(body: job.body)) }
+                        group.addTask {
+                            let outcome = try await transport.complete(body: job.body)
+                            // Kept at once: if the run is cancelled before the answer is read below, it is still paid for only once.
+                            if case .success(let response) = outcome { self.store(response, key: job.key) }
+                            return (job, outcome)
+                        }
                     }
                     while next < min(max(1, config.concurrency), misses.count) { launch() }
                     while let (job, outcome) = try await group.next() {
                         if next < misses.count { launch() }
-                        if case .success(let response) = outcome { store(response, key: job.key) }
                         outcomes[job.item][job.variant] = outcome
                         pending[job.item] -= 1
                         if pending[job.item] == 0 {

@@ -39,6 +39,9 @@ public struct AnnotatorSpec: Sendable, Hashable {
     public var completionPrice: Double = 0
     /// llm: requests in flight at once.
     public var concurrency: Int?
+    /// llm: seconds per request attempt, and retries after a timeout, 429, 5xx or dropped connection.
+    public var timeout: Double?
+    public var maxRetries: Int?
 
     /// The name its votes and decisions are stored under: "local:<name>"
     /// ("local:ensemble" for the default one), "llm:<model>", or the name itself for replayed votes.

@@ -50,6 +50,9 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// Stores machine votes (a re-run replaces a vote with the same task,
     /// item, annotator and variant). One transaction.
     func saveVotes(_ votes: [(item: Int64, vote: MachineVote)], task: String, at date: Date) throws
+    /// Stores one run of a machine annotator: its earlier votes on `items` give way to `votes` (a
+    /// variant it no longer votes on, like an error that became a False answer, goes). One transaction.
+    func replaceVotes(_ votes: [(item: Int64, vote: MachineVote)], annotator: String, items: [Int64], task: String, at date: Date) throws
     /// The task's votes per item, in the order they were stored (annotator,
     /// variant, label, confidence: not the raw answers or token counts).
     func votes(task: TaskSpec) throws -> [Int64: [MachineVote]]
