@@ -34,7 +34,12 @@ func runExportBench(n: Int) throws {
         print(String(format: "export %-6@ %.2f s  (%.0f items/s; goal ≥ 200,000)", name, s, Double(n) / s))
         figure("export \(name) items/s", Double(n) / s, goal: "≥ 200000")
     }
-    figure("export peak RSS MB", peakRSSMB(), goal: "≤ 100")
+    // The same export as a person runs it, in a process of its own: its time and peak RSS.
+    if let run = try runDuet(["export", "--project", dir.path, "--task", task.name, "-o", dir.appendingPathComponent("cli.jsonl").path]) {
+        print(String(format: "duet export (own process, jsonl) %.2f s (%.0f items/s), peak RSS %.1f MB", run.seconds, Double(n) / run.seconds, run.rssMB))
+        figure("export `duet export` process items/s", Double(n) / run.seconds, goal: "≥ 200000")
+        figure("export `duet export` process peak RSS MB", run.rssMB, goal: "≤ 100")
+    }
 }
 
 /// Writes `count` lines made by `line` to `url` in 1 MiB chunks.
@@ -54,4 +59,26 @@ func writeLines(to url: URL, count: Int, _ line: (Int) -> String) throws -> URL 
 /// A machine-readable figure for benchmarks/run.sh: `FIGURE<TAB>name<TAB>value<TAB>goal`.
 func figure(_ name: String, _ value: Double, goal: String = "") {
     print("FIGURE\t\(name)\t\(String(format: "%.3f", value))\t\(goal)")
+}
+
+/// Runs the `duet` binary next to this one with `arguments` under GNU time;
+/// its wall time and peak RSS, or nil when `duet` or /usr/bin/time is missing.
+/// (A posix_spawn'ed child's own rusage is no good here: it starts out sharing
+/// this process's memory, which then counts as its peak.)
+func runDuet(_ arguments: [String]) throws -> (seconds: Double, rssMB: Double)? {
+    let duet = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("duet").path
+    guard FileManager.default.isExecutableFile(atPath: duet), FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else { return nil }
+    let report = FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-time-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: report) }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+    p.arguments = ["-f", "%e %M", "-o", report, duet] + arguments
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { throw DuetError("duet \(arguments.joined(separator: " ")) exited with status \(p.terminationStatus)") }
+    let fields = try String(contentsOfFile: report, encoding: .utf8).split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+    guard fields.count >= 2 else { return nil }
+    return (fields[0], fields[1] / 1024)
 }
