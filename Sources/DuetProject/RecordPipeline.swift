@@ -12,30 +12,32 @@ final class RecordPipeline: @unchecked Sendable {
     private var cancelled = false
     private let capacity = 4
     private let batchSize = 1024
-    private var thread: Thread?
 
     /// Takes ownership of `stream`; it must not be used by the caller afterwards.
     init(stream: RecordStream) {
-        nonisolated(unsafe) var stream = stream
+        nonisolated(unsafe) var stream: RecordStream? = stream
         let t = Thread { [self] in
             while true {
                 var batch: [ImportedRecord] = []
                 batch.reserveCapacity(batchSize)
                 let outcome: Result<[ImportedRecord], Error>
                 do {
-                    while batch.count < batchSize, let r = try stream.next() { batch.append(r) }
+                    while batch.count < batchSize, let r = try stream?.next() { batch.append(r) }
                     outcome = .success(batch)
                 } catch {
                     outcome = .failure(error)
                 }
                 let last = (try? outcome.get())?.count ?? 0 < batchSize
+                // The file (or gzip process) is let go before the caller hears of the end.
+                if last { stream = nil }
                 guard push(outcome, last: last) else { return }
                 if last { return }
             }
         }
         t.stackSize = 8 << 20  // deep JSON nesting parses recursively
         t.name = "duet-import-reader"
-        thread = t
+        // Not kept: the thread holds the pipeline while it runs, and a stored
+        // thread would keep both (and the stream) alive forever after.
         t.start()
     }
 
