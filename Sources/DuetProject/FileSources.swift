@@ -67,7 +67,11 @@ struct GzipByteSource: ByteSource {
     }
 
     func cancel() {
-        if process.isRunning { process.terminate() }
+        // SIGKILL, not terminate(): gzip may be blocked writing to the pipe,
+        // with SIGTERM blocked (a mask it inherits from a background thread).
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        // Reaped: until then Foundation keeps the process and its pipes open.
+        process.waitUntilExit()
     }
 }
 

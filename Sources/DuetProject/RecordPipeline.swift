@@ -10,15 +10,20 @@ enum RecordPipeline {
 
     /// Takes ownership of `stream`; it must not be used by the caller afterwards.
     static func start(stream: RecordStream) -> BackgroundProducer<[ImportedRecord]> {
-        nonisolated(unsafe) var stream = stream
-        nonisolated(unsafe) var finished = false
+        nonisolated(unsafe) var stream: RecordStream? = stream
         // Deep JSON nesting parses recursively: the reader gets a large stack.
         return BackgroundProducer(capacity: 4, name: "duet-import-reader", stackSize: 8 << 20) {
-            if finished { return nil }
+            guard stream != nil else { return nil }
             var batch: [ImportedRecord] = []
             batch.reserveCapacity(batchSize)
-            while batch.count < batchSize, let r = try stream.next() { batch.append(r) }
-            if batch.count < batchSize { finished = true }
+            do {
+                while batch.count < batchSize, let r = try stream?.next() { batch.append(r) }
+            } catch {
+                stream = nil
+                throw error
+            }
+            // The file (or gzip process) is let go before the caller hears of the end.
+            if batch.count < batchSize { stream = nil }
             return batch
         }
     }

@@ -40,8 +40,8 @@ import Testing
             d.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon)
                 .timeZone(separator: .omitted))
         }
-        var rng = SplitMix(seed: 0x9E37_79B9_7F4A_7C15)
-        func next() -> UInt64 { rng.nextRaw() }
+        var rng = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
+        func next() -> UInt64 { rng.next() }
         var mismatches: [String] = []
         for i in 0..<20_000 {
             let ms = Double(next() % 4_000_000_000_000) / 1000  // 1970–2096, whole milliseconds

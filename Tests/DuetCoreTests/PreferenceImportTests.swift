@@ -139,6 +139,16 @@ import Testing
         #expect(r.sourceAnnotations.map(\.value) == [expected])
     }
 
+    /// Found by FuzzImportTests: `Double("inf")` is infinity, stored as `inf`, and the annotation no longer read back.
+    @Test func ultraFeedbackRatingsThatAreNotNumbersAreNone() throws {
+        let row = #"{"instruction": "i", "completions": [{"response": "a", "annotations": {"honesty": {"Rating": "-Infinity"}, "truthfulness": {"Rating": "nan"}}}, {"response": "b", "annotations": {"honesty": {"Rating": "inf"}, "truthfulness": {"Rating": "2"}}}]}"#
+        let r = try T.one(row)
+        let value = try #require(r.sourceAnnotations.first?.value)
+        #expect(value["aspects"]?["honesty"] == [nil, nil])
+        #expect(value["aspects"]?["truthfulness"] == [nil, 2])
+        #expect(try JSONValue.parse(value.canonicalJSON) == value)
+    }
+
     @Test func ultraFeedbackNeedsTwoCompletions() {
         let e = T.importError(#"{"instruction": "i", "completions": [{"response": "r"}]}"#)
         #expect(e == ImportError(file: "in.jsonl", line: 1, message: "field 'completions': need at least 2 completions, found 1"))

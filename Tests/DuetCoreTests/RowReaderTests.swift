@@ -63,6 +63,18 @@ import Testing
         #expect(rows.map(\.1) == [["a": 1]])
     }
 
+    /// Found by FuzzImportTests: the reader dropped the first bytes of a BOM
+    /// cut short, so a file starting with invalid UTF-8 was imported.
+    @Test(arguments: [[0xEF], [0xEF, 0xBB], [0xEF, 0xBB, 0x80], [0xEF, 0x0A]] as [[UInt8]])
+    func brokenBOMIsAnError(start: [UInt8]) {
+        for chunkSize in [1, 2, 1 << 16] {
+            var r = JSONArrayRowReader(MemoryByteSource(start + Array("[{\"a\":1}]".utf8), chunkSize: chunkSize), file: "f.json")
+            let e = #expect(throws: ImportError.self) { _ = try r.next() }
+            #expect(e?.line == 1)
+            #expect(e?.message.hasPrefix("expected a JSON array of records ('['), found byte 0xEF") == true)
+        }
+    }
+
     @Test(arguments: ["[]", "  [ ]  \n", "\n[\n]\n"])
     func emptyArrayHasNoRows(text: String) throws {
         #expect(try T.rows(JSONArrayRowReader(MemoryByteSource(text), file: "f.json")).isEmpty)

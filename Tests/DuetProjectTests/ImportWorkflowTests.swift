@@ -123,4 +123,44 @@ import Testing
         let status = try StatusReport.make(project)
         #expect(status.tasks.map(\.remaining) == [200, 60, 60])
     }
+
+    /// Found by FuzzImportTests (the process ran out of file descriptors): the
+    /// reader thread kept every stream, and so its open file, alive forever.
+    @Test(arguments: ["{\"text\": \"a\"}\n{\"text\": 5}\n", "{\"text\": \"a\"}\n"])
+    func readerLetsGoOfTheFileAtTheEnd(text: String) throws {
+        weak var released: ReleaseFlag?
+        let pipeline: BackgroundProducer<[ImportedRecord]>
+        do {
+            let flag = ReleaseFlag()
+            released = flag
+            let bytes = Array(text.utf8)
+            let stream = try RecordStream(source: FlaggedSource(base: MemoryByteSource(bytes), flag: flag), file: "f.jsonl",
+                                          fileName: "f.jsonl", firstBytes: bytes.prefix(64), format: .auto,
+                                          options: ImportOptions(dataset: "d", sourceName: "f.jsonl"))
+            pipeline = RecordPipeline.start(stream: stream)
+        }
+        do { while try pipeline.next() != nil {} } catch {}
+        #expect(released == nil)
+    }
+
+    /// Found by FuzzImportTests: a gzip process stopped early was never
+    /// reaped, and kept a pipe open.
+    @Test func stoppedGzipIsReaped() throws {
+        let tmp = try TempDir()
+        // More than a chunk and a pipe's buffer: gzip is still writing when the reader stops.
+        let path = try gzip(try tmp.file("big.jsonl", String(repeating: "{\"text\": \"abcdefghij\"}\n", count: 100_000)))
+        var source = try GzipByteSource(path: path)
+        #expect(try source.nextChunk() != nil)
+        source.cancel()
+        #expect(!source.process.isRunning)
+    }
+}
+
+/// Released when the source holding it is.
+private final class ReleaseFlag {}
+
+private struct FlaggedSource: ByteSource {
+    var base: MemoryByteSource
+    let flag: ReleaseFlag
+    mutating func nextChunk() throws -> [UInt8]? { try base.nextChunk() }
 }

@@ -1,3 +1,4 @@
+import DuetCore
 import Foundation
 
 /// How each ensemble member is trained.
@@ -16,22 +17,17 @@ public struct LocalTrainingOptions: Sendable, Hashable {
     }
 }
 
-/// SplitMix64: small, fast, and the same on every platform (unlike `SystemRandomNumberGenerator`).
+/// SplitMix64, one stream per (seed, stream): the same on every platform.
 struct LocalRNG: RandomNumberGenerator {
-    var state: UInt64
+    var base: SplitMix64
 
     init(seed: Int, stream: Int) {
-        state = UInt64(bitPattern: Int64(seed)) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: Int64(stream)) &* 0xD1B5_4A32_D192_ED03
+        base = SplitMix64(seed: UInt64(bitPattern: Int64(seed)) &* 0x9E37_79B9_7F4A_7C15
+            ^ UInt64(bitPattern: Int64(stream)) &* 0xD1B5_4A32_D192_ED03)
         _ = next()
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { base.next() }
 
     /// Uniform in 0..<n (n > 0), by 128-bit multiply (Lemire, without the rejection step; bias < n / 2^64).
     mutating func below(_ n: Int) -> Int {

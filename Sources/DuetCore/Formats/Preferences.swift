@@ -94,8 +94,9 @@ enum Preferences {
             for name in aspectNames {
                 var a = ann[name]
                 if let list = a?.array { a = list.first }  // an aspect may be a one-element list
-                let rating = a?["Rating"]?.scalarText
-                aspects[name, default: []].append(rating.flatMap(Double.init).map(JSONValue.number) ?? .null)
+                // "N/A", and "inf" or "nan" (which JSON cannot hold), are no rating.
+                let rating = a?["Rating"]?.scalarText.flatMap(Double.init).flatMap { $0.isFinite ? $0 : nil }
+                aspects[name, default: []].append(rating.map(JSONValue.number) ?? .null)
             }
         }
         let fields = ItemFields(prompt: [.user(instruction)], responses: responses)

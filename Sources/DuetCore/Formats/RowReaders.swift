@@ -76,9 +76,6 @@ public struct JSONArrayRowReader<Source: ByteSource>: RowReader {
     var pos = 0
     var line = 1
     var state = State.beforeArray
-    /// Bytes handed out so far, up to 3: a leading BOM is dropped even when
-    /// it arrives split across chunks.
-    var leading = 0
 
     enum State { case beforeArray, beforeElement, afterElement, done }
 
@@ -97,14 +94,6 @@ public struct JSONArrayRowReader<Source: ByteSource>: RowReader {
         }
         let b = chunk[pos]
         pos += 1
-        if leading < 3 {
-            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-            if b == bom[leading] {
-                leading += 1
-                return try byte()
-            }
-            leading = 3
-        }
         if b == 0x0A { line += 1 }
         return b
     }
@@ -123,6 +112,7 @@ public struct JSONArrayRowReader<Source: ByteSource>: RowReader {
         case .done:
             return nil
         case .beforeArray:
+            try skipBOM()
             guard let b = try skipSpace() else { throw ImportError(file: file, line: 0, message: "empty file") }
             guard b == UInt8(ascii: "[") else {
                 throw ImportError(file: file, line: line, message: "expected a JSON array of records ('['), found '\(Character(Unicode.Scalar(b)))'")
@@ -147,6 +137,19 @@ public struct JSONArrayRowReader<Source: ByteSource>: RowReader {
             }
             state = .beforeElement
             return try next()
+        }
+    }
+
+    /// Drops a UTF-8 BOM at the start of the file (byte by byte: it may be
+    /// split across chunks). Only a whole one: other bytes from 0xEF on are
+    /// not a JSON array, and must not be dropped unread.
+    mutating func skipBOM() throws(ImportError) {
+        guard try peekByte() == 0xEF else { return }
+        for expected: UInt8 in [0xEF, 0xBB, 0xBF] {
+            guard try byte() == expected else {
+                throw ImportError(file: file, line: 1,
+                                  message: "expected a JSON array of records ('['), found byte 0xEF (a broken byte order mark?)")
+            }
         }
     }
 

@@ -251,7 +251,8 @@ public struct JSONParser {
             return bytes[start] == UInt8(ascii: "-") ? -Double(small) : Double(small)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-        guard let d = Double(text) else { throw error("number out of range") }
+        // Double("1e999") is infinity, which JSON cannot write back.
+        guard let d = Double(text), d.isFinite else { throw error("number out of range") }
         return d
     }
 

@@ -99,18 +99,12 @@ public enum PairOrder {
     /// A display permutation of `n` responses: `perm[k]` = the stored index
     /// shown in position k. Fisher–Yates driven by the same hash.
     public static func permutation(count n: Int, dataset: String, uid: String, annotator: String, seed: Int = 0) -> [Int] {
-        var state = UInt64(ContentHash.fnv1a128Hex("\(seed)\u{1F}\(annotator)\u{1F}\(dataset)\u{1F}\(uid)").suffix(16), radix: 16)!
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        let hash = ContentHash.fnv1a128Hex("\(seed)\u{1F}\(annotator)\u{1F}\(dataset)\u{1F}\(uid)")
+        var rng = SplitMix64(seed: UInt64(hash.suffix(16), radix: 16)!)
         var p = Array(0..<n)
         if n > 1 {
             for i in stride(from: n - 1, to: 0, by: -1) {
-                let j = Int(next() % UInt64(i + 1))
+                let j = Int(rng.next() % UInt64(i + 1))
                 p.swapAt(i, j)
             }
         }
