@@ -12,8 +12,8 @@ public enum AdjudicationList {
         var lines: [String] = []
         for d in items {
             let uid = try project.store.item(rowID: d.itemRowID)?.item.uid ?? "#\(d.itemRowID)"
-            var line = uid + ": " + d.answers.map { "\($0.annotator)=\($0.key)" }.joined(separator: ", ")
-            if let s = d.settled { line += "  → final \(s.key) (\(s.annotator))" }
+            var line = uid + ": " + d.answers.map { "\($0.annotator)=\(Adjudication.words($0.key, task: task))" }.joined(separator: ", ")
+            if let s = d.settled { line += "  → final \(Adjudication.words(s.key, task: task)) (\(s.annotator))" }
             lines.append(TerminalText.sanitize(line))  // ids and labels come from data
         }
         let open = items.filter { $0.settled == nil }.count

@@ -127,7 +127,7 @@ extension StatusReport {
             func pct(_ x: Double?) -> String { x.map { "\(Int(($0 * 100).rounded()))%" } ?? "–" }
             let o = overall
             if o.decisions == 0 { return "\(task) pairs: no pair decisions yet" }
-            return "\(task) pairs: \(o.decisions) decisions, preferred shown left \(pct(o.leftShare)), tie \(pct(o.tieRate)), "
+            return "\(task) pairs: \(o.decisions) decision\(o.decisions == 1 ? "" : "s"), preferred shown left \(pct(o.leftShare)), tie \(pct(o.tieRate)), "
                 + "both bad \(pct(o.bothBadRate)), agrees with source \(pct(o.sourceAgreement))"
         }
     }

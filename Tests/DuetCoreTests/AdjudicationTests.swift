@@ -58,3 +58,14 @@ import Testing
         #expect(Decisions.final(Array(log.prefix(1)) + [log[2]], task: "s")?.entry.annotator == "bob")
     }
 }
+
+@Suite struct AdjudicationWordsTests {
+    @Test func answersInWords() {
+        let pairs = TaskSpec(name: "p", kind: .compare)
+        #expect(["0", "1", "tie", "both-bad"].map { Adjudication.words($0, task: pairs) }
+            == ["response 1 better", "response 2 better", "tie", "both bad"])
+        let topics = TaskSpec(name: "t", kind: .multilabel, labels: ["a", "b"])
+        #expect(Adjudication.words("a|b", task: topics) == "a, b")
+        #expect(Adjudication.words("1", task: TaskSpec(name: "s", kind: .rate)) == "1")
+    }
+}

@@ -101,17 +101,8 @@ enum AdjudicateScreen {
 
     /// An answer's key in words: pairs name the response (stored order), other values as given.
     static func answerText(_ key: String, _ d: Adjudication.Disagreement, _ task: TaskSpec) -> String {
-        if task.kind == .compare {
-            switch key {
-            case "0": return "response 1 better"
-            case "1": return "response 2 better"
-            case "tie": return "tie"
-            case "both-bad": return "both bad"
-            default: break
-            }
-        }
         if let v = d.answers.first(where: { $0.key == key })?.value, task.kind == .review { return Render.valueText(v) }
-        return key.replacingOccurrences(of: "|", with: ", ")
+        return Adjudication.words(key, task: task)
     }
 
     /// A pair judgment's rationale, if one was written.

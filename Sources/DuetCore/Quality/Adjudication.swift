@@ -13,6 +13,21 @@ public enum Adjudication {
 
     public static func isAdjudicator(_ annotator: String) -> Bool { annotator.hasPrefix(prefix) }
 
+    /// An answer's key in words: pairs name the response in stored order
+    /// ("response 1 better"), label sets are listed, other keys are as given.
+    public static func words(_ key: String, task: TaskSpec) -> String {
+        if task.kind == .compare {
+            switch key {
+            case "0": return "response 1 better"
+            case "1": return "response 2 better"
+            case "tie": return "tie"
+            case "both-bad": return "both bad"
+            default: break
+            }
+        }
+        return key.replacingOccurrences(of: "|", with: ", ")
+    }
+
     /// One annotator's answer on a disputed item.
     public struct Answer: Sendable, Hashable {
         public var annotator: String
