@@ -40,6 +40,8 @@ struct Demo: AsyncParsableCommand {
         Swift.print("")
         Swift.print("project: \(project.root.path)")
         Swift.print("try:     duet status --project \(project.root.path)")
+        Swift.print("         duet --project \(project.root.path)   (the dashboard; v on a task: its Quality screen)")
+        Swift.print("         duet plan --project \(project.root.path) --task sentiment --chart")
         Swift.print("         duet export --project \(project.root.path) --task review --format alpaca --decisions all")
     }
 }
