@@ -166,13 +166,7 @@ public struct TriageState: Sendable {
     }
 
     /// The labels the machine's labels can take (for the label filter).
-    public var labels: [String] {
-        switch task.kind {
-        case .compare: return ["0", "1", "tie", "both-bad"]
-        case .rate, .review: return task.scale.map(String.init)
-        default: return task.labels
-        }
-    }
+    public var labels: [String] { task.answerLabels }
 
     /// The route filter in words.
     public var routeName: String {

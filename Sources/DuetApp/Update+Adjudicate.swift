@@ -88,24 +88,13 @@ extension App {
     /// Number key `i` as a final decision: a label, a scale point, or for
     /// pairs 1 = first response, 2 = second, 3 = tie, 4 = both bad.
     static func pickedValue(_ i: Int, task: TaskSpec) -> JSONValue? {
-        switch task.kind {
-        case .classify: return task.labels.indices.contains(i) ? .string(task.labels[i]) : nil
-        case .rate:
-            let v = task.scale.lowerBound + i
-            return task.scale.contains(v) ? .number(Double(v)) : nil
-        case .compare: return ["0", "1", "tie", "both-bad"].indices.contains(i) ? value(["0", "1", "tie", "both-bad"][i], task: task) : nil
-        case .multilabel, .review: return nil
-        }
+        let labels = adjudicationLabels(task)
+        return labels.indices.contains(i) ? value(labels[i], task: task) : nil
     }
 
-    /// The choices number keys give, as shown under the answers.
-    static func adjudicationChoices(_ task: TaskSpec) -> [String] {
-        switch task.kind {
-        case .classify: return task.labels
-        case .rate: return task.scale.map(String.init)
-        case .compare: return ["response 1 better", "response 2 better", "tie", "both bad"]
-        case .multilabel, .review: return []
-        }
+    /// What number keys give when adjudicating: one answer each (not multi-label sets or reviews).
+    static func adjudicationLabels(_ task: TaskSpec) -> [String] {
+        task.kind == .multilabel || task.kind == .review ? [] : task.answerLabels
     }
 
     static func adjudicationMessage(_ state: inout AppState, _ message: AppMessage) -> [Effect] {

@@ -179,7 +179,7 @@ public enum MachineRunWorkflow {
         case .labels(let labels):
             let rows = LocalEnsemble.trainingPairs(items: items, labels: labels)
             do {
-                return (try LocalEnsemble(name: spec.voteName, labels: RouteWorkflow.labels(task), training: rows), rows.count)
+                return (try LocalEnsemble(name: spec.voteName, labels: task.answerLabels, training: rows), rows.count)
             } catch let e as LocalEnsembleError {
                 throw DuetError("the built-in annotator cannot learn yet: \(e). Label a few items of each label first"
                     + (useGold ? "" : ", or let it learn from gold labels ([router] train_on_gold = true)"))

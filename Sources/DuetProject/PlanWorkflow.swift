@@ -57,7 +57,7 @@ public enum PlanWorkflow {
             evaluation.crossFitItems = fit.votes.count
             evaluation.note = fit.note
         }
-        let rows = Router.plan(votes: votes, order: order, truth: truth, labels: RouteWorkflow.labels(task), budgets: request.budgets)
+        let rows = Router.plan(votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets)
         // People's time: the mean over current submitted decisions that measured it (triage's bulk accepts do not).
         let timed = decisions.compactMap { $0.status == .submitted ? $0.seconds : nil }
         let priced = spec.map { $0.kind != .local } ?? false

@@ -23,7 +23,7 @@ public enum VotesImportWorkflow {
         let isBatch = (try? JSONValue.parse(bytes: firstLine)).map(BatchReplay.looksLikeBatch) ?? false
         let replay = PeekedSource(first: first, base: source)
         let rows = isBatch ? try BatchReplay.read(replay, file: path, task: task)
-            : try VoteReplay.read(replay, file: path, labels: RouteWorkflow.labels(task))
+            : try VoteReplay.read(replay, file: path, labels: task.answerLabels)
         var resolved: [(item: Int64, vote: MachineVote)] = []
         var ids: [String: Int64] = [:]
         for r in rows {
@@ -86,14 +86,6 @@ public struct RouteReport: Sendable {
 
 /// `duet route`: decide which items the machine keeps and which go to people.
 public enum RouteWorkflow {
-    /// The labels votes are in, for a task.
-    public static func labels(_ task: TaskSpec) -> [String] {
-        switch task.kind {
-        case .compare: return ["0", "1", "tie", "both-bad"]
-        case .rate, .review: return task.scale.map(String.init)
-        case .classify, .multilabel: return task.labels
-        }
-    }
 
     /// People's current labels per item (the latest submitted human decision).
     public static func humanLabels(_ store: any ProjectStore, _ task: TaskSpec) throws -> [Int64: String] {
@@ -135,7 +127,7 @@ public enum RouteWorkflow {
             let known = annotators.sorted().joined(separator: ", ")
             throw DuetError("no votes by '\(annotator)' in task '\(task.name)'\(known.isEmpty ? "; import some with `duet votes import`" : " (votes exist by: \(known))")")
         }
-        let labels = labels(task)
+        let labels = task.answerLabels
         let known = try humanLabels(store, task)
         // Every item of the task, in row order; people's labels stay as they are.
         let order = try store.itemRowIDs(for: task)

@@ -124,11 +124,10 @@ extension StatusReport {
 
         /// The status line: `preference pairs: 12 decisions, left 58%, …`.
         func line(task: String) -> String {
-            func pct(_ x: Double?) -> String { x.map { "\(Int(($0 * 100).rounded()))%" } ?? "–" }
             let o = overall
             if o.decisions == 0 { return "\(task) pairs: no pair decisions yet" }
-            return "\(task) pairs: \(o.decisions) decision\(o.decisions == 1 ? "" : "s"), preferred shown left \(pct(o.leftShare)), tie \(pct(o.tieRate)), "
-                + "both bad \(pct(o.bothBadRate)), agrees with source \(pct(o.sourceAgreement))"
+            return "\(task) pairs: \(o.decisions) decision\(o.decisions == 1 ? "" : "s"), preferred shown left \(PairStats.percent(o.leftShare)), tie \(PairStats.percent(o.tieRate)), "
+                + "both bad \(PairStats.percent(o.bothBadRate)), agrees with source \(PairStats.percent(o.sourceAgreement))"
         }
     }
 

@@ -168,7 +168,7 @@ extension SQLiteStore {
 
     /// Whether one more person may have the item: see `openSeats`.
     static func hasOpenSeat(_ db: Database, taskID: Int64, itemID: Int64, annotator: String, now: Double) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT \(openSeats("?", "?"))".replacingOccurrences(of: "\n", with: " "),
+        try Bool.fetchOne(db, sql: "SELECT \(openSeats("?", "?"))",
                           arguments: [taskID, itemID, taskID, itemID, annotator, now, taskID]) ?? false
     }
 

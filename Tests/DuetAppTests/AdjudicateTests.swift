@@ -109,3 +109,24 @@ import TermUI
 extension AdjudicateState {
     var answersSelected: String? { current.flatMap { $0.answers.indices.contains(selected) ? $0.answers[selected].annotator : nil } }
 }
+
+/// With overlap, progress after a decision includes what other people labeled.
+@Suite struct OverlapProgressTests {
+    static let twice = TaskSpec(name: "twice", kind: .classify, labels: ["negative", "neutral", "positive"], dataset: "t", overlap: 2)
+
+    @Test func progressFollowsWhoElseLabeledTheItem() throws {
+        let ana = try Harness(task: Self.twice, annotator: "ana", tasks: [Self.twice])
+        ana.press(.char("1"), .char("2"))
+        #expect(ana.label?.progress.human == 2 && ana.label?.progress.complete == 0 && ana.label?.progress.remaining == 4)
+        ana.press(.char("q"))
+        // Bob labels the same two items (and a third): the first two become complete, no new item is labeled.
+        let bob = try Harness(task: Self.twice, annotator: "bob", store: ana.store, tasks: [Self.twice])
+        #expect(bob.label?.item?.item.uid == "t1")
+        bob.press(.char("1"), .char("3"), .char("3"))
+        let p = try #require(bob.label?.progress)
+        #expect(p.human == 3 && p.complete == 2 && p.remaining == 3)
+        // What the screen shows equals the store's own count.
+        let stored = try ana.store.taskProgress(Self.twice)
+        #expect((stored.human, stored.complete, stored.remaining) == (p.human, p.complete, p.remaining))
+    }
+}

@@ -52,11 +52,7 @@ struct PairsInTmuxTests {
         try tmux.send("q")
         try tmux.waitFor("DUET-EXIT=0")
 
-        let out = dir.appendingPathComponent("dpo.jsonl").path
-        try Tmux.run(duet, ["export", "--project", dir.path, "--task", "preference", "--format", "dpo", "-o", out])
-        let rows = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-        }
+        let rows = try Tmux.exportRows(duet, project: dir, task: "preference", ["--format", "dpo"], name: "dpo.jsonl")
         #expect(rows.count == 4)
         for e in expected {
             // The row whose chosen begins with the text that was on the named side…

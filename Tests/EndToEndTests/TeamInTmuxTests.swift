@@ -50,11 +50,7 @@ struct TeamInTmuxTests {
         try cleo.send("q")
         try cleo.waitFor("DUET-EXIT=0")
 
-        let out = dir.appendingPathComponent("final.jsonl").path
-        try Tmux.run(duet, ["export", "--project", dir.path, "--task", "twice", "--decisions", "final", "-o", out])
-        let rows = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-        }
+        let rows = try Tmux.exportRows(duet, project: dir, task: "twice", ["--decisions", "final"], name: "final.jsonl")
         #expect(rows.count == 2)
         let settled = try #require(rows.first { ($0["annotation"] as? [String: Any])?["annotator"] as? String == "adjudicator:cleo" })
         #expect(settled["label"] as? String == "neutral")

@@ -91,6 +91,18 @@ final class Tmux {
     }
 }
 
+extension Tmux {
+    /// `duet export` of a task into `dir`/`name`, read back as JSON objects (one per line).
+    static func exportRows(_ duet: String, project dir: URL, task: String, _ options: [String], name: String) throws -> [[String: Any]] {
+        let out = dir.appendingPathComponent(name).path
+        try run(duet, ["export", "--project", dir.path, "--task", task] + options + ["-o", out])
+        return try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map {
+            guard let row = try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] else { throw E2EError("not an object: \($0)") }
+            return row
+        }
+    }
+}
+
 struct E2EError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }

@@ -16,10 +16,8 @@ enum AdjudicateScreen {
     /// Rows the answers pane needs: a tally line, the answers, the final line, the choices.
     static func answersHeight(_ a: AdjudicateState) -> Int {
         let answers = a.current?.answers.count ?? 0
-        return answers + 2 + (adjudicationChoicesShown(a) ? 1 : 0) + 2
+        return answers + 2 + (App.adjudicationLabels(a.task).isEmpty ? 0 : 1) + 2
     }
-
-    static func adjudicationChoicesShown(_ a: AdjudicateState) -> Bool { !App.adjudicationChoices(a.task).isEmpty }
 
     static func draw(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ a: AdjudicateState) {
         let t = state.theme
@@ -62,7 +60,7 @@ enum AdjudicateScreen {
         c.put(tally, x: inner.x + 1, y: y, style: t[.muted], maxWidth: inner.width - 1)
         y += 1
         let nameWidth = min(24, max(8, d.answers.map { DisplayWidth.of($0.annotator) }.max() ?? 8))
-        let settledKey = d.settled.map { Adjudication.Answer(annotator: "", kind: .human, value: $0.value).key }
+        let settledKey = d.settled?.key
         for (i, answer) in d.answers.enumerated() where y < inner.maxY {
             let selected = i == a.selected
             let style = selected ? t[.selected] : t[.text]
@@ -87,7 +85,7 @@ enum AdjudicateScreen {
             }
             y += 1
         }
-        let choices = App.adjudicationChoices(a.task)
+        let choices = App.adjudicationLabels(a.task).map { Adjudication.words($0, task: a.task) }
         guard !choices.isEmpty, y < inner.maxY else { return }
         var x = inner.x + 1
         x += c.put("or give: ", x: x, y: y, style: t[.muted])

@@ -87,9 +87,8 @@ enum Dashboard {
 
     /// Position bias and the rest, in a few words.
     static func pairLine(_ f: PairStats.Figures) -> String {
-        func pct(_ v: Double?) -> String { v.map { "\(Int(($0 * 100).rounded()))%" } ?? "–" }
-        var s = "preferred shown left \(pct(f.leftShare)), tie \(pct(f.tieRate)), both bad \(pct(f.bothBadRate))"
-        if f.sourceComparable > 0 { s += ", agrees with source \(pct(f.sourceAgreement))" }
+        var s = "preferred shown left \(PairStats.percent(f.leftShare)), tie \(PairStats.percent(f.tieRate)), both bad \(PairStats.percent(f.bothBadRate))"
+        if f.sourceComparable > 0 { s += ", agrees with source \(PairStats.percent(f.sourceAgreement))" }
         return s
     }
 }

@@ -109,19 +109,21 @@ enum QualityScreen {
 
     /// Left share with its 95% interval, tie and both-bad rates, agreement with the dataset.
     static func biasLine(_ f: PairStats.Figures) -> String {
-        func pct(_ v: Double?) -> String { v.map { "\(Int(($0 * 100).rounded()))%" } ?? "–" }
-        var s = "preferred the left/top response \(pct(f.leftShare))"
-        if let ci = Audit.wilson(successes: f.left, trials: f.strictShown) {
-            s += " (95% \(pct(ci.low))–\(pct(ci.high))" + (biased(f) ? ": biased)" : ")")
+        var s = "preferred the left/top response \(PairStats.percent(f.leftShare))"
+        if let ci = leftInterval(f) {
+            s += " (95% \(PairStats.percent(ci.low))–\(PairStats.percent(ci.high))" + (biased(f) ? ": biased)" : ")")
         }
-        s += " of \(f.strictShown) · tie \(pct(f.tieRate)) · both bad \(pct(f.bothBadRate))"
-        if f.sourceComparable > 0 { s += " · agrees with the dataset \(pct(f.sourceAgreement))" }
+        s += " of \(f.strictShown) · tie \(PairStats.percent(f.tieRate)) · both bad \(PairStats.percent(f.bothBadRate))"
+        if f.sourceComparable > 0 { s += " · agrees with the dataset \(PairStats.percent(f.sourceAgreement))" }
         return s
     }
 
-    /// Whether 50% lies outside the 95% interval of the left share.
+    /// The 95% Wilson interval of the share of strict choices for the left/top response.
+    static func leftInterval(_ f: PairStats.Figures) -> (low: Double, high: Double)? { Audit.wilson(successes: f.left, trials: f.strictShown) }
+
+    /// Whether 50% lies outside that interval.
     static func biased(_ f: PairStats.Figures) -> Bool {
-        guard let ci = Audit.wilson(successes: f.left, trials: f.strictShown) else { return false }
+        guard let ci = leftInterval(f) else { return false }
         return ci.low > 0.5 || ci.high < 0.5
     }
 }

@@ -64,6 +64,9 @@ public struct PairStats: Sendable, Hashable {
         public var figures: Figures
     }
 
+    /// A rate as a whole percentage ("58%"), "–" when there is nothing to divide by.
+    public static func percent(_ v: Double?) -> String { v.map { "\(Int(($0 * 100).rounded()))%" } ?? "–" }
+
     /// Per annotator, by name.
     public var annotators: [Annotator]
     /// Everyone's judgments together.

@@ -58,6 +58,17 @@ public struct TaskSpec: Hashable, Sendable {
         self.seed = seed
     }
 
+    /// The label texts decisions of this task are voted, routed and compared
+    /// in (`Decisions.labelText`): the labels, the scale points, or for pairs
+    /// "0"/"1" (the stored response preferred), "tie", "both-bad".
+    public var answerLabels: [String] {
+        switch kind {
+        case .compare: return ["0", "1", "tie", "both-bad"]
+        case .rate, .review: return scale.map(String.init)
+        case .classify, .multilabel: return labels
+        }
+    }
+
     /// Problems with this spec, as messages naming the field.
     public func validationErrors() -> [String] {
         var errors: [String] = []
