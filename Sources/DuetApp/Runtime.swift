@@ -73,7 +73,7 @@ public final class Runtime {
                 let rows = try state.tasks.map { task in
                     TaskSummary(task: task, progress: try store.taskProgress(task),
                                 pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil,
-                                audit: Audit.estimates(routes: try store.routes(task: task),
+                                audit: Audit.estimates(routes: try store.routes(task: task, route: .audit),
                                                        decisions: try store.currentDecisions(task: task, kind: .human)))
                 }
                 return [.dashboardLoaded(rows)]
@@ -139,7 +139,7 @@ public final class Runtime {
     public static func storeQuality(_ store: any ProjectStore, _ task: TaskSpec) throws -> QualityReport {
         let decisions = try store.currentDecisions(task: task)
         return QualityReport(agreement: AgreementReport.make(task: task, decisions: decisions),
-                             audit: Audit.estimates(routes: try store.routes(task: task), decisions: decisions.filter { $0.annotatorKind == .human }),
+                             audit: Audit.estimates(routes: try store.routes(task: task, route: .audit), decisions: decisions.filter { $0.annotatorKind == .human }),
                              pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil)
     }
 

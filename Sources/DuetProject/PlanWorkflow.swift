@@ -27,11 +27,7 @@ public enum PlanWorkflow {
     public static func run(_ request: PlanRequest, project: Project) async throws -> PlanReport {
         let task = try project.task(request.task)
         let store = project.store
-        let allVotes = try store.votes(task: task)
-        let names = Set(allVotes.values.flatMap { $0.map(\.annotator) })
-        let who = RouteWorkflow.voteName(request.annotator, project: project, present: names)
-        var votes = allVotes.mapValues { $0.filter { $0.annotator == who } }.filter { !$0.value.isEmpty }
-        guard !votes.isEmpty else { throw DuetError("no votes by '\(who)' in task '\(task.name)' to plan with") }
+        var (who, votes) = try RouteWorkflow.routerVotes(request.annotator, project: project, task: task)
         // Truth: people's labels where they exist, else gold.
         let decisions = try store.currentDecisions(task: task, kind: .human)
         let human = RouteWorkflow.humanLabels(decisions)
@@ -40,7 +36,7 @@ public enum PlanWorkflow {
         for item in items where truth[item.rowID] == nil {
             if let g = item.item.gold?.scalarText { truth[item.rowID] = g }
         }
-        let order = items.map(\.rowID).filter { votes[$0] != nil }
+        let order = items.map(\.rowID).filter(votes.contains)
         let measured = Set(order.filter { truth[$0] != nil })
         guard !measured.isEmpty else {
             throw DuetError("task '\(task.name)' has no gold or human labels on items with votes to plan against")
@@ -52,7 +48,7 @@ public enum PlanWorkflow {
             // Its votes on the labels it learned from were made by a model that saw them: re-ask out of fold.
             let useGold = project.config.router.trainOnGold
             let fit = try await crossFit(spec, task: task, items: items, measured: measured, useGold: useGold, folds: request.folds, store: store)
-            for (id, v) in fit.votes { votes[id] = v }
+            votes = votes.replacing(fit.votes)
             evaluation.crossFitFolds = fit.folds
             evaluation.crossFitItems = fit.votes.count
             evaluation.note = fit.note

@@ -102,31 +102,33 @@ public enum RouteWorkflow {
         return out
     }
 
-    /// The name votes are stored under for an annotator named on the command
-    /// line or in [router]: a declared annotator's `voteName`, else the name
-    /// itself (replayed votes); with no name, the router's annotator, or the
-    /// only annotator that has votes.
-    public static func voteName(_ requested: String?, project: Project, present: Set<String>) -> String {
-        if let requested {
-            return (try? MachineRunWorkflow.spec(requested, in: project.config))?.voteName ?? requested
+    /// The votes to route (or plan) by and the name they are stored under:
+    /// those of an annotator named on the command line or in [router] (a
+    /// declared annotator's `voteName`, else the name itself: replayed votes);
+    /// with no name, the router's annotator, or the only annotator that has
+    /// votes. Only that annotator's votes are read.
+    public static func routerVotes(_ requested: String?, project: Project, task: TaskSpec) throws -> (annotator: String, votes: VoteTable) {
+        func declared(_ name: String) -> String { (try? MachineRunWorkflow.spec(name, in: project.config))?.voteName ?? name }
+        let store = project.store
+        var name = declared(requested ?? project.config.router.annotator)
+        var votes = try store.votes(task: task, annotator: name)
+        if votes.isEmpty {
+            let present = try store.voteAnnotators(task: task)
+            if requested == nil, present.count == 1 {
+                name = present.first!
+                votes = try store.votes(task: task, annotator: name)
+            } else {
+                let known = present.sorted().joined(separator: ", ")
+                throw DuetError("no votes by '\(name)' in task '\(task.name)'\(known.isEmpty ? "; import some with `duet votes import`" : " (votes exist by: \(known))")")
+            }
         }
-        let configured = (try? MachineRunWorkflow.spec(project.config.router.annotator, in: project.config))?.voteName
-            ?? project.config.router.annotator
-        if present.contains(configured) || present.count != 1 { return configured }
-        return present.first!
+        return (name, votes)
     }
 
     public static func run(_ request: RouteRequest, project: Project, at date: Date = Date()) throws -> RouteReport {
         let task = try project.task(request.task)
         let store = project.store
-        let allVotes = try store.votes(task: task)
-        let annotators = Set(allVotes.values.flatMap { $0.map(\.annotator) })
-        let annotator = voteName(request.annotator, project: project, present: annotators)
-        let votes = allVotes.mapValues { $0.filter { $0.annotator == annotator } }.filter { !$0.value.isEmpty }
-        guard !votes.isEmpty else {
-            let known = annotators.sorted().joined(separator: ", ")
-            throw DuetError("no votes by '\(annotator)' in task '\(task.name)'\(known.isEmpty ? "; import some with `duet votes import`" : " (votes exist by: \(known))")")
-        }
+        let (annotator, votes) = try routerVotes(request.annotator, project: project, task: task)
         let labels = task.answerLabels
         let known = try humanLabels(store, task)
         // Every item of the task, in row order; people's labels stay as they are.
@@ -135,7 +137,7 @@ public enum RouteWorkflow {
         var report = RouteReport()
         report.annotator = annotator
         report.alreadyLabeled = order.count - open.count
-        report.withoutVotes = open.filter { votes[$0] == nil }.count
+        report.withoutVotes = open.filter { !votes.contains($0) }.count
         let budget = request.budget ?? (request.threshold == nil ? project.config.router.budget : 1)
         var outcome = Router.route(votes: votes, order: open, labels: labels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
         if let threshold = request.threshold {
@@ -146,22 +148,25 @@ public enum RouteWorkflow {
         let humans = Set(outcome.toHumans)
         let kept = open.filter { !humans.contains($0) && outcome.machineLabels[$0] != nil }
         let audits = Allocation.audit(kept, share: request.audit ?? project.config.router.audit, seed: request.seed)
-        var entries: [RouteEntry] = []
-        for id in open {
+        let routes = open.map { id -> Route in
+            humans.contains(id) || outcome.machineLabels[id] == nil ? .human : audits.contains(id) ? .audit : .machine
+        }
+        // Built one at a time as the store writes them: only one item's votes are held as `MachineVote`s.
+        let entries = zip(open, routes).lazy.map { id, route in
             let vs = votes[id] ?? []
-            let route: Route = humans.contains(id) || outcome.machineLabels[id] == nil ? .human : audits.contains(id) ? .audit : .machine
             let confidence = vs.compactMap(\.confidence)
+            let labels = vs.map(\.label)
             // Items for people keep the machine's (majority) label too: the suggestion pane shows it.
-            let label = outcome.machineLabels[id] ?? Uncertainty.majority(vs.map(\.label))
-            entries.append(RouteEntry(itemRowID: id, route: route, score: outcome.scores[id] ?? .infinity, machineLabel: label,
-                                      annotator: annotator, votes: vs, entropy: Uncertainty.entropy(vs.map(\.label)),
-                                      confidence: confidence.isEmpty ? nil : confidence.reduce(0, +) / Double(confidence.count)))
+            return RouteEntry(itemRowID: id, route: route, score: outcome.scores[id] ?? .infinity,
+                              machineLabel: outcome.machineLabels[id] ?? Uncertainty.majority(labels), annotator: annotator,
+                              votes: vs, entropy: Uncertainty.entropy(labels),
+                              confidence: confidence.isEmpty ? nil : confidence.reduce(0, +) / Double(confidence.count))
         }
         try store.applyRouting(entries, task: task.name, at: date)
-        report.routed = entries.count
-        report.toPeople = entries.filter { $0.route == .human }.count
-        report.audit = entries.filter { $0.route == .audit }.count
-        report.kept = entries.filter { $0.route == .machine }.count
+        report.routed = open.count
+        report.toPeople = routes.filter { $0 == .human }.count
+        report.audit = routes.filter { $0 == .audit }.count
+        report.kept = routes.filter { $0 == .machine }.count
         return report
     }
 }

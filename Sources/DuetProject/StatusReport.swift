@@ -52,9 +52,9 @@ public struct StatusReport: Codable, Sendable {
             let p = try project.store.taskProgress(spec)
             let rate = p.humanSeconds > 0 ? Double(p.human) / (p.humanSeconds / 3600) : nil
             let pairs = spec.kind == .compare ? Pairs(try PairStats.compute(store: project.store, task: spec)) : nil
-            let routes = try project.store.routes(task: spec)
-            let audit = routes.isEmpty ? nil
-                : Audit.estimates(routes: routes, decisions: try project.store.currentDecisions(task: spec, kind: .human))
+            let audits = try project.store.routes(task: spec, route: .audit)
+            let audit = audits.isEmpty ? nil
+                : Audit.estimates(routes: audits, decisions: try project.store.currentDecisions(task: spec, kind: .human))
             return Task(name: spec.name, kind: spec.kind.rawValue, dataset: spec.dataset, total: p.total, human: p.human,
                         machine: p.machine, skipped: p.skipped, remaining: p.remaining, flagged: p.flagged,
                         itemsPerHour: rate.map { ($0 * 10).rounded() / 10 }, audit: audit, pairs: pairs,

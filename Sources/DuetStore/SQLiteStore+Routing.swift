@@ -2,6 +2,80 @@ import DuetCore
 import Foundation
 import GRDB
 
+/// A task's stored routes and machine decisions, read once per routing to
+/// find what changed. 10^5 items' rows as dictionaries of structs took 40 MB;
+/// here the few distinct (route, label, annotator) and value strings are
+/// interned and each item keeps codes and its score.
+private struct StoredRouting {
+    private struct RouteKey: Hashable {
+        var route: String
+        var label: String?
+        var annotator: String
+    }
+
+    private struct DecisionKey: Hashable {
+        var item: Int64
+        var annotator: Int32
+    }
+
+    private var routeIndex: [Int64: Int32] = [:]
+    private var routeKeys: [Int32] = []
+    private var scores: [Double] = []
+    private var keys = Interner<RouteKey>()
+    private var decisions: [DecisionKey: (annotation: Int64, value: Int32)] = [:]
+    private var annotators = Interner<String>()
+    private var values = Interner<String?>()
+
+    init(_ db: Database, taskID: Int64) throws {
+        let routes = try RawStatement(db, sql: "SELECT item_id, route, score, machine_label, annotator FROM routes WHERE task_id = ?")
+        routes.bind(taskID)
+        while try routes.step() {
+            routeIndex[routes.int64(0) ?? 0] = Int32(scores.count)
+            routeKeys.append(keys.code(RouteKey(route: routes.text(1) ?? "", label: routes.text(3), annotator: routes.text(4) ?? "")))
+            scores.append(routes.double(2) ?? .nan)
+        }
+        let machine = try RawStatement(db, sql: """
+            SELECT d.item_id, d.annotator, a.id, a.value FROM decisions d JOIN annotations a ON a.id = d.annotation_id
+            WHERE d.task_id = ? AND d.annotator_kind = 'machine'
+            """)
+        machine.bind(taskID)
+        while try machine.step() {
+            let key = DecisionKey(item: machine.int64(0) ?? 0, annotator: annotators.code(machine.text(1) ?? ""))
+            decisions[key] = (machine.int64(2) ?? 0, values.code(machine.text(3)))
+        }
+    }
+
+    /// Whether the item's stored route is the entry's (route, score, label, annotator).
+    func hasRoute(_ e: RouteEntry) -> Bool {
+        guard let i = routeIndex[e.itemRowID].map(Int.init),
+              let key = keys.existing(RouteKey(route: e.route.rawValue, label: e.machineLabel, annotator: e.annotator)) else { return false }
+        return routeKeys[i] == key && scores[i] == e.score
+    }
+
+    /// The annotator's current decision on the item: its log entry and value (canonical JSON).
+    func machineDecision(item: Int64, annotator: String) -> (id: Int64, value: String?)? {
+        guard let a = annotators.existing(annotator), let d = decisions[DecisionKey(item: item, annotator: a)] else { return nil }
+        return (d.annotation, values[d.value])
+    }
+}
+
+/// Distinct values numbered in order of first appearance.
+private struct Interner<Value: Hashable> {
+    private var codes: [Value: Int32] = [:]
+    private var values: [Value] = []
+
+    mutating func code(_ value: Value) -> Int32 {
+        if let c = codes[value] { return c }
+        let c = Int32(values.count)
+        codes[value] = c
+        values.append(value)
+        return c
+    }
+
+    func existing(_ value: Value) -> Int32? { codes[value] }
+    subscript(code: Int32) -> Value { values[Int(code)] }
+}
+
 extension SQLiteStore {
     public func saveVotes(_ votes: [(item: Int64, vote: MachineVote)], task: String, at date: Date) throws {
         try writer.write { db in
@@ -36,19 +110,44 @@ extension SQLiteStore {
         }
     }
 
-    public func votes(task: TaskSpec) throws -> [Int64: [MachineVote]] {
+    public func votes(task: TaskSpec, annotator: String?) throws -> VoteTable {
         try writer.read { db in
-            guard let taskID = try Self.taskID(db, name: task.name) else { return [:] }
-            var out: [Int64: [MachineVote]] = [:]
+            guard let taskID = try Self.taskID(db, name: task.name) else { return VoteTable() }
             // The bulk read skips the raw answers and token counts (kept in the
             // store for audits and costs): routing 10^6 votes does not need them.
-            let rows = try GRDB.Row.fetchCursor(db, sql: """
-                SELECT item_id, annotator, variant, label, confidence FROM votes WHERE task_id = ? ORDER BY item_id, id
-                """, arguments: [taskID])
-            while let r = try rows.next() {
-                out[r[0], default: []].append(MachineVote(annotator: r[1], variant: r[2], label: r[3], confidence: r[4]))
+            // Read through SQLite's C API into the compact table: 10^6 votes as rows would be 100s of MB.
+            let filter = "WHERE task_id = ?" + (annotator == nil ? "" : " AND annotator = ?")
+            var table = VoteTable()
+            // Counted first so the table is allocated once, not grown to twice its size.
+            let arguments: StatementArguments = annotator.map { [taskID, $0] } ?? [taskID]
+            table.reserveCapacity(votes: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM votes \(filter)", arguments: arguments) ?? 0)
+            try Self.withSmallCache(db) {
+                let statement = try RawStatement(db, sql: "SELECT item_id, annotator, variant, label, confidence FROM votes \(filter) ORDER BY item_id, id")
+                statement.bind(taskID)
+                if let annotator { statement.bind(annotator) }
+                while try statement.step() {
+                    let vote = MachineVote(annotator: statement.text(1) ?? "", variant: statement.text(2) ?? "",
+                                           label: statement.text(3), confidence: statement.double(4))
+                    table.append(vote, item: statement.int64(0) ?? 0)
+                }
             }
-            return out
+            return table
+        }
+    }
+
+    /// Runs a read that passes over a large table once with a small page cache:
+    /// keeping its pages would only grow the process (the cache is restored after).
+    static func withSmallCache<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        let size = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+        try db.execute(sql: "PRAGMA cache_size = -2048")
+        defer { try? db.execute(sql: "PRAGMA cache_size = \(size)") }
+        return try body()
+    }
+
+    public func voteAnnotators(task: TaskSpec) throws -> Set<String> {
+        try writer.read { db in
+            guard let taskID = try Self.taskID(db, name: task.name) else { return [] }
+            return Set(try String.fetchAll(db, sql: "SELECT DISTINCT annotator FROM votes WHERE task_id = ?", arguments: [taskID]))
         }
     }
 
@@ -64,8 +163,9 @@ extension SQLiteStore {
         }
     }
 
-    public func applyRouting(_ entries: [RouteEntry], task: String, at date: Date) throws {
-        try writer.write { db in
+    public func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date) throws {
+        // One pass over every open item: a small page cache (dirty pages spill to the WAL).
+        try writer.write { db in try Self.withSmallCache(db) {
             let taskID = try Self.requireTaskID(db, name: task)
             let now = Self.seconds(date)
             let upsert = try db.makeStatement(sql: """
@@ -85,27 +185,14 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, 'machine', 'submitted', 0, NULL, ?)
                 """)
             // What is stored already, read once: a re-route that changes little writes little.
-            struct Stored: Equatable { var route: String; var score: Double; var label: String?; var annotator: String }
-            var routes: [Int64: Stored] = [:]
-            for r in try GRDB.Row.fetchAll(db, sql: "SELECT item_id, route, score, machine_label, annotator FROM routes WHERE task_id = ?",
-                                           arguments: [taskID]) {
-                routes[r[0]] = Stored(route: r[1], score: r[2], label: r[3], annotator: r[4])
-            }
-            var machine: [String: [Int64: (id: Int64, value: String?)]] = [:]
-            for r in try GRDB.Row.fetchAll(db, sql: """
-                SELECT d.item_id, d.annotator, a.id, a.value FROM decisions d JOIN annotations a ON a.id = d.annotation_id
-                WHERE d.task_id = ? AND d.annotator_kind = 'machine'
-                """, arguments: [taskID]) {
-                machine[r[1], default: [:]][r[0]] = (r[2], r[3])
-            }
+            let stored = try StoredRouting(db, taskID: taskID)
             var lowest: Int64?  // the first item whose machine decision was revoked
             for e in entries {
-                let now0 = Stored(route: e.route.rawValue, score: e.score, label: e.machineLabel, annotator: e.annotator)
-                if routes[e.itemRowID] != now0 {
+                if !stored.hasRoute(e) {
                     try upsert.execute(arguments: [taskID, e.itemRowID, e.route.rawValue, e.score, e.machineLabel, e.annotator,
                                                    e.route.rawValue, taskID, e.itemRowID, taskID, now])
                 }
-                let current = machine[e.annotator]?[e.itemRowID]
+                let current = stored.machineDecision(item: e.itemRowID, annotator: e.annotator)
                 let wanted = e.route == .human ? nil : e.machineLabel.map { JSONValue.string($0).canonicalJSON }
                 if current?.value == wanted { continue }
                 if let current {
@@ -124,16 +211,17 @@ extension SQLiteStore {
                 try insertDecision.execute(arguments: [taskID, e.annotator, e.itemRowID, id, now])
             }
             if let lowest { try Self.lowerCursor(db, taskID: taskID, below: lowest) }
-        }
+        } }
     }
 
-    public func routes(task: TaskSpec) throws -> [Int64: RouteRecord] {
+    public func routes(task: TaskSpec, route: Route?) throws -> [Int64: RouteRecord] {
         try writer.read { db in
             guard let taskID = try Self.taskID(db, name: task.name) else { return [:] }
             var out: [Int64: RouteRecord] = [:]
-            for r in try GRDB.Row.fetchAll(db, sql: """
-                SELECT item_id, route, score, machine_label, annotator, pending FROM routes WHERE task_id = ?
-                """, arguments: [taskID]) {
+            let rows = try GRDB.Row.fetchCursor(db, sql: """
+                SELECT item_id, route, score, machine_label, annotator, pending FROM routes WHERE task_id = ?\(route == nil ? "" : " AND route = ?")
+                """, arguments: route.map { [taskID, $0.rawValue] } ?? [taskID])
+            while let r = try rows.next() {
                 out[r[0]] = RouteRecord(itemRowID: r[0], route: Route(rawValue: r[1]) ?? .human, score: r[2], machineLabel: r[3],
                                         annotator: r[4], pending: r[5])
             }

@@ -10,9 +10,9 @@ import FoundationXML
     // Four items with truth a, b, a, b. Item 1 and 4: unanimous and right;
     // items 2 and 3: 2:1 splits whose majority is wrong.
     let truth: [Int64: String] = [1: "a", 2: "b", 3: "a", 4: "b"]
-    var votes: [Int64: [MachineVote]] {
+    var votes: VoteTable {
         let labels: [Int64: [String]] = [1: ["a", "a", "a"], 2: ["a", "a", "b"], 3: ["b", "b", "a"], 4: ["b", "b", "b"]]
-        return labels.mapValues { ls in ls.enumerated().map { MachineVote(annotator: "m", variant: "v\($0.offset)", label: $0.element) } }
+        return VoteTable(labels.mapValues { ls in ls.enumerated().map { MachineVote(annotator: "m", variant: "v\($0.offset)", label: $0.element) } })
     }
 
     /// 100 items, 36 s per person-item measured over 10 decisions, 20 an hour: a budget b costs b × $20.

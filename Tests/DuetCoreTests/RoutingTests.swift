@@ -69,7 +69,7 @@ import Testing
                                MachineVote(annotator: "m", variant: "bad2", label: "b")]
             truth[Int64(i)] = "a"
         }
-        let r = Reliability(votes: votes, truth: truth, classes: 2)
+        let r = Reliability(votes: VoteTable(votes), truth: truth, classes: 2)
         // (10 + 0.6·4) / (10 + 4) = 0.8857…; (0 + 2.4) / 14 = 0.1714…
         #expect(abs(r.accuracy[.init(annotator: "m", variant: "good")]! - 12.4 / 14) < 1e-12)
         #expect(abs(r.accuracy[.init(annotator: "m", variant: "bad")]! - 2.4 / 14) < 1e-12)
@@ -109,7 +109,7 @@ import Testing
         let (votes, order, truth) = try Self.load()
         #expect(votes.count == 100 && votes.values.allSatisfy { $0.count == 11 })
         let labels = ["against", "favor", "neutral"]
-        let rows = Router.plan(votes: votes, order: order, truth: truth, labels: labels, budgets: [0, 0.1, 0.2, 0.3, 0.4, 0.5])
+        let rows = Router.plan(votes: VoteTable(votes), order: order, truth: truth, labels: labels, budgets: [0, 0.1, 0.2, 0.3, 0.4, 0.5])
         func acc(_ s: String, _ b: Double) -> Double { rows.first { $0.strategy == s && $0.budget == b }!.accuracy }
         #expect(acc("entropy", 0) == 0.48)  // majority vote alone
         #expect(acc("entropy", 0.3) == 0.73)

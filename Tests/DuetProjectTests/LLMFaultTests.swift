@@ -45,7 +45,7 @@ import Testing
             #expect(route.routed == n && routes.count == n && route.withoutVotes == 0)
             #expect(route.kept + route.audit + route.toPeople == n)
             #expect(Set(routes.keys) == Set(try project.store.itemRowIDs(for: task)))
-            let votes = try project.store.votes(task: task)
+            let votes = try project.store.votes(task: task).byItem
             for item in try project.store.allItems(for: task) {
                 let i = LLMProject.index(item), mode = modes[i], vs = votes[item.rowID] ?? [], r = routes[item.rowID]
                 if Self.recovering.contains(mode) {
@@ -171,7 +171,7 @@ import Testing
     /// The votes stored are those of one uninterrupted run over clean items: each item its 7 answers, all gold.
     static func expectOneWholeRun(_ project: Project, items n: Int, report: MachineRunWorkflow.Report) throws {
         let task = try project.task(nil)
-        let votes = try project.store.votes(task: task)
+        let votes = try project.store.votes(task: task).byItem
         #expect(report.votes == n * LLMProject.answered && report.unparseable == 0)
         #expect(votes.values.map(\.count).reduce(0, +) == n * LLMProject.answered, "left-over votes of the first run")
         for item in try project.store.allItems(for: task) {

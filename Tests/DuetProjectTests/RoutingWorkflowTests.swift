@@ -67,7 +67,7 @@ import Testing
         let e = #expect(throws: ImportError.self) { try VotesImportWorkflow.run(path: file, task: try project.task(nil), dataset: "t", store: project.store) }
         #expect(e?.line == 2)
         #expect(e?.message.contains("t99") == true)
-        let votes = try project.store.votes(task: try project.task(nil))
+        let votes = try project.store.votes(task: try project.task(nil)).byItem
         #expect(!votes.values.flatMap { $0 }.contains { $0.annotator == "b" })
         let confidence = try tmp.file("c.jsonl", "{\"item\":\"t1\",\"annotator\":\"b\",\"label\":\"positive\",\"confidence\":7}\n")
         let c = #expect(throws: ImportError.self) { try VotesImportWorkflow.run(path: confidence, task: try project.task(nil), dataset: "t", store: project.store) }
@@ -91,7 +91,7 @@ import Testing
         #expect(report.annotators == ["llm:m1"])
         #expect(report.votes == 5)  // the "False" abstains
         #expect(report.unparseable == 2)
-        let votes = try project.store.votes(task: try project.task(nil))
+        let votes = try project.store.votes(task: try project.task(nil)).byItem
         let a = try #require(try project.store.item(dataset: "t", uid: "a")).rowID
         #expect(votes[a]?.map(\.label) == ["neutral", "neutral", "negative"])
         #expect(votes[a]?.first?.confidence == 0.7)
@@ -110,7 +110,7 @@ import Testing
         #expect(lines[0].hasPrefix("sentiment: local:ensemble: learned from 30 labels, 1400 votes on 200 items"))
         let sentiment = try project.task("sentiment")
         // 7 members vote on every item; 30% go to people, 5% of the rest are audits.
-        let votes = try project.store.votes(task: sentiment)
+        let votes = try project.store.votes(task: sentiment).byItem
         #expect(votes.count == 200 && votes.values.allSatisfy { $0.count == 7 })
         let routes = try project.store.routes(task: sentiment)
         #expect(routes.values.filter { $0.route == .human }.count == 60)

@@ -25,6 +25,19 @@ import Testing
         #expect(v[3] == nil)
     }
 
+    @Test func votesOfOneAnnotatorAndWhoHasVotes() throws {
+        let store = try Fixture.store(texts: 3)
+        try store.saveVotes([(2, vote("pos", "a", by: "x")), (1, vote("neg", "a", by: "y")), (1, vote(nil, "b", by: "x")),
+                             (3, vote("neu", "a", by: "y"))], task: "sentiment", at: t0)
+        let x = try store.votes(task: Fixture.sentiment, annotator: "x")
+        #expect(x.items == [1, 2] && x.voteCount == 2)
+        #expect(x[1] == [MachineVote(annotator: "x", variant: "b", label: nil, confidence: 0.8)])
+        #expect(try store.votes(task: Fixture.sentiment, annotator: "y").byItem.mapValues { $0.map(\.label) } == [1: ["neg"], 3: ["neu"]])
+        #expect(try store.votes(task: Fixture.sentiment, annotator: "z").isEmpty)
+        #expect(try store.votes(task: Fixture.sentiment).voteCount == 4)
+        #expect(try store.voteAnnotators(task: Fixture.sentiment) == ["x", "y"])
+    }
+
     @Test func voteTokensAreSummedPerAnnotator() throws {
         let store = try Fixture.store(texts: 2)
         func v(_ variant: String, by who: String, _ p: Int?, _ c: Int?) -> MachineVote {

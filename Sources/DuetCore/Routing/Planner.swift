@@ -76,18 +76,18 @@ public enum Router {
     /// holds labels people already gave (they are never routed again and
     /// are what `calibrated` learns from); `oracle` stands in for people
     /// labeling the items routed to them (planning only).
-    public static func route(votes: [Int64: [MachineVote]], order: [Int64], labels: [String], strategy: RoutingStrategy,
+    public static func route(votes: VoteTable, order: [Int64], labels: [String], strategy: RoutingStrategy,
                              budget: Double, known: [Int64: String] = [:], oracle: [Int64: String]? = nil, seed: Int = 0) -> RoutingOutcome {
         let n = Allocation.count(order.count, share: budget)
         var machine: [Int64: String] = [:]
-        func majority(_ id: Int64) -> String? { Uncertainty.majority((votes[id] ?? []).map(\.label)) }
+        func majority(_ id: Int64) -> String? { Uncertainty.majority(votes.labels(id) ?? []) }
+        func entropy(_ id: Int64) -> Double { votes.labels(id).map(Uncertainty.entropy) ?? .infinity }
         switch strategy {
         case .entropy, .confidence, .random:
             let scores = Dictionary(uniqueKeysWithValues: order.map { id -> (Int64, Double) in
-                let vs = votes[id] ?? []
                 switch strategy {
-                case .entropy: return (id, vs.isEmpty ? .infinity : Uncertainty.entropy(vs.map(\.label)))
-                case .confidence: return (id, vs.isEmpty ? .infinity : Uncertainty.confidenceUncertainty(vs) ?? 1)
+                case .entropy: return (id, entropy(id))
+                case .confidence: return (id, votes[id].map { Uncertainty.confidenceUncertainty($0) ?? 1 } ?? .infinity)
                 default: return (id, Double(Allocation.tieKey(id, seed)))
                 }
             })
@@ -98,7 +98,7 @@ public enum Router {
             return RoutingOutcome(toHumans: humans, machineLabels: machine, scores: scores)
         case .calibrated, .default:
             // Stage 1: half the budget by entropy (or all of it while evidence is thin).
-            let entropyScores = order.map { id in (item: id, score: (votes[id]?.isEmpty ?? true) ? .infinity : Uncertainty.entropy(votes[id]!.map(\.label))) }
+            let entropyScores = order.map { id in (item: id, score: entropy(id)) }
             let ranked1 = Allocation.ranked(entropyScores).map(\.item)
             var truth = known
             let learnedHelps = known.count >= RoutingStrategy.minimumEvidence && Reliability.beatsMajority(votes: votes, truth: known, labels: labels)
@@ -120,7 +120,7 @@ public enum Router {
             // Stage 2: the rest of the budget by the learned uncertainty.
             let first = Set(humans)
             let rest = order.filter { !first.contains($0) }
-            let calibrated = rest.map { id in (item: id, score: (votes[id]?.isEmpty ?? true) ? .infinity : reliability.uncertainty(votes[id]!, labels: labels)) }
+            let calibrated = rest.map { id in (item: id, score: votes[id].map { reliability.uncertainty($0, labels: labels) } ?? .infinity) }
             humans += Allocation.ranked(calibrated).prefix(n - humans.count).map(\.item)
             let chosen = Set(humans)
             for id in order where !chosen.contains(id) {
@@ -142,7 +142,7 @@ public enum Router {
 
     /// `duet plan`: each strategy × budget, with `truth` standing in for people.
     /// `random` is the mean over `randomSeeds` seeds.
-    public static func plan(votes: [Int64: [MachineVote]], order: [Int64], truth: [Int64: String], labels: [String],
+    public static func plan(votes: VoteTable, order: [Int64], truth: [Int64: String], labels: [String],
                             strategies: [RoutingStrategy] = RoutingStrategy.allCases, budgets: [Double], randomSeeds: Int = 200) -> [PlanRow] {
         let scored = order.filter { truth[$0] != nil }
         var rows: [PlanRow] = []

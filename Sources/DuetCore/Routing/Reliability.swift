@@ -19,23 +19,40 @@ public struct Reliability: Sendable, Hashable {
     /// - Parameters:
     ///   - votes: machine votes per item; `truth`: people's labels per item.
     ///   - prior: accuracy assumed before evidence, weighted as `priorWeight` labels.
-    public init(votes: [Int64: [MachineVote]], truth: [Int64: String], classes: Int, prior: Double = 0.6, priorWeight: Double = 4) {
-        var right: [Key: Double] = [:], seen: [Key: Double] = [:]
+    public init(votes: VoteTable, truth: [Int64: String], classes: Int, prior: Double = 0.6, priorWeight: Double = 4) {
+        let counts = Counts(votes: votes, truth: truth)
+        self.init(counts: counts, classes: classes, prior: prior, priorWeight: priorWeight)
+    }
+
+    private init(counts: Counts, classes: Int, prior: Double, priorWeight: Double) {
+        var acc: [Key: Double] = [:]
+        for (k, n) in counts.seen where n > 0 { acc[k] = (counts.right[k, default: 0] + prior * priorWeight) / (n + priorWeight) }
+        accuracy = acc
+        evidence = counts.evidence
+        self.classes = max(2, classes)
+    }
+
+    /// Per source: labeled items it voted on and how often it was right.
+    private struct Counts {
+        var right: [Key: Double] = [:]
+        var seen: [Key: Double] = [:]
         var evidence = 0
-        for (item, label) in truth {
-            guard let vs = votes[item], !vs.isEmpty else { continue }
-            evidence += 1
-            for v in vs {
-                let k = Key(annotator: v.annotator, variant: v.variant)
-                seen[k, default: 0] += 1
-                if v.label == label { right[k, default: 0] += 1 }
+
+        init(votes: VoteTable, truth: [Int64: String]) {
+            for (item, label) in truth {
+                guard let vs = votes[item], !vs.isEmpty else { continue }
+                add(vs, label: label, sign: 1)
             }
         }
-        var acc: [Key: Double] = [:]
-        for (k, n) in seen { acc[k] = (right[k, default: 0] + prior * priorWeight) / (n + priorWeight) }
-        accuracy = acc
-        self.evidence = evidence
-        self.classes = max(2, classes)
+
+        mutating func add(_ vs: [MachineVote], label: String, sign: Double) {
+            evidence += sign > 0 ? 1 : -1
+            for v in vs {
+                let k = Key(annotator: v.annotator, variant: v.variant)
+                seen[k, default: 0] += sign
+                if v.label == label { right[k, default: 0] += sign }
+            }
+        }
     }
 
     /// The vote weight of a source: log((C−1)·a / (1−a)), the log-odds of a
@@ -52,13 +69,15 @@ public struct Reliability: Sendable, Hashable {
 
     /// Whether the learned weights beat the plain majority on the labeled
     /// items, each judged by weights learned without it (leave-one-out).
-    public static func beatsMajority(votes: [Int64: [MachineVote]], truth: [Int64: String], labels: [String]) -> Bool {
+    public static func beatsMajority(votes: VoteTable, truth: [Int64: String], labels: [String]) -> Bool {
         var weighted = 0, plain = 0
+        var counts = Counts(votes: votes, truth: truth)
         for (item, label) in truth {
             guard let vs = votes[item], !vs.isEmpty else { continue }
-            var others = truth
-            others[item] = nil
-            let r = Reliability(votes: votes, truth: others, classes: labels.count)
+            // Leave this item out: the counts without its votes, then back.
+            counts.add(vs, label: label, sign: -1)
+            let r = Reliability(counts: counts, classes: labels.count, prior: 0.6, priorWeight: 4)
+            counts.add(vs, label: label, sign: 1)
             if r.label(vs, labels: labels) == label { weighted += 1 }
             if Uncertainty.majority(vs.map(\.label)) == label { plain += 1 }
         }

@@ -53,19 +53,23 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// Stores one run of a machine annotator: its earlier votes on `items` give way to `votes` (a
     /// variant it no longer votes on, like an error that became a False answer, goes). One transaction.
     func replaceVotes(_ votes: [(item: Int64, vote: MachineVote)], annotator: String, items: [Int64], task: String, at date: Date) throws
-    /// The task's votes per item, in the order they were stored (annotator,
+    /// The task's votes per item (only `annotator`'s when given), items in
+    /// row order, each item's votes in the order they were stored (annotator,
     /// variant, label, confidence: not the raw answers or token counts).
-    func votes(task: TaskSpec) throws -> [Int64: [MachineVote]]
+    func votes(task: TaskSpec, annotator: String?) throws -> VoteTable
+    /// The annotators with votes in the task.
+    func voteAnnotators(task: TaskSpec) throws -> Set<String>
     /// How many votes `annotator` has in the task and the prompt and
     /// completion tokens they took (votes without counts add 0).
     func voteTokens(task: TaskSpec, annotator: String) throws -> VoteTokens
     /// Stores a routing in one transaction: the route of each item, the
     /// machine's decision on items it keeps (machine and audit), and revokes
     /// the machine's decision on items now sent to people. People's
-    /// decisions are never touched.
-    func applyRouting(_ entries: [RouteEntry], task: String, at date: Date) throws
-    /// The task's routes per item.
-    func routes(task: TaskSpec) throws -> [Int64: RouteRecord]
+    /// decisions are never touched. The entries are read once, in order, so a
+    /// lazy sequence keeps only one item's votes in memory.
+    func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date) throws
+    /// The task's routes per item (only those of `route` when given: the audits are a few percent).
+    func routes(task: TaskSpec, route: Route?) throws -> [Int64: RouteRecord]
     /// Routed items for the triage table, ordered by uncertainty, at most `limit`.
     func triage(task: TaskSpec, filter: TriageFilter, limit: Int) throws -> [TriageRow]
     /// One item's route and the votes of its router, for the suggestion pane (nil when not routed).
@@ -206,6 +210,16 @@ extension ProjectStore {
             after = last.rowID
             items += batch
         }
+    }
+
+    /// The task's routes per item.
+    public func routes(task: TaskSpec) throws -> [Int64: RouteRecord] {
+        try routes(task: task, route: nil)
+    }
+
+    /// Every annotator's votes in the task.
+    public func votes(task: TaskSpec) throws -> VoteTable {
+        try votes(task: task, annotator: nil)
     }
 
     /// Every annotator's current decision in the task.

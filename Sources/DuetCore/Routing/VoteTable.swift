@@ -1,0 +1,134 @@
+/// Machine votes of many items, held compactly for routing and planning.
+///
+/// A `MachineVote` takes about 100 bytes (three strings, the raw answer,
+/// token counts); routing 10^5 items with 11 votes each held them all twice
+/// and peaked over 400 MB. Here a vote is a source code (annotator and
+/// variant), a label code and a confidence: 16 bytes, the names interned
+/// once. `table[item]` gives an item's votes back as `MachineVote`s (without
+/// raw answers or token counts), in the order they were added.
+public struct VoteTable: Sendable {
+    private struct Source: Hashable, Sendable {
+        var annotator: String
+        var variant: String
+    }
+
+    /// Items in the order their votes were added.
+    public private(set) var items: [Int64] = []
+    private var position: [Int64: Int32] = [:]
+    /// The votes of `items[i]` are at `ends[i - 1] ..< ends[i]`.
+    private var ends: [Int32] = []
+    private var sourceCodes: [UInt32] = []
+    /// Index into `labelNames`; -1 = unparseable.
+    private var labelCodes: [Int32] = []
+    /// NaN = no confidence stated.
+    private var confidences: [Double] = []
+    private var sources: [Source] = []
+    private var sourceIndex: [Source: UInt32] = [:]
+    private var labelNames: [String] = []
+    private var labelIndex: [String: Int32] = [:]
+
+    public init() {}
+
+    /// The votes of a dictionary, items in ascending order.
+    public init(_ votes: [Int64: [MachineVote]]) {
+        for item in votes.keys.sorted() {
+            for v in votes[item]! { append(v, item: item) }
+        }
+    }
+
+    /// Items with at least one vote.
+    public var count: Int { items.count }
+    public var isEmpty: Bool { items.isEmpty }
+    /// Votes over all items.
+    public var voteCount: Int { labelCodes.count }
+    /// Whether the item has votes.
+    public func contains(_ item: Int64) -> Bool { position[item] != nil }
+    /// The annotators with votes.
+    public var annotators: Set<String> { Set(sources.map(\.annotator)) }
+
+    /// Room for `votes` votes (on at most as many items) without growing.
+    public mutating func reserveCapacity(votes: Int) {
+        sourceCodes.reserveCapacity(votes)
+        labelCodes.reserveCapacity(votes)
+        confidences.reserveCapacity(votes)
+    }
+
+    /// Adds a vote on `item`. An item's votes are added together: adding to
+    /// an item that other items' votes followed is a programming error.
+    public mutating func append(_ vote: MachineVote, item: Int64) {
+        if items.last != item {
+            precondition(position[item] == nil, "VoteTable: votes of item \(item) must be added together")
+            position[item] = Int32(items.count)
+            items.append(item)
+            ends.append(Int32(labelCodes.count))
+        }
+        let source = Source(annotator: vote.annotator, variant: vote.variant)
+        if let code = sourceIndex[source] {
+            sourceCodes.append(code)
+        } else {
+            sourceIndex[source] = UInt32(sources.count)
+            sourceCodes.append(UInt32(sources.count))
+            sources.append(source)
+        }
+        if let label = vote.label { labelCodes.append(code(label)) } else { labelCodes.append(-1) }
+        confidences.append(vote.confidence ?? .nan)
+        ends[ends.count - 1] += 1
+    }
+
+    private mutating func code(_ label: String) -> Int32 {
+        if let c = labelIndex[label] { return c }
+        let c = Int32(labelNames.count)
+        labelIndex[label] = c
+        labelNames.append(label)
+        return c
+    }
+
+    private func range(_ item: Int64) -> Range<Int>? {
+        guard let p = position[item].map(Int.init) else { return nil }
+        return (p == 0 ? 0 : Int(ends[p - 1]))..<Int(ends[p])
+    }
+
+    /// The item's votes (nil when it has none).
+    public subscript(item: Int64) -> [MachineVote]? {
+        guard let r = range(item) else { return nil }
+        return r.map { i in
+            let s = sources[Int(sourceCodes[i])]
+            return MachineVote(annotator: s.annotator, variant: s.variant, label: label(at: i),
+                               confidence: confidences[i].isNaN ? nil : confidences[i])
+        }
+    }
+
+    /// Only the labels of the item's votes (nil = unparseable), without building votes.
+    public func labels(_ item: Int64) -> [String?]? {
+        range(item).map { $0.map(label(at:)) }
+    }
+
+    private func label(at i: Int) -> String? {
+        labelCodes[i] < 0 ? nil : labelNames[Int(labelCodes[i])]
+    }
+
+    /// The same votes with those of `replacements`' items replaced (items
+    /// new to the table come after the others, in ascending order).
+    public func replacing(_ replacements: [Int64: [MachineVote]]) -> VoteTable {
+        var out = VoteTable()
+        for item in items {
+            for v in replacements[item] ?? self[item]! { out.append(v, item: item) }
+        }
+        for item in replacements.keys.sorted() where position[item] == nil {
+            for v in replacements[item]! { out.append(v, item: item) }
+        }
+        return out
+    }
+
+    /// The votes per item, as a dictionary.
+    public var byItem: [Int64: [MachineVote]] {
+        Dictionary(uniqueKeysWithValues: items.map { ($0, self[$0]!) })
+    }
+}
+
+extension VoteTable: Equatable {
+    /// Equal when the same items have the same votes in the same order (however the names were interned).
+    public static func == (a: VoteTable, b: VoteTable) -> Bool {
+        a.items == b.items && a.items.allSatisfy { a[$0] == b[$0] }
+    }
+}
