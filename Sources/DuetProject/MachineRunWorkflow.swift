@@ -48,7 +48,6 @@ public enum MachineRunWorkflow {
                            progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Report {
         let spec = try spec(name, in: project.config)
         let store = project.store
-        let items = try store.allItems(for: task)
         let annotator: any MachineAnnotator
         var report = Report()
         switch spec.kind {
@@ -58,20 +57,57 @@ public enum MachineRunWorkflow {
             annotator = try llm(spec, store: store, environment: environment, logger: logger)
         case .local:
             let gold = trainOnGold ?? project.config.router.trainOnGold
-            (annotator, report.trainedOn) = try local(spec, task: task, items: items, useGold: gold, store: store)
+            let learnable = try await learnableItems(task: task, useGold: gold, store: store)
+            (annotator, report.trainedOn) = try local(spec, task: task, items: learnable, useGold: gold, store: store)
         }
-        let votes = try await annotator.annotate(items, task: task, progress: progress)
-        let flat = items.flatMap { item in (votes[item.rowID] ?? []).map { (item: item.rowID, vote: $0) } }
+        // Page by page: the task's items and the votes as `MachineVote`s never all exist at once
+        // (10^5 items' votes took over 300 MB); the votes gather in a compact table.
+        var votes = VoteTable()
+        var answered: [Int64] = []
+        var done = 0
+        try await forEachPage(of: task, in: store) { page in
+            let offset = done
+            let pageVotes = try await annotator.annotate(page, task: task, progress: { progress(offset + $0) })
+            for item in page {
+                guard let vs = pageVotes[item.rowID] else { continue }
+                answered.append(item.rowID)
+                for v in vs { votes.append(v, item: item.rowID) }
+            }
+            done += page.count
+        }
         // This run's votes replace the annotator's earlier ones on the items it answered: an error vote
         // whose request now gets a False / No (no vote) goes away.
-        try store.replaceVotes(flat, annotator: annotator.name, items: items.map(\.rowID).filter { votes[$0] != nil },
-                               task: task.name, at: Date())
+        try store.replaceVotes(votes, annotator: annotator.name, items: answered, task: task.name, at: Date())
         report.annotator = annotator.name
         report.usage = (annotator as? OpenAICompatibleAnnotator)?.usage
-        report.items = votes.count
-        report.votes = flat.count
-        report.unparseable = flat.filter { $0.vote.label == nil }.count
+        report.items = answered.count
+        report.votes = votes.voteCount
+        report.unparseable = votes.items.reduce(0) { n, item in n + votes.labels(item)!.filter { $0 == nil }.count }
         return report
+    }
+
+    /// Calls `body` with the task's items in pages of `size`, in row order.
+    static func forEachPage(of task: TaskSpec, in store: any ProjectStore, size: Int = 4096,
+                            _ body: ([StoredItem]) async throws -> Void) async throws {
+        var after: Int64 = 0
+        while true {
+            let page = try store.items(for: task, afterRowID: after, limit: size)
+            guard let last = page.last else { return }
+            after = last.rowID
+            try await body(page)
+        }
+    }
+
+    /// The items the built-in annotator can learn from: those people labeled, and with `useGold` those
+    /// carrying gold (classify, rate) or the source's own preference (compare). Read page by page.
+    static func learnableItems(task: TaskSpec, useGold: Bool, store: any ProjectStore) async throws -> [StoredItem] {
+        let human = Set(try RouteWorkflow.humanLabels(store, task).keys)
+        let sourced = useGold && task.kind == .compare ? Set(try store.sourceValues(task: task).keys) : []
+        var out: [StoredItem] = []
+        try await forEachPage(of: task, in: store) { page in
+            out += page.filter { human.contains($0.rowID) || sourced.contains($0.rowID) || (useGold && $0.item.gold != nil) }
+        }
+        return out
     }
 
     /// An OpenAI-compatible server from duet.toml; its answers are cached in the store.

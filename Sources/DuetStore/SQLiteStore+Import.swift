@@ -7,7 +7,7 @@ extension SQLiteStore {
     /// `body` must not call back into the store: GRDB connections are not
     /// reentrant, and the transaction holds the write lock until it returns.
     public func importBatch(dryRun: Bool, _ body: (any ImportWriter) throws -> Void) throws -> ImportCounts {
-        try writer.writeWithoutTransaction { db in
+        try writer.writeWithoutTransaction { db in try Self.withCacheSize(db, kib: 32768) {
             var counts = ImportCounts()
             try db.inTransaction(.immediate) {
                 let importer = try SQLImportWriter(db: db, now: Date())
@@ -17,7 +17,7 @@ extension SQLiteStore {
                 return dryRun ? .rollback : .commit
             }
             return counts
-        }
+        } }
     }
 }
 

@@ -83,19 +83,24 @@ extension SQLiteStore {
         }
     }
 
-    public func replaceVotes(_ votes: [(item: Int64, vote: MachineVote)], annotator: String, items: [Int64], task: String,
-                             at date: Date) throws {
+    public func replaceVotes(_ votes: VoteTable, annotator: String, items: [Int64], task: String, at date: Date) throws {
         try writer.write { db in
             let taskID = try Self.requireTaskID(db, name: task)
-            let delete = try db.makeStatement(sql: "DELETE FROM votes WHERE task_id = ? AND item_id = ? AND annotator = ?")
-            for item in items { try delete.execute(arguments: [taskID, item, annotator]) }
-            try Self.insertVotes(db, votes, taskID: taskID, at: date)
+            let delete = try RawStatement(db, sql: "DELETE FROM votes WHERE task_id = ? AND item_id = ? AND annotator = ?")
+            for item in items {
+                delete.bind(taskID)
+                delete.bind(item)
+                delete.bind(annotator)
+                try delete.run()
+            }
+            try Self.insertVotes(db, votes.all, taskID: taskID, at: date)
         }
     }
 
     /// Inserts votes, replacing one with the same task, item, annotator and variant.
-    static func insertVotes(_ db: Database, _ votes: [(item: Int64, vote: MachineVote)], taskID: Int64, at date: Date) throws {
-        let statement = try db.makeStatement(sql: """
+    static func insertVotes<Votes: Sequence<(item: Int64, vote: MachineVote)>>(_ db: Database, _ votes: Votes, taskID: Int64,
+                                                                              at date: Date) throws {
+        let statement = try RawStatement(db, sql: """
             INSERT INTO votes (task_id, item_id, annotator, variant, label, confidence, raw, prompt_tokens, completion_tokens, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (task_id, item_id, annotator, variant) DO UPDATE SET
@@ -105,8 +110,17 @@ extension SQLiteStore {
             """)
         let now = seconds(date)
         for (item, v) in votes {
-            try statement.execute(arguments: [taskID, item, v.annotator, v.variant, v.label, v.confidence, v.raw,
-                                              v.promptTokens, v.completionTokens, now])
+            statement.bind(taskID)
+            statement.bind(item)
+            statement.bind(v.annotator)
+            statement.bind(v.variant)
+            statement.bind(v.label)
+            statement.bind(v.confidence)
+            statement.bind(v.raw)
+            statement.bind(v.promptTokens.map(Int64.init))
+            statement.bind(v.completionTokens.map(Int64.init))
+            statement.bind(now)
+            try statement.run()
         }
     }
 
@@ -121,7 +135,7 @@ extension SQLiteStore {
             // Counted first so the table is allocated once, not grown to twice its size.
             let arguments: StatementArguments = annotator.map { [taskID, $0] } ?? [taskID]
             table.reserveCapacity(votes: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM votes \(filter)", arguments: arguments) ?? 0)
-            try Self.withSmallCache(db) {
+            try Self.withCacheSize(db, kib: 2048) {
                 let statement = try RawStatement(db, sql: "SELECT item_id, annotator, variant, label, confidence FROM votes \(filter) ORDER BY item_id, id")
                 statement.bind(taskID)
                 if let annotator { statement.bind(annotator) }
@@ -133,15 +147,6 @@ extension SQLiteStore {
             }
             return table
         }
-    }
-
-    /// Runs a read that passes over a large table once with a small page cache:
-    /// keeping its pages would only grow the process (the cache is restored after).
-    static func withSmallCache<T>(_ db: Database, _ body: () throws -> T) throws -> T {
-        let size = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
-        try db.execute(sql: "PRAGMA cache_size = -2048")
-        defer { try? db.execute(sql: "PRAGMA cache_size = \(size)") }
-        return try body()
     }
 
     public func voteAnnotators(task: TaskSpec) throws -> Set<String> {
@@ -165,7 +170,7 @@ extension SQLiteStore {
 
     public func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date) throws {
         // One pass over every open item: a small page cache (dirty pages spill to the WAL).
-        try writer.write { db in try Self.withSmallCache(db) {
+        try writer.write { db in try Self.withCacheSize(db, kib: 2048) {
             let taskID = try Self.requireTaskID(db, name: task)
             let now = Self.seconds(date)
             let upsert = try db.makeStatement(sql: """

@@ -51,11 +51,23 @@ public final class SQLiteStore: ProjectStore {
         // Wait for other writers (another duet process) instead of failing.
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
-            // Imports insert into a random-order unique index: a larger page
-            // cache keeps it off the disk (negative = KiB).
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            // 8 MiB a connection (negative = KiB); imports raise it for their transaction.
+            try db.execute(sql: "PRAGMA cache_size = -\(defaultCacheKiB)")
         }
         return config
+    }
+
+    static let defaultCacheKiB = 8192
+
+    /// Runs `body` with the connection's page cache at `kib` KiB, restored after.
+    /// Imports insert into a random-order unique index: a larger cache keeps
+    /// it off the disk. Passes over a large table once (routing's votes and
+    /// routes) gain nothing from keeping pages: a small cache keeps the
+    /// process small.
+    static func withCacheSize<T>(_ db: Database, kib: Int, _ body: () throws -> T) throws -> T {
+        try db.execute(sql: "PRAGMA cache_size = -\(kib)")
+        defer { try? db.execute(sql: "PRAGMA cache_size = -\(defaultCacheKiB)") }
+        return try body()
     }
 
     static func migrate(_ writer: any DatabaseWriter, path: String) throws {

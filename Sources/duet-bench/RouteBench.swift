@@ -60,5 +60,27 @@ func runLocalBench(n: Int) throws {
     print(report)
     figure("local train s (\(report.trained) items)", report.trainSeconds)
     figure("local predict items/s", Double(report.items) / report.predictSeconds)
-    figure("local peak RSS MB", peakRSSMB(), goal: "≤ 100")
+    print(String(format: "in process (the corpus and every vote held): peak RSS %.1f MB", peakRSSMB()))
+    // As a person runs it: the same corpus as a project (the training tenth as gold), `duet route --annotator local`.
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-local-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let project = try Project.create(at: dir, template: .classify)
+    let toml = dir.appendingPathComponent("duet.toml")
+    let settings = try String(contentsOf: toml, encoding: .utf8)
+    try settings.replacingOccurrences(of: "train_on_gold = false", with: "train_on_gold = true").write(to: toml, atomically: true, encoding: .utf8)
+    var text = ""
+    for (i, row) in LocalBench.corpus(n: n).enumerated() {
+        var o: [String: JSONValue] = ["id": .string("t\(i)"), "text": .string(row.text)]
+        if i < max(2, n / 10) { o["gold"] = .string(row.label) }
+        text += JSONValue.object(o).canonicalJSON + "\n"
+    }
+    let data = dir.appendingPathComponent("items.jsonl")
+    try text.write(to: data, atomically: true, encoding: .utf8)
+    _ = try ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project.store)
+    if let run = try runDuet(["route", "--project", dir.path, "--annotator", "local"]) {
+        print(String(format: "duet route --annotator local (own process: learn from %d gold labels, vote on %d items, route) %.2f s, peak RSS %.1f MB",
+                     max(2, n / 10), n, run.seconds, run.rssMB))
+        figure("local `duet route --annotator local` s", run.seconds)
+        figure("local `duet route --annotator local` process peak RSS MB", run.rssMB, goal: "≤ 100")
+    }
 }

@@ -34,6 +34,20 @@ import Testing
         #expect(t != u)
     }
 
+    @Test func rawAnswersAndTokensTakeRoomOnlyOnceAVoteHasThem() {
+        var t = VoteTable()
+        let plain = vote("a", "x", 0.5)
+        var llm = vote(nil, "y")
+        llm.raw = "I think… maybe"
+        llm.promptTokens = 120
+        llm.completionTokens = 4
+        t.append(plain, item: 1)
+        t.append(llm, item: 1)
+        t.append(plain, item: 2)
+        #expect(t[1] == [plain, llm] && t[2] == [plain])
+        #expect(t.all.map(\.item) == [1, 1, 2] && t.all.map(\.vote) == [plain, llm, plain])
+    }
+
     @Test func replacingSwapsAnItemsVotesAndAddsNewItems() {
         let t = VoteTable([1: [vote("a", "x")], 2: [vote("b", "x"), vote("b", "y")]])
         let r = t.replacing([2: [vote("a", "cv")], 9: [vote("c", "cv")]])

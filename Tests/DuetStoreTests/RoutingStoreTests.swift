@@ -59,7 +59,10 @@ import Testing
         try store.saveVotes([(1, vote(nil, "tf:neg")), (1, vote("pos", "a")), (2, vote(nil, "a")), (1, vote("neg", "a", by: "other"))],
                             task: "sentiment", at: t0)
         // The run answered items 1 and 3: item 1's error on tf:neg became a False (no vote); item 2 was not asked.
-        try store.replaceVotes([(1, vote("pos", "a")), (3, vote("neu", "a"))], annotator: "m", items: [1, 3], task: "sentiment", at: t0)
+        var run = VoteTable()
+        run.append(vote("pos", "a"), item: 1)
+        run.append(vote("neu", "a"), item: 3)
+        try store.replaceVotes(run, annotator: "m", items: [1, 3], task: "sentiment", at: t0)
         let v = try store.votes(task: Fixture.sentiment)
         #expect(v[1]?.map { "\($0.annotator) \($0.variant) \($0.label ?? "-")" } == ["other a neg", "m a pos"])
         #expect(v[2]?.map(\.label) == [nil], "an item the run did not answer keeps its votes")

@@ -4,9 +4,17 @@
 /// token counts); routing 10^5 items with 11 votes each held them all twice
 /// and peaked over 400 MB. Here a vote is a source code (annotator and
 /// variant), a label code and a confidence: 16 bytes, the names interned
-/// once. `table[item]` gives an item's votes back as `MachineVote`s (without
-/// raw answers or token counts), in the order they were added.
+/// once. `table[item]` gives an item's votes back as `MachineVote`s, in the
+/// order they were added. Raw answers and token counts (an LLM's votes have
+/// them; the built-in annotator's and votes read for routing do not) take
+/// room only once some vote has them.
 public struct VoteTable: Sendable {
+    private struct Detail: Hashable, Sendable {
+        var raw: String?
+        var promptTokens: Int?
+        var completionTokens: Int?
+    }
+
     private struct Source: Hashable, Sendable {
         var annotator: String
         var variant: String
@@ -22,6 +30,8 @@ public struct VoteTable: Sendable {
     private var labelCodes: [Int32] = []
     /// NaN = no confidence stated.
     private var confidences: [Double] = []
+    /// Raw answer and token counts per vote; empty while no vote had any.
+    private var details: [Detail] = []
     private var sources: [Source] = []
     private var sourceIndex: [Source: UInt32] = [:]
     private var labelNames: [String] = []
@@ -72,6 +82,11 @@ public struct VoteTable: Sendable {
         }
         if let label = vote.label { labelCodes.append(code(label)) } else { labelCodes.append(-1) }
         confidences.append(vote.confidence ?? .nan)
+        let detail = Detail(raw: vote.raw, promptTokens: vote.promptTokens, completionTokens: vote.completionTokens)
+        if !details.isEmpty || detail != Detail() {
+            if details.isEmpty { details = Array(repeating: Detail(), count: labelCodes.count - 1) }
+            details.append(detail)
+        }
         ends[ends.count - 1] += 1
     }
 
@@ -93,8 +108,10 @@ public struct VoteTable: Sendable {
         guard let r = range(item) else { return nil }
         return r.map { i in
             let s = sources[Int(sourceCodes[i])]
+            let d = details.isEmpty ? Detail() : details[i]
             return MachineVote(annotator: s.annotator, variant: s.variant, label: label(at: i),
-                               confidence: confidences[i].isNaN ? nil : confidences[i])
+                               confidence: confidences[i].isNaN ? nil : confidences[i], raw: d.raw,
+                               promptTokens: d.promptTokens, completionTokens: d.completionTokens)
         }
     }
 
@@ -105,6 +122,11 @@ public struct VoteTable: Sendable {
 
     private func label(at i: Int) -> String? {
         labelCodes[i] < 0 ? nil : labelNames[Int(labelCodes[i])]
+    }
+
+    /// Every vote with its item, item by item.
+    public var all: some Sequence<(item: Int64, vote: MachineVote)> {
+        items.lazy.flatMap { item in self[item]!.lazy.map { (item: item, vote: $0) } }
     }
 
     /// The same votes with those of `replacements`' items replaced (items

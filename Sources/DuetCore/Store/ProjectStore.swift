@@ -52,7 +52,7 @@ public protocol ProjectStore: AnyObject, Sendable {
     func saveVotes(_ votes: [(item: Int64, vote: MachineVote)], task: String, at date: Date) throws
     /// Stores one run of a machine annotator: its earlier votes on `items` give way to `votes` (a
     /// variant it no longer votes on, like an error that became a False answer, goes). One transaction.
-    func replaceVotes(_ votes: [(item: Int64, vote: MachineVote)], annotator: String, items: [Int64], task: String, at date: Date) throws
+    func replaceVotes(_ votes: VoteTable, annotator: String, items: [Int64], task: String, at date: Date) throws
     /// The task's votes per item (only `annotator`'s when given), items in
     /// row order, each item's votes in the order they were stored (annotator,
     /// variant, label, confidence: not the raw answers or token counts).
