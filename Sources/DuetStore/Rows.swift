@@ -13,10 +13,13 @@ struct ItemFilter {
     }
 
     /// A condition on columns of `items` (no leading AND); see `arguments`.
-    var sql: String {
+    var sql: String { sql(table: "items") }
+
+    /// The condition on the `dataset` and `kind` columns of `table`.
+    func sql(table: String) -> String {
         if kinds.isEmpty { return "0" }
-        let kindList = "items.kind IN (" + kinds.map { _ in "?" }.joined(separator: ",") + ")"
-        return dataset == nil ? kindList : "items.dataset = ? AND " + kindList
+        let kindList = "\(table).kind IN (" + kinds.map { _ in "?" }.joined(separator: ",") + ")"
+        return dataset == nil ? kindList : "\(table).dataset = ? AND " + kindList
     }
 
     var arguments: StatementArguments { StatementArguments(values) }

@@ -38,10 +38,11 @@ extension SQLiteStore {
             switch a.status {
             case .submitted, .skipped:
                 try db.execute(sql: """
-                    INSERT OR REPLACE INTO decisions
+                    INSERT INTO decisions
                         (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged,
                          seconds, decided_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    \(Self.replacingDecision)
                     """, arguments: [taskID, a.annotator, a.itemRowID, id, a.annotatorKind.rawValue,
                                      a.status.rawValue, a.flagged, a.seconds, Self.seconds(a.createdAt)])
             case .revoked:

@@ -186,8 +186,9 @@ extension SQLiteStore {
             // Prepared once: a routing touches every open item of the task.
             let deleteDecision = try db.makeStatement(sql: "DELETE FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?")
             let insertDecision = try db.makeStatement(sql: """
-                INSERT OR REPLACE INTO decisions (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged, seconds, decided_at)
+                INSERT INTO decisions (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged, seconds, decided_at)
                 VALUES (?, ?, ?, ?, 'machine', 'submitted', 0, NULL, ?)
+                \(Self.replacingDecision)
                 """)
             // What is stored already, read once: a re-route that changes little writes little.
             let stored = try StoredRouting(db, taskID: taskID)

@@ -35,36 +35,50 @@ extension SQLiteStore {
     /// Decisions on items the task no longer covers (its dataset or kind
     /// changed) are not counted.
     public func taskProgress(_ task: TaskSpec) throws -> TaskProgress {
+        // The counts the store keeps (schema v6), per dataset and kind: a few rows, whatever the size.
+        try progress(task) { filter in """
+            SELECT COALESCE(SUM(human), 0), COALESCE(SUM(machine_only), 0), COALESCE(SUM(skipped_only), 0),
+                   COALESCE(SUM(submitted), 0), COALESCE(SUM(flagged), 0), TOTAL(human_seconds), COALESCE(SUM(complete), 0)
+            FROM progress WHERE task_id = ? AND \(filter.sql(table: "progress"))
+            """
+        }
+    }
+
+    /// `taskProgress` counted from the task's decisions (what the kept counts must always equal).
+    func taskProgressByScan(_ task: TaskSpec) throws -> TaskProgress {
+        // Per item: is there a current submitted human decision (h), a
+        // submitted machine one (m), any submitted one (s), a skip (k),
+        // a flag (f); the human seconds spent on it (hs); at least `overlap` people (c).
+        try progress(task) { filter in """
+            SELECT COALESCE(SUM(h), 0), COALESCE(SUM(m AND NOT h), 0), COALESCE(SUM(k AND NOT s), 0),
+                   COALESCE(SUM(s), 0), COALESCE(SUM(f), 0), TOTAL(hs), COALESCE(SUM(c), 0)
+            FROM (
+                SELECT d.item_id,
+                       MAX(d.status = 'submitted' AND d.annotator_kind = 'human') AS h,
+                       MAX(d.status = 'submitted' AND d.annotator_kind = 'machine') AS m,
+                       MAX(d.status = 'submitted') AS s,
+                       MAX(d.status = 'skipped') AS k,
+                       MAX(d.flagged <> 0) AS f,
+                       SUM(d.status = 'submitted' AND d.annotator_kind = 'human')
+                           >= (SELECT overlap FROM tasks WHERE id = d.task_id) AS c,
+                       TOTAL(CASE WHEN d.status = 'submitted' AND d.annotator_kind = 'human'
+                                  THEN d.seconds END) AS hs
+                FROM decisions d JOIN items ON items.id = d.item_id
+                WHERE d.task_id = ? AND \(filter.sql)
+                GROUP BY d.item_id
+            )
+            """
+        }
+    }
+
+    /// Progress from `sql`, whose arguments are the task's id then the filter's values, and whose one
+    /// row holds human, machine only, skipped only, submitted, flagged, human seconds and complete.
+    private func progress(_ task: TaskSpec, sql: (ItemFilter) -> String) throws -> TaskProgress {
         let filter = ItemFilter(task)
         return try writer.read { db in
             let total = try Self.coveredItemCount(db, filter)
-            guard let taskID = try Self.taskID(db, name: task.name) else {
-                return TaskProgress(total: total, remaining: total)
-            }
-            // Per item: is there a current submitted human decision (h), a
-            // submitted machine one (m), any submitted one (s), a skip (k),
-            // a flag (f); and the human seconds spent on it (hs).
-            let sql = """
-                SELECT COALESCE(SUM(h), 0), COALESCE(SUM(m AND NOT h), 0), COALESCE(SUM(k AND NOT s), 0),
-                       COALESCE(SUM(s), 0), COALESCE(SUM(f), 0), TOTAL(hs), COALESCE(SUM(hn >= ?), 0)
-                FROM (
-                    SELECT d.item_id,
-                           MAX(d.status = 'submitted' AND d.annotator_kind = 'human') AS h,
-                           MAX(d.status = 'submitted' AND d.annotator_kind = 'machine') AS m,
-                           MAX(d.status = 'submitted') AS s,
-                           MAX(d.status = 'skipped') AS k,
-                           MAX(d.flagged <> 0) AS f,
-                           SUM(d.status = 'submitted' AND d.annotator_kind = 'human') AS hn,
-                           TOTAL(CASE WHEN d.status = 'submitted' AND d.annotator_kind = 'human'
-                                      THEN d.seconds END) AS hs
-                    FROM decisions d JOIN items ON items.id = d.item_id
-                    WHERE d.task_id = ? AND \(filter.sql)
-                    GROUP BY d.item_id
-                )
-                """
-            var arguments: StatementArguments = [task.overlap, taskID]
-            arguments += filter.arguments
-            guard let row = try GRDB.Row.fetchOne(db, sql: sql, arguments: arguments) else {
+            guard let taskID = try Self.taskID(db, name: task.name),
+                  let row = try GRDB.Row.fetchOne(db, sql: sql(filter), arguments: [taskID] + filter.arguments) else {
                 return TaskProgress(total: total, remaining: total)
             }
             let submitted: Int = row[3]

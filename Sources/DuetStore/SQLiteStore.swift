@@ -59,6 +59,14 @@ public final class SQLiteStore: ProjectStore {
 
     static let defaultCacheKiB = 8192
 
+    /// An annotator's new decision on an item takes the place of the old one as an update (not
+    /// `INSERT OR REPLACE`, whose delete would skip the triggers that keep progress counts).
+    static let replacingDecision = """
+        ON CONFLICT (task_id, annotator, item_id) DO UPDATE SET
+            annotation_id = excluded.annotation_id, annotator_kind = excluded.annotator_kind, status = excluded.status,
+            flagged = excluded.flagged, seconds = excluded.seconds, decided_at = excluded.decided_at
+        """
+
     /// Runs `body` with the connection's page cache at `kib` KiB, restored after.
     /// Imports insert into a random-order unique index: a larger cache keeps
     /// it off the disk. Passes over a large table once (routing's votes and

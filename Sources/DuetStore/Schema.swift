@@ -21,6 +21,9 @@ enum Schema {
         migrator.registerMigration("v5-leases") { db in
             try db.execute(sql: v5)
         }
+        migrator.registerMigration("v6-progress-counters") { db in
+            try db.execute(sql: v6)
+        }
         return migrator
     }
 
@@ -196,5 +199,110 @@ enum Schema {
             PRIMARY KEY (task_id, item_id, annotator)
         ) WITHOUT ROWID;
         CREATE INDEX leases_annotator ON leases(task_id, annotator);
+        """
+
+    /// Progress kept by the store: per (task, item) counts of its current
+    /// decisions, and per (task, dataset, kind) the counts `taskProgress`
+    /// reports, kept by triggers on every write to `decisions` (and on a
+    /// change of a task's overlap). A task's progress is then a sum over a
+    /// few rows instead of a pass over its decisions (about 1 s at 10^6
+    /// decisions, which tasks with overlap paid after every decision).
+    /// Existing decisions are counted once here; the triggers come after.
+    /// (Rows are added with NOT EXISTS, not INSERT OR IGNORE: inside a
+    /// trigger, the firing statement's conflict policy overrides the body's.)
+    /// The statements that add (`+`) or take away (`-`) the decision `row` (NEW or OLD) from its item's counts.
+    private static func count(_ row: String, _ sign: String) -> String {
+        let human = "\(row).status = 'submitted' AND \(row).annotator_kind = 'human'"
+        return """
+            INSERT INTO item_progress (task_id, item_id) SELECT \(row).task_id, \(row).item_id
+                WHERE NOT EXISTS (SELECT 1 FROM item_progress WHERE task_id = \(row).task_id AND item_id = \(row).item_id);
+            UPDATE item_progress SET
+                submitted = submitted \(sign) (\(row).status = 'submitted'),
+                human = human \(sign) (\(human)),
+                machine = machine \(sign) (\(row).status = 'submitted' AND \(row).annotator_kind = 'machine'),
+                skipped = skipped \(sign) (\(row).status = 'skipped'),
+                flagged = flagged \(sign) (\(row).flagged <> 0),
+                human_seconds = human_seconds \(sign) CASE WHEN \(human) THEN COALESCE(\(row).seconds, 0) ELSE 0 END
+            WHERE task_id = \(row).task_id AND item_id = \(row).item_id;
+            """
+    }
+
+    static let v6 = """
+        CREATE TABLE item_progress (
+            task_id INTEGER NOT NULL,
+            item_id INTEGER NOT NULL,
+            submitted INTEGER NOT NULL DEFAULT 0,  -- submitted decisions, any annotator
+            human INTEGER NOT NULL DEFAULT 0,      -- submitted by people
+            machine INTEGER NOT NULL DEFAULT 0,    -- submitted by machines
+            skipped INTEGER NOT NULL DEFAULT 0,
+            flagged INTEGER NOT NULL DEFAULT 0,
+            human_seconds REAL NOT NULL DEFAULT 0,
+            PRIMARY KEY (task_id, item_id)
+        ) WITHOUT ROWID;
+
+        -- Items (of the task, dataset and kind) that have: a person's submitted decision, only a
+        -- machine's, only skips, any submitted one, a flag; people's seconds; at least `overlap` people.
+        CREATE TABLE progress (
+            task_id INTEGER NOT NULL,
+            dataset TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            human INTEGER NOT NULL DEFAULT 0,
+            machine_only INTEGER NOT NULL DEFAULT 0,
+            skipped_only INTEGER NOT NULL DEFAULT 0,
+            submitted INTEGER NOT NULL DEFAULT 0,
+            flagged INTEGER NOT NULL DEFAULT 0,
+            human_seconds REAL NOT NULL DEFAULT 0,
+            complete INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (task_id, dataset, kind)
+        ) WITHOUT ROWID;
+
+        INSERT INTO item_progress (task_id, item_id, submitted, human, machine, skipped, flagged, human_seconds)
+        SELECT task_id, item_id, SUM(status = 'submitted'), SUM(status = 'submitted' AND annotator_kind = 'human'),
+               SUM(status = 'submitted' AND annotator_kind = 'machine'), SUM(status = 'skipped'), SUM(flagged <> 0),
+               TOTAL(CASE WHEN status = 'submitted' AND annotator_kind = 'human' THEN seconds END)
+        FROM decisions GROUP BY task_id, item_id;
+
+        INSERT INTO progress (task_id, dataset, kind, human, machine_only, skipped_only, submitted, flagged, human_seconds, complete)
+        SELECT p.task_id, i.dataset, i.kind, SUM(p.human > 0), SUM(p.machine > 0 AND p.human = 0),
+               SUM(p.skipped > 0 AND p.submitted = 0), SUM(p.submitted > 0), SUM(p.flagged > 0), TOTAL(p.human_seconds),
+               SUM(p.human >= t.overlap)
+        FROM item_progress p JOIN items i ON i.id = p.item_id JOIN tasks t ON t.id = p.task_id
+        GROUP BY p.task_id, i.dataset, i.kind;
+
+        CREATE TRIGGER decisions_counted AFTER INSERT ON decisions BEGIN
+        \(count("NEW", "+"))
+        END;
+
+        CREATE TRIGGER decisions_uncounted AFTER DELETE ON decisions BEGIN
+        \(count("OLD", "-"))
+        END;
+
+        CREATE TRIGGER decisions_recounted AFTER UPDATE ON decisions BEGIN
+        \(count("OLD", "-"))
+        \(count("NEW", "+"))
+        END;
+
+        CREATE TRIGGER item_progress_counted AFTER UPDATE ON item_progress BEGIN
+            INSERT INTO progress (task_id, dataset, kind)
+                SELECT NEW.task_id, i.dataset, i.kind FROM items i WHERE i.id = NEW.item_id
+                AND NOT EXISTS (SELECT 1 FROM progress p WHERE p.task_id = NEW.task_id AND p.dataset = i.dataset AND p.kind = i.kind);
+            UPDATE progress SET
+                human = human + ((NEW.human > 0) - (OLD.human > 0)),
+                machine_only = machine_only + ((NEW.machine > 0 AND NEW.human = 0) - (OLD.machine > 0 AND OLD.human = 0)),
+                skipped_only = skipped_only + ((NEW.skipped > 0 AND NEW.submitted = 0) - (OLD.skipped > 0 AND OLD.submitted = 0)),
+                submitted = submitted + ((NEW.submitted > 0) - (OLD.submitted > 0)),
+                flagged = flagged + ((NEW.flagged > 0) - (OLD.flagged > 0)),
+                human_seconds = human_seconds + (NEW.human_seconds - OLD.human_seconds),
+                complete = complete + ((NEW.human >= (SELECT overlap FROM tasks WHERE id = NEW.task_id))
+                                       - (OLD.human >= (SELECT overlap FROM tasks WHERE id = NEW.task_id)))
+            WHERE task_id = NEW.task_id AND (dataset, kind) = (SELECT dataset, kind FROM items WHERE id = NEW.item_id);
+        END;
+
+        CREATE TRIGGER overlap_recounted AFTER UPDATE OF overlap ON tasks BEGIN
+            UPDATE progress SET complete = (
+                SELECT COUNT(*) FROM item_progress p JOIN items i ON i.id = p.item_id
+                WHERE p.task_id = NEW.id AND i.dataset = progress.dataset AND i.kind = progress.kind AND p.human >= NEW.overlap)
+            WHERE task_id = NEW.id;
+        END;
         """
 }

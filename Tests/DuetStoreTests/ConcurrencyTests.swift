@@ -45,6 +45,9 @@ import Testing
                         try store.record(NewAnnotation(itemRowID: item.rowID, task: "sentiment", annotatorKind: .human, annotator: who,
                                                        value: "pos", createdAt: Fixture.date(t)))
                         log.add(who, item.rowID)
+                        // A person never decides twice in a millisecond: without a pause, SQLite's busy
+                        // handler (others sleep and retry) can let one thread take every write under load.
+                        usleep(300)
                     }
                 } catch { log.fail("\(who): \(error)") }
             }
