@@ -6,7 +6,8 @@
 #      (sometimes right after a key, mid-write), ROUNDS times. After each
 #      kill: the store holds at least as many of this person's decisions as
 #      the screen last showed as done (and at most one more: the key in
-#      flight), and PRAGMA integrity_check is ok.
+#      flight), the progress counts the store keeps equal a count of the
+#      decisions, and PRAGMA integrity_check is ok.
 #   2. `duet import` of a large file killed midway, ROUNDS/5 times: the store
 #      holds either none or all of the file's items, never part; a re-run
 #      completes.
@@ -68,12 +69,17 @@ for round in $(seq 1 "$ROUNDS"); do
   # Everything the screen showed as done is in the store; at most the key in flight beyond it.
   [ "$stored" -ge "$shown" ] || fail "round $round: the screen showed $shown done, the store has $stored"
   [ "$stored" -le $((before + keys)) ] || fail "round $round: $stored decisions after $keys keys from $before"
+  kept=$(q "SELECT COALESCE(SUM(p.human), 0) || ' ' || COALESCE(SUM(p.submitted), 0) FROM progress p JOIN tasks t ON t.id = p.task_id WHERE t.name = '$TASK'")
+  counted=$(q "SELECT COUNT(DISTINCT CASE WHEN d.status = 'submitted' AND d.annotator_kind = 'human' THEN d.item_id END) || ' ' ||
+                      COUNT(DISTINCT CASE WHEN d.status = 'submitted' THEN d.item_id END)
+               FROM decisions d JOIN tasks t ON t.id = d.task_id WHERE t.name = '$TASK'")
+  [ "$kept" = "$counted" ] || fail "round $round: kept progress counts '$kept' differ from the decisions' '$counted'"
   labeled=$((labeled + stored - before))
   if [ "$stored" -ge 190 ]; then  # nearly done: start over on a clean task
     sqlite3 "$DB" "DELETE FROM decisions; DELETE FROM leases; DELETE FROM queue_cursor;"
   fi
 done
-echo "label: $ROUNDS rounds killed with SIGKILL, $labeled decisions made, none shown as done was lost, integrity ok"
+echo "label: $ROUNDS rounds killed with SIGKILL, $labeled decisions made, none shown as done was lost, progress counts kept, integrity ok"
 
 # --- 2. import -------------------------------------------------------------
 BIG="$WORK/big.jsonl"
