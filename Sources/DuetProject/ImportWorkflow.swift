@@ -109,7 +109,7 @@ public enum ImportWorkflow {
         defer { pipeline.cancel() }
         var reported = 0
         while let batch = try pipeline.next() {
-            for record in batch { try writer.add(record) }
+            try writer.add(batch)
             info.rows += batch.count
             if info.rows - reported >= 16_384 {
                 reported = info.rows

@@ -44,6 +44,20 @@ final class RawStatement {
         }
     }
 
+    /// Binds `count` bytes at `text` as text without copying them (SQLITE_STATIC):
+    /// they must stay in place until the statement is rebound, reset by
+    /// `clearBindings()`, or finalized. A negative count binds NULL.
+    func bindStatic(_ text: UnsafePointer<UInt8>?, count: Int) {
+        index += 1
+        if count < 0 {
+            sqlite3_bind_null(statement, index)
+        } else {
+            // A NULL pointer would bind NULL, not "".
+            let p = count == 0 ? UnsafeRawPointer(("" as StaticString).utf8Start) : UnsafeRawPointer(text)
+            sqlite3_bind_text(statement, index, p?.assumingMemoryBound(to: CChar.self), Int32(count), nil)
+        }
+    }
+
     func bind(_ value: Int64?) {
         index += 1
         if let value { sqlite3_bind_int64(statement, index, value) } else { sqlite3_bind_null(statement, index) }
@@ -67,16 +81,27 @@ final class RawStatement {
         return false
     }
 
-    /// Runs the statement with the values bound since the last run.
+    /// Runs the statement with the values bound since the last run, and
+    /// leaves them bound (bind every parameter again before the next run;
+    /// `clearBindings()` when done).
     func run() throws {
         index = 0
         let rc = sqlite3_step(statement)
         sqlite3_reset(statement)
-        sqlite3_clear_bindings(statement)
         guard rc == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)))
         }
     }
+
+    func clearBindings() {
+        index = 0
+        sqlite3_clear_bindings(statement)
+    }
+
+    /// Rows changed by the connection's last INSERT, UPDATE or DELETE.
+    var changes: Int { Int(sqlite3_changes(connection)) }
+
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(connection) }
 }
 
 /// Reading the current row's columns (0-based), for `Rows`.

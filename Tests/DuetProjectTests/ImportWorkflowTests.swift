@@ -129,7 +129,7 @@ import Testing
     @Test(arguments: ["{\"text\": \"a\"}\n{\"text\": 5}\n", "{\"text\": \"a\"}\n"])
     func readerLetsGoOfTheFileAtTheEnd(text: String) throws {
         weak var released: ReleaseFlag?
-        let pipeline: BackgroundProducer<[ImportedRecord]>
+        let pipeline: BackgroundProducer<EncodedBatch>
         do {
             let flag = ReleaseFlag()
             released = flag

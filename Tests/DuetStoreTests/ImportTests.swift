@@ -208,4 +208,60 @@ import Testing
         try Fixture.decide(reopened, item: first, by: "alice", at: 1)
         #expect(try reopened.nextItem(for: Fixture.sentiment, annotator: "alice")?.item.uid == "t2")
     }
+
+    /// Rows in whole batches (several rows per INSERT where they share dataset
+    /// and kind and have no source annotations) are stored exactly as one by
+    /// one: same ids, columns, duplicates, annotations and counts.
+    @Test func batchesStoreWhatSingleRowsStore() throws {
+        var records: [ImportedRecord] = []
+        for n in 0..<1_200 {
+            // Runs of 500 rows per dataset (a statement takes up to 256 rows of one dataset and
+            // kind without source annotations), repeats within and across statements, a row with
+            // source annotations and a pair in each run.
+            let dataset = (n / 500) % 2 == 0 ? "reviews" : "other"
+            let uid = n % 97 == 5 ? n - 3 : (n % 211 == 7 ? n / 2 : n)
+            let sources = n % 500 == 450 ? [SourceAnnotation(value: "pos"), SourceAnnotation(value: "neg")] : []
+            var record = Fixture.text(uid, dataset: dataset, sources: sources)
+            if n % 13 == 0 { record.item.gold = "pos" }
+            if n % 17 == 0 { record.item.metadata = ["n": .number(Double(n))] }
+            if n % 500 == 470 { record = Fixture.pair(n, dataset: dataset) }
+            records.append(record)
+        }
+        let batched = try SQLiteStore.inMemory()
+        let batchedCounts = try batched.importBatch(dryRun: false) { writer in
+            try writer.beginFile(path: "/d/reviews.jsonl", format: "jsonl", dataset: "reviews")
+            for start in stride(from: 0, to: records.count, by: 600) {
+                try writer.add(EncodedBatch(Array(records[start..<min(start + 600, records.count)])))
+            }
+        }
+        let single = try SQLiteStore.inMemory()
+        let singleCounts = try Fixture.load(single, records, file: "/d/reviews.jsonl")
+        #expect(batchedCounts == singleCounts)
+        #expect(batchedCounts.duplicates > 0 && batchedCounts.sourceAnnotations > 0)
+        let items = "SELECT id, uid, dataset, kind, fields, gold, meta, import_id, source_line FROM items ORDER BY id"
+        let annotations = "SELECT item_id, annotator, value FROM annotations ORDER BY id"
+        let counts = "SELECT dataset, kind, items FROM dataset_counts ORDER BY dataset, kind"
+        for sql in [items, annotations, counts] {
+            let a = try batched.writer.read { db in try GRDB.Row.fetchAll(db, sql: sql) }
+            let b = try single.writer.read { db in try GRDB.Row.fetchAll(db, sql: sql) }
+            #expect(a == b, "\(sql)")
+            #expect(!a.isEmpty)
+        }
+    }
+
+    @Test func kindNamesAreTheRawValues() {
+        for kind in ItemKind.allCases {
+            #expect(SQLImportWriter.kindName(kind).description == kind.rawValue)
+        }
+    }
+
+    @Test func importLeavesTempStoreAsItWas() throws {
+        let store = try SQLiteStore.inMemory()
+        let tempStore = { try store.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } }
+        let before = try tempStore()
+        try Fixture.load(store, (1...3).map { Fixture.text($0) })
+        #expect(try tempStore() == before)
+        _ = try? store.importBatch(dryRun: false) { _ in throw ExpectedFailure() }
+        #expect(try tempStore() == before)
+    }
 }

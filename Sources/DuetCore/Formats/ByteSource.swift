@@ -1,3 +1,5 @@
+import Foundation
+
 /// A stream of bytes read in chunks: a file, a gunzip pipe, or memory in tests.
 public protocol ByteSource {
     /// The next chunk, or nil at the end. Chunks are never empty.
@@ -78,13 +80,9 @@ public struct LineReader<Source: ByteSource> {
         let from = max(start, scanned)
         guard from < buffer.count else { return nil }
         let found = buffer.withUnsafeBufferPointer { p -> Int? in
-            var i = from
-            let n = p.count
-            while i < n {
-                if p[i] == 0x0A { return i }
-                i += 1
-            }
-            return nil
+            // memchr: the C library's vectorised search.
+            guard let base = p.baseAddress, let hit = memchr(base + from, 0x0A, p.count - from) else { return nil }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
         }
         if found == nil { scanned = buffer.count }
         return found

@@ -46,7 +46,8 @@ public enum RecordMapper {
             guard let id = try row.scalar(f) else { throw .missing(f) }
             return id
         }
-        for key in ["id"] + fallbacks where row.has(key) {
+        if row.has("id"), let id = try row.scalar("id"), !id.isEmpty { return id }
+        for key in fallbacks where row.has(key) {
             if let id = try row.scalar(key), !id.isEmpty { return id }
         }
         return Item.contentID(kind: kind, fields: fields)

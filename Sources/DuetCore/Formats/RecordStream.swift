@@ -67,9 +67,7 @@ public struct RecordStream {
             row = r
         }
         do {
-            var record = try RecordMapper.map(row.value, format: format, options: options, line: row.line)
-            record.encode()
-            return record
+            return try RecordMapper.map(row.value, format: format, options: options, line: row.line)
         } catch {
             throw ImportError(file: file, line: row.line, message: error.message)
         }

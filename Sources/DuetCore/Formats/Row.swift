@@ -7,6 +7,7 @@ struct FieldReader {
 
     public init(_ object: [String: JSONValue]) {
         self.object = object
+        used.reserveCapacity(8)
     }
 
     public var keys: Set<String> { Set(object.keys) }
@@ -53,7 +54,8 @@ struct FieldReader {
 
     /// Keys not read by the mapper.
     public var rest: [String: JSONValue] {
-        if object.count == used.count && used.allSatisfy({ object[$0] != nil }) { return [:] }
+        // Usually every key was read: compare the few names, no hashing.
+        if object.keys.allSatisfy({ used.contains($0) }) { return [:] }
         return object.filter { !used.contains($0.key) }
     }
 }

@@ -89,30 +89,9 @@ public struct SourceAnnotation: Sendable, Hashable {
 public struct ImportedRecord: Sendable, Hashable {
     public var item: Item
     public var sourceAnnotations: [SourceAnnotation]
-    /// The item's JSON columns, encoded ahead of the store (on the reader
-    /// thread during imports); nil until `encode()` is called.
-    public private(set) var encoded: EncodedItem?
 
     public init(item: Item, sourceAnnotations: [SourceAnnotation] = []) {
         self.item = item
         self.sourceAnnotations = sourceAnnotations
-    }
-
-    public mutating func encode() {
-        encoded = EncodedItem(item)
-    }
-}
-
-/// An item's stored JSON columns: canonical text, stable across runs.
-public struct EncodedItem: Sendable, Hashable {
-    public var fields: String
-    public var gold: String?
-    /// nil when the item has no metadata.
-    public var meta: String?
-
-    public init(_ item: Item) {
-        fields = item.fields.json.canonicalJSON
-        gold = item.gold?.canonicalJSON
-        meta = item.metadata.isEmpty ? nil : JSONValue.object(item.metadata).canonicalJSON
     }
 }

@@ -59,6 +59,17 @@ public struct ItemFields: Hashable, Sendable {
         return .object(o)
     }
 
+    /// Writes `json`'s canonical text; a text item without building the object.
+    func writeJSON(into out: inout [UInt8]) {
+        guard let text, messages == nil, prompt == nil, responses == nil else {
+            json.write(into: &out)
+            return
+        }
+        out.append(contentsOf: #"{"text":"#.utf8)
+        JSONValue.writeString(text, into: &out)
+        out.append(0x7D)
+    }
+
     /// Reads fields back from their stored JSON form.
     public init(json: JSONValue) {
         func conv(_ v: JSONValue?) -> Conversation? {

@@ -70,6 +70,8 @@ public struct JSONParser {
             i += 1
             return .object(o)
         }
+        // Rows are objects of a few keys: room for them up front, not grown key by key.
+        o.reserveCapacity(8)
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
@@ -128,23 +130,30 @@ public struct JSONParser {
         i += 1
         let start = i
         var ascii = true
-        // Fast path: no escapes.
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == UInt8(ascii: "\"") {
-                let slice = UnsafeBufferPointer(rebasing: bytes[start..<i])
-                i += 1
-                if ascii { return String(decoding: slice, as: UTF8.self) }
-                guard let s = String(validating: slice, as: UTF8.self) else {
-                    i = start
-                    throw error("invalid UTF-8 in a string")
-                }
-                return s
+        // Fast path: no escapes. Plain ASCII eight bytes at a time, the rest byte by byte.
+        scan: while i < bytes.count {
+            if i + 8 <= bytes.count, ByteWord.isPlainText(ByteWord.load(bytes, at: i)) {
+                i += 8
+                continue
             }
-            if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw error("control character \(describe(b)) inside a string (escape it)") }
-            if b >= 0x80 { ascii = false }
-            i += 1
+            let end = Swift.min(i + 8, bytes.count)
+            while i < end {
+                let b = bytes[i]
+                if b == UInt8(ascii: "\"") {
+                    let slice = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                    i += 1
+                    if ascii { return String(decoding: slice, as: UTF8.self) }
+                    guard let s = String(validating: slice, as: UTF8.self) else {
+                        i = start
+                        throw error("invalid UTF-8 in a string")
+                    }
+                    return s
+                }
+                if b == UInt8(ascii: "\\") { break scan }
+                if b < 0x20 { throw error("control character \(describe(b)) inside a string (escape it)") }
+                if b >= 0x80 { ascii = false }
+                i += 1
+            }
         }
         guard i < bytes.count else { throw error("unterminated string") }
         // Slow path: decode escapes.
@@ -257,4 +266,26 @@ public struct JSONParser {
     }
 
     @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+}
+
+/// Tests on eight bytes at a time (SWAR, "Bit Twiddling Hacks"): each says
+/// exactly whether any byte of the word qualifies, not which.
+enum ByteWord {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    static func load(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> UInt64 {
+        UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)
+    }
+
+    static func hasNonASCII(_ w: UInt64) -> Bool { w & highs != 0 }
+    static func hasZero(_ w: UInt64) -> Bool { (w &- ones) & ~w & highs != 0 }
+    static func has(_ w: UInt64, _ b: UInt8) -> Bool { hasZero(w ^ (UInt64(b) &* ones)) }
+    /// A byte below 0x20 (C0 controls).
+    static func hasControl(_ w: UInt64) -> Bool { (w &- 0x20 &* ones) & ~w & highs != 0 }
+
+    /// ASCII with no quote, backslash or C0 control: JSON string text as it is.
+    static func isPlainText(_ w: UInt64) -> Bool {
+        !hasNonASCII(w) && !hasControl(w) && !has(w, 0x22) && !has(w, 0x5C)
+    }
 }

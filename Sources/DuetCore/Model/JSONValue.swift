@@ -154,9 +154,19 @@ extension JSONValue {
     static func needsEscaping(_ s: String) -> Bool {
         var s = s
         return s.withUTF8 { buf in
+            // Eight ASCII bytes at a time; the first word with a byte of
+            // 0x80 or above goes to the byte loop (the bytes before it are
+            // ASCII, so no multi-byte sequence starts before it).
+            var i = 0
+            while i + 8 <= buf.count {
+                let w = ByteWord.load(buf, at: i)
+                if ByteWord.hasNonASCII(w) { break }
+                if !ByteWord.isPlainText(w) || ByteWord.has(w, 0x7F) { return true }
+                i += 8
+            }
             var prev: UInt8 = 0
             var prev2: UInt8 = 0
-            for b in buf {
+            for b in buf[i...] {
                 if b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { return true }
                 if prev == 0xC2 && b >= 0x80 && b <= 0x9F { return true }
                 if prev2 == 0xE2 && prev == 0x80 && (b == 0xA8 || b == 0xA9) { return true }

@@ -111,6 +111,8 @@ public protocol ImportWriter {
     /// uid is already stored (then nothing is added, not even its annotations).
     @discardableResult
     func add(_ record: ImportedRecord) throws -> Bool
+    /// Adds a batch's rows in order, as `add` would one by one.
+    func add(_ batch: EncodedBatch) throws
 }
 
 public struct ImportCounts: Sendable, Hashable, Codable {

@@ -1,0 +1,77 @@
+/// Imported records with their stored columns already encoded, for the
+/// store's bulk insert: every text column of every row is UTF-8 in one
+/// buffer, so the writer binds pointers into it (no copy, no per-row
+/// strings to free) and a batch is freed as a few buffers. Built on the
+/// import's reader thread, off the writer's (the bottleneck).
+public struct EncodedBatch: Sendable {
+    /// A column's bytes in `bytes`; `count` -1 is SQL NULL.
+    public struct Span: Sendable, Hashable {
+        public var start: Int
+        public var count: Int
+        public static let null = Span(start: 0, count: -1)
+        public var isNull: Bool { count < 0 }
+    }
+
+    /// One item's columns (plain values: a batch's rows are freed at once).
+    public struct Row: Sendable, Hashable {
+        public var uid: Span
+        public var dataset: Span
+        public var kind: ItemKind
+        /// Canonical JSON of the item's fields, gold label and metadata (nil
+        /// when the item has none, as in `items.meta`).
+        public var fields: Span
+        public var gold: Span
+        public var meta: Span
+        public var sourceLine: Int?
+        /// Whether `annotations` holds this row's source annotations.
+        public var hasSourceAnnotations: Bool
+    }
+
+    public private(set) var bytes: [UInt8] = []
+    public private(set) var rows: [Row] = []
+    /// Source annotations of the rows that have any, in row order (most rows have none).
+    public private(set) var annotations: [[SourceAnnotation]] = []
+
+    public init(capacity: Int = 0) {
+        rows.reserveCapacity(capacity)
+        bytes.reserveCapacity(capacity * 128)
+    }
+
+    public init(_ records: [ImportedRecord]) {
+        self.init(capacity: records.count)
+        for r in records { append(r) }
+    }
+
+    public var count: Int { rows.count }
+    public var isEmpty: Bool { rows.isEmpty }
+
+    public mutating func append(_ record: ImportedRecord) {
+        let item = record.item
+        let uid = text(item.uid)
+        let dataset = text(item.dataset)
+        let fields = json { item.fields.writeJSON(into: &$0) }
+        let gold = item.gold.map { g in json { g.write(into: &$0) } } ?? .null
+        let meta = item.metadata.isEmpty ? .null : json { JSONValue.object(item.metadata).write(into: &$0) }
+        let hasSources = !record.sourceAnnotations.isEmpty
+        if hasSources { annotations.append(record.sourceAnnotations) }
+        rows.append(Row(uid: uid, dataset: dataset, kind: item.kind, fields: fields, gold: gold, meta: meta,
+                        sourceLine: item.sourceLine, hasSourceAnnotations: hasSources))
+    }
+
+    /// The text of a span (for tests and messages; the store binds the bytes).
+    public func string(_ span: Span) -> String? {
+        span.isNull ? nil : String(decoding: bytes[span.start..<span.start + span.count], as: UTF8.self)
+    }
+
+    private mutating func text(_ s: String) -> Span {
+        let start = bytes.count
+        bytes.append(contentsOf: s.utf8)
+        return Span(start: start, count: bytes.count - start)
+    }
+
+    private mutating func json(_ write: (inout [UInt8]) -> Void) -> Span {
+        let start = bytes.count
+        write(&bytes)
+        return Span(start: start, count: bytes.count - start)
+    }
+}
