@@ -52,8 +52,9 @@ public final class SQLiteStore: ProjectStore {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             // Imports insert into a random-order unique index: a larger page
-            // cache keeps it off the disk (negative = KiB).
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            // cache keeps it off the disk (negative = KiB). Not on read-only
+            // connections: exports scan the store on two of them at once.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -32768") }
         }
         return config
     }
