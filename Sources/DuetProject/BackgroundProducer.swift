@@ -39,11 +39,12 @@ final class BackgroundProducer<Element>: @unchecked Sendable {
         return true
     }
 
-    /// The next element, or nil at the end; rethrows the producer's error.
+    /// The next element, or nil at the end (or once cancelled: a consumer
+    /// that is itself a producer's thread then stops); rethrows the producer's error.
     func next() throws -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && !done { condition.wait() }
+        while queue.isEmpty && !done && !cancelled { condition.wait() }
         if queue.isEmpty { return nil }
         let first = queue.removeFirst()
         condition.broadcast()

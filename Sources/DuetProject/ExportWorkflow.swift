@@ -42,7 +42,7 @@ public struct ExportReport: Sendable {
     }
 }
 
-/// Buffered line output to a file (written to a temporary name, renamed
+/// Buffered output of lines to a file (written to a temporary name, renamed
 /// into place at the end) or to standard output.
 final class LineOutput {
     let handle: FileHandle
@@ -66,9 +66,9 @@ final class LineOutput {
         }
     }
 
-    func write(_ line: String) throws {
-        buffer.append(contentsOf: line.utf8)
-        buffer.append(0x0A)
+    /// Writes whole lines (each ending in "\n").
+    func write(_ lines: [UInt8]) throws {
+        buffer.append(contentsOf: lines)
         if buffer.count >= 1 << 20 { try flush() }
     }
 
@@ -94,25 +94,31 @@ final class LineOutput {
 }
 
 public enum ExportWorkflow {
-    /// A page's rows rendered in order; halves of the page on two threads
-    /// (rendering is pure, and most of an export's time).
-    static func renderPage(_ page: [StoredItem], logs: [Int64: [Annotation]], request: ExportRequest, task: TaskSpec?) -> [ExportOutput] {
-        @Sendable func render(_ item: StoredItem) -> ExportOutput {
-            let log = logs[item.rowID] ?? []
-            let decisions = task.map { Decisions.select(log, task: $0.name, scope: request.scope) } ?? Decisions.select(log, task: nil, scope: .all)
-            return ExportRenderer.output(ExportRow(item: item, decisions: decisions), format: request.format, task: task,
-                                         scope: task == nil ? .all : request.scope, options: request.options)
+    /// A page's rows rendered in order as bytes: halves of the page on two
+    /// threads (rendering is pure, and most of an export's time).
+    static func renderPage(_ page: [StoredItem], logs: [Int64: [Annotation]], request: ExportRequest, task: TaskSpec?) -> [ExportBatch] {
+        @Sendable func render(_ items: ArraySlice<StoredItem>) -> ExportBatch {
+            // Rows of the benchmark's classification items take ~330 bytes.
+            var batch = ExportBatch(capacity: items.count * 384)
+            for item in items {
+                let log = logs[item.rowID] ?? []
+                let decisions = task.map { Decisions.select(log, task: $0.name, scope: request.scope) }
+                    ?? Decisions.select(log, task: nil, scope: .all)
+                ExportRenderer.append(ExportRow(item: item, decisions: decisions), format: request.format, task: task,
+                                      scope: task == nil ? .all : request.scope, options: request.options, to: &batch)
+            }
+            return batch
         }
-        guard page.count >= 64 else { return page.map(render) }
-        var outputs = [ExportOutput?](repeating: nil, count: page.count)
+        guard page.count >= 64 else { return [render(page[...])] }
         let half = page.count / 2
-        outputs.withUnsafeMutableBufferPointer { buffer in
+        var batches = [ExportBatch](repeating: ExportBatch(), count: 2)
+        batches.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let slots = buffer  // each thread writes its own half
             DispatchQueue.concurrentPerform(iterations: 2) { part in
-                for i in (part == 0 ? 0..<half : half..<page.count) { slots[i] = render(page[i]) }
+                slots[part] = render(part == 0 ? page[..<half] : page[half...])
             }
         }
-        return outputs.map { $0! }
+        return batches
     }
 
     public static func run(_ request: ExportRequest, project: Project) throws -> ExportReport {
@@ -141,19 +147,17 @@ public enum ExportWorkflow {
                 provenance = try LineOutput(path: path + ".provenance.jsonl")
                 report.provenanceFile = path + ".provenance.jsonl"
             }
-            if request.format == .csv { try out.write(ExportRenderer.csvLine(ExportRenderer.csvHeader)) }
-            // The next page is read on another thread while this one is rendered.
+            if request.format == .csv { try out.write(Array((ExportRenderer.csvLine(ExportRenderer.csvHeader) + "\n").utf8)) }
+            // The next pages are read on other threads while this one is rendered.
             let pages = PagePrefetcher.start(store: project.store, task: task)
             defer { pages.cancel() }
             while let (page, logs) = try pages.next() {
-                for rendered in renderPage(page, logs: logs, request: request, task: task) {
-                    for l in rendered.lines {
-                        try out.write(l.line)
-                        if let side = l.provenance { try provenance?.write(side) }
-                        report.written += 1
-                    }
-                    for why in rendered.skipped { report.skipped[why, default: 0] += 1 }
-                    for why in rendered.falseRows { report.falseRows[why, default: 0] += 1 }
+                for batch in renderPage(page, logs: logs, request: request, task: task) {
+                    try out.write(batch.lineBytes)
+                    try provenance?.write(batch.provenanceBytes)
+                    report.written += batch.written
+                    report.skipped.merge(batch.skipped, uniquingKeysWith: +)
+                    report.falseRows.merge(batch.falseRows, uniquingKeysWith: +)
                 }
             }
             try out.commit()
@@ -167,18 +171,41 @@ public enum ExportWorkflow {
     }
 }
 
-/// Reads a task's items and their logs page by page on a background thread,
-/// a page or two ahead of the renderer (reading and rendering overlap on two cores).
-enum PagePrefetcher {
+/// Reads a task's items and their logs page by page, a page or two ahead of
+/// the renderer, in two stages on two threads: a page's items, then their
+/// logs (each about as much work as rendering; reading them on one thread was
+/// what an export waited for).
+final class PagePrefetcher: Sendable {
     typealias Page = (items: [StoredItem], logs: [Int64: [Annotation]])
+    private let items: BackgroundProducer<[StoredItem]>
+    private let pages: BackgroundProducer<Page>
 
-    static func start(store: any ProjectStore, task: TaskSpec?, pageSize: Int = 2000) -> BackgroundProducer<Page> {
+    private init(items: BackgroundProducer<[StoredItem]>, pages: BackgroundProducer<Page>) {
+        self.items = items
+        self.pages = pages
+    }
+
+    static func start(store: any ProjectStore, task: TaskSpec?, pageSize: Int = 2000) -> PagePrefetcher {
         nonisolated(unsafe) var after: Int64 = 0
-        return BackgroundProducer(capacity: 2, name: "duet-export-reader") {
+        let items = BackgroundProducer(capacity: 2, name: "duet-export-items") { () -> [StoredItem]? in
             let items = try store.items(for: task, afterRowID: after, limit: pageSize)
             guard let last = items.last else { return nil }
             after = last.rowID
-            return (items, try store.annotations(itemRowIDs: items.map(\.rowID), task: task?.name))
+            return items
         }
+        let pages = BackgroundProducer(capacity: 2, name: "duet-export-logs") { () -> Page? in
+            guard let page = try items.next() else { return nil }
+            return (page, try store.annotations(itemRowIDs: page.map(\.rowID), task: task?.name))
+        }
+        return PagePrefetcher(items: items, pages: pages)
+    }
+
+    /// The next page, or nil at the end; rethrows a reading error.
+    func next() throws -> Page? { try pages.next() }
+
+    /// Stops both threads (the export is done, or failed).
+    func cancel() {
+        pages.cancel()
+        items.cancel()
     }
 }

@@ -56,11 +56,11 @@ enum Rows {
         guard let kind = ItemKind(rawValue: kindName) else {
             throw StoreError.corrupt("item \(id) has unknown kind '\(kindName)'")
         }
-        let fields = ItemFields(json: try parse(required(row.text(4), "fields of item \(id)"), "fields of item \(id)"))
-        let gold = try row.text(5).map { try parse($0, "gold of item \(id)") }
+        let fields = ItemFields(json: try required(json(row, 4, "fields of item \(id)"), "fields of item \(id)"))
+        let gold = try json(row, 5, "gold of item \(id)")
         var metadata: [String: JSONValue] = [:]
-        if let meta = row.text(6) {
-            guard let object = try parse(meta, "metadata of item \(id)").object else {
+        if let meta = try json(row, 6, "metadata of item \(id)") {
+            guard let object = meta.object else {
                 throw StoreError.corrupt("metadata of item \(id) is not a JSON object")
             }
             metadata = object
@@ -103,18 +103,19 @@ enum Rows {
         let entry = NewAnnotation(
             itemRowID: try required(row.int64(1), "item of annotation \(id)"), task: row.text(2), annotatorKind: kind,
             annotator: try required(row.text(4), "annotator of annotation \(id)"),
-            value: try row.text(5).map { try parse($0, "value of annotation \(id)") },
+            value: try json(row, 5, "value of annotation \(id)"),
             confidence: row.double(6),
-            votes: try row.text(7).map { try parse($0, "votes of annotation \(id)") },
+            votes: try json(row, 7, "votes of annotation \(id)"),
             entropy: row.double(8), status: status, flagged: (row.int64(10) ?? 0) != 0, note: row.text(11),
             createdAt: Date(timeIntervalSince1970: try required(row.double(12), "time of annotation \(id)")), seconds: row.double(13),
             display: display, revokes: row.int64(15))
         return Annotation(id: id, entry: entry)
     }
 
-    static func parse(_ text: String, _ what: @autoclosure () -> String) throws -> JSONValue {
+    /// Column `i` read as JSON (nil when NULL).
+    static func json<R: ColumnReader>(_ row: R, _ i: Int32, _ what: @autoclosure () -> String) throws -> JSONValue? {
         do {
-            return try JSONValue.parse(text)
+            return try row.json(i)
         } catch {
             throw StoreError.corrupt("\(what()) is not valid JSON (\(error.message))")
         }

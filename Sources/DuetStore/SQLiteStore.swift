@@ -51,8 +51,9 @@ public final class SQLiteStore: ProjectStore {
         // Wait for other writers (another duet process) instead of failing.
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
-            // 8 MiB a connection (negative = KiB); imports raise it for their transaction.
-            try db.execute(sql: "PRAGMA cache_size = -\(defaultCacheKiB)")
+            // The writer: 8 MiB (negative = KiB); imports raise it for their transaction. Read-only
+            // connections keep SQLite's default (2 MB): exports scan the store on two of them at once.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -\(defaultCacheKiB)") }
         }
         return config
     }
@@ -73,8 +74,9 @@ public final class SQLiteStore: ProjectStore {
     /// routes) gain nothing from keeping pages: a small cache keeps the
     /// process small.
     static func withCacheSize<T>(_ db: Database, kib: Int, _ body: () throws -> T) throws -> T {
+        let previous = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
         try db.execute(sql: "PRAGMA cache_size = -\(kib)")
-        defer { try? db.execute(sql: "PRAGMA cache_size = -\(defaultCacheKiB)") }
+        defer { try? db.execute(sql: "PRAGMA cache_size = \(previous)") }
         return try body()
     }
 

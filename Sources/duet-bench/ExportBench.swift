@@ -5,20 +5,34 @@ import Foundation
 /// `duet-bench export N`: N items with a machine decision each (one vote per
 /// item, routed with a zero budget), then `duet export` of the final
 /// decisions as JSONL and CSV: items/s and peak RSS.
-func runExportBench(n: Int) throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-export-\(getpid())")
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let project = try Project.create(at: dir, template: .classify)
+///
+/// `DUET_BENCH_KEEP=DIR`: the project is made in DIR and kept; a later run
+/// with the same DIR exports that project again without making it and without
+/// the separate process (e.g. under `valgrind --tool=callgrind`, which then
+/// counts the exports alone).
+func runExportBench(n requested: Int) throws {
+    var n = requested
+    let keep = ProcessInfo.processInfo.environment["DUET_BENCH_KEEP"]
+    let dir = keep.map { URL(fileURLWithPath: $0) }
+        ?? FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-export-\(getpid())")
+    defer { if keep == nil { try? FileManager.default.removeItem(at: dir) } }
+    let reuse = keep != nil && FileManager.default.fileExists(atPath: dir.appendingPathComponent("duet.toml").path)
+    let project = reuse ? try Project.open(at: dir) : try Project.create(at: dir, template: .classify)
     let task = try project.task(nil)
-    let data = dir.appendingPathComponent("items.jsonl")
-    _ = try writeLines(to: data, count: n) { i in "{\"id\":\"i\(i)\",\"text\":\"item \(i): the service was \(["great", "slow", "fine"][i % 3]) 😀\"}" }
-    _ = try ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project.store)
-    try? FileManager.default.removeItem(at: data)
-    let labels = task.labels
-    let votes = (1...Int64(n)).map { ($0, MachineVote(annotator: "llm:bench", variant: "p0", label: labels[Int($0) % labels.count], confidence: 0.9)) }
-    try project.store.saveVotes(votes, task: task.name, at: Date())
-    let (_, routeSeconds) = try time {
-        try RouteWorkflow.run(RouteRequest(annotator: "llm:bench", budget: 0, strategy: .entropy, audit: 0), project: project)
+    var routeSeconds = 0.0
+    if reuse {
+        n = try project.store.itemCount()
+    } else {
+        let data = dir.appendingPathComponent("items.jsonl")
+        _ = try writeLines(to: data, count: n) { i in "{\"id\":\"i\(i)\",\"text\":\"item \(i): the service was \(["great", "slow", "fine"][i % 3]) 😀\"}" }
+        _ = try ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project.store)
+        try? FileManager.default.removeItem(at: data)
+        let labels = task.labels
+        let votes = (1...Int64(n)).map { ($0, MachineVote(annotator: "llm:bench", variant: "p0", label: labels[Int($0) % labels.count], confidence: 0.9)) }
+        try project.store.saveVotes(votes, task: task.name, at: Date())
+        (_, routeSeconds) = try time {
+            try RouteWorkflow.run(RouteRequest(annotator: "llm:bench", budget: 0, strategy: .entropy, audit: 0), project: project)
+        }
     }
     var figures: [(String, Double)] = []
     for format in [ExportFormat.jsonl, .csv] {
@@ -35,7 +49,7 @@ func runExportBench(n: Int) throws {
         figure("export \(name) items/s", Double(n) / s, goal: "≥ 200000")
     }
     // The same export as a person runs it, in a process of its own: its time and peak RSS.
-    if let run = try runDuet(["export", "--project", dir.path, "--task", task.name, "-o", dir.appendingPathComponent("cli.jsonl").path]) {
+    if !reuse, let run = try runDuet(["export", "--project", dir.path, "--task", task.name, "-o", dir.appendingPathComponent("cli.jsonl").path]) {
         print(String(format: "duet export (own process, jsonl) %.2f s (%.0f items/s), peak RSS %.1f MB", run.seconds, Double(n) / run.seconds, run.rssMB))
         figure("export `duet export` process items/s", Double(n) / run.seconds, goal: "≥ 200000")
         figure("export `duet export` process peak RSS MB", run.rssMB, goal: "≤ 100")

@@ -112,6 +112,29 @@ public struct ExportOutput: Sendable, Hashable {
     }
 }
 
+/// Rendered rows as the bytes an export writes (each line ends in "\n"), with
+/// what was left out; `ExportWorkflow` renders the halves of a page into two
+/// of these on two threads.
+public struct ExportBatch: Sendable {
+    var lines: JSONWriter
+    var provenance = JSONWriter()
+    public var written = 0
+    public var skipped: [ExportSkip: Int] = [:]
+    /// Ties and both-bad judgments written as two `label: false` KTO rows.
+    public var falseRows: [ExportSkip: Int] = [:]
+
+    public init(capacity: Int = 0) { lines = JSONWriter(capacity: capacity) }
+
+    public var lineBytes: [UInt8] { lines.bytes }
+    /// Companion provenance lines (formats without inline provenance).
+    public var provenanceBytes: [UInt8] { provenance.bytes }
+}
+
+/// Writes export rows. Each format has one writer, straight into bytes: the
+/// canonical JSON of a JSONL row and of provenance is written in its sorted
+/// key order by `writeJSONL` and `writeProvenance` (nothing is built or
+/// sorted per row), CSV records by `writeCSV`; `ExportTests` compare them
+/// with the same rows built as `JSONValue` objects.
 public enum ExportRenderer {
     public static let csvHeader = ["id", "dataset", "text", "gold", "label", "annotator", "annotator_kind", "confidence",
                                    "entropy", "status", "flagged", "note", "seconds", "created_at"]
@@ -131,90 +154,209 @@ public enum ExportRenderer {
         }
     }
 
+    /// Appends what `output` gives for one item to `batch`, as bytes.
+    public static func append(_ row: ExportRow, format: ExportFormat, task: TaskSpec?, scope: DecisionScope,
+                              options: ExportOptions = ExportOptions(), to batch: inout ExportBatch) {
+        if format.isPreference {
+            let out = PreferenceExport.render(row, format: format, task: task, scope: scope, options: options)
+            for l in out.lines {
+                batch.lines.bytes += l.line.utf8
+                batch.lines.bytes.append(0x0A)
+                if let side = l.provenance {
+                    batch.provenance.bytes += side.utf8
+                    batch.provenance.bytes.append(0x0A)
+                }
+            }
+            batch.written += out.lines.count
+            for why in out.skipped { batch.skipped[why, default: 0] += 1 }
+            for why in out.falseRows { batch.falseRows[why, default: 0] += 1 }
+            return
+        }
+        let sideStart = batch.provenance.bytes.count
+        if let why = write(row, format: format, task: task, scope: scope, line: &batch.lines, provenance: &batch.provenance) {
+            batch.skipped[why, default: 0] += 1
+            return
+        }
+        batch.lines.bytes.append(0x0A)
+        if batch.provenance.bytes.count > sideStart { batch.provenance.bytes.append(0x0A) }
+        batch.written += 1
+    }
+
     /// Renders one row as output lines (JSONL: one line; CSV: one record), or
     /// says why it is left out. `provenance` receives a companion line for
     /// formats that cannot carry it inline.
     public static func render(_ row: ExportRow, format: ExportFormat, task: TaskSpec?, scope: DecisionScope,
                               provenance: inout String?) -> Result<String, ExportSkip> {
         provenance = nil
-        let item = row.item.item
-        if let kinds = format.itemKinds, !kinds.contains(item.kind) { return .failure(.wrongKind) }
-        if task != nil && scope != .all && row.decisions.isEmpty { return .failure(.undecided) }
-        switch format {
-        case .jsonl:
-            return .success(jsonl(row, task: task, scope: scope).canonicalJSON)
-        case .csv:
-            return .success(csv(row))
-        case .alpaca, .sharegpt, .messages:
-            var messages = item.fields.messages ?? []
-            if let task, task.kind == .review, let d = row.decisions.last {
-                if d.entry.value?["verdict"]?.string == "reject" { return .failure(.rejected) }
-                if let edited = d.entry.value?["edited"]?.string, let i = messages.lastIndex(where: { $0.role == "assistant" }) {
-                    messages[i].content = edited
-                }
-            }
-            if task != nil, !row.decisions.isEmpty {
-                var p = provenanceObject(row.decisions)
-                p["id"] = .string(item.uid)
-                provenance = JSONValue.object(p).canonicalJSON
-            }
-            return .success(chat(messages, item: item, format: format).canonicalJSON)
-        case .dpo, .dpoMessages, .openaiDPO, .kto, .ultrafeedbackBinarized, .hh:
+        if format.isPreference {
+            if let why = leftOut(row, format: format, task: task, scope: scope) { return .failure(why) }
             // One line per item is not enough for these: see `output`.
             let out = PreferenceExport.render(row, format: format, task: task, scope: scope, options: ExportOptions())
             guard let first = out.lines.first else { return .failure(out.skipped.first ?? .undecided) }
             provenance = first.provenance
             return .success(first.line)
         }
+        var line = JSONWriter()
+        var side = JSONWriter()
+        if let why = write(row, format: format, task: task, scope: scope, line: &line, provenance: &side) { return .failure(why) }
+        if !side.bytes.isEmpty { provenance = side.text }
+        return .success(line.text)
     }
 
-    static func fieldsObject(_ item: Item) -> [String: JSONValue] {
-        var o: [String: JSONValue] = ["id": .string(item.uid), "dataset": .string(item.dataset), "kind": .string(item.kind.rawValue)]
-        if case .object(let f) = item.fields.json { o.merge(f) { a, _ in a } }
-        if let gold = item.gold { o["gold"] = gold }
-        if !item.metadata.isEmpty { o["meta"] = .object(item.metadata) }
-        return o
+    /// Writes one row of a format other than the preference ones (see
+    /// `PreferenceExport`) into `line`, without a line end, and a companion
+    /// provenance line into `provenance` for the chat formats; or writes
+    /// nothing and says why the row is left out.
+    static func write(_ row: ExportRow, format: ExportFormat, task: TaskSpec?, scope: DecisionScope,
+                      line: inout JSONWriter, provenance: inout JSONWriter) -> ExportSkip? {
+        if let why = leftOut(row, format: format, task: task, scope: scope) { return why }
+        let item = row.item.item
+        switch format {
+        case .jsonl:
+            writeJSONL(row, task: task, scope: scope, into: &line)
+        case .csv:
+            writeCSV(row, into: &line.bytes)
+        case .alpaca, .sharegpt, .messages:
+            var messages = item.fields.messages ?? []
+            if let task, task.kind == .review, let d = row.decisions.last {
+                if d.entry.value?["verdict"]?.string == "reject" { return .rejected }
+                if let edited = d.entry.value?["edited"]?.string, let i = messages.lastIndex(where: { $0.role == "assistant" }) {
+                    messages[i].content = edited
+                }
+            }
+            if task != nil, let d = row.decisions.last {
+                writeProvenance(d, adding: ["id": .string(item.uid)], into: &provenance)
+            }
+            line.value(chat(messages, item: item, format: format))
+        case .dpo, .dpoMessages, .openaiDPO, .kto, .ultrafeedbackBinarized, .hh:
+            preconditionFailure("preference formats are written by PreferenceExport")
+        }
+        return nil
     }
 
-    static func jsonl(_ row: ExportRow, task: TaskSpec?, scope: DecisionScope) -> JSONValue {
-        var o = fieldsObject(row.item.item)
+    /// Why a row is left out whatever its decisions say: an item kind the
+    /// format cannot hold, or no decision where the scope needs one.
+    static func leftOut(_ row: ExportRow, format: ExportFormat, task: TaskSpec?, scope: DecisionScope) -> ExportSkip? {
+        if let kinds = format.itemKinds, !kinds.contains(row.item.item.kind) { return .wrongKind }
+        if task != nil && scope != .all && row.decisions.isEmpty { return .undecided }
+        return nil
+    }
+
+    /// A JSONL row: the item as imported (id, dataset, kind, its fields, gold,
+    /// meta) and, by scope, `label` with the decision's provenance in
+    /// `annotation`, and/or every decision's in `annotations`.
+    static func writeJSONL(_ row: ExportRow, task: TaskSpec?, scope: DecisionScope, into w: inout JSONWriter) {
+        let item = row.item.item
+        let fields = item.fields
+        var last: Annotation?
+        var list: [Annotation]?
         if task != nil || !row.decisions.isEmpty {
             switch scope {
             case .final, .human:
-                if let last = row.decisions.last {
-                    o["label"] = last.entry.value ?? .null
-                    o["annotation"] = .object(provenanceObject([last]))
-                }
-                if scope == .human && row.decisions.count > 1 {
-                    o["annotations"] = .array(row.decisions.map { .object(provenanceObject([$0])) })
-                }
+                last = row.decisions.last
+                if scope == .human && row.decisions.count > 1 { list = row.decisions }
             case .all:
-                o["annotations"] = .array(row.decisions.map { .object(provenanceObject([$0])) })
+                list = row.decisions
             }
         }
-        return .object(o)
+        w.beginObject()
+        if let last {
+            w.key("annotation")
+            writeProvenance(last, into: &w)
+        }
+        if let list {
+            w.key("annotations")
+            w.beginArray()
+            for d in list {
+                w.element()
+                writeProvenance(d, into: &w)
+            }
+            w.endArray()
+        }
+        w.key("dataset")
+        w.string(item.dataset)
+        if let gold = item.gold {
+            w.key("gold")
+            w.value(gold)
+        }
+        w.key("id")
+        w.string(item.uid)
+        w.key("kind")
+        w.string(item.kind.rawValue)
+        if let last {
+            w.key("label")
+            w.value(last.entry.value ?? .null)
+        }
+        if let messages = fields.messages {
+            w.key("messages")
+            w.conversation(messages)
+        }
+        if !item.metadata.isEmpty {
+            w.key("meta")
+            w.value(.object(item.metadata))
+        }
+        if let prompt = fields.prompt {
+            w.key("prompt")
+            w.conversation(prompt)
+        }
+        if let responses = fields.responses {
+            w.key("responses")
+            w.beginArray()
+            for r in responses {
+                w.element()
+                w.conversation(r)
+            }
+            w.endArray()
+        }
+        if let text = fields.text {
+            w.key("text")
+            w.string(text)
+        }
+        w.endObject()
     }
 
-    /// Provenance of a decision (the last of `decisions`), as formats.md asks.
-    public static func provenanceObject(_ decisions: [Annotation]) -> [String: JSONValue] {
-        guard let a = decisions.last else { return [:] }
+    /// The provenance of decision `a`, as formats.md asks, with `extra`
+    /// members (one of the same key as a provenance member replaces it).
+    static func writeProvenance(_ a: Annotation, adding extra: [String: JSONValue] = [:], into w: inout JSONWriter) {
         let e = a.entry
-        var p: [String: JSONValue] = [
-            "annotator": .string(e.annotator),
-            "annotator_kind": .string(e.annotatorKind.rawValue),
-            "status": .string(e.status.rawValue),
-            "value": e.value ?? .null,
-            "created_at": .string(timestamp(e.createdAt)),
-        ]
-        if let t = e.task { p["task"] = .string(t) }
-        if let c = e.confidence { p["confidence"] = .number(c) }
-        if let v = e.votes { p["votes"] = v }
-        if let h = e.entropy { p["entropy"] = .number(h) }
-        if e.flagged { p["flagged"] = true }
-        if let n = e.note { p["note"] = .string(n) }
-        if let s = e.seconds { p["seconds"] = .number((s * 1000).rounded() / 1000) }
-        if let d = e.display { p["display"] = .string(d.rawValue) }
-        return p
+        var extra = extra.isEmpty ? [] : extra.sorted { $0.key < $1.key }[...]
+        /// Writes the extra members that sort before `key`, then `key` unless an extra member replaces it.
+        func member(_ key: StaticString) -> Bool {
+            if !extra.isEmpty {
+                let name = key.description
+                while let (k, v) = extra.first, k < name {
+                    w.key(data: k)
+                    w.value(v)
+                    extra.removeFirst()
+                }
+                if extra.first?.key == name { return false }
+            }
+            w.key(key)
+            return true
+        }
+        w.beginObject()
+        if member("annotator") { w.string(e.annotator) }
+        if member("annotator_kind") { w.string(e.annotatorKind.rawValue) }
+        if let c = e.confidence, member("confidence") { w.number(c) }
+        if member("created_at") {
+            w.bytes.append(0x22)
+            writeTimestamp(e.createdAt, into: &w.bytes)
+            w.bytes.append(0x22)
+        }
+        if let d = e.display, member("display") { w.string(d.rawValue) }
+        if let h = e.entropy, member("entropy") { w.number(h) }
+        if e.flagged, member("flagged") { w.bool(true) }
+        if let n = e.note, member("note") { w.string(n) }
+        if let s = e.seconds, member("seconds") { w.number((s * 1000).rounded() / 1000) }
+        if member("status") { w.string(e.status.rawValue) }
+        if let t = e.task, member("task") { w.string(t) }
+        if member("value") { w.value(e.value ?? .null) }
+        if let v = e.votes, member("votes") { w.value(v) }
+        for (k, v) in extra {
+            w.key(data: k)
+            w.value(v)
+        }
+        w.endObject()
     }
 
     static func chat(_ messages: Conversation, item: Item, format: ExportFormat) -> JSONValue {
@@ -261,7 +403,8 @@ public enum ExportRenderer {
         }
     }
 
-    static func csv(_ row: ExportRow) -> String {
+    /// A CSV record (`csvHeader`'s columns) of the item and its last decision.
+    static func writeCSV(_ row: ExportRow, into out: inout [UInt8]) {
         let item = row.item.item
         let d = row.decisions.last?.entry
         func text(_ v: JSONValue?) -> String {
@@ -270,22 +413,43 @@ public enum ExportRenderer {
             if let a = v.array { return a.compactMap(\.scalarText).joined(separator: "|") }
             return v.isNull ? "" : v.canonicalJSON
         }
-        let cells = [
+        writeCSVCells([
             item.uid, item.dataset, item.fields.text ?? "", text(item.gold), text(d?.value), d?.annotator ?? "",
             d?.annotatorKind.rawValue ?? "", d?.confidence.map { String($0) } ?? "", d?.entropy.map { String($0) } ?? "",
-            d?.status.rawValue ?? "", d.map { $0.flagged ? "1" : "0" } ?? "", d?.note ?? "",
-            d?.seconds.map { String(format: "%.3f", $0) } ?? "", d.map { timestamp($0.createdAt) } ?? "",
-        ]
-        return csvLine(cells)
+            d?.status.rawValue ?? "", (d?.flagged).map { $0 ? "1" : "0" } ?? "", d?.note ?? "",
+            d?.seconds.map { String(format: "%.3f", $0) } ?? "",
+        ], into: &out)
+        out.append(0x2C)
+        if let createdAt = d?.createdAt { writeTimestamp(createdAt, into: &out) }
     }
 
     public static func csvLine(_ cells: [String]) -> String {
-        cells.map { c in
-            if c.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-                return "\"" + c.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var out: [UInt8] = []
+        writeCSVCells(cells, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Cells joined by commas; a cell holding a comma, quote, CR or LF is
+    /// quoted (quotes doubled).
+    static func writeCSVCells(_ cells: [String], into out: inout [UInt8]) {
+        for (i, cell) in cells.enumerated() {
+            if i > 0 { out.append(0x2C) }
+            var cell = cell  // withUTF8 needs a var; a native string is not copied
+            let plain = cell.withUTF8 { utf8 in
+                guard !utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return false }
+                out.append(contentsOf: utf8)
+                return true
             }
-            return c
-        }.joined(separator: ",")
+            if plain { continue }
+            // Compared as Characters, as it always was: "\r\n" is one
+            // Character, equal to neither "\r" nor "\n", so a cell whose only
+            // special characters are CRLF pairs is written unquoted.
+            if cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+                out += ("\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"").utf8
+            } else {
+                out += cell.utf8
+            }
+        }
     }
 
     /// ISO 8601 in UTC with milliseconds, `2026-11-21T07:46:00.763Z`: the
@@ -293,26 +457,40 @@ public enum ExportRenderer {
     /// (milliseconds truncated from the reference-date interval, as it does),
     /// built by hand because the formatter cost more than the rest of a row.
     public static func timestamp(_ date: Date) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        writeTimestamp(date, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func writeTimestamp(_ date: Date, into out: inout [UInt8]) {
         let r = date.timeIntervalSinceReferenceDate
         let whole = r.rounded(.down)
         let ms = Int(((r - whole) * 1000).rounded(.down))
         var t = time_t(Int(whole) + 978_307_200)
         var parts = tm()
         gmtime_r(&t, &parts)
-        var out = [UInt8]()
-        out.reserveCapacity(24)
-        func digits(_ v: Int, _ width: Int) {
-            var d = [UInt8](repeating: 0x30, count: width), v = v, i = width - 1
-            while i >= 0 { d[i] = UInt8(0x30 + v % 10); v /= 10; i -= 1 }
-            out += d
+        // Written into 24 bytes on the stack, then appended at once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text in
+            var at = 0
+            /// The last `width` decimal digits of `v`, then `separator`.
+            func put(_ v: Int, _ width: Int, _ separator: UInt8) {
+                var v = v
+                for i in stride(from: at + width - 1, through: at, by: -1) {
+                    text[i] = UInt8(0x30 + v % 10)
+                    v /= 10
+                }
+                text[at + width] = separator
+                at += width + 1
+            }
+            put(Int(parts.tm_year) + 1900, 4, 0x2D)  // -
+            put(Int(parts.tm_mon) + 1, 2, 0x2D)
+            put(Int(parts.tm_mday), 2, 0x54)  // T
+            put(Int(parts.tm_hour), 2, 0x3A)  // :
+            put(Int(parts.tm_min), 2, 0x3A)
+            put(Int(parts.tm_sec), 2, 0x2E)  // .
+            put(ms, 3, 0x5A)  // Z
+            out.append(contentsOf: UnsafeBufferPointer(text))
         }
-        digits(Int(parts.tm_year) + 1900, 4); out.append(0x2D)
-        digits(Int(parts.tm_mon) + 1, 2); out.append(0x2D)
-        digits(Int(parts.tm_mday), 2); out.append(0x54)
-        digits(Int(parts.tm_hour), 2); out.append(0x3A)
-        digits(Int(parts.tm_min), 2); out.append(0x3A)
-        digits(Int(parts.tm_sec), 2); out.append(0x2E)
-        digits(ms, 3); out.append(0x5A)
-        return String(decoding: out, as: UTF8.self)
     }
 }

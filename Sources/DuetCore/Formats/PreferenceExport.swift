@@ -74,9 +74,9 @@ enum PreferenceExport {
                 out.falseRows.append(why)
             }
             for b in built {
-                var p = provenance(d, item: item)
-                p.merge(b.provenance) { _, new in new }
-                out.lines.append(ExportLine(line: b.row.canonicalJSON, provenance: JSONValue.object(p).canonicalJSON))
+                var side = JSONWriter()
+                ExportRenderer.writeProvenance(d, adding: provenance(d, item: item).merging(b.provenance) { _, new in new }, into: &side)
+                out.lines.append(ExportLine(line: b.row.canonicalJSON, provenance: side.text))
             }
         }
         return out
@@ -181,12 +181,12 @@ enum PreferenceExport {
         return out
     }
 
-    /// The companion line of a row: who decided what, when, and how it was
-    /// shown (`display` "AB" = response 0 on the left/top).
+    /// What the companion line of a row adds to the decision's provenance
+    /// (`ExportRenderer.writeProvenance`: who decided what, when, and how it
+    /// was shown, `display` "AB" = response 0 on the left/top): the item's id,
+    /// `flagged` always, the judgment's strength and rationale.
     static func provenance(_ a: Annotation, item: Item) -> [String: JSONValue] {
-        var p = ExportRenderer.provenanceObject([a])
-        p["id"] = .string(item.uid)
-        p["flagged"] = .bool(a.entry.flagged)
+        var p: [String: JSONValue] = ["id": .string(item.uid), "flagged": .bool(a.entry.flagged)]
         if let j = PairJudgment(a.entry.value) {
             p["strength"] = .number(Double(j.strength))
             if let r = j.rationale, !r.isEmpty { p["rationale"] = .string(r) }

@@ -14,6 +14,8 @@ public enum Decisions {
     /// are dropped; for task decisions only each annotator's latest remains.
     /// Source annotations (no task) are all kept. Order: oldest first.
     public static func current(_ log: [Annotation]) -> [Annotation] {
+        // Most items' logs hold one entry (exports read 10^6 of them).
+        if log.count <= 1 { return log.first?.entry.status == .revoked ? [] : log }
         let revoked = Set(log.compactMap { $0.entry.status == .revoked ? $0.entry.revokes : nil })
         var latest: [String: Annotation] = [:]
         var sources: [Annotation] = []
@@ -33,10 +35,19 @@ public enum Decisions {
     /// `Adjudication`), else the latest submitted human decision, else the
     /// latest submitted machine decision, else nil.
     public static func final(_ log: [Annotation], task: String) -> Annotation? {
-        let live = current(log).filter { $0.entry.task == task && $0.entry.status == .submitted }
-        return live.last(where: { Adjudication.isAdjudicator($0.entry.annotator) })
-            ?? live.last(where: { $0.entry.annotatorKind == .human })
-            ?? live.last(where: { $0.entry.annotatorKind == .machine })
+        // One pass from the latest, by index (exports call this per item; copies of entries showed).
+        let live = current(log)
+        var human: Int?
+        var machine: Int?
+        for i in live.indices.reversed() where live[i].entry.task == task && live[i].entry.status == .submitted {
+            if Adjudication.isAdjudicator(live[i].entry.annotator) { return live[i] }
+            switch live[i].entry.annotatorKind {
+            case .human: human = human ?? i
+            case .machine: machine = machine ?? i
+            case .source: break
+            }
+        }
+        return (human ?? machine).map { live[$0] }
     }
 
     /// The decisions an export in `scope` takes for one item.

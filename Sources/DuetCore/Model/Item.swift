@@ -79,10 +79,16 @@ public struct ItemFields: Hashable, Sendable {
                 return Message(role: role, content: content)
             }
         }
-        self.text = json["text"]?.string
-        self.messages = conv(json["messages"])
-        self.prompt = conv(json["prompt"])
-        self.responses = json["responses"]?.array?.compactMap { conv($0) }
+        // One pass over the members (most items have one, "text"), not a lookup per field.
+        for (key, value) in json.object ?? [:] {
+            switch key {
+            case "text": text = value.string
+            case "messages": messages = conv(value)
+            case "prompt": prompt = conv(value)
+            case "responses": responses = value.array?.compactMap { conv($0) }
+            default: break
+            }
+        }
     }
 }
 

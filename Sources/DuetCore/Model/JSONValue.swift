@@ -139,51 +139,70 @@ extension JSONValue {
             out.append(0x5D)
         case .object(let o):
             out.append(0x7B)
-            for (i, pair) in o.sorted(by: { $0.key < $1.key }).enumerated() {
-                if i > 0 { out.append(0x2C) }
-                JSONValue.writeString(pair.key, into: &out)
-                out.append(0x3A)
-                pair.value.write(into: &out)
+            // The members' indexes sorted by key, on the stack for small objects: no copies of the members.
+            withUnsafeTemporaryAllocation(of: [String: JSONValue].Index.self, capacity: o.count) { buffer in
+                var order = buffer
+                _ = order.initialize(from: o.indices)
+                order.sort { o.keys[$0] < o.keys[$1] }
+                for (n, i) in order.enumerated() {
+                    if n > 0 { out.append(0x2C) }
+                    JSONValue.writeString(o.keys[i], into: &out)
+                    out.append(0x3A)
+                    o.values[i].write(into: &out)
+                }
+                order.deinitialize()
             }
             out.append(0x7D)
         }
     }
 
-    /// True when `s` holds a character JSON (or a terminal) needs escaped:
-    /// quote, backslash, C0, DEL, C1, U+2028/U+2029. Scans UTF-8 bytes.
+    /// True when `s` holds a character JSON (or a terminal) needs escaped.
     static func needsEscaping(_ s: String) -> Bool {
         var s = s
-        return s.withUTF8 { buf in
-            // Eight ASCII bytes at a time; the first word with a byte of
-            // 0x80 or above goes to the byte loop (the bytes before it are
-            // ASCII, so no multi-byte sequence starts before it).
-            var i = 0
-            while i + 8 <= buf.count {
-                let w = ByteWord.load(buf, at: i)
-                if ByteWord.hasNonASCII(w) { break }
-                if !ByteWord.isPlainText(w) || ByteWord.has(w, 0x7F) { return true }
-                i += 8
-            }
-            var prev: UInt8 = 0
-            var prev2: UInt8 = 0
-            for b in buf[i...] {
-                if b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { return true }
-                if prev == 0xC2 && b >= 0x80 && b <= 0x9F { return true }
-                if prev2 == 0xE2 && prev == 0x80 && (b == 0xA8 || b == 0xA9) { return true }
-                prev2 = prev
-                prev = b
-            }
-            return false
+        return s.withUTF8 { needsEscaping($0) }
+    }
+
+    /// True when the UTF-8 text holds a character JSON (or a terminal) needs
+    /// escaped: quote, backslash, C0, DEL, C1 (C2 80–9F), U+2028/U+2029 (E2 80 A8/A9).
+    static func needsEscaping(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {
+        // Eight ASCII bytes at a time; the first word with a byte of
+        // 0x80 or above goes to the byte loop (the bytes before it are
+        // ASCII, so no multi-byte sequence starts before it).
+        var i = 0
+        while i + 8 <= buf.count {
+            let w = ByteWord.load(buf, at: i)
+            if ByteWord.hasNonASCII(w) { break }
+            if !ByteWord.isPlainText(w) || ByteWord.has(w, 0x7F) { return true }
+            i += 8
         }
+        let n = buf.count
+        while i < n {
+            let b = buf[i]
+            if b >= 0x20 && b < 0x7F {
+                if b == 0x22 || b == 0x5C { return true }
+            } else if b < 0x80 {
+                return true
+            } else if b == 0xC2 {
+                if i + 1 < n && buf[i + 1] <= 0x9F { return true }
+            } else if b == 0xE2 {
+                if i + 2 < n && buf[i + 1] == 0x80 && (buf[i + 2] == 0xA8 || buf[i + 2] == 0xA9) { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(0x22)
-        if !needsEscaping(s) {
-            out.append(contentsOf: s.utf8)
+        var s = s  // withUTF8 needs a var; a native string is not copied
+        let plain = s.withUTF8 { utf8 in
+            guard !needsEscaping(utf8) else { return false }
             out.append(0x22)
-            return
+            out.append(contentsOf: utf8)
+            out.append(0x22)
+            return true
         }
+        if plain { return }
+        out.append(0x22)
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out.append(contentsOf: [0x5C, 0x22])
