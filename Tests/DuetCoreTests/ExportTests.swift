@@ -120,6 +120,23 @@ import Testing
 
     @Test func csvQuoting() {
         #expect(ExportRenderer.csvLine(["a", "b,c", "d\"e", "f\ng", "h\ri", ""]) == "a,\"b,c\",\"d\"\"e\",\"f\ng\",\"h\ri\",")
+        // CRLF is one Character and a quote with a combining mark is not a quote: both are still quoted.
+        #expect(ExportRenderer.csvLine(["crlf\r\nline", "\"\u{301}x", ",\u{301}"]) == "\"crlf\r\nline\",\"\"\"\u{301}x\",\",\u{301}\"")
+    }
+
+    /// Whatever a cell holds, Duet's own CSV reader gets the same cells back
+    /// (a CRLF line break inside a cell comes back as LF: the reader normalises line ends).
+    @Test func csvCellsRoundTripThroughTheReader() throws {
+        let cells = ["plain", "a,b", "say \"hi\"", "two\nlines", "crlf\r\nline", "\r\n", "cr\ronly", "\"", "\"\u{301}accent",
+                     ",\u{301}", "é ✓ 中文 👩‍👩‍👧", " padded ", ""]
+        let header = cells.indices.map { "c\($0)" }
+        let csv = ExportRenderer.csvLine(header) + "\n" + ExportRenderer.csvLine(cells) + "\n"
+        var reader = DelimitedRowReader(MemoryByteSource(csv), file: "out.csv", tabs: false)
+        let row = try #require(try reader.next())
+        for (i, cell) in cells.enumerated() {
+            #expect(row.value["c\(i)"]?.string == cell.replacingOccurrences(of: "\r\n", with: "\n"), "cell \(i): \(cell.debugDescription)")
+        }
+        #expect(try reader.next() == nil)
     }
 
     @Test func csvRowWithDecision() throws {

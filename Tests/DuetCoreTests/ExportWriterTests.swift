@@ -131,12 +131,16 @@ import Testing
             return csvLine(ExportRenderer.csvHeader.map { cells[$0] ?? "" })
         }
 
+        /// RFC 4180 on scalars: quoted when a comma, quote, CR or LF is in it, quotes doubled.
         static func csvLine(_ cells: [String]) -> String {
             cells.map { c in
-                if c.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-                    return "\"" + c.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                guard c.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return c }
+                var s = String.UnicodeScalarView()
+                for u in c.unicodeScalars {
+                    if u == "\"" { s.append(u) }
+                    s.append(u)
                 }
-                return c
+                return "\"" + String(s) + "\""
             }.joined(separator: ",")
         }
     }

@@ -430,24 +430,25 @@ public enum ExportRenderer {
     }
 
     /// Cells joined by commas; a cell holding a comma, quote, CR or LF is
-    /// quoted (quotes doubled).
+    /// quoted (quotes doubled). Decided on bytes: as Characters, "\r\n" (one
+    /// grapheme) equals neither "\r" nor "\n", and a quote followed by a
+    /// combining mark is not a quote, so such cells went out unquoted and
+    /// broke the file.
     static func writeCSVCells(_ cells: [String], into out: inout [UInt8]) {
         for (i, cell) in cells.enumerated() {
             if i > 0 { out.append(0x2C) }
             var cell = cell  // withUTF8 needs a var; a native string is not copied
-            let plain = cell.withUTF8 { utf8 in
-                guard !utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return false }
-                out.append(contentsOf: utf8)
-                return true
-            }
-            if plain { continue }
-            // Compared as Characters, as it always was: "\r\n" is one
-            // Character, equal to neither "\r" nor "\n", so a cell whose only
-            // special characters are CRLF pairs is written unquoted.
-            if cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-                out += ("\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"").utf8
-            } else {
-                out += cell.utf8
+            cell.withUTF8 { utf8 in
+                guard utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+                    out.append(contentsOf: utf8)
+                    return
+                }
+                out.append(0x22)
+                for b in utf8 {
+                    if b == 0x22 { out.append(0x22) }
+                    out.append(b)
+                }
+                out.append(0x22)
             }
         }
     }
