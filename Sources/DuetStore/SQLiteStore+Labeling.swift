@@ -37,19 +37,20 @@ extension SQLiteStore {
             guard let taskID else { return id }
             switch a.status {
             case .submitted, .skipped:
-                try db.execute(sql: """
+                // Cached: preparing it compiles the progress triggers too (0.6 ms a decision).
+                try db.cachedStatement(sql: """
                     INSERT INTO decisions
                         (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged,
                          seconds, decided_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     \(Self.replacingDecision)
-                    """, arguments: [taskID, a.annotator, a.itemRowID, id, a.annotatorKind.rawValue,
-                                     a.status.rawValue, a.flagged, a.seconds, Self.seconds(a.createdAt)])
+                    """).execute(arguments: [taskID, a.annotator, a.itemRowID, id, a.annotatorKind.rawValue,
+                                             a.status.rawValue, a.flagged, a.seconds, Self.seconds(a.createdAt)])
             case .revoked:
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     DELETE FROM decisions
                     WHERE task_id = ? AND annotator = ? AND item_id = ? AND annotation_id = ?
-                    """, arguments: [taskID, a.annotator, a.itemRowID, a.revokes])
+                    """).execute(arguments: [taskID, a.annotator, a.itemRowID, a.revokes])
                 if db.changesCount > 0 {
                     try Self.lowerCursor(db, taskID: taskID, below: a.itemRowID)
                 }
@@ -79,8 +80,8 @@ extension SQLiteStore {
             let entry = NewAnnotation(itemRowID: itemID, task: task, annotatorKind: kind, annotator: annotator,
                                       value: nil, status: .revoked, createdAt: date, revokes: annotationID)
             _ = try Self.appendLog(db, entry, taskID: taskID)
-            try db.execute(sql: "DELETE FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?",
-                           arguments: [taskID, annotator, itemID])
+            try db.cachedStatement(sql: "DELETE FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?")
+                .execute(arguments: [taskID, annotator, itemID])
             try Self.lowerCursor(db, taskID: taskID, below: itemID)
             try Self.updatePending(db, taskID: taskID, itemID: itemID)
             return itemID
