@@ -59,23 +59,6 @@ private struct StoredRouting {
     }
 }
 
-/// Distinct values numbered in order of first appearance.
-private struct Interner<Value: Hashable> {
-    private var codes: [Value: Int32] = [:]
-    private var values: [Value] = []
-
-    mutating func code(_ value: Value) -> Int32 {
-        if let c = codes[value] { return c }
-        let c = Int32(values.count)
-        codes[value] = c
-        values.append(value)
-        return c
-    }
-
-    func existing(_ value: Value) -> Int32? { codes[value] }
-    subscript(code: Int32) -> Value { values[Int(code)] }
-}
-
 extension SQLiteStore {
     public func saveVotes(_ votes: [(item: Int64, vote: MachineVote)], task: String, at date: Date) throws {
         try writer.write { db in

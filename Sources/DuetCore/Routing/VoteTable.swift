@@ -25,17 +25,15 @@ public struct VoteTable: Sendable {
     private var position: [Int64: Int32] = [:]
     /// The votes of `items[i]` are at `ends[i - 1] ..< ends[i]`.
     private var ends: [Int32] = []
-    private var sourceCodes: [UInt32] = []
-    /// Index into `labelNames`; -1 = unparseable.
+    private var sourceCodes: [Int32] = []
+    /// Code in `labels`; -1 = unparseable.
     private var labelCodes: [Int32] = []
     /// NaN = no confidence stated.
     private var confidences: [Double] = []
     /// Raw answer and token counts per vote; empty while no vote had any.
     private var details: [Detail] = []
-    private var sources: [Source] = []
-    private var sourceIndex: [Source: UInt32] = [:]
-    private var labelNames: [String] = []
-    private var labelIndex: [String: Int32] = [:]
+    private var sources = Interner<Source>()
+    private var labels = Interner<String>()
 
     public init() {}
 
@@ -54,7 +52,7 @@ public struct VoteTable: Sendable {
     /// Whether the item has votes.
     public func contains(_ item: Int64) -> Bool { position[item] != nil }
     /// The annotators with votes.
-    public var annotators: Set<String> { Set(sources.map(\.annotator)) }
+    public var annotators: Set<String> { Set(sources.values.map(\.annotator)) }
 
     /// Room for `votes` votes (on at most as many items) without growing.
     public mutating func reserveCapacity(votes: Int) {
@@ -72,15 +70,8 @@ public struct VoteTable: Sendable {
             items.append(item)
             ends.append(Int32(labelCodes.count))
         }
-        let source = Source(annotator: vote.annotator, variant: vote.variant)
-        if let code = sourceIndex[source] {
-            sourceCodes.append(code)
-        } else {
-            sourceIndex[source] = UInt32(sources.count)
-            sourceCodes.append(UInt32(sources.count))
-            sources.append(source)
-        }
-        if let label = vote.label { labelCodes.append(code(label)) } else { labelCodes.append(-1) }
+        sourceCodes.append(sources.code(Source(annotator: vote.annotator, variant: vote.variant)))
+        labelCodes.append(vote.label.map { labels.code($0) } ?? -1)
         confidences.append(vote.confidence ?? .nan)
         let detail = Detail(raw: vote.raw, promptTokens: vote.promptTokens, completionTokens: vote.completionTokens)
         if !details.isEmpty || detail != Detail() {
@@ -88,14 +79,6 @@ public struct VoteTable: Sendable {
             details.append(detail)
         }
         ends[ends.count - 1] += 1
-    }
-
-    private mutating func code(_ label: String) -> Int32 {
-        if let c = labelIndex[label] { return c }
-        let c = Int32(labelNames.count)
-        labelIndex[label] = c
-        labelNames.append(label)
-        return c
     }
 
     private func range(_ item: Int64) -> Range<Int>? {
@@ -107,7 +90,7 @@ public struct VoteTable: Sendable {
     public subscript(item: Int64) -> [MachineVote]? {
         guard let r = range(item) else { return nil }
         return r.map { i in
-            let s = sources[Int(sourceCodes[i])]
+            let s = sources[sourceCodes[i]]
             let d = details.isEmpty ? Detail() : details[i]
             return MachineVote(annotator: s.annotator, variant: s.variant, label: label(at: i),
                                confidence: confidences[i].isNaN ? nil : confidences[i], raw: d.raw,
@@ -121,7 +104,7 @@ public struct VoteTable: Sendable {
     }
 
     private func label(at i: Int) -> String? {
-        labelCodes[i] < 0 ? nil : labelNames[Int(labelCodes[i])]
+        labelCodes[i] < 0 ? nil : labels[labelCodes[i]]
     }
 
     /// Every vote with its item, item by item.
