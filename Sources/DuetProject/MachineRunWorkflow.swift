@@ -89,13 +89,8 @@ public enum MachineRunWorkflow {
     /// Calls `body` with the task's items in pages of `size`, in row order.
     static func forEachPage(of task: TaskSpec, in store: any ProjectStore, size: Int = 4096,
                             _ body: ([StoredItem]) async throws -> Void) async throws {
-        var after: Int64 = 0
-        while true {
-            let page = try store.items(for: task, afterRowID: after, limit: size)
-            guard let last = page.last else { return }
-            after = last.rowID
-            try await body(page)
-        }
+        var pager = ItemPager(store: store, task: task, size: size)
+        while let page = try pager.next() { try await body(page) }
     }
 
     /// The items the built-in annotator can learn from: those people labeled, and with `useGold` those

@@ -6,23 +6,10 @@ import GRDB
 enum Schema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1-items-tasks-log") { db in
-            try db.execute(sql: v1)
-        }
-        migrator.registerMigration("v2-queue-cursor") { db in
-            try db.execute(sql: v2)
-        }
-        migrator.registerMigration("v3-votes-routes-cache") { db in
-            try db.execute(sql: v3)
-        }
-        migrator.registerMigration("v4-overlap") { db in
-            try db.execute(sql: v4)
-        }
-        migrator.registerMigration("v5-leases") { db in
-            try db.execute(sql: v5)
-        }
-        migrator.registerMigration("v6-progress-counters") { db in
-            try db.execute(sql: v6)
+        let migrations = [("v1-items-tasks-log", v1), ("v2-queue-cursor", v2), ("v3-votes-routes-cache", v3),
+                          ("v4-overlap", v4), ("v5-leases", v5), ("v6-progress-counters", v6)]
+        for (name, sql) in migrations {
+            migrator.registerMigration(name) { db in try db.execute(sql: sql) }
         }
         return migrator
     }

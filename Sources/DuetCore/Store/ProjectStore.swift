@@ -205,13 +205,9 @@ extension ProjectStore {
     /// Every item the task covers, read in pages of `page` (row order).
     public func allItems(for task: TaskSpec, page: Int = 5000) throws -> [StoredItem] {
         var items: [StoredItem] = []
-        var after: Int64 = 0
-        while true {
-            let batch = try self.items(for: task, afterRowID: after, limit: page)
-            guard let last = batch.last else { return items }
-            after = last.rowID
-            items += batch
-        }
+        var pager = ItemPager(store: self, task: task, size: page)
+        while let batch = try pager.next() { items += batch }
+        return items
     }
 
     /// The task's routes per item.
@@ -227,5 +223,26 @@ extension ProjectStore {
     /// Every annotator's current decision in the task.
     public func currentDecisions(task: TaskSpec) throws -> [CurrentDecision] {
         try currentDecisions(task: task, kind: nil)
+    }
+}
+
+/// A task's items page by page, in row order: `next()` gives the next page, nil at the end.
+public struct ItemPager {
+    let store: any ProjectStore
+    let task: TaskSpec
+    let size: Int
+    private var after: Int64 = 0
+
+    public init(store: any ProjectStore, task: TaskSpec, size: Int) {
+        self.store = store
+        self.task = task
+        self.size = size
+    }
+
+    public mutating func next() throws -> [StoredItem]? {
+        let page = try store.items(for: task, afterRowID: after, limit: size)
+        guard let last = page.last else { return nil }
+        after = last.rowID
+        return page
     }
 }
