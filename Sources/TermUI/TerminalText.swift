@@ -26,6 +26,12 @@ public enum TerminalText {
         return String(out)
     }
 
+    /// True for what `sanitize` replaces when newlines and tabs are kept: C0 controls but for `\n` and
+    /// `\t`, DEL, C1 and bidi controls. JSON output escapes exactly these as `\uXXXX`.
+    public static func isUnsafe(_ s: Unicode.Scalar) -> Bool {
+        isUnsafe(s, keepNewlines: true, keepTabs: true)
+    }
+
     static func isUnsafe(_ s: Unicode.Scalar, keepNewlines: Bool, keepTabs: Bool) -> Bool {
         let v = s.value
         if v == 0x0A { return !keepNewlines }

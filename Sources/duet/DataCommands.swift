@@ -32,12 +32,12 @@ struct Import: ParsableCommand {
                 drewProgress = true
                 let name = URL(fileURLWithPath: p.file).lastPathComponent
                 let fraction = p.totalBytes > 0 ? Double(p.bytes) / Double(p.totalBytes) : nil
-                Console.write("\r" + ProgressLine.render(label: name, fraction: fraction, detail: "\(ProgressLine.count(p.rows)) rows") + "\u{1B}[K")
+                Console.progress(ProgressLine.render(label: name, fraction: fraction, detail: "\(ProgressLine.count(p.rows)) rows"))
             })
-            if drewProgress { Console.write("\n") }
-            print(report.summary)
+            if drewProgress { Console.endProgress() }
+            Console.out(report.summary)
         } catch {
-            if drewProgress { Console.write("\n") }
+            if drewProgress { Console.endProgress() }
             throw DuetError("\(error)\nnothing was imported (the store is unchanged)")
         }
     }
@@ -74,9 +74,3 @@ struct Export: ParsableCommand {
 }
 
 extension KTOTies: ExpressibleByArgument {}
-
-extension Console {
-    static func write(_ s: String) {
-        FileHandle.standardError.write(Data(s.utf8))
-    }
-}

@@ -27,21 +27,21 @@ struct Demo: AsyncParsableCommand {
         let interactive = !self.print && isatty(0) == 1 && isatty(1) == 1
         if interactive {
             try TUI.run(project: project, options: LaunchOptions(annotator: screen.annotator, theme: screen.theme))
-            Swift.print("demo project: \(project.root.path)")
+            Console.out("demo project: \(project.root.path)")
             return
         }
         for f in report.files {
-            Swift.print("imported \(URL(fileURLWithPath: f.path).lastPathComponent): \(f.rows) rows as \(f.format.rawValue) → dataset \(f.dataset)")
+            Console.out("imported \(URL(fileURLWithPath: f.path).lastPathComponent): \(f.rows) rows as \(f.format.rawValue) → dataset \(f.dataset)")
         }
-        Swift.print(report.summary)
-        for line in routed { Swift.print(line) }
-        Swift.print("")
-        Swift.print(try StatusReport.make(project).text)
-        Swift.print("")
-        Swift.print("project: \(project.root.path)")
-        Swift.print("try:     duet status --project \(project.root.path)")
-        Swift.print("         duet --project \(project.root.path)   (the dashboard; v on a task: its Quality screen)")
-        Swift.print("         duet plan --project \(project.root.path) --task sentiment --chart")
-        Swift.print("         duet export --project \(project.root.path) --task review --format alpaca --decisions all")
+        Console.out(report.summary)
+        for line in routed { Console.out(line) }
+        Console.out()
+        Console.out(try StatusReport.make(project).text)
+        Console.out()
+        Console.out("project: \(project.root.path)")
+        Console.out("try:     duet status --project \(project.root.path)")
+        Console.out("         duet --project \(project.root.path)   (the dashboard; v on a task: its Quality screen)")
+        Console.out("         duet plan --project \(project.root.path) --task sentiment --chart")
+        Console.out("         duet export --project \(project.root.path) --task review --format alpaca --decisions all")
     }
 }

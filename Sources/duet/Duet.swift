@@ -22,9 +22,20 @@ struct Duet: AsyncParsableCommand {
     @OptionGroup var projectOptions: ProjectOptions
     @OptionGroup var screen: ScreenOptions
 
+    /// ArgumentParser's `main`, with every message it would print (help, usage, errors that echo
+    /// arguments or data) going out through `Console`.
     static func main() async {
         fixMallocMapThreshold()
-        await main(nil)
+        do {
+            var command = try parseAsRoot(nil)
+            if var async = command as? AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            Console.exit(with: error)
+        }
     }
 
     /// `duet` alone: the dashboard.
@@ -54,15 +65,6 @@ struct ProjectOptions: ParsableArguments {
     func open() throws -> Project {
         try Project.open(at: Project.locate(explicit: project))
     }
-}
-
-/// Writes to standard error (progress, notes) without touching stdout.
-enum Console {
-    static func note(_ s: String) {
-        FileHandle.standardError.write(Data((s + "\n").utf8))
-    }
-
-    static var stderrIsTerminal: Bool { isatty(2) == 1 }
 }
 
 extension InputFormat: ExpressibleByArgument {}

@@ -18,8 +18,8 @@ struct Init: ParsableCommand {
     func run() throws {
         let url = URL(fileURLWithPath: dir).standardizedFileURL
         let project = try Project.create(at: url, template: template, name: name)
-        print("created \(project.configURL.path) and \(Project.storeFileName) (template \(template.rawValue))")
-        print("next: duet import FILE --project \(url.path)")
+        Console.out("created \(project.configURL.path) and \(Project.storeFileName) (template \(template.rawValue))")
+        Console.out("next: duet import FILE --project \(url.path)")
     }
 }
 
@@ -50,7 +50,7 @@ struct TaskCommand: ParsableCommand {
             let spec = TaskSpec(name: name, kind: kind, labels: labelList, dataset: dataset, guidelines: guidelines, scale: range,
                                 overlap: overlap)
             try project.addTask(spec)
-            print("added task \(name) (\(kind.rawValue)) to \(project.configURL.path)")
+            Console.out("added task \(name) (\(kind.rawValue)) to \(project.configURL.path)")
         }
     }
 
@@ -61,7 +61,7 @@ struct TaskCommand: ParsableCommand {
         func run() throws {
             let project = try projectOptions.open()
             if project.config.tasks.isEmpty {
-                print("no tasks; add one with `duet task add NAME --kind classify --labels a,b,c`")
+                Console.out("no tasks; add one with `duet task add NAME --kind classify --labels a,b,c`")
                 return
             }
             for t in project.config.tasks {
@@ -70,7 +70,7 @@ struct TaskCommand: ParsableCommand {
                 if !t.labels.isEmpty { line += "\tlabels=\(t.labels.joined(separator: ","))" }
                 if t.kind == .rate || t.kind == .review { line += "\tscale=\(t.scale.lowerBound)-\(t.scale.upperBound)" }
                 if t.overlap > 1 { line += "\toverlap=\(t.overlap)" }
-                print(line)
+                Console.out(line)
             }
         }
     }
@@ -83,6 +83,6 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let report = try StatusReport.make(projectOptions.open())
-        print(json ? try report.json() : report.text)
+        if json { Console.json(Data(try report.json().utf8)) } else { Console.out(report.text) }
     }
 }

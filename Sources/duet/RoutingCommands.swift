@@ -26,7 +26,7 @@ struct Votes: ParsableCommand {
         func run() throws {
             let project = try projectOptions.open()
             let report = try VotesImportWorkflow.run(path: file, task: project.task(task), dataset: dataset, store: project.store)
-            print("imported \(report.votes) votes on \(report.items) items by \(report.annotators.joined(separator: ", "))"
+            Console.out("imported \(report.votes) votes on \(report.items) items by \(report.annotators.joined(separator: ", "))"
                 + (report.unparseable > 0 ? " (\(report.unparseable) unparseable)" : ""))
         }
     }
@@ -58,21 +58,21 @@ struct RouteCommand: AsyncParsableCommand {
         let project = try projectOptions.open()
         let name = annotator ?? project.config.router.annotator
         if dryRun {
-            print(try MachineRunWorkflow.dryRun(annotator: name, task: project.task(task), project: project))
+            Console.out(try MachineRunWorkflow.dryRun(annotator: name, task: project.task(task), project: project))
             return
         }
         // The built-in and LLM annotators run first (the LLM's answers are cached); replayed votes are used as imported.
         if !noRun, let spec = try? MachineRunWorkflow.spec(name, in: project.config), spec.kind != .replay {
             let tty = Console.stderrIsTerminal
             let run = try await MachineRunWorkflow.run(annotator: name, task: project.task(task), project: project) { done in
-                if tty { Console.write("\r\(spec.voteName): \(done) items\u{1B}[K") }
+                if tty { Console.progress("\(spec.voteName): \(done) items") }
             }
-            if tty { Console.write("\n") }
+            if tty { Console.endProgress() }
             Console.note(run.summary)
         }
         let report = try RouteWorkflow.run(RouteRequest(task: task, annotator: annotator, budget: budget, threshold: threshold,
                                                         strategy: strategy, audit: audit, seed: seed), project: project)
-        print(report.summary)
+        Console.out(report.summary)
     }
 }
 
@@ -107,23 +107,21 @@ struct Plan: AsyncParsableCommand {
             Console.note("wrote \(svg)")
         }
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(report), as: UTF8.self))
+            try Console.json(encoding: report)
             return
         }
-        let tty = isatty(1) == 1
+        let tty = Console.stdoutIsTerminal
         let width = min(100, max(40, TerminalSize.of(fd: 1)?.width ?? 100))
         let text = PlanWorkflow.text(report, width: width)
-        for line in text.head + [""] + text.table { print(line) }
+        for line in text.head + [""] + text.table { Console.out(line) }
         if tty || chart {
             let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
             let canvas = PlanWorkflow.chartCanvas(report, width: width, height: 18, colors: tty && !noColor)
-            print("")
-            for line in tty && !noColor ? canvas.ansiLines : canvas.lines { print(line) }
+            Console.out()
+            Console.canvas(canvas, colors: tty && !noColor)
         }
-        print("")
-        for line in text.advice { print(line) }
+        Console.out()
+        for line in text.advice { Console.out(line) }
     }
 }
 
@@ -138,11 +136,9 @@ struct AgreementCommand: ParsableCommand {
     func run() throws {
         let report = try AgreementReport.make(task: task, project: projectOptions.open())
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(report), as: UTF8.self))
+            try Console.json(encoding: report)
         } else {
-            print(report.text)
+            Console.out(report.text)
         }
     }
 }

@@ -79,7 +79,7 @@ struct Adjudicate: ParsableCommand {
     func run() throws {
         let project = try projectOptions.open()
         if list {
-            print(try AdjudicationList.make(task: task, peopleOnly: peopleOnly, project: project))
+            Console.out(try AdjudicationList.make(task: task, peopleOnly: peopleOnly, project: project))
             return
         }
         var options = LaunchOptions(task: task, annotator: screen.annotator, theme: screen.theme)
