@@ -104,10 +104,7 @@ public struct StatusReport: Codable, Sendable {
 extension StatusReport {
     /// `sentiment audits of local:ensemble: 18/20 right, 0.90 (95% 0.70–0.97)` and a warning under the target.
     public static func auditLine(task: String, _ a: AuditEstimate, target: Double) -> String {
-        guard let acc = a.accuracy, let low = a.low, let high = a.high else {
-            return "\(task) audits of \(a.annotator): none labeled yet"
-        }
-        var s = String(format: "%@ audits of %@: %d/%d right, %.2f (95%% %.2f–%.2f)", task, a.annotator, a.agreeing, a.audited, acc, low, high)
+        var s = "\(task) audits of \(a.annotator): \(a.summary)"
         if a.below(target) { s += String(format: " — WARNING: may be below the target accuracy %.2f", target) }
         return s
     }

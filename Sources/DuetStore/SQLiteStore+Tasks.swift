@@ -81,10 +81,21 @@ extension SQLiteStore {
                   let row = try GRDB.Row.fetchOne(db, sql: sql(filter), arguments: [taskID] + filter.arguments) else {
                 return TaskProgress(total: total, remaining: total)
             }
-            let submitted: Int = row[3]
+            let submitted: Int = row[3], machineOnly: Int = row[1]
+            // Blind audits the machine decided and people have still to label are open for people, not
+            // done: the router's "keeps", status, the dashboard, triage and the header all count them so.
+            let open = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM routes r INDEXED BY routes_open_audits JOIN items ON items.id = r.item_id
+                WHERE r.task_id = ? AND r.route = 'audit' AND r.pending = 1 AND \(filter.sql)
+                  AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.task_id = r.task_id AND d.item_id = r.item_id
+                                  AND d.status = 'submitted' AND d.annotator_kind = 'human')
+                  AND EXISTS (SELECT 1 FROM decisions d WHERE d.task_id = r.task_id AND d.item_id = r.item_id
+                              AND d.status = 'submitted' AND d.annotator_kind = 'machine')
+                """, arguments: [taskID] + filter.arguments) ?? 0
             return TaskProgress(
-                total: total, human: row[0], machine: row[1], skipped: row[2],
-                remaining: max(0, total - submitted), flagged: row[4], humanSeconds: row[5], complete: row[6])
+                total: total, human: row[0], machine: machineOnly - open, skipped: row[2],
+                remaining: max(0, total - submitted + open), flagged: row[4], humanSeconds: row[5], complete: row[6],
+                auditsOpen: open)
         }
     }
 

@@ -31,7 +31,7 @@ import TermUI
         #expect(screen.contains { $0.contains("percent agreement 0.750") })
         // Cohen's κ for ana and bob, computed by hand: po = 3/4; pe = (1·1 + 2·1 + 1·2)/16 = 5/16; κ = (0.75 − 0.3125)/0.6875.
         #expect(screen.contains { $0.contains(String(format: "ana – bob: %.3f on 4 items", (0.75 - 0.3125) / 0.6875)) })
-        #expect(screen.contains { $0.contains("No audited items labeled yet") })
+        #expect(screen.contains { $0.contains("No blind audits") })
         #expect(screen.contains { $0.contains("No plan") })
         h.press(.char("q"))
         guard case .dashboard = h.state.screen else { Issue.record("q did not go back"); return }

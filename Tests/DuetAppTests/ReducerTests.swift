@@ -119,15 +119,15 @@ import TermUI
         let audit = AuditEstimate(annotator: "llm:x", audited: 6, agreeing: 5, accuracy: 5.0 / 6, low: ci.low, high: ci.high)
         _ = App.update(&state, .dashboardLoaded([TaskSummary(task: task, progress: TaskProgress(total: 10, human: 6, remaining: 4), audit: [audit])]))
         let c = Render.screen(state)
-        let row = (0..<c.height).first { c.row($0).contains("audits 5/6 right: 0.83 (95% 0.44–0.97)") }
+        let row = (0..<c.height).first { c.row($0).contains("5/6 right, 0.83 (95% 0.44–0.97); 6 of 6 audits labeled") }
         #expect(row != nil)
         // Under the target: drawn in the warning style.
         if let row {
-            let x = c.row(row).distance(from: c.row(row).startIndex, to: c.row(row).range(of: "audits")!.lowerBound)
+            let x = c.row(row).distance(from: c.row(row).startIndex, to: c.row(row).range(of: "5/6 right")!.lowerBound)
             #expect(c[x, row].style == state.theme[.warning])
         }
         state.targetAccuracy = 0.4
         let ok = Render.screen(state)
-        #expect((0..<ok.height).contains { y in ok.row(y).contains("audits 5/6") && ok[ok.row(y).distance(from: ok.row(y).startIndex, to: ok.row(y).range(of: "audits")!.lowerBound), y].style == state.theme[.muted] })
+        #expect((0..<ok.height).contains { y in ok.row(y).contains("5/6 right") && ok[ok.row(y).distance(from: ok.row(y).startIndex, to: ok.row(y).range(of: "5/6 right")!.lowerBound), y].style == state.theme[.muted] })
     }
 }

@@ -29,9 +29,13 @@ import Testing
             CurrentDecision(itemRowID: 5, annotator: "ana", annotatorKind: .human, status: .skipped, value: nil),  // skipped: not counted
         ]
         let e = Audit.estimates(routes: routes, decisions: decisions)
-        #expect(e.map(\.annotator) == ["local:ensemble"])
-        #expect(e[0].audited == 2 && e[0].agreeing == 1 && e[0].accuracy == 0.5)
-        #expect(e[0].below(0.9))
+        // llm:x has one audit nobody has labeled yet: planned, no estimate.
+        #expect(e.map(\.annotator) == ["llm:x", "local:ensemble"])
+        #expect(e[0].planned == 1 && e[0].audited == 0 && e[0].accuracy == nil && !e[0].below(0.9))
+        #expect(e[0].summary == "0 of 1 audit labeled yet")
+        #expect(e[1].planned == 3 && e[1].audited == 2 && e[1].agreeing == 1 && e[1].accuracy == 0.5)
+        #expect(e[1].below(0.9))
+        #expect(e[1].summary.hasPrefix("1/2 right, 0.50 (95% ") && e[1].summary.hasSuffix("; 2 of 3 audits labeled"))
         #expect(!AuditEstimate(annotator: "x", audited: 0, agreeing: 0).below(0.9))
     }
 }

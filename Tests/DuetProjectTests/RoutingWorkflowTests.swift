@@ -184,7 +184,7 @@ import Testing
         let ci = try #require(Audit.wilson(successes: 5, trials: 6))
         #expect(estimate.low == ci.low && estimate.high == ci.high)
         // 5/6 with a lower bound of 0.44 is below the default target 0.9: the status says so.
-        #expect(status.text.contains("audits of llm:x: 5/6 right, 0.83 (95% 0.44–0.97) — WARNING"))
+        #expect(status.text.contains("audits of llm:x: 5/6 right, 0.83 (95% 0.44–0.97); 6 of 6 audits labeled — WARNING"))
         let json = try JSONValue.parse(status.json())
         #expect(json["tasks"]?.array?.first?["audit"]?.array?.first?["ci_low"]?.number == ci.low)
         #expect(json["target_accuracy"] == 0.9)

@@ -76,8 +76,9 @@ import Testing
         // People: 4 (most uncertain), then 2, then the audit 3.
         #expect(try store.nextItem(for: Fixture.sentiment, annotator: "ana")?.rowID == 4)
         let p = try store.taskProgress(Fixture.sentiment)
-        #expect(p.machine == 3)  // 1, 3 (audit keeps the machine label too), 5
-        #expect(p.remaining == 2)
+        // 1 and 5; the audit 3 keeps the machine's label but waits for people, so it is theirs to do.
+        #expect(p.machine == 2 && p.auditsOpen == 1)
+        #expect(p.remaining == 3)
         // People's decisions move the queue along.
         try store.record(NewAnnotation(itemRowID: 4, task: "sentiment", annotatorKind: .human, annotator: "ana", value: "neg", createdAt: t0))
         #expect(try store.nextItem(for: Fixture.sentiment, annotator: "ana")?.rowID == 2)
@@ -90,6 +91,12 @@ import Testing
         #expect(routes[4]?.pending == false)
         #expect(routes[2]?.pending == true)
         #expect(routes[1]?.route == .machine && routes[1]?.pending == false)
+        // A person labels the audit: it is theirs (human), the machine's count does not move, and what is
+        // left for people goes down by one; the kept counts equal a scan all along.
+        try store.record(NewAnnotation(itemRowID: 3, task: "sentiment", annotatorKind: .human, annotator: "ana", value: "neg", createdAt: t0))
+        let after = try store.taskProgress(Fixture.sentiment)
+        #expect(after.machine == 2 && after.auditsOpen == 0 && after.human == 2 && after.remaining == 1)
+        #expect(after == (try store.taskProgressByScan(Fixture.sentiment)))
     }
 
     @Test func rerouteNeverTouchesPeopleAndRevokesDroppedMachineLabels() throws {

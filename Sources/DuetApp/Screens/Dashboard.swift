@@ -77,9 +77,8 @@ enum Dashboard {
         }
         if let f = row.pairs?.overall, f.decisions > 0 { third.append(pairLine(f)) }
         var warn = false
-        for a in row.audit {
-            guard let acc = a.accuracy, let low = a.low, let high = a.high else { continue }
-            third.append(String(format: "audits %d/%d right: %.2f (95%% %.2f–%.2f)", a.agreeing, a.audited, acc, low, high))
+        for a in row.audit where a.planned > 0 {
+            third.append(a.summary)
             if a.below(state.targetAccuracy) { warn = true }
         }
         c.put(third.joined(separator: " · "), x: r.x + 2, y: r.y + 2, style: warn ? t[.warning] : t[.muted], maxWidth: r.width - 2)

@@ -87,13 +87,12 @@ enum QualityScreen {
         }
 
         section("Machine accuracy from blind audits")
-        if report.audit.isEmpty || report.audit.allSatisfy({ $0.audited == 0 }) {
-            text("No audited items labeled yet: `duet route` sends a share of the machine's labels to people, blind.", .muted)
+        if report.audit.allSatisfy({ $0.planned == 0 }) {
+            text("No blind audits: `duet route` sends a share of the machine's labels to people, blind.", .muted)
         }
-        for e in report.audit where e.audited > 0 {
-            guard let acc = e.accuracy, let low = e.low, let high = e.high else { continue }
+        for e in report.audit where e.planned > 0 {
             let below = e.below(state.targetAccuracy)
-            text(String(format: "%@: %d/%d right, %.2f (95%% %.2f–%.2f)", e.annotator, e.agreeing, e.audited, acc, low, high)
+            text("\(e.annotator): \(e.summary)"
                 + (below ? String(format: " — may be under the target %.2f", state.targetAccuracy) : ""), below ? .warning : .text)
         }
 

@@ -5,6 +5,8 @@ import Foundation
 /// the machine's label, so their agreement is an unbiased sample.
 public struct AuditEstimate: Sendable, Hashable, Codable {
     public var annotator: String
+    /// Items the router sent to people as blind audits of this annotator's labels.
+    public var planned: Int
     /// Audit items a person has labeled.
     public var audited: Int
     /// Of those, where the person gave the machine's label.
@@ -15,13 +17,15 @@ public struct AuditEstimate: Sendable, Hashable, Codable {
     public var high: Double?
 
     enum CodingKeys: String, CodingKey {
-        case annotator, audited, agreeing, accuracy
+        case annotator, planned, audited, agreeing, accuracy
         case low = "ci_low"
         case high = "ci_high"
     }
 
-    public init(annotator: String, audited: Int, agreeing: Int, accuracy: Double? = nil, low: Double? = nil, high: Double? = nil) {
+    public init(annotator: String, planned: Int? = nil, audited: Int, agreeing: Int, accuracy: Double? = nil, low: Double? = nil,
+                high: Double? = nil) {
         self.annotator = annotator
+        self.planned = planned ?? audited
         self.audited = audited
         self.agreeing = agreeing
         self.accuracy = accuracy
@@ -31,6 +35,14 @@ public struct AuditEstimate: Sendable, Hashable, Codable {
 
     /// Whether the interval's lower bound is under `target`.
     public func below(_ target: Double) -> Bool { (low ?? 1) < target }
+
+    /// The estimate in words, the same on every screen and in every command:
+    /// `0 of 7 audits labeled yet` or `18/20 right, 0.90 (95% 0.70–0.97); 20 of 25 audits labeled`.
+    public var summary: String {
+        let count = "\(audited) of \(planned) audit\(planned == 1 ? "" : "s") labeled"
+        guard let acc = accuracy, let low, let high else { return count + " yet" }
+        return String(format: "%d/%d right, %.2f (95%% %.2f–%.2f); ", agreeing, audited, acc, low, high) + count
+    }
 }
 
 public enum Audit {
@@ -53,19 +65,21 @@ public enum Audit {
             guard let l = Decisions.labelText(d.value) else { continue }
             if human[d.itemRowID] == nil || Adjudication.isAdjudicator(d.annotator) { human[d.itemRowID] = l }
         }
-        var tally: [String: (n: Int, agree: Int)] = [:]
-        for r in routes.values.sorted(by: { $0.itemRowID < $1.itemRowID }) where r.route == .audit {
-            guard let person = human[r.itemRowID] else { continue }
-            var t = tally[r.annotator] ?? (0, 0)
-            t.n += 1
-            if person == r.machineLabel { t.agree += 1 }
+        var tally: [String: (planned: Int, n: Int, agree: Int)] = [:]
+        for r in routes.values where r.route == .audit {
+            var t = tally[r.annotator] ?? (0, 0, 0)
+            t.planned += 1
+            if let person = human[r.itemRowID] {
+                t.n += 1
+                if person == r.machineLabel { t.agree += 1 }
+            }
             tally[r.annotator] = t
         }
         return tally.keys.sorted().map { name in
             let t = tally[name]!
             let ci = wilson(successes: t.agree, trials: t.n)
-            return AuditEstimate(annotator: name, audited: t.n, agreeing: t.agree, accuracy: t.n > 0 ? Double(t.agree) / Double(t.n) : nil,
-                                 low: ci?.low, high: ci?.high)
+            return AuditEstimate(annotator: name, planned: t.planned, audited: t.n, agreeing: t.agree,
+                                 accuracy: t.n > 0 ? Double(t.agree) / Double(t.n) : nil, low: ci?.low, high: ci?.high)
         }
     }
 }

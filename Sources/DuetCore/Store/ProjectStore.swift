@@ -150,11 +150,13 @@ public struct TaskProgress: Sendable, Hashable, Codable {
     public var total: Int
     /// Items with a submitted human decision.
     public var human: Int
-    /// Items with a submitted machine decision and no human one.
+    /// Items the machine decided that no person has to label: a submitted machine decision, no human
+    /// one, and not a blind audit still waiting for people.
     public var machine: Int
     /// Items skipped (by someone) and not submitted by anyone.
     public var skipped: Int
-    /// Items nobody has submitted yet (skipped ones included).
+    /// Items people still have to label: nobody has submitted them yet (skipped ones included), or
+    /// they are blind audits of a machine decision (`auditsOpen`). total = human + machine + remaining.
     public var remaining: Int
     /// Items whose current decision is flagged.
     public var flagged: Int
@@ -163,10 +165,13 @@ public struct TaskProgress: Sendable, Hashable, Codable {
     /// Items with as many submitted human decisions as the task's overlap
     /// (equal to `human` when the overlap is 1).
     public var complete: Int
+    /// Blind audits waiting for people (counted in `remaining`, not in `machine`).
+    public var auditsOpen: Int
 
     public init(total: Int = 0, human: Int = 0, machine: Int = 0, skipped: Int = 0, remaining: Int = 0,
-                flagged: Int = 0, humanSeconds: Double = 0, complete: Int? = nil) {
+                flagged: Int = 0, humanSeconds: Double = 0, complete: Int? = nil, auditsOpen: Int = 0) {
         self.complete = complete ?? human
+        self.auditsOpen = auditsOpen
         self.total = total
         self.human = human
         self.machine = machine
