@@ -78,18 +78,16 @@ extension App {
                              note: [note, "answers: " + who].compactMap { $0 }.joined(separator: "; "), createdAt: at)
     }
 
-    /// An answer as the value a final decision stores (machines store bare labels).
+    /// An answer as the value a final decision stores (people's and machines' have one shape).
     static func finalValue(_ answer: Adjudication.Answer, task: TaskSpec) -> JSONValue? {
-        guard let v = answer.value else { return nil }
-        if answer.kind == .machine, let label = Decisions.labelText(v) { return value(label, task: task) ?? v }
-        return v
+        answer.value
     }
 
     /// Number key `i` as a final decision: a label, a scale point, or for
     /// pairs 1 = first response, 2 = second, 3 = tie, 4 = both bad.
     static func pickedValue(_ i: Int, task: TaskSpec) -> JSONValue? {
         let labels = adjudicationLabels(task)
-        return labels.indices.contains(i) ? value(labels[i], task: task) : nil
+        return labels.indices.contains(i) ? task.decisionValue(forLabel: labels[i]) : nil
     }
 
     /// What number keys give when adjudicating: one answer each (not multi-label sets or reviews).

@@ -55,7 +55,7 @@ extension App {
             let chosen = t.marked.isEmpty ? (t.rows.indices.contains(t.selected) ? [t.rows[t.selected]] : []) : t.rows.filter { t.marked.contains($0.item.rowID) }
             // Blind audits keep their label hidden; rows without a label have nothing to accept.
             let entries = chosen.compactMap { row -> NewAnnotation? in
-                guard row.route.route != .audit, let label = row.route.machineLabel, let value = value(label, task: t.task) else { return nil }
+                guard row.route.route != .audit, let label = row.route.machineLabel, let value = t.task.decisionValue(forLabel: label) else { return nil }
                 return NewAnnotation(itemRowID: row.item.rowID, task: t.task.name, annotatorKind: .human, annotator: state.annotator, value: value,
                                      note: "accepted the machine's label (\(row.route.annotator))", createdAt: at)
             }
@@ -82,19 +82,4 @@ extension App {
         return [.loadTriage(t.task, t.filter)]
     }
 
-    /// A machine label as the annotation value a person would have given.
-    static func value(_ label: String, task: TaskSpec) -> JSONValue? {
-        switch task.kind {
-        case .classify, .multilabel: return .string(label)
-        case .rate: return Double(label).map(JSONValue.number)
-        case .compare:
-            switch label {
-            case "0", "1": return PairJudgment(choice: .response(Int(label)!)).json
-            case "tie": return PairJudgment(choice: .tie).json
-            case "both-bad": return PairJudgment(choice: .bothBad).json
-            default: return nil
-            }
-        case .review: return nil
-        }
-    }
 }

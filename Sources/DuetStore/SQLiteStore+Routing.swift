@@ -155,6 +155,9 @@ extension SQLiteStore {
         // One pass over every open item: a small page cache (dirty pages spill to the WAL).
         try writer.write { db in try Self.withCacheSize(db, kib: 2048) {
             let taskID = try Self.requireTaskID(db, name: task)
+            // The machine's decision takes the shape a person's would (a pair judgment, a label list, …).
+            let kind = try String.fetchOne(db, sql: "SELECT kind FROM tasks WHERE id = ?", arguments: [taskID])
+                .flatMap(TaskKind.init(rawValue:)) ?? .classify
             let now = Self.seconds(date)
             let upsert = try db.makeStatement(sql: """
                 INSERT INTO routes (task_id, item_id, route, score, machine_label, annotator, pending, routed_at)
@@ -182,7 +185,8 @@ extension SQLiteStore {
                                                    e.route.rawValue, taskID, e.itemRowID, taskID, now])
                 }
                 let current = stored.machineDecision(item: e.itemRowID, annotator: e.annotator)
-                let wanted = e.route == .human ? nil : e.machineLabel.map { JSONValue.string($0).canonicalJSON }
+                let value = e.route == .human ? nil : e.machineLabel.flatMap(kind.decisionValue(forLabel:))
+                let wanted = value?.canonicalJSON
                 if current?.value == wanted { continue }
                 if let current {
                     // The machine's earlier decision no longer holds: revoke it.
@@ -192,9 +196,9 @@ extension SQLiteStore {
                     try deleteDecision.execute(arguments: [taskID, e.annotator, e.itemRowID])
                     lowest = min(lowest ?? e.itemRowID, e.itemRowID)
                 }
-                guard let label = e.machineLabel, e.route != .human else { continue }
+                guard let value else { continue }
                 let entry = NewAnnotation(itemRowID: e.itemRowID, task: task, annotatorKind: .machine, annotator: e.annotator,
-                                          value: .string(label), confidence: e.confidence, votes: e.votesJSON, entropy: e.entropy,
+                                          value: value, confidence: e.confidence, votes: e.votesJSON, entropy: e.entropy,
                                           note: e.route == .audit ? "audit" : nil, createdAt: date)
                 let id = try Self.appendLog(db, entry, taskID: taskID)
                 try insertDecision.execute(arguments: [taskID, e.annotator, e.itemRowID, id, now])

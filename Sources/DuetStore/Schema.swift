@@ -1,4 +1,5 @@
 import GRDB
+import DuetCore
 
 /// The store's schema, as a list of named, additive migrations.
 ///
@@ -12,6 +13,7 @@ enum Schema {
         for (name, sql) in migrations {
             migrator.registerMigration(name) { db in try db.execute(sql: sql) }
         }
+        migrator.registerMigration("v8-machine-decisions-shaped", migrate: v8)
         return migrator
     }
 
@@ -299,4 +301,23 @@ enum Schema {
     static let v7 = """
         CREATE INDEX routes_open_audits ON routes(task_id, item_id) WHERE route = 'audit' AND pending = 1;
         """
+
+    /// Machine decisions used to be stored as their label text (`"0"`, `"tie"`) while people's take
+    /// the task's value shape (`{"choice": 0, "strength": 1}`), so exports of the final decisions left
+    /// the machine's pairs out. Rewrites the machine's stored values into the shape a person's has
+    /// (`TaskKind.decisionValue(forLabel:)`); the current decisions point at these log rows.
+    static func v8(_ db: Database) throws {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT a.id, a.value, t.kind FROM annotations a JOIN tasks t ON t.id = a.task_id
+            WHERE a.annotator_kind = 'machine' AND a.value IS NOT NULL AND t.kind <> 'classify'
+            """)
+        let update = try db.makeStatement(sql: "UPDATE annotations SET value = ? WHERE id = ?")
+        for row in rows {
+            let id: Int64 = row[0]
+            guard let text: String = row[1], let kind = TaskKind(rawValue: row[2]),
+                  case .string(let label)? = try? JSONValue.parse(text),
+                  let value = kind.decisionValue(forLabel: label) else { continue }
+            try update.execute(arguments: [value.canonicalJSON, id])
+        }
+    }
 }

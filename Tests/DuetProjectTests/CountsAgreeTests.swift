@@ -80,4 +80,24 @@ import TermUI
         #expect(quality.contains("0 of \(routed.audits) audits labeled yet"), "\(quality)")
         #expect(!quality.contains("No blind audits"))
     }
+
+    /// `duet export --task preference --format dpo` on the demo writes the pairs the machine kept:
+    /// machine and people's pair decisions have one shape, so `--decisions final` reads both.
+    @Test func demoExportsMachineKeptPairs() async throws {
+        let tmp = try TempDir()
+        let (project, _) = try Demo.create(at: tmp.url.appendingPathComponent("demo"), sampleData: Demo.locateSampleData(explicit: nil))
+        let lines = try await Demo.route(project)
+        guard let line = lines.first(where: { $0.hasPrefix("preference:") }), let routed = Self.parse(line) else {
+            Issue.record("no routing summary for preference in \(lines)")
+            return
+        }
+        let out = tmp.url.appendingPathComponent("dpo.jsonl").path
+        let report = try ExportWorkflow.run(ExportRequest(task: "preference", format: .dpo, scope: .final, output: out), project: project)
+        let rows = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        let tiesAndBad = (report.skipped[.tie] ?? 0) + (report.skipped[.bothBad] ?? 0)
+        // Every item with a machine decision (kept or audited) is a row, unless the machine called it a tie or both bad.
+        #expect(rows.count == report.written)
+        #expect(report.written + tiesAndBad == routed.keeps + routed.audits, "\(report.summary) vs \(line)")
+        #expect(report.written > 0)
+    }
 }

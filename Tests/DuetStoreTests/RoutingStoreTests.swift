@@ -1,5 +1,6 @@
 import DuetCore
 import Foundation
+import GRDB
 import Testing
 @testable import DuetStore
 
@@ -125,5 +126,50 @@ import Testing
         #expect(try store.cachedResponse(key: "k") == nil)
         try store.storeResponse(CachedResponse(text: "positive", promptTokens: 12, completionTokens: 1, logprobs: [-0.1, -0.25]), key: "k")
         #expect(try store.cachedResponse(key: "k") == CachedResponse(text: "positive", promptTokens: 12, completionTokens: 1, logprobs: [-0.1, -0.25]))
+    }
+
+    /// The machine's pair decisions take the shape a person's have (`{"choice": …, "strength": 1}`), so
+    /// exports of final decisions, audits and agreement read both alike.
+    @Test func machinePairDecisionsHaveThePersonsShape() throws {
+        let store = try SQLiteStore.inMemory()
+        try store.syncTasks([Fixture.preference])
+        try Fixture.load(store, (1...4).map { Fixture.pair($0) }, file: "/data/prefs.jsonl", dataset: "prefs")
+        let ids = try (1...4).map { n in try #require(try store.item(dataset: "prefs", uid: "p\(n)")?.rowID) }
+        try store.applyRouting([entry(ids[0], .machine, score: 0, label: "0"), entry(ids[1], .machine, score: 0, label: "1"),
+                                entry(ids[2], .audit, score: 0, label: "tie"), entry(ids[3], .human, score: 1, label: "both-bad")],
+                               task: "preference", at: t0)
+        let values = Dictionary(uniqueKeysWithValues: try store.currentDecisions(task: Fixture.preference, kind: .machine)
+            .map { ($0.itemRowID, $0.value) })
+        #expect(values[ids[0]] == PairJudgment(choice: .response(0)).json)
+        #expect(values[ids[1]] == PairJudgment(choice: .response(1)).json)
+        #expect(values[ids[2]] == PairJudgment(choice: .tie).json)
+        #expect(values[ids[3]] == nil)
+        // A re-route with the same labels changes nothing (the stored shape is what it compares with).
+        let log = try Fixture.count(store, "SELECT COUNT(*) FROM annotations")
+        try store.applyRouting([entry(ids[0], .machine, score: 0, label: "0"), entry(ids[1], .machine, score: 0, label: "1"),
+                                entry(ids[2], .audit, score: 0, label: "tie"), entry(ids[3], .human, score: 1, label: "both-bad")],
+                               task: "preference", at: t0)
+        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM annotations") == log)
+    }
+
+    /// Stores routed before v8 kept the machine's pair labels as text: the migration reshapes them.
+    @Test func theMigrationReshapesOldMachinePairDecisions() throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator().migrate(queue, upTo: "v7-open-audits")
+        let old = SQLiteStore(writer: queue, path: nil)
+        try old.syncTasks([Fixture.sentiment, Fixture.preference])
+        try Fixture.load(old, (1...2).map { Fixture.pair($0) }, file: "/data/prefs.jsonl", dataset: "prefs")
+        try Fixture.load(old, [Fixture.text(1)])
+        let p1 = try #require(try old.item(dataset: "prefs", uid: "p1")?.rowID)
+        let p2 = try #require(try old.item(dataset: "prefs", uid: "p2")?.rowID)
+        try Fixture.decide(old, item: p1, task: "preference", by: "m", kind: .machine, label: "1", at: 1)
+        try Fixture.decide(old, item: p2, task: "preference", by: "m", kind: .machine, label: "both-bad", at: 2)
+        try Fixture.decide(old, item: try Fixture.id(old, 1), by: "m", kind: .machine, label: "pos", at: 3)
+        try Schema.migrator().migrate(queue)
+        let values = Dictionary(uniqueKeysWithValues: try old.currentDecisions(task: Fixture.preference, kind: .machine)
+            .map { ($0.itemRowID, $0.value) })
+        #expect(values[p1] == PairJudgment(choice: .response(1)).json)
+        #expect(values[p2] == PairJudgment(choice: .bothBad).json)
+        #expect(try old.currentDecisions(task: Fixture.sentiment, kind: .machine).first?.value == "pos")
     }
 }

@@ -69,6 +69,13 @@ public struct TaskSpec: Hashable, Sendable {
         }
     }
 
+    /// A machine's label (one of `answerLabels`, as `Decisions.labelText` reads decisions) as the
+    /// annotation value a person would have given: one shape for people and machines, so exports,
+    /// audits and agreement read both alike. Nil when the label has no such value.
+    public func decisionValue(forLabel label: String) -> JSONValue? {
+        kind.decisionValue(forLabel: label)
+    }
+
     /// Problems with this spec, as messages naming the field.
     public func validationErrors() -> [String] {
         var errors: [String] = []
@@ -105,3 +112,22 @@ public struct TaskSpec: Hashable, Sendable {
 }
 
 import Foundation
+
+extension TaskKind {
+    /// See `TaskSpec.decisionValue(forLabel:)`.
+    public func decisionValue(forLabel label: String) -> JSONValue? {
+        switch self {
+        case .classify: return .string(label)
+        case .multilabel: return .array(label.split(separator: "|").map { .string(String($0)) })
+        case .rate: return Double(label).map(JSONValue.number)
+        case .compare:
+            switch label {
+            case "0", "1": return PairJudgment(choice: .response(label == "0" ? 0 : 1)).json
+            case "tie": return PairJudgment(choice: .tie).json
+            case "both-bad": return PairJudgment(choice: .bothBad).json
+            default: return nil
+            }
+        case .review: return nil
+        }
+    }
+}
