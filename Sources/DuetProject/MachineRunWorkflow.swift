@@ -75,6 +75,12 @@ public enum MachineRunWorkflow {
             }
             done += page.count
         }
+        // A run where every request failed (a closed port, a refused key) stores nothing and stops here:
+        // routing on it would quietly send every item to people.
+        if let llm = annotator as? OpenAICompatibleAnnotator, llm.usage.allFailed {
+            throw DuetError("every request to \(spec.baseURL ?? "the server") failed: \(llm.usage.failureSentence). "
+                + "Nothing was stored or routed; check base_url, model and the key named by api_key_env in duet.toml, then run it again")
+        }
         // This run's votes replace the annotator's earlier ones on the items it answered: an error vote
         // whose request now gets a False / No (no vote) goes away.
         try store.replaceVotes(votes, annotator: annotator.name, items: answered, task: task.name, at: Date())

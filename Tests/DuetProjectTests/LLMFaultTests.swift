@@ -30,6 +30,37 @@ import Testing
     /// By marker, and by schedule: every 23rd request, if a first attempt the markers leave alone, gets a 500.
     static let faults = FaultPlan.combined([.marked(rules), .schedule(Array(repeating: nil, count: 22) + [.status(500)])])
 
+    /// A server that refuses every request (a wrong key), or no server at all: the run stops with what
+    /// the server answered, stores no votes and routes nothing (it used to exit 0 with every item sent to people).
+    @Test func aRunWhereEveryRequestFailedStopsAndSaysWhy() async throws {
+        try await LoopbackServer.with(faults: .after(0, .status(401))) { server in
+            let tmp = try TempDir()
+            let project = try LLMProject.make(tmp, server: server, modes: ["", ""], settings: ["max_retries = 1"])
+            do {
+                _ = try await LLMProject.route(project)
+                Issue.record("the run did not fail")
+            } catch let error as DuetError {
+                #expect(error.description.contains("every request to \(server.baseURL) failed: the server refused the key (401) on 22 requests"),
+                        "\(error)")
+            }
+            #expect(try project.store.votes(task: project.task(nil)).byItem.isEmpty)
+            #expect(try project.store.routes(task: project.task(nil)).isEmpty)
+        }
+        let tmp = try TempDir()
+        try await LoopbackServer.with { server in
+            let project = try LLMProject.make(tmp, server: server, modes: [""], settings: ["max_retries = 0", "timeout = 2"])
+            // Point it at a port nothing listens on.
+            let config = try String(contentsOf: project.configURL, encoding: .utf8)
+                .replacingOccurrences(of: server.baseURL, with: "http://127.0.0.1:9/v1")
+            try config.write(to: project.configURL, atomically: true, encoding: .utf8)
+            let reopened = try Project.open(at: project.root)
+            await #expect(throws: DuetError.self) { _ = try await LLMProject.route(reopened) }
+            do { _ = try await LLMProject.route(reopened) } catch {
+                #expect("\(error)".contains("could not connect to the server (refused or closed) on 11 requests"), "\(error)")
+            }
+        }
+    }
+
     @Test func everyItemEndsRoutedWhateverTheServerDoes() async throws {
         try await LoopbackServer.with(faults: Self.faults) { server in
             let tmp = try TempDir()

@@ -27,6 +27,35 @@ extension OpenAICompatibleAnnotator {
 
         public var failureCount: Int { failures.values.reduce(0, +) }
 
+        /// Every request failed: nothing was answered by the server or the cache.
+        public var allFailed: Bool { failureCount > 0 && responses == 0 && cacheHits == 0 }
+
+        /// The failures in plain words, most frequent first: "the server refused the key (401) on 33 requests".
+        public var failureSentence: String {
+            failures.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+                .map { "\(Self.words(forFailure: $0.key)) on \($0.value) request\($0.value == 1 ? "" : "s")" }
+                .joined(separator: "; ")
+        }
+
+        /// What a failure kind ("http-401", "connection", …) means, for a person.
+        public static func words(forFailure kind: String) -> String {
+            switch kind {
+            case "http-401": return "the server refused the key (401)"
+            case "http-403": return "the server denied access (403)"
+            case "http-404": return "the server has no such endpoint or model (404)"
+            case "http-429": return "the server kept answering 'too many requests' (429)"
+            case "connection": return "could not connect to the server (refused or closed)"
+            case "timeout": return "the server did not answer in time"
+            case "invalid-response": return "the server's replies were not chat completions"
+            case "too-large": return "the server's replies were too large"
+            case "invalid-url": return "base_url is not a URL"
+            default:
+                if kind.hasPrefix("http-5") { return "the server failed (\(kind.dropFirst(5)))" }
+                if kind.hasPrefix("http-") { return "the server answered \(kind.dropFirst(5))" }
+                return kind
+            }
+        }
+
         public var description: String {
             let f = failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             return "\(requestsSent) requests (\(retries) retries), \(cacheHits) cached, "
