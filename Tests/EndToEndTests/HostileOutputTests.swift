@@ -143,6 +143,22 @@ struct HostileOutputTests {
         try Self.write("{\"item\": \(Self.jsonString("nope" + Self.osc)), \"annotator\": \"z\", \"label\": \"positive\"}\n", badVotes)
         _ = try Self.check(["votes", "import", badVotes.path, "--task", "sentiment"] + p, &failures)
 
+        // An LLM annotator, for the dry run that prints the prompts (item texts) it would send.
+        let config = dir.appendingPathComponent("duet.toml")
+        let toml = try String(contentsOf: config, encoding: .utf8)
+        try Self.write(toml.replacingOccurrences(of: "[[annotators]]\nname = \"local\"", with: """
+            [[annotators]]
+            name = "gpt"
+            kind = "llm"
+            base_url = "http://127.0.0.1:9/v1"
+            model = "m"
+
+            [[annotators]]
+            name = "local"
+            """), config)
+        let dry = try Self.check(["route", "--task", "sentiment", "--dry-run", "--annotator", "gpt"] + p, &failures)
+        #expect(dry.status == 0 && dry.text.contains("tweet 0 ␛]0;pwned"), "the dry run shows the texts, made safe: \(dry.text.prefix(600))")
+
         // Every reading and routing command, plain and JSON.
         for args in [
             ["status"], ["status", "--json"], ["task", "list"], ["task"],
