@@ -171,4 +171,71 @@ import Testing
         #expect(abs(LLMConfig(baseURL: "http://x/v1", model: "m", promptPricePerMillion: 0.15, completionPricePerMillion: 0.6)
             .cost(promptTokens: 1_000_000, completionTokens: 500_000) - 0.45) < 1e-12)
     }
+
+    // MARK: Real answers a small model gave that used to be misread (issue 13)
+
+    let sentiment = AnswerParser(labels: ["negative", "neutral", "positive"])
+
+    @Test(arguments: [
+        ("Great game tonight 😉\n\nThis is a positive sentiment.", "positive"),
+        ("Confidence: Positive.", "positive"),
+        ("The text falls into the category \"Confidence: 0.3%\" and contains a positive sentiment.", "positive"),
+        ("Positive. Although some might read it as negative, it is positive overall.", "positive"),
+        ("The possible labels are negative, neutral, positive. The answer is neutral.", "neutral"),
+        ("Positive\n\nThe tweet is happy but a little negative too.", "positive"),
+        ("The sentiment is negative, not positive.", "negative"),
+        ("**Label:** neutral", "neutral"),
+    ])
+    func rambleAnswers(raw: String, label: String) {
+        #expect(sentiment.read(raw, as: .label) == .label(label), "\(raw)")
+    }
+
+    @Test(arguments: ["It could be positive or negative.", "This is not a positive tweet.",
+                      "Positive, maybe negative, hard to say.",
+                      "Confidence: <a number from 0 to 1>"])
+    func conflictingOrEmptyAnswersAreUnparseable(raw: String) {
+        #expect(sentiment.read(raw, as: .label) == .unparseable, "\(raw)")
+    }
+
+    @Test(arguments: [
+        ("The statement is not true.", AnswerParser.Reading.abstain), ("The statement is not entirely true.", .abstain),
+        ("The statement is false. The correct label for this text would be \"negative\".", .abstain),
+        ("Here's the answer:\nNo.", .abstain), ("I do not agree.", .abstain), ("I can't agree with that.", .abstain),
+        ("True. The text is positive.", .label("positive")), ("Yes", .label("positive")),
+        ("The statement is true.", .label("positive")), ("That is correct.", .label("positive")),
+        ("Correct label: positive", .unparseable), ("positive", .unparseable),
+    ])
+    func yesNoRambles(raw: String, reading: AnswerParser.Reading) {
+        #expect(sentiment.read(raw, as: .yesNo("positive")) == reading, "\(raw)")
+    }
+
+    @Test(arguments: [
+        ("A. positive", AnswerParser.Reading.unparseable), ("C. positive", .label("positive")), ("A positive one.", .label("positive")),
+        ("The answer is C", .label("positive")), ("A. negative\nB. neutral\nC. positive\n\nThe answer is B.", .label("neutral")),
+        ("(A) negative", .label("negative")), ("B", .label("neutral")),
+    ])
+    func choiceRambles(raw: String, reading: AnswerParser.Reading) {
+        #expect(sentiment.read(raw, as: .choice(["negative", "neutral", "positive"])) == reading, "\(raw)")
+    }
+
+    @Test func pairRambles() {
+        let p = AnswerParser(labels: PromptTemplates.schema(for: TaskSpec(name: "p", kind: .compare, labels: ["both-bad"])))
+        let cases: [(String, AnswerParser.Reading)] = [
+            ("A carefully designed response would be: first, greet the user.", .unparseable),
+            ("A: The answer is A.", .label("0")), ("The better response is B.", .label("1")),
+            ("Response A is more detailed, but Response B is correct. B is better.", .label("1")),
+            ("Neither is better; they are equally good.", .label("tie")), ("Both responses are bad.", .label("both-bad")),
+            ("I would choose Response A.", .label("0")), ("Answer: B", .label("1")),
+        ]
+        for (raw, reading) in cases { #expect(p.read(raw, as: .pair(.ab)) == reading, "\(raw)") }
+    }
+
+    @Test(arguments: [
+        ("Confidence: <a number from 0 to 1>", nil as Double?), ("Confidence: Positive.", nil),
+        ("category \"Confidence: 0.3%\"", 0.003), ("Confidence: 9 out of 10", 0.9), ("positive\nConfidence: 0.85", 0.85),
+    ])
+    func confidenceIsOnlyANumber(raw: String, expected: Double?) {
+        let c = AnswerParser.statedConfidence(raw)
+        #expect(c.map { abs($0 - (expected ?? -9)) < 1e-9 } ?? (expected == nil), "\(raw) → \(String(describing: c))")
+    }
 }

@@ -1,24 +1,42 @@
 import DuetCore
 import Foundation
 
-/// Reads an LLM's free-text answer as a label of the task's schema.
+/// Reads an LLM's free-text answer as a label of the task's schema, by a small grammar per prompt kind.
+/// Small and rambling models are the norm locally, so the whole answer is read (every line), words are
+/// compared folded (case, diacritics; markdown, quotes and punctuation ignored), and an answer that
+/// says two different things is **unparseable**, never a guess.
 ///
-/// Rules (all comparisons fold case and diacritics; punctuation, quotes and
-/// markdown around words are ignored, so `**Positive**.`, `"positive"` and
-/// `POSITIVE` are the same answer):
-/// - A "Confidence: …" part and bare percentages are cut off before reading.
-/// - A short lead-in before a colon is dropped ("Label: X", "Final answer: X").
-/// - The answer (or its first line) equal to a label or to an alias → that label.
-/// - Otherwise, exactly one label (or alias) named as a whole word in the first
-///   line, not right after "not" → that label.
-/// - Multiple choice: "B", "(B)", "B)", "B.", "B:", "Option B" → the B-th label;
-///   an answer naming the label itself is read as a label.
-/// - True/False and agree prompts: true / yes / agree → the prompt's label;
-///   false / no / disagree → `.abstain` (says nothing about which label).
-/// - Pairs: "A", "Response B", "(B) is better" → the stored index of that side
-///   in the display order; tie / equal / same → "tie"; "both bad" / "neither"
-///   → "both-bad" when the schema has it.
-/// - Anything else, or a label outside the schema → `.unparseable`.
+/// Before reading:
+/// - A confidence is only a number: "Confidence: 0.8", "confidence 80%", "Confidence level: 7/10" are cut
+///   out (see `statedConfidence`); an echoed placeholder ("Confidence: <a number from 0 to 1>") is cut
+///   and gives no confidence; "Confidence:" followed by words ("Confidence: Positive.") is only a lead-in.
+/// - "n't" reads as "not" ("isn't" → "is not").
+///
+/// Labels (instruction, swapped, paraphrase, short prompts):
+/// 1. The whole answer, or its first line after a short lead-in ("Label: X"), equal to a label or an
+///    alias → that label.
+/// 2. Otherwise the labels named anywhere in the answer, leaving out **negated** ones ("not positive",
+///    "is not a positive one": "not", "no", "never", "neither", "nor", "without" up to three words
+///    before, within the same clause) and **lists** of labels ("positive, negative or neutral", an
+///    echo of the prompt). All the same → that label. Different → the last **explicit verdict** (a label
+///    right after "is", "as", "be", "answer", "label", "category", "sentiment", …); none → unparseable.
+///
+/// Yes/no (True/False and agree prompts about one label): verdicts are a sentence opening with yes / no
+/// / true / false / correct / incorrect (not "Correct label…"), "is [not] [entirely] true/false/correct/
+/// right/wrong/accurate", "[do not] agree / disagree", "answer is yes/no". The last verdict counts:
+/// yes → the prompt's label, no → `.abstain` (no vote); none → unparseable. "The statement is not true"
+/// is a no; "False. The correct label would be …" is a no.
+///
+/// Multiple choice: option letters ("B", "(B)", "B)", "B.", "B:", "Option B", "the answer is B"; an "A"
+/// that starts a sentence as an article is not a letter) and labels are read as above; a letter and a
+/// label that agree → that label; that disagree ("A. positive" when A is negative) → unparseable.
+///
+/// Pairs: verdicts are the answer "A"/"B" alone, "X is better/best/preferred", "the better response is
+/// X", "prefer/choose/pick/select [response] X", "answer is X", an answer opening with "X:"/"X."/"(X)",
+/// tie / draw / equal(ly), both bad / neither; the last verdict counts. Without a verdict, mentions
+/// ("Response B", "Assistant A") all naming one side → that side. A side maps back to the stored
+/// response through the display order; "tie" and "both-bad" only when the schema has them.
+/// "A carefully designed response would be: …" names no side.
 public struct AnswerParser: Sendable, Hashable {
     public enum Reading: Sendable, Hashable {
         case label(String)
@@ -28,114 +46,389 @@ public struct AnswerParser: Sendable, Hashable {
     }
 
     public let labels: [String]
-    /// Normalised spelling → label (labels themselves and the user's aliases).
-    private let spellings: [String: String]
+    /// Each label's and alias's spelling as words, longest first.
+    private let spellings: [(words: [String], label: String)]
+
+    public static func == (a: AnswerParser, b: AnswerParser) -> Bool {
+        a.labels == b.labels && a.spellings.map(\.words) == b.spellings.map(\.words) && a.spellings.map(\.label) == b.spellings.map(\.label)
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(labels)
+        for s in spellings { h.combine(s.words); h.combine(s.label) }
+    }
 
     /// `aliases` maps other words to labels (e.g. "en contra" → "against");
     /// aliases to labels outside `labels` are ignored.
     public init(labels: [String], aliases: [String: String] = [:]) {
         self.labels = labels
-        var s: [String: String] = [:]
+        var s: [[String]: String] = [:]
         for (alias, label) in aliases where labels.contains(label) {
-            let key = AnswerParser.normalize(alias)
-            if !key.isEmpty { s[key] = label }
+            let words = AnswerParser.words(alias)
+            if !words.isEmpty { s[words] = label }
         }
         for l in labels {
-            let key = AnswerParser.normalize(l)
-            s[key.isEmpty ? l.lowercased() : key] = l
+            let words = AnswerParser.words(l)
+            s[words.isEmpty ? [l.lowercased()] : words] = l
         }
-        spellings = s
+        spellings = s.map { (words: $0.key, label: $0.value) }
+            .sorted { ($0.words.count, $0.words.joined(separator: " ")) > ($1.words.count, $1.words.joined(separator: " ")) }
     }
 
     public func read(_ raw: String, as kind: AnswerKind) -> Reading {
-        let lines = AnswerParser.answerLines(raw)
-        guard let first = lines.first else { return .unparseable }
+        let text = AnswerParser.clean(raw)
+        let tokens = AnswerParser.tokens(text)
+        guard !tokens.isEmpty else { return .unparseable }
         switch kind {
         case .label:
-            return readLabel(lines).map(Reading.label) ?? .unparseable
+            return readLabel(text, tokens).map(Reading.label) ?? .unparseable
         case .choice(let options):
-            if let letter = AnswerParser.leadingLetter(first),
-               let i = (0..<options.count).first(where: { PromptTemplates.optionLetter($0).lowercased() == letter }) {
-                return .label(options[i])
-            }
-            return readLabel(lines).map(Reading.label) ?? .unparseable
+            return readChoice(text, tokens, options: options)
         case .yesNo(let label):
-            switch AnswerParser.polarity(first) {
+            switch AnswerParser.polarity(tokens) {
             case true?: return labels.contains(label) ? .label(label) : .unparseable
             case false?: return .abstain
             case nil: return .unparseable
             }
         case .pair(let order):
-            return readPair(first, order: order)
+            return readPair(tokens, order: order)
         }
     }
+
+    // MARK: Tokens
+
+    /// A word of the answer, folded, with the punctuation around it.
+    struct Token: Hashable {
+        var word: String
+        /// The word as written (case kept).
+        var raw: String
+        /// Punctuation right before and right after it (markdown and quotes left out).
+        var before: String
+        var after: String
+        var sentence: Int
+        /// A line break (or the end) comes before the next word.
+        var endsLine: Bool
+        /// A clause break (, ; : or a sentence end) comes right after it.
+        var endsClause: Bool { !after.isEmpty && after.contains(where: { ",;:.!?".contains($0) }) || endsLine }
+    }
+
+    static let ignoredPunctuation: Set<Character> = ["*", "_", "`", "\"", "'", "“", "”", "‘", "’", "«", "»", "#"]
+
+    /// The answer's words with their punctuation and sentence numbers.
+    static func tokens(_ text: String) -> [Token] {
+        var out: [Token] = []
+        var word = "", raw = "", gap = "", newline = false, sentence = 0
+        func finishWord() {
+            guard !word.isEmpty else { return }
+            if var last = out.last {
+                last.after = gap
+                last.endsLine = newline
+                out[out.count - 1] = last
+                if newline || gap.contains(where: { ".!?;".contains($0) }) { sentence += 1 }
+            }
+            out.append(Token(word: word, raw: raw, before: gap, after: "", sentence: sentence, endsLine: false))
+            word = ""; raw = ""; gap = ""; newline = false
+        }
+        for c in text {
+            if c.isLetter || c.isNumber {
+                word += String(c).folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+                raw.append(c)
+                continue
+            }
+            finishWord()
+            if c.isNewline { newline = true }
+            if !c.isWhitespace && !ignoredPunctuation.contains(c) { gap.append(c) }
+        }
+        finishWord()
+        if !out.isEmpty {
+            out[out.count - 1].after = gap
+            out[out.count - 1].endsLine = true
+        }
+        return out
+    }
+
+    /// A text's folded words (for labels and aliases).
+    static func words(_ text: String) -> [String] { tokens(text).map(\.word) }
+
+    /// The answer with confidence clauses and percentages cut, "n't" as " not".
+    static func clean(_ raw: String) -> String {
+        var s = raw
+        // An echoed placeholder, then numbers stated as confidence, then a bare "Confidence:" lead-in.
+        s = s.replacing(/(?i)confidence[^\n<]{0,24}<[^>\n]*>/, with: " ")
+        s = s.replacing(confidencePattern, with: " ")
+        s = s.replacing(/(?i)\bconfidence(?:\s+(?:level|score))?\s*[*_`]*\s*[:=]/, with: " ")
+        s = s.replacing(/\(?\s*\d+(?:\.\d+)?\s*%\s*\)?/, with: " ")
+        s = s.replacing(/(?i)n['’]t\b/, with: " not")
+        return s
+    }
+
+    nonisolated(unsafe) static let confidencePattern =
+        /(?i)confidence(?:\s+(?:level|score))?[\s*_`:=]*(?:is\s+|of\s+)?(\d+(?:\.\d+)?|\.\d+)\s*(%|\/\s*10\b|out\s+of\s+10\b)?/
 
     // MARK: Labels
 
-    private func readLabel(_ lines: [String]) -> String? {
-        let whole = lines.joined(separator: " ")
-        for candidate in [whole, lines[0], AnswerParser.dropLeadIn(whole), AnswerParser.dropLeadIn(lines[0])] {
-            if let l = exact(candidate) { return l }
-        }
-        return mentioned(AnswerParser.dropLeadIn(lines[0]))
+    /// A label named at `position`, `length` words long.
+    struct Mention {
+        var position: Int
+        var length: Int
+        var label: String
     }
 
-    private func exact(_ text: String) -> String? {
-        spellings[AnswerParser.normalize(text)] ?? spellings[text.trimmingCharacters(in: .whitespaces).lowercased()]
+    private func mentions(_ tokens: [Token]) -> [Mention] {
+        var out: [Mention] = []
+        var i = 0
+        while i < tokens.count {
+            var found: Mention?
+            for s in spellings where i + s.words.count <= tokens.count {
+                if zip(s.words, tokens[i..<(i + s.words.count)]).allSatisfy({ $0 == $1.word })
+                    && tokens[i..<(i + s.words.count)].allSatisfy({ $0.sentence == tokens[i].sentence }) {
+                    found = Mention(position: i, length: s.words.count, label: s.label)
+                    break
+                }
+            }
+            if let found {
+                out.append(found)
+                i += found.length
+            } else {
+                i += 1
+            }
+        }
+        return out
     }
 
-    /// The one label named as a whole word (nil if none, several, or negated).
-    private func mentioned(_ text: String) -> String? {
-        let padded = " " + AnswerParser.normalize(text) + " "
-        var found: Set<String> = []
-        for (spelling, label) in spellings where spelling.count >= 2 {
-            guard let r = padded.range(of: " " + spelling + " ") else { continue }
-            if padded[..<r.lowerBound].hasSuffix(" not") { return nil }
-            found.insert(label)
+    static let negators: Set<String> = ["not", "no", "never", "neither", "nor", "without", "non", "hardly", "nothing"]
+    static let labelCues: Set<String> = ["is", "as", "be", "answer", "label", "category", "classification", "class", "sentiment",
+                                         "stance", "verdict", "choose", "chose", "pick", "select", "classify", "classified", "it s",
+                                         "s", "therefore", "thus", "so"]
+    static let listJoiners: Set<String> = ["or", "and", "nor"]
+
+    /// Whether a word in `words` stands within `window` words before `position`, in the same clause.
+    static func preceded(_ tokens: [Token], _ position: Int, by words: Set<String>, window: Int) -> Bool {
+        var j = position - 1
+        while j >= 0, position - j <= window, tokens[j].sentence == tokens[position].sentence, !tokens[j].endsClause {
+            if words.contains(tokens[j].word) { return true }
+            j -= 1
         }
-        return found.count == 1 ? found.first : nil
+        return false
+    }
+
+    /// The label the answer gives, or nil (none, or two that conflict).
+    private func readLabel(_ text: String, _ tokens: [Token]) -> String? {
+        if let l = exact(tokens) { return l }
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !AnswerParser.tokens($0).isEmpty }
+        if let first = lines.first {
+            let firstTokens = AnswerParser.tokens(AnswerParser.dropLeadIn(first))
+            if let l = exact(firstTokens) { return l }
+        }
+        let all = mentions(tokens)
+        // Lists: labels one after another joined only by commas, slashes, "or", "and".
+        var inList = Set<Int>()
+        for (a, b) in zip(all.indices, all.indices.dropFirst()) {
+            let between = tokens[(all[a].position + all[a].length)..<all[b].position]
+            if between.allSatisfy({ AnswerParser.listJoiners.contains($0.word) }) && all[a].label != all[b].label
+                && tokens[all[a].position].sentence == tokens[all[b].position].sentence {
+                inList.insert(a)
+                inList.insert(b)
+            }
+        }
+        let explicit = all.indices.filter { i in
+            !inList.contains(i) && !AnswerParser.preceded(tokens, all[i].position, by: AnswerParser.negators, window: 3)
+        }.map { all[$0] }
+        guard let last = explicit.last else { return nil }
+        if explicit.allSatisfy({ $0.label == last.label }) { return last.label }
+        let cued = explicit.filter { AnswerParser.preceded(tokens, $0.position, by: AnswerParser.labelCues, window: 3) }
+        return cued.last?.label
+    }
+
+    /// The label whose spelling is exactly these words.
+    private func exact(_ tokens: [Token]) -> String? {
+        let words = tokens.map(\.word)
+        return spellings.first { $0.words == words }?.label
+    }
+
+    // MARK: Multiple choice
+
+    static let letterCues: Set<String> = ["option", "choice", "letter", "answer"]
+
+    /// Option letters the answer gives as letters (not as the article "a"), with whether each is cued.
+    static func letters(_ tokens: [Token], count: Int) -> [(index: Int, cued: Bool)] {
+        var out: [(Int, Bool)] = []
+        for (i, t) in tokens.enumerated() where t.word.count == 1 {
+            guard let index = (0..<count).first(where: { PromptTemplates.optionLetter($0).lowercased() == t.word }) else { continue }
+            let previous = i > 0 ? tokens[i - 1].word : ""
+            let cued = letterCues.contains(previous)
+                || (previous == "is" && i > 1 && letterCues.contains(tokens[i - 2].word) && tokens[i - 2].sentence == t.sentence)
+            let marked = t.before.hasSuffix("(") || t.after.hasPrefix(")") || t.after.hasPrefix(".") || t.after.hasPrefix(":")
+                || t.endsLine || tokens.count == 1
+            // A capital A/I opening a sentence and running on into words is an article or a pronoun.
+            if cued || marked { out.append((index, cued)) }
+        }
+        return out
+    }
+
+    private func readChoice(_ text: String, _ tokens: [Token], options: [String]) -> Reading {
+        let found = AnswerParser.letters(tokens, count: options.count)
+        var letter: Int?
+        if let last = found.last {
+            if found.allSatisfy({ $0.index == last.index }) {
+                letter = last.index
+            } else if let cued = found.last(where: \.cued) {
+                letter = cued.index
+            } else {
+                return .unparseable
+            }
+        }
+        // Labels, read without the letters themselves.
+        let letterPositions = Set(tokens.indices.filter { i in
+            tokens[i].word.count == 1 && found.contains { PromptTemplates.optionLetter($0.index).lowercased() == tokens[i].word }
+        })
+        let words = tokens.indices.filter { !letterPositions.contains($0) }.map { tokens[$0] }
+        let label = words.isEmpty ? nil : readLabel(words.map(\.raw).joined(separator: " "), words)
+        switch (letter, label) {
+        case let (l?, x?): return options.indices.contains(l) && options[l] == x ? .label(x) : .unparseable
+        case let (l?, nil): return options.indices.contains(l) ? .label(options[l]) : .unparseable
+        case let (nil, x?): return .label(x)
+        case (nil, nil): return .unparseable
+        }
+    }
+
+    // MARK: Yes / no
+
+    static let yesWords: Set<String> = ["yes", "true", "correct", "agree", "right", "si", "cierto", "verdadero", "oui", "vrai", "ja",
+                                       "yeah", "yep", "accurate"]
+    static let noWords: Set<String> = ["no", "false", "incorrect", "disagree", "wrong", "falso", "fals", "non", "nein", "nope",
+                                      "inaccurate"]
+    static let copulas: Set<String> = ["is", "are", "was", "be", "s", "seems", "sounds", "looks", "appears"]
+    static let hedges: Set<String> = ["entirely", "completely", "quite", "really", "totally", "fully", "necessarily", "strictly",
+                                      "exactly", "very", "actually", "definitely", "absolutely", "likely", "probably", "not"]
+    static let nouns: Set<String> = ["label", "labels", "answer", "statement", "one", "category", "option", "choice", "sentiment"]
+
+    /// The last verdict: true for yes, false for no, nil when there is none.
+    static func polarity(_ tokens: [Token]) -> Bool? {
+        var verdict: Bool?
+        for (i, t) in tokens.enumerated() {
+            let next = i + 1 < tokens.count && tokens[i + 1].sentence == t.sentence ? tokens[i + 1].word : nil
+            let opensSentence = i == 0 || tokens[i - 1].sentence != t.sentence
+            let isYes = yesWords.contains(t.word), isNo = noWords.contains(t.word)
+            guard isYes || isNo else { continue }
+            if let next, nouns.contains(next), !t.endsClause { continue }  // "the correct label", "True label"
+            if t.word == "agree" || t.word == "disagree" {
+                let negated = preceded(tokens, i, by: ["not", "never"], window: 2)
+                verdict = (t.word == "agree") != negated
+                continue
+            }
+            if opensSentence {
+                verdict = isYes
+                continue
+            }
+            // "is [not] [entirely] true", "answer is no", "answer: no".
+            var j = i - 1, negated = false
+            while j >= 0, tokens[j].sentence == t.sentence, hedges.contains(tokens[j].word) {
+                if tokens[j].word == "not" { negated.toggle() }
+                j -= 1
+            }
+            if j >= 0, tokens[j].sentence == t.sentence, copulas.contains(tokens[j].word) || tokens[j].word == "answer" {
+                verdict = isYes != negated
+            }
+        }
+        return verdict
     }
 
     // MARK: Pairs
 
-    private func readPair(_ line: String, order: DisplayOrder) -> Reading {
-        let norm = AnswerParser.normalize(AnswerParser.dropLeadIn(line))
-        let words = norm.split(separator: " ").map(String.init)
-        let padded = " " + norm + " "
-        if [" both bad ", " both are bad ", " neither "].contains(where: padded.contains) {
-            return labels.contains("both-bad") ? .label("both-bad") : .unparseable
+    static let pairLeads: Set<String> = ["response", "reply", "assistant", "answer", "option", "output", "model", "candidate",
+                                         "completion", "text"]
+    static let preferVerbs: Set<String> = ["prefer", "choose", "chose", "pick", "select", "favor", "favour", "recommend"]
+    static let betterWords: Set<String> = ["better", "best", "preferred", "preferable", "superior", "stronger", "winner", "wins"]
+    static let badWords: Set<String> = ["bad", "wrong", "poor", "unhelpful", "harmful", "incorrect", "inadequate", "unacceptable"]
+
+    private func readPair(_ tokens: [Token], order: DisplayOrder) -> Reading {
+        enum Verdict { case side(Int), tie, bothBad }
+        var verdict: Verdict?
+        var mentioned = Set<Int>()
+        func sideOf(_ t: Token) -> Int? { t.word == "a" ? 0 : t.word == "b" ? 1 : nil }
+        let words = tokens.map(\.word)
+        for (i, t) in tokens.enumerated() {
+            let sameSentence = { (k: Int) in k >= 0 && k < tokens.count && tokens[k].sentence == t.sentence }
+            if t.word == "tie" || t.word == "draw" || t.word == "equally" || t.word == "equal" {
+                if !AnswerParser.preceded(tokens, i, by: AnswerParser.negators, window: 2) { verdict = .tie }
+                continue
+            }
+            if t.word == "neither" || t.word == "both" {
+                // "neither is better" is a tie; "both (responses are) bad", "neither is good" are both bad.
+                let following = (i + 1..<min(tokens.count, i + 5)).filter(sameSentence).map { words[$0] }
+                if t.word == "neither" {
+                    verdict = following.contains(where: AnswerParser.betterWords.contains) ? .tie : .bothBad
+                } else if following.contains(where: AnswerParser.badWords.contains) {
+                    verdict = .bothBad
+                }
+                continue
+            }
+            guard let side = sideOf(t) else { continue }
+            let previous = i > 0 && sameSentence(i - 1) ? words[i - 1] : nil
+            let afterLead = previous.map(AnswerParser.pairLeads.contains) ?? false
+            // "X is better", "X is the better one" (not "A better approach").
+            var k = i + 1
+            if sameSentence(k), words[k] == "is" || words[k] == "s" || words[k] == "was" { k += 1 }
+            if sameSentence(k), words[k] == "the" || words[k] == "clearly" || words[k] == "much" || words[k] == "far" { k += 1 }
+            let saysBetter = k > i + 1 && sameSentence(k) && AnswerParser.betterWords.contains(words[k])
+            // A lone letter, or one opening the answer with punctuation: "B", "(A)", "A:", "A." — not "A carefully …".
+            let alone = tokens.count == 1
+            let marked = t.before.hasSuffix("(") || t.after.hasPrefix(")") || t.after.hasPrefix(".") || t.after.hasPrefix(":") || t.endsLine
+            if !afterLead && !marked && !alone && !saysBetter
+                && !(previous.map { ["is", "prefer", "choose", "pick", "select"].contains($0) } ?? false) {
+                continue  // the article "a", or a stray letter
+            }
+            // "the better response is X", "answer is X", "prefer [response] X", "verdict: X"
+            var j = i - 1
+            if j >= 0, sameSentence(j), AnswerParser.pairLeads.contains(words[j]) { j -= 1 }
+            let before = j >= 0 && sameSentence(j) ? words[j] : nil
+            let beforeBefore = j >= 1 && sameSentence(j - 1) ? words[j - 1] : nil
+            let chosen = before.map(AnswerParser.preferVerbs.contains) ?? false
+            let named = before == "is" && (beforeBefore.map { AnswerParser.betterWords.contains($0) || AnswerParser.pairLeads.contains($0)
+                || $0 == "choice" || $0 == "verdict" || $0 == "winner" } ?? false)
+            let opening = i == 0 && (marked || alone)
+            let verdictWord = before == "verdict" || before == "winner"
+            if saysBetter || chosen || named || opening || alone || verdictWord {
+                verdict = .side(side)
+            } else if afterLead || marked {
+                mentioned.insert(side)
+            }
         }
-        if words.contains(where: { ["tie", "equal", "equally", "same", "draw"].contains($0) }) {
-            return labels.contains("tie") ? .label("tie") : .unparseable
+        let result: Verdict?
+        if let verdict { result = verdict } else if mentioned.count == 1 { result = .side(mentioned.first!) } else { result = nil }
+        switch result {
+        case .side(let s)?: return .label(String(PairOrder.storedIndex(side: s, order: order)))
+        case .tie?: return labels.contains("tie") ? .label("tie") : .unparseable
+        case .bothBad?: return labels.contains("both-bad") ? .label("both-bad") : .unparseable
+        case nil: return .unparseable
         }
-        let lead: Set<String> = ["response", "reply", "assistant", "answer", "option", "output", "model", "candidate"]
-        var side: Int?
-        if let w = words.drop(while: { lead.contains($0) }).first, w == "a" || w == "b" {
-            side = w == "a" ? 0 : 1
-        } else {
-            let a = lead.contains { padded.contains(" \($0) a ") }, b = lead.contains { padded.contains(" \($0) b ") }
-            if a != b { side = a ? 0 : 1 }
-        }
-        guard let side else { return .unparseable }
-        return .label(String(PairOrder.storedIndex(side: side, order: order)))
     }
 
     // MARK: Confidence
 
-    /// A stated confidence: "Confidence: 0.8", "confidence 80%", "Confidence: 8/10";
-    /// failing that, a bare percentage ("80%"). Values above 1 are read as percent.
+    /// A stated confidence, only as a number: "Confidence: 0.8", "confidence 80%", "Confidence level: 7/10",
+    /// "**Confidence:** 1"; failing that, a bare percentage ("80%"). Values above 1 are read as percent;
+    /// words ("Confidence: high") and placeholders ("<a number from 0 to 1>") give nil.
     public static func statedConfidence(_ raw: String) -> Double? {
         let text = raw.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
-        if let m = text.firstMatch(of: /confidence[^0-9.\n]{0,24}?(\d+(?:\.\d+)?|\.\d+)\s*(%|\/\s*10\b)?/) {
-            return scale(m.output.1, unit: m.output.2.map(String.init))
+        if let m = text.firstMatch(of: confidencePattern) {
+            return scale(m.output.1, unit: m.output.2.map { String($0).replacingOccurrences(of: " ", with: "") })
         }
+        if text.range(of: "confidence", options: .caseInsensitive) != nil { return nil }
         if let m = text.firstMatch(of: /(\d+(?:\.\d+)?)\s*%/) { return scale(m.output.1, unit: "%") }
         return nil
     }
 
     private static func scale(_ number: Substring, unit: String?) -> Double? {
         guard var v = Double(number) else { return nil }
-        if unit == "%" { v /= 100 } else if let unit, unit.hasPrefix("/") { v /= 10 } else if v > 1 { v /= 100 }
+        if unit == "%" {
+            v /= 100
+        } else if let unit, unit.hasPrefix("/") || unit.hasPrefix("outof") {
+            v /= 10
+        } else if v > 1 {
+            v /= 100
+        }
         return (0...1).contains(v) ? v : nil
     }
 
@@ -148,76 +441,11 @@ public struct AnswerParser: Sendable, Hashable {
 
     // MARK: Text helpers
 
-    /// The answer's lines without the confidence part or percentages, blank lines dropped.
-    static func answerLines(_ raw: String) -> [String] {
-        raw.split(whereSeparator: \.isNewline).compactMap { line -> String? in
-            var s = String(line)
-            if let r = s.range(of: "confidence", options: [.caseInsensitive, .diacriticInsensitive]) {
-                s = String(s[..<r.lowerBound])
-            }
-            s = s.replacing(/\(?\s*\d+(?:\.\d+)?\s*%\s*\)?/, with: "")
-            return fold(s).isEmpty ? nil : s
-        }
-    }
-
     /// Drops a short lead-in before a colon: "Label: X" → "X" (at most three words before it).
     static func dropLeadIn(_ text: String) -> String {
         guard let colon = text.firstIndex(of: ":") else { return text }
-        let head = normalize(String(text[..<colon])), tail = String(text[text.index(after: colon)...])
-        guard !head.isEmpty, head.split(separator: " ").count <= 3, !normalize(tail).isEmpty else { return text }
+        let head = words(String(text[..<colon])), tail = String(text[text.index(after: colon)...])
+        guard !head.isEmpty, head.count <= 3, !words(tail).isEmpty else { return text }
         return tail
-    }
-
-    /// An option letter at the start: "B", "(B)", "B)", "B.", "B:", "Option B", "Answer: (B) …".
-    static func leadingLetter(_ line: String) -> String? {
-        let f = fold(line).trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "*_`#\"'“”"))
-        let words = normalize(line).split(separator: " ").map(String.init)
-        if words.count == 1, words[0].count <= 2, words[0].allSatisfy({ $0.isLetter }) { return words[0] }
-        if let m = f.firstMatch(of: /^(?:(?:option|answer|choice|the answer is)\s*:?\s*)?\(?([a-z]{1,2})(?:[).:]|\s*$)/) {
-            return String(m.output.1)
-        }
-        if let m = f.firstMatch(of: /^(?:option|answer|choice)\s*:?\s*\(?([a-z]{1,2})\)?(?:\s|$)/) { return String(m.output.1) }
-        return nil
-    }
-
-    /// true for yes / true / agree, false for no / false / disagree, nil otherwise.
-    static func polarity(_ line: String) -> Bool? {
-        let yes: Set<String> = ["true", "yes", "y", "agree", "correct", "right", "si", "cierto", "verdadero", "oui", "vrai", "ja"]
-        let no: Set<String> = ["false", "no", "n", "disagree", "incorrect", "wrong", "falso", "fals", "non", "nein"]
-        let norm = normalize(dropLeadIn(line)), padded = " " + norm + " "
-        if [" disagree ", " do not agree ", " don t agree ", " dont agree ", " not agree "].contains(where: padded.contains) {
-            return false
-        }
-        let words = norm.split(separator: " ").map(String.init)
-        if let w = words.first(where: { $0 != "i" }) {
-            if yes.contains(w) { return true }
-            if no.contains(w) { return false }
-        }
-        let y = words.contains(where: yes.contains), n = words.contains(where: no.contains)
-        return y != n ? y : nil
-    }
-
-    static let junk = CharacterSet.whitespacesAndNewlines.union(.punctuationCharacters).union(.symbols)
-
-    /// Case and diacritics folded.
-    static func fold(_ s: String) -> String {
-        s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
-            .trimmingCharacters(in: junk)
-    }
-
-    /// Folded, every run of non-alphanumerics turned into one space, trimmed.
-    static func normalize(_ s: String) -> String {
-        var out = ""
-        var space = false
-        for ch in s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) {
-            if ch.isLetter || ch.isNumber {
-                if space && !out.isEmpty { out.append(" ") }
-                out.append(ch)
-                space = false
-            } else {
-                space = true
-            }
-        }
-        return out
     }
 }
