@@ -157,7 +157,9 @@ public enum RouteWorkflow {
             let confidence = vs.compactMap(\.confidence)
             let labels = vs.map(\.label)
             // Items for people keep the machine's (majority) label too: the suggestion pane shows it.
-            return RouteEntry(itemRowID: id, route: route, score: outcome.scores[id] ?? .infinity,
+            // No parsed vote: nothing is known, so it goes to people first (not last, as entropy 0 would put it).
+            let score = labels.contains(where: { $0 != nil }) ? outcome.scores[id] ?? .infinity : .infinity
+            return RouteEntry(itemRowID: id, route: route, score: score,
                               machineLabel: outcome.machineLabels[id] ?? Uncertainty.majority(labels), annotator: annotator,
                               votes: vs, entropy: Uncertainty.entropy(labels),
                               confidence: confidence.isEmpty ? nil : confidence.reduce(0, +) / Double(confidence.count))

@@ -35,6 +35,29 @@ import Testing
         #expect(abs(u.confidenceUncertainty! - (1 - 0.7)) < 1e-12)
     }
 
+    /// A machine label needs support: more votes than the runner-up and than the unparseable or failed ones.
+    @Test func supportAndTheDefaultRanking() {
+        #expect(Uncertainty.supported(["a", "a", "b"]))
+        #expect(!Uncertainty.supported(["a", nil, nil, nil, nil, nil, nil, nil, nil, nil, nil]), "10 unparseable, 1 label")
+        #expect(!Uncertainty.supported(["a", "a", "a", "b", "b", "b"]), "a tie")
+        #expect(!Uncertainty.supported([nil, nil, nil, nil, nil, nil, nil, nil, nil, "n"]), "4 failed, 5 unparseable, 1 label")
+        #expect(Uncertainty.supportedEntropy([nil, nil]) == .infinity)
+        // Entropy calls "10 unparseable + 1 label" sure (0.30); the default sends it first, and an item with no
+        // answer at all before it; entropy keeps both and sends the 2:1 item.
+        var table = VoteTable()
+        let weak: [String?] = ["a"] + Array(repeating: nil, count: 10)
+        for (id, labels) in [(Int64(1), ["a", "a", "b"] as [String?]), (2, weak), (3, ["b", "b", "b"]), (4, [nil, nil, nil])] {
+            for (i, l) in labels.enumerated() { table.append(MachineVote(annotator: "m", variant: "v\(i)", label: l), item: id) }
+        }
+        #expect(Uncertainty.entropy(weak) < Uncertainty.entropy(["a", "a", "b"]))
+        let order: [Int64] = [1, 2, 3, 4]
+        let robust = Router.route(votes: table, order: order, labels: ["a", "b"], strategy: .default, budget: 0.5)
+        #expect(robust.toHumans == [4, 2])
+        #expect(Router.route(votes: table, order: order, labels: ["a", "b"], strategy: .default, budget: 0.25).toHumans == [4])
+        let plain = Router.route(votes: table, order: order, labels: ["a", "b"], strategy: .entropy, budget: 0.25)
+        #expect(plain.toHumans == [1])
+    }
+
     @Test func allocationTakesTheMostUncertainFirst() {
         let scores: [(item: Int64, score: Double)] = [(1, 0.1), (2, 0.9), (3, 0.5), (4, 0.9), (5, 0)]
         // 40% of 5 = 2 items: the two 0.9s, in item order.

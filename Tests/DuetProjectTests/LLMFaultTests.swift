@@ -86,6 +86,8 @@ import Testing
                     // Nothing the machine could use: every answer failed or was unparseable; a person labels it.
                     #expect(vs.count == LLMProject.k && vs.allSatisfy { $0.label == nil }, "\(mode): \(vs.map(\.label))")
                     #expect(r?.route == .human && r?.machineLabel == nil && r?.pending == true, "\(mode)")
+                    // Nothing known: first in the people's queue, not last (entropy 0 would put it last).
+                    #expect(r?.score == .infinity, "\(mode)")
                 }
             }
 

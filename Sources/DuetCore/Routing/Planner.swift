@@ -11,10 +11,11 @@ public enum RoutingStrategy: String, Sendable, CaseIterable, Codable {
     case calibrated
     /// A seeded random share (the baseline).
     case random
-    /// What `duet route` uses: entropy, switching to the learned weights
-    /// only when there are enough human labels and the weights beat the
-    /// plain majority on them (leave-one-out). Never worse than entropy on
-    /// the evidence it has.
+    /// What `duet route` uses: entropy with support (an item whose majority
+    /// label has no support, `Uncertainty.supported`, ranks before every
+    /// supported one; an item with no parsed vote first of all), switching to
+    /// the learned weights only when there are enough human labels and the
+    /// weights beat the plain majority on them (leave-one-out).
     case `default`
 
     /// Human labels needed before `default` trusts learned reliabilities.
@@ -97,8 +98,11 @@ public enum Router {
             for id in order where !chosen.contains(id) { if let l = majority(id) { machine[id] = l } }
             return RoutingOutcome(toHumans: humans, machineLabels: machine, scores: scores)
         case .calibrated, .default:
-            // Stage 1: half the budget by entropy (or all of it while evidence is thin).
-            let entropyScores = order.map { id in (item: id, score: entropy(id)) }
+            // Stage 1: half the budget by entropy (or all of it while evidence is thin); the default ranks
+            // items whose machine label has no support first.
+            let entropyScores = order.map { id in
+                (item: id, score: strategy == .default ? votes.labels(id).map(Uncertainty.supportedEntropy) ?? .infinity : entropy(id))
+            }
             let ranked1 = Allocation.ranked(entropyScores).map(\.item)
             var truth = known
             let learnedHelps = known.count >= RoutingStrategy.minimumEvidence && Reliability.beatsMajority(votes: votes, truth: known, labels: labels)

@@ -68,6 +68,28 @@ public enum Uncertainty {
         return Double(top - second) / Double(labels.count)
     }
 
+    /// Whether the majority label has support: it has more votes than the runner-up label and more than
+    /// the unparseable or failed answers together. "10 unparseable and 1 negative" or "3 positive, 3
+    /// negative" have none: entropy alone would call the first nearly sure.
+    public static func supported(_ labels: [String?]) -> Bool {
+        let counts = distribution(labels.compactMap { $0 }).values.sorted(by: >)
+        let top = counts.first ?? 0, second = counts.dropFirst().first ?? 0
+        let none = labels.count - labels.compactMap { $0 }.count
+        return top > second && top > none
+    }
+
+    /// Added to the entropy of an item whose majority has no support, so the robust strategies rank it
+    /// before every supported item (entropy is at most ln of the number of classes).
+    public static let unsupportedOffset = 10.0
+
+    /// An item's uncertainty with support taken into account: its entropy; entropy + `unsupportedOffset`
+    /// without support; infinite (unknown: first of all) with no parsed vote.
+    public static func supportedEntropy(_ labels: [String?]) -> Double {
+        if !labels.contains(where: { $0 != nil }) { return .infinity }
+        let h = entropy(labels)
+        return supported(labels) ? h : h + unsupportedOffset
+    }
+
     /// 1 − mean stated confidence over the votes that stated one (nil if none did).
     public static func confidenceUncertainty(_ votes: [MachineVote]) -> Double? {
         let c = votes.compactMap(\.confidence)
