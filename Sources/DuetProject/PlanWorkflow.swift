@@ -60,8 +60,9 @@ public enum PlanWorkflow {
         let basis = CostBasis(items: order.count, measuredSeconds: timed.reduce(0, +), measuredDecisions: timed.count,
                               settings: project.config.cost, tokens: try store.voteTokens(task: task, annotator: who),
                               promptPrice: priced ? spec!.promptPrice : 0, completionPrice: priced ? spec!.completionPrice : 0)
+        let baseline = PlanBaseline.make(votes: votes, order: order, truth: truth, labels: task.answerLabels)
         return PlanReport(task: task.name, annotator: who, rows: rows, cost: basis, targetAccuracy: project.config.router.targetAccuracy,
-                          evaluation: evaluation)
+                          evaluation: evaluation, baseline: baseline)
     }
 
     /// The annotator of duet.toml whose votes are stored under `voteName` (the built-in one needs no declaration).
@@ -159,7 +160,13 @@ public enum PlanWorkflow {
                 table.append(line)
             }
         }
-        var advice = Wrap.lines((report.recommendation.reachesTarget ? "recommendation: " : "") + report.recommendation.text, width: width)
+        var advice: [String] = []
+        if let b = report.baseline {
+            advice += Wrap.lines("baseline: every item \"\(b.label)\" (the most common label) scores accuracy \(PlanFormat.score(b.accuracy)), "
+                + "macro-F1 \(PlanFormat.score(b.macroF1)); the machine alone \(PlanFormat.score(b.machineAccuracy)).", width: width)
+            if let w = b.warning { advice += Wrap.lines(w, width: width) }
+        }
+        advice += Wrap.lines((report.recommendation.reachesTarget ? "recommendation: " : "") + report.recommendation.text, width: width)
         if routeHint, report.recommendation.reachesTarget, let r = report.recommendation.row {
             advice.append("to route like this: duet route --task \(report.task) --strategy \(r.strategy) --budget \(trimmed(r.budget))")
         }

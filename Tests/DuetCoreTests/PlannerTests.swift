@@ -192,4 +192,25 @@ import FoundationXML
         #expect(single.ok && single.collector.elements.filter { $0.name == "polyline" }.allSatisfy { $0.attributes["points"]?.split(separator: " ").count == 1 })
         #expect(parse(PlanSVG.render(report(budgets: []))).ok)
     }
+
+    /// The majority-class baseline and the warning when the machine alone is worse (issue 13: labeling every
+    /// tweet "neutral" scored 0.525 against the machine's 0.358).
+    @Test func baselineWarnsWhenTheMachineIsWorseThanOneLabel() throws {
+        var votes = VoteTable()
+        let truth: [Int64: String] = [1: "neu", 2: "neu", 3: "neu", 4: "pos", 5: "neg"]
+        // The machine says "pos" everywhere: right once.
+        for id in 1...5 { votes.append(MachineVote(annotator: "m", variant: "v", label: "pos"), item: Int64(id)) }
+        let b = try #require(PlanBaseline.make(votes: votes, order: [1, 2, 3, 4, 5], truth: truth, labels: ["neg", "neu", "pos"]))
+        #expect(b.label == "neu" && b.accuracy == 0.6 && b.machineAccuracy == 0.2)
+        // Macro-F1 of the constant "neu": F1(neu) = 2·3/(3+5) = 0.75, the others 0 → 0.25.
+        #expect(abs(b.macroF1 - 0.25) < 1e-12)
+        #expect(b.warning?.contains("worse than labeling every item \"neu\" (0.60") == true)
+        // A machine that is right more often than the constant label: no warning; ties go to the task's first label.
+        var good = VoteTable()
+        for (id, l) in truth { good.append(MachineVote(annotator: "m", variant: "v", label: l), item: id) }
+        let g = try #require(PlanBaseline.make(votes: good, order: [1, 2, 3, 4, 5], truth: truth, labels: ["neg", "neu", "pos"]))
+        #expect(g.machineAccuracy == 1 && g.warning == nil)
+        let tied = try #require(PlanBaseline.make(votes: good, order: [4, 5], truth: truth, labels: ["neg", "neu", "pos"]))
+        #expect(tied.label == "neg")
+    }
 }

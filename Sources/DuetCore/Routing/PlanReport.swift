@@ -171,6 +171,64 @@ public struct PlanEvaluation: Sendable, Hashable, Encodable {
 }
 
 /// `duet plan`: quality and cost per strategy and budget, the frontier and a recommendation.
+/// What labeling every item with the most common true label scores, beside the machine alone: a machine
+/// worse than that is worse than knowing nothing about the items.
+public struct PlanBaseline: Sendable, Hashable, Encodable {
+    /// The most common label among the measured items' truth (ties: the first in the task's labels).
+    public var label: String
+    public var accuracy: Double
+    public var macroF1: Double
+    /// The machine's majority vote on every item (entropy at 0% to people): CoAnnotating's reference.
+    public var machineAccuracy: Double
+
+    public init(label: String, accuracy: Double, macroF1: Double, machineAccuracy: Double) {
+        self.label = label
+        self.accuracy = accuracy
+        self.macroF1 = macroF1
+        self.machineAccuracy = machineAccuracy
+    }
+
+    /// The majority-class baseline of `truth` and the machine's majority-vote accuracy on it.
+    public static func make(votes: VoteTable, order: [Int64], truth: [Int64: String], labels: [String]) -> PlanBaseline? {
+        let measured = order.filter { truth[$0] != nil }
+        guard !measured.isEmpty else { return nil }
+        var counts: [String: Int] = [:]
+        for id in measured { counts[truth[id]!, default: 0] += 1 }
+        let ranked = (labels + counts.keys.sorted()).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        var best: String?
+        for l in ranked where best == nil || counts[l, default: 0] > counts[best!, default: 0] { best = l }
+        guard let top = best else { return nil }
+        let constant = Dictionary(uniqueKeysWithValues: measured.map { ($0, Optional(top)) })
+        let scored = Dictionary(uniqueKeysWithValues: measured.map { ($0, truth[$0]!) })
+        let (acc, f1) = Metrics.accuracyAndMacroF1(predicted: constant, truth: scored, labels: labels)
+        let machine = Router.route(votes: votes, order: measured, labels: labels, strategy: .entropy, budget: 0)
+        let machineAccuracy = Router.evaluate(machine, truth: scored, labels: labels).accuracy
+        return PlanBaseline(label: top, accuracy: acc, macroF1: f1, machineAccuracy: machineAccuracy)
+    }
+
+    /// Set when the machine alone is worse than the constant label.
+    public var warning: String? {
+        guard machineAccuracy < accuracy - 1e-9 else { return nil }
+        return "warning: the machine alone (accuracy \(PlanFormat.score(machineAccuracy))) is worse than labeling every item "
+            + "\"\(label)\" (\(PlanFormat.score(accuracy)), the most common label): its votes carry less than nothing here."
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case label, accuracy, warning
+        case macroF1 = "macro_f1"
+        case machineAccuracy = "machine_accuracy"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(label, forKey: .label)
+        try c.encode(accuracy, forKey: .accuracy)
+        try c.encode(macroF1, forKey: .macroF1)
+        try c.encode(machineAccuracy, forKey: .machineAccuracy)
+        try c.encodeIfPresent(warning, forKey: .warning)
+    }
+}
+
 public struct PlanReport: Sendable, Encodable {
     public var task: String
     public var annotator: String
@@ -180,8 +238,12 @@ public struct PlanReport: Sendable, Encodable {
     /// Priced, with the frontier marked.
     public var rows: [PlanRow]
     public var recommendation: PlanRecommendation
+    /// The majority-class baseline (nil when nothing was measured).
+    public var baseline: PlanBaseline?
 
-    public init(task: String, annotator: String, rows: [PlanRow], cost: CostBasis, targetAccuracy: Double, evaluation: PlanEvaluation) {
+    public init(task: String, annotator: String, rows: [PlanRow], cost: CostBasis, targetAccuracy: Double, evaluation: PlanEvaluation,
+                baseline: PlanBaseline? = nil) {
+        self.baseline = baseline
         self.task = task
         self.annotator = annotator
         self.targetAccuracy = targetAccuracy
@@ -252,7 +314,7 @@ public struct PlanReport: Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case task, annotator, evaluation, cost, rows, recommendation
+        case task, annotator, evaluation, cost, rows, recommendation, baseline
         case targetAccuracy = "target_accuracy"
     }
 }
