@@ -46,9 +46,26 @@ private func restoreAndExit(_ signal: Int32) {
     _exit(128 + signal)
 }
 
+/// The handler for crashes (a Swift trap is SIGILL or SIGTRAP, abort() is
+/// SIGABRT, bad memory SIGSEGV/SIGBUS): the terminal first, then the signal's
+/// default action again, so the process still dies of it (and dumps core
+/// where that is on).
+private func restoreAndCrash(_ sig: Int32) {
+    if TerminalRestore.activeScreen != nil {
+        TerminalRestore.activeScreen = nil
+        _ = endwin()
+    }
+    _ = signal(sig, SIG_DFL)
+    _ = raise(sig)
+}
+
 extension CursesTerminal {
+    /// The crash signals whose handler gives the terminal back first.
+    public static let crashSignals = [SIGTRAP, SIGILL, SIGABRT, SIGSEGV, SIGBUS, SIGFPE]
+
     /// Makes SIGINT, SIGTERM and SIGHUP restore the terminal (when a screen is
-    /// active) and exit with status 128 + signal, like a shell reports them.
+    /// active) and exit with status 128 + signal, like a shell reports them;
+    /// the crash signals restore it and then crash as they would have.
     ///
     /// Call it before `open()`: ncurses installs its own SIGINT/SIGTERM
     /// handlers in `newterm` only where the disposition is still the default,
@@ -57,6 +74,9 @@ extension CursesTerminal {
         _ = TerminalRestore.atExitHookRegistered
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             _ = signal(sig, restoreAndExit)
+        }
+        for sig in crashSignals {
+            _ = signal(sig, restoreAndCrash)
         }
     }
 }

@@ -66,7 +66,7 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        let project = try projectOptions.open()
+        let project = try projectOptions.open(.readOnly)
         let request = ExportRequest(task: task, format: format, scope: decisions, output: output ?? file, options: ExportOptions(ktoTies: ktoTies))
         let report = try ExportWorkflow.run(request, project: project)
         Console.note(report.summary)
@@ -77,6 +77,7 @@ extension KTOTies: ExpressibleByArgument {}
 
 extension Console {
     static func write(_ s: String) {
-        FileHandle.standardError.write(Data(s.utf8))
+        // The throwing write: FileHandle.write(_:) traps when stderr cannot be written.
+        try? FileHandle.standardError.write(contentsOf: Data(s.utf8))
     }
 }

@@ -24,7 +24,17 @@ struct Duet: AsyncParsableCommand {
 
     static func main() async {
         fixMallocMapThreshold()
-        await main(nil)
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // File errors in plain words ("PATH: reason"), never a Foundation domain and code.
+            exit(withError: FileErrors.plain(error))
+        }
     }
 
     /// `duet` alone: the dashboard.
@@ -51,15 +61,17 @@ struct ProjectOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The project folder (default: $DUET_PROJECT, else the nearest folder with a duet.toml).", valueName: "dir"))
     var project: String?
 
-    func open() throws -> Project {
-        try Project.open(at: Project.locate(explicit: project))
+    /// `.readOnly` for commands that only read: they write nothing (and work on a read-only store).
+    func open(_ mode: Project.Mode = .readWrite) throws -> Project {
+        try Project.open(at: Project.locate(explicit: project), mode: mode)
     }
 }
 
 /// Writes to standard error (progress, notes) without touching stdout.
 enum Console {
     static func note(_ s: String) {
-        FileHandle.standardError.write(Data((s + "\n").utf8))
+        // The throwing write: FileHandle.write(_:) traps when stderr cannot be written.
+        try? FileHandle.standardError.write(contentsOf: Data((s + "\n").utf8))
     }
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }

@@ -82,7 +82,7 @@ struct Status: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let report = try StatusReport.make(projectOptions.open())
+        let report = try StatusReport.make(projectOptions.open(.readOnly))
         print(json ? try report.json() : report.text)
     }
 }

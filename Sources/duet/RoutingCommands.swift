@@ -101,9 +101,10 @@ struct Plan: AsyncParsableCommand {
             }
             return b
         }
-        let report = try await PlanWorkflow.run(PlanRequest(task: task, budgets: list, annotator: annotator), project: projectOptions.open())
+        let project = try projectOptions.open(.readOnly)
+        let report = try await PlanWorkflow.run(PlanRequest(task: task, budgets: list, annotator: annotator), project: project)
         if let svg {
-            try PlanWorkflow.writeSVG(report, to: svg)
+            try PlanWorkflow.writeSVG(report, to: svg, project: project)
             Console.note("wrote \(svg)")
         }
         if json {
@@ -136,7 +137,7 @@ struct AgreementCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let report = try AgreementReport.make(task: task, project: projectOptions.open())
+        let report = try AgreementReport.make(task: task, project: projectOptions.open(.readOnly))
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
