@@ -78,7 +78,7 @@ struct SignalTests {
         let (duet, dir) = try sampleProject()
         // An interactive shell survives ctrl-c; the `sh -c` wrapper needs a trap
         // (a handler, not "ignore", which duet would inherit).
-        try tmux.start("trap 'true' INT; '\(duet)' label --as e2e --project '\(dir.path)'; echo DUET-EXIT=$?; sleep 30")
+        try tmux.start("trap 'true' INT; ulimit -c 0; '\(duet)' label --as e2e --project '\(dir.path)'; echo DUET-EXIT=$?; sleep 30")
         try tmux.waitFor("sentiment · classify · 0/200")
         #expect(try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("1"))
         return dir
@@ -94,6 +94,21 @@ struct SignalTests {
         let duetPID = try Tmux.run("/usr/bin/pgrep", ["-P", shell]).split(separator: "\n").first.map(String.init) ?? ""
         try Tmux.run("/bin/kill", ["-TERM", duetPID])
         try tmux.waitFor("DUET-EXIT=143")
+        #expect(try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("0"))
+    }
+
+    /// A crash (a Swift trap is SIGILL here, abort() SIGABRT, a bad pointer SIGSEGV): the terminal comes
+    /// back first, then the process dies of the signal (128 + signal), not of an exit.
+    @Test(arguments: [("ILL", 4), ("ABRT", 6), ("SEGV", 11)])
+    func crashSignalsRestoreTheTerminal(signal: String, number: Int) throws {
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let dir = try startLabeling(tmux)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shell = try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let duetPID = try Tmux.run("/usr/bin/pgrep", ["-P", shell]).split(separator: "\n").first.map(String.init) ?? ""
+        try Tmux.run("/bin/kill", ["-\(signal)", duetPID])
+        try tmux.waitFor("DUET-EXIT=\(128 + number)")
         #expect(try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("0"))
     }
 
