@@ -61,21 +61,8 @@ public final class OutputFile {
     /// Checks `path` and opens its temp file.
     public init(_ path: String, project: ProjectFiles?) throws {
         self.path = path
-        let absolute = URL(fileURLWithPath: path).path
-        var isLink = false
-        if let l = Self.linkStatus(absolute), (l.st_mode & S_IFMT) == S_IFLNK { isLink = true }
-        guard let target = Self.resolve(absolute) else {
-            if isLink { throw DuetError("\(path): a symbolic link to a file that does not exist; give the file's own path") }
-            throw DuetError("\(path): \(FileErrors.reason(errno: ENOENT)) (the folder \(URL(fileURLWithPath: absolute).deletingLastPathComponent().path) does not exist)")
-        }
+        let (target, existing) = try Self.check(path, project: project)
         self.target = target
-        let existing = Self.status(target)
-        if let project, let file = project.match(resolvedPath: target, status: existing) {
-            throw DuetError("\(path): refusing to write over the project's own file \(file); choose another output path")
-        }
-        if let existing, (existing.st_mode & S_IFMT) == S_IFDIR {
-            throw DuetError("\(path): \(FileErrors.reason(errno: EISDIR))")
-        }
         if let existing, (existing.st_mode & S_IFMT) != S_IFREG {
             // A device or a pipe: there is nothing to replace atomically.
             fd = open(target, O_WRONLY | O_CLOEXEC)
@@ -107,6 +94,28 @@ public final class OutputFile {
             _ = fchmod(fd, mode)
             _ = fchown(fd, existing.st_uid, existing.st_gid)
         }
+    }
+
+    /// Refuses `path` when it is (or leads to) a project file, a folder, or a
+    /// place that does not exist, without writing anything: for commands that
+    /// work a while before they write. Returns the resolved target and its status.
+    @discardableResult
+    public static func check(_ path: String, project: ProjectFiles?) throws -> (target: String, existing: stat?) {
+        let absolute = URL(fileURLWithPath: path).path
+        guard let target = resolve(absolute) else {
+            if let l = linkStatus(absolute), (l.st_mode & S_IFMT) == S_IFLNK {
+                throw DuetError("\(path): a symbolic link to a file that does not exist; give the file's own path")
+            }
+            throw DuetError("\(path): \(FileErrors.reason(errno: ENOENT)) (the folder \(URL(fileURLWithPath: absolute).deletingLastPathComponent().path) does not exist)")
+        }
+        let existing = status(target)
+        if let project, let file = project.match(resolvedPath: target, status: existing) {
+            throw DuetError("\(path): refusing to write over the project's own file \(file); choose another output path")
+        }
+        if let existing, (existing.st_mode & S_IFMT) == S_IFDIR {
+            throw DuetError("\(path): \(FileErrors.reason(errno: EISDIR))")
+        }
+        return (target, existing)
     }
 
     deinit { abandon() }

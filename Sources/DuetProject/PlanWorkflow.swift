@@ -99,6 +99,11 @@ public enum PlanWorkflow {
         return (out, k, nil)
     }
 
+    /// Refuses an SVG path that would be a project file (see `OutputFile.check`).
+    public static func checkSVGPath(_ path: String, project: Project) throws {
+        try OutputFile.check(path, project: ProjectFiles(root: project.root))
+    }
+
     /// Writes the SVG chart to `path` (a temporary file renamed into place).
     public static func writeSVG(_ report: PlanReport, to path: String, project: Project) throws {
         let svg = Data(PlanSVG.render(report).utf8)

@@ -102,6 +102,7 @@ struct Plan: AsyncParsableCommand {
             return b
         }
         let project = try projectOptions.open(.readOnly)
+        if let svg { try PlanWorkflow.checkSVGPath(svg, project: project) }  // before the work, not after
         let report = try await PlanWorkflow.run(PlanRequest(task: task, budgets: list, annotator: annotator), project: project)
         if let svg {
             try PlanWorkflow.writeSVG(report, to: svg, project: project)

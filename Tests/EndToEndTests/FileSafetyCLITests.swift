@@ -86,7 +86,8 @@ struct FileSafetyCLITests {
         let store = root.appendingPathComponent("duet.sqlite").path
         let before = FileManager.default.contents(atPath: store)
         for args in [["export", "duet.sqlite"], ["export", "-o", "duet.toml"], ["export", "-o", "./duet.sqlite-wal"],
-                     ["export", "../p/duet.sqlite"], ["export", "-o", "duet.log"]] {
+                     ["export", "../p/duet.sqlite"], ["export", "-o", "duet.log"],
+                     ["plan", "--svg", "duet.sqlite"], ["plan", "--svg", "../p/duet.toml"]] {
             let r = try Self.duet(args, in: root)
             #expect(r.status != 0, "\(args)")
             #expect(r.err.contains("refusing to write over the project's own file"), "\(args): \(r.err)")
