@@ -248,6 +248,10 @@ enum TempFileRegistry {
                     let previous = signal(sig, removeTempsAndRaise)
                     if previous != nil { signal(sig, previous) }
                 }
+                // Over a file size limit (ulimit -f) write(2) then fails with EFBIG, an error like a
+                // full disk, instead of SIGXFSZ killing the process with the temp file left behind.
+                let previous = signal(SIGXFSZ, SIG_IGN)
+                if previous != nil { signal(SIGXFSZ, previous) }
             }
             for i in 0..<capacity where slots[i] == nil {
                 slots[i] = strdup(path)

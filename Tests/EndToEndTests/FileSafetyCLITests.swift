@@ -53,7 +53,7 @@ struct FileSafetyCLITests {
 
     /// Starts duet with no signal blocked and every signal at its default (as a shell would;
     /// Foundation's Process passes on the test runner's blocked signals), output to /dev/null.
-    static func spawnPlain(_ args: [String]) throws -> pid_t {
+    static func spawnPlain(_ args: [String], executable: String = Tmux.duetBinary!) throws -> pid_t {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -68,10 +68,10 @@ struct FileSafetyCLITests {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([Tmux.duetBinary!] + args).map { strdup($0) } + [nil]
+        let argv = ([executable] + args).map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, Tmux.duetBinary!, &actions, &attr, argv, environ)
+        let rc = posix_spawn(&pid, executable, &actions, &attr, argv, environ)
         guard rc == 0 else { throw E2EError("posix_spawn failed: \(rc)") }
         return pid
     }
@@ -146,6 +146,25 @@ struct FileSafetyCLITests {
         #expect(!plan.err.lowercased().contains("readonly") && !plan.err.contains("read-only") && !plan.err.contains("cannot open"), "\(plan.err)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).sorted() == before)
         #expect(FileManager.default.contents(atPath: root.appendingPathComponent("duet.sqlite").path) == bytes)
+    }
+
+    /// A file size limit (`ulimit -f`) on export: an error in words, no SIGXFSZ death, no temp file.
+    @Test func aFileSizeLimitOnExport() throws {
+        let root = try Self.project(items: 3000)
+        let dir = root.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out.jsonl").path, err = dir.appendingPathComponent("err.txt").path
+        // 200 blocks (100 or 200 KB): more than SQLite's 32 KB index beside the store, less than the export.
+        let line = "ulimit -f 200; exec '\(Tmux.duetBinary!)' export --project '\(root.path)' --decisions all -o '\(out)' 2>'\(err)'"
+        let pid = try Self.spawnPlain(["-c", line], executable: "/bin/sh")
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        #expect(status & 0x7f == 0, "killed by signal \(status & 0x7f)")
+        #expect((status >> 8) & 0xff == 1)
+        let message = try String(contentsOfFile: err, encoding: .utf8)
+        #expect(message.contains("\(out): file too large") && !message.contains("NSCocoaErrorDomain"), "\(message)")
+        #expect(Self.temps(dir).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: out))
     }
 
     @Test func aLostStoreIsNotRecreated() throws {
