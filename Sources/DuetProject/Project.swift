@@ -52,9 +52,16 @@ public final class Project {
             let store = try SQLiteStore.open(path: path, readOnly: true)
             if try store.isCurrent(tasks: config.tasks) { return Project(root: root, config: config, store: store) }
         }
-        let store = try SQLiteStore.open(path: path)
-        try store.syncTasks(config.tasks)
-        return Project(root: root, config: config, store: store)
+        do {
+            let store = try SQLiteStore.open(path: path)
+            try store.syncTasks(config.tasks)
+            return Project(root: root, config: config, store: store)
+        } catch where mode == .readOnly {
+            throw DuetError("""
+                \(path) needs an update before it can be read (tasks changed in \(ConfigFile.fileName), or a newer \
+                Duet's schema) and cannot be written (\(error)); run any command once where the project is writable
+                """)
+        }
     }
 
     /// A project's store is never made anew by opening it: a missing or empty

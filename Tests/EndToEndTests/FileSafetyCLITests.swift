@@ -146,6 +146,14 @@ struct FileSafetyCLITests {
         #expect(!plan.err.lowercased().contains("readonly") && !plan.err.contains("read-only") && !plan.err.contains("cannot open"), "\(plan.err)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).sorted() == before)
         #expect(FileManager.default.contents(atPath: root.appendingPathComponent("duet.sqlite").path) == bytes)
+        // A task added to duet.toml must reach the store first, which cannot be written here: a clear refusal.
+        let toml = root.appendingPathComponent("duet.toml")
+        let text = try String(contentsOf: toml, encoding: .utf8)
+        try (text + "\n[[tasks]]\nname = \"topic\"\nkind = \"classify\"\nlabels = [\"a\", \"b\"]\n").write(to: toml, atomically: false, encoding: .utf8)
+        let stale = try Self.duet(["status"], in: root, executable: "/usr/bin/setpriv", prefix: asNobody)
+        #expect(stale.status != 0)
+        #expect(stale.err.contains("duet.sqlite needs an update before it can be read"), "\(stale.err)")
+        #expect(FileManager.default.contents(atPath: root.appendingPathComponent("duet.sqlite").path) == bytes)
     }
 
     /// A file size limit (`ulimit -f`) on export: an error in words, no SIGXFSZ death, no temp file.
