@@ -90,7 +90,7 @@ public enum ConfigFile {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw ConfigError(file: url.path, message: "cannot read (\(error.localizedDescription))")
+            throw ConfigError(file: url.path, message: "cannot read it: \(FileErrors.reason(error) ?? "\(error)")")
         }
         return try parse(text, file: url.path, defaultName: url.deletingLastPathComponent().lastPathComponent)
     }

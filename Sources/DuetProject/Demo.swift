@@ -31,7 +31,8 @@ public enum Demo {
         }
         try fm.createDirectory(at: dir, withIntermediateDirectories: true)
         try fm.copyItem(at: sampleData.appendingPathComponent(ConfigFile.fileName), to: dir.appendingPathComponent(ConfigFile.fileName))
-        let project = try Project.open(at: dir)
+        // A new project: its store is made here (opening an existing project never makes one).
+        let project = try Project.open(at: dir, mode: .readWrite, creating: true)
         let paths = files.map { sampleData.appendingPathComponent($0).path }
         let report = try ImportWorkflow.run(ImportRequest(paths: paths), into: project.store)
         return (project, report)

@@ -42,28 +42,15 @@ public struct ExportReport: Sendable {
     }
 }
 
-/// Buffered output of lines to a file (written to a temporary name, renamed
-/// into place at the end) or to standard output.
+/// Buffered output of lines to a file (through `OutputFile`: checked against
+/// the project's files, written to a temporary name, renamed into place at
+/// the end) or to standard output.
 final class LineOutput {
-    let handle: FileHandle
-    let tempPath: String?
-    let finalPath: String?
+    let file: OutputFile?
     var buffer = Data()
 
-    init(path: String?) throws {
-        if let path {
-            let temp = path + ".duet-tmp-\(ProcessInfo.processInfo.processIdentifier)"
-            guard FileManager.default.createFile(atPath: temp, contents: nil), let h = FileHandle(forWritingAtPath: temp) else {
-                throw DuetError("\(path): cannot write here")
-            }
-            handle = h
-            tempPath = temp
-            finalPath = path
-        } else {
-            handle = FileHandle.standardOutput
-            tempPath = nil
-            finalPath = nil
-        }
+    init(path: String?, project: ProjectFiles?) throws {
+        file = try path.map { try OutputFile($0, project: project) }
     }
 
     /// Writes whole lines (each ending in "\n").
@@ -74,22 +61,21 @@ final class LineOutput {
 
     func flush() throws {
         guard !buffer.isEmpty else { return }
-        try handle.write(contentsOf: buffer)
+        if let file {
+            try file.write(buffer)
+        } else {
+            try FileErrors.at("standard output") { try FileHandle.standardOutput.write(contentsOf: buffer) }
+        }
         buffer.removeAll(keepingCapacity: true)
     }
 
     func commit() throws {
         try flush()
-        guard let tempPath, let finalPath else { return }
-        try handle.close()
-        if FileManager.default.fileExists(atPath: finalPath) { try FileManager.default.removeItem(atPath: finalPath) }
-        try FileManager.default.moveItem(atPath: tempPath, toPath: finalPath)
+        try file?.commit()
     }
 
     func abandon() {
-        guard let tempPath else { return }
-        try? handle.close()
-        try? FileManager.default.removeItem(atPath: tempPath)
+        file?.abandon()
     }
 }
 
@@ -138,13 +124,15 @@ public enum ExportWorkflow {
         if request.scope != .all, task == nil, !project.config.tasks.isEmpty {
             throw DuetError("several tasks: choose one with --task (\(project.config.tasks.map(\.name).joined(separator: ", ")))")
         }
-        let out = try LineOutput(path: request.output)
+        let files = ProjectFiles(root: project.root)
+        // Both outputs are checked before anything is written.
+        let out = try LineOutput(path: request.output, project: files)
         var provenance: LineOutput?
         var report = ExportReport()
         report.format = request.format
         do {
             if !request.format.inlineProvenance, task != nil, let path = request.output {
-                provenance = try LineOutput(path: path + ".provenance.jsonl")
+                provenance = try LineOutput(path: path + ".provenance.jsonl", project: files)
                 report.provenanceFile = path + ".provenance.jsonl"
             }
             if request.format == .csv { try out.write(Array((ExportRenderer.csvLine(ExportRenderer.csvHeader) + "\n").utf8)) }

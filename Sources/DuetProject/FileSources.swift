@@ -4,18 +4,17 @@ import Foundation
 /// A file read in 1 MiB chunks.
 struct FileByteSource: ByteSource {
     let handle: FileHandle
+    let path: String
     var bytesRead: Int = 0
     var onRead: ((Int) -> Void)?
 
     init(path: String) throws {
-        guard let h = FileHandle(forReadingAtPath: path) else {
-            throw DuetError("\(path): cannot open (does it exist and is it readable?)")
-        }
-        handle = h
+        self.path = path
+        handle = try FileErrors.at(path) { try FileHandle(forReadingFrom: URL(fileURLWithPath: path)) }
     }
 
     mutating func nextChunk() throws -> [UInt8]? {
-        guard let data = try handle.read(upToCount: 1 << 20), !data.isEmpty else {
+        guard let data = try FileErrors.at(path, { try handle.read(upToCount: 1 << 20) }), !data.isEmpty else {
             try? handle.close()
             return nil
         }
@@ -35,9 +34,7 @@ struct GzipByteSource: ByteSource {
     var finished = false
 
     init(path: String) throws {
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw DuetError("\(path): cannot open (does it exist and is it readable?)")
-        }
+        try FileErrors.at(path) { try FileHandle(forReadingFrom: URL(fileURLWithPath: path)).close() }
         self.path = path
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -100,18 +100,15 @@ public enum PlanWorkflow {
         return (out, k, nil)
     }
 
+    /// Refuses an SVG path that would be a project file (see `OutputFile.check`).
+    public static func checkSVGPath(_ path: String, project: Project) throws {
+        try OutputFile.check(path, project: ProjectFiles(root: project.root))
+    }
+
     /// Writes the SVG chart to `path` (a temporary file renamed into place).
-    public static func writeSVG(_ report: PlanReport, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        do {
-            try Data(PlanSVG.render(report).utf8).write(to: temp)
-            // rename(2) replaces an existing file in one step.
-            guard rename(temp.path, url.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-            throw DuetError("cannot write \(path): \(error.localizedDescription)")
-        }
+    public static func writeSVG(_ report: PlanReport, to path: String, project: Project) throws {
+        let svg = Data(PlanSVG.render(report).utf8)
+        try OutputFile.write(svg, to: path, project: ProjectFiles(root: project.root))
     }
 
     // MARK: - Text

@@ -24,13 +24,56 @@ public final class Project {
         self.store = store
     }
 
+    /// Whether a command may change the project.
+    public enum Mode: Sendable {
+        /// Commands that only read (status, export, plan, agreement): the
+        /// store is opened read-only (see `SQLiteStore.open(path:readOnly:)`)
+        /// and nothing is written, so they work on a read-only store or folder.
+        /// A store that needs bringing up to date first (a newer schema,
+        /// tasks changed in duet.toml) is brought up to date, which needs write access.
+        case readOnly
+        case readWrite
+    }
+
+    public static let logFileName = "duet.log"
+
     /// Opens the project in `root`: reads duet.toml, opens the store and
-    /// brings its task table in line with the config.
-    public static func open(at root: URL) throws -> Project {
+    /// brings its task table in line with the config. The store must exist:
+    /// only `create` (`duet init`) makes a new one.
+    public static func open(at root: URL, mode: Mode = .readWrite) throws -> Project {
+        try open(at: root, mode: mode, creating: false)
+    }
+
+    static func open(at root: URL, mode: Mode, creating: Bool) throws -> Project {
         let config = try ConfigFile.load(root.appendingPathComponent(ConfigFile.fileName))
-        let store = try SQLiteStore.open(path: root.appendingPathComponent(storeFileName).path)
-        try store.syncTasks(config.tasks)
-        return Project(root: root, config: config, store: store)
+        let path = root.appendingPathComponent(storeFileName).path
+        if !creating { try checkStoreExists(path) }
+        if mode == .readOnly {
+            let store = try SQLiteStore.open(path: path, readOnly: true)
+            if try store.isCurrent(tasks: config.tasks) { return Project(root: root, config: config, store: store) }
+        }
+        do {
+            let store = try SQLiteStore.open(path: path)
+            try store.syncTasks(config.tasks)
+            return Project(root: root, config: config, store: store)
+        } catch where mode == .readOnly {
+            throw DuetError("""
+                \(path) needs an update before it can be read (tasks changed in \(ConfigFile.fileName), or a newer \
+                Duet's schema) and cannot be written (\(error)); run any command once where the project is writable
+                """)
+        }
+    }
+
+    /// A project's store is never made anew by opening it: a missing or empty
+    /// duet.sqlite beside duet.toml is a lost store, not a new project.
+    static func checkStoreExists(_ path: String) throws {
+        let restore = "restore it from a backup, or start a new project with `duet init` in another folder"
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+            throw DuetError("\(path) is missing: the project's store (its items and every decision) is not there; \(restore)")
+        }
+        if (attributes[.size] as? NSNumber)?.intValue == 0 {
+            throw DuetError("\(path) is empty: the project's store (its items and every decision) has no data; \(restore)")
+        }
     }
 
     /// Finds the project: `--project DIR`, then `$DUET_PROJECT`, then the
@@ -71,7 +114,7 @@ public final class Project {
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         let projectName = name ?? root.standardizedFileURL.lastPathComponent
         try template.render(projectName: projectName).write(to: configURL, atomically: true, encoding: .utf8)
-        return try open(at: root)
+        return try open(at: root, mode: .readWrite, creating: true)
     }
 
     /// Adds a task: appends a [[tasks]] block to duet.toml (comments and

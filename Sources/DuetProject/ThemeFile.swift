@@ -42,7 +42,7 @@ public enum ThemeFile {
     public static func load(_ url: URL) throws -> Theme {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ConfigError(file: url.path, message: "cannot read (\(error.localizedDescription))")
+            throw ConfigError(file: url.path, message: "cannot read it: \(FileErrors.reason(error) ?? "\(error)")")
         }
         return try parse(text, file: url.path)
     }

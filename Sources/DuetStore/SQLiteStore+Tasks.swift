@@ -4,6 +4,11 @@ import GRDB
 
 extension SQLiteStore {
     /// Upserts every spec by name; never deletes a task.
+    /// A task's labels as the tasks table holds them.
+    static func labelsColumn(_ spec: TaskSpec) -> String {
+        JSONValue.array(spec.labels.map { .string($0) }).canonicalJSON
+    }
+
     public func syncTasks(_ specs: [TaskSpec]) throws {
         let now = Self.seconds(Date())
         try writer.write { db in
@@ -23,8 +28,7 @@ extension SQLiteStore {
                 WHERE task_id = (SELECT id FROM tasks WHERE name = ?)
                 """)
             for spec in specs {
-                let labels = JSONValue.array(spec.labels.map { .string($0) }).canonicalJSON
-                try upsert.execute(arguments: [spec.name, spec.kind.rawValue, spec.dataset, labels, spec.overlap, now])
+                try upsert.execute(arguments: [spec.name, spec.kind.rawValue, spec.dataset, Self.labelsColumn(spec), spec.overlap, now])
                 if db.changesCount > 0 { try repend.execute(arguments: [spec.overlap, spec.name]) }
             }
         }

@@ -37,6 +37,65 @@ public final class SQLiteStore: ProjectStore {
         return SQLiteStore(writer: pool, path: path)
     }
 
+    /// Opens the store at `path` for reading only: nothing is written to it,
+    /// it is neither created nor migrated (`isCurrent` says whether it needs
+    /// to be). SQLite's WAL mode needs the -shm index beside the store; when
+    /// the folder is not writable and the index is not there, the store is
+    /// opened as immutable (no other process can be changing it: nobody can
+    /// write there), unless a -wal file holds commits not yet in the store.
+    public static func open(path: String, readOnly: Bool) throws -> SQLiteStore {
+        guard readOnly else { return try open(path: path) }
+        return try openReadOnly(path: path, folderWritable: access(URL(fileURLWithPath: path).deletingLastPathComponent().path, W_OK) == 0)
+    }
+
+    static func openReadOnly(path: String, folderWritable: Bool) throws -> SQLiteStore {
+        var config = configuration(label: "duet.store.readonly")
+        config.readonly = true
+        let fm = FileManager.default
+        let walSize = (try? fm.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.intValue
+        let immutable = !folderWritable && (walSize == nil || !fm.fileExists(atPath: path + "-shm"))
+        let reader: any DatabaseWriter
+        do {
+            if immutable {
+                if let walSize, walSize > 0 {
+                    throw StoreError.cannotOpen(path: path, reason: """
+                        its folder is not writable and \(path)-wal holds changes not yet written into the store; \
+                        open the project once with write access to the folder
+                        """)
+                }
+                reader = try DatabaseQueue(path: "file:\(uriEscaped(path))?immutable=1", configuration: config)
+            } else {
+                reader = try DatabasePool(path: path, configuration: config)
+            }
+            if try reader.read({ db in try Schema.migrator().hasBeenSuperseded(db) }) { throw StoreError.newerSchema(path: path) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: describe(error))
+        }
+        return SQLiteStore(writer: reader, path: path)
+    }
+
+    /// A path in a `file:` URI: `%`, `?`, `#` and the like percent-encoded (SQLite decodes them).
+    static func uriEscaped(_ path: String) -> String {
+        path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+    }
+
+    /// Whether the store needs nothing written to serve `tasks`: every
+    /// migration applied, every task in the store as the config defines it.
+    public func isCurrent(tasks: [TaskSpec]) throws -> Bool {
+        try writer.read { db in
+            guard try Schema.migrator().hasCompletedMigrations(db) else { return false }
+            for spec in tasks {
+                guard let row = try Row.fetchOne(db, sql: "SELECT kind, dataset, labels, overlap FROM tasks WHERE name = ?",
+                                                 arguments: [spec.name]) else { return false }
+                let kind: String? = row[0], dataset: String? = row[1], stored: String? = row[2], overlap: Int? = row[3]
+                if kind != spec.kind.rawValue || dataset != spec.dataset || stored != Self.labelsColumn(spec) || overlap != spec.overlap { return false }
+            }
+            return true
+        }
+    }
+
     /// A fresh store in memory (for tests and dry runs).
     public static func inMemory() throws -> SQLiteStore {
         let queue = try DatabaseQueue(configuration: configuration(label: "duet.store.memory"))

@@ -63,9 +63,9 @@ func writeLines(to url: URL, count: Int, _ line: (Int) -> String) throws -> URL 
     var chunk = ""
     for i in 0..<count {
         chunk += line(i) + "\n"
-        if chunk.utf8.count > 1 << 20 { out.write(Data(chunk.utf8)); chunk = "" }
+        if chunk.utf8.count > 1 << 20 { try out.write(contentsOf: Data(chunk.utf8)); chunk = "" }
     }
-    out.write(Data(chunk.utf8))
+    try out.write(contentsOf: Data(chunk.utf8))
     try out.close()
     return url
 }

@@ -66,7 +66,7 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        let project = try projectOptions.open()
+        let project = try projectOptions.open(.readOnly)
         let request = ExportRequest(task: task, format: format, scope: decisions, output: output ?? file, options: ExportOptions(ktoTies: ktoTies))
         let report = try ExportWorkflow.run(request, project: project)
         Console.note(report.summary)

@@ -34,7 +34,8 @@ struct Duet: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            Console.exit(with: error)
+            // File errors in plain words ("PATH: reason"), never a Foundation domain and code.
+            Console.exit(with: FileErrors.plain(error))
         }
     }
 
@@ -62,8 +63,9 @@ struct ProjectOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The project folder (default: $DUET_PROJECT, else the nearest folder with a duet.toml).", valueName: "dir"))
     var project: String?
 
-    func open() throws -> Project {
-        try Project.open(at: Project.locate(explicit: project))
+    /// `.readOnly` for commands that only read: they write nothing (and work on a read-only store).
+    func open(_ mode: Project.Mode = .readWrite) throws -> Project {
+        try Project.open(at: Project.locate(explicit: project), mode: mode)
     }
 }
 

@@ -82,7 +82,7 @@ struct Status: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let report = try StatusReport.make(projectOptions.open())
+        let report = try StatusReport.make(projectOptions.open(.readOnly))
         if json { Console.json(Data(try report.json().utf8)) } else { Console.out(report.text) }
     }
 }

@@ -101,9 +101,11 @@ struct Plan: AsyncParsableCommand {
             }
             return b
         }
-        let report = try await PlanWorkflow.run(PlanRequest(task: task, budgets: list, annotator: annotator), project: projectOptions.open())
+        let project = try projectOptions.open(.readOnly)
+        if let svg { try PlanWorkflow.checkSVGPath(svg, project: project) }  // before the work, not after
+        let report = try await PlanWorkflow.run(PlanRequest(task: task, budgets: list, annotator: annotator), project: project)
         if let svg {
-            try PlanWorkflow.writeSVG(report, to: svg)
+            try PlanWorkflow.writeSVG(report, to: svg, project: project)
             Console.note("wrote \(svg)")
         }
         if json {
@@ -134,7 +136,7 @@ struct AgreementCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let report = try AgreementReport.make(task: task, project: projectOptions.open())
+        let report = try AgreementReport.make(task: task, project: projectOptions.open(.readOnly))
         if json {
             try Console.json(encoding: report)
         } else {

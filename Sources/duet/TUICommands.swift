@@ -31,7 +31,9 @@ enum TUI {
         // Check everything that can fail before the screen is taken over.
         _ = try AppLauncher.prepare(project: project, options: options, size: (80, 24))
         // While the screen is up, logs go to duet.log in the project folder.
-        let makeHandler = try FileLogHandler.open(project.root.appendingPathComponent("duet.log"))
+        let makeHandler = try FileLogHandler.open(project.root.appendingPathComponent(Project.logFileName))
+        // Log lines that could not be written are dropped; say so once the screen is down.
+        defer { if let failure = makeHandler("duet").failure { Console.note(failure) } }
         LoggingSystem.bootstrap { label in
             var h = makeHandler(label)
             h.logLevel = ProcessInfo.processInfo.environment["DUET_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info

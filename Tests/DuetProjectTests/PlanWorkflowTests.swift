@@ -81,8 +81,18 @@ import FoundationXML
         #expect(text.table.allSatisfy { $0.count <= 80 })
 
         let svgPath = tmp.url.appendingPathComponent("plan.svg").path
-        try PlanWorkflow.writeSVG(report, to: svgPath)
-        try PlanWorkflow.writeSVG(report, to: svgPath)  // replaces it
+        try PlanWorkflow.writeSVG(report, to: svgPath, project: project)
+        try PlanWorkflow.writeSVG(report, to: svgPath, project: project)  // replaces it
+        // Never over a project file, by any name (see OutputFileTests).
+        let store = project.root.appendingPathComponent("duet.sqlite").path
+        let storeBytes = FileManager.default.contents(atPath: store)
+        let hardLink = tmp.url.appendingPathComponent("chart.svg").path
+        #expect(link(store, hardLink) == 0)
+        for path in [store, project.root.path + "/../p/duet.toml", project.root.path + "/duet.sqlite-wal", hardLink] {
+            let refused = #expect(throws: DuetError.self) { try PlanWorkflow.writeSVG(report, to: path, project: project) }
+            #expect(refused?.description.contains("refusing to write over the project's own file") == true)
+        }
+        #expect(FileManager.default.contents(atPath: store) == storeBytes)
         let svg = try String(contentsOfFile: svgPath, encoding: .utf8)
         let parser = XMLParser(data: Data(svg.utf8))
         final class Lines: NSObject, XMLParserDelegate {

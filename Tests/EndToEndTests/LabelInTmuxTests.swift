@@ -74,11 +74,11 @@ struct LabelInTmuxTests {
 /// screen off) and the process exit with 128 + signal.
 @Suite(.serialized, .enabled(if: Tmux.available && Tmux.duetBinary != nil, "needs tmux and a built duet binary"))
 struct SignalTests {
-    func startLabeling(_ tmux: Tmux) throws -> URL {
+    func startLabeling(_ tmux: Tmux, environment: String = "") throws -> URL {
         let (duet, dir) = try sampleProject()
         // An interactive shell survives ctrl-c; the `sh -c` wrapper needs a trap
         // (a handler, not "ignore", which duet would inherit).
-        try tmux.start("trap 'true' INT; '\(duet)' label --as e2e --project '\(dir.path)'; echo DUET-EXIT=$?; sleep 30")
+        try tmux.start("trap 'true' INT; ulimit -c 0; \(environment)'\(duet)' label --as e2e --project '\(dir.path)'; echo DUET-EXIT=$?; sleep 30")
         try tmux.waitFor("sentiment · classify · 0/200")
         #expect(try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("1"))
         return dir
@@ -94,6 +94,24 @@ struct SignalTests {
         let duetPID = try Tmux.run("/usr/bin/pgrep", ["-P", shell]).split(separator: "\n").first.map(String.init) ?? ""
         try Tmux.run("/bin/kill", ["-TERM", duetPID])
         try tmux.waitFor("DUET-EXIT=143")
+        #expect(try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("0"))
+    }
+
+    /// A crash (a Swift trap is SIGILL here, abort() SIGABRT, a bad pointer SIGSEGV): the terminal comes
+    /// back first, then the process dies of the signal (128 + signal), not of an exit.
+    @Test(arguments: [("ILL", 4), ("ABRT", 6), ("SEGV", 11)])
+    func crashSignalsRestoreTheTerminal(signal: String, number: Int) throws {
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        // Swift's backtracer (which the handler hands the crash on to) would wait for a key on a terminal.
+        let dir = try startLabeling(tmux, environment: "SWIFT_BACKTRACE=interactive=no ")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shell = try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let duetPID = try Tmux.run("/usr/bin/pgrep", ["-P", shell]).split(separator: "\n").first.map(String.init) ?? ""
+        try Tmux.run("/bin/kill", ["-\(signal)", duetPID])
+        let screen = try tmux.waitFor("DUET-EXIT=\(128 + number)")
+        // The backtrace, when there is one, is on the restored screen.
+        if screen.contains("Program crashed") { #expect(screen.contains("Thread 0")) }
         #expect(try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("0"))
     }
 
