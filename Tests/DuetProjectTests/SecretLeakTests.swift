@@ -75,6 +75,9 @@ import Testing
                     let prepared = try AppLauncher.prepare(project: project, options: options, size: (120, 40), environment: [:])
                     let runtime = Runtime(state: prepared.state, store: project.store, backend: MemoryBackend(width: 120, height: 40))
                     runtime.start(prepared.startEffects)
+                    // Triage lists every routed item (r cycles: to label → audits → machine-kept → all), the items
+                    // the machine kept included: the label screen only shows what people still have to do.
+                    if triage { for _ in 0..<3 { runtime.send(.key(.char("r"), at: Date())) } }
                     for _ in modes {
                         screens.append(Render.screen(runtime.state).lines.joined(separator: "\n"))
                         runtime.send(.key(.char(triage ? "j" : " "), at: Date()))
