@@ -63,8 +63,7 @@ extension App {
                 state.status = Status("Nothing to accept (blind audits and unlabeled rows are left out)", .warning)
                 return []
             }
-            t.marked = []
-            state.status = Status("Accepted the machine's label on \(entries.count) item\(entries.count == 1 ? "" : "s")")
+            // Marks clear and the count shows once the store confirms (`.recordedMany`).
             return [.recordMany(entries, then: t.task, t.filter)]
         case .help:
             state.overlay = .help(scroll: 0)

@@ -5,6 +5,24 @@ import GRDB
 import Testing
 
 @Suite struct LabelingTests {
+    @Test func aBulkRecordIsAllOrNothingAndStoreErrorsAreClassified() throws {
+        let store = try Fixture.store(texts: 2)
+        let ids = try (1...2).map { try Fixture.id(store, $0) }
+        func accept(_ id: Int64) -> NewAnnotation {
+            NewAnnotation(itemRowID: id, task: "sentiment", annotatorKind: .human, annotator: "alice", value: "positive")
+        }
+        // The last one names no item: none of them is kept.
+        #expect(throws: StoreError.unknownItem(999)) { try store.record([accept(ids[0]), accept(ids[1]), accept(999)]) }
+        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM decisions") == 0)
+        try store.record([accept(ids[0]), accept(ids[1])])
+        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM decisions") == 2)
+        // SQLite's codes as the failures the screens act on.
+        #expect(StoreFailure(DatabaseError(resultCode: .SQLITE_BUSY)) == .busy)
+        #expect(StoreFailure(DatabaseError(resultCode: .SQLITE_FULL)) == .diskFull)
+        #expect(StoreFailure(DatabaseError(resultCode: .SQLITE_READONLY)) == .readOnly)
+        #expect(StoreFailure(POSIXError(.ENOSPC)) == .diskFull)
+    }
+
     @Test func labelUndoAndNextItemFlow() throws {
         let store = try Fixture.store(texts: 5)
         let task = Fixture.sentiment

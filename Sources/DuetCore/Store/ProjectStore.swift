@@ -81,6 +81,12 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// decision for the item; durable when this returns.
     @discardableResult
     func record(_ annotation: NewAnnotation) throws -> Int64
+    /// Records several decisions in one transaction: all of them or none
+    /// (triage's bulk accept). Durable when this returns.
+    func record(_ annotations: [NewAnnotation]) throws
+    /// How long a write waits for another process's write lock before it
+    /// fails with `StoreFailure.busy` (the screens wait briefly, then retry).
+    func setWriteWait(seconds: Double) throws
     /// Revokes the annotator's latest decision in the task (undo): appends a
     /// `revoked` entry and clears the current decision. Returns the item's row
     /// id, or nil when there was nothing to undo.
