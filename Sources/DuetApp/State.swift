@@ -315,20 +315,25 @@ public struct Suggestion: Sendable, Hashable {
     public var confidence: Double?
     public var annotator: String
 
-    public init(route: RouteRecord, votes: [MachineVote]) {
-        label = route.machineLabel
+    /// Audits are judged blind: the person must not see the machine's answer, so
+    /// a blind suggestion holds none of it (no label, votes, entropy or confidence).
+    public let isBlind: Bool
+
+    /// Read through `RouteRecord.machineView` (as the label screen, where the item is decided).
+    public init(route: RouteRecord, votes all: [MachineVote]) {
+        let machine = route.machineView(votes: all, deciding: true)
+        isBlind = machine == nil
+        let votes = machine?.votes ?? []
+        label = machine?.label
         self.route = route.route
         self.votes = votes.count
         let d = Uncertainty.distribution(votes.map(\.label)).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         labels = d.map(\.key)
         counts = d.map(\.value)
-        entropy = Uncertainty.entropy(votes.map(\.label))
-        confidence = Uncertainty.confidenceUncertainty(votes).map { 1 - $0 }
+        entropy = machine?.entropy ?? 0
+        confidence = machine.flatMap { Uncertainty.confidenceUncertainty($0.votes).map { 1 - $0 } }
         annotator = route.annotator
     }
-
-    /// Audits are judged blind: the person must not see the machine's answer.
-    public var isBlind: Bool { route == .audit }
 }
 
 /// The pair (or ranking) being judged.
