@@ -210,10 +210,8 @@ public struct TaskSummary: Sendable, Hashable {
         self.audit = audit
     }
 
-    /// Human decisions per hour of measured labeling time.
-    public var itemsPerHour: Double? {
-        progress.humanSeconds > 0 ? Double(progress.human) / (progress.humanSeconds / 3600) : nil
-    }
+    /// Human decisions per hour of measured labeling time (`TaskProgress.itemsPerHour`).
+    public var itemsPerHour: Double? { progress.itemsPerHour }
 }
 
 public struct DashboardState: Sendable {

@@ -56,7 +56,10 @@ extension App {
             } else {
                 l.progress.human += 1
                 l.progress.remaining = max(0, l.progress.remaining - 1)
-                if let s = entry.seconds { l.progress.humanSeconds += s }
+                if let s = entry.seconds {
+                    l.progress.humanSeconds += s
+                    l.progress.timed += 1
+                }
                 if entry.flagged { l.progress.flagged += 1 }
             }
         }

@@ -7,7 +7,8 @@ enum Schema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         let migrations = [("v1-items-tasks-log", v1), ("v2-queue-cursor", v2), ("v3-votes-routes-cache", v3),
-                          ("v4-overlap", v4), ("v5-leases", v5), ("v6-progress-counters", v6)]
+                          ("v4-overlap", v4), ("v5-leases", v5), ("v6-progress-counters", v6),
+                          ("v7-timed-decisions", v7)]
         for (name, sql) in migrations {
             migrator.registerMigration(name) { db in try db.execute(sql: sql) }
         }
@@ -198,8 +199,10 @@ enum Schema {
     /// (Rows are added with NOT EXISTS, not INSERT OR IGNORE: inside a
     /// trigger, the firing statement's conflict policy overrides the body's.)
     /// The statements that add (`+`) or take away (`-`) the decision `row` (NEW or OLD) from its item's counts.
-    private static func count(_ row: String, _ sign: String) -> String {
+    /// With `timed` (v7 on), also the person's decisions that measured their time (`seconds` set).
+    private static func count(_ row: String, _ sign: String, timed: Bool = false) -> String {
         let human = "\(row).status = 'submitted' AND \(row).annotator_kind = 'human'"
+        let timedCount = timed ? ",\n        timed = timed \(sign) (\(human) AND \(row).seconds IS NOT NULL)" : ""
         return """
             INSERT INTO item_progress (task_id, item_id) SELECT \(row).task_id, \(row).item_id
                 WHERE NOT EXISTS (SELECT 1 FROM item_progress WHERE task_id = \(row).task_id AND item_id = \(row).item_id);
@@ -209,7 +212,7 @@ enum Schema {
                 machine = machine \(sign) (\(row).status = 'submitted' AND \(row).annotator_kind = 'machine'),
                 skipped = skipped \(sign) (\(row).status = 'skipped'),
                 flagged = flagged \(sign) (\(row).flagged <> 0),
-                human_seconds = human_seconds \(sign) CASE WHEN \(human) THEN COALESCE(\(row).seconds, 0) ELSE 0 END
+                human_seconds = human_seconds \(sign) CASE WHEN \(human) THEN COALESCE(\(row).seconds, 0) ELSE 0 END\(timedCount)
             WHERE task_id = \(row).task_id AND item_id = \(row).item_id;
             """
     }
@@ -256,17 +259,31 @@ enum Schema {
         FROM item_progress p JOIN items i ON i.id = p.item_id JOIN tasks t ON t.id = p.task_id
         GROUP BY p.task_id, i.dataset, i.kind;
 
+        \(progressTriggers(timed: false))
+
+        CREATE TRIGGER overlap_recounted AFTER UPDATE OF overlap ON tasks BEGIN
+            UPDATE progress SET complete = (
+                SELECT COUNT(*) FROM item_progress p JOIN items i ON i.id = p.item_id
+                WHERE p.task_id = NEW.id AND i.dataset = progress.dataset AND i.kind = progress.kind AND p.human >= NEW.overlap)
+            WHERE task_id = NEW.id;
+        END;
+        """
+
+    /// The triggers that keep `item_progress` and `progress` in step with `decisions`
+    /// (`timed`: with the v7 counts of decisions that measured their time).
+    private static func progressTriggers(timed: Bool) -> String {
+        """
         CREATE TRIGGER decisions_counted AFTER INSERT ON decisions BEGIN
-        \(count("NEW", "+"))
+        \(count("NEW", "+", timed: timed))
         END;
 
         CREATE TRIGGER decisions_uncounted AFTER DELETE ON decisions BEGIN
-        \(count("OLD", "-"))
+        \(count("OLD", "-", timed: timed))
         END;
 
         CREATE TRIGGER decisions_recounted AFTER UPDATE ON decisions BEGIN
-        \(count("OLD", "-"))
-        \(count("NEW", "+"))
+        \(count("OLD", "-", timed: timed))
+        \(count("NEW", "+", timed: timed))
         END;
 
         CREATE TRIGGER item_progress_counted AFTER UPDATE ON item_progress BEGIN
@@ -279,17 +296,32 @@ enum Schema {
                 skipped_only = skipped_only + ((NEW.skipped > 0 AND NEW.submitted = 0) - (OLD.skipped > 0 AND OLD.submitted = 0)),
                 submitted = submitted + ((NEW.submitted > 0) - (OLD.submitted > 0)),
                 flagged = flagged + ((NEW.flagged > 0) - (OLD.flagged > 0)),
-                human_seconds = human_seconds + (NEW.human_seconds - OLD.human_seconds),
+                human_seconds = human_seconds + (NEW.human_seconds - OLD.human_seconds),\(timed ? "\n        timed = timed + (NEW.timed - OLD.timed)," : "")
                 complete = complete + ((NEW.human >= (SELECT overlap FROM tasks WHERE id = NEW.task_id))
                                        - (OLD.human >= (SELECT overlap FROM tasks WHERE id = NEW.task_id)))
             WHERE task_id = NEW.task_id AND (dataset, kind) = (SELECT dataset, kind FROM items WHERE id = NEW.item_id);
         END;
+        """
+    }
 
-        CREATE TRIGGER overlap_recounted AFTER UPDATE OF overlap ON tasks BEGIN
-            UPDATE progress SET complete = (
-                SELECT COUNT(*) FROM item_progress p JOIN items i ON i.id = p.item_id
-                WHERE p.task_id = NEW.id AND i.dataset = progress.dataset AND i.kind = progress.kind AND p.human >= NEW.overlap)
-            WHERE task_id = NEW.id;
-        END;
+    /// Decisions that measured a person's time, counted beside the seconds: pace
+    /// (items per hour, seconds per item) is seconds over *these* decisions only;
+    /// bulk accepts and adjudications carry no seconds and are no labeling time.
+    static let v7 = """
+        DROP TRIGGER decisions_counted;
+        DROP TRIGGER decisions_uncounted;
+        DROP TRIGGER decisions_recounted;
+        DROP TRIGGER item_progress_counted;
+        ALTER TABLE item_progress ADD COLUMN timed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE progress ADD COLUMN timed INTEGER NOT NULL DEFAULT 0;
+        UPDATE item_progress SET timed = (
+            SELECT COUNT(*) FROM decisions d
+            WHERE d.task_id = item_progress.task_id AND d.item_id = item_progress.item_id
+              AND d.status = 'submitted' AND d.annotator_kind = 'human' AND d.seconds IS NOT NULL)
+        WHERE human > 0;
+        UPDATE progress SET timed = (
+            SELECT COALESCE(SUM(p.timed), 0) FROM item_progress p JOIN items i ON i.id = p.item_id
+            WHERE p.task_id = progress.task_id AND i.dataset = progress.dataset AND i.kind = progress.kind);
+        \(progressTriggers(timed: true))
         """
 }

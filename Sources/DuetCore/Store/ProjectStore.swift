@@ -166,12 +166,15 @@ public struct TaskProgress: Sendable, Hashable, Codable {
     public var flagged: Int
     /// Sum of measured human seconds over current submitted decisions.
     public var humanSeconds: Double
+    /// Current submitted human decisions that measured their time (`seconds` set): the ones
+    /// `humanSeconds` is spent on. Bulk accepts and adjudications carry no seconds.
+    public var timed: Int
     /// Items with as many submitted human decisions as the task's overlap
     /// (equal to `human` when the overlap is 1).
     public var complete: Int
 
     public init(total: Int = 0, human: Int = 0, machine: Int = 0, skipped: Int = 0, remaining: Int = 0,
-                flagged: Int = 0, humanSeconds: Double = 0, complete: Int? = nil) {
+                flagged: Int = 0, humanSeconds: Double = 0, timed: Int = 0, complete: Int? = nil) {
         self.complete = complete ?? human
         self.total = total
         self.human = human
@@ -180,6 +183,18 @@ public struct TaskProgress: Sendable, Hashable, Codable {
         self.remaining = remaining
         self.flagged = flagged
         self.humanSeconds = humanSeconds
+        self.timed = timed
+    }
+
+    /// People's pace, the one place it is computed (dashboard, status, plan): timed
+    /// decisions over the time they measured. Nil before any measured time.
+    public var itemsPerHour: Double? {
+        timed > 0 && humanSeconds > 0 ? Double(timed) / (humanSeconds / 3600) : nil
+    }
+
+    /// Mean measured seconds per decision (nil before any measured time).
+    public var secondsPerDecision: Double? {
+        timed > 0 && humanSeconds > 0 ? humanSeconds / Double(timed) : nil
     }
 }
 
