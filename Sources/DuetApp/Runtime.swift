@@ -125,7 +125,9 @@ public final class Runtime {
             case .loadQuality(let task):
                 return [.qualityLoaded(try quality(task))]
             case .loadDisagreements(let task, let peopleOnly):
-                let decisions = try store.currentDecisions(task: task)
+                // A blind audit still to be labeled shows no machine answer here either (RouteRecord.isBlind).
+                let blind = Set(try store.routes(task: task, route: .audit).values.filter(\.isBlind).map(\.itemRowID))
+                let decisions = try store.currentDecisions(task: task).filter { !($0.annotatorKind == .machine && blind.contains($0.itemRowID)) }
                 return [.disagreementsLoaded(Adjudication.disagreements(decisions, peopleOnly: peopleOnly, includeSettled: true))]
             case .loadAdjudicationItem(let rowID):
                 return [.adjudicationItemLoaded(try store.item(rowID: rowID))]

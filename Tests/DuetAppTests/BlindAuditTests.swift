@@ -115,3 +115,26 @@ import TermUI
         #expect(!screen.contains("t3") && !screen.contains("trains"))
     }
 }
+
+@Suite struct BlindAuditAdjudicationTests {
+    /// With overlap 2, an audit one person labeled is still pending: the adjudication screen must not show the machine's answer.
+    @Test func aPendingAuditShowsNoMachineAnswerWhenAdjudicating() throws {
+        let twice = TaskSpec(name: "sentiment", kind: .classify, labels: ["negative", "neutral", "positive"], dataset: "t", overlap: 2)
+        let h = try Harness(width: 100, height: 24, task: nil, tasks: [twice])
+        let vote = MachineVote(annotator: "llm:x", variant: "a", label: "positive")
+        try h.store.saveVotes([(1, vote)], task: "sentiment", at: Date())
+        try h.store.applyRouting([RouteEntry(itemRowID: 1, route: .audit, score: 0, machineLabel: "positive", annotator: "llm:x",
+                                             votes: [vote], entropy: 0, confidence: nil)], task: "sentiment", at: Date())
+        try h.store.record(NewAnnotation(itemRowID: 1, task: "sentiment", annotatorKind: .human, annotator: "ana", value: "negative"))
+        #expect(try h.store.routes(task: twice, route: .audit)[1]?.isBlind == true)
+        var state = h.state
+        state.quitting = false
+        state.annotator = "bob"
+        let effects = App.openAdjudication(&state, twice)
+        let r = Runtime(state: state, store: h.store, backend: h.backend, clock: { Date() }, editor: { _ in nil })
+        r.start(effects)
+        guard case .adjudicate(let a) = r.state.screen else { Issue.record("not adjudicating"); return }
+        #expect(!a.items.contains { $0.answers.contains { $0.kind == .machine } })
+        #expect(!Render.screen(r.state).lines.contains { $0.contains("llm:x") })
+    }
+}
