@@ -66,7 +66,7 @@ extension App {
         if l.browsing == nil || !l.history.contains(entry.itemRowID) { l.history.append(entry.itemRowID) }
         l.browsing = nil
         // Saved: until the next item arrives, the screen shows it as decided.
-        if l.item?.rowID == entry.itemRowID { l.previousValue = entry.value ?? .null }
+        if l.item?.rowID == entry.itemRowID, let value = entry.value { l.previousValue = value }
         if entry.status == .skipped { state.status = Status("Skipped: it comes back at the end") }
         return [.loadNext(l.task)]
     }

@@ -151,7 +151,7 @@ import Testing
 
         let progress = try store.taskProgress(Fixture.sentiment)
         #expect(progress == TaskProgress(total: 6, human: 3, machine: 1, skipped: 1, remaining: 2,
-                                         flagged: 1, humanSeconds: 10))
+                                         flagged: 1, humanSeconds: 10, timed: 3))
 
         #expect(try store.taskProgress(Fixture.preference) == TaskProgress(total: 2, remaining: 2))
         let unsynced = TaskSpec(name: "later", kind: .rate, dataset: "reviews")
