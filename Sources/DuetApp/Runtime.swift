@@ -18,6 +18,11 @@ public final class Runtime {
     let quality: (TaskSpec) throws -> QualityReport
     /// Goes to a file (never stdout/stderr: the screen is up).
     let log = Logger(label: "duet.app")
+    /// When the pending `.wake` is due.
+    var retryAt: Date?
+    /// How long one write waits for another process's lock: short, so the screen never
+    /// freezes long; a busy store is then retried (`App.storeFailed`).
+    public static let writeWait = 2.0
 
     public init(state: AppState, store: any ProjectStore, backend: any TerminalBackend,
                 clock: @escaping () -> Date = Date.init, editor: @escaping (String) throws -> String? = ExternalEditor.edit,
@@ -28,6 +33,9 @@ public final class Runtime {
         self.backend = backend
         self.clock = clock
         self.editor = editor
+        do { try store.setWriteWait(seconds: Runtime.writeWait) } catch {
+            log.warning("could not shorten the store's write wait", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Effects to run before the first frame (load the dashboard or the first item).
@@ -41,7 +49,13 @@ public final class Runtime {
         defer { log.info("session ended") }
         while !state.quitting {
             try backend.draw(Render.screen(state))
-            guard let event = try backend.nextEvent(timeoutMilliseconds: nil) else { return }
+            // Wait for a key, or until a retry is due.
+            let wait = retryAt.map { max(0, Int(($0.timeIntervalSince(clock()) * 1000).rounded(.up))) }
+            guard let event = try backend.nextEvent(timeoutMilliseconds: wait) else {
+                if wait == nil { return }
+                fireRetry()
+                continue
+            }
             send(message(for: event))
         }
     }
@@ -90,12 +104,7 @@ public final class Runtime {
             case .record(let annotation, let task):
                 let id = try store.record(annotation)
                 log.debug("recorded", metadata: ["annotation": "\(id)", "task": "\(task.name)", "status": "\(annotation.status.rawValue)"])
-                let item = try store.nextItem(for: task, annotator: state.annotator)
-                // With overlap the reducer cannot tell whether the decision completed
-                // the item (others may have labeled it), so the store counts.
-                let progress = task.overlap > 1 ? try store.taskProgress(task) : nil
-                return [.itemLoaded(item, progress: progress, previous: nil, at: clock(), source: try source(item, task),
-                                    suggestion: try suggestion(item, task))]
+                return [.recorded(annotation)]
             case .undo(let task, let at):
                 return [.undone(try store.undoLast(task: task.name, annotator: state.annotator, at: at), at: at)]
             case .search(let task, let query):
@@ -110,13 +119,15 @@ public final class Runtime {
                 return [.edited(result)]
             case .loadTriage(let task, let filter):
                 return [.triageLoaded(try store.triage(task: task, filter: filter, limit: 2000))]
-            case .recordMany(let entries, let task, let filter):
-                for e in entries { try store.record(e) }
-                return [.triageLoaded(try store.triage(task: task, filter: filter, limit: 2000))]
+            case .recordMany(let entries, _, _):
+                try store.record(entries)
+                return [.recordedMany(entries.count)]
             case .loadQuality(let task):
                 return [.qualityLoaded(try quality(task))]
             case .loadDisagreements(let task, let peopleOnly):
-                let decisions = try store.currentDecisions(task: task)
+                // A blind audit still to be labeled shows no machine answer here either (RouteRecord.isBlind).
+                let blind = Set(try store.routes(task: task, route: .audit).values.filter(\.isBlind).map(\.itemRowID))
+                let decisions = try store.currentDecisions(task: task).filter { !($0.annotatorKind == .machine && blind.contains($0.itemRowID)) }
                 return [.disagreementsLoaded(Adjudication.disagreements(decisions, peopleOnly: peopleOnly, includeSettled: true))]
             case .loadAdjudicationItem(let rowID):
                 return [.adjudicationItemLoaded(try store.item(rowID: rowID))]
@@ -125,14 +136,25 @@ public final class Runtime {
                 return [.settled(entry.itemRowID, Adjudication.Answer(annotator: entry.annotator, kind: .human, value: entry.value))]
             case .unsettle(let task, let annotator, let at):
                 return [.unsettled(try store.undoLast(task: task.name, annotator: annotator, at: at))]
+            case .wake(let seconds):
+                retryAt = clock().addingTimeInterval(seconds)
+                return []
             case .quit:
                 try store.releaseLeases(task: nil, annotator: state.annotator)
                 return []
             }
         } catch {
             log.error("effect failed", metadata: ["effect": "\(effect)", "error": "\(error)"])
-            return [.failed("\(error)")]
+            // Whatever the effect, the reducer gets the failure the same way (App.storeFailed).
+            return [.storeFailed(effect, StoreFailure(error))]
         }
+    }
+
+    /// Sends `.retryDue` when a wake-up is pending (the run loop calls it when its wait ends).
+    public func fireRetry() {
+        guard retryAt != nil else { return }
+        retryAt = nil
+        send(.retryDue)
     }
 
     /// The Quality figures the store alone gives: agreement, audits, pair statistics (no plan).
@@ -158,7 +180,9 @@ public final class Runtime {
 
     /// The task's progress, queried only when the screen has none yet.
     func progressIfNeeded(_ task: TaskSpec) throws -> TaskProgress? {
-        if case .label(let l) = state.screen, l.loaded { return nil }
+        // With overlap the reducer cannot tell whether a decision completed the
+        // item (others may have labeled it), so the store counts.
+        if case .label(let l) = state.screen, l.loaded, task.overlap <= 1 { return nil }
         return try store.taskProgress(task)
     }
 }

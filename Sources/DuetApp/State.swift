@@ -22,6 +22,9 @@ public struct AppState: Sendable {
     /// An item opened from triage: quitting the label screen goes back to this table.
     public var triageReturn: TriageState?
     public var quitting = false
+    /// A store effect that failed for a moment (the store was busy) and is tried again
+    /// when the runtime's wake-up comes; any newer action or effect result ends it.
+    public var retry: Retry?
 
     public init(width: Int, height: Int, tasks: [TaskSpec], annotator: String, theme: Theme = .mono,
                 keymap: Keymap = .defaults, screen: Screen = .dashboard(DashboardState())) {
@@ -46,6 +49,19 @@ public struct Status: Sendable, Hashable {
     public init(_ text: String, _ kind: Kind = .info) {
         self.text = text
         self.kind = kind
+    }
+}
+
+/// A store effect waiting to be tried again, and how it failed last.
+public struct Retry: Sendable, Equatable {
+    public var effect: Effect
+    /// Attempts made so far.
+    public var attempt: Int
+    public var failure: StoreFailure
+    public init(effect: Effect, attempt: Int, failure: StoreFailure) {
+        self.effect = effect
+        self.attempt = attempt
+        self.failure = failure
     }
 }
 
@@ -194,10 +210,8 @@ public struct TaskSummary: Sendable, Hashable {
         self.audit = audit
     }
 
-    /// Human decisions per hour of measured labeling time.
-    public var itemsPerHour: Double? {
-        progress.humanSeconds > 0 ? Double(progress.human) / (progress.humanSeconds / 3600) : nil
-    }
+    /// Human decisions per hour of measured labeling time (`TaskProgress.itemsPerHour`).
+    public var itemsPerHour: Double? { progress.itemsPerHour }
 }
 
 public struct DashboardState: Sendable {
@@ -299,20 +313,25 @@ public struct Suggestion: Sendable, Hashable {
     public var confidence: Double?
     public var annotator: String
 
-    public init(route: RouteRecord, votes: [MachineVote]) {
-        label = route.machineLabel
+    /// Audits are judged blind: the person must not see the machine's answer, so
+    /// a blind suggestion holds none of it (no label, votes, entropy or confidence).
+    public let isBlind: Bool
+
+    /// Read through `RouteRecord.machineView` (as the label screen, where the item is decided).
+    public init(route: RouteRecord, votes all: [MachineVote]) {
+        let machine = route.machineView(votes: all, deciding: true)
+        isBlind = machine == nil
+        let votes = machine?.votes ?? []
+        label = machine?.label
         self.route = route.route
         self.votes = votes.count
         let d = Uncertainty.distribution(votes.map(\.label)).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         labels = d.map(\.key)
         counts = d.map(\.value)
-        entropy = Uncertainty.entropy(votes.map(\.label))
-        confidence = Uncertainty.confidenceUncertainty(votes).map { 1 - $0 }
+        entropy = machine?.entropy ?? 0
+        confidence = machine.flatMap { Uncertainty.confidenceUncertainty($0.votes).map { 1 - $0 } }
         annotator = route.annotator
     }
-
-    /// Audits are judged blind: the person must not see the machine's answer.
-    public var isBlind: Bool { route == .audit }
 }
 
 /// The pair (or ranking) being judged.
@@ -402,6 +421,15 @@ public enum AppMessage: Sendable {
     case unsettled(Int64?)
     case edited(String?)
     case failed(String)
+    /// The store committed this decision (`Effect.record`): only now does the screen count it and move on.
+    case recorded(NewAnnotation)
+    /// The store committed a bulk accept of this many decisions (`Effect.recordMany`).
+    case recordedMany(Int)
+    /// A store effect failed: nothing it would have written was written. The one
+    /// way every store failure reaches the screen (see `App.storeFailed`).
+    case storeFailed(Effect, StoreFailure)
+    /// The wake-up asked for by `Effect.wake`: time to try `AppState.retry` again.
+    case retryDue
 }
 
 /// Work `update` asks for; the runtime does it and answers with messages.
@@ -409,13 +437,13 @@ public enum Effect: Sendable, Equatable {
     case loadDashboard
     case loadNext(TaskSpec)
     case loadItem(TaskSpec, rowID: Int64)
-    /// Record the decision (durably), then load the next item.
+    /// Record the decision (durably), answering `.recorded`; the reducer then loads the next item.
     case record(NewAnnotation, then: TaskSpec)
     case undo(TaskSpec, at: Date)
     case search(TaskSpec, query: String)
     case editText(String)
     case loadTriage(TaskSpec, TriageFilter)
-    /// People accepting machine labels from triage: record them all, then reload the table.
+    /// People accepting machine labels from triage: record them all in one transaction, answering `.recordedMany`.
     case recordMany([NewAnnotation], then: TaskSpec, TriageFilter)
     case loadDisagreements(TaskSpec, peopleOnly: Bool)
     case loadQuality(TaskSpec)
@@ -424,5 +452,17 @@ public enum Effect: Sendable, Equatable {
     case settle(NewAnnotation)
     /// Revoke `annotator`'s last decision in the task, answering `.unsettled`.
     case unsettle(TaskSpec, annotator: String, at: Date)
+    /// Send `.retryDue` after this many seconds (the screen stays live meanwhile).
+    case wake(afterSeconds: Double)
     case quit
+}
+
+extension Effect {
+    /// Effects that change the store: when one fails, nothing is shown as done.
+    public var writes: Bool {
+        switch self {
+        case .record, .recordMany, .undo, .settle, .unsettle: return true
+        default: return false
+        }
+    }
 }

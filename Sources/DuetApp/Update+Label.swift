@@ -27,11 +27,8 @@ extension App {
             l.highlighted = ((l.highlighted ?? (action == .nextChoice ? -1 : 0)) + step + n) % n
         case .skip:
             guard let item = l.item else { return [] }
-            let entry = annotation(state, l, item, value: nil, status: .skipped, at: at)
-            if l.browsing == nil && l.previousValue == nil { l.progress.skipped += 1 }
-            noteDecision(&l, item)
-            state.status = Status("Skipped: it comes back at the end")
-            return [.record(entry, then: l.task)]
+            // Counted and remembered when the store confirms it (`.recorded`).
+            return [.record(annotation(state, l, item, value: nil, status: .skipped, at: at), then: l.task)]
         case .undo:
             return [.undo(l.task, at: at)]
         case .flag:
@@ -135,16 +132,8 @@ extension App {
 
     static func decide(_ state: inout AppState, _ l: inout LabelState, _ value: JSONValue, at: Date) -> [Effect] {
         guard let item = l.item else { return [] }
-        let entry = annotation(state, l, item, value: value, status: .submitted, at: at)
-        // Count it now (see AppMessage.itemLoaded). A browsed item was counted when first decided.
-        if l.browsing == nil && l.previousValue == nil {
-            l.progress.human += 1
-            l.progress.remaining = max(0, l.progress.remaining - 1)
-            if let s = entry.seconds { l.progress.humanSeconds += s }
-            if l.flagged { l.progress.flagged += 1 }
-        }
-        noteDecision(&l, item)
-        return [.record(entry, then: l.task)]
+        // Counted and remembered when the store confirms it (`.recorded`): a failed write leaves the screen as it is.
+        return [.record(annotation(state, l, item, value: value, status: .submitted, at: at), then: l.task)]
     }
 
     static func annotation(_ state: AppState, _ l: LabelState, _ item: StoredItem, value: JSONValue?,
@@ -154,9 +143,4 @@ extension App {
                              value: value, status: status, flagged: l.flagged, note: l.note, createdAt: at, seconds: seconds)
     }
 
-    /// Remembers the decided item for [ and ]; a decision ends browsing.
-    static func noteDecision(_ l: inout LabelState, _ item: StoredItem) {
-        if l.browsing == nil || !l.history.contains(item.rowID) { l.history.append(item.rowID) }
-        l.browsing = nil
-    }
 }

@@ -55,7 +55,7 @@ extension App {
             let chosen = t.marked.isEmpty ? (t.rows.indices.contains(t.selected) ? [t.rows[t.selected]] : []) : t.rows.filter { t.marked.contains($0.item.rowID) }
             // Blind audits keep their label hidden; rows without a label have nothing to accept.
             let entries = chosen.compactMap { row -> NewAnnotation? in
-                guard row.route.route != .audit, let label = row.route.machineLabel, let value = t.task.decisionValue(forLabel: label) else { return nil }
+                guard row.route.route != .audit, let label = row.machine?.label, let value = t.task.decisionValue(forLabel: label) else { return nil }
                 return NewAnnotation(itemRowID: row.item.rowID, task: t.task.name, annotatorKind: .human, annotator: state.annotator, value: value,
                                      note: "accepted the machine's label (\(row.route.annotator))", createdAt: at)
             }
@@ -63,8 +63,7 @@ extension App {
                 state.status = Status("Nothing to accept (blind audits and unlabeled rows are left out)", .warning)
                 return []
             }
-            t.marked = []
-            state.status = Status("Accepted the machine's label on \(entries.count) item\(entries.count == 1 ? "" : "s")")
+            // Marks clear and the count shows once the store confirms (`.recordedMany`).
             return [.recordMany(entries, then: t.task, t.filter)]
         case .help:
             state.overlay = .help(scroll: 0)

@@ -8,47 +8,26 @@ import TermUI
 public enum App {
     public static func update(_ state: inout AppState, _ message: AppMessage) -> [Effect] {
         switch message {
+        case .key, .resized, .storeFailed, .retryDue: break
+        default:
+            // An effect's result: the store answered, and the retry's message goes with it.
+            if state.retry != nil {
+                state.retry = nil
+                state.status = nil
+            }
+        }
+        switch message {
         case .resized(let w, let h):
             state.width = w
             state.height = h
             return []
         case .key(let key, let at):
-            state.status = nil
-            if state.isTooSmall {
-                // Only quitting makes sense on a screen too small to draw.
-                if state.keymap.action(for: key, in: [.dashboard, .label]) == .quit || key == .ctrl("c") {
-                    state.quitting = true
-                    return [.quit]
-                }
-                return []
-            }
-            if key == .ctrl("c") {
-                state.quitting = true
-                return [.quit]
-            }
-            if state.overlay != nil { return overlayKey(&state, key, at: at) }
-            switch state.screen {
-            case .dashboard(var d):
-                let effects = dashboardKey(&state, &d, key)
-                if case .dashboard = state.screen { state.screen = .dashboard(d) }
-                return effects
-            case .label(var l):
-                let effects = labelKey(&state, &l, key, at: at)
-                if case .label = state.screen { state.screen = .label(l) }
-                return effects
-            case .triage(var t):
-                let effects = triageKey(&state, &t, key, at: at)
-                if case .triage = state.screen { state.screen = .triage(t) }
-                return effects
-            case .adjudicate(var a):
-                let effects = adjudicateKey(&state, &a, key, at: at)
-                if case .adjudicate = state.screen { state.screen = .adjudicate(a) }
-                return effects
-            case .quality(var q):
-                let effects = qualityKey(&state, &q, key)
-                if case .quality = state.screen { state.screen = .quality(q) }
-                return effects
-            }
+            // A write waiting to be retried keeps saying so.
+            state.status = state.retry.map(retryStatus)
+            let effects = keyEffects(&state, key, at: at)
+            // A new action supersedes the retry: the person re-decided or moved on.
+            if !effects.isEmpty { state.retry = nil }
+            return effects
         case .qualityLoaded(let report):
             guard case .quality(var q) = state.screen else { return [] }
             q.report = report
@@ -56,6 +35,65 @@ public enum App {
             return []
         case .disagreementsLoaded, .adjudicationItemLoaded, .settled, .unsettled:
             return adjudicationMessage(&state, message)
+        default:
+            return result(&state, message)
+        }
+    }
+
+    /// What a key does.
+    static func keyEffects(_ state: inout AppState, _ key: Key, at: Date) -> [Effect] {
+        if state.isTooSmall {
+            // Only quitting makes sense on a screen too small to draw.
+            if state.keymap.action(for: key, in: [.dashboard, .label]) == .quit || key == .ctrl("c") {
+                state.quitting = true
+                return [.quit]
+            }
+            return []
+        }
+        if key == .ctrl("c") {
+            state.quitting = true
+            return [.quit]
+        }
+        if state.overlay != nil { return overlayKey(&state, key, at: at) }
+        switch state.screen {
+        case .dashboard(var d):
+            let effects = dashboardKey(&state, &d, key)
+            if case .dashboard = state.screen { state.screen = .dashboard(d) }
+            return effects
+        case .label(var l):
+            let effects = labelKey(&state, &l, key, at: at)
+            if case .label = state.screen { state.screen = .label(l) }
+            return effects
+        case .triage(var t):
+            let effects = triageKey(&state, &t, key, at: at)
+            if case .triage = state.screen { state.screen = .triage(t) }
+            return effects
+        case .adjudicate(var a):
+            let effects = adjudicateKey(&state, &a, key, at: at)
+            if case .adjudicate = state.screen { state.screen = .adjudicate(a) }
+            return effects
+        case .quality(var q):
+            let effects = qualityKey(&state, &q, key)
+            if case .quality = state.screen { state.screen = .quality(q) }
+            return effects
+        }
+    }
+
+    /// The results of effects.
+    static func result(_ state: inout AppState, _ message: AppMessage) -> [Effect] {
+        switch message {
+        case .storeFailed(let effect, let failure):
+            return storeFailed(&state, effect, failure)
+        case .retryDue:
+            return state.retry.map { [$0.effect] } ?? []
+        case .recorded(let entry):
+            return recorded(&state, entry)
+        case .recordedMany(let count):
+            guard case .triage(var t) = state.screen else { return [] }
+            t.marked = []
+            state.screen = .triage(t)
+            state.status = Status("Accepted the machine's label on \(count) item\(count == 1 ? "" : "s")")
+            return [.loadTriage(t.task, t.filter)]
         case .dashboardLoaded(let rows):
             guard case .dashboard(var d) = state.screen else { return [] }
             d.rows = rows
@@ -118,6 +156,8 @@ public enum App {
             return []
         case .failed(let text):
             state.status = Status(text, .error)
+            return []
+        default:
             return []
         }
     }

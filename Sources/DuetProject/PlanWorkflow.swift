@@ -54,10 +54,10 @@ public enum PlanWorkflow {
             evaluation.note = fit.note
         }
         let rows = Router.plan(votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets)
-        // People's time: the mean over current submitted decisions that measured it (triage's bulk accepts do not).
-        let timed = decisions.compactMap { $0.status == .submitted ? $0.seconds : nil }
+        // People's time, as everywhere: over the decisions that measured it (TaskProgress.timed).
+        let pace = try store.taskProgress(task)
         let priced = spec.map { $0.kind != .local } ?? false
-        let basis = CostBasis(items: order.count, measuredSeconds: timed.reduce(0, +), measuredDecisions: timed.count,
+        let basis = CostBasis(items: order.count, measuredSeconds: pace.humanSeconds, measuredDecisions: pace.timed,
                               settings: project.config.cost, tokens: try store.voteTokens(task: task, annotator: who),
                               promptPrice: priced ? spec!.promptPrice : 0, completionPrice: priced ? spec!.completionPrice : 0)
         let baseline = PlanBaseline.make(votes: votes, order: order, truth: truth, labels: task.answerLabels)

@@ -50,7 +50,7 @@ public struct StatusReport: Codable, Sendable {
         let datasets = try project.store.datasetSummaries().map { Dataset(name: $0.name, items: $0.items, kinds: $0.kinds) }
         let tasks = try project.config.tasks.map { spec -> Task in
             let p = try project.store.taskProgress(spec)
-            let rate = p.humanSeconds > 0 ? Double(p.human) / (p.humanSeconds / 3600) : nil
+            let rate = p.itemsPerHour
             let pairs = spec.kind == .compare ? Pairs(try PairStats.compute(store: project.store, task: spec)) : nil
             let audits = try project.store.routes(task: spec, route: .audit)
             let audit = audits.isEmpty ? nil

@@ -8,56 +8,73 @@ extension SQLiteStore {
     /// entry clears the decision it revokes (if it is still current).
     @discardableResult
     public func record(_ annotation: NewAnnotation) throws -> Int64 {
-        try writer.write { db in
-            let a = annotation
-            var taskID: Int64?
-            if let task = a.task {
-                taskID = try Self.requireTaskID(db, name: task)
-            } else if a.annotatorKind != .source {
-                throw StoreError.taskRequired(annotator: a.annotator, kind: a.annotatorKind)
-            }
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM items WHERE id = ?)",
-                                    arguments: [a.itemRowID]) == true else {
-                throw StoreError.unknownItem(a.itemRowID)
-            }
-            if a.status == .revoked, a.revokes == nil {
-                throw StoreError.revokeWithoutTarget(annotator: a.annotator)
-            }
-            if a.annotatorKind == .source {
-                let taken = try Bool.fetchOne(db, sql: """
-                    SELECT EXISTS (SELECT 1 FROM annotations
-                                   WHERE item_id = ? AND annotator = ? AND annotator_kind = 'source')
-                    """, arguments: [a.itemRowID, a.annotator])
-                if taken == true {
-                    throw StoreError.duplicateSourceAnnotation(item: a.itemRowID, annotator: a.annotator)
-                }
-            }
+        try writer.write { db in try Self.record(db, annotation) }
+    }
 
-            let id = try Self.appendLog(db, a, taskID: taskID)
-            guard let taskID else { return id }
-            switch a.status {
-            case .submitted, .skipped:
-                // Cached: preparing it compiles the progress triggers too (0.6 ms a decision).
-                try db.cachedStatement(sql: """
-                    INSERT INTO decisions
-                        (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged,
-                         seconds, decided_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    \(Self.replacingDecision)
-                    """).execute(arguments: [taskID, a.annotator, a.itemRowID, id, a.annotatorKind.rawValue,
-                                             a.status.rawValue, a.flagged, a.seconds, Self.seconds(a.createdAt)])
-            case .revoked:
-                try db.cachedStatement(sql: """
-                    DELETE FROM decisions
-                    WHERE task_id = ? AND annotator = ? AND item_id = ? AND annotation_id = ?
-                    """).execute(arguments: [taskID, a.annotator, a.itemRowID, a.revokes])
-                if db.changesCount > 0 {
-                    try Self.lowerCursor(db, taskID: taskID, below: a.itemRowID)
-                }
-            }
-            if a.annotatorKind == .human { try Self.updatePending(db, taskID: taskID, itemID: a.itemRowID) }
-            return id
+    /// Records `annotations` in one transaction: all of them, or none when one fails.
+    public func record(_ annotations: [NewAnnotation]) throws {
+        try writer.write { db in
+            for a in annotations { _ = try Self.record(db, a) }
         }
+    }
+
+    /// How long a write waits for another process's write lock before it fails
+    /// (`StoreFailure.busy`); the screens wait briefly and retry instead of freezing.
+    public func setWriteWait(seconds: Double) throws {
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA busy_timeout = \(Int((max(0, seconds) * 1000).rounded()))")
+        }
+    }
+
+    static func record(_ db: Database, _ annotation: NewAnnotation) throws -> Int64 {
+        let a = annotation
+        var taskID: Int64?
+        if let task = a.task {
+            taskID = try Self.requireTaskID(db, name: task)
+        } else if a.annotatorKind != .source {
+            throw StoreError.taskRequired(annotator: a.annotator, kind: a.annotatorKind)
+        }
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM items WHERE id = ?)",
+                                arguments: [a.itemRowID]) == true else {
+            throw StoreError.unknownItem(a.itemRowID)
+        }
+        if a.status == .revoked, a.revokes == nil {
+            throw StoreError.revokeWithoutTarget(annotator: a.annotator)
+        }
+        if a.annotatorKind == .source {
+            let taken = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM annotations
+                               WHERE item_id = ? AND annotator = ? AND annotator_kind = 'source')
+                """, arguments: [a.itemRowID, a.annotator])
+            if taken == true {
+                throw StoreError.duplicateSourceAnnotation(item: a.itemRowID, annotator: a.annotator)
+            }
+        }
+
+        let id = try Self.appendLog(db, a, taskID: taskID)
+        guard let taskID else { return id }
+        switch a.status {
+        case .submitted, .skipped:
+            // Cached: preparing it compiles the progress triggers too (0.6 ms a decision).
+            try db.cachedStatement(sql: """
+                INSERT INTO decisions
+                    (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged,
+                     seconds, decided_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                \(Self.replacingDecision)
+                """).execute(arguments: [taskID, a.annotator, a.itemRowID, id, a.annotatorKind.rawValue,
+                                         a.status.rawValue, a.flagged, a.seconds, Self.seconds(a.createdAt)])
+        case .revoked:
+            try db.cachedStatement(sql: """
+                DELETE FROM decisions
+                WHERE task_id = ? AND annotator = ? AND item_id = ? AND annotation_id = ?
+                """).execute(arguments: [taskID, a.annotator, a.itemRowID, a.revokes])
+            if db.changesCount > 0 {
+                try Self.lowerCursor(db, taskID: taskID, below: a.itemRowID)
+            }
+        }
+        if a.annotatorKind == .human { try Self.updatePending(db, taskID: taskID, itemID: a.itemRowID) }
+        return id
     }
 
     /// Revokes `annotator`'s most recent current decision in `task`.

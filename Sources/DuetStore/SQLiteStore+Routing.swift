@@ -305,6 +305,9 @@ extension SQLiteStore {
 }
 
 extension SQLiteStore {
+    /// `RouteRecord.isBlind` in SQL, for a route row named `r`.
+    static let blindRoute = "(r.route = 'audit' AND r.pending = 1)"
+
     public func triage(task: TaskSpec, filter: TriageFilter, limit: Int) throws -> [TriageRow] {
         try writer.read { db in
             guard let taskID = try Self.taskID(db, name: task.name) else { return [] }
@@ -318,18 +321,21 @@ extension SQLiteStore {
                 sql += " AND r.route = ?"
                 arguments += [route.rawValue]
             }
+            // Filters on what the machine said never pick out a blind audit (RouteRecord.isBlind).
             if let label = filter.label {
-                sql += " AND r.machine_label = ?"
+                sql += " AND r.machine_label = ? AND NOT \(Self.blindRoute)"
                 arguments += [label]
             }
             if let min = filter.minScore {
-                sql += " AND r.score >= ?"
+                sql += " AND r.score >= ? AND NOT \(Self.blindRoute)"
                 arguments += [min]
             }
             if filter.flaggedOnly {
                 sql += " AND EXISTS (SELECT 1 FROM decisions d WHERE d.task_id = r.task_id AND d.item_id = r.item_id AND d.flagged = 1)"
             }
-            sql += filter.ascending ? " ORDER BY r.score, r.item_id" : " ORDER BY r.score DESC, r.item_id"
+            // Nor does the order: blind audits come last, in item order, whatever their score.
+            let score = "CASE WHEN \(Self.blindRoute) THEN 0 ELSE r.score END"
+            sql += " ORDER BY \(Self.blindRoute), \(score)\(filter.ascending ? "" : " DESC"), r.item_id"
             sql += " LIMIT ?"
             arguments += [limit]
             let columns = Rows.itemColumnCount
@@ -344,10 +350,10 @@ extension SQLiteStore {
             let vote = try db.makeStatement(sql: """
                 SELECT annotator, variant, label, confidence FROM votes WHERE task_id = ? AND item_id = ? AND annotator = ? ORDER BY id
                 """)
-            for i in rows.indices {
-                rows[i].votes = try GRDB.Row.fetchAll(vote, arguments: [taskID, rows[i].item.rowID, rows[i].route.annotator]).map {
+            for i in rows.indices where !rows[i].route.isBlind {
+                rows[i].setVotes(try GRDB.Row.fetchAll(vote, arguments: [taskID, rows[i].item.rowID, rows[i].route.annotator]).map {
                     MachineVote(annotator: $0[0], variant: $0[1], label: $0[2], confidence: $0[3])
-                }
+                })
             }
             return rows
         }

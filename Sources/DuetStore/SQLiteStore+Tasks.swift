@@ -42,7 +42,8 @@ extension SQLiteStore {
         // The counts the store keeps (schema v6), per dataset and kind: a few rows, whatever the size.
         try progress(task) { filter in """
             SELECT COALESCE(SUM(human), 0), COALESCE(SUM(machine_only), 0), COALESCE(SUM(skipped_only), 0),
-                   COALESCE(SUM(submitted), 0), COALESCE(SUM(flagged), 0), TOTAL(human_seconds), COALESCE(SUM(complete), 0)
+                   COALESCE(SUM(submitted), 0), COALESCE(SUM(flagged), 0), TOTAL(human_seconds), COALESCE(SUM(complete), 0),
+                   COALESCE(SUM(timed), 0)
             FROM progress WHERE task_id = ? AND \(filter.sql(table: "progress"))
             """
         }
@@ -52,10 +53,11 @@ extension SQLiteStore {
     func taskProgressByScan(_ task: TaskSpec) throws -> TaskProgress {
         // Per item: is there a current submitted human decision (h), a
         // submitted machine one (m), any submitted one (s), a skip (k),
-        // a flag (f); the human seconds spent on it (hs); at least `overlap` people (c).
+        // a flag (f); the human seconds spent on it (hs); at least `overlap` people (c); people's
+        // decisions that measured their time (t).
         try progress(task) { filter in """
             SELECT COALESCE(SUM(h), 0), COALESCE(SUM(m AND NOT h), 0), COALESCE(SUM(k AND NOT s), 0),
-                   COALESCE(SUM(s), 0), COALESCE(SUM(f), 0), TOTAL(hs), COALESCE(SUM(c), 0)
+                   COALESCE(SUM(s), 0), COALESCE(SUM(f), 0), TOTAL(hs), COALESCE(SUM(c), 0), COALESCE(SUM(t), 0)
             FROM (
                 SELECT d.item_id,
                        MAX(d.status = 'submitted' AND d.annotator_kind = 'human') AS h,
@@ -66,7 +68,8 @@ extension SQLiteStore {
                        SUM(d.status = 'submitted' AND d.annotator_kind = 'human')
                            >= (SELECT overlap FROM tasks WHERE id = d.task_id) AS c,
                        TOTAL(CASE WHEN d.status = 'submitted' AND d.annotator_kind = 'human'
-                                  THEN d.seconds END) AS hs
+                                  THEN d.seconds END) AS hs,
+                       SUM(d.status = 'submitted' AND d.annotator_kind = 'human' AND d.seconds IS NOT NULL) AS t
                 FROM decisions d JOIN items ON items.id = d.item_id
                 WHERE d.task_id = ? AND \(filter.sql)
                 GROUP BY d.item_id
@@ -76,7 +79,7 @@ extension SQLiteStore {
     }
 
     /// Progress from `sql`, whose arguments are the task's id then the filter's values, and whose one
-    /// row holds human, machine only, skipped only, submitted, flagged, human seconds and complete.
+    /// row holds human, machine only, skipped only, submitted, flagged, human seconds, complete and timed.
     private func progress(_ task: TaskSpec, sql: (ItemFilter) -> String) throws -> TaskProgress {
         let filter = ItemFilter(task)
         return try writer.read { db in
@@ -98,7 +101,7 @@ extension SQLiteStore {
                 """, arguments: [taskID] + filter.arguments) ?? 0
             return TaskProgress(
                 total: total, human: row[0], machine: machineOnly - open, skipped: row[2],
-                remaining: max(0, total - submitted + open), flagged: row[4], humanSeconds: row[5], complete: row[6],
+                remaining: max(0, total - submitted + open), flagged: row[4], humanSeconds: row[5], timed: row[7], complete: row[6],
                 auditsOpen: open)
         }
     }

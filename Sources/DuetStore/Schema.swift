@@ -9,11 +9,11 @@ enum Schema {
         var migrator = DatabaseMigrator()
         let migrations = [("v1-items-tasks-log", v1), ("v2-queue-cursor", v2), ("v3-votes-routes-cache", v3),
                           ("v4-overlap", v4), ("v5-leases", v5), ("v6-progress-counters", v6),
-                          ("v7-open-audits", v7)]
+                          ("v7-timed-decisions", v7), ("v8-open-audits", openAudits)]
         for (name, sql) in migrations {
             migrator.registerMigration(name) { db in try db.execute(sql: sql) }
         }
-        migrator.registerMigration("v8-machine-decisions-shaped", migrate: v8)
+        migrator.registerMigration("v9-machine-decisions-shaped", migrate: machineDecisionsShaped)
         return migrator
     }
 
@@ -201,8 +201,10 @@ enum Schema {
     /// (Rows are added with NOT EXISTS, not INSERT OR IGNORE: inside a
     /// trigger, the firing statement's conflict policy overrides the body's.)
     /// The statements that add (`+`) or take away (`-`) the decision `row` (NEW or OLD) from its item's counts.
-    private static func count(_ row: String, _ sign: String) -> String {
+    /// With `timed` (v7 on), also the person's decisions that measured their time (`seconds` set).
+    private static func count(_ row: String, _ sign: String, timed: Bool = false) -> String {
         let human = "\(row).status = 'submitted' AND \(row).annotator_kind = 'human'"
+        let timedCount = timed ? ",\n        timed = timed \(sign) (\(human) AND \(row).seconds IS NOT NULL)" : ""
         return """
             INSERT INTO item_progress (task_id, item_id) SELECT \(row).task_id, \(row).item_id
                 WHERE NOT EXISTS (SELECT 1 FROM item_progress WHERE task_id = \(row).task_id AND item_id = \(row).item_id);
@@ -212,7 +214,7 @@ enum Schema {
                 machine = machine \(sign) (\(row).status = 'submitted' AND \(row).annotator_kind = 'machine'),
                 skipped = skipped \(sign) (\(row).status = 'skipped'),
                 flagged = flagged \(sign) (\(row).flagged <> 0),
-                human_seconds = human_seconds \(sign) CASE WHEN \(human) THEN COALESCE(\(row).seconds, 0) ELSE 0 END
+                human_seconds = human_seconds \(sign) CASE WHEN \(human) THEN COALESCE(\(row).seconds, 0) ELSE 0 END\(timedCount)
             WHERE task_id = \(row).task_id AND item_id = \(row).item_id;
             """
     }
@@ -259,17 +261,31 @@ enum Schema {
         FROM item_progress p JOIN items i ON i.id = p.item_id JOIN tasks t ON t.id = p.task_id
         GROUP BY p.task_id, i.dataset, i.kind;
 
+        \(progressTriggers(timed: false))
+
+        CREATE TRIGGER overlap_recounted AFTER UPDATE OF overlap ON tasks BEGIN
+            UPDATE progress SET complete = (
+                SELECT COUNT(*) FROM item_progress p JOIN items i ON i.id = p.item_id
+                WHERE p.task_id = NEW.id AND i.dataset = progress.dataset AND i.kind = progress.kind AND p.human >= NEW.overlap)
+            WHERE task_id = NEW.id;
+        END;
+        """
+
+    /// The triggers that keep `item_progress` and `progress` in step with `decisions`
+    /// (`timed`: with the v7 counts of decisions that measured their time).
+    private static func progressTriggers(timed: Bool) -> String {
+        """
         CREATE TRIGGER decisions_counted AFTER INSERT ON decisions BEGIN
-        \(count("NEW", "+"))
+        \(count("NEW", "+", timed: timed))
         END;
 
         CREATE TRIGGER decisions_uncounted AFTER DELETE ON decisions BEGIN
-        \(count("OLD", "-"))
+        \(count("OLD", "-", timed: timed))
         END;
 
         CREATE TRIGGER decisions_recounted AFTER UPDATE ON decisions BEGIN
-        \(count("OLD", "-"))
-        \(count("NEW", "+"))
+        \(count("OLD", "-", timed: timed))
+        \(count("NEW", "+", timed: timed))
         END;
 
         CREATE TRIGGER item_progress_counted AFTER UPDATE ON item_progress BEGIN
@@ -282,23 +298,38 @@ enum Schema {
                 skipped_only = skipped_only + ((NEW.skipped > 0 AND NEW.submitted = 0) - (OLD.skipped > 0 AND OLD.submitted = 0)),
                 submitted = submitted + ((NEW.submitted > 0) - (OLD.submitted > 0)),
                 flagged = flagged + ((NEW.flagged > 0) - (OLD.flagged > 0)),
-                human_seconds = human_seconds + (NEW.human_seconds - OLD.human_seconds),
+                human_seconds = human_seconds + (NEW.human_seconds - OLD.human_seconds),\(timed ? "\n        timed = timed + (NEW.timed - OLD.timed)," : "")
                 complete = complete + ((NEW.human >= (SELECT overlap FROM tasks WHERE id = NEW.task_id))
                                        - (OLD.human >= (SELECT overlap FROM tasks WHERE id = NEW.task_id)))
             WHERE task_id = NEW.task_id AND (dataset, kind) = (SELECT dataset, kind FROM items WHERE id = NEW.item_id);
         END;
+        """
+    }
 
-        CREATE TRIGGER overlap_recounted AFTER UPDATE OF overlap ON tasks BEGIN
-            UPDATE progress SET complete = (
-                SELECT COUNT(*) FROM item_progress p JOIN items i ON i.id = p.item_id
-                WHERE p.task_id = NEW.id AND i.dataset = progress.dataset AND i.kind = progress.kind AND p.human >= NEW.overlap)
-            WHERE task_id = NEW.id;
-        END;
+    /// Decisions that measured a person's time, counted beside the seconds: pace
+    /// (items per hour, seconds per item) is seconds over *these* decisions only;
+    /// bulk accepts and adjudications carry no seconds and are no labeling time.
+    static let v7 = """
+        DROP TRIGGER decisions_counted;
+        DROP TRIGGER decisions_uncounted;
+        DROP TRIGGER decisions_recounted;
+        DROP TRIGGER item_progress_counted;
+        ALTER TABLE item_progress ADD COLUMN timed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE progress ADD COLUMN timed INTEGER NOT NULL DEFAULT 0;
+        UPDATE item_progress SET timed = (
+            SELECT COUNT(*) FROM decisions d
+            WHERE d.task_id = item_progress.task_id AND d.item_id = item_progress.item_id
+              AND d.status = 'submitted' AND d.annotator_kind = 'human' AND d.seconds IS NOT NULL)
+        WHERE human > 0;
+        UPDATE progress SET timed = (
+            SELECT COALESCE(SUM(p.timed), 0) FROM item_progress p JOIN items i ON i.id = p.item_id
+            WHERE p.task_id = progress.task_id AND i.dataset = progress.dataset AND i.kind = progress.kind);
+        \(progressTriggers(timed: true))
         """
 
     /// Blind audits still waiting for people, found without a pass over the task's routes: the
     /// progress counts leave them out of the machine's and in what people have left.
-    static let v7 = """
+    static let openAudits = """
         CREATE INDEX routes_open_audits ON routes(task_id, item_id) WHERE route = 'audit' AND pending = 1;
         """
 
@@ -306,7 +337,7 @@ enum Schema {
     /// the task's value shape (`{"choice": 0, "strength": 1}`), so exports of the final decisions left
     /// the machine's pairs out. Rewrites the machine's stored values into the shape a person's has
     /// (`TaskKind.decisionValue(forLabel:)`); the current decisions point at these log rows.
-    static func v8(_ db: Database) throws {
+    static func machineDecisionsShaped(_ db: Database) throws {
         let rows = try Row.fetchAll(db, sql: """
             SELECT a.id, a.value, t.kind FROM annotations a JOIN tasks t ON t.id = a.task_id
             WHERE a.annotator_kind = 'machine' AND a.value IS NOT NULL AND t.kind <> 'classify'

@@ -1,4 +1,5 @@
 import DuetCore
+import GRDB
 
 /// Errors raised by `SQLiteStore`, with messages meant for the terminal.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -41,6 +42,19 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the import writer was used after its import batch had ended"
         case .corrupt(let detail):
             return "the store is damaged: \(detail)"
+        }
+    }
+}
+
+/// SQLite's result codes as the failures a person acts on (the one place they are classified).
+extension DatabaseError: StoreFailureConvertible {
+    public var storeFailure: StoreFailure {
+        switch resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy
+        case .SQLITE_FULL: return .diskFull
+        case .SQLITE_READONLY, .SQLITE_PERM: return .readOnly
+        case .SQLITE_IOERR: return .other("the store could not be read or written (disk I/O error: \(message ?? "unknown"))")
+        default: return .other(message ?? description)
         }
     }
 }

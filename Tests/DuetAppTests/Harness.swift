@@ -42,31 +42,11 @@ final class Harness {
     ]
 
     init(width: Int = 80, height: Int = 24, task: TaskSpec? = Harness.sentiment, annotator: String = "ana",
-         store existing: SQLiteStore? = nil, tasks: [TaskSpec] = [Harness.sentiment, Harness.topics, Harness.stars, Harness.review, Harness.prefs, Harness.ranks]) throws {
+         store existing: SQLiteStore? = nil, tasks: [TaskSpec] = [Harness.sentiment, Harness.topics, Harness.stars, Harness.review, Harness.prefs, Harness.ranks],
+         wrap: (SQLiteStore) -> any ProjectStore = { $0 }) throws {
         store = try existing ?? SQLiteStore.inMemory()
         try store.syncTasks(tasks)
-        if existing == nil {
-            _ = try store.importBatch(dryRun: false) { w in
-                try w.beginFile(path: "/data/t.jsonl", format: "jsonl", dataset: "t")
-                for (i, text) in Harness.texts.enumerated() {
-                    try w.add(ImportedRecord(item: Item(uid: "t\(i + 1)", dataset: "t", kind: .text, fields: .text(text))))
-                }
-                try w.beginFile(path: "/data/d.jsonl", format: "alpaca", dataset: "d")
-                try w.add(ImportedRecord(item: Item(uid: "d1", dataset: "d", kind: .demonstration,
-                                                    fields: ItemFields(messages: [.user("Add 2 and 2"), .assistant("5")]))))
-                try w.add(ImportedRecord(item: Item(uid: "d2", dataset: "d", kind: .demonstration,
-                                                    fields: ItemFields(messages: [.system("Be brief."), .user("Greet me"), .assistant("Hello!")]))))
-                try w.beginFile(path: "/data/p.jsonl", format: "dpo", dataset: "p")
-                for (uid, prompt, chosen, rejected) in Harness.pairs {
-                    let fields = ItemFields(prompt: prompt, responses: [[.assistant(chosen)], [.assistant(rejected)]])
-                    try w.add(ImportedRecord(item: Item(uid: uid, dataset: "p", kind: .pair, fields: fields),
-                                             sourceAnnotations: [SourceAnnotation(value: ["choice": 0])]))
-                }
-                try w.beginFile(path: "/data/r.jsonl", format: "ultrafeedback", dataset: "r")
-                try w.add(ImportedRecord(item: Item(uid: "r1", dataset: "r", kind: .ranking, fields: ItemFields(
-                    prompt: [.user("Best fruit?")], responses: [[.assistant("Apple")], [.assistant("Banana")], [.assistant("Cherry")]]))))
-            }
-        }
+        if existing == nil { try Harness.importFixtures(into: store) }
         backend = MemoryBackend(width: width, height: height)
         var state = AppState(width: width, height: height, tasks: tasks, annotator: annotator)
         var effects: [Effect] = [.loadDashboard]
@@ -76,7 +56,7 @@ final class Harness {
         }
         let clockBox = ClockBox()
         let queue = EditQueue()
-        runtime = Runtime(state: state, store: store, backend: backend, clock: { clockBox.now }, editor: { _ in queue.next() })
+        runtime = Runtime(state: state, store: wrap(store), backend: backend, clock: { clockBox.now }, editor: { _ in queue.next() })
         editQueue = queue
         self.clockBox = clockBox
         clockBox.now = now
@@ -84,6 +64,30 @@ final class Harness {
     }
 
     let clockBox: ClockBox
+
+    /// The items every test uses: texts, demonstrations, pairs and a ranking.
+    static func importFixtures(into store: any ProjectStore) throws {
+        _ = try store.importBatch(dryRun: false) { w in
+            try w.beginFile(path: "/data/t.jsonl", format: "jsonl", dataset: "t")
+            for (i, text) in Harness.texts.enumerated() {
+                try w.add(ImportedRecord(item: Item(uid: "t\(i + 1)", dataset: "t", kind: .text, fields: .text(text))))
+            }
+            try w.beginFile(path: "/data/d.jsonl", format: "alpaca", dataset: "d")
+            try w.add(ImportedRecord(item: Item(uid: "d1", dataset: "d", kind: .demonstration,
+                                                fields: ItemFields(messages: [.user("Add 2 and 2"), .assistant("5")]))))
+            try w.add(ImportedRecord(item: Item(uid: "d2", dataset: "d", kind: .demonstration,
+                                                fields: ItemFields(messages: [.system("Be brief."), .user("Greet me"), .assistant("Hello!")]))))
+            try w.beginFile(path: "/data/p.jsonl", format: "dpo", dataset: "p")
+            for (uid, prompt, chosen, rejected) in Harness.pairs {
+                let fields = ItemFields(prompt: prompt, responses: [[.assistant(chosen)], [.assistant(rejected)]])
+                try w.add(ImportedRecord(item: Item(uid: uid, dataset: "p", kind: .pair, fields: fields),
+                                         sourceAnnotations: [SourceAnnotation(value: ["choice": 0])]))
+            }
+            try w.beginFile(path: "/data/r.jsonl", format: "ultrafeedback", dataset: "r")
+            try w.add(ImportedRecord(item: Item(uid: "r1", dataset: "r", kind: .ranking, fields: ItemFields(
+                prompt: [.user("Best fruit?")], responses: [[.assistant("Apple")], [.assistant("Banana")], [.assistant("Cherry")]]))))
+        }
+    }
 
     var state: AppState { runtime.state }
     var label: LabelState? { if case .label(let l) = state.screen { return l } else { return nil } }

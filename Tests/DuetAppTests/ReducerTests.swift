@@ -31,6 +31,10 @@ import TermUI
         let expected = NewAnnotation(itemRowID: 7, task: "s", annotatorKind: .human, annotator: "ana", value: "b",
                                      createdAt: at.addingTimeInterval(4.25), seconds: 4.25)
         #expect(effects == [.record(expected, then: task)])
+        // Nothing counts until the store confirms it.
+        #expect(label(state)?.progress.human == 0)
+        #expect(label(state)?.history == [])
+        #expect(App.update(&state, .recorded(expected)) == [.loadNext(task)])
         #expect(label(state)?.progress.human == 1)
         #expect(label(state)?.progress.remaining == 2)
         #expect(label(state)?.history == [7])

@@ -52,7 +52,7 @@ import TermUI
         let r = open(h)
         r.send(.key(.char("s"), at: Date()))
         guard case .triage(let asc) = r.state.screen else { Issue.record("left triage"); return }
-        #expect(asc.rows.map(\.item.item.uid) == ["t3", "t2", "t1"])
+        #expect(asc.rows.map(\.item.item.uid) == ["t2", "t1", "t3"])  // a blind audit is not placed by its score
         r.send(.key(.char("r"), at: Date()))  // audits to label
         guard case .triage(let audits) = r.state.screen else { Issue.record("left triage"); return }
         #expect(audits.rows.map(\.item.item.uid) == ["t3"])

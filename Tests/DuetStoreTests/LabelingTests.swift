@@ -5,6 +5,24 @@ import GRDB
 import Testing
 
 @Suite struct LabelingTests {
+    @Test func aBulkRecordIsAllOrNothingAndStoreErrorsAreClassified() throws {
+        let store = try Fixture.store(texts: 2)
+        let ids = try (1...2).map { try Fixture.id(store, $0) }
+        func accept(_ id: Int64) -> NewAnnotation {
+            NewAnnotation(itemRowID: id, task: "sentiment", annotatorKind: .human, annotator: "alice", value: "positive")
+        }
+        // The last one names no item: none of them is kept.
+        #expect(throws: StoreError.unknownItem(999)) { try store.record([accept(ids[0]), accept(ids[1]), accept(999)]) }
+        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM decisions") == 0)
+        try store.record([accept(ids[0]), accept(ids[1])])
+        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM decisions") == 2)
+        // SQLite's codes as the failures the screens act on.
+        #expect(StoreFailure(DatabaseError(resultCode: .SQLITE_BUSY)) == .busy)
+        #expect(StoreFailure(DatabaseError(resultCode: .SQLITE_FULL)) == .diskFull)
+        #expect(StoreFailure(DatabaseError(resultCode: .SQLITE_READONLY)) == .readOnly)
+        #expect(StoreFailure(POSIXError(.ENOSPC)) == .diskFull)
+    }
+
     @Test func labelUndoAndNextItemFlow() throws {
         let store = try Fixture.store(texts: 5)
         let task = Fixture.sentiment
@@ -133,7 +151,7 @@ import Testing
 
         let progress = try store.taskProgress(Fixture.sentiment)
         #expect(progress == TaskProgress(total: 6, human: 3, machine: 1, skipped: 1, remaining: 2,
-                                         flagged: 1, humanSeconds: 10))
+                                         flagged: 1, humanSeconds: 10, timed: 3))
 
         #expect(try store.taskProgress(Fixture.preference) == TaskProgress(total: 2, remaining: 2))
         let unsynced = TaskSpec(name: "later", kind: .rate, dataset: "reviews")

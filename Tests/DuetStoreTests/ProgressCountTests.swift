@@ -73,7 +73,38 @@ import Testing
         }
         // The walk did reach every kind of count.
         let p = try store.taskProgress(tasks[1])
-        #expect(p.human > 0 && p.machine > 0 && p.flagged > 0 && p.complete > 0 && p.humanSeconds > 0)
+        #expect(p.human > 0 && p.machine > 0 && p.flagged > 0 && p.complete > 0 && p.humanSeconds > 0 && p.timed > 0)
+    }
+
+    /// Pace counts only decisions that measured a person's time: a store from before v7 gets the
+    /// count of timed decisions from its decisions, and bulk accepts (no seconds) never make it faster.
+    @Test func paceIsOverTimedDecisionsOnly() throws {
+        let queue = try DatabaseQueue()
+        try Schema.migrator().migrate(queue, upTo: "v6-progress-counters")
+        let old = SQLiteStore(writer: queue, path: nil)
+        let task = TaskSpec(name: "sentiment", kind: .classify, labels: ["neg", "pos"], dataset: "reviews")
+        try old.syncTasks([task])
+        try Fixture.load(old, (1...40).map { Fixture.text($0) })
+        let ids = try (1...40).map { try Fixture.id(old, $0) }
+        try Fixture.decide(old, item: ids[0], by: "ana", at: 1, seconds: 10)
+        try Fixture.decide(old, item: ids[1], by: "ana", at: 2, seconds: 20)
+        // Triage's bulk accept: 30 decisions with no seconds.
+        for (n, id) in ids[2..<32].enumerated() { try Fixture.decide(old, item: id, by: "ana", at: 3 + Double(n)) }
+        try Schema.migrator().migrate(queue)
+        let p = try old.taskProgress(task)
+        #expect(p.human == 32 && p.timed == 2 && p.humanSeconds == 30)
+        #expect(p.itemsPerHour == 240)  // 2 decisions in 30 s, not 32
+        #expect(p.secondsPerDecision == 15)
+        try expectCountsMatch(old, [task], "the v7 migration")
+        // The triggers keep it from there: a timed decision counts, a bulk one does not, undo takes one away.
+        try Fixture.decide(old, item: ids[32], by: "bob", at: 100, seconds: 30)
+        try Fixture.decide(old, item: ids[33], by: "bob", at: 101)
+        #expect(try old.taskProgress(task).timed == 3)
+        _ = try old.undoLast(task: task.name, annotator: "bob", at: Fixture.date(102))
+        _ = try old.undoLast(task: task.name, annotator: "bob", at: Fixture.date(103))
+        #expect(try old.taskProgress(task).timed == 2)
+        try expectCountsMatch(old, [task], "after the migration")
+        #expect(TaskProgress(human: 5).itemsPerHour == nil)
     }
 
     /// A store made before the counts existed gets them from its decisions when it is opened.

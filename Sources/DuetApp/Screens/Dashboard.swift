@@ -71,8 +71,7 @@ enum Dashboard {
         }
         var third: [String] = []
         if row.task.overlap > 1 { third.append("\(p.complete) of \(p.total) labeled by \(row.task.overlap) people") }
-        if let rate = row.itemsPerHour {
-            let secs = p.human > 0 ? p.humanSeconds / Double(p.human) : 0
+        if let rate = p.itemsPerHour, let secs = p.secondsPerDecision {
             third.append(String(format: "%.0f items/hour · %.1f s per decision", rate, secs))
         }
         if let f = row.pairs?.overall, f.decisions > 0 { third.append(pairLine(f)) }

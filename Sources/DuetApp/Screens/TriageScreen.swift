@@ -48,25 +48,26 @@ enum TriageScreen {
             x += idWidth + 1
             c.put(Wrap.truncate(snippet(row.item), width: snippetWidth), x: x, y: y, style: style)
             x += snippetWidth + 1
-            let blind = row.route.route == .audit
-            c.put(blind ? "(blind)" : Wrap.truncate(row.route.machineLabel ?? "–", width: labelWidth), x: x, y: y,
-                  style: blind ? th[.muted] : selected ? style : th[.suggestion])
+            // A blind audit shows nothing the machine made: no label, votes or entropy.
+            let machine = row.machine
+            c.put(machine.map { Wrap.truncate($0.label ?? "–", width: labelWidth) } ?? "(blind)", x: x, y: y,
+                  style: machine == nil ? th[.muted] : selected ? style : th[.suggestion])
             x += labelWidth + 1
-            if !blind { voteBar(&c, x: x, y: y, width: barWidth, row: row, theme: th) }
+            if let machine { voteBar(&c, x: x, y: y, width: barWidth, machine: machine, theme: th) }
             x += barWidth + 1
-            c.put(String(format: "%.2f", Uncertainty.entropy(row.votes.map(\.label))), x: x, y: y, style: style)
+            c.put(machine.map { String(format: "%.2f", $0.entropy) } ?? "–", x: x, y: y, style: machine == nil ? th[.muted] : style)
             x += hWidth + 1
             c.put(row.route.route.rawValue + (row.route.pending ? "" : " ✓"), x: x, y: y, style: selected ? style : th[.muted], maxWidth: routeWidth)
         }
     }
 
     /// The share of votes for the machine's label (█), for other labels (▒) and unparseable (░).
-    static func voteBar(_ c: inout Canvas, x: Int, y: Int, width: Int, row: TriageRow, theme th: Theme) {
-        let label = row.route.machineLabel
-        let agree = row.votes.filter { $0.label != nil && $0.label == label }.count
-        let unparseable = row.votes.filter { $0.label == nil }.count
+    static func voteBar(_ c: inout Canvas, x: Int, y: Int, width: Int, machine: MachineView, theme th: Theme) {
+        let label = machine.label
+        let agree = machine.votes.filter { $0.label != nil && $0.label == label }.count
+        let unparseable = machine.votes.filter { $0.label == nil }.count
         c.segmentedBar(x: x, y: y, width: width, segments: [
-            (agree, th[.machine], "█"), (row.votes.count - agree - unparseable, th[.warning], "▒"), (unparseable, th[.error], "░"),
+            (agree, th[.machine], "█"), (machine.votes.count - agree - unparseable, th[.warning], "▒"), (unparseable, th[.error], "░"),
         ])
     }
 

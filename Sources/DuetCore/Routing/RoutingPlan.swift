@@ -68,6 +68,40 @@ public struct RouteRecord: Sendable, Hashable {
     }
 }
 
+extension RouteRecord {
+    /// A blind audit a person still has to label: nothing the machine made
+    /// (label, votes, uncertainty) may be shown for it, nor used to filter or
+    /// order it, or the audit's estimate of the machine is biased.
+    public var isBlind: Bool { route == .audit && pending }
+
+    /// The machine's view of the item, the one way any screen reads it: nil
+    /// for a blind audit. `deciding`: the reader is the label screen, where a
+    /// person can still (re)decide the item, so every audit stays blind there,
+    /// looking back included.
+    public func machineView(votes: [MachineVote], deciding: Bool = false) -> MachineView? {
+        if isBlind || (deciding && route == .audit) { return nil }
+        return MachineView(label: machineLabel, score: score, votes: votes, annotator: annotator)
+    }
+}
+
+/// What the machine said about an item: its label, its votes and how unsure it is.
+public struct MachineView: Sendable, Hashable {
+    public var label: String?
+    /// The router's uncertainty score.
+    public var score: Double
+    public var votes: [MachineVote]
+    public var annotator: String
+    public init(label: String?, score: Double, votes: [MachineVote], annotator: String) {
+        self.label = label
+        self.score = score
+        self.votes = votes
+        self.annotator = annotator
+    }
+
+    /// Entropy of the votes (unparseable ones count as one more label).
+    public var entropy: Double { Uncertainty.entropy(votes.map(\.label)) }
+}
+
 /// Which routed items the triage table lists.
 public struct TriageFilter: Sendable, Hashable {
     /// nil = every route.
@@ -94,14 +128,31 @@ public struct TriageFilter: Sendable, Hashable {
     }
 }
 
-/// One row of the triage table.
+/// One row of the triage table. A blind audit's row carries nothing the
+/// machine made: its label, score and votes are dropped when the row is made.
 public struct TriageRow: Sendable, Hashable {
     public var item: StoredItem
-    public var route: RouteRecord
-    public var votes: [MachineVote]
+    public private(set) var route: RouteRecord
+    public private(set) var votes: [MachineVote]
     public init(item: StoredItem, route: RouteRecord, votes: [MachineVote]) {
         self.item = item
         self.route = route
         self.votes = votes
+        if route.isBlind { scrub() }
+    }
+
+    /// What the screens show of the machine (nil for a blind audit).
+    public var machine: MachineView? { route.machineView(votes: votes) }
+
+    /// Sets the router's votes (the store reads them after the rows).
+    public mutating func setVotes(_ votes: [MachineVote]) {
+        self.votes = votes
+        if route.isBlind { scrub() }
+    }
+
+    private mutating func scrub() {
+        route.machineLabel = nil
+        route.score = 0
+        votes = []
     }
 }

@@ -81,6 +81,12 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// decision for the item; durable when this returns.
     @discardableResult
     func record(_ annotation: NewAnnotation) throws -> Int64
+    /// Records several decisions in one transaction: all of them or none
+    /// (triage's bulk accept). Durable when this returns.
+    func record(_ annotations: [NewAnnotation]) throws
+    /// How long a write waits for another process's write lock before it
+    /// fails with `StoreFailure.busy` (the screens wait briefly, then retry).
+    func setWriteWait(seconds: Double) throws
     /// Revokes the annotator's latest decision in the task (undo): appends a
     /// `revoked` entry and clears the current decision. Returns the item's row
     /// id, or nil when there was nothing to undo.
@@ -162,6 +168,9 @@ public struct TaskProgress: Sendable, Hashable, Codable {
     public var flagged: Int
     /// Sum of measured human seconds over current submitted decisions.
     public var humanSeconds: Double
+    /// Current submitted human decisions that measured their time (`seconds` set): the ones
+    /// `humanSeconds` is spent on. Bulk accepts and adjudications carry no seconds.
+    public var timed: Int
     /// Items with as many submitted human decisions as the task's overlap
     /// (equal to `human` when the overlap is 1).
     public var complete: Int
@@ -169,7 +178,7 @@ public struct TaskProgress: Sendable, Hashable, Codable {
     public var auditsOpen: Int
 
     public init(total: Int = 0, human: Int = 0, machine: Int = 0, skipped: Int = 0, remaining: Int = 0,
-                flagged: Int = 0, humanSeconds: Double = 0, complete: Int? = nil, auditsOpen: Int = 0) {
+                flagged: Int = 0, humanSeconds: Double = 0, timed: Int = 0, complete: Int? = nil, auditsOpen: Int = 0) {
         self.complete = complete ?? human
         self.auditsOpen = auditsOpen
         self.total = total
@@ -179,6 +188,18 @@ public struct TaskProgress: Sendable, Hashable, Codable {
         self.remaining = remaining
         self.flagged = flagged
         self.humanSeconds = humanSeconds
+        self.timed = timed
+    }
+
+    /// People's pace, the one place it is computed (dashboard, status, plan): timed
+    /// decisions over the time they measured. Nil before any measured time.
+    public var itemsPerHour: Double? {
+        timed > 0 && humanSeconds > 0 ? Double(timed) / (humanSeconds / 3600) : nil
+    }
+
+    /// Mean measured seconds per decision (nil before any measured time).
+    public var secondsPerDecision: Double? {
+        timed > 0 && humanSeconds > 0 ? humanSeconds / Double(timed) : nil
     }
 }
 
