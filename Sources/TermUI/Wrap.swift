@@ -12,13 +12,13 @@ public enum Wrap {
 
     /// Replaces tabs by spaces up to the next tab stop (columns from the line start).
     public static func expandTabs(_ line: Substring, tabWidth: Int = Wrap.tabWidth) -> String {
-        guard line.contains("\t") else { return String(line) }
+        guard line.utf8.contains(9) else { return String(line) }
         return expandTabs(line, from: 0, tabWidth: tabWidth).text
     }
 
     /// `expandTabs` for text that starts at `column` of its line; also returns the column after it.
     static func expandTabs(_ line: Substring, from column: Int, tabWidth: Int = Wrap.tabWidth) -> (text: String, column: Int) {
-        guard line.contains("\t") else { return (String(line), column + DisplayWidth.of(String(line))) }
+        guard line.utf8.contains(9) else { return (String(line), column + DisplayWidth.of(String(line))) }
         var out = ""
         var col = column
         for c in line {
@@ -45,11 +45,24 @@ public enum Wrap {
         return out
     }
 
-    /// The text's lines: split at LF and CRLF (one Character in Swift), a CR before the end dropped.
+    /// The text's lines: split at LF and CRLF, a CR before the end dropped.
+    /// (An LF is always a character of its own, or the end of a CRLF, so the
+    /// bytes can be searched.)
     static func hardLines(_ text: String) -> [Substring] {
-        text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
-            $0.hasSuffix("\r") ? $0.dropLast() : $0
+        text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { bytes in
+            let end = bytes.last == 0x0D ? bytes.index(before: bytes.endIndex) : bytes.endIndex
+            return text[bytes.startIndex..<end]
         }
+    }
+
+    /// Whether `line` takes at most `width` columns (stops counting past `width`).
+    static func fits(_ line: String, width: Int) -> Bool {
+        var n = 0
+        for c in line {
+            n += DisplayWidth.of(c)
+            if n > width { return false }
+        }
+        return true
     }
 
     /// Where one hard line (tabs expanded, sanitized) breaks into lines of at
@@ -57,7 +70,7 @@ public enum Wrap {
     /// Greedy: a "word" is a run of non-spaces with the spaces after it
     /// (leading spaces form a word of their own, so indentation stays).
     static func breaks(_ line: String, width: Int) -> [Range<String.Index>] {
-        if DisplayWidth.of(line) <= width { return [line.startIndex..<line.endIndex] }
+        if fits(line, width: width) { return [line.startIndex..<line.endIndex] }
         var out: [Range<String.Index>] = []
         // The line being filled: from `start`, its text (without trailing spaces) up to `end`.
         var start = line.startIndex, end = line.startIndex

@@ -12,7 +12,7 @@ import Foundation
 /// entries' texts together stay under `maxBytes`.
 public final class WrapCache: @unchecked Sendable {
     /// The cache the screens share.
-    public static let shared = WrapCache(capacity: 32, maxBytes: 64 << 20)
+    public static let shared = WrapCache(capacity: 32, maxBytes: 16 << 20)
 
     struct Entry {
         var texts: [String]
