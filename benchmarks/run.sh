@@ -19,6 +19,7 @@ section() { echo; echo "== $*"; }
 section "import ($N rows)";             benchmarks/import.sh "$N" | tee -a "$LOG"
 section "terminal UI ($N items)";       "$BENCH" ui "$N" | tee -a "$LOG"
 section "export ($N decisions)";        "$BENCH" export "$N" | tee -a "$LOG"
+section "scrolling a 5 MB one-line item"; "$BENCH" scroll 5 | tee -a "$LOG"
 section "routing (10^5 items)";         "$BENCH" route 100000 | tee -a "$LOG"
 section "built-in annotator (10^5)";    "$BENCH" local 100000 | tee -a "$LOG"
 section "store at 10^6 items and LLM client against a loopback server (swift test, release)"

@@ -4,7 +4,31 @@ import TermUI
 /// An item's content as wrapped, styled lines: each field under its name,
 /// conversations turn by turn with their roles.
 public enum ItemView {
+    /// Built once per item, edit, width and theme (`WrapCache`): scrolling and
+    /// every frame after the first reuse the lines.
     public static func lines(_ item: StoredItem, task: TaskSpec, edited: String?, width: Int, theme: Theme) -> [StyledLine] {
+        let f = item.item.fields
+        var texts = [f.text ?? "", edited ?? ""]
+        for m in (f.messages ?? []) + (f.prompt ?? []) + (f.responses ?? []).flatMap({ $0 + [Message(role: "", content: "")] }) {
+            texts += [m.role, m.content]
+        }
+        let tag = Tag(theme: theme, kind: task.kind, text: f.text != nil, edited: edited != nil, messages: f.messages != nil,
+                      prompt: f.prompt != nil, responses: f.responses?.count)
+        return WrapCache.shared.lines(for: texts, width: width, tag: tag) { build(item, task: task, edited: edited, width: width, theme: theme) }
+    }
+
+    /// What the lines depend on besides the texts and the width.
+    struct Tag: Hashable {
+        var theme: Theme
+        var kind: TaskKind
+        var text: Bool
+        var edited: Bool
+        var messages: Bool
+        var prompt: Bool
+        var responses: Int?
+    }
+
+    static func build(_ item: StoredItem, task: TaskSpec, edited: String?, width: Int, theme: Theme) -> [StyledLine] {
         let f = item.item.fields
         var out: [StyledLine] = []
         func field(_ name: String, _ text: String, role: Role = .text) {

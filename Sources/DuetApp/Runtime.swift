@@ -25,14 +25,15 @@ public final class Runtime {
     public static let writeWait = 2.0
 
     public init(state: AppState, store: any ProjectStore, backend: any TerminalBackend,
-                clock: @escaping () -> Date = Date.init, editor: @escaping (String) throws -> String? = ExternalEditor.edit,
+                clock: @escaping () -> Date = Date.init, editor: ((String) throws -> String?)? = nil,
                 quality: ((TaskSpec) throws -> QualityReport)? = nil) {
         self.quality = quality ?? { task in try Runtime.storeQuality(store, task) }
         self.state = state
         self.store = store
         self.backend = backend
         self.clock = clock
-        self.editor = editor
+        // $EDITOR, run by the terminal as its foreground job.
+        self.editor = editor ?? { text in try ExternalEditor.edit(text, run: backend.runInForeground) }
         do { try store.setWriteWait(seconds: Runtime.writeWait) } catch {
             log.warning("could not shorten the store's write wait", metadata: ["error": "\(error)"])
         }
@@ -110,13 +111,7 @@ public final class Runtime {
             case .search(let task, let query):
                 return [.searchFinished(try store.search(task, query: query, limit: 200))]
             case .editText(let text):
-                var result: String?
-                var failure: Error?
-                backend.suspend {
-                    do { result = try editor(text) } catch { failure = error }
-                }
-                if let failure { return [.failed("Editor: \(failure)")] }
-                return [.edited(result)]
+                do { return [.edited(try editor(text))] } catch { return [.failed("Editor: \(error)")] }
             case .loadTriage(let task, let filter):
                 return [.triageLoaded(try store.triage(task: task, filter: filter, limit: 2000))]
             case .recordMany(let entries, _, _):
@@ -189,19 +184,22 @@ public final class Runtime {
 
 /// $VISUAL / $EDITOR (default vi) on a temporary file.
 public enum ExternalEditor {
-    public static func edit(_ text: String) throws -> String? {
-        let env = ProcessInfo.processInfo.environment
-        let editor = [env["VISUAL"], env["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
+    /// Writes `text` to a private temporary file, ending with a newline as
+    /// editors expect (vi marks a file without one "[noeol]"), runs the editor
+    /// on it through `run` (the terminal's `runInForeground`) and reads it
+    /// back. The newline added is not part of the result; nil when nothing changed.
+    public static func edit(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            run: ([String]) throws -> Int32) throws -> String? {
+        let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("duet-edit-\(UUID().uuidString).txt")
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        let content = text.hasSuffix("\n") ? text : text + "\n"
+        guard FileManager.default.createFile(atPath: url.path, contents: Data(content.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw EditorError(message: "cannot write the temporary file \(url.path)")
+        }
         defer { try? FileManager.default.removeItem(at: url) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
         // The editor may carry arguments ("code -w"); the file is passed as "$1".
-        p.arguments = ["-c", editor + " \"$1\"", "duet-editor", url.path]
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw EditorError(message: "\(editor) exited with status \(p.terminationStatus)") }
+        let status = try run(["/bin/sh", "-c", editor + " \"$1\"", "duet-editor", url.path])
+        guard status == 0 else { throw EditorError(message: "\(editor) exited with status \(status)") }
         var edited = try String(contentsOf: url, encoding: .utf8)
         if edited.hasSuffix("\n") && !text.hasSuffix("\n") { edited.removeLast() }
         return edited == text ? nil : edited

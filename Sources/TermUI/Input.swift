@@ -64,8 +64,10 @@ public protocol TerminalBackend: AnyObject {
     func draw(_ canvas: Canvas) throws
     /// The next event; nil when `timeoutMilliseconds` passes without one (or input ends).
     func nextEvent(timeoutMilliseconds: Int?) throws -> Event?
-    /// Leaves the screen to run `body` (an external editor), then restores it.
-    func suspend(_ body: () throws -> Void) rethrows
+    /// Leaves the screen, runs the program `arguments` (arguments[0] is a
+    /// path) with the terminal as its own until it exits (an external
+    /// editor), then restores the screen. Returns the program's exit status.
+    func runInForeground(_ arguments: [String]) throws -> Int32
 }
 
 /// An in-memory terminal for tests: events are queued, frames recorded.
@@ -91,8 +93,11 @@ public final class MemoryBackend: TerminalBackend {
         return e
     }
 
-    public func suspend(_ body: () throws -> Void) rethrows {
+    /// What `runInForeground` does instead of running a program (tests edit files here).
+    public var foreground: ([String]) throws -> Int32 = { _ in 0 }
+
+    public func runInForeground(_ arguments: [String]) throws -> Int32 {
         suspensions += 1
-        try body()
+        return try foreground(arguments)
     }
 }

@@ -78,8 +78,8 @@ public struct StyledLine: Hashable, Sendable {
     public var text: String { texts.joined() }
 
     /// Wraps styled text: each wrapped line keeps the style of `style`.
+    /// Remembered in `WrapCache.shared`: a long text is wrapped once per width.
     public static func wrapped(_ text: String, width: Int, style: Style, indent: String = "") -> [StyledLine] {
-        let w = max(1, width - DisplayWidth.of(indent))
-        return Wrap.lines(text, width: w).map { StyledLine(indent + $0, style) }
+        WrapCache.shared.wrapped(text, width: width, style: style, indent: indent)
     }
 }

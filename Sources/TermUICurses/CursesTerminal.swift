@@ -109,7 +109,7 @@ public final class CursesTerminal: TerminalBackend {
     /// Colors the terminal can show (COLORS), 0 when it has none.
     public var colorCount: Int { colors.colorCount }
 
-    /// Leaves curses (shell mode, normal screen) to run `body`, e.g. $EDITOR,
+    /// Leaves curses (shell mode, normal screen) to run `body` (`runInForeground` runs $EDITOR in it),
     /// then restores program mode and repaints; the next draw rewrites every cell.
     public func suspend(_ body: () throws -> Void) rethrows {
         guard let screen = activate() else { return try body() }

@@ -1,8 +1,9 @@
-// Duet's benchmarks. Run: swift run -c release duet-bench [ui|route|local|export] [N]
+// Duet's benchmarks. Run: swift run -c release duet-bench [ui|route|local|export|scroll] [N]
 //   ui     frame time, keystroke → decision committed, open-to-first-frame on N items (default 10^6), peak RSS
 //   route  re-routing N items (default 10^5) from stored votes (11 per item): items/s
 //   local  the built-in ensemble: train on N/10, predict N (default 10^5)
 //   export `duet export` of N machine decisions (default 10^6) as JSONL and CSV: items/s
+//   scroll ms per scroll key on one item of N MB (default 5) on one line
 // Lines starting with FIGURE are for benchmarks/run.sh's summary table.
 import DuetApp
 import DuetCore
@@ -40,10 +41,13 @@ case "local":
 case "export":
     try runExportBench(n: sizeArgument ?? 1_000_000)
     exit(0)
+case "scroll":
+    try runScrollBench(megabytes: sizeArgument ?? 5)
+    exit(0)
 case "ui":
     break
 default:
-    print("usage: duet-bench [ui|route|local|export] [N]")
+    print("usage: duet-bench [ui|route|local|export|scroll] [N]")
     exit(2)
 }
 let n = sizeArgument ?? 1_000_000
@@ -61,20 +65,8 @@ let data = try writeLines(to: dir.appendingPathComponent("items.jsonl"), count: 
 let (_, importSeconds) = try time { try ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project0.store) }
 try? FileManager.default.removeItem(at: data)
 
-// The curses backend, drawing to /dev/null (ncurses still computes every update).
-setlocale(LC_ALL, "C.UTF-8")
-let backend = try CursesTerminal(termName: "xterm-256color", input: fopen("/dev/null", "r"), output: fopen("/dev/null", "w"))
+let (backend, runtime, firstFrame) = try openLabelScreen(dir)
 defer { backend.close() }
-
-// Open to first frame: open the project, prepare, load the first item, render, draw.
-let (runtime, firstFrame) = try time { () -> Runtime in
-    let project = try Project.open(at: dir)
-    let prepared = try AppLauncher.prepare(project: project, options: LaunchOptions(label: true, annotator: "bench"), size: backend.size)
-    let runtime = Runtime(state: prepared.state, store: project.store, backend: backend)
-    runtime.start(prepared.startEffects)
-    try backend.draw(Render.screen(runtime.state))
-    return runtime
-}
 
 // Frame time: render + draw while scrolling and toggling overlays (no store work).
 var frames: [Double] = []

@@ -132,3 +132,15 @@ extension CursesTerminalTests {
         #expect(CursesColors.attributes([.bold, .reverse]) == CNcursesw_A_BOLD() | CNcursesw_A_REVERSE())
     }
 }
+
+extension CursesTerminalTests {
+    /// `runInForeground`: the program's exit status comes back and curses is restored.
+    @Test func foregroundProgramsExitStatusAndSignalsComeBackAndCursesResumes() throws {
+        let term = try Headless.terminal()
+        defer { term.close() }
+        #expect(try term.runInForeground(["/bin/sh", "-c", "exit 3"]) == 3)
+        #expect(try term.runInForeground(["/bin/sh", "-c", "kill -TERM $$"]) == 128 + SIGTERM)
+        #expect(!isendwin())
+        #expect(throws: (any Error).self) { try term.runInForeground(["/nonexistent/editor"]) }
+    }
+}

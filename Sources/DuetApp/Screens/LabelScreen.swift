@@ -22,10 +22,11 @@ public enum LabelScreen {
     }
 
     /// The body split into the item pane and the choices row (one rule for
-    /// drawing and for bounding the scroll).
+    /// drawing and for bounding the scroll). The item keeps at least half the
+    /// body however many choices there are: the choices scroll with the highlight.
     static func layout(_ body: Rect, _ l: LabelState) -> (item: Rect, choices: Rect) {
         let choicesWidth = body.width >= 70 ? body.width * 2 / 3 : body.width
-        return body.splitBottom(choicesHeight(l, width: choicesWidth))
+        return body.splitBottom(min(choicesHeight(l, width: choicesWidth), body.height / 2))
     }
 
     /// The item pane's text area for a state.
@@ -87,10 +88,15 @@ public enum LabelScreen {
         default: title = "label"
         }
         let inner = c.box(left, title: title, style: t[.border], titleStyle: t[.title])
-        for (i, line) in choiceLines(l, width: inner.width - 1).enumerated() where i < inner.height {
+        let lines = choiceLines(l, width: inner.width - 1)
+        let first = firstChoiceLine(lines, l, height: inner.height)
+        for (i, line) in lines.dropFirst(first).prefix(inner.height).enumerated() {
             var x = inner.x + 1
             for span in line { x += c.put(span.text, x: x, y: inner.y + i, style: styleFor(span, l, t), maxWidth: inner.maxX - x) }
         }
+        // Marks on the right border where more choices are above or below.
+        if first > 0 { c.put("▲", x: inner.maxX, y: inner.y, style: t[.accent]) }
+        if first + inner.height < lines.count { c.put("▼", x: inner.maxX, y: inner.maxY - 1, style: t[.accent]) }
         if showSuggestion {
             let s = c.box(right, title: "suggestion", style: t[.border], titleStyle: t[.title])
             drawSuggestion(&c, Rect(x: s.x + 1, y: s.y, width: s.width - 1, height: s.height), l.suggestion, t)
@@ -130,6 +136,14 @@ public enum LabelScreen {
         let chosen = l.toggled.contains(i) || (l.task.kind == .review && l.rating == l.task.scale.lowerBound + i)
         if l.highlighted == i || chosen { return span.isKey ? t[.selected].with(.bold) : t[.selected] }
         return span.isKey ? t[.key] : t[.text]
+    }
+
+    /// The first line of choices shown in `height` lines: the top, or as far
+    /// down as the highlighted choice needs to be seen.
+    static func firstChoiceLine(_ lines: [[ChoiceSpan]], _ l: LabelState, height: Int) -> Int {
+        guard height > 0, lines.count > height, let h = l.highlighted,
+              let row = lines.firstIndex(where: { $0.contains { $0.index == h } }) else { return 0 }
+        return min(max(0, row - height + 1), lines.count - height)
     }
 
     /// The choices laid out in lines of at most `width` columns.

@@ -52,14 +52,27 @@ public enum PairScreen {
         let text = responseText(item, stored: p.shown[position])
         if text.isEmpty { return [StyledLine("(empty response)", t[.muted])] }
         guard p.diff, p.shown.count == 2 else { return StyledLine.wrapped(text, width: width, style: t[.text]) }
-        let mine = WordDiff.tokens(text)
-        let other = WordDiff.tokens(responseText(item, stored: p.shown[1 - position]))
-        guard let changes = position == 0 ? WordDiff.changes(mine, other).map({ $0.a }) : WordDiff.changes(other, mine).map({ $0.b }) else {
-            return [StyledLine("(too long to diff)", t[.warning])] + StyledLine.wrapped(text, width: width, style: t[.text])
-        }
+        let otherText = responseText(item, stored: p.shown[1 - position])
         let changed = position == 0 ? t[.diffDel] : t[.diffAdd]
-        let pieces = zip(mine, changes).map { (String($0.0), $0.1 ? changed : t[.text]) }
-        return StyledWrap.lines(pieces, width: width)
+        // Diffed and wrapped once per pair, side and width (WrapCache), not on every frame.
+        let tag = DiffTag(position: position, text: t[.text], changed: changed, warning: t[.warning])
+        return WrapCache.shared.lines(for: [text, otherText], width: width, tag: tag) {
+            let mine = WordDiff.tokens(text)
+            let other = WordDiff.tokens(otherText)
+            guard let changes = position == 0 ? WordDiff.changes(mine, other).map({ $0.a }) : WordDiff.changes(other, mine).map({ $0.b }) else {
+                return [StyledLine("(too long to diff)", t[.warning])] + StyledLine.wrapped(text, width: width, style: t[.text])
+            }
+            let pieces = zip(mine, changes).map { (String($0.0), $0.1 ? changed : t[.text]) }
+            return StyledWrap.lines(pieces, width: width)
+        }
+    }
+
+    /// What a diffed response's lines depend on besides the two texts and the width.
+    struct DiffTag: Hashable {
+        var position: Int
+        var text: Style
+        var changed: Style
+        var warning: Style
     }
 
     /// How far pane `pane` (0 = prompt) can scroll.
