@@ -85,7 +85,8 @@ let package = Package(
         ),
         .testTarget(
             name: "DuetAnnotatorsTests",
-            dependencies: ["DuetAnnotators", "DuetCore", "LLMLoopback", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["DuetAnnotators", "DuetCore", "LLMLoopback", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "DuetAppTests", dependencies: ["DuetApp", "TermUI", "DuetCore", "DuetStore"]),
         // Drives the built `duet` binary in tmux, as a person would.

@@ -191,7 +191,7 @@ import Testing
     }
 
     @Test(arguments: ["It could be positive or negative.", "This is not a positive tweet.",
-                      "Positive, maybe negative, hard to say.",
+                      "Positive? Negative? Hard to say.",
                       "Confidence: <a number from 0 to 1>"])
     func conflictingOrEmptyAnswersAreUnparseable(raw: String) {
         #expect(sentiment.read(raw, as: .label) == .unparseable, "\(raw)")
