@@ -1,4 +1,4 @@
-import DuetAnnotators
+@testable import DuetAnnotators
 import DuetCore
 import Foundation
 import LLMLoopback
@@ -59,6 +59,34 @@ import Testing
                 #expect("\(error)".contains("could not connect to the server (refused or closed) on 11 requests"), "\(error)")
             }
         }
+    }
+
+    /// A closed port on every request stops the run after a bounded number of failures in a row (it used
+    /// to retry for minutes), with what happened in words; nothing is stored, and the votes say it plainly.
+    @Test func aServerThatRefusesEveryRequestStopsTheRunEarly() async throws {
+        let tmp = try TempDir()
+        try await LoopbackServer.with { server in
+            let project = try LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: 10),
+                                              settings: ["max_retries = 1", "timeout = 2", "concurrency = 2"])
+            let config = try String(contentsOf: project.configURL, encoding: .utf8)
+                .replacingOccurrences(of: server.baseURL, with: "http://127.0.0.1:9/v1")
+            try config.write(to: project.configURL, atomically: true, encoding: .utf8)
+            let reopened = try Project.open(at: project.root)
+            do {
+                _ = try await LLMProject.route(reopened)
+                Issue.record("the run did not stop")
+            } catch let error as LLMAnnotatorError {
+                guard case .gaveUp(let count, let failures) = error else { Issue.record("\(error)"); return }
+                // max(8, 3 × concurrency) in a row, out of 110 requests.
+                #expect(count == 8)
+                #expect(failures.contains("could not connect to the server"), "\(failures)")
+                #expect(error.description.contains("run it again to resume without paying twice"))
+                #expect(!error.description.contains("NSURLErrorDomain") && !error.description.contains("Code="))
+            }
+            #expect(try reopened.store.votes(task: reopened.task(nil)).byItem.isEmpty)
+        }
+        #expect(ChatTransport.connectionSentence(URLError(.cannotConnectToHost)) == "could not connect to the server (connection refused)")
+        #expect(ChatTransport.connectionSentence(URLError(.networkConnectionLost)) == "the server closed the connection")
     }
 
     @Test func everyItemEndsRoutedWhateverTheServerDoes() async throws {
@@ -158,17 +186,21 @@ import Testing
             let project = try LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: n),
                                               settings: ["concurrency = 16", "timeout = 2", "max_retries = 0"])
             let task = try project.task(nil)
-            // The server goes down after 120 requests: the run ends with failures, every item is routed all the same.
-            let (first, routed1) = try await LLMProject.route(project)
-            let u1 = try #require(first.usage)
-            #expect(u1.responses == served)
-            Self.expectFailures(u1, [:], droppedOrLate: n * LLMProject.k - served)
-            #expect(first.summary.contains("\(n * LLMProject.k - served) requests failed after their retries ("))
-            #expect(try routed1.routed == n && project.store.routes(task: task).count == n)
+            // The server goes down after 120 requests: the run stops once 3 × concurrency requests in a row have
+            // failed (it used to retry every remaining request), stores and routes nothing, and says why.
+            do {
+                _ = try await LLMProject.route(project)
+                Issue.record("the run did not stop")
+            } catch let error as LLMAnnotatorError {
+                guard case .gaveUp(let count, let failures) = error else { Issue.record("\(error)"); return }
+                #expect(count == 48 && failures.contains("could not connect to the server"), "\(error)")
+            }
+            #expect(server.requestCount < n * LLMProject.k, "stopped before asking everything")
+            #expect(try project.store.routes(task: task).isEmpty && project.store.votes(task: task).byItem.isEmpty)
             let billed = LLMProject.billed(server.distinctRequests.filter { server.answered[$0.body] != nil })
-            #expect(server.answered.count == served && u1.promptTokens == billed.prompt && u1.completionTokens == billed.completion)
-            // It comes back.
-            try await Self.resume(project, server: server, items: n, firstRun: (u1.promptTokens, u1.completionTokens))
+            #expect(server.answered.count == served)
+            // It comes back: what was answered is not paid for twice.
+            try await Self.resume(project, server: server, items: n, firstRun: (billed.prompt, billed.completion))
         }
     }
 

@@ -112,8 +112,23 @@ struct ChatTransport: Sendable {
         if let e = error as? URLError, e.code == .timedOut {
             return ChatFailure(kind: "timeout", reason: "timeout after \(config.timeout) s", retriable: true)
         }
-        let description = redact(String(String(describing: error).prefix(200)))
-        return ChatFailure(kind: "connection", reason: "connection: \(description)", retriable: true)
+        return ChatFailure(kind: "connection", reason: ChatTransport.connectionSentence(error), retriable: true)
+    }
+
+    /// A connection failure in one plain sentence (never a Foundation domain and code).
+    static func connectionSentence(_ error: Error) -> String {
+        guard let e = error as? URLError else { return "the connection failed" }
+        switch e.code {
+        case .cannotConnectToHost: return "could not connect to the server (connection refused)"
+        case .networkConnectionLost: return "the server closed the connection"
+        case .cannotFindHost, .dnsLookupFailed: return "the server's host name was not found"
+        case .notConnectedToInternet: return "no network"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
+             .serverCertificateHasUnknownRoot, .clientCertificateRejected:
+            return "the TLS connection failed"
+        case .badServerResponse: return "the server's reply was not valid HTTP"
+        default: return "the connection failed"
+        }
     }
 
     /// Belt and braces: no text that leaves this type carries the key.

@@ -105,9 +105,15 @@ final class UsageTally: @unchecked Sendable {
 public enum LLMAnnotatorError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidConfig([String])
     case unsupportedTask(TaskKind)
+    /// `count` requests in a row failed in a way that retrying will not mend (refused, timed out, a
+    /// refused key): the run stopped early. `failures`: what the server answered, in words.
+    case gaveUp(count: Int, failures: String)
 
     public var description: String {
         switch self {
+        case .gaveUp(let count, let failures):
+            return "stopped after \(count) requests in a row failed: \(failures). The answers received so far are cached: "
+                + "run it again to resume without paying twice"
         case .invalidConfig(let errors): return errors.joined(separator: "; ")
         case .unsupportedTask(let kind): return "the LLM annotator labels classify and compare tasks, not \(kind.rawValue)"
         }

@@ -99,7 +99,19 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
                         }
                     }
                     while next < min(max(1, config.concurrency), misses.count) { launch() }
+                    // A server that refuses every request, or never answers, stops the run early.
+                    var inARow = 0
+                    let stopAfter = max(8, 3 * max(1, config.concurrency))
                     while let (job, outcome) = try await group.next() {
+                        if case .failure(let f) = outcome, OpenAICompatibleAnnotator.hopeless.contains(f.kind) {
+                            inARow += 1
+                            if inARow >= stopAfter {
+                                group.cancelAll()
+                                throw LLMAnnotatorError.gaveUp(count: inARow, failures: tally.snapshot.failureSentence)
+                            }
+                        } else {
+                            inARow = 0
+                        }
                         if next < misses.count { launch() }
                         outcomes[job.item][job.variant] = outcome
                         pending[job.item] -= 1
@@ -120,6 +132,9 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
         }
         return result
     }
+
+    /// Failures that retrying the next request will not mend: many in a row stop the run.
+    static let hopeless: Set<String> = ["connection", "timeout", "http-401", "http-403", "http-404", "invalid-url"]
 
     /// The requests `annotate` would send, with estimated tokens and cost; sends nothing.
     public func plan(_ items: [StoredItem], task: TaskSpec) -> [PlannedRequest] {
