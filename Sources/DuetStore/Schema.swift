@@ -7,7 +7,8 @@ enum Schema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         let migrations = [("v1-items-tasks-log", v1), ("v2-queue-cursor", v2), ("v3-votes-routes-cache", v3),
-                          ("v4-overlap", v4), ("v5-leases", v5), ("v6-progress-counters", v6)]
+                          ("v4-overlap", v4), ("v5-leases", v5), ("v6-progress-counters", v6),
+                          ("v7-item-content-hash", v7)]
         for (name, sql) in migrations {
             migrator.registerMigration(name) { db in try db.execute(sql: sql) }
         }
@@ -213,6 +214,13 @@ enum Schema {
             WHERE task_id = \(row).task_id AND item_id = \(row).item_id;
             """
     }
+
+    /// The hash of each item's content as imported (`EncodedBatch.contentHash`), so a
+    /// re-imported id with other content is told from a duplicate without
+    /// reading the stored row. NULL for items stored before: computed when needed.
+    static let v7 = """
+        ALTER TABLE items ADD COLUMN content_hash INTEGER;
+        """
 
     static let v6 = """
         CREATE TABLE item_progress (

@@ -17,11 +17,15 @@ struct Import: ParsableCommand {
     @Option(name: .customLong("text-field"), help: "Field holding the text (default: text, content or sentence).") var textField: String?
     @Option(name: .customLong("gold-field"), help: "Field holding a gold label (default: gold).") var goldField: String?
     @Flag(name: .customLong("dry-run"), help: "Read and check everything, store nothing.") var dryRun = false
+    @Option(name: .customLong("on-change"), help: """
+        A row whose id is already stored (or read earlier) with other content: error (default: stop, import nothing) \
+        | skip (keep the stored item, count the row as skipped). Stored items are never rewritten.
+        """) var onChange: ChangedRows = .error
 
     func run() throws {
         let project = try projectOptions.open()
         let request = ImportRequest(paths: files, dataset: dataset, format: format, idField: idField, textField: textField,
-                                    goldField: goldField, dryRun: dryRun)
+                                    goldField: goldField, dryRun: dryRun, onChange: onChange)
         let tty = Console.stderrIsTerminal
         var drewProgress = false
         do {
@@ -74,6 +78,7 @@ struct Export: ParsableCommand {
 }
 
 extension KTOTies: ExpressibleByArgument {}
+extension ChangedRows: ExpressibleByArgument {}
 
 extension Console {
     static func write(_ s: String) {

@@ -40,15 +40,16 @@ public enum RecordMapper {
     }
 
     /// The item's uid: `--id-field` (required to be present when given),
-    /// else `id`, else the fallbacks, else a content hash.
+    /// else `id`, else the fallbacks, else a content hash. Ids are read by
+    /// `ItemID.canonical` (when two ids are the same).
     static func uid(_ row: inout FieldReader, options: ImportOptions, fallbacks: [String] = [], kind: ItemKind, fields: ItemFields) throws(FieldError) -> String {
         if let f = options.idField {
-            guard let id = try row.scalar(f) else { throw .missing(f) }
+            guard let id = try row.id(f) else { throw .missing(f) }
             return id
         }
-        if row.has("id"), let id = try row.scalar("id"), !id.isEmpty { return id }
+        if row.has("id"), let id = try row.id("id"), !id.isEmpty { return id }
         for key in fallbacks where row.has(key) {
-            if let id = try row.scalar(key), !id.isEmpty { return id }
+            if let id = try row.id(key), !id.isEmpty { return id }
         }
         return Item.contentID(kind: kind, fields: fields)
     }

@@ -42,6 +42,12 @@ struct FieldReader {
         return s
     }
 
+    /// An item id (see `ItemID`).
+    public mutating func id(_ key: String) throws(FieldError) -> String? {
+        guard let v = value(key) else { return nil }
+        return try ItemID.canonical(v, field: key)
+    }
+
     public mutating func array(_ key: String) throws(FieldError) -> [JSONValue] {
         guard let v = value(key) else { throw .missing(key) }
         guard let a = v.array else { throw .type(key, expected: "an array", got: v) }
