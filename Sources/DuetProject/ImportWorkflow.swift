@@ -82,6 +82,16 @@ public enum ImportWorkflow {
         for p in request.paths where !FileManager.default.isReadableFile(atPath: p) {
             throw DuetError("\(p): no such file or not readable")
         }
+        // Dataset names are checked at the door, before anything is read.
+        if let name = request.dataset {
+            do { try Names.check(name, as: "dataset name") } catch { throw DuetError("--dataset: \(error)") }
+        } else {
+            for p in request.paths {
+                do { try Names.check(datasetName(for: p), as: "the dataset name") } catch {
+                    throw DuetError("\(Names.shown(p)): the file name gives \(error); name the dataset with --dataset NAME")
+                }
+            }
+        }
         var report = ImportReport()
         report.dryRun = request.dryRun
         report.counts = try store.importBatch(dryRun: request.dryRun, onChange: request.onChange) { writer in
