@@ -51,7 +51,9 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export items and decisions with provenance.",
         discussion: """
-            Formats: \(ExportFormat.names). Without --task (and several tasks), the items themselves are written.
+            Formats: \(ExportFormat.names). Without --task: a project with one task exports that task; with no \
+            tasks, the items as imported (with their source annotations); with several tasks, --task is needed, \
+            unless --decisions all (every item with every current decision of every task).
             Compare tasks: dpo, dpo-messages, openai-dpo, kto, ultrafeedback-binarized, hh (chosen vs rejected; ties and \
             both-bad are left out and counted) or jsonl.
             """)
