@@ -89,6 +89,10 @@ import Testing
         #expect(problem(0, noRecords, content: "\u{FEFF}\n  \r\n\t\n") == nil)
         #expect(problem(0, noRecords, name: "x.json", content: " [\n]\n") == nil)
         #expect(problem(0, noRecords, name: "x.json", content: "[\n {}\n]") != nil)
+        // A changed repeat is located by the store, not by the file alone: it must name the earlier place.
+        let changed = "id \"a\" is already in the store from /tmp/x.jsonl:1 with different content (…)"
+        #expect(problem(2, changed) == nil)
+        #expect(problem(2, changed.replacingOccurrences(of: "/tmp/x.jsonl", with: "elsewhere.jsonl")) != nil)
         // The second data record of a CSV file spans lines 3–4.
         let csv = "id,text\n1,a\n2,\"b\nc\",extra\n3,d\n"
         #expect(problem(3, "expected 2 fields (as in the header), found 3", name: "x.csv", content: csv) == nil)
