@@ -136,14 +136,17 @@ public enum ConfigFile {
     public static func parse(_ text: String, file: String, defaultName: String = "project") throws -> ProjectConfig {
         let raw: RawConfig
         let lines = ConfigLines(text)
+        let table: TOMLTable
         do {
-            let table = try TOMLTable(string: text)
-            try checkKeys(table, known: RawConfig.known, path: "", file: file, lines: lines)
-            raw = try TOMLDecoder().decode(RawConfig.self, from: table)
+            table = try TOMLTable(string: text)
         } catch let e as TOMLParseError {
             throw ConfigError(file: "\(file):\(e.source.begin.line)", message: e.description)
+        }
+        try checkKeys(table, known: RawConfig.known, path: "", file: file, lines: lines)
+        do {
+            raw = try TOMLDecoder().decode(RawConfig.self, from: table)
         } catch let e as DecodingError {
-            let (path, message) = describe(e, in: try? TOMLTable(string: text))
+            let (path, message) = describe(e, in: table)
             throw ConfigError(file: lines.place(of: path, in: file), message: message)
         }
         return try validate(raw, file: file, lines: lines, defaultName: defaultName)
@@ -182,14 +185,14 @@ public enum ConfigFile {
     }
 
     /// A decoding error as the key's path and a sentence naming the expected type.
-    static func describe(_ e: DecodingError, in table: TOMLTable?) -> (path: String, message: String) {
+    static func describe(_ e: DecodingError, in table: TOMLTable) -> (path: String, message: String) {
         func path(_ c: [CodingKey]) -> String {
             c.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
         }
         switch e {
         case .keyNotFound(let key, let ctx):
             // TOMLKit reports a value of the wrong type as a key not found ('A "Int" does not exist at …').
-            if let table, value(at: ctx.codingPath, in: table) != nil {
+            if value(at: ctx.codingPath, in: table) != nil {
                 let p = path(ctx.codingPath)
                 let swiftType = ctx.debugDescription.split(separator: "\"").dropFirst().first.map(String.init) ?? ""
                 let types: [String: Any.Type] = ["Int": Int.self, "Bool": Bool.self, "String": String.self, "Double": Double.self]

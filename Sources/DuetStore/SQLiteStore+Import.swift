@@ -73,8 +73,7 @@ final class SQLImportWriter: ImportWriter {
         self.onChange = onChange
         highWater = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM items") ?? 0
         findItem = try RawStatement(db, sql: """
-            SELECT i.id, i.content_hash, i.source_line, i.import_id, m.path FROM items i
-            LEFT JOIN imports m ON m.id = i.import_id WHERE i.dataset = ? AND i.uid = ?
+            SELECT id, content_hash, source_line, import_id FROM items WHERE dataset = ? AND uid = ?
             """)
         insertImport = try db.makeStatement(sql: """
             INSERT INTO imports (path, format, dataset, imported_at) VALUES (?, ?, ?, ?)
@@ -162,7 +161,6 @@ final class SQLImportWriter: ImportWriter {
         var hash: Int64?
         var line: Int64?
         var importID: Int64?
-        var path: String?
     }
 
     /// After a statement that inserted fewer rows than it was given: finds
@@ -188,7 +186,7 @@ final class SQLImportWriter: ImportWriter {
             findItem.bindStatic(bytes.baseAddress.map { $0 + span.start }, count: span.count)
         }
         guard try findItem.step(), let id = findItem.int64(0) else { return nil }
-        let stored = Stored(id: id, hash: findItem.int64(1), line: findItem.int64(2), importID: findItem.int64(3), path: findItem.text(4))
+        let stored = Stored(id: id, hash: findItem.int64(1), line: findItem.int64(2), importID: findItem.int64(3))
         while try findItem.step() {}
         return stored
     }
@@ -217,7 +215,10 @@ final class SQLImportWriter: ImportWriter {
     private func changed(_ row: EncodedBatch.Row, stored: Stored, bytes: UnsafeBufferPointer<UInt8>) throws {
         let uid = String(decoding: Self.bytes(row.uid, in: bytes), as: UTF8.self)
         let here = row.sourceLine.map { "\(path):\($0)" } ?? path
-        let storedPlace = (stored.path ?? "an earlier import") + (stored.line.map { ":\($0)" } ?? "")
+        let storedPath = try stored.importID.flatMap { id in
+            try batchImports[id] ?? String.fetchOne(db, sql: "SELECT path FROM imports WHERE id = ?", arguments: [id])
+        }
+        let storedPlace = (storedPath ?? "an earlier import") + (stored.line.map { ":\($0)" } ?? "")
         let earlier = stored.importID.map { batchImports[$0] != nil } ?? false
         switch onChange {
         case .error:
