@@ -182,9 +182,8 @@ final class SQLImportWriter: ImportWriter {
     }
 
     private func find(_ row: EncodedBatch.Row, bytes: UnsafeBufferPointer<UInt8>) throws -> Stored? {
-        for span in [row.dataset, row.uid] {
-            findItem.bindStatic(bytes.baseAddress.map { $0 + span.start }, count: span.count)
-        }
+        findItem.bindStatic(bytes.baseAddress.map { $0 + row.dataset.start }, count: row.dataset.count)
+        findItem.bindStatic(bytes.baseAddress.map { $0 + row.uid.start }, count: row.uid.count)
         guard try findItem.step(), let id = findItem.int64(0) else { return nil }
         let stored = Stored(id: id, hash: findItem.int64(1), line: findItem.int64(2), importID: findItem.int64(3))
         while try findItem.step() {}
