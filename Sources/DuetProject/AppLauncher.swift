@@ -71,11 +71,10 @@ public enum AppLauncher {
     /// `--as NAME`, else $USER, else "annotator". Names are what exports show.
     public static func annotatorName(_ explicit: String?, environment: [String: String]) throws -> String {
         let name = (explicit ?? environment["USER"] ?? environment["LOGNAME"] ?? "annotator").trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= 64, !name.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) else {
-            throw DuetError("annotator name '\(name)': use 1–64 printable characters (--as NAME)")
-        }
+        if let problem = Names.problem(name) { throw DuetError("annotator name \"\(Names.shown(name))\" \(problem) (--as NAME)") }
+        guard name.count <= 64 else { throw DuetError("annotator name \"\(name)\" is longer than 64 characters (--as NAME)") }
         guard !name.hasPrefix("source:"), !name.hasPrefix("llm:"), !name.hasPrefix("local:"), !Adjudication.isAdjudicator(name) else {
-            throw DuetError("annotator name '\(name)': the prefixes source:, llm:, local: and adjudicator: are Duet's own")
+            throw DuetError("annotator name \"\(name)\": the prefixes source:, llm:, local: and adjudicator: are Duet's own")
         }
         return name
     }

@@ -27,12 +27,14 @@ struct TOMLNumber: Decodable {
     }
 }
 
-/// duet.toml as written by people. Decoded leniently (unknown keys are
-/// ignored so that later versions' settings do not break older ones), then
-/// checked and turned into a `ProjectConfig`.
+/// duet.toml as written by people: its keys checked against `known` (an
+/// unknown key is an error naming its line and the nearest known key), then
+/// decoded, checked and turned into a `ProjectConfig`. Each table's keys are
+/// its struct's `CodingKeys`: the one list of what duet.toml may say.
 struct RawConfig: Decodable {
     struct Project: Decodable {
         var name: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case name }
     }
     struct Task: Decodable {
         var name: String
@@ -44,6 +46,9 @@ struct RawConfig: Decodable {
         var show_source: Bool?
         var seed: Int?
         var overlap: Int?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, kind, labels, dataset, guidelines, scale, show_source, seed, overlap
+        }
     }
     struct Annotator: Decodable {
         var name: String
@@ -56,6 +61,9 @@ struct RawConfig: Decodable {
         var concurrency: Int?
         var timeout: TOMLNumber?
         var max_retries: Int?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, kind, base_url, model, api_key_env, prompt_price, completion_price, concurrency, timeout, max_retries
+        }
     }
     struct Router: Decodable {
         var annotator: String?
@@ -64,14 +72,19 @@ struct RawConfig: Decodable {
         var strategy: String?
         var target_accuracy: TOMLNumber?
         var train_on_gold: Bool?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case annotator, budget, audit, strategy, target_accuracy, train_on_gold
+        }
     }
     struct Cost: Decodable {
         var hourly_rate: TOMLNumber?
         var seconds_per_item: TOMLNumber?
         var currency: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case hourly_rate, seconds_per_item, currency }
     }
     struct UI: Decodable {
         var theme: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case theme }
     }
     var project: Project?
     var tasks: [Task]?
@@ -80,6 +93,31 @@ struct RawConfig: Decodable {
     var cost: Cost?
     var ui: UI?
     var keys: [String: [String]]?
+    enum CodingKeys: String, CodingKey, CaseIterable { case project, tasks, annotators, router, cost, ui, keys }
+
+    /// The keys each table may hold; nil children: any key (`[keys]`, checked by the keymap).
+    static let known = ConfigKeys(CodingKeys.self, [
+        .project: ConfigKeys(Project.CodingKeys.self), .tasks: ConfigKeys(Task.CodingKeys.self),
+        .annotators: ConfigKeys(Annotator.CodingKeys.self), .router: ConfigKeys(Router.CodingKeys.self),
+        .cost: ConfigKeys(Cost.CodingKeys.self), .ui: ConfigKeys(UI.CodingKeys.self), .keys: .any,
+    ])
+}
+
+/// The keys a TOML table may hold and what its sub-tables may hold.
+struct ConfigKeys: Sendable {
+    var names: [String]?
+    var tables: [String: ConfigKeys] = [:]
+    static let any = ConfigKeys(names: nil)
+
+    init(names: [String]?, tables: [String: ConfigKeys] = [:]) {
+        self.names = names
+        self.tables = tables
+    }
+
+    init<K: CodingKey & CaseIterable & RawRepresentable<String>>(_ keys: K.Type, _ tables: [K: ConfigKeys] = [:]) {
+        names = K.allCases.map(\.rawValue)
+        self.tables = Dictionary(uniqueKeysWithValues: tables.map { ($0.key.rawValue, $0.value) })
+    }
 }
 
 public enum ConfigFile {
@@ -97,48 +135,119 @@ public enum ConfigFile {
 
     public static func parse(_ text: String, file: String, defaultName: String = "project") throws -> ProjectConfig {
         let raw: RawConfig
+        let lines = ConfigLines(text)
+        let table: TOMLTable
         do {
-            raw = try TOMLDecoder().decode(RawConfig.self, from: text)
+            table = try TOMLTable(string: text)
         } catch let e as TOMLParseError {
             throw ConfigError(file: "\(file):\(e.source.begin.line)", message: e.description)
-        } catch let e as DecodingError {
-            throw ConfigError(file: file, message: describe(e))
         }
-        return try validate(raw, file: file, defaultName: defaultName)
+        try checkKeys(table, known: RawConfig.known, path: "", file: file, lines: lines)
+        do {
+            raw = try TOMLDecoder().decode(RawConfig.self, from: table)
+        } catch let e as DecodingError {
+            let (path, message) = describe(e, in: table)
+            throw ConfigError(file: lines.place(of: path, in: file), message: message)
+        }
+        return try validate(raw, file: file, lines: lines, defaultName: defaultName)
     }
 
-    static func describe(_ e: DecodingError) -> String {
+    /// Every key of `table` (and of the tables in it) must be known: else an
+    /// error naming its line and the nearest known key, or all of them.
+    static func checkKeys(_ table: TOMLTable, known: ConfigKeys, path: String, file: String, lines: ConfigLines) throws {
+        guard let names = known.names else { return }
+        for key in table.keys.sorted() {
+            let keyPath = path.isEmpty ? key : "\(path).\(key)"
+            let place = lines.place(of: keyPath, in: file)
+            if key == "api_key" {
+                // Never echo the value: it is a secret.
+                throw ConfigError(file: place, message: """
+                    \(path.isEmpty ? "" : "\(path): ")a key written into duet.toml is not read (and would be shared with the file); \
+                    put it in an environment variable and name that variable: api_key_env = "OPENAI_API_KEY"
+                    """)
+            }
+            guard names.contains(key) else {
+                let what = table[key]?.table != nil || table[key]?.array?.first?.table != nil ? "table" : "key"
+                let within = path.isEmpty ? "" : " in \(path)"
+                let hint = EditDistance.nearest(key, in: names).map { "did you mean '\($0)'?" }
+                    ?? "known: \(names.joined(separator: ", "))"
+                throw ConfigError(file: place, message: "unknown \(what) '\(key)'\(within); \(hint)")
+            }
+            guard let sub = known.tables[key] else { continue }
+            if let t = table[key]?.table {
+                try checkKeys(t, known: sub, path: keyPath, file: file, lines: lines)
+            } else if let a = table[key]?.array {
+                for (i, element) in a.enumerated() {
+                    if let t = element.table { try checkKeys(t, known: sub, path: "\(keyPath)[\(i)]", file: file, lines: lines) }
+                }
+            }
+        }
+    }
+
+    /// A decoding error as the key's path and a sentence naming the expected type.
+    static func describe(_ e: DecodingError, in table: TOMLTable) -> (path: String, message: String) {
         func path(_ c: [CodingKey]) -> String {
             c.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
         }
         switch e {
         case .keyNotFound(let key, let ctx):
+            // TOMLKit reports a value of the wrong type as a key not found ('A "Int" does not exist at …').
+            if value(at: ctx.codingPath, in: table) != nil {
+                let p = path(ctx.codingPath)
+                let swiftType = ctx.debugDescription.split(separator: "\"").dropFirst().first.map(String.init) ?? ""
+                let types: [String: Any.Type] = ["Int": Int.self, "Bool": Bool.self, "String": String.self, "Double": Double.self]
+                let expected = types[swiftType] ?? Any.self
+                return (p, "\(p) must be \(typeName(expected))")
+            }
+            let parent = path(ctx.codingPath.last?.stringValue == key.stringValue ? ctx.codingPath.dropLast() : ctx.codingPath)
+            return (parent, "missing key '\(key.stringValue)'\(parent.isEmpty ? "" : " in \(parent)")")
+        case .typeMismatch(let type, let ctx), .valueNotFound(let type, let ctx):
             let p = path(ctx.codingPath)
-            return "missing key '\(key.stringValue)'\(p.isEmpty ? "" : " in \(p)")"
-        case .typeMismatch(let type, let ctx):
-            return "key '\(path(ctx.codingPath))': expected \(typeName(type))"
-        case .valueNotFound(let type, let ctx):
-            return "key '\(path(ctx.codingPath))': expected \(typeName(type))"
+            return (p, "\(p) must be \(typeName(type))")
         case .dataCorrupted(let ctx):
-            return "key '\(path(ctx.codingPath))': \(ctx.debugDescription)"
+            let p = path(ctx.codingPath)
+            return (p, "\(p): \(ctx.debugDescription)")
         @unknown default:
-            return "\(e)"
+            return ("", "\(e)")
         }
+    }
+
+    /// The value at a decoding path, if the text has one.
+    static func value(at path: [CodingKey], in table: TOMLTable) -> TOMLValueConvertible? {
+        var current: TOMLValueConvertible? = table
+        for key in path {
+            if let i = key.intValue {
+                guard let a = current?.array, i < a.count else { return nil }
+                current = a[i]
+            } else {
+                current = current?.table?[key.stringValue]
+            }
+        }
+        return current
     }
 
     static func typeName(_ t: Any.Type) -> String {
         switch t {
-        case is String.Type: return "a string"
-        case is Int.Type: return "an integer"
-        case is Double.Type: return "a number"
+        case is String.Type: return "a string (in quotes)"
+        case is Int.Type: return "a whole number"
+        case is Double.Type, is TOMLNumber.Type: return "a number"
+        case is Bool.Type: return "true or false"
         case is [String].Type: return "a list of strings"
-        case is [Int].Type: return "a list of integers"
-        default: return "\(t)"
+        case is [Int].Type: return "a list of whole numbers"
+        case is [String: [String]].Type: return "a table of lists of strings"
+        case is TOMLArray.Type: return "a list"
+        case is TOMLTable.Type: return "a table"
+        default: return "another type"
         }
     }
 
-    static func validate(_ raw: RawConfig, file: String, defaultName: String) throws -> ProjectConfig {
-        func fail(_ message: String) -> ConfigError { ConfigError(file: file, message: message) }
+    static func validate(_ raw: RawConfig, file: String, lines: ConfigLines, defaultName: String) throws -> ProjectConfig {
+        func fail(_ message: String) -> ConfigError {
+            // "key 'router.budget': …" and "tasks[0]: …" name a place: point at its line.
+            var path = message
+            if path.hasPrefix("key '") { path = String(path.dropFirst(5).prefix { $0 != "'" }) } else { path = String(path.prefix { $0 != ":" && $0 != " " }) }
+            return ConfigError(file: lines.place(of: path, in: file), message: message)
+        }
         var tasks: [TaskSpec] = []
         for (i, t) in (raw.tasks ?? []).enumerated() {
             guard let kind = TaskKind(rawValue: t.kind) else {
@@ -157,6 +266,7 @@ public enum ConfigFile {
         }
         var annotators: [AnnotatorSpec] = []
         for (i, a) in (raw.annotators ?? []).enumerated() {
+            if let problem = Names.problem(a.name) { throw fail("annotators[\(i)].name: \"\(Names.shown(a.name))\" \(problem)") }
             guard let kind = AnnotatorSpec.Kind(rawValue: a.kind) else {
                 throw fail("key 'annotators[\(i)].kind': '\(a.kind)' is not one of llm, local, replay")
             }
@@ -178,7 +288,10 @@ public enum ConfigFile {
         }
         var router = RouterSettings()
         if let r = raw.router {
-            if let v = r.annotator { router.annotator = v }
+            if let v = r.annotator {
+                if let problem = Names.problem(v) { throw fail("router.annotator: \"\(Names.shown(v))\" \(problem)") }
+                router.annotator = v
+            }
             if let v = r.budget?.value {
                 guard (0...1).contains(v) else { throw fail("key 'router.budget': expected a share between 0 and 1, got \(v)") }
                 router.budget = v
@@ -205,6 +318,9 @@ public enum ConfigFile {
         }
         let keys = raw.keys ?? [:]
         do { _ = try Keymap.defaults.remapped(keys) } catch { throw fail(error.message) }
+        if let name = raw.project?.name, let problem = Names.problem(name) {
+            throw fail("project.name: \"\(Names.shown(name))\" \(problem)")
+        }
         return ProjectConfig(name: raw.project?.name ?? defaultName, tasks: tasks, annotators: annotators, router: router, cost: cost,
                              ui: UISettings(theme: raw.ui?.theme ?? "dark"), keys: keys)
     }
@@ -212,5 +328,72 @@ public enum ConfigFile {
     static func isEnvName(_ s: String) -> Bool {
         !s.isEmpty && s.count <= 128 && s.unicodeScalars.allSatisfy { ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0) || $0 == "_" }
             && !("0"..."9").contains(s.unicodeScalars.first!)
+    }
+}
+
+/// Where each key of a TOML text is written (TOMLKit gives no positions for
+/// keys): "router.budget" → its line, "tasks[1].overlap" → the line in the
+/// second `[[tasks]]`, a table ("bogus", "tasks[1]") → its header's line.
+/// Reads the text line by line: headers, `key =` lines (bare, quoted or
+/// dotted keys) and multi-line strings, whose lines are skipped.
+struct ConfigLines {
+    private var lines: [String: Int] = [:]
+
+    init(_ text: String) {
+        var table = ""
+        var arrayCounts: [String: Int] = [:]
+        var inString: String?
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if let delimiter = inString {
+                if line.contains(delimiter) { inString = nil }
+                continue
+            }
+            if line.hasPrefix("[[") {
+                let name = Self.key(String(line.dropFirst(2).prefix { $0 != "]" }))
+                let i = arrayCounts[name, default: 0]
+                arrayCounts[name] = i + 1
+                table = "\(name)[\(i)]"
+                note(name, n + 1)
+                note(table, n + 1)
+            } else if line.hasPrefix("[") {
+                table = Self.key(String(line.dropFirst().prefix { $0 != "]" }))
+                note(table, n + 1)
+            } else if let eq = line.firstIndex(of: "="), !line.hasPrefix("#") {
+                let key = Self.key(String(line[..<eq]))
+                guard !key.isEmpty else { continue }
+                note(table.isEmpty ? key : "\(table).\(key)", n + 1)
+                let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+                for delimiter in ["\"\"\"", "\'\'\'"] where value.hasPrefix(delimiter) && !value.dropFirst(3).contains(delimiter) {
+                    inString = delimiter
+                }
+            }
+        }
+    }
+
+    /// A key or dotted key without quotes and spaces: `"a" . b` → `a.b`.
+    private static func key(_ s: String) -> String {
+        s.split(separator: ".").map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'")) }
+            .joined(separator: ".")
+    }
+
+    private mutating func note(_ path: String, _ line: Int) {
+        if lines[path] == nil { lines[path] = line }
+    }
+
+    /// The line of `path`, or of the nearest enclosing key or table written out.
+    func line(of path: String) -> Int? {
+        var p = Substring(path)
+        while !p.isEmpty {
+            if let n = lines[String(p)] { return n }
+            guard let cut = p.lastIndex(where: { $0 == "." || $0 == "[" }) else { return nil }
+            p = p[..<cut]
+        }
+        return nil
+    }
+
+    /// `file:line` for `path`, or `file` when it is not written out.
+    func place(of path: String, in file: String) -> String {
+        line(of: path).map { "\(file):\($0)" } ?? file
     }
 }

@@ -10,9 +10,12 @@ public struct ImportRequest: Sendable {
     public var textField: String?
     public var goldField: String?
     public var dryRun: Bool
+    /// Rows whose id is known with other content: an error, or skipped.
+    public var onChange: ChangedRows
 
     public init(paths: [String], dataset: String? = nil, format: InputFormat = .auto, idField: String? = nil,
-                textField: String? = nil, goldField: String? = nil, dryRun: Bool = false) {
+                textField: String? = nil, goldField: String? = nil, dryRun: Bool = false, onChange: ChangedRows = .error) {
+        self.onChange = onChange
         self.paths = paths
         self.dataset = dataset
         self.format = format
@@ -41,8 +44,13 @@ public struct ImportReport: Sendable {
         let n = { (i: Int) in i.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))) }
         let verb = dryRun ? "would add" : "added"
         var s = "\(dryRun ? "dry run: " : "")\(n(counts.rows)) rows read from \(files.count) file\(files.count == 1 ? "" : "s"); \(verb) \(n(counts.added)) items"
-        if counts.duplicates > 0 { s += ", \(n(counts.duplicates)) already present" }
+        if counts.duplicates > 0 { s += ", \(n(counts.duplicates)) already present unchanged" }
         if counts.sourceAnnotations > 0 { s += ", \(n(counts.sourceAnnotations)) source annotations" }
+        if counts.changedSkipped > 0 {
+            s += "; skipped \(n(counts.changedSkipped)) changed row\(counts.changedSkipped == 1 ? "" : "s")"
+            if let first = counts.firstChangedSkipped { s += " (first: \(first))" }
+        }
+        if counts.rows > 0, counts.added == 0, counts.changedSkipped == 0 { s += "; nothing changed" }
         return s
     }
 }
@@ -74,9 +82,19 @@ public enum ImportWorkflow {
         for p in request.paths where !FileManager.default.isReadableFile(atPath: p) {
             throw DuetError("\(p): no such file or not readable")
         }
+        // Dataset names are checked at the door, before anything is read.
+        if let name = request.dataset {
+            do { try Names.check(name, as: "dataset name") } catch { throw DuetError("--dataset: \(error)") }
+        } else {
+            for p in request.paths {
+                do { try Names.check(datasetName(for: p), as: "the dataset name") } catch {
+                    throw DuetError("\(Names.shown(p)): the file name gives \(error); name the dataset with --dataset NAME")
+                }
+            }
+        }
         var report = ImportReport()
         report.dryRun = request.dryRun
-        report.counts = try store.importBatch(dryRun: request.dryRun) { writer in
+        report.counts = try store.importBatch(dryRun: request.dryRun, onChange: request.onChange) { writer in
             for path in request.paths {
                 let file = try importFile(path, request: request, writer: writer, onFormat: onFormat, onProgress: onProgress)
                 report.files.append(file)

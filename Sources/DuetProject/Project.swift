@@ -138,7 +138,7 @@ public final class Project {
         if let name {
             guard let t = config.task(named: name) else {
                 let known = config.tasks.map(\.name).joined(separator: ", ")
-                throw DuetError("no task '\(name)'\(known.isEmpty ? "; add one with `duet task add`" : " (tasks: \(known))")")
+                throw DuetError("no task '\(Names.shown(name))'\(known.isEmpty ? "; add one with `duet task add`" : " (tasks: \(known))")")
             }
             return t
         }

@@ -12,9 +12,7 @@ public enum VotesImportWorkflow {
     }
 
     public static func run(path: String, task: TaskSpec, dataset: String?, store: any ProjectStore, at date: Date = Date()) throws -> Report {
-        guard let dataset = dataset ?? task.dataset else {
-            throw DuetError("task '\(task.name)' covers several datasets: say which one the votes' item ids belong to with --dataset")
-        }
+        let dataset = try votesDataset(dataset, task: task, store: store)
         var source = try InputSource(path: path)
         defer { source.cancel() }
         // Peek at the first record: Duet's vote lines, or OpenAI Batch output.
@@ -26,7 +24,11 @@ public enum VotesImportWorkflow {
             : try VoteReplay.read(replay, file: path, labels: task.answerLabels)
         var resolved: [(item: Int64, vote: MachineVote)] = []
         var ids: [String: Int64] = [:]
+        var annotators: Set<String> = []
         for r in rows {
+            if annotators.insert(r.vote.annotator).inserted, let problem = Names.problem(r.vote.annotator) {
+                throw ImportError(file: path, line: r.line, message: "annotator name \"\(Names.shown(r.vote.annotator))\" \(problem)")
+            }
             if ids[r.item] == nil {
                 guard let stored = try store.item(dataset: dataset, uid: r.item) else {
                     throw ImportError(file: path, line: r.line, message: "item '\(r.item)' is not in dataset '\(dataset)' (import the items first)")
@@ -42,6 +44,26 @@ public enum VotesImportWorkflow {
         report.annotators = Array(Set(resolved.map(\.vote.annotator))).sorted()
         report.unparseable = resolved.filter { $0.vote.label == nil }.count
         return report
+    }
+
+    /// The dataset the votes' item ids belong to: `--dataset`, else the
+    /// task's, else (a task over every dataset) the store's only dataset.
+    static func votesDataset(_ given: String?, task: TaskSpec, store: any ProjectStore) throws -> String {
+        if let given {
+            do { try Names.check(given, as: "dataset name") } catch { throw DuetError("--dataset: \(error)") }
+            return given
+        }
+        if let dataset = task.dataset { return dataset }
+        let datasets = try store.datasetSummaries().map(\.name)
+        switch datasets.count {
+        case 1: return datasets[0]
+        case 0: throw DuetError("no items imported yet: import the items the votes are on first (`duet import`)")
+        default:
+            throw DuetError("""
+                task '\(task.name)' covers every dataset and the store holds \(datasets.count) (\(datasets.map(Names.shown).joined(separator: ", "))): \
+                say which one the votes' item ids belong to with --dataset
+                """)
+        }
     }
 }
 

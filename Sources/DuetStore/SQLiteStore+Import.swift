@@ -7,7 +7,7 @@ extension SQLiteStore {
     /// Runs `body` in one immediate write transaction (see `ProjectStore`).
     /// `body` must not call back into the store: GRDB connections are not
     /// reentrant, and the transaction holds the write lock until it returns.
-    public func importBatch(dryRun: Bool, _ body: (any ImportWriter) throws -> Void) throws -> ImportCounts {
+    public func importBatch(dryRun: Bool, onChange: ChangedRows, _ body: (any ImportWriter) throws -> Void) throws -> ImportCounts {
         try writer.writeWithoutTransaction { db in try Self.withCacheSize(db, kib: 32768) {
             var counts = ImportCounts()
             // A many-row INSERT that may abort (the import_id foreign key)
@@ -17,7 +17,7 @@ extension SQLiteStore {
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             defer { try? db.execute(sql: "PRAGMA temp_store = \(tempStore)") }
             try db.inTransaction(.immediate) {
-                let importer = try SQLImportWriter(db: db, now: Date())
+                let importer = try SQLImportWriter(db: db, now: Date(), onChange: onChange)
                 defer { importer.close() }
                 try body(importer)
                 counts = try importer.finish()
@@ -46,7 +46,16 @@ final class SQLImportWriter: ImportWriter {
     private let insertItems: RawStatement
     private let rowsPerStatement: Int
     private let insertSource: Statement
+    /// A stored item by (dataset, uid), for rows that were not inserted.
+    private let findItem: RawStatement
+    private let onChange: ChangedRows
+    /// The largest item row id before the statement being run: rows above it are this statement's.
+    private var highWater: Int64
     private var importID: Int64?
+    private var path = ""
+    /// Import ids of this batch and their paths; the ones that added items.
+    private var batchImports: [Int64: String] = [:]
+    private var importsWithItems: Set<Int64> = []
     private var sourceAnnotator = "source"
     private var counts = ImportCounts()
     private var added: [CountKey: Int] = [:]
@@ -55,17 +64,24 @@ final class SQLImportWriter: ImportWriter {
     private var lastKind = ItemKind.text
     private var lastKeyRun = 0
     private var isOpen = true
+    /// `counts.changedSkipped` when `counted` last ran (skipped rows are not duplicates).
+    private var skippedCounted = 0
 
-    init(db: Database, now: Date) throws {
+    init(db: Database, now: Date, onChange: ChangedRows) throws {
         self.db = db
         self.now = now.timeIntervalSince1970
+        self.onChange = onChange
+        highWater = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM items") ?? 0
+        findItem = try RawStatement(db, sql: """
+            SELECT id, content_hash, source_line, import_id FROM items WHERE dataset = ? AND uid = ?
+            """)
         insertImport = try db.makeStatement(sql: """
             INSERT INTO imports (path, format, dataset, imported_at) VALUES (?, ?, ?, ?)
             """)
         insertItem = try RawStatement(db, sql: Self.insertItemsSQL(rows: 1))
         // 256 rows (2,048 parameters), fewer where SQLite allows fewer parameters.
         let parameters = db.sqliteConnection.map { Int(sqlite3_limit($0, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) } ?? 999
-        rowsPerStatement = max(1, min(256, parameters / 8))
+        rowsPerStatement = max(1, min(256, parameters / 9))
         insertItems = try RawStatement(db, sql: Self.insertItemsSQL(rows: rowsPerStatement))
         insertSource = try db.makeStatement(sql: """
             INSERT INTO annotations (item_id, task_id, annotator_kind, annotator, value, confidence,
@@ -78,6 +94,8 @@ final class SQLImportWriter: ImportWriter {
         guard isOpen else { throw StoreError.importFinished }
         try insertImport.execute(arguments: [path, format, dataset, now])
         importID = db.lastInsertedRowID
+        self.path = path
+        batchImports[db.lastInsertedRowID] = path
         let name = path.split(separator: "/").last.map(String.init) ?? path
         sourceAnnotator = "source:" + name
     }
@@ -106,7 +124,10 @@ final class SQLImportWriter: ImportWriter {
                     // Rows without source annotations need no item id: many per statement.
                     for row in rows[i..<end] { bind(row, to: insertItems, bytes: bytes) }
                     try insertItems.run()
-                    counted(rows[i], rows: end - i, added: insertItems.changes, bytes: bytes)
+                    let added = insertItems.changes
+                    if added < end - i { try checkRepeats(rows[i..<end], bytes: bytes) }
+                    if added > 0 { inserted(lastRowID: insertItems.lastInsertRowID) }
+                    counted(rows[i], rows: end - i, added: added, bytes: bytes)
                     i = end
                     continue
                 }
@@ -114,6 +135,7 @@ final class SQLImportWriter: ImportWriter {
                 bind(row, to: insertItem, bytes: bytes)
                 try insertItem.run()
                 let added = insertItem.changes
+                if added == 0 { try checkRepeats(rows[i...i], bytes: bytes) } else { inserted(lastRowID: insertItem.lastInsertRowID) }
                 counted(row, rows: 1, added: added, bytes: bytes)
                 if row.hasSourceAnnotations, let sources = annotations.next(), added > 0 {
                     try insertSources(sources, itemID: insertItem.lastInsertRowID)
@@ -124,8 +146,93 @@ final class SQLImportWriter: ImportWriter {
     }
 
     static func insertItemsSQL(rows: Int) -> String {
-        "INSERT OR IGNORE INTO items (uid, dataset, kind, fields, gold, meta, import_id, source_line) VALUES "
-            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+        "INSERT OR IGNORE INTO items (uid, dataset, kind, fields, gold, meta, import_id, source_line, content_hash) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+    }
+
+    private func inserted(lastRowID: Int64) {
+        highWater = max(highWater, lastRowID)
+        if let importID { importsWithItems.insert(importID) }
+    }
+
+    /// A stored row that a row of the batch ran into.
+    private struct Stored {
+        var id: Int64
+        var hash: Int64?
+        var line: Int64?
+        var importID: Int64?
+    }
+
+    /// After a statement that inserted fewer rows than it was given: finds
+    /// the rows it ignored (their id is stored: by an earlier import, or by
+    /// an earlier row of this batch) and compares their content hash with
+    /// the stored item's. The same content is a duplicate; other content
+    /// throws (`ChangedRows.error`, the transaction rolls back) or is skipped.
+    private func checkRepeats(_ rows: ArraySlice<EncodedBatch.Row>, bytes: UnsafeBufferPointer<UInt8>) throws {
+        // Rows of this statement were inserted above `highWater`, in order:
+        // the first row of an id stored above it is the one that went in.
+        var claimed: Set<Int64> = []
+        for row in rows {
+            guard let stored = try find(row, bytes: bytes) else { continue }
+            if stored.id > highWater, claimed.insert(stored.id).inserted { continue }
+            let hash = try stored.hash ?? storedContentHash(stored.id)
+            if hash == row.contentHash { continue }
+            try changed(row, stored: stored, bytes: bytes)
+        }
+    }
+
+    private func find(_ row: EncodedBatch.Row, bytes: UnsafeBufferPointer<UInt8>) throws -> Stored? {
+        findItem.bindStatic(bytes.baseAddress.map { $0 + row.dataset.start }, count: row.dataset.count)
+        findItem.bindStatic(bytes.baseAddress.map { $0 + row.uid.start }, count: row.uid.count)
+        guard try findItem.step(), let id = findItem.int64(0) else { return nil }
+        let stored = Stored(id: id, hash: findItem.int64(1), line: findItem.int64(2), importID: findItem.int64(3))
+        while try findItem.step() {}
+        return stored
+    }
+
+    /// The content hash of an item stored before hashes were kept (v10), from its stored columns.
+    private func storedContentHash(_ id: Int64) throws -> Int64 {
+        guard let row = try Row.fetchOne(db, sql: "SELECT kind, fields, gold, meta FROM items WHERE id = ?", arguments: [id]) else { return 0 }
+        let sources = try Row.fetchAll(db, sql: """
+            SELECT value, confidence, note FROM annotations WHERE item_id = ? AND annotator_kind = 'source' ORDER BY id
+            """, arguments: [id]).map { EncodedBatch.StoredSource(value: $0["value"], confidence: $0["confidence"], note: $0["note"]) }
+        func part(_ text: String?, _ body: (UnsafeBufferPointer<UInt8>?) -> Int64) -> Int64 {
+            guard var text else { return body(nil) }
+            return text.withUTF8 { body($0) }
+        }
+        let kind: String = row["kind"]
+        return part(row["fields"]) { fields in
+            part(row["gold"]) { gold in
+                part(row["meta"]) { meta in
+                    EncodedBatch.contentHash(kind: kind, fields: fields, gold: gold, meta: meta, sources: sources)
+                }
+            }
+        }
+    }
+
+    /// A row whose id is stored with other content.
+    private func changed(_ row: EncodedBatch.Row, stored: Stored, bytes: UnsafeBufferPointer<UInt8>) throws {
+        let uid = String(decoding: Self.bytes(row.uid, in: bytes), as: UTF8.self)
+        let here = row.sourceLine.map { "\(path):\($0)" } ?? path
+        let storedPath = try stored.importID.flatMap { id in
+            try batchImports[id] ?? String.fetchOne(db, sql: "SELECT path FROM imports WHERE id = ?", arguments: [id])
+        }
+        let storedPlace = (storedPath ?? "an earlier import") + (stored.line.map { ":\($0)" } ?? "")
+        let earlier = stored.importID.map { batchImports[$0] != nil } ?? false
+        switch onChange {
+        case .error:
+            let what = earlier ? "was read before at \(storedPlace)" : "is already in the store from \(storedPlace)"
+            let keep = earlier ? "keep the first and skip this one" : "keep the stored item and skip this row"
+            throw ImportError(file: path, line: row.sourceLine ?? 0, message: """
+                id "\(uid)" \(what) with different content \
+                (rows repeated unchanged are fine; --on-change skip would \(keep))
+                """)
+        case .skip:
+            counts.changedSkipped += 1
+            if counts.firstChangedSkipped == nil {
+                counts.firstChangedSkipped = "\(here) (id \"\(uid)\", kept from \(storedPlace))"
+            }
+        }
     }
 
     /// True when the rows share dataset and kind and none has source annotations.
@@ -161,13 +268,15 @@ final class SQLImportWriter: ImportWriter {
         text(row.meta)
         statement.bind(importID)
         statement.bind(row.sourceLine.map(Int64.init))
+        statement.bind(row.contentHash)
     }
 
     /// Counts `rows` rows of `key`'s dataset and kind, `added` of them new.
     private func counted(_ key: EncodedBatch.Row, rows: Int, added: Int, bytes: UnsafeBufferPointer<UInt8>) {
         counts.rows += rows
         counts.added += added
-        counts.duplicates += rows - added
+        counts.duplicates += rows - added - (counts.changedSkipped - skippedCounted)
+        skippedCounted = counts.changedSkipped
         guard added > 0 else { return }
         // Rows of one file mostly share dataset and kind: count runs, hash once per run.
         let dataset = Self.bytes(key.dataset, in: bytes)
@@ -216,6 +325,10 @@ final class SQLImportWriter: ImportWriter {
             try upsert.execute(arguments: [key.dataset, key.kind, n])
         }
         added = [:]
+        // A file that added nothing leaves no trace: importing it again changes nothing.
+        for id in batchImports.keys where !importsWithItems.contains(id) {
+            try db.execute(sql: "DELETE FROM imports WHERE id = ?", arguments: [id])
+        }
         return counts
     }
 

@@ -14,6 +14,7 @@ enum Schema {
             migrator.registerMigration(name) { db in try db.execute(sql: sql) }
         }
         migrator.registerMigration("v9-machine-decisions-shaped", migrate: machineDecisionsShaped)
+        migrator.registerMigration("v10-item-content-hash") { db in try db.execute(sql: itemContentHash) }
         return migrator
     }
 
@@ -218,6 +219,13 @@ enum Schema {
             WHERE task_id = \(row).task_id AND item_id = \(row).item_id;
             """
     }
+
+    /// The hash of each item's content as imported (`EncodedBatch.contentHash`), so a
+    /// re-imported id with other content is told from a duplicate without
+    /// reading the stored row. NULL for items stored before: computed when needed.
+    static let itemContentHash = """
+        ALTER TABLE items ADD COLUMN content_hash INTEGER;
+        """
 
     static let v6 = """
         CREATE TABLE item_progress (

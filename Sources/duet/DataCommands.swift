@@ -17,11 +17,15 @@ struct Import: ParsableCommand {
     @Option(name: .customLong("text-field"), help: "Field holding the text (default: text, content or sentence).") var textField: String?
     @Option(name: .customLong("gold-field"), help: "Field holding a gold label (default: gold).") var goldField: String?
     @Flag(name: .customLong("dry-run"), help: "Read and check everything, store nothing.") var dryRun = false
+    @Option(name: .customLong("on-change"), help: """
+        A row whose id is already stored (or read earlier) with other content: error (default: stop, import nothing) \
+        | skip (keep the stored item, count the row as skipped). Stored items are never rewritten.
+        """) var onChange: ChangedRows = .error
 
     func run() throws {
         let project = try projectOptions.open()
         let request = ImportRequest(paths: files, dataset: dataset, format: format, idField: idField, textField: textField,
-                                    goldField: goldField, dryRun: dryRun)
+                                    goldField: goldField, dryRun: dryRun, onChange: onChange)
         let tty = Console.stderrIsTerminal
         var drewProgress = false
         do {
@@ -47,7 +51,9 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export items and decisions with provenance.",
         discussion: """
-            Formats: \(ExportFormat.names). Without --task (and several tasks), the items themselves are written.
+            Formats: \(ExportFormat.names). Without --task: a project with one task exports that task; with no \
+            tasks, the items as imported (with their source annotations); with several tasks, --task is needed, \
+            unless --decisions all (every item with every current decision of every task).
             Compare tasks: dpo, dpo-messages, openai-dpo, kto, ultrafeedback-binarized, hh (chosen vs rejected; ties and \
             both-bad are left out and counted) or jsonl.
             """)
@@ -74,3 +80,4 @@ struct Export: ParsableCommand {
 }
 
 extension KTOTies: ExpressibleByArgument {}
+extension ChangedRows: ExpressibleByArgument {}

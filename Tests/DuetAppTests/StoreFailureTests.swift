@@ -201,9 +201,9 @@ final class FullDiskStore: ProjectStore, @unchecked Sendable {
     }
 
     func syncTasks(_ specs: [TaskSpec]) throws { try disk.check(); try inner.syncTasks(specs) }
-    func importBatch(dryRun: Bool, _ body: (any ImportWriter) throws -> Void) throws -> ImportCounts {
+    func importBatch(dryRun: Bool, onChange: ChangedRows, _ body: (any ImportWriter) throws -> Void) throws -> ImportCounts {
         try disk.check()
-        return try inner.importBatch(dryRun: dryRun, body)
+        return try inner.importBatch(dryRun: dryRun, onChange: onChange, body)
     }
     func itemCount() throws -> Int { try inner.itemCount() }
     func datasetSummaries() throws -> [DatasetSummary] { try inner.datasetSummaries() }

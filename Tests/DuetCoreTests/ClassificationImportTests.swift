@@ -63,7 +63,7 @@ import Testing
 
     @Test func idFieldMustBePresent() {
         let e = T.importError(#"{"text": "x"}"#, options: T.opts(id: "key"))
-        #expect(e == ImportError(file: "in.jsonl", line: 1, message: "missing field 'key'"))
+        #expect(e == ImportError(file: "in.jsonl", line: 1, message: "missing field 'key' (the row has 'text')"))
     }
 
     @Test func alternateTextFieldsAreFound() throws {

@@ -33,12 +33,12 @@ import Testing
 
     @Test func missingTextField() throws {
         let e = try #require(T.importError("{\"text\": \"a\"}\n\n{\"txt\": \"b\"}\n"))
-        #expect(e == ImportError(file: "in.jsonl", line: 3, message: "missing field 'text'"))
+        #expect(e == ImportError(file: "in.jsonl", line: 3, message: "missing field 'text' (the row has 'txt')"))
     }
 
     @Test func missingAlpacaOutput() throws {
         let e = try #require(T.importError("{\"instruction\": \"i\", \"output\": \"o\"}\n{\"instruction\": \"i\", \"input\": \"x\"}\n"))
-        #expect(e == ImportError(file: "in.jsonl", line: 2, message: "missing field 'output'"))
+        #expect(e == ImportError(file: "in.jsonl", line: 2, message: "missing field 'output' (the row has 'input', 'instruction')"))
     }
 
     @Test func missingMessageRole() throws {
@@ -51,7 +51,7 @@ import Testing
 
     @Test(arguments: [
         (okText + #"{"text": 5}"#, InputFormat.auto, 2, "field 'text': expected a string, got number"),
-        (okText + "\n" + #"{"text": null}"#, .auto, 3, "missing field 'text'"),
+        (okText + "\n" + #"{"text": null}"#, .auto, 3, "missing field 'text' (it is null)"),
         (okMessages + #"{"messages": "hi"}"#, .auto, 2, "field 'messages': expected a list of messages, got string"),
         (#"{"messages": ["hi"]}"#, .auto, 1, "field 'messages[0]': expected a message object, got string"),
         (okMessages + #"{"messages": [{"role": "user", "content": 3}]}"#, .auto, 2,
@@ -62,7 +62,7 @@ import Testing
         (#"{"instruction": "i", "completions": {"a": 1}}"#, .auto, 1, "field 'completions': expected an array, got object"),
         (#"{"fields": "text", "responses": []}"#, .auto, 1, "field 'fields': expected an object, got string"),
         (okText + #"{"text": "t", "gold": {"a": 1}}"#, .auto, 2, "field 'gold': expected a label or a list of labels, got object"),
-        (okText + #"{"text": "t", "id": [1]}"#, .auto, 2, "field 'id': expected a string or number, got array"),
+        (okText + #"{"text": "t", "id": [1]}"#, .auto, 2, "field 'id': expected a string or a whole number, got array"),
     ])
     func wrongTypeNamesTheField(input: String, format: InputFormat, line: Int, message: String) throws {
         let e = try #require(T.importError(input + "\n", format: format))
@@ -75,21 +75,25 @@ import Testing
         #expect(e.description == "in.jsonl:2: field 'text': expected a string, got number")
     }
 
-    @Test(arguments: ["", "\n\n  \n", "\u{FEFF}", "\u{FEFF}\r\n"])
-    func emptyJSONLFile(text: String) throws {
+    @Test(arguments: [("", "the file is empty"), ("\n\n  \n", "the file holds only blank lines"),
+                      ("\u{FEFF}", "the file holds only blank lines"), ("\u{FEFF}\r\n", "the file holds only blank lines")])
+    func emptyJSONLFile(text: String, why: String) throws {
         let e = try #require(T.importError(text))
-        #expect(e == ImportError(file: "in.jsonl", line: 0, message: "no records (the file is empty)"))
-        #expect(e.description == "in.jsonl: no records (the file is empty)")
+        #expect(e == ImportError(file: "in.jsonl", line: 0, message: "no records: \(why)"))
+        #expect(e.description == "in.jsonl: no records: \(why)")
     }
 
     @Test func emptyJSONArrayFile() throws {
         let e = try #require(T.importError("[\n]\n", fileName: "in.json"))
-        #expect(e == ImportError(file: "in.json", line: 0, message: "no records (the file is empty)"))
+        #expect(e == ImportError(file: "in.json", line: 0, message: "no records: the JSON array is empty"))
     }
 
     @Test func emptyCSVFile() throws {
         #expect(T.importError("", fileName: "in.csv") == ImportError(file: "in.csv", line: 0, message: "empty file (a header row is needed)"))
-        #expect(T.importError("text,gold\n", fileName: "in.csv") == ImportError(file: "in.csv", line: 0, message: "no records (the file is empty)"))
+        // A header alone: say so, not "empty" (the file is not).
+        #expect(T.importError("text,gold\n", fileName: "in.csv")
+            == ImportError(file: "in.csv", line: 0, message: "no records: the file has a header (text, gold) and no rows"))
+        #expect(T.importError("id\ttext\r\n", fileName: "in.tsv")?.message == "no records: the file has a header (id, text) and no rows")
     }
 
     @Test(arguments: [1, 2, 3, 7, 1 << 16])

@@ -89,6 +89,10 @@ import Testing
         #expect(problem(0, noRecords, content: "\u{FEFF}\n  \r\n\t\n") == nil)
         #expect(problem(0, noRecords, name: "x.json", content: " [\n]\n") == nil)
         #expect(problem(0, noRecords, name: "x.json", content: "[\n {}\n]") != nil)
+        // A changed repeat is located by the store, not by the file alone: it must name the earlier place.
+        let changed = "id \"a\" is already in the store from /tmp/x.jsonl:1 with different content (…)"
+        #expect(problem(2, changed) == nil)
+        #expect(problem(2, changed.replacingOccurrences(of: "/tmp/x.jsonl", with: "elsewhere.jsonl")) != nil)
         // The second data record of a CSV file spans lines 3–4.
         let csv = "id,text\n1,a\n2,\"b\nc\",extra\n3,d\n"
         #expect(problem(3, "expected 2 fields (as in the header), found 3", name: "x.csv", content: csv) == nil)
@@ -346,6 +350,11 @@ struct FuzzRun {
         guard let content, let container else { return nil }
         let lines = content.offsets(of: 0x0A).count + 1
         guard e.line <= lines else { return "line \(e.line) is past the end (\(lines) lines)" }
+        // An id the store (earlier inputs) or an earlier line holds with other content:
+        // the line is right, but the file alone reads fine. It must name the other place.
+        if e.message.contains(" with different content (") {
+            return e.message.contains(" at \(path):") || e.message.contains(" from \(path):") ? nil : "names no earlier place"
+        }
         guard container != .jsonArray else { return nil }
         if e.line > 1, let before = importError(prefix(content, lines: e.line - 1), path: path, input: input), before.line != 0 {
             return "the lines before \(e.line) fail already (\(before.line): \(short(before.message)))"

@@ -62,7 +62,7 @@ import Logging
         let config = try ConfigFile.parse(text, file: "duet.toml")
         #expect(config.keys == ["skip": ["s"], "undo": ["z"]])
         let e = #expect(throws: ConfigError.self) { try ConfigFile.parse("[keys]\nsikp = [\"s\"]\n", file: "/p/duet.toml") }
-        #expect(e?.description.hasPrefix("/p/duet.toml: keys.sikp: no such action") == true)
+        #expect(e?.description.hasPrefix("/p/duet.toml:2: keys.sikp: no such action") == true)
     }
 }
 

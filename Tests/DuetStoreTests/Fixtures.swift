@@ -23,8 +23,8 @@ enum Fixture {
     /// Imports `records` from one file in one batch.
     @discardableResult
     static func load(_ store: SQLiteStore, _ records: [ImportedRecord], file: String = "/data/reviews.jsonl",
-                     dataset: String = "reviews", dryRun: Bool = false) throws -> ImportCounts {
-        try store.importBatch(dryRun: dryRun) { writer in
+                     dataset: String = "reviews", dryRun: Bool = false, onChange: ChangedRows = .error) throws -> ImportCounts {
+        try store.importBatch(dryRun: dryRun, onChange: onChange) { writer in
             try writer.beginFile(path: file, format: "jsonl", dataset: dataset)
             for record in records { try writer.add(record) }
         }

@@ -45,7 +45,7 @@ enum Demonstrations {
                                 "function_call": "assistant", "system": "system", "user": "user", "assistant": "assistant", "tool": "tool"]
 
     static func mapShareGPT(_ row: inout FieldReader, options: ImportOptions) throws(FieldError) -> ImportedRecord {
-        guard let conv = row.value("conversations") else { throw .missing("conversations") }
+        guard let conv = row.value("conversations") else { throw row.missing("conversations") }
         var messages = try Chat.messages(conv, field: "conversations", roleKey: "from", contentKey: "value", roleMap: shareGPTRoles)
         for (i, m) in messages.enumerated() where !["user", "assistant", "tool", "system"].contains(m.role) {
             throw FieldError("field 'conversations[\(i)].from': unknown role '\(m.role)' (expected human, gpt, system, observation or function_call)")
@@ -55,14 +55,14 @@ enum Demonstrations {
     }
 
     static func mapMessages(_ row: inout FieldReader, options: ImportOptions) throws(FieldError) -> ImportedRecord {
-        guard let v = row.value("messages") else { throw .missing("messages") }
+        guard let v = row.value("messages") else { throw row.missing("messages") }
         return try demonstration(&row, messages: try Chat.messages(v, field: "messages"), field: "messages", options: options)
     }
 
     /// TRL `{prompt, completion}`; a boolean `label` makes it KTO (unpaired preference).
     static func mapTRL(_ row: inout FieldReader, options: ImportOptions) throws(FieldError) -> ImportedRecord {
-        guard let p = row.value("prompt") else { throw .missing("prompt") }
-        guard let c = row.value("completion") else { throw .missing("completion") }
+        guard let p = row.value("prompt") else { throw row.missing("prompt") }
+        guard let c = row.value("completion") else { throw row.missing("completion") }
         let messages = try Chat.turns(p, field: "prompt", role: "user") + Chat.turns(c, field: "completion", role: "assistant")
         var annotations: [SourceAnnotation] = []
         if let label = row.value("label") {

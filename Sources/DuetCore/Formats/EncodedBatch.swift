@@ -23,6 +23,9 @@ public struct EncodedBatch: Sendable {
         public var gold: Span
         public var meta: Span
         public var sourceLine: Int?
+        /// `EncodedBatch.contentHash` of the row: a repeated id with another
+        /// hash is a changed row, not a duplicate.
+        public var contentHash: Int64
         /// Whether `annotations` holds this row's source annotations.
         public var hasSourceAnnotations: Bool
     }
@@ -54,8 +57,49 @@ public struct EncodedBatch: Sendable {
         let meta = item.metadata.isEmpty ? .null : json { JSONValue.object(item.metadata).write(into: &$0) }
         let hasSources = !record.sourceAnnotations.isEmpty
         if hasSources { annotations.append(record.sourceAnnotations) }
+        let sources = record.sourceAnnotations.map { StoredSource(value: $0.value.canonicalJSON, confidence: $0.confidence, note: $0.note) }
+        let hash = bytes.withUnsafeBufferPointer { b in
+            Self.contentHash(kind: item.kind.rawValue, fields: Self.slice(fields, b), gold: Self.slice(gold, b),
+                             meta: Self.slice(meta, b), sources: sources)
+        }
         rows.append(Row(uid: uid, dataset: dataset, kind: item.kind, fields: fields, gold: gold, meta: meta,
-                        sourceLine: item.sourceLine, hasSourceAnnotations: hasSources))
+                        sourceLine: item.sourceLine, contentHash: hash, hasSourceAnnotations: hasSources))
+    }
+
+    /// A source annotation as the store keeps it (value as canonical JSON).
+    public struct StoredSource: Sendable, Hashable {
+        public var value: String
+        public var confidence: Double?
+        public var note: String?
+        public init(value: String, confidence: Double?, note: String?) {
+            self.value = value
+            self.confidence = confidence
+            self.note = note
+        }
+    }
+
+    /// What makes two rows with one id the same row: kind, the stored
+    /// columns' bytes (canonical JSON of fields, gold and metadata) and the
+    /// source annotations in order. Computed here for new rows and by the
+    /// store for rows stored before hashes were kept.
+    public static func contentHash(kind: String, fields: UnsafeBufferPointer<UInt8>?, gold: UnsafeBufferPointer<UInt8>?,
+                                   meta: UnsafeBufferPointer<UInt8>?, sources: [StoredSource]) -> Int64 {
+        var h = ContentHash.Hasher64()
+        h.combine(kind)
+        h.combine(fields)
+        h.combine(gold)
+        h.combine(meta)
+        h.combine(Int64(sources.count))
+        for s in sources {
+            h.combine(s.value)
+            h.combine(s.confidence.map { Int64(bitPattern: $0.bitPattern) } ?? Int64.min)
+            h.combine(s.note)
+        }
+        return h.finalize()
+    }
+
+    private static func slice(_ span: Span, _ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        span.isNull ? nil : UnsafeBufferPointer(rebasing: bytes[span.start..<span.start + span.count])
     }
 
     /// The text of a span (for tests and messages; the store binds the bytes).

@@ -7,8 +7,8 @@ enum Preferences {
     static func mapDPO(_ row: inout FieldReader, options: ImportOptions) throws(FieldError) -> ImportedRecord {
         var prompt: Conversation = []
         if let p = row.value("prompt") { prompt = try Chat.turns(p, field: "prompt", role: "user") }
-        guard let cv = row.value("chosen") else { throw .missing("chosen") }
-        guard let rv = row.value("rejected") else { throw .missing("rejected") }
+        guard let cv = row.value("chosen") else { throw row.missing("chosen") }
+        guard let rv = row.value("rejected") else { throw row.missing("rejected") }
         let chosen = try Chat.turns(cv, field: "chosen", role: "assistant")
         let rejected = try Chat.turns(rv, field: "rejected", role: "assistant")
         let split = Chat.splitPair(prompt: prompt, chosen: chosen, rejected: rejected)
@@ -108,11 +108,11 @@ enum Preferences {
     }
 
     static func mapOpenAIPreference(_ row: inout FieldReader, options: ImportOptions) throws(FieldError) -> ImportedRecord {
-        guard let input = row.value("input") else { throw .missing("input") }
+        guard let input = row.value("input") else { throw row.missing("input") }
         guard let msgs = input["messages"] else { throw .missing("input.messages") }
         let prompt = try Chat.messages(msgs, field: "input.messages")
-        guard let p = row.value("preferred_output") else { throw .missing("preferred_output") }
-        guard let n = row.value("non_preferred_output") else { throw .missing("non_preferred_output") }
+        guard let p = row.value("preferred_output") else { throw row.missing("preferred_output") }
+        guard let n = row.value("non_preferred_output") else { throw row.missing("non_preferred_output") }
         let chosen = try Chat.messages(p, field: "preferred_output")
         let rejected = try Chat.messages(n, field: "non_preferred_output")
         return try pair(&row, prompt: prompt, responses: [chosen, rejected], options: options, source: [sourceChoice])
@@ -120,7 +120,7 @@ enum Preferences {
 
     /// Label Studio pairwise input: no preference yet.
     static func mapLabelStudio(_ row: inout FieldReader, options: ImportOptions) throws(FieldError) -> ImportedRecord {
-        guard let p = row.value("prompt") else { throw .missing("prompt") }
+        guard let p = row.value("prompt") else { throw row.missing("prompt") }
         let prompt = try Chat.turns(p, field: "prompt", role: "user")
         let a = try row.string("answer1")
         let b = try row.string("answer2")

@@ -40,15 +40,16 @@ public enum RecordMapper {
     }
 
     /// The item's uid: `--id-field` (required to be present when given),
-    /// else `id`, else the fallbacks, else a content hash.
+    /// else `id`, else the fallbacks, else a content hash. Ids are read by
+    /// `ItemID.canonical` (when two ids are the same).
     static func uid(_ row: inout FieldReader, options: ImportOptions, fallbacks: [String] = [], kind: ItemKind, fields: ItemFields) throws(FieldError) -> String {
         if let f = options.idField {
-            guard let id = try row.scalar(f) else { throw .missing(f) }
+            guard let id = try row.id(f) else { throw row.missing(f) }
             return id
         }
-        if row.has("id"), let id = try row.scalar("id"), !id.isEmpty { return id }
+        if row.has("id"), let id = try row.id("id"), !id.isEmpty { return id }
         for key in fallbacks where row.has(key) {
-            if let id = try row.scalar(key), !id.isEmpty { return id }
+            if let id = try row.id(key), !id.isEmpty { return id }
         }
         return Item.contentID(kind: kind, fields: fields)
     }
@@ -70,8 +71,8 @@ public enum RecordMapper {
         for key in ["text", "messages", "prompt", "responses"] { o[key] = row.value(key) }
         let fields = ItemFields(json: .object(o))
         switch kind {
-        case .text where fields.text == nil: throw FieldError.missing("text")
-        case .demonstration where fields.messages == nil: throw FieldError.missing("messages")
+        case .text where fields.text == nil: throw row.missing("text")
+        case .demonstration where fields.messages == nil: throw row.missing("messages")
         case .pair, .ranking:
             guard let r = fields.responses, r.count >= 2 else { throw FieldError("field 'responses': expected a list of at least 2 responses") }
         default: break
@@ -156,10 +157,10 @@ public enum ClassificationRows {
 
     /// Argilla records: text in `fields`, people's answers in `responses`.
     static func mapArgilla(_ row: inout FieldReader, options: ImportOptions) throws(FieldError) -> ImportedRecord {
-        guard let fieldsValue = row.value("fields") else { throw .missing("fields") }
+        guard let fieldsValue = row.value("fields") else { throw row.missing("fields") }
         guard let fields = fieldsValue.object else { throw .type("fields", expected: "an object", got: fieldsValue) }
         let name = options.textField ?? (fields["text"] != nil ? "text" : fields.keys.sorted().first(where: { fields[$0]?.string != nil }))
-        guard let name, let tv = fields[name] else { throw .missing("fields.\(options.textField ?? "text")") }
+        guard let name, let tv = fields[name] else { throw FieldReader(fields).missing("fields.\(options.textField ?? "text")", within: "'fields'") }
         guard let text = tv.string else { throw .type("fields.\(name)", expected: "a string", got: tv) }
         var annotations: [SourceAnnotation] = []
         if let responses = row.value("responses") {

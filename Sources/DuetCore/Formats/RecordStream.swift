@@ -28,7 +28,15 @@ public struct RecordStream {
         }
         pending = try reader.next()
         guard let first = pending else {
-            throw ImportError(file: file, line: 0, message: "no records (the file is empty)")
+            // The file has bytes (an empty file is refused before): say what they are.
+            let why = switch (reader.columns, container) {
+            case (let columns?, _):
+                "the file has a header (\(columns.prefix(12).map(Names.shown).joined(separator: ", "))) and no rows"
+            case (nil, .jsonArray): "the JSON array is empty"
+            case (nil, _) where firstBytes.isEmpty: "the file is empty"
+            default: "the file holds only blank lines"
+            }
+            throw ImportError(file: file, line: 0, message: "no records: \(why)")
         }
         if requested != .auto {
             format = requested
@@ -36,7 +44,11 @@ public struct RecordStream {
         } else {
             let keys = Set(first.value.object?.keys.map { $0 } ?? [])
             guard let f = FormatDetection.detect(keys: keys, sample: first.value, container: container, options: options) else {
-                let shown = keys.sorted().prefix(12).joined(separator: ", ")
+                // A --text-field the row does not have: say that, not "cannot tell the format".
+                if let field = options.textField, let object = first.value.object, object[field] == nil {
+                    throw ImportError(file: file, line: first.line, message: FieldReader(object).missing(field).message)
+                }
+                let shown = keys.sorted().prefix(12).map(Names.shown).joined(separator: ", ")
                 throw ImportError(file: file, line: first.line,
                                   message: "cannot tell the format from the keys {\(shown)}; pass --format (\(InputFormat.names)) or --text-field")
             }

@@ -23,8 +23,17 @@ struct FieldReader {
         return v
     }
 
+    /// A missing field, naming the fields the row has (a misspelt
+    /// --text-field or --id-field shows at once).
+    public func missing(_ key: String, within: String = "the row") -> FieldError {
+        if object[key]?.isNull == true { return FieldError("missing field '\(key)' (it is null)") }
+        let present = object.keys.sorted()
+        let shown = present.prefix(12).map { "'\(Names.shown($0))'" }.joined(separator: ", ") + (present.count > 12 ? ", …" : "")
+        return FieldError("missing field '\(key)'" + (present.isEmpty ? " (\(within) has no fields)" : " (\(within) has \(shown))"))
+    }
+
     public mutating func string(_ key: String) throws(FieldError) -> String {
-        guard let v = value(key) else { throw .missing(key) }
+        guard let v = value(key) else { throw missing(key) }
         guard let s = v.string else { throw .type(key, expected: "a string", got: v) }
         return s
     }
@@ -42,8 +51,14 @@ struct FieldReader {
         return s
     }
 
+    /// An item id (see `ItemID`).
+    public mutating func id(_ key: String) throws(FieldError) -> String? {
+        guard let v = value(key) else { return nil }
+        return try ItemID.canonical(v, field: key)
+    }
+
     public mutating func array(_ key: String) throws(FieldError) -> [JSONValue] {
-        guard let v = value(key) else { throw .missing(key) }
+        guard let v = value(key) else { throw missing(key) }
         guard let a = v.array else { throw .type(key, expected: "an array", got: v) }
         return a
     }

@@ -10,6 +10,12 @@ public struct SourceRow: Sendable {
 /// array, CSV, TSV). Errors carry the file name and line.
 public protocol RowReader {
     mutating func next() throws(ImportError) -> SourceRow?
+    /// The column names read from a header row (CSV, TSV); nil for JSON.
+    var columns: [String]? { get }
+}
+
+extension RowReader {
+    public var columns: [String]? { nil }
 }
 
 /// How records sit in a file.
@@ -220,6 +226,7 @@ public struct DelimitedRowReader<Source: ByteSource>: RowReader {
     let separator: UInt8
     let quoting: Bool
     var header: [String]?
+    public var columns: [String]? { header }
 
     public init(_ source: Source, file: String, tabs: Bool) {
         self.lines = LineReader(source)

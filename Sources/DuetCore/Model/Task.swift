@@ -80,7 +80,8 @@ public struct TaskSpec: Hashable, Sendable {
     public func validationErrors() -> [String] {
         var errors: [String] = []
         if !TaskSpec.isValidName(name) {
-            errors.append("task name '\(name)': use letters, digits, '-', '_' or '.' (1–64 characters)")
+            errors.append("task name '\(Names.shown(name))': use letters, digits, '-', '_' or '.' (1–64 characters)")
+            return errors
         }
         if kind.needsLabels && labels.isEmpty {
             errors.append("task '\(name)': kind \(kind.rawValue) needs labels (e.g. --labels negative,neutral,positive)")
@@ -99,6 +100,12 @@ public struct TaskSpec: Hashable, Sendable {
         }
         if scale.lowerBound == scale.upperBound {
             errors.append("task '\(name)': the scale needs at least two points")
+        }
+        for label in labels {
+            if let problem = Names.problem(label) { errors.append("task '\(name)': label \"\(Names.shown(label))\" \(problem)") }
+        }
+        if let dataset, let problem = Names.problem(dataset) {
+            errors.append("task '\(name)': dataset \"\(Names.shown(dataset))\" \(problem)")
         }
         return errors
     }

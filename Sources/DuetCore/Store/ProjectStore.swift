@@ -18,7 +18,11 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// Runs `body` inside one write transaction. Everything `body` adds is
     /// committed when it returns, and nothing at all if it throws (or when
     /// `dryRun` is set: then the counts say what would have been added).
-    func importBatch(dryRun: Bool, _ body: (any ImportWriter) throws -> Void) throws -> ImportCounts
+    /// A row whose id is already stored (or was read earlier in the batch)
+    /// with the same content is counted as a duplicate; with other content
+    /// it is an `ImportError` naming both places, or skipped and counted
+    /// (`onChange`). A stored item is never rewritten.
+    func importBatch(dryRun: Bool, onChange: ChangedRows, _ body: (any ImportWriter) throws -> Void) throws -> ImportCounts
 
     // MARK: Reads
 
@@ -109,6 +113,21 @@ public protocol ProjectStore: AnyObject, Sendable {
     func releaseLeases(task: String?, annotator: String) throws
 }
 
+extension ProjectStore {
+    public func importBatch(dryRun: Bool, _ body: (any ImportWriter) throws -> Void) throws -> ImportCounts {
+        try importBatch(dryRun: dryRun, onChange: .error, body)
+    }
+}
+
+/// What an import does with a row whose id is known with other content
+/// (`duet import --on-change`).
+public enum ChangedRows: String, Sendable, CaseIterable {
+    /// Stop with an error naming both places; nothing is imported.
+    case error
+    /// Keep what is stored (or was read first), count the row as skipped.
+    case skip
+}
+
 /// Receives imported records inside the import transaction.
 public protocol ImportWriter {
     /// Registers a source file; later `add` calls are attributed to it.
@@ -126,12 +145,19 @@ public struct ImportCounts: Sendable, Hashable, Codable {
     public var rows: Int
     /// Items newly added.
     public var added: Int
-    /// Rows whose item was already stored.
+    /// Rows whose item was already stored (or read before) with the same content.
     public var duplicates: Int
     /// Source annotations added.
     public var sourceAnnotations: Int
+    /// Rows whose id was known with other content, skipped (`ChangedRows.skip`).
+    public var changedSkipped: Int
+    /// The first of them: `file:line` and where the kept item came from.
+    public var firstChangedSkipped: String?
 
-    public init(rows: Int = 0, added: Int = 0, duplicates: Int = 0, sourceAnnotations: Int = 0) {
+    public init(rows: Int = 0, added: Int = 0, duplicates: Int = 0, sourceAnnotations: Int = 0,
+                changedSkipped: Int = 0, firstChangedSkipped: String? = nil) {
+        self.changedSkipped = changedSkipped
+        self.firstChangedSkipped = firstChangedSkipped
         self.rows = rows
         self.added = added
         self.duplicates = duplicates
