@@ -190,7 +190,7 @@ final class SQLImportWriter: ImportWriter {
         return stored
     }
 
-    /// The content hash of an item stored before hashes were kept (v10), from its stored columns.
+    /// The content hash of an item stored before hashes were kept (v9), from its stored columns.
     private func storedContentHash(_ id: Int64) throws -> Int64 {
         guard let row = try Row.fetchOne(db, sql: "SELECT kind, fields, gold, meta FROM items WHERE id = ?", arguments: [id]) else { return 0 }
         let sources = try Row.fetchAll(db, sql: """

@@ -9,12 +9,11 @@ enum Schema {
         var migrator = DatabaseMigrator()
         let migrations = [("v1-items-tasks-log", v1), ("v2-queue-cursor", v2), ("v3-votes-routes-cache", v3),
                           ("v4-overlap", v4), ("v5-leases", v5), ("v6-progress-counters", v6),
-                          ("v7-timed-decisions", v7), ("v8-open-audits", openAudits)]
+                          ("v7-timed-decisions", v7), ("v8-open-audits", openAudits), ("v9-item-content-hash", itemContentHash)]
         for (name, sql) in migrations {
             migrator.registerMigration(name) { db in try db.execute(sql: sql) }
         }
-        migrator.registerMigration("v9-machine-decisions-shaped", migrate: machineDecisionsShaped)
-        migrator.registerMigration("v10-item-content-hash") { db in try db.execute(sql: itemContentHash) }
+        migrator.registerMigration("v10-machine-decisions-shaped", migrate: machineDecisionsShaped)
         return migrator
     }
 

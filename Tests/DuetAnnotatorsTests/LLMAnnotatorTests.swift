@@ -82,7 +82,7 @@ import Testing
             #expect(sent("[500]") == 2 * Self.k && sent("[drop]") == 2 * Self.k, "each request failed once, then succeeded")
             let expectedRaw = ["[timeout]": "error: timeout after 1.5 s", "[garbage]": "error: invalid response",
                                "[fatal]": "error: HTTP 400: bad request from Bearer <redacted>", "[outside]": "",
-                               "[dropall]": "error: connection: "]
+                               "[dropall]": "error: the server closed the connection"]
             for (mode, prefix) in expectedRaw {
                 let v = item(mode)
                 #expect(v.count == Self.k && v.allSatisfy { $0.label == nil && $0.confidence == nil }, "\(mode)")

@@ -38,6 +38,18 @@ enum Fixture {
         return store
     }
 
+    /// Texts t`n` as a store from before content hashes (v9) holds them, for migration tests: today's
+    /// import writes columns of later versions.
+    static func insertOldTexts(_ queue: DatabaseQueue, _ numbers: ClosedRange<Int>, dataset: String = "reviews") throws {
+        try queue.write { db in
+            for n in numbers {
+                try db.execute(sql: "INSERT INTO items (uid, dataset, kind, fields) VALUES (?, ?, 'text', ?)",
+                               arguments: ["t\(n)", dataset, "{\"text\":\"text number \(n)\"}"])
+            }
+            try db.execute(sql: "INSERT INTO dataset_counts (dataset, kind, items) VALUES (?, 'text', ?)", arguments: [dataset, numbers.count])
+        }
+    }
+
     static func count(_ store: SQLiteStore, _ sql: String) throws -> Int {
         try store.writer.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
     }

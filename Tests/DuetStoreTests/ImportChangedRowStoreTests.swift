@@ -5,7 +5,7 @@ import GRDB
 import Testing
 
 /// The store's side of changed rows: the many-row insert path, items stored
-/// before content hashes (v10), labeled items, and re-imports leaving no trace.
+/// before content hashes (v9), labeled items, and re-imports leaving no trace.
 @Suite struct ImportChangedRowStoreTests {
     static func text(_ n: Int, _ text: String? = nil, line: Int? = nil) -> ImportedRecord {
         ImportedRecord(item: Item(uid: "t\(n)", dataset: "reviews", kind: .text, fields: .text(text ?? "text number \(n)"),

@@ -84,7 +84,7 @@ import Testing
         let old = SQLiteStore(writer: queue, path: nil)
         let task = TaskSpec(name: "sentiment", kind: .classify, labels: ["neg", "pos"], dataset: "reviews")
         try old.syncTasks([task])
-        try Fixture.load(old, (1...40).map { Fixture.text($0) })
+        try Fixture.insertOldTexts(queue, 1...40)
         let ids = try (1...40).map { try Fixture.id(old, $0) }
         try Fixture.decide(old, item: ids[0], by: "ana", at: 1, seconds: 10)
         try Fixture.decide(old, item: ids[1], by: "ana", at: 2, seconds: 20)
@@ -114,14 +114,7 @@ import Testing
         let old = SQLiteStore(writer: queue, path: nil)
         let twice = TaskSpec(name: "sentiment", kind: .classify, labels: ["neg", "pos"], dataset: "reviews", overlap: 2)
         try old.syncTasks([twice])
-        // Items as a v5 store holds them (today's import writes columns of later versions).
-        try queue.write { db in
-            for n in 1...4 {
-                try db.execute(sql: "INSERT INTO items (uid, dataset, kind, fields) VALUES (?, 'reviews', 'text', ?)",
-                               arguments: ["t\(n)", "{\"text\":\"text number \(n)\"}"])
-            }
-            try db.execute(sql: "INSERT INTO dataset_counts (dataset, kind, items) VALUES ('reviews', 'text', 4)")
-        }
+        try Fixture.insertOldTexts(queue, 1...4)
         let ids = try (1...4).map { try Fixture.id(old, $0) }
         try Fixture.decide(old, item: ids[0], by: "ana", at: 1, seconds: 4)
         try Fixture.decide(old, item: ids[0], by: "bob", at: 2, seconds: 6, flagged: true)

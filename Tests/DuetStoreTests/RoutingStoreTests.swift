@@ -152,10 +152,10 @@ import Testing
         #expect(try Fixture.count(store, "SELECT COUNT(*) FROM annotations") == log)
     }
 
-    /// Stores routed before v9 kept the machine's pair labels as text: the migration reshapes them.
+    /// Stores routed before v10 kept the machine's pair labels as text: the migration reshapes them.
     @Test func theMigrationReshapesOldMachinePairDecisions() throws {
         let queue = try DatabaseQueue()
-        try Schema.migrator().migrate(queue, upTo: "v8-open-audits")
+        try Schema.migrator().migrate(queue, upTo: "v9-item-content-hash")
         let old = SQLiteStore(writer: queue, path: nil)
         try old.syncTasks([Fixture.sentiment, Fixture.preference])
         try Fixture.load(old, (1...2).map { Fixture.pair($0) }, file: "/data/prefs.jsonl", dataset: "prefs")

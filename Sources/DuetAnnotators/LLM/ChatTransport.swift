@@ -126,7 +126,7 @@ struct ChatTransport: Sendable {
         case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
              .serverCertificateHasUnknownRoot, .clientCertificateRejected:
             return "the TLS connection failed"
-        case .badServerResponse: return "the server's reply was not valid HTTP"
+        case .badServerResponse: return "the server closed the connection or sent no valid HTTP reply"
         default: return "the connection failed"
         }
     }
