@@ -122,7 +122,7 @@ extension StatusReport {
         /// The status line: `preference pairs: 12 decisions, left 58%, …`.
         func line(task: String) -> String {
             let o = overall
-            if o.decisions == 0 { return "\(task) pairs: no pair decisions yet" }
+            if o.decisions == 0 { return "\(task) pairs: no pair judgments by people yet" }
             return "\(task) pairs: \(o.decisions) decision\(o.decisions == 1 ? "" : "s"), preferred shown left \(PairStats.percent(o.leftShare)), tie \(PairStats.percent(o.tieRate)), "
                 + "both bad \(PairStats.percent(o.bothBadRate)), agrees with source \(PairStats.percent(o.sourceAgreement))"
         }

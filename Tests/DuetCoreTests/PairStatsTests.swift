@@ -23,6 +23,8 @@ import Testing
         d(4, "bo", .response(0), strength: 2, nil),  // display unknown: not in the left share
         CurrentDecision(itemRowID: 1, annotator: "llm:judge", annotatorKind: .machine, status: .submitted,
                         value: Ranking(ranks: [1, 2]).json),  // a ranking: not a pair judgment
+        // The machine's kept pair decision has a person's shape but was never shown on a side: not in the figures.
+        d(2, "local:ensemble", .response(1), nil, kind: .machine),
     ]
 
     @Test func perAnnotator() throws {

@@ -82,8 +82,9 @@ public struct PairStats: Sendable, Hashable {
     public init(decisions: [CurrentDecision], source: [Int64: JSONValue]) {
         var per: [String: Annotator] = [:]
         var overall = Figures()
-        // Adjudications are not judgments of a shown pair: they stay out of the bias figures.
-        for d in decisions where d.status == .submitted && !Adjudication.isAdjudicator(d.annotator) {
+        // People's judgments of shown pairs: adjudications and the machine's decisions (which it never
+        // saw on a side) stay out of the bias figures.
+        for d in decisions where d.status == .submitted && d.annotatorKind == .human && !Adjudication.isAdjudicator(d.annotator) {
             guard let j = PairJudgment(d.value) else { continue }
             let s = source[d.itemRowID].flatMap { PairChoice($0) }
             overall.add(j, display: d.display, source: s)
