@@ -3,6 +3,61 @@ import DuetCore
 import Foundation
 import Logging
 
+/// Where a machine run is, for a progress line: items done of the task's, and for an LLM what its
+/// requests have cost so far.
+public struct RunProgress: Sendable {
+    public var annotator: String
+    public var itemsDone: Int
+    public var itemsTotal: Int
+    public var usage: OpenAICompatibleAnnotator.Usage?
+    public var elapsed: Double
+
+    public init(annotator: String, itemsDone: Int, itemsTotal: Int, usage: OpenAICompatibleAnnotator.Usage? = nil, elapsed: Double) {
+        self.annotator = annotator
+        self.itemsDone = itemsDone
+        self.itemsTotal = itemsTotal
+        self.usage = usage
+        self.elapsed = elapsed
+    }
+
+    /// Items per second so far (nil before the first item).
+    public var rate: Double? { itemsDone > 0 && elapsed > 0 ? Double(itemsDone) / elapsed : nil }
+
+    /// Seconds left at the rate so far: for an LLM, by the requests still to send; else by items.
+    public var secondsLeft: Double? {
+        if let u = usage, u.planned > 0 {
+            guard u.ended > 0, elapsed > 0 else { return nil }
+            return Double(max(0, u.planned - u.ended)) / (Double(u.ended) / elapsed)
+        }
+        return rate.map { Double(max(0, itemsTotal - itemsDone)) / $0 }
+    }
+
+    /// `llm:m: 120/352 items · 980 answered, 40 from the cache · 3 failed (timeout 3) · 12345 tokens $0.0123 · 2.1 items/s · 1m50s left`
+    public var line: String {
+        var parts = ["\(annotator): \(itemsDone)/\(itemsTotal) items"]
+        if let u = usage {
+            parts.append((u.planned > 0 ? "requests \(u.ended)/\(u.planned)" : "\(u.responses) answered")
+                + (u.cacheHits > 0 ? ", \(u.cacheHits) from the cache" : ""))
+            if u.failureCount > 0 {
+                parts.append("\(u.failureCount) failed (" + u.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")
+            }
+            if u.retries > 0 { parts.append("\(u.retries) retried") }
+            parts.append("\(u.promptTokens + u.completionTokens) tokens " + String(format: "$%.4f", u.costUSD))
+        }
+        if let r = rate { parts.append(String(format: r >= 10 ? "%.0f items/s" : "%.1f items/s", r)) }
+        if let left = secondsLeft, itemsDone < itemsTotal { parts.append(RunProgress.duration(left) + " left") }
+        return parts.joined(separator: " · ")
+    }
+
+    /// 95 → "1m35s", 3725 → "1h02m", 7 → "7s".
+    public static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s >= 3600 { return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) }
+        if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }
+        return "\(s)s"
+    }
+}
+
 /// Runs a machine annotator from duet.toml over a task's items and stores its votes.
 public enum MachineRunWorkflow {
     public struct Report: Sendable {
@@ -45,7 +100,7 @@ public enum MachineRunWorkflow {
     public static func run(annotator name: String, task: TaskSpec, project: Project, trainOnGold: Bool? = nil,
                            environment: [String: String] = ProcessInfo.processInfo.environment,
                            logger: Logger = Logger(label: "duet.llm"),
-                           progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Report {
+                           progress: @escaping @Sendable (RunProgress) -> Void = { _ in }) async throws -> Report {
         let spec = try spec(name, in: project.config)
         let store = project.store
         let annotator: any MachineAnnotator
@@ -65,9 +120,14 @@ public enum MachineRunWorkflow {
         var votes = VoteTable()
         var answered: [Int64] = []
         var done = 0
+        let total = try store.taskProgress(task).total, started = Date()
+        let llm = annotator as? OpenAICompatibleAnnotator
         try await forEachPage(of: task, in: store) { page in
             let offset = done
-            let pageVotes = try await annotator.annotate(page, task: task, progress: { progress(offset + $0) })
+            let pageVotes = try await annotator.annotate(page, task: task, progress: { n in
+                progress(RunProgress(annotator: annotator.name, itemsDone: offset + n, itemsTotal: total, usage: llm?.usage,
+                                     elapsed: Date().timeIntervalSince(started)))
+            })
             for item in page {
                 guard let vs = pageVotes[item.rowID] else { continue }
                 answered.append(item.rowID)

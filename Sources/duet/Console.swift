@@ -1,4 +1,5 @@
 import ArgumentParser
+import DuetProject
 import Foundation
 import TermUI
 
@@ -94,5 +95,53 @@ enum Console {
             if n <= 0 { return }  // a closed pipe or a full disk: nothing more to say, never a crash
             offset += n
         }
+    }
+}
+
+/// A progress line for a long command: redrawn in place at most 5 times a second on a terminal, one
+/// line a minute otherwise; on Ctrl-C it says where the run was and how to resume, then exits 130.
+final class ProgressMeter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let tty: Bool
+    private var shownAt: Date?
+    private var last: RunProgress?
+    private var drew = false
+    private var interrupt: DispatchSourceSignal?
+
+    init(tty: Bool = Console.stderrIsTerminal, resumeHint: String) {
+        self.tty = tty
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [weak self] in
+            guard let self else { Foundation.exit(130) }
+            let p = self.lock.withLock { self.last }
+            if self.tty { Console.endProgress() }
+            let answered = p?.usage.map { "\($0.responses + $0.cacheHits) answers are cached" } ?? "nothing is lost"
+            Console.note("interrupted at \(p.map { "\($0.itemsDone)/\($0.itemsTotal) items" } ?? "the start"): \(answered); \(resumeHint)")
+            Foundation.exit(130)
+        }
+        source.resume()
+        interrupt = source
+    }
+
+    func show(_ p: RunProgress) {
+        let now = Date()
+        let due: Bool = lock.withLock {
+            last = p
+            guard let at = shownAt else { shownAt = now; return true }
+            if now.timeIntervalSince(at) >= (tty ? 0.2 : 60) { shownAt = now; return true }
+            return false
+        }
+        guard due else { return }
+        if tty { Console.progress(p.line); lock.withLock { drew = true } } else { Console.note(p.line) }
+    }
+
+    /// Ends the line (and gives Ctrl-C back its default).
+    func finish() {
+        interrupt?.cancel()
+        interrupt = nil
+        signal(SIGINT, SIG_DFL)
+        let ended: Bool = lock.withLock { defer { drew = false }; return drew }
+        if ended { Console.endProgress() }
     }
 }

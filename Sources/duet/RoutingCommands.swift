@@ -63,11 +63,10 @@ struct RouteCommand: AsyncParsableCommand {
         }
         // The built-in and LLM annotators run first (the LLM's answers are cached); replayed votes are used as imported.
         if !noRun, let spec = try? MachineRunWorkflow.spec(name, in: project.config), spec.kind != .replay {
-            let tty = Console.stderrIsTerminal
-            let run = try await MachineRunWorkflow.run(annotator: name, task: project.task(task), project: project) { done in
-                if tty { Console.progress("\(spec.voteName): \(done) items") }
-            }
-            if tty { Console.endProgress() }
+            let meter = ProgressMeter(resumeHint: "run `duet route` again to resume without paying twice")
+            defer { meter.finish() }
+            let run = try await MachineRunWorkflow.run(annotator: name, task: project.task(task), project: project) { meter.show($0) }
+            meter.finish()
             Console.note(run.summary)
         }
         let report = try RouteWorkflow.run(RouteRequest(task: task, annotator: annotator, budget: budget, threshold: threshold,

@@ -22,6 +22,11 @@ extension OpenAICompatibleAnnotator {
         public var failures: [String: Int] = [:]
         /// True/False and agree prompts answered False / No (no vote).
         public var abstentions = 0
+        /// Requests this annotator has to send (those not in the cache), counted as items are planned.
+        public var planned = 0
+
+        /// Requests that have ended: answered, or failed after their retries.
+        public var ended: Int { responses + failureCount }
 
         public init() {}
 

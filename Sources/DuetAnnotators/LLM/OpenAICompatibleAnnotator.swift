@@ -81,7 +81,8 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
                 misses.append(job)
             }
         }
-        if done > 0 { progress(done) }
+        tally.add { $0.planned += misses.count }
+        if done > 0 || !misses.isEmpty { progress(done) }
 
         if !misses.isEmpty {
             try await withSession { session in
@@ -99,27 +100,24 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
                         }
                     }
                     while next < min(max(1, config.concurrency), misses.count) { launch() }
-                    // A server that refuses every request, or never answers, stops the run early.
-                    var inARow = 0
+                    // A server that refuses every request, or never answers, stops the run early: nothing new is
+                    // sent, the requests under way end (an answer that arrives is cached), then the run stops.
+                    var inARow = 0, gaveUpAt: Int?
                     let stopAfter = max(8, 3 * max(1, config.concurrency))
                     while let (job, outcome) = try await group.next() {
                         if case .failure(let f) = outcome, OpenAICompatibleAnnotator.hopeless.contains(f.kind) {
                             inARow += 1
-                            if inARow >= stopAfter {
-                                group.cancelAll()
-                                throw LLMAnnotatorError.gaveUp(count: inARow, failures: tally.snapshot.failureSentence)
-                            }
+                            if inARow >= stopAfter && gaveUpAt == nil { gaveUpAt = inARow }
                         } else {
                             inARow = 0
                         }
-                        if next < misses.count { launch() }
+                        if next < misses.count && gaveUpAt == nil { launch() }
                         outcomes[job.item][job.variant] = outcome
                         pending[job.item] -= 1
-                        if pending[job.item] == 0 {
-                            done += 1
-                            progress(done)
-                        }
+                        if pending[job.item] == 0 { done += 1 }
+                        progress(done)  // after every request: the counts in `usage` moved
                     }
+                    if let count = gaveUpAt { throw LLMAnnotatorError.gaveUp(count: count, failures: tally.snapshot.failureSentence) }
                 }
             }
         }
