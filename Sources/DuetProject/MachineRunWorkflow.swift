@@ -192,24 +192,40 @@ public enum MachineRunWorkflow {
 
     /// `duet route --dry-run` for an LLM annotator: the requests a run would
     /// send (none are sent), with estimated tokens and cost.
-    public static func dryRun(annotator name: String, task: TaskSpec, project: Project, showPrompts: Int = 2) throws -> String {
+    /// What `duet route --dry-run` prints: every prompt variant of the first item (named by its id), then
+    /// the requests a run would send and their tokens and cost. The completion tokens an answer takes are
+    /// measured from the answers already cached when there are any (a rambling model writes far more
+    /// than a label), else assumed.
+    public static func dryRun(annotator name: String, task: TaskSpec, project: Project) throws -> String {
         let spec = try spec(name, in: project.config)
         guard spec.kind == .llm else { throw DuetError("--dry-run shows the prompts of an llm annotator; '\(name)' is \(spec.kind.rawValue)") }
         let annotator = try llm(spec, store: project.store, environment: ProcessInfo.processInfo.environment.merging(
             spec.apiKeyEnv.map { [$0: "dry-run"] } ?? [:]) { real, _ in real })
         let items = try project.store.allItems(for: task)
         let plan = annotator.plan(items, task: task)
+        let uids = Dictionary(uniqueKeysWithValues: items.map { ($0.rowID, $0.item.uid) })
         var out: [String] = []
-        for p in plan.prefix(showPrompts) {
-            out.append("── item \(p.itemRowID) · \(p.variant)\(p.cached ? " (cached)" : "")")
-            for m in p.messages { out.append("[\(m.role)] \(m.content)") }
+        if let first = plan.first {
+            let variants = plan.prefix { $0.itemRowID == first.itemRowID }
+            out.append("the \(variants.count) prompts of the first item, \(uids[first.itemRowID] ?? "?"):")
+            for p in variants {
+                out.append("── item \(uids[p.itemRowID] ?? "?") · \(p.variant)\(p.cached ? " (cached)" : "")")
+                for m in p.messages { out.append("[\(m.role)] \(m.content)") }
+            }
         }
         let toSend = plan.filter { !$0.cached }
         let promptTokens = toSend.reduce(0) { $0 + $1.estimatedPromptTokens }
-        let completionTokens = toSend.reduce(0) { $0 + $1.estimatedCompletionTokens }
+        // Completion tokens per answer: measured from the cached answers when there are any.
+        let cache = project.store as? any ResponseCache
+        let measured = plan.lazy.filter(\.cached).compactMap { try? cache?.cachedResponse(key: $0.cacheKey)?.completionTokens }.prefix(2000)
+        let perAnswer = measured.isEmpty ? nil : Double(measured.reduce(0, +)) / Double(measured.count)
+        let completionTokens = perAnswer.map { Int((Double(toSend.count) * $0).rounded()) }
+            ?? toSend.reduce(0) { $0 + $1.estimatedCompletionTokens }
+        let basis = perAnswer.map { String(format: "%.1f completion tokens an answer, measured on %d cached answers", $0, measured.count) }
+            ?? "\(toSend.first?.estimatedCompletionTokens ?? 0) completion tokens an answer assumed (nothing cached yet to measure)"
         let cost = (Double(promptTokens) * spec.promptPrice + Double(completionTokens) * spec.completionPrice) / 1_000_000
-        out.append(String(format: "dry run: %d requests for %d items (%d cached), about %d prompt + %d completion tokens, about $%.4f",
-                          plan.count, items.count, plan.count - toSend.count, promptTokens, completionTokens, cost))
+        out.append("dry run: \(plan.count) requests for \(items.count) items (\(plan.count - toSend.count) cached), about \(promptTokens) prompt + "
+            + "\(completionTokens) completion tokens (\(basis)), about " + String(format: "$%.4f", cost))
         return out.joined(separator: "\n")
     }
 

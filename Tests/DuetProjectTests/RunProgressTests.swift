@@ -51,3 +51,30 @@ import Testing
         #expect(last.line.hasPrefix("llm:fake-1: 12/12 items · requests \(12 * LLMProject.k)/\(12 * LLMProject.k) ·"), "\(last.line)")
     }
 }
+
+/// `duet route --dry-run`: every prompt of the first item named by its id, and completion tokens measured
+/// from the cached answers (the estimate of 12 tokens an answer was 2.7× low on a rambling model).
+@Suite struct DryRunTests {
+    @Test func theDryRunShowsTheFirstItemAndMeasuresAnswers() async throws {
+        try await LoopbackServer.with { server in
+            let tmp = try TempDir()
+            let project = try LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: 6))
+            let task = try project.task(nil)
+            let before = try MachineRunWorkflow.dryRun(annotator: "gpt", task: task, project: project)
+            #expect(before.contains("the \(LLMProject.k) prompts of the first item, i0:"), "\(before.prefix(300))")
+            #expect(before.components(separatedBy: "── item i0 · ").count - 1 == LLMProject.k)
+            #expect(before.contains("(12 completion tokens an answer assumed (nothing cached yet to measure))"))
+            // Answer the first half; the pretend LLM bills 7 completion tokens an answer.
+            let items = try project.store.allItems(for: task)
+            let llm = try MachineRunWorkflow.llm(try MachineRunWorkflow.spec("gpt", in: project.config), store: project.store,
+                                                 environment: [LLMProject.keyVariable: "sk-test"])
+            _ = try await llm.annotate(Array(items.prefix(3)), task: task, progress: { _ in })
+            let after = try MachineRunWorkflow.dryRun(annotator: "gpt", task: task, project: project)
+            let toSend = 3 * LLMProject.k
+            #expect(after.contains("(\(3 * LLMProject.k) cached)"), "\(after.suffix(300))")
+            #expect(after.contains("+ \(7 * toSend) completion tokens (7.0 completion tokens an answer, measured on \(3 * LLMProject.k) cached answers)"),
+                    "\(after.suffix(300))")
+            #expect(after.contains("── item i0 · instruction (cached)"))
+        }
+    }
+}
