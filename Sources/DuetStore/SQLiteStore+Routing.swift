@@ -132,6 +132,26 @@ extension SQLiteStore {
         }
     }
 
+    public func voteRecords(task: TaskSpec, item: Int64?, annotator: String?, unparseableOnly: Bool, limit: Int) throws -> [VoteRecord] {
+        try writer.read { db in
+            guard let taskID = try Self.taskID(db, name: task.name) else { return [] }
+            var sql = """
+                SELECT v.item_id, i.uid, v.annotator, v.variant, v.label, v.confidence, v.raw, v.prompt_tokens, v.completion_tokens
+                FROM votes v JOIN items i ON i.id = v.item_id WHERE v.task_id = ?
+                """
+            var arguments: StatementArguments = [taskID]
+            if let item { sql += " AND v.item_id = ?"; arguments += [item] }
+            if let annotator { sql += " AND v.annotator = ?"; arguments += [annotator] }
+            if unparseableOnly { sql += " AND v.label IS NULL" }
+            sql += " ORDER BY v.item_id, v.id LIMIT ?"
+            arguments += [limit]
+            return try GRDB.Row.fetchAll(db, sql: sql, arguments: arguments).map { r in
+                VoteRecord(itemRowID: r[0], item: r[1], vote: MachineVote(annotator: r[2], variant: r[3], label: r[4], confidence: r[5],
+                                                                          raw: r[6], promptTokens: r[7], completionTokens: r[8]))
+            }
+        }
+    }
+
     public func voteAnnotators(task: TaskSpec) throws -> Set<String> {
         try writer.read { db in
             guard let taskID = try Self.taskID(db, name: task.name) else { return [] }

@@ -8,7 +8,34 @@ import TermUICurses
 extension RoutingStrategy: ExpressibleByArgument {}
 
 struct Votes: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Machine votes.", subcommands: [ImportVotes.self])
+    static let configuration = CommandConfiguration(abstract: "Machine votes.", subcommands: [ImportVotes.self, ListVotes.self])
+
+    struct ListVotes: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "Stored votes with the raw answers: what a model said and how Duet read it (∅ = unparseable).",
+            discussion: "Example: duet votes list --task sentiment --unparseable --limit 20")
+        @OptionGroup var projectOptions: ProjectOptions
+        @Option(help: "The task.") var task: String?
+        @Option(help: "Only this item's votes (its id in the dataset).") var item: String?
+        @Option(help: "Only this annotator's votes (as stored, e.g. llm:MODEL).") var annotator: String?
+        @Flag(help: "Only the answers that could not be read.") var unparseable = false
+        @Option(help: "At most this many votes.") var limit: Int = 200
+        @Flag(help: "Print JSON (every field, the whole raw answers).") var json = false
+
+        func run() throws {
+            let project = try projectOptions.open(.readOnly)
+            let records = try VotesListWorkflow.records(task: project.task(task), item: item, annotator: annotator,
+                                                        unparseableOnly: unparseable, limit: max(0, limit), project: project)
+            if json {
+                try Console.json(encoding: records)
+            } else if records.isEmpty {
+                Console.note("no votes" + (unparseable ? " that could not be read" : ""))
+            } else {
+                for line in VotesListWorkflow.lines(records) { Console.out(line) }
+            }
+        }
+    }
 
     struct ImportVotes: ParsableCommand {
         static let configuration = CommandConfiguration(

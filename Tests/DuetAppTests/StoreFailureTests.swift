@@ -226,6 +226,9 @@ final class FullDiskStore: ProjectStore, @unchecked Sendable {
     }
     func votes(task: TaskSpec, annotator: String?) throws -> VoteTable { try inner.votes(task: task, annotator: annotator) }
     func voteAnnotators(task: TaskSpec) throws -> Set<String> { try inner.voteAnnotators(task: task) }
+    func voteRecords(task: TaskSpec, item: Int64?, annotator: String?, unparseableOnly: Bool, limit: Int) throws -> [VoteRecord] {
+        try inner.voteRecords(task: task, item: item, annotator: annotator, unparseableOnly: unparseableOnly, limit: limit)
+    }
     func voteTokens(task: TaskSpec, annotator: String) throws -> VoteTokens { try inner.voteTokens(task: task, annotator: annotator) }
     func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date) throws {
         try disk.check()

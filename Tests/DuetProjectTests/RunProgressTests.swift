@@ -78,3 +78,28 @@ import Testing
         }
     }
 }
+
+/// `duet votes list`: what the model said and how it was read, unparseable answers on their own.
+@Suite struct VotesListTests {
+    @Test func listsRawAnswersAndFilters() async throws {
+        try await LoopbackServer.with { server in
+            let tmp = try TempDir()
+            let project = try LLMProject.make(tmp, server: server, modes: ["", "[outside]", ""])
+            _ = try await LLMProject.route(project)
+            let task = try project.task(nil)
+            let all = try VotesListWorkflow.records(task: task, item: nil, annotator: nil, unparseableOnly: false, limit: 1000, project: project)
+            #expect(all.count == LLMProject.answered * 2 + LLMProject.k)
+            let bad = try VotesListWorkflow.records(task: task, item: nil, annotator: nil, unparseableOnly: true, limit: 1000, project: project)
+            #expect(bad.count == LLMProject.k && bad.allSatisfy { $0.item == "i1" && $0.vote.label == nil })
+            #expect(Set(bad.compactMap(\.vote.raw)).isSuperset(of: ["Maybe", "(Z)"]))
+            let one = try VotesListWorkflow.records(task: task, item: "i2", annotator: "llm:fake-1", unparseableOnly: false, limit: 3, project: project)
+            #expect(one.count == 3 && one.allSatisfy { $0.item == "i2" })
+            let lines = VotesListWorkflow.lines(bad)
+            #expect(lines.contains { $0.hasPrefix("i1\tllm:fake-1\t") && $0.contains("\t∅\t") && $0.hasSuffix("\tMaybe") }, "\(lines)")
+            #expect(lines.contains { $0.contains("sarcastic⏎Confidence: 0.9") }, "line breaks shown as ⏎: \(lines)")
+            #expect(throws: DuetError.self) {
+                try VotesListWorkflow.records(task: task, item: "nope", annotator: nil, unparseableOnly: false, limit: 10, project: project)
+            }
+        }
+    }
+}

@@ -168,6 +168,8 @@ struct HostileOutputTests {
             ["route", "--task", "sentiment", "--annotator", hostile, "--no-run"],
             ["route", "--task", "sentiment", "--dry-run", "--annotator", "local"],
             ["adjudicate", "--task", "sentiment", "--list"],
+            ["votes", "list", "--task", "sentiment"], ["votes", "list", "--task", "sentiment", "--json"],
+            ["votes", "list", "--task", "sentiment", "--item", hostile],
             ["export", "--task", "sentiment", "-o", dir.appendingPathComponent("out" + Self.osc + ".jsonl").path],
             ["export", "--task", hostile],
             ["label", "--task", "sentiment", "--as", "ana" + Self.c1 + Self.bidi],

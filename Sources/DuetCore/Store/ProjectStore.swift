@@ -63,6 +63,9 @@ public protocol ProjectStore: AnyObject, Sendable {
     func votes(task: TaskSpec, annotator: String?) throws -> VoteTable
     /// The annotators with votes in the task.
     func voteAnnotators(task: TaskSpec) throws -> Set<String>
+    /// Votes with their raw answers and token counts (`duet votes list`), in item and storage order:
+    /// only `item`'s, only `annotator`'s, only unparseable ones, at most `limit`.
+    func voteRecords(task: TaskSpec, item: Int64?, annotator: String?, unparseableOnly: Bool, limit: Int) throws -> [VoteRecord]
     /// How many votes `annotator` has in the task and the prompt and
     /// completion tokens they took (votes without counts add 0).
     func voteTokens(task: TaskSpec, annotator: String) throws -> VoteTokens
@@ -296,5 +299,19 @@ public struct ItemPager {
         guard let last = page.last else { return nil }
         after = last.rowID
         return page
+    }
+}
+
+/// One stored vote with everything kept about it.
+public struct VoteRecord: Sendable, Hashable, Codable {
+    public var itemRowID: Int64
+    /// The item's id in its dataset.
+    public var item: String
+    public var vote: MachineVote
+
+    public init(itemRowID: Int64, item: String, vote: MachineVote) {
+        self.itemRowID = itemRowID
+        self.item = item
+        self.vote = vote
     }
 }
