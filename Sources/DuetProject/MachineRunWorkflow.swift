@@ -216,17 +216,29 @@ public enum MachineRunWorkflow {
         let toSend = plan.filter { !$0.cached }
         let promptTokens = toSend.reduce(0) { $0 + $1.estimatedPromptTokens }
         // Completion tokens per answer: measured from the cached answers when there are any.
-        let cache = project.store as? any ResponseCache
-        let measured = plan.lazy.filter(\.cached).compactMap { try? cache?.cachedResponse(key: $0.cacheKey)?.completionTokens }.prefix(2000)
-        let perAnswer = measured.isEmpty ? nil : Double(measured.reduce(0, +)) / Double(measured.count)
+        let (measuredTokens, measuredAnswers) = try cachedCompletionTokens(plan, store: project.store)
+        let perAnswer = measuredAnswers > 0 ? Double(measuredTokens) / Double(measuredAnswers) : nil
         let completionTokens = perAnswer.map { Int((Double(toSend.count) * $0).rounded()) }
             ?? toSend.reduce(0) { $0 + $1.estimatedCompletionTokens }
-        let basis = perAnswer.map { String(format: "%.1f completion tokens an answer, measured on %d cached answers", $0, measured.count) }
+        let basis = perAnswer.map { String(format: "%.1f completion tokens an answer, measured on %d cached answers", $0, measuredAnswers) }
             ?? "\(toSend.first?.estimatedCompletionTokens ?? 0) completion tokens an answer assumed (nothing cached yet to measure)"
         let cost = (Double(promptTokens) * spec.promptPrice + Double(completionTokens) * spec.completionPrice) / 1_000_000
         out.append("dry run: \(plan.count) requests for \(items.count) items (\(plan.count - toSend.count) cached), about \(promptTokens) prompt + "
             + "\(completionTokens) completion tokens (\(basis)), about " + String(format: "$%.4f", cost))
         return out.joined(separator: "\n")
+    }
+
+    /// Completion tokens of the cached answers among `plan` (at most 2,000 of them) and how many there were.
+    static func cachedCompletionTokens(_ plan: [OpenAICompatibleAnnotator.PlannedRequest], store: any ProjectStore) throws -> (Int, Int) {
+        guard let cache = store as? any ResponseCache else { return (0, 0) }
+        var tokens = 0, answers = 0
+        for p in plan where p.cached && answers < 2000 {
+            if let c = try cache.cachedResponse(key: p.cacheKey)?.completionTokens {
+                tokens += c
+                answers += 1
+            }
+        }
+        return (tokens, answers)
     }
 
     /// What the built-in ensemble learns from: labels per item (classify,
