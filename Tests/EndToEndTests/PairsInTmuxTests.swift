@@ -40,14 +40,14 @@ struct PairsInTmuxTests {
         let tmux = Tmux()
         defer { tmux.kill() }
         try tmux.start("'\(duet)' label --as e2e --project '\(dir.path)'; echo DUET-EXIT=$?; sleep 30", width: 140, height: 40)
-        var screen = try tmux.waitFor("preference · compare · 0/2312")
+        var screen = try tmux.waitForSettled("preference · compare · 0/2312")
         var expected: [(chosen: String, rejected: String)] = []
         for (i, key) in ["a", "b", "B", "a"].enumerated() {
             let a = try #require(Self.firstLine(of: "A", in: screen), "no A pane:\n\(screen)")
             let b = try #require(Self.firstLine(of: "B", in: screen), "no B pane:\n\(screen)")
             expected.append(key.lowercased() == "a" ? (a, b) : (b, a))
             try tmux.send(key)
-            screen = try tmux.waitFor("preference · compare · \(i + 1)/2312")
+            screen = try tmux.waitForSettled("preference · compare · \(i + 1)/2312")
         }
         try tmux.send("q")
         try tmux.waitFor("DUET-EXIT=0")

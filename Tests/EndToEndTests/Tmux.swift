@@ -86,6 +86,21 @@ final class Tmux {
         throw E2EError("timed out waiting for \"\(text)\"; the screen was:\n\(last)")
     }
 
+    /// Waits for `text`, then until two captures 50 ms apart are the same: curses draws a frame row by
+    /// row, and a capture can fall between the header's new row and the panes' old ones.
+    @discardableResult
+    func waitForSettled(_ text: String, seconds: Double = 20) throws -> String {
+        var last = try waitFor(text, seconds: seconds)
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            let now = try screen()
+            if now == last && now.contains(text) { return now }
+            last = now
+        }
+        return last
+    }
+
     func kill() {
         _ = try? tmux(["kill-server"])
     }
