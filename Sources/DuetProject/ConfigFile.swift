@@ -61,8 +61,13 @@ struct RawConfig: Decodable {
         var concurrency: Int?
         var timeout: TOMLNumber?
         var max_retries: Int?
+        var temperature: TOMLNumber?
+        var max_tokens: Int?
+        var stop: [String]?
+        var logprobs: Bool?
         enum CodingKeys: String, CodingKey, CaseIterable {
             case name, kind, base_url, model, api_key_env, prompt_price, completion_price, concurrency, timeout, max_retries
+            case temperature, max_tokens, stop, logprobs
         }
     }
     struct Router: Decodable {
@@ -284,6 +289,15 @@ public enum ConfigFile {
             if let r = a.max_retries, r < 0 { throw fail("key 'annotators[\(i)].max_retries': 0 or more") }
             spec.timeout = a.timeout?.value
             spec.maxRetries = a.max_retries
+            if let t = a.temperature?.value, !(0...2).contains(t) { throw fail("key 'annotators[\(i)].temperature': from 0 to 2") }
+            if let n = a.max_tokens, n < 1 { throw fail("key 'annotators[\(i)].max_tokens': 1 or more") }
+            if let s = a.stop, s.count > 4 || s.contains(where: \.isEmpty) {
+                throw fail("key 'annotators[\(i)].stop': at most 4 non-empty strings")
+            }
+            spec.temperature = a.temperature?.value
+            spec.maxTokens = a.max_tokens
+            spec.stop = a.stop
+            spec.logprobs = a.logprobs
             annotators.append(spec)
         }
         var router = RouterSettings()

@@ -184,6 +184,10 @@ public enum MachineRunWorkflow {
                 if let n = spec.concurrency { c.concurrency = n }
                 if let t = spec.timeout { c.timeout = t }
                 if let n = spec.maxRetries { c.maxRetries = n }
+                if let t = spec.temperature { c.temperature = t }
+                if let n = spec.maxTokens { c.maxTokens = n }
+                if let s = spec.stop { c.stop = s }
+                if let l = spec.logprobs { c.requestLogprobs = l }
             }, cache: store as? any ResponseCache, logger: logger)
         } catch let e as LLMAnnotatorError {
             throw DuetError("\(e)")

@@ -103,3 +103,33 @@ import Testing
         }
     }
 }
+
+/// Sampling per annotator in duet.toml: temperature, max_tokens, stop and logprobs reach the server.
+@Suite struct LLMSettingsTests {
+    @Test func samplingSettingsReachTheServer() async throws {
+        try await LoopbackServer.with { server in
+            let tmp = try TempDir()
+            let project = try LLMProject.make(tmp, server: server, modes: [""],
+                                              settings: ["temperature = 0.2", "max_tokens = 32", "stop = [\"\\n\\n\"]", "logprobs = true"])
+            _ = try await LLMProject.route(project)
+            let bodies = server.requests.map(\.body)
+            #expect(bodies.count == LLMProject.k)
+            for body in bodies {
+                let json = try JSONValue.parse(body)
+                #expect(json["temperature"]?.number == 0.2 && json["max_tokens"]?.number == 32 && json["logprobs"] == .bool(true))
+                #expect(json["stop"] == .array([.string("\n\n")]), "\(body.prefix(200))")
+            }
+        }
+        // Out of range: an error naming the file and line.
+        let tmp = try TempDir()
+        let created = try tmp.project(.classify)
+        for (line, wrong) in [("temperature = 3", "temperature"), ("max_tokens = 0", "max_tokens")] {
+            let text = try String(contentsOf: created.configURL, encoding: .utf8)
+                .replacingOccurrences(of: "kind = \"local\"\n", with: "kind = \"local\"\n\(line)\n")
+            #expect(throws: (any Error).self) { try ConfigFile.parse(text, file: created.configURL.path, defaultName: "p") }
+            do { _ = try ConfigFile.parse(text, file: created.configURL.path, defaultName: "p") } catch {
+                #expect("\(error)".contains(wrong) && "\(error)".contains("duet.toml:"), "\(error)")
+            }
+        }
+    }
+}

@@ -17,6 +17,8 @@ public struct LLMConfig: Sendable, Hashable, CustomStringConvertible, CustomRefl
     public var topP: Double
     /// Completion budget per answer (a label plus "Confidence: 0.8" fits in a few tokens).
     public var maxTokens: Int
+    /// Stop sequences (sent only when there are any, so earlier cache keys stay valid).
+    public var stop: [String] = []
     /// Requests in flight at most.
     public var concurrency: Int
     /// Seconds per request (one attempt), from sending to the last byte of the reply.

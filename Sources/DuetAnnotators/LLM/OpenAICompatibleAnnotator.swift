@@ -156,16 +156,18 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
     }
 
     /// The request body, canonical JSON: {model, messages, temperature, top_p,
-    /// max_tokens, logprobs}. Its FNV-1a 128 hash is the cache key; it never holds the key.
+    /// max_tokens, logprobs, and stop when set}. Its FNV-1a 128 hash is the cache key; it never holds the key.
     public func requestBody(_ messages: [Message]) -> String {
-        JSONValue.object([
+        var body: [String: JSONValue] = [
             "model": .string(config.model),
             "messages": .array(messages.map(\.json)),
             "temperature": .number(config.temperature),
             "top_p": .number(config.topP),
             "max_tokens": .number(Double(config.maxTokens)),
             "logprobs": .bool(config.requestLogprobs),
-        ]).canonicalJSON
+        ]
+        if !config.stop.isEmpty { body["stop"] = .array(config.stop.map(JSONValue.string)) }
+        return JSONValue.object(body).canonicalJSON
     }
 
     // MARK: Internals

@@ -42,6 +42,12 @@ public struct AnnotatorSpec: Sendable, Hashable {
     /// llm: seconds per request attempt, and retries after a timeout, 429, 5xx or dropped connection.
     public var timeout: Double?
     public var maxRetries: Int?
+    /// llm sampling: temperature, the completion budget, stop sequences, and whether to ask for token
+    /// log probabilities (the label's probability as confidence when the answer states none).
+    public var temperature: Double?
+    public var maxTokens: Int?
+    public var stop: [String]?
+    public var logprobs: Bool?
 
     /// The name its votes and decisions are stored under: "local:<name>"
     /// ("local:ensemble" for the default one), "llm:<model>", or the name itself for replayed votes.
