@@ -9,29 +9,11 @@ import Glibc
 /// file errors are sentences.
 @Suite(.enabled(if: Tmux.duetBinary != nil, "no built duet binary"))
 struct FileSafetyCLITests {
-    struct Result {
-        var status: Int32
-        var out: String
-        var err: String
-    }
+    typealias Result = Tmux.Ran
 
     /// Runs duet in `cwd` and waits for it.
     static func duet(_ args: [String], in cwd: URL, executable: String? = nil, prefix: [String] = []) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable ?? Tmux.duetBinary!)
-        p.arguments = prefix + args
-        p.currentDirectoryURL = cwd
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        nonisolated(unsafe) var errData = Data()
-        let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
-        return Result(status: p.terminationStatus, out: String(decoding: outData, as: UTF8.self), err: String(decoding: errData, as: UTF8.self))
+        try Tmux.capture(executable ?? Tmux.duetBinary!, prefix + args, cwd: cwd)
     }
 
     /// A new project in a temporary folder with `items` items imported; the folder is removed by the caller.
@@ -51,28 +33,9 @@ struct FileSafetyCLITests {
         return root
     }
 
-    /// Starts duet with no signal blocked and every signal at its default (as a shell would;
-    /// Foundation's Process passes on the test runner's blocked signals), output to /dev/null.
+    /// Starts duet as a shell would (see `Tmux.spawn`), output to /dev/null.
     static func spawnPlain(_ args: [String], executable: String = Tmux.duetBinary!) throws -> pid_t {
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var none = sigset_t(), all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attr, &none)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([executable] + args).map { strdup($0) } + [nil]
-        defer { for a in argv { free(a) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attr, argv, environ)
-        guard rc == 0 else { throw E2EError("posix_spawn failed: \(rc)") }
+        guard let pid = Tmux.spawn([executable] + args) else { throw E2EError("posix_spawn failed for \(executable)") }
         return pid
     }
 

@@ -16,36 +16,14 @@ struct HostileOutputTests {
     static let c1 = "\u{9B}31m"
     static let bidi = "\u{202E}txt.exe\u{2066}"
 
-    struct Output {
-        var status: Int32
-        var stdout: Data
-        var stderr: Data
-        var text: String { String(decoding: stdout + stderr, as: UTF8.self) }
-    }
+    typealias Output = Tmux.Ran
 
     /// Runs duet with `args` (stdin from /dev/null, no terminal) and returns what it printed.
     static func duet(_ args: [String], cwd: URL? = nil, env: [String: String] = [:]) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Tmux.duetBinary!)
-        p.arguments = args
         var environment = ProcessInfo.processInfo.environment
         environment["DUET_PROJECT"] = nil
         for (k, v) in env { environment[k] = v }
-        p.environment = environment
-        if let cwd { p.currentDirectoryURL = cwd }
-        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read both pipes while the process runs (a full pipe would block it).
-        nonisolated(unsafe) var errData = Data()
-        let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
-        return Output(status: p.terminationStatus, stdout: outData, stderr: errData)
+        return try Tmux.capture(Tmux.duetBinary!, args, cwd: cwd, environment: environment)
     }
 
     /// The bytes a terminal would act on, described; empty when the output is safe.

@@ -58,6 +58,38 @@ final class Tmux {
         return text
     }
 
+    /// What a finished process printed, and how it ended.
+    struct Ran {
+        var status: Int32
+        var stdout: Data
+        var stderr: Data
+        var out: String { String(decoding: stdout, as: UTF8.self) }
+        var err: String { String(decoding: stderr, as: UTF8.self) }
+        var text: String { String(decoding: stdout + stderr, as: UTF8.self) }
+    }
+
+    /// Runs a program (stdin from /dev/null) and returns its exit status and both outputs, read while it
+    /// runs (a full pipe would block it). `environment` replaces the test's own when given.
+    static func capture(_ exe: String, _ args: [String], cwd: URL? = nil, environment: [String: String]? = nil) throws -> Ran {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        if let environment { p.environment = environment }
+        if let cwd { p.currentDirectoryURL = cwd }
+        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        nonisolated(unsafe) var errData = Data()
+        let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        while !reader.isFinished { usleep(1000) }
+        return Ran(status: p.terminationStatus, stdout: outData, stderr: errData)
+    }
+
     /// Starts `command` (a shell line) in a 120×40 session with TERM set.
     func start(_ command: String, width: Int = 120, height: Int = 40) throws {
         let status = Tmux.spawnAndWait([Tmux.which("tmux")!, "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)",
@@ -128,6 +160,15 @@ extension Tmux {
     /// Foundation's Process keeps a descriptor the forked tmux server would
     /// inherit, and `waitUntilExit` then waits for the server to end.
     static func spawnAndWait(_ args: [String]) -> Int32 {
+        guard let pid = spawn(args) else { return -1 }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return status
+    }
+
+    /// Starts `args` as a shell would: no signal blocked, every signal at its default (Foundation's
+    /// Process passes on the test runner's blocked signals), stdio on /dev/null. Nil if it did not start.
+    static func spawn(_ args: [String]) -> pid_t? {
         var pid: pid_t = 0
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { for p in cargs { free(p) } }
@@ -150,9 +191,7 @@ extension Tmux {
         sigfillset(&all)
         posix_spawnattr_setsigdefault(&attributes, &all)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        guard posix_spawnp(&pid, args[0], &actions, &attributes, &cargs, environ) == 0 else { return -1 }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        return status
+        guard posix_spawnp(&pid, args[0], &actions, &attributes, &cargs, environ) == 0 else { return nil }
+        return pid
     }
 }
