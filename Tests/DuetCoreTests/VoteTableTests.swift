@@ -88,3 +88,15 @@ import Testing
         }
     }
 }
+
+@Suite struct VoteFacetTests {
+    @Test func facetIsAfterTheFirstAt() {
+        let v = MachineVote(annotator: "m", variant: MachineVote.variant("paraphrase", facet: "a@b"), label: "yes")
+        #expect(v.variant == "paraphrase@a@b")
+        #expect(v.facet == "a@b")
+        #expect(v.perturbation == "paraphrase")
+        let whole = MachineVote(annotator: "m", variant: "instruction", label: "x")
+        #expect(whole.facet == nil)
+        #expect(whole.perturbation == "instruction")
+    }
+}

@@ -29,6 +29,28 @@ public struct MachineVote: Sendable, Hashable, Codable {
     }
 }
 
+extension MachineVote {
+    /// Separates a vote's perturbation from its facet in `variant`: "<perturbation>@<facet>".
+    public static let facetSeparator: Character = "@"
+
+    /// The part of an item's answer this vote is about, when it is about one part only: a multilabel
+    /// task's label (the vote is "yes"/"no" for that label), a review's "verdict" (accept/reject).
+    /// Written after the first "@" of `variant`; nil for whole-answer votes.
+    public var facet: String? {
+        variant.firstIndex(of: Self.facetSeparator).map { String(variant[variant.index(after: $0)...]) }
+    }
+
+    /// The perturbation that produced the vote: `variant` without its facet.
+    public var perturbation: String {
+        variant.firstIndex(of: Self.facetSeparator).map { String(variant[..<$0]) } ?? variant
+    }
+
+    /// The `variant` of a vote made under `perturbation` about `facet` (nil: the whole answer).
+    public static func variant(_ perturbation: String, facet: String?) -> String {
+        facet.map { perturbation + String(facetSeparator) + $0 } ?? perturbation
+    }
+}
+
 /// The tokens one annotator's stored votes in a task took (what its run cost).
 public struct VoteTokens: Sendable, Hashable, Codable {
     /// Votes stored for the annotator in the task.
