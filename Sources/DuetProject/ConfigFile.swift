@@ -72,13 +72,14 @@ struct RawConfig: Decodable {
     }
     struct Router: Decodable {
         var annotator: String?
+        var annotators: [String]?
         var budget: TOMLNumber?
         var audit: TOMLNumber?
         var strategy: String?
         var target_accuracy: TOMLNumber?
         var train_on_gold: Bool?
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case annotator, budget, audit, strategy, target_accuracy, train_on_gold
+            case annotator, annotators, budget, audit, strategy, target_accuracy, train_on_gold
         }
     }
     struct Cost: Decodable {
@@ -305,6 +306,14 @@ public enum ConfigFile {
             if let v = r.annotator {
                 if let problem = Names.problem(v) { throw fail("router.annotator: \"\(Names.shown(v))\" \(problem)") }
                 router.annotator = v
+            }
+            if let list = r.annotators {
+                guard !list.isEmpty else { throw fail("key 'router.annotators': name at least one annotator, or leave the key out (every annotator with votes)") }
+                for (i, v) in list.enumerated() {
+                    if let problem = Names.problem(v) { throw fail("key 'router.annotators': [\(i)] \"\(Names.shown(v))\" \(problem)") }
+                }
+                guard Set(list).count == list.count else { throw fail("key 'router.annotators': a name repeats") }
+                router.annotators = list
             }
             if let v = r.budget?.value {
                 guard (0...1).contains(v) else { throw fail("key 'router.budget': expected a share between 0 and 1, got \(v)") }

@@ -44,7 +44,7 @@ public enum Demo {
         var lines: [String] = []
         for task in project.config.tasks where task.kind == .classify || task.kind == .compare {
             let run = try await MachineRunWorkflow.run(annotator: "local", task: task, project: project, trainOnGold: true)
-            let report = try RouteWorkflow.run(RouteRequest(task: task.name, annotator: "local"), project: project)
+            let report = try RouteWorkflow.run(RouteRequest(task: task.name, annotators: ["local"]), project: project)
             lines.append("\(task.name): \(run.summary); \(report.summary)")
         }
         return lines

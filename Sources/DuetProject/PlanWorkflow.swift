@@ -6,15 +6,15 @@ import TermUI
 public struct PlanRequest: Sendable {
     public var task: String?
     public var budgets: [Double]
-    /// Whose votes (default: the router's annotator, or the only one with votes).
-    public var annotator: String?
+    /// Whose votes (default: [router] annotators, else every annotator with votes).
+    public var annotators: [String]?
     /// Folds for cross-fitting the built-in annotator's votes.
     public var folds: Int
 
-    public init(task: String? = nil, budgets: [Double] = PlanWorkflow.defaultBudgets, annotator: String? = nil, folds: Int = 5) {
+    public init(task: String? = nil, budgets: [Double] = PlanWorkflow.defaultBudgets, annotators: [String]? = nil, folds: Int = 5) {
         self.task = task
         self.budgets = budgets
-        self.annotator = annotator
+        self.annotators = annotators
         self.folds = folds
     }
 }
@@ -27,7 +27,7 @@ public enum PlanWorkflow {
     public static func run(_ request: PlanRequest, project: Project) async throws -> PlanReport {
         let task = try project.task(request.task)
         let store = project.store
-        var (who, votes) = try RouteWorkflow.routerVotes(request.annotator, project: project, task: task)
+        var (members, votes) = try RouteWorkflow.routerVotes(request.annotators, project: project, task: task)
         // Truth: people's labels where they exist, else gold.
         let decisions = try store.currentDecisions(task: task, kind: .human)
         let human = RouteWorkflow.humanLabels(decisions)
@@ -43,12 +43,14 @@ public enum PlanWorkflow {
         }
         let byPeople = measured.filter { human[$0] != nil }.count
         var evaluation = PlanEvaluation(items: measured.count, humanLabels: byPeople, goldLabels: measured.count - byPeople)
-        let spec = annotatorSpec(voteName: who, config: project.config)
-        if let spec, spec.kind == .local {
-            // Its votes on the labels it learned from were made by a model that saw them: re-ask out of fold.
+        // The built-in member's votes on the labels it learned from were made by a model that saw them: re-ask out of fold.
+        if let local = members.first(where: { annotatorSpec(voteName: $0, config: project.config)?.kind == .local }),
+           let spec = annotatorSpec(voteName: local, config: project.config) {
             let useGold = project.config.router.trainOnGold
             let fit = try await crossFit(spec, task: task, items: items, measured: measured, useGold: useGold, folds: request.folds, store: store)
-            votes = votes.replacing(fit.votes)
+            var replaced: [Int64: [MachineVote]] = [:]
+            for (id, vs) in fit.votes { replaced[id] = (votes[id] ?? []).filter { $0.annotator != local } + vs }
+            votes = votes.replacing(replaced).members(members)
             evaluation.crossFitFolds = fit.folds
             evaluation.crossFitItems = fit.votes.count
             evaluation.note = fit.note
@@ -56,13 +58,28 @@ public enum PlanWorkflow {
         let rows = Router.plan(votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets)
         // People's time, as everywhere: over the decisions that measured it (TaskProgress.timed).
         let pace = try store.taskProgress(task)
-        let priced = spec.map { $0.kind != .local } ?? false
-        let basis = CostBasis(items: order.count, measuredSeconds: pace.humanSeconds, measuredDecisions: pace.timed,
-                              settings: project.config.cost, tokens: try store.voteTokens(task: task, annotator: who),
-                              promptPrice: priced ? spec!.promptPrice : 0, completionPrice: priced ? spec!.completionPrice : 0)
+        // Each member's stored tokens at its prices (the built-in and replayed annotators have none).
+        var tokens = VoteTokens(), costs: [String: Double] = [:]
+        for who in members {
+            let t = try store.voteTokens(task: task, annotator: who)
+            tokens.votes += t.votes
+            tokens.promptTokens += t.promptTokens
+            tokens.completionTokens += t.completionTokens
+            if let spec = annotatorSpec(voteName: who, config: project.config), spec.kind == .llm {
+                costs[who] = t.cost(promptPrice: spec.promptPrice, completionPrice: spec.completionPrice)
+            }
+        }
+        var basis = CostBasis(items: order.count, measuredSeconds: pace.humanSeconds, measuredDecisions: pace.timed,
+                              settings: project.config.cost, tokens: tokens)
+        basis.machineCost = costs.values.reduce(0, +)
         let baseline = PlanBaseline.make(votes: votes, order: order, truth: truth, labels: task.answerLabels)
-        return PlanReport(task: task.name, annotator: who, rows: rows, cost: basis, targetAccuracy: project.config.router.targetAccuracy,
-                          evaluation: evaluation, baseline: baseline)
+        var report = PlanReport(task: task.name, annotator: members.joined(separator: ", "), rows: rows, cost: basis,
+                                targetAccuracy: project.config.router.targetAccuracy, evaluation: evaluation, baseline: baseline)
+        if members.count > 1 {
+            report.panel = PanelMember.measure(votes: votes, members: members, truth: truth.filter { measured.contains($0.key) },
+                                               labels: task.answerLabels, costs: costs)
+        }
+        return report
     }
 
     /// The annotator of duet.toml whose votes are stored under `voteName` (the built-in one needs no declaration).
@@ -135,7 +152,9 @@ public enum PlanWorkflow {
             ? "\(c.tokens.promptTokens + c.tokens.completionTokens) tokens, \(c.money(c.machineCost)) (in every row)" : "no token cost") + "."
         cost += c.isMeasured ? " Seconds \(c.secondsSource)." : " Seconds assumed ([cost] seconds_per_item): no labeling time measured yet."
         if !c.hasRate { cost += " No [cost] hourly_rate: person-hours only." }
-        let head = ["plan for task \(report.task): votes by \(report.annotator) on \(c.items) items"] + para("quality:", quality) + para("cost:", cost)
+        let who = report.panel.count > 1 ? "a panel of \(report.panel.count) (\(report.annotator))" : report.annotator
+        let head = Wrap.lines("plan for task \(report.task): votes by \(who) on \(c.items) items", width: width)
+            + para("quality:", quality) + para("cost:", cost)
         let strategies = report.strategies, budgets = report.budgets
         // One money column with an hourly rate, else person-hours: the table fits 80 columns.
         let costHeader = c.hasRate ? "cost" : "person-h"
@@ -158,6 +177,9 @@ public enum PlanWorkflow {
             }
         }
         var advice: [String] = []
+        if !report.panel.isEmpty {
+            advice += panelLines(report.panel, cost: c) + [""]
+        }
         if let b = report.baseline {
             advice += Wrap.lines("baseline: every item \"\(b.label)\" (the most common label) scores accuracy \(PlanFormat.score(b.accuracy)), "
                 + "macro-F1 \(PlanFormat.score(b.macroF1)); the machine alone \(PlanFormat.score(b.machineAccuracy)).", width: width)
@@ -168,6 +190,23 @@ public enum PlanWorkflow {
             advice.append("to route like this: duet route --task \(report.task) --strategy \(r.strategy) --budget \(trimmed(r.budget))")
         }
         return (head, table, advice)
+    }
+
+    /// Who to trust: each panel member's accuracy against the truth with its 95% interval, the constant
+    /// guess it must beat, the accuracy the panel model learned, and its cost per item; most accurate first.
+    public static func panelLines(_ members: [PanelMember], cost: CostBasis) -> [String] {
+        let width = min(28, max(6, members.map { DisplayWidth.of($0.annotator) }.max() ?? 6))
+        func cell(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(1, n - DisplayWidth.of(s))) }
+        var out = ["who to trust (against the labels above; 95% interval; chance = always the most common label):",
+                   cell("member", width + 1) + cell("items", 6) + cell("accuracy  95% CI", 23) + cell("chance", 7) + cell("learned", 8) + "per item"]
+        for m in members.sorted(by: { ($0.accuracy, $1.annotator) > ($1.accuracy, $0.annotator) }) {
+            var line = cell(Wrap.truncate(m.annotator, width: width), width + 1) + cell(String(m.items), 6)
+            line += cell(String(format: "%.3f  %.3f–%.3f", m.accuracy, m.low, m.high), 23) + cell(String(format: "%.3f", m.chance), 7)
+            line += cell(m.learnedAccuracy.map { String(format: "%.3f", $0) } ?? "–", 8) + (m.costPerItem.map { cost.money($0) } ?? "–")
+            if m.noBetterThanChance { line += "  no better than chance: adds cost and noise" }
+            out.append(line)
+        }
+        return out
     }
 
     /// Right-aligned in `n` columns (always at least one space before it).

@@ -104,18 +104,18 @@ public enum VotesListWorkflow {
 
 public struct RouteRequest: Sendable {
     public var task: String?
-    /// Whose votes to route by (default: [router] annotator, else the only annotator with votes).
-    public var annotator: String?
+    /// Whose votes to route by (default: [router] annotators, else every annotator with votes).
+    public var annotators: [String]?
     public var budget: Double?
     public var threshold: Double?
     public var strategy: RoutingStrategy
     public var audit: Double?
     public var seed: Int
 
-    public init(task: String? = nil, annotator: String? = nil, budget: Double? = nil, threshold: Double? = nil,
+    public init(task: String? = nil, annotators: [String]? = nil, budget: Double? = nil, threshold: Double? = nil,
                 strategy: RoutingStrategy = .default, audit: Double? = nil, seed: Int = 0) {
         self.task = task
-        self.annotator = annotator
+        self.annotators = annotators
         self.budget = budget
         self.threshold = threshold
         self.strategy = strategy
@@ -159,40 +159,64 @@ public enum RouteWorkflow {
         return out
     }
 
-    /// The votes to route (or plan) by and the name they are stored under:
-    /// those of an annotator named on the command line or in [router] (a
-    /// declared annotator's `voteName`, else the name itself: replayed votes);
-    /// with no name, the router's annotator, or the only annotator that has
-    /// votes. Only that annotator's votes are read.
-    public static func routerVotes(_ requested: String?, project: Project, task: TaskSpec) throws -> (annotator: String, votes: VoteTable) {
-        func declared(_ name: String) -> String { (try? MachineRunWorkflow.spec(name, in: project.config))?.voteName ?? name }
+    /// The panel to route (or plan) by, as the names its votes are stored under, and its votes: the
+    /// annotators named on the command line (`requested`), else in [router] annotators (a declared
+    /// annotator's `voteName`, else the name itself: replayed votes), else every annotator with votes on
+    /// the task ([router] annotator first, then by name). Each item's votes come in the panel's order.
+    public static func routerVotes(_ requested: [String]?, project: Project, task: TaskSpec) throws -> (annotators: [String], votes: VoteTable) {
         let store = project.store
-        var name = declared(requested ?? project.config.router.annotator)
-        var votes = try store.votes(task: task, annotator: name)
-        if votes.isEmpty {
-            let present = try store.voteAnnotators(task: task)
-            if requested == nil, present.count == 1 {
-                name = present.first!
-                votes = try store.votes(task: task, annotator: name)
-            } else {
-                let known = present.sorted().joined(separator: ", ")
-                throw DuetError("no votes by '\(name)' in task '\(task.name)'\(known.isEmpty ? "; import some with `duet votes import`" : " (votes exist by: \(known))")")
+        let present = try store.voteAnnotators(task: task)
+        let known = present.sorted().map(Names.shown).joined(separator: ", ")
+        let members: [String]
+        if let named = requested ?? project.config.router.annotators {
+            members = named.map { declaredVoteName($0, config: project.config) }
+            if let missing = members.first(where: { !present.contains($0) }) {
+                throw DuetError("no votes by '\(Names.shown(missing))' in task '\(task.name)'\(known.isEmpty ? "; import some with `duet votes import`" : " (votes exist by: \(known))")")
             }
+        } else {
+            guard !present.isEmpty else {
+                throw DuetError("no machine votes in task '\(task.name)': run an annotator (`duet route` runs [router] annotator) or import votes with `duet votes import`")
+            }
+            let first = declaredVoteName(project.config.router.annotator, config: project.config)
+            members = (present.contains(first) ? [first] : []) + present.subtracting([first]).sorted()
         }
-        return (name, votes)
+        let all = try store.votes(task: task, annotator: members.count == 1 ? members[0] : nil)
+        return (members, members.count == 1 ? all : all.members(members))
     }
+
+    /// The annotators `duet route` runs before routing (LLM and built-in ones; replayed votes are used as
+    /// imported): the panel's declared members when one is named, else [router] annotator — unless the
+    /// task already has votes and none by it (a task of replayed votes routes by them as they are).
+    public static func annotatorsToRun(_ requested: [String]?, project: Project, task: TaskSpec) throws -> [String] {
+        let config = project.config
+        func runnable(_ name: String) -> Bool { ((try? MachineRunWorkflow.spec(name, in: config))?.kind).map { $0 != .replay } ?? false }
+        if let named = requested ?? config.router.annotators { return named.filter(runnable) }
+        let present = try project.store.voteAnnotators(task: task)
+        let name = config.router.annotator
+        guard runnable(name), present.isEmpty || present.contains(declaredVoteName(name, config: config)) else { return [] }
+        return [name]
+    }
+
+    /// The name votes of the annotator called `name` in duet.toml are stored under (the name itself for replayed votes).
+    static func declaredVoteName(_ name: String, config: ProjectConfig) -> String {
+        (try? MachineRunWorkflow.spec(name, in: config))?.voteName ?? name
+    }
+
+    /// How a panel is named where one name is stored (routes, machine decisions): its only member, else "panel".
+    public static func panelName(_ members: [String]) -> String { members.count == 1 ? members[0] : "panel" }
 
     public static func run(_ request: RouteRequest, project: Project, at date: Date = Date()) throws -> RouteReport {
         let task = try project.task(request.task)
         let store = project.store
-        let (annotator, votes) = try routerVotes(request.annotator, project: project, task: task)
+        let (members, votes) = try routerVotes(request.annotators, project: project, task: task)
+        let annotator = panelName(members)
         let labels = task.answerLabels
         let known = try humanLabels(store, task)
         // Every item of the task, in row order; people's labels stay as they are.
         let order = try store.itemRowIDs(for: task)
         let open = order.filter { known[$0] == nil }
         var report = RouteReport()
-        report.annotator = annotator
+        report.annotator = members.joined(separator: ", ")
         report.alreadyLabeled = order.count - open.count
         report.withoutVotes = open.filter { !votes.contains($0) }.count
         let budget = request.budget ?? (request.threshold == nil ? project.config.router.budget : 1)

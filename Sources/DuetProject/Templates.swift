@@ -36,7 +36,8 @@ public enum Template: String, CaseIterable, Sendable {
 
     # The router decides which items the machine keeps and which go to people.
     [router]
-    annotator = "local"       # which annotator routes items
+    annotator = "local"       # which annotator `duet route` runs first (when no panel is named)
+    # annotators = ["local", "gpt"]  # the panel routed by; default: every annotator with votes on the task
     budget = 0.3              # share of items sent to people
     audit = 0.05              # share of machine-accepted items also checked by people, blind
     strategy = "default"      # default | entropy | confidence | calibrated | random

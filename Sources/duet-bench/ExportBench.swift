@@ -31,7 +31,7 @@ func runExportBench(n requested: Int) throws {
         let votes = (1...Int64(n)).map { ($0, MachineVote(annotator: "llm:bench", variant: "p0", label: labels[Int($0) % labels.count], confidence: 0.9)) }
         try project.store.saveVotes(votes, task: task.name, at: Date())
         (_, routeSeconds) = try time {
-            try RouteWorkflow.run(RouteRequest(annotator: "llm:bench", budget: 0, strategy: .entropy, audit: 0), project: project)
+            try RouteWorkflow.run(RouteRequest(annotators: ["llm:bench"], budget: 0, strategy: .entropy, audit: 0), project: project)
         }
     }
     var figures: [(String, Double)] = []

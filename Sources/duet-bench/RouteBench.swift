@@ -39,7 +39,7 @@ func runRouteBench(n: Int) throws {
     var times: [Double] = []
     for _ in 0..<2 {
         let t = Date()
-        _ = try RouteWorkflow.run(RouteRequest(annotator: "llm:bench", budget: 0.3, strategy: .entropy, audit: 0.05), project: project)
+        _ = try RouteWorkflow.run(RouteRequest(annotators: ["llm:bench"], budget: 0.3, strategy: .entropy, audit: 0.05), project: project)
         times.append(Date().timeIntervalSince(t))
     }
     print("route benchmark: \(n) items, \(votes.count) stored votes (saved in \(String(format: "%.2f", saveSeconds)) s)")

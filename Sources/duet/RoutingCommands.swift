@@ -66,7 +66,7 @@ struct RouteCommand: AsyncParsableCommand {
         discussion: "Running it again after more human labels re-routes what is still undecided; people's decisions are never overwritten.")
     @OptionGroup var projectOptions: ProjectOptions
     @Option(help: "The task.") var task: String?
-    @Option(help: "Whose votes to route by (default: [router] annotator).") var annotator: String?
+    @Option(help: "Whose votes to route by, one name or a comma-separated panel (default: [router] annotators, else every annotator with votes).") var annotator: String?
     @Option(help: "Share of items sent to people, 0–1 (default: [router] budget).") var budget: Double?
     @Option(help: "Send every item whose uncertainty is above this instead of a share.") var threshold: Double?
     @Option(help: "entropy | confidence | calibrated | random | default") var strategy: RoutingStrategy = .default
@@ -83,20 +83,26 @@ struct RouteCommand: AsyncParsableCommand {
 
     func run() async throws {
         let project = try projectOptions.open()
-        let name = annotator ?? project.config.router.annotator
+        let panel = try annotator.map(PanelOption.parse)
+        let spec = try project.task(task)
+        let runs = try RouteWorkflow.annotatorsToRun(panel, project: project, task: spec)
         if dryRun {
-            Console.out(try MachineRunWorkflow.dryRun(annotator: name, task: project.task(task), project: project))
+            // The LLM members' prompts and estimates (naming another annotator says why there is nothing to show).
+            let llms = runs.filter { (try? MachineRunWorkflow.spec($0, in: project.config))?.kind == .llm }
+            for name in llms.isEmpty ? [panel?.first ?? project.config.router.annotator] : llms {
+                Console.out(try MachineRunWorkflow.dryRun(annotator: name, task: spec, project: project))
+            }
             return
         }
         // The built-in and LLM annotators run first (the LLM's answers are cached); replayed votes are used as imported.
-        if !noRun, let spec = try? MachineRunWorkflow.spec(name, in: project.config), spec.kind != .replay {
+        for name in runs where !noRun {
             let meter = ProgressMeter(resumeHint: "run `duet route` again to resume without paying twice")
             defer { meter.finish() }
-            let run = try await MachineRunWorkflow.run(annotator: name, task: project.task(task), project: project) { meter.show($0) }
+            let run = try await MachineRunWorkflow.run(annotator: name, task: spec, project: project) { meter.show($0) }
             meter.finish()
             Console.note(run.summary)
         }
-        let report = try RouteWorkflow.run(RouteRequest(task: task, annotator: annotator, budget: budget, threshold: threshold,
+        let report = try RouteWorkflow.run(RouteRequest(task: task, annotators: panel, budget: budget, threshold: threshold,
                                                         strategy: strategy, audit: audit, seed: seed), project: project)
         Console.out(report.summary)
     }
@@ -115,7 +121,7 @@ struct Plan: AsyncParsableCommand {
     @OptionGroup var projectOptions: ProjectOptions
     @Option(help: "The task.") var task: String?
     @Option(help: "Comma-separated shares sent to people.") var budgets: String = "0,0.1,0.2,0.3,0.4,0.5"
-    @Option(help: "Whose votes (default: the only annotator with votes, else [router] annotator).") var annotator: String?
+    @Option(help: "Whose votes, one name or a comma-separated panel (default: [router] annotators, else every annotator with votes).") var annotator: String?
     @Flag(help: "Print JSON (rows with cost and frontier, the cost basis, the recommendation).") var json = false
     @Flag(help: "Draw the chart even when standard output is not a terminal (it is drawn on a terminal anyway).") var chart = false
     @Option(help: ArgumentHelp("Also write the chart as an SVG file.", valueName: "file")) var svg: String?
@@ -129,7 +135,7 @@ struct Plan: AsyncParsableCommand {
         }
         let project = try projectOptions.open(.readOnly)
         if let svg { try PlanWorkflow.checkSVGPath(svg, project: project) }  // before the work, not after
-        let report = try await PlanWorkflow.run(PlanRequest(task: task, budgets: list, annotator: annotator), project: project)
+        let report = try await PlanWorkflow.run(PlanRequest(task: task, budgets: list, annotators: annotator.map(PanelOption.parse)), project: project)
         if let svg {
             try PlanWorkflow.writeSVG(report, to: svg, project: project)
             Console.note("wrote \(svg)")
@@ -168,5 +174,17 @@ struct AgreementCommand: ParsableCommand {
         } else {
             Console.out(report.text)
         }
+    }
+}
+
+/// `--annotator a,b,c`: one annotator or a panel.
+enum PanelOption {
+    static func parse(_ text: String) throws -> [String] {
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        for name in names {
+            if let problem = Names.problem(name) { throw ValidationError("--annotator: \"\(Names.shown(name))\" \(problem)") }
+        }
+        guard Set(names).count == names.count else { throw ValidationError("--annotator: a name repeats") }
+        return names
     }
 }

@@ -18,6 +18,15 @@ import Testing
         #expect(e?.description == "/p/duet.toml:6: unknown key 'budgett' in router; did you mean 'budget'?")
     }
 
+    @Test func routerPanel() throws {
+        let config = try ConfigFile.parse(Self.task + "[router]\nannotators = [\"a\", \"gpt-4o\"]\n", file: "/p/duet.toml")
+        #expect(config.router.annotators == ["a", "gpt-4o"])
+        #expect(try ConfigFile.parse(Self.task, file: "/p/duet.toml").router.annotators == nil)
+        #expect(error(Self.task + "[router]\nannotators = []\n")?.description.hasPrefix("/p/duet.toml:6: key 'router.annotators': name at least one") == true)
+        #expect(error(Self.task + "[router]\nannotators = [\"a\", \"a\"]\n")?.description == "/p/duet.toml:6: key 'router.annotators': a name repeats")
+        #expect(error(Self.task + "[router]\nannotators = [\"a\\u001b[31m\"]\n")?.description.contains("<U+001B>") == true)
+    }
+
     @Test func misspelledKeyInTheSecondTask() {
         let text = Self.task + "\n[[tasks]]\nname = \"u\"\nkind = \"classify\"\nlabelz = [\"a\", \"b\"]\n"
         #expect(error(text)?.description == "/p/duet.toml:9: unknown key 'labelz' in tasks[1]; did you mean 'labels'?")

@@ -9,9 +9,11 @@
 /// the line and paragraph separators U+2028, U+2029.
 public enum Names {
     public static let maxLength = 128
+    /// Labels may be longer: datasets name classes by their definitions ("White Grievance (frustration over …)").
+    public static let maxLabelLength = 512
 
     /// Why `name` cannot be a name (a sentence starting lower case), or nil.
-    public static func problem(_ name: String) -> String? {
+    public static func problem(_ name: String, maxLength: Int = maxLength) -> String? {
         if name.isEmpty { return "is empty" }
         if let bad = name.unicodeScalars.first(where: isForbidden) {
             return "contains \(describe(bad)); names may not contain control, bidirectional or invisible characters"

@@ -69,8 +69,11 @@ public struct AnnotatorSpec: Sendable, Hashable {
 }
 
 public struct RouterSettings: Sendable, Hashable {
-    /// Which annotator `duet route` uses by default.
+    /// Which annotator `duet route` runs before routing when no panel is named.
     public var annotator: String
+    /// The panel routed and planned by (declared annotator names or replayed vote names); nil: every
+    /// annotator with votes on the task.
+    public var annotators: [String]?
     /// Share of items sent to people (0…1).
     public var budget: Double
     /// Share of machine-accepted items also sent to people, blind.

@@ -102,7 +102,7 @@ public struct TaskSpec: Hashable, Sendable {
             errors.append("task '\(name)': the scale needs at least two points")
         }
         for label in labels {
-            if let problem = Names.problem(label) { errors.append("task '\(name)': label \"\(Names.shown(label))\" \(problem)") }
+            if let problem = Names.problem(label, maxLength: Names.maxLabelLength) { errors.append("task '\(name)': label \"\(Names.shown(label))\" \(problem)") }
         }
         if let dataset, let problem = Names.problem(dataset) {
             errors.append("task '\(name)': dataset \"\(Names.shown(dataset))\" \(problem)")

@@ -240,6 +240,8 @@ public struct PlanReport: Sendable, Encodable {
     public var recommendation: PlanRecommendation
     /// The majority-class baseline (nil when nothing was measured).
     public var baseline: PlanBaseline?
+    /// Each panel member against the truth: who to trust.
+    public var panel: [PanelMember] = []
 
     public init(task: String, annotator: String, rows: [PlanRow], cost: CostBasis, targetAccuracy: Double, evaluation: PlanEvaluation,
                 baseline: PlanBaseline? = nil) {
@@ -314,7 +316,7 @@ public struct PlanReport: Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case task, annotator, evaluation, cost, rows, recommendation, baseline
+        case task, annotator, evaluation, cost, rows, recommendation, baseline, panel
         case targetAccuracy = "target_accuracy"
     }
 }

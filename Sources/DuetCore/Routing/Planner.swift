@@ -97,6 +97,8 @@ public enum Router {
             let chosen = Set(humans)
             for id in order where !chosen.contains(id) { if let l = majority(id) { machine[id] = l } }
             return RoutingOutcome(toHumans: humans, machineLabels: machine, scores: scores)
+        case .default where votes.annotators.count >= DawidSkene.minimumPanel:
+            return panel(votes: votes, order: order, labels: labels, people: n, known: known, oracle: oracle)
         case .calibrated, .default:
             // Stage 1: half the budget by entropy (or all of it while evidence is thin); the default ranks
             // items whose machine label has no support first.
@@ -134,6 +136,49 @@ public enum Router {
             for c in calibrated { scores[c.item] = c.score }
             return RoutingOutcome(toHumans: humans, machineLabels: machine, scores: scores)
         }
+    }
+
+    /// The default for a panel of at least `DawidSkene.minimumPanel` members.
+    /// Half the people's share goes by the pooled votes' entropy (CoAnnotating);
+    /// the labels people give there, with those they gave before, anchor a
+    /// Dawid–Skene model of the panel. When that model beats the plain majority
+    /// on people's labels (cross-validated) it ranks the rest by the chance its
+    /// label is wrong and labels what the machine keeps. Otherwise (or with
+    /// fewer than `RoutingStrategy.minimumEvidence` labels) it is exactly
+    /// CoAnnotating's entropy, except that items without a parsed vote go first:
+    /// with many members a tie of the pooled votes says little more than their
+    /// entropy does, and the default must never do worse than entropy.
+    static func panel(votes: VoteTable, order: [Int64], labels: [String], people n: Int, known: [Int64: String],
+                      oracle: [Int64: String]?) -> RoutingOutcome {
+        let entropy = order.map { id in
+            (item: id, score: votes.labels(id).map { $0.contains { $0 != nil } ? Uncertainty.entropy($0) : .infinity } ?? .infinity)
+        }
+        var humans: [Int64] = []
+        var truth = known
+        for e in Allocation.ranked(entropy) where humans.count < n / 2 {
+            humans.append(e.item)
+            if let oracle, let l = oracle[e.item] { truth[e.item] = l }
+        }
+        let fitted = votes.items
+        let anchors = truth.filter { votes.contains($0.key) }
+        guard anchors.count >= RoutingStrategy.minimumEvidence,
+              DawidSkene.beatsMajority(votes: votes, items: fitted, labels: labels, anchors: anchors) else {
+            let people = Array(Allocation.ranked(entropy).prefix(n).map(\.item))
+            let chosen = Set(people)
+            var machine: [Int64: String] = [:]
+            for id in order where !chosen.contains(id) { if let l = Uncertainty.majority(votes.labels(id) ?? []) { machine[id] = l } }
+            return RoutingOutcome(toHumans: people, machineLabels: machine, scores: Dictionary(uniqueKeysWithValues: entropy.map { ($0.item, $0.score) }))
+        }
+        let model = DawidSkene.fit(votes: votes, items: fitted, labels: labels, anchors: anchors)
+        let first = Set(humans)
+        let rest = order.filter { !first.contains($0) }.map { (item: $0, score: model.uncertainty($0)) }
+        humans += Allocation.ranked(rest).prefix(n - humans.count).map(\.item)
+        let chosen = Set(humans)
+        var machine: [Int64: String] = [:]
+        for id in order where !chosen.contains(id) { if let l = model.label(id) { machine[id] = l } }
+        var scores = Dictionary(uniqueKeysWithValues: entropy.map { ($0.item, $0.score) })
+        for r in rest { scores[r.item] = r.score }
+        return RoutingOutcome(toHumans: humans, machineLabels: machine, scores: scores)
     }
 
     /// Accuracy and macro-F1 of the mixed labels (people right on what they get).

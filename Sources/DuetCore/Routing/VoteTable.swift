@@ -103,6 +103,11 @@ public struct VoteTable: Sendable {
         range(item).map { $0.map(label(at:)) }
     }
 
+    /// Who cast each of the item's votes and what it read (nil = unparseable), without building votes.
+    public func annotatedLabels(_ item: Int64) -> [(annotator: String, label: String?)]? {
+        range(item).map { $0.map { (sources[sourceCodes[$0]].annotator, label(at: $0)) } }
+    }
+
     private func label(at i: Int) -> String? {
         labelCodes[i] < 0 ? nil : labels[labelCodes[i]]
     }
@@ -121,6 +126,22 @@ public struct VoteTable: Sendable {
         }
         for item in replacements.keys.sorted() where position[item] == nil {
             for v in replacements[item]! { out.append(v, item: item) }
+        }
+        return out
+    }
+
+    /// Only the votes of `members`, each item's in the order of `members` (then added order); items left
+    /// without votes are dropped. The order matters: a tied majority goes to the label voted first.
+    public func members(_ members: [String]) -> VoteTable {
+        let rank = Dictionary(members.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        var out = VoteTable()
+        out.reserveCapacity(votes: voteCount)
+        for item in items {
+            let kept = self[item]!.enumerated().filter { rank[$0.element.annotator] != nil }
+            // Sorted by member, then stored order: each member's votes stay in their order.
+            for v in kept.sorted(by: { (rank[$0.element.annotator]!, $0.offset) < (rank[$1.element.annotator]!, $1.offset) }) {
+                out.append(v.element, item: item)
+            }
         }
         return out
     }
