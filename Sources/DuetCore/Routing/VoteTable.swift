@@ -8,6 +8,10 @@
 /// order they were added. Raw answers and token counts (an LLM's votes have
 /// them; the built-in annotator's and votes read for routing do not) take
 /// room only once some vote has them.
+///
+/// No-votes (`MachineVote.noVote`: a False / No answer) are held apart: they are in `all` (so they are
+/// stored and their tokens counted) and `noVotes`, never in what the router and the planner read
+/// (`items`, `count`, `contains`, `labels`, `table[item]`).
 public struct VoteTable: Sendable {
     private struct Detail: Hashable, Sendable {
         var raw: String?
@@ -34,6 +38,8 @@ public struct VoteTable: Sendable {
     private var details: [Detail] = []
     private var sources = Interner<Source>()
     private var labels = Interner<String>()
+    /// The no-votes, in the order they were added.
+    public private(set) var noVotes: [(item: Int64, vote: MachineVote)] = []
 
     public init() {}
 
@@ -64,6 +70,10 @@ public struct VoteTable: Sendable {
     /// Adds a vote on `item`. An item's votes are added together: adding to
     /// an item that other items' votes followed is a programming error.
     public mutating func append(_ vote: MachineVote, item: Int64) {
+        if vote.noVote {
+            noVotes.append((item, vote))
+            return
+        }
         if items.last != item {
             precondition(position[item] == nil, "VoteTable: votes of item \(item) must be added together")
             position[item] = Int32(items.count)
@@ -107,9 +117,9 @@ public struct VoteTable: Sendable {
         labelCodes[i] < 0 ? nil : labels[labelCodes[i]]
     }
 
-    /// Every vote with its item, item by item.
+    /// Every vote with its item, item by item, then the no-votes: everything to store.
     public var all: some Sequence<(item: Int64, vote: MachineVote)> {
-        items.lazy.flatMap { item in self[item]!.lazy.map { (item: item, vote: $0) } }
+        [AnySequence(items.lazy.flatMap { item in self[item]!.lazy.map { (item: item, vote: $0) } }), AnySequence(noVotes)].joined()
     }
 
     /// The same votes with those of `replacements`' items replaced (items
@@ -122,6 +132,7 @@ public struct VoteTable: Sendable {
         for item in replacements.keys.sorted() where position[item] == nil {
             for v in replacements[item]! { out.append(v, item: item) }
         }
+        for n in noVotes where replacements[n.item] == nil { out.append(n.vote, item: n.item) }
         return out
     }
 
@@ -135,5 +146,6 @@ extension VoteTable: Equatable {
     /// Equal when the same items have the same votes in the same order (however the names were interned).
     public static func == (a: VoteTable, b: VoteTable) -> Bool {
         a.items == b.items && a.items.allSatisfy { a[$0] == b[$0] }
+            && a.noVotes.map(\.item) == b.noVotes.map(\.item) && a.noVotes.map(\.vote) == b.noVotes.map(\.vote)
     }
 }
