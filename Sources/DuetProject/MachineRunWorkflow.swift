@@ -151,7 +151,7 @@ public enum MachineRunWorkflow {
         report.items = answered.count
         report.votes = votes.voteCount
         report.unparseable = votes.items.reduce(0) { n, item in n + votes.labels(item)!.filter { $0 == nil }.count }
-        report.noVotes = votes.noVotes.count
+        report.noVotes = votes.noVoteCount
         return report
     }
 

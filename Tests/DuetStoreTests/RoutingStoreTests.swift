@@ -66,10 +66,10 @@ import Testing
         table.append(MachineVote.noVote(annotator: "m", variant: "tf:pos", raw: "No.", promptTokens: 45, completionTokens: 2), item: 2)
         try store.replaceVotes(table, annotator: "m", items: [1, 2], task: "sentiment", at: t0)
         let read = try store.votes(task: Fixture.sentiment, annotator: "m")
-        #expect(read.items == [1] && read.voteCount == 1 && read[1]?.map(\.label) == ["pos"] && read.noVotes.isEmpty)
+        #expect(read.items == [1] && read.voteCount == 1 && read[1]?.map(\.label) == ["pos"] && read.noVoteCount == 0)
         #expect(try store.voteTokens(task: Fixture.sentiment, annotator: "m") == VoteTokens(votes: 3, promptTokens: 135, completionTokens: 7))
         let records = try store.voteRecords(task: Fixture.sentiment, item: nil, annotator: nil, unparseableOnly: false, limit: 10)
-        #expect(records.map(\.vote) == [table[1]![0], no, table.noVotes[1].vote])
+        #expect(records.map(\.vote) == [table[1]![0], no, Array(table.noVotes)[1].vote])
         #expect(try store.voteRecords(task: Fixture.sentiment, item: nil, annotator: nil, unparseableOnly: true, limit: 10).isEmpty)
         try store.applyRouting([RouteEntry(itemRowID: 1, route: .machine, score: 0, machineLabel: "pos", annotator: "m",
                                            votes: read[1]!, entropy: 0, confidence: nil)], task: "sentiment", at: t0)

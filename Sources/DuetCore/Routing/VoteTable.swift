@@ -38,8 +38,10 @@ public struct VoteTable: Sendable {
     private var details: [Detail] = []
     private var sources = Interner<Source>()
     private var labels = Interner<String>()
-    /// The no-votes, in the order they were added.
-    public private(set) var noVotes: [(item: Int64, vote: MachineVote)] = []
+    /// The no-votes in the order they were added: item, source code, raw answer and tokens (no label, no confidence).
+    private var noVoteItems: [Int64] = []
+    private var noVoteSources: [Int32] = []
+    private var noVoteDetails: [Detail] = []
 
     public init() {}
 
@@ -57,7 +59,7 @@ public struct VoteTable: Sendable {
     public var voteCount: Int { labelCodes.count }
     /// Whether the item has votes.
     public func contains(_ item: Int64) -> Bool { position[item] != nil }
-    /// The annotators with votes.
+    /// The annotators with votes (or no-votes).
     public var annotators: Set<String> { Set(sources.values.map(\.annotator)) }
 
     /// Room for `votes` votes (on at most as many items) without growing.
@@ -71,7 +73,9 @@ public struct VoteTable: Sendable {
     /// an item that other items' votes followed is a programming error.
     public mutating func append(_ vote: MachineVote, item: Int64) {
         if vote.noVote {
-            noVotes.append((item, vote))
+            noVoteItems.append(item)
+            noVoteSources.append(sources.code(Source(annotator: vote.annotator, variant: vote.variant)))
+            noVoteDetails.append(Detail(raw: vote.raw, promptTokens: vote.promptTokens, completionTokens: vote.completionTokens))
             return
         }
         if items.last != item {
@@ -122,6 +126,18 @@ public struct VoteTable: Sendable {
         [AnySequence(items.lazy.flatMap { item in self[item]!.lazy.map { (item: item, vote: $0) } }), AnySequence(noVotes)].joined()
     }
 
+    /// The no-votes with their items, in the order they were added.
+    public var noVotes: LazyMapSequence<Range<Int>, (item: Int64, vote: MachineVote)> {
+        noVoteItems.indices.lazy.map { i in
+            let s = sources[noVoteSources[i]], d = noVoteDetails[i]
+            return (item: noVoteItems[i], vote: .noVote(annotator: s.annotator, variant: s.variant, raw: d.raw,
+                                                        promptTokens: d.promptTokens, completionTokens: d.completionTokens))
+        }
+    }
+
+    /// No-votes over all items.
+    public var noVoteCount: Int { noVoteItems.count }
+
     /// The same votes with those of `replacements`' items replaced (items
     /// new to the table come after the others, in ascending order).
     public func replacing(_ replacements: [Int64: [MachineVote]]) -> VoteTable {
@@ -146,6 +162,6 @@ extension VoteTable: Equatable {
     /// Equal when the same items have the same votes in the same order (however the names were interned).
     public static func == (a: VoteTable, b: VoteTable) -> Bool {
         a.items == b.items && a.items.allSatisfy { a[$0] == b[$0] }
-            && a.noVotes.map(\.item) == b.noVotes.map(\.item) && a.noVotes.map(\.vote) == b.noVotes.map(\.vote)
+            && a.noVoteItems == b.noVoteItems && a.noVotes.map(\.vote) == b.noVotes.map(\.vote)
     }
 }
