@@ -209,6 +209,15 @@ extension SQLiteStore {
             let rawAnswers = try db.makeStatement(sql: """
                 SELECT variant, raw FROM votes WHERE task_id = ? AND item_id = ? AND annotator = ? AND \(Self.countedVotes())
                 """)
+            // Asked once per annotator: the built-in annotator's votes have no raw answers to look up.
+            var keepsRaw: [String: Bool] = [:]
+            func hasRawAnswers(_ annotator: String) throws -> Bool {
+                if let known = keepsRaw[annotator] { return known }
+                let has = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM votes WHERE task_id = ? AND annotator = ? AND raw IS NOT NULL)",
+                                            arguments: [taskID, annotator]) ?? false
+                keepsRaw[annotator] = has
+                return has
+            }
             // What is stored already, read once: a re-route that changes little writes little.
             let stored = try StoredRouting(db, taskID: taskID)
             var lowest: Int64?  // the first item whose machine decision was revoked
@@ -231,7 +240,7 @@ extension SQLiteStore {
                 }
                 guard let value else { continue }
                 var withRaw = e
-                if withRaw.votes.contains(where: { $0.raw == nil }) {
+                if withRaw.votes.contains(where: { $0.raw == nil }), try hasRawAnswers(e.annotator) {
                     var raw: [String: String] = [:]
                     for r in try GRDB.Row.fetchAll(rawAnswers, arguments: [taskID, e.itemRowID, e.annotator]) { raw[r[0]] = r[1] }
                     for i in withRaw.votes.indices where withRaw.votes[i].raw == nil { withRaw.votes[i].raw = raw[withRaw.votes[i].variant] }
