@@ -32,16 +32,15 @@ public struct RunProgress: Sendable {
         return rate.map { Double(max(0, itemsTotal - itemsDone)) / $0 }
     }
 
-    /// `llm:m: 120/352 items · 980 answered, 40 from the cache · 3 failed (timeout 3) · 12345 tokens $0.0123 · 2.1 items/s · 1m50s left`
+    /// `llm:m: 120/352 items · requests 980/1200, 40 from the cache · 3 failed (timeout 3) · 985 answered by the server,
+    /// 1010 attempts (25 failed: http-500 22, timeout 3) · 12345 tokens $0.0123 · 2.1 items/s · 1m50s left`
     public var line: String {
         var parts = ["\(annotator): \(itemsDone)/\(itemsTotal) items"]
         if let u = usage {
             parts.append((u.planned > 0 ? "requests \(u.ended)/\(u.planned)" : "\(u.responses) answered")
                 + (u.cacheHits > 0 ? ", \(u.cacheHits) from the cache" : ""))
-            if u.failureCount > 0 {
-                parts.append("\(u.failureCount) failed (" + u.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")
-            }
-            if u.retries > 0 { parts.append("\(u.retries) retried") }
+            if u.failureCount > 0 { parts.append("\(u.failureCount) failed (\(OpenAICompatibleAnnotator.Usage.kinds(u.failures)))") }
+            if u.attempts > u.received || u.failedAttemptCount > 0 { parts.append(u.attemptsSentence) }
             parts.append("\(u.promptTokens + u.completionTokens) tokens " + String(format: "$%.4f", u.costUSD))
         }
         if let r = rate { parts.append(String(format: r >= 10 ? "%.0f items/s" : "%.1f items/s", r)) }
@@ -65,6 +64,8 @@ public enum MachineRunWorkflow {
         public var items = 0
         public var votes = 0
         public var unparseable = 0
+        /// False / No answers to prompts about one label: stored for their text and tokens, not votes.
+        public var noVotes = 0
         /// Labels the built-in annotator learned from.
         public var trainedOn = 0
         /// LLM annotators: what the run cost.
@@ -75,13 +76,14 @@ public enum MachineRunWorkflow {
             if trainedOn > 0 { s += "learned from \(trainedOn) labels, " }
             s += "\(votes) votes on \(items) items"
             if unparseable > 0 { s += " (\(unparseable) unparseable)" }
-            if let u = usage, u.requestsSent > 0 || u.cacheHits > 0 {
-                s += String(format: "; %d requests sent, %d answered from the cache, %d tokens, $%.4f",
-                            u.requestsSent, u.cacheHits, u.promptTokens + u.completionTokens, u.costUSD)
+            if noVotes > 0 { s += ", \(noVotes) False / No answers (no vote)" }
+            if let u = usage, u.attempts > 0 || u.cacheHits > 0 {
+                s += "; \(u.attemptsSentence), \(u.cacheHits) answered from the cache, \(u.promptTokens + u.completionTokens) tokens, "
+                    + String(format: "$%.4f", u.costUSD)
             }
             if let u = usage, u.failureCount > 0 {
-                let kinds = u.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                s += "; \(u.failureCount) requests failed after their retries (\(kinds)): not cached, sent again next run"
+                s += "; \(u.failureCount) requests failed after their retries (\(OpenAICompatibleAnnotator.Usage.kinds(u.failures))): "
+                    + "not cached, sent again next run"
             }
             return s
         }
@@ -149,6 +151,7 @@ public enum MachineRunWorkflow {
         report.items = answered.count
         report.votes = votes.voteCount
         report.unparseable = votes.items.reduce(0) { n, item in n + votes.labels(item)!.filter { $0 == nil }.count }
+        report.noVotes = votes.noVoteCount
         return report
     }
 

@@ -9,6 +9,8 @@ public enum VotesImportWorkflow {
         public var items = 0
         public var annotators: [String] = []
         public var unparseable = 0
+        /// False / No answers of Batch output: stored for their text and tokens, not votes.
+        public var noVotes = 0
     }
 
     public static func run(path: String, task: TaskSpec, dataset: String?, store: any ProjectStore, at date: Date = Date()) throws -> Report {
@@ -39,10 +41,11 @@ public enum VotesImportWorkflow {
         }
         try store.saveVotes(resolved, task: task.name, at: date)
         var report = Report()
-        report.votes = resolved.count
+        report.noVotes = resolved.filter(\.vote.noVote).count
+        report.votes = resolved.count - report.noVotes
         report.items = ids.count
         report.annotators = Array(Set(resolved.map(\.vote.annotator))).sorted()
-        report.unparseable = resolved.filter { $0.vote.label == nil }.count
+        report.unparseable = resolved.filter { $0.vote.label == nil && !$0.vote.noVote }.count
         return report
     }
 
@@ -85,12 +88,12 @@ public enum VotesListWorkflow {
         return try project.store.voteRecords(task: task, item: rowID, annotator: annotator, unparseableOnly: unparseableOnly, limit: limit)
     }
 
-    /// One line a vote: item, annotator, variant, the reading (∅ = unparseable), confidence, tokens, and
-    /// the raw answer on one line (line breaks as ⏎, at most `width` characters of it).
+    /// One line a vote: item, annotator, variant, the reading (∅ = unparseable, "no vote" for a False / No
+    /// answer), confidence, tokens, and the raw answer on one line (line breaks as ⏎, at most `width` characters of it).
     public static func lines(_ records: [VoteRecord], width: Int = 100) -> [String] {
         records.map { r in
             let v = r.vote
-            var line = "\(r.item)\t\(v.annotator)\t\(v.variant)\t\(v.label ?? Uncertainty.unparseable)"
+            var line = "\(r.item)\t\(v.annotator)\t\(v.variant)\t\(v.noVote ? "no vote" : v.label ?? Uncertainty.unparseable)"
             line += "\t" + (v.confidence.map { String(format: "%.2f", $0) } ?? "–")
             if let p = v.promptTokens, let c = v.completionTokens { line += "\t\(p)+\(c) tok" }
             if let raw = v.raw {

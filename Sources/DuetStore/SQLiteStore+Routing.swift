@@ -60,6 +60,10 @@ private struct StoredRouting {
 }
 
 extension SQLiteStore {
+    /// The votes that count, in SQL (a votes row `v` or unqualified): no-votes (False / No answers,
+    /// `MachineVote.noVote`) are stored for their text and tokens, never read as votes.
+    static func countedVotes(_ row: String = "") -> String { "\(row.isEmpty ? "" : row + ".")no_vote = 0" }
+
     public func saveVotes(_ votes: [(item: Int64, vote: MachineVote)], task: String, at date: Date) throws {
         try writer.write { db in
             try Self.insertVotes(db, votes, taskID: try Self.requireTaskID(db, name: task), at: date)
@@ -84,12 +88,13 @@ extension SQLiteStore {
     static func insertVotes<Votes: Sequence<(item: Int64, vote: MachineVote)>>(_ db: Database, _ votes: Votes, taskID: Int64,
                                                                               at date: Date) throws {
         let statement = try RawStatement(db, sql: """
-            INSERT INTO votes (task_id, item_id, annotator, variant, label, confidence, raw, prompt_tokens, completion_tokens, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO votes (task_id, item_id, annotator, variant, label, confidence, raw, prompt_tokens, completion_tokens,
+                               no_vote, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (task_id, item_id, annotator, variant) DO UPDATE SET
                 label = excluded.label, confidence = excluded.confidence, raw = excluded.raw,
                 prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
-                created_at = excluded.created_at
+                no_vote = excluded.no_vote, created_at = excluded.created_at
             """)
         let now = seconds(date)
         for (item, v) in votes {
@@ -102,6 +107,7 @@ extension SQLiteStore {
             statement.bind(v.raw)
             statement.bind(v.promptTokens.map(Int64.init))
             statement.bind(v.completionTokens.map(Int64.init))
+            statement.bind(Int64(v.noVote ? 1 : 0))
             statement.bind(now)
             try statement.run()
         }
@@ -113,7 +119,7 @@ extension SQLiteStore {
             // The bulk read skips the raw answers and token counts (kept in the
             // store for audits and costs): routing 10^6 votes does not need them.
             // Read through SQLite's C API into the compact table: 10^6 votes as rows would be 100s of MB.
-            let filter = "WHERE task_id = ?" + (annotator == nil ? "" : " AND annotator = ?")
+            let filter = "WHERE task_id = ? AND \(Self.countedVotes())" + (annotator == nil ? "" : " AND annotator = ?")
             var table = VoteTable()
             // Counted first so the table is allocated once, not grown to twice its size.
             let arguments: StatementArguments = annotator.map { [taskID, $0] } ?? [taskID]
@@ -136,18 +142,21 @@ extension SQLiteStore {
         try writer.read { db in
             guard let taskID = try Self.taskID(db, name: task.name) else { return [] }
             var sql = """
-                SELECT v.item_id, i.uid, v.annotator, v.variant, v.label, v.confidence, v.raw, v.prompt_tokens, v.completion_tokens
+                SELECT v.item_id, i.uid, v.annotator, v.variant, v.label, v.confidence, v.raw, v.prompt_tokens, v.completion_tokens,
+                       v.no_vote
                 FROM votes v JOIN items i ON i.id = v.item_id WHERE v.task_id = ?
                 """
             var arguments: StatementArguments = [taskID]
             if let item { sql += " AND v.item_id = ?"; arguments += [item] }
             if let annotator { sql += " AND v.annotator = ?"; arguments += [annotator] }
-            if unparseableOnly { sql += " AND v.label IS NULL" }
+            if unparseableOnly { sql += " AND v.label IS NULL AND \(Self.countedVotes("v"))" }
             sql += " ORDER BY v.item_id, v.id LIMIT ?"
             arguments += [limit]
             return try GRDB.Row.fetchAll(db, sql: sql, arguments: arguments).map { r in
-                VoteRecord(itemRowID: r[0], item: r[1], vote: MachineVote(annotator: r[2], variant: r[3], label: r[4], confidence: r[5],
-                                                                          raw: r[6], promptTokens: r[7], completionTokens: r[8]))
+                var vote = MachineVote(annotator: r[2], variant: r[3], label: r[4], confidence: r[5], raw: r[6], promptTokens: r[7],
+                                       completionTokens: r[8])
+                vote.noVote = r[9]
+                return VoteRecord(itemRowID: r[0], item: r[1], vote: vote)
             }
         }
     }
@@ -196,6 +205,19 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, 'machine', 'submitted', 0, NULL, ?)
                 \(Self.replacingDecision)
                 """)
+            // The router reads votes without their raw answers; a decision it writes carries them (exports show them).
+            let rawAnswers = try db.makeStatement(sql: """
+                SELECT variant, raw FROM votes WHERE task_id = ? AND item_id = ? AND annotator = ? AND \(Self.countedVotes())
+                """)
+            // Asked once per annotator: the built-in annotator's votes have no raw answers to look up.
+            var keepsRaw: [String: Bool] = [:]
+            func hasRawAnswers(_ annotator: String) throws -> Bool {
+                if let known = keepsRaw[annotator] { return known }
+                let has = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM votes WHERE task_id = ? AND annotator = ? AND raw IS NOT NULL)",
+                                            arguments: [taskID, annotator]) ?? false
+                keepsRaw[annotator] = has
+                return has
+            }
             // What is stored already, read once: a re-route that changes little writes little.
             let stored = try StoredRouting(db, taskID: taskID)
             var lowest: Int64?  // the first item whose machine decision was revoked
@@ -217,8 +239,14 @@ extension SQLiteStore {
                     lowest = min(lowest ?? e.itemRowID, e.itemRowID)
                 }
                 guard let value else { continue }
+                var withRaw = e
+                if withRaw.votes.contains(where: { $0.raw == nil }), try hasRawAnswers(e.annotator) {
+                    var raw: [String: String] = [:]
+                    for r in try GRDB.Row.fetchAll(rawAnswers, arguments: [taskID, e.itemRowID, e.annotator]) { raw[r[0]] = r[1] }
+                    for i in withRaw.votes.indices where withRaw.votes[i].raw == nil { withRaw.votes[i].raw = raw[withRaw.votes[i].variant] }
+                }
                 let entry = NewAnnotation(itemRowID: e.itemRowID, task: task, annotatorKind: .machine, annotator: e.annotator,
-                                          value: value, confidence: e.confidence, votes: e.votesJSON, entropy: e.entropy,
+                                          value: value, confidence: e.confidence, votes: withRaw.votesJSON, entropy: e.entropy,
                                           note: e.route == .audit ? "audit" : nil, createdAt: date)
                 let id = try Self.appendLog(db, entry, taskID: taskID)
                 try insertDecision.execute(arguments: [taskID, e.annotator, e.itemRowID, id, now])
@@ -315,7 +343,8 @@ extension SQLiteStore {
             let route = RouteRecord(itemRowID: r[0], route: Route(rawValue: r[1]) ?? .human, score: r[2], machineLabel: r[3],
                                     annotator: r[4], pending: r[5])
             let votes = try GRDB.Row.fetchAll(db, sql: """
-                SELECT annotator, variant, label, confidence FROM votes WHERE task_id = ? AND item_id = ? AND annotator = ? ORDER BY id
+                SELECT annotator, variant, label, confidence FROM votes WHERE task_id = ? AND item_id = ? AND annotator = ?
+                  AND \(Self.countedVotes()) ORDER BY id
                 """, arguments: [taskID, itemRowID, route.annotator]).map {
                 MachineVote(annotator: $0[0], variant: $0[1], label: $0[2], confidence: $0[3])
             }
@@ -368,7 +397,8 @@ extension SQLiteStore {
             }
             // The router's votes for the listed items only.
             let vote = try db.makeStatement(sql: """
-                SELECT annotator, variant, label, confidence FROM votes WHERE task_id = ? AND item_id = ? AND annotator = ? ORDER BY id
+                SELECT annotator, variant, label, confidence FROM votes WHERE task_id = ? AND item_id = ? AND annotator = ?
+                  AND \(Self.countedVotes()) ORDER BY id
                 """)
             for i in rows.indices where !rows[i].route.isBlind {
                 rows[i].setVotes(try GRDB.Row.fetchAll(vote, arguments: [taskID, rows[i].item.rowID, rows[i].route.annotator]).map {

@@ -14,6 +14,7 @@ enum Schema {
             migrator.registerMigration(name) { db in try db.execute(sql: sql) }
         }
         migrator.registerMigration("v10-machine-decisions-shaped", migrate: machineDecisionsShaped)
+        migrator.registerMigration("v11-votes-no-vote") { db in try db.execute(sql: noVotes) }
         return migrator
     }
 
@@ -115,6 +116,10 @@ enum Schema {
             after_item INTEGER NOT NULL
         );
         """
+
+    /// `votes.no_vote` = 1: a False / No answer (`MachineVote.noVote`), kept for its raw text and tokens;
+    /// every read of votes that counts them takes only `SQLiteStore.countedVotes`.
+    static let noVotes = "ALTER TABLE votes ADD COLUMN no_vote INTEGER NOT NULL DEFAULT 0;"
 
     /// Machine votes, routing decisions and the LLM response cache.
     static let v3 = """

@@ -13,7 +13,7 @@ struct Votes: ParsableCommand {
     struct ListVotes: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
-            abstract: "Stored votes with the raw answers: what a model said and how Duet read it (∅ = unparseable).",
+            abstract: "Stored votes with the raw answers: what a model said and how Duet read it (∅ = unparseable, \"no vote\" = a False / No answer).",
             discussion: "Example: duet votes list --task sentiment --unparseable --limit 20")
         @OptionGroup var projectOptions: ProjectOptions
         @Option(help: "The task.") var task: String?
@@ -54,7 +54,8 @@ struct Votes: ParsableCommand {
             let project = try projectOptions.open()
             let report = try VotesImportWorkflow.run(path: file, task: project.task(task), dataset: dataset, store: project.store)
             Console.out("imported \(report.votes) votes on \(report.items) items by \(report.annotators.joined(separator: ", "))"
-                + (report.unparseable > 0 ? " (\(report.unparseable) unparseable)" : ""))
+                + (report.unparseable > 0 ? " (\(report.unparseable) unparseable)" : "")
+                + (report.noVotes > 0 ? ", \(report.noVotes) False / No answers (no vote)" : ""))
         }
     }
 }

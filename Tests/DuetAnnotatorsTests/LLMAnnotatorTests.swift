@@ -40,12 +40,17 @@ import Testing
             #expect(finished.value == 3)
             #expect(server.requestCount == 3 * Self.k)
             for (item, gold) in zip(items, Self.labels) {
-                let v = try #require(votes[item.rowID])
+                let all = try #require(votes[item.rowID]), v = all.counted
+                // The False / No answers to the prompts about other labels are kept as no-votes, with their text and tokens.
+                let noVotes = all.filter(\.noVote)
+                #expect(noVotes.count == Self.k - Self.answered
+                    && noVotes.allSatisfy { $0.label == nil && $0.confidence == nil && $0.raw != nil && $0.completionTokens == 7 })
                 #expect(v.count == Self.answered)
                 #expect(v.allSatisfy { $0.label == gold && $0.confidence == 0.9 && $0.annotator == "llm:fake-1" })
                 #expect(Set(v.map(\.variant)) == ["instruction", "swapped", "paraphrase", "tf:\(gold)", "short", "choice",
                                                    "agree:\(gold)"])
-                #expect(ItemUncertainty(itemRowID: item.rowID, votes: v).entropy == 0)
+                #expect(ItemUncertainty(itemRowID: item.rowID, votes: all) == ItemUncertainty(itemRowID: item.rowID, votes: v))
+                #expect(ItemUncertainty(itemRowID: item.rowID, votes: all).entropy == 0)
             }
             for r in server.requests {
                 #expect(r.path == "/v1/chat/completions" && r.authorization == "Bearer \(Self.key)")
@@ -53,7 +58,7 @@ import Testing
                 #expect(r.json?["max_tokens"] == 64 && r.json?["logprobs"] == false)
             }
             let u = annotator.usage
-            #expect(u.requestsSent == 33 && u.responses == 33 && u.cacheHits == 0 && u.retries == 0 && u.failures.isEmpty)
+            #expect(u.attempts == 33 && u.responses == 33 && u.cacheHits == 0 && u.retries == 0 && u.failures.isEmpty)
             #expect(u.abstentions == 3 * 2 * (Self.labels.count - 1))
             #expect(u.completionTokens == 33 * 7 && u.promptTokens > 0)
             #expect(abs(u.costUSD - (Double(u.promptTokens) * 0.15 + Double(u.completionTokens) * 0.6) / 1e6) < 1e-12)
@@ -73,7 +78,7 @@ import Testing
             let annotator = OpenAICompatibleAnnotator(config: config, cache: cache, logger: logger)
             let votes = try await annotator.annotate(items, task: Self.task) { _ in }
             #expect(votes.count == items.count)
-            func item(_ mode: String) -> [MachineVote] { votes[Int64(modes.firstIndex(of: mode)! + 1)] ?? [] }
+            func item(_ mode: String) -> [MachineVote] { (votes[Int64(modes.firstIndex(of: mode)! + 1)] ?? []).counted }
             func sent(_ mode: String) -> Int { server.requests.filter { $0.userText.contains(mode) }.count }
 
             for mode in ["", "[500]", "[slow]", "[drop]"] {
@@ -97,7 +102,7 @@ import Testing
             let u = annotator.usage
             #expect(u.failures["invalid-response"] == 11 && u.failures["http-400"] == 11 && u.failures.count <= 4)
             #expect(u.failures["timeout", default: 0] + u.failures["connection", default: 0] == 22)
-            #expect(u.retries == 2 * 2 * Self.k + 2 * Self.k && u.requestsSent == server.requestCount)
+            #expect(u.retries == 2 * 2 * Self.k + 2 * Self.k && u.attempts == server.requestCount)
             // Only answers are cached, never errors.
             #expect(cache.entries.count == 5 * Self.k)
 
@@ -149,7 +154,7 @@ import Testing
             let annotator = OpenAICompatibleAnnotator(config: Self.config(server), cache: cache)
             let votes = try await annotator.annotate(items, task: Self.task) { _ in }
             // The server echoed the Authorization header in its answers: what is kept says <redacted>.
-            let echoed = try #require(votes[1])
+            let echoed = try #require(votes[1]).counted
             #expect(echoed.count == Self.answered)
             #expect(echoed.allSatisfy { $0.label == "favor" && $0.raw?.contains("(asked by Bearer <redacted>)") == true })
             #expect(cache.entries.values.filter { $0.text.contains("(asked by Bearer <redacted>)") }.count == Self.k)
@@ -171,8 +176,8 @@ import Testing
             let votes = try await annotator.annotate(items, task: Self.task) { _ in }
             let elapsed = Date().timeIntervalSince(start)
             #expect(elapsed >= 1.0)  // Retry-After: 1 was waited for (no upper bound: that would be a timing assertion)
-            #expect(votes[1]?.count == Self.answered && votes[1]?.allSatisfy { $0.label == "neutral" } == true)
-            #expect(votes[2]?.count == Self.answered && votes[2]?.allSatisfy { $0.label == "favor" } == true)
+            #expect(votes[1]?.counted.count == Self.answered && votes[1]?.counted.allSatisfy { $0.label == "neutral" } == true)
+            #expect(votes[2]?.counted.count == Self.answered && votes[2]?.counted.allSatisfy { $0.label == "favor" } == true)
             // Per request: the retry came at least one second after the 429.
             let byBody = Dictionary(grouping: server.requests, by: \.body)
             #expect(byBody.count == 2 * Self.k)
@@ -202,7 +207,7 @@ import Testing
             #expect(server.requestCount == sent)
             #expect(votes2 == votes1)
             #expect(finished.value == 2)
-            #expect(second.usage.cacheHits == 2 * Self.k && second.usage.requestsSent == 0 && second.usage.costUSD == 0)
+            #expect(second.usage.cacheHits == 2 * Self.k && second.usage.attempts == 0 && second.usage.costUSD == 0)
             // The key is not part of the cache key: another key reads the same answers.
             let third = OpenAICompatibleAnnotator(config: Self.config(server) { $0.apiKey = "sk-other" }, cache: cache)
             #expect(try await third.annotate(items, task: Self.task) { _ in } == votes1)
@@ -247,11 +252,11 @@ import Testing
             })
             let votes = try await plain.annotate(items, task: Self.task) { _ in }
             #expect(server.requests.allSatisfy { $0.json?["logprobs"] == true && !$0.userText.contains("Confidence") })
-            #expect(votes[1]?.allSatisfy { abs(($0.confidence ?? 0) - exp(-0.15)) < 1e-9 } == true)
+            #expect(votes[1]?.counted.allSatisfy { abs(($0.confidence ?? 0) - exp(-0.15)) < 1e-9 } == true)
             // A stated confidence wins over logprobs.
             let asking = OpenAICompatibleAnnotator(config: Self.config(server) { $0.requestLogprobs = true })
             let stated = try await asking.annotate(items, task: Self.task) { _ in }
-            #expect(stated[1]?.allSatisfy { $0.confidence == 0.9 } == true)
+            #expect(stated[1]?.counted.allSatisfy { $0.confidence == 0.9 } == true)
         }
     }
 
@@ -335,4 +340,9 @@ final class LogCapture: @unchecked Sendable {
             capture.append("\(event.level) \(event.message) \(metadata.merging(event.metadata ?? [:]) { $1 })")
         }
     }
+}
+
+extension [MachineVote] {
+    /// The votes without the no-votes (False / No answers, kept for their text and tokens).
+    var counted: [MachineVote] { filter { !$0.noVote } }
 }

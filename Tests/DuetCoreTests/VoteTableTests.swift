@@ -48,6 +48,24 @@ import Testing
         #expect(t.all.map(\.item) == [1, 1, 2] && t.all.map(\.vote) == [plain, llm, plain])
     }
 
+    /// No-votes are kept (to store, for their tokens) but never seen by what counts votes.
+    @Test func noVotesAreHeldApartFromTheVotes() {
+        var t = VoteTable()
+        let no = MachineVote.noVote(annotator: "m", variant: "tf:neg", raw: "False.", promptTokens: 9, completionTokens: 2)
+        t.append(vote("pos", "p1"), item: 1)
+        t.append(no, item: 1)
+        t.append(vote("neg", "p2"), item: 1)
+        t.append(no, item: 2)
+        #expect(t.items == [1] && t.count == 1 && t.voteCount == 2 && !t.contains(2))
+        #expect(t.labels(1) == ["pos", "neg"] && t[1]?.map(\.variant) == ["p1", "p2"] && t[2] == nil)
+        #expect(Array(t.all).map(\.item) == [1, 1, 1, 2] && Array(t.all).map(\.vote.noVote) == [false, false, true, true])
+        // Replacing an item's votes drops its no-votes with them; others stay.
+        let r = t.replacing([1: [vote("neu", "p1")]])
+        #expect(r.labels(1) == ["neu"] && Array(r.noVotes.map(\.item)) == [2] && r.noVoteCount == 1)
+        #expect(t != r && t == t.replacing([:]))
+        #expect(ItemUncertainty(itemRowID: 1, votes: [vote("pos", "p1"), no, no]).entropy == 0)
+    }
+
     @Test func replacingSwapsAnItemsVotesAndAddsNewItems() {
         let t = VoteTable([1: [vote("a", "x")], 2: [vote("b", "x"), vote("b", "y")]])
         let r = t.replacing([2: [vote("a", "cv")], 9: [vote("c", "cv")]])

@@ -89,6 +89,28 @@ import Testing
         #expect(ChatTransport.connectionSentence(URLError(.networkConnectionLost)) == "the server closed the connection")
     }
 
+    /// Attempts, requests the server received and failed attempts are counted apart (a run reported 940
+    /// "requests sent" that were 38 requests received plus retries of refused connections).
+    @Test func attemptsAndRequestsTheServerReceivedAreCountedApart() async throws {
+        let rules: [(marker: String, fault: Fault, attempts: Int?)] = [("[reset-all]", .reset, nil), ("[503-all]", .status(503), nil)]
+        try await LoopbackServer.with(faults: .marked(rules)) { server in
+            let tmp = try TempDir()
+            let project = try LLMProject.make(tmp, server: server, modes: ["", "[reset-all]", "[503-all]", ""],
+                                              settings: ["max_retries = 2", "timeout = 2", "concurrency = 4"])
+            let (run, _) = try await LLMProject.route(project)
+            let usage = try #require(run.usage)
+            let k = LLMProject.k
+            // 2 clean items answered at once; the reset item's and the 503 item's requests tried 3 times each.
+            #expect(usage.attempts == 2 * k + 2 * 3 * k && usage.attempts == server.requestCount)
+            #expect(usage.received == 2 * k + 3 * k, "the 503s are replies the server sent: \(usage)")
+            #expect(usage.failedAttempts["http-503"] == 3 * k, "\(usage.failedAttempts)")
+            let lost = usage.failedAttempts["connection", default: 0] + usage.failedAttempts["timeout", default: 0]
+            #expect(lost == 3 * k && usage.failedAttemptCount == 6 * k, "\(usage.failedAttempts)")
+            #expect(usage.failureCount == 2 * k && usage.responses == 2 * k && usage.retries == 2 * 2 * k)
+            #expect(run.summary.contains("\(5 * k) requests answered by the server, \(8 * k) attempts (\(6 * k) failed: "), "\(run.summary)")
+        }
+    }
+
     @Test func everyItemEndsRoutedWhateverTheServerDoes() async throws {
         try await LoopbackServer.with(faults: Self.faults) { server in
             let tmp = try TempDir()
@@ -127,7 +149,10 @@ import Testing
             // Every 200 the server sent was a response the client counted, but for those it could not use.
             let unusable = ["[notjson]", "[nochoices]", "[huge]"]
             let usable = server.requests.filter { r in server.answered[r.body] != nil && !unusable.contains { r.userText.contains($0) } }
-            #expect(usage.requestsSent == server.requestCount && usage.responses == Set(usable.map(\.body)).count)
+            #expect(usage.attempts == server.requestCount && usage.responses == Set(usable.map(\.body)).count)
+            // Every attempt either reached a reply of the server or was dropped / late, and is counted as one of them.
+            let lost = usage.failedAttempts["connection", default: 0] + usage.failedAttempts["timeout", default: 0]
+            #expect(usage.received + lost == usage.attempts && usage.received >= usage.responses, "\(usage)")
 
             // Retried as each fault deserves: not at all, once, or up to max_retries.
             func sent(_ marker: String) -> Int { server.requests.filter { $0.userText.contains(marker) }.count }
@@ -215,7 +240,7 @@ import Testing
         #expect(resumed.count == n * LLMProject.k - paid.count)
         #expect(server.answered.count == n * LLMProject.k && server.answered.values.allSatisfy { $0 == 1 })
         let usage = try #require(second.usage)
-        #expect(usage.cacheHits == paid.count && usage.requestsSent == resumed.count && usage.failures.isEmpty)
+        #expect(usage.cacheHits == paid.count && usage.attempts == resumed.count && usage.failures.isEmpty)
         let all = LLMProject.billed(server.distinctRequests)
         #expect(firstRun.prompt + usage.promptTokens == all.prompt && firstRun.completion + usage.completionTokens == all.completion)
         #expect(abs(usage.costUSD - (Double(usage.promptTokens) * 0.15 + Double(usage.completionTokens) * 0.6) / 1e6) < 1e-12)

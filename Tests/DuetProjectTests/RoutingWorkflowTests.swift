@@ -197,12 +197,23 @@ import Testing
         report.votes = 9
         #expect(report.summary == "llm:m: 9 votes on 3 items")
         var usage = OpenAICompatibleAnnotator.Usage()
-        usage.requestsSent = 7
+        usage.attempts = 7
+        usage.received = 7
         usage.cacheHits = 2
         usage.promptTokens = 100
         usage.completionTokens = 20
         usage.costUSD = 0.0125
         report.usage = usage
-        #expect(report.summary == "llm:m: 9 votes on 3 items; 7 requests sent, 2 answered from the cache, 120 tokens, $0.0125")
+        #expect(report.summary == "llm:m: 9 votes on 3 items; 7 requests answered by the server, 2 answered from the cache, 120 tokens, $0.0125")
+        // Attempts the server never saw are counted apart from the requests it received (940 "sent" were 38 received).
+        usage.attempts = 940
+        usage.received = 38
+        usage.failedAttempts = ["connection": 902]
+        usage.failures = ["connection": 2]
+        report.usage = usage
+        report.noVotes = 4
+        #expect(report.summary == "llm:m: 9 votes on 3 items, 4 False / No answers (no vote); 38 requests answered by the server, 940 attempts "
+            + "(902 failed: connection 902), 2 answered from the cache, 120 tokens, $0.0125; 2 requests failed after their retries "
+            + "(connection 2): not cached, sent again next run")
     }
 }

@@ -14,13 +14,18 @@ import Testing
         u.cacheHits = 40
         u.failures = ["timeout": 3, "http-503": 1]
         u.retries = 7
+        // 990 attempts: 980 answers, 4 replies of 503, 6 timeouts (3 of them retried).
+        u.attempts = 990
+        u.received = 984
+        u.failedAttempts = ["timeout": 6, "http-503": 4]
         u.promptTokens = 12_000
         u.completionTokens = 345
         u.costUSD = 0.0123
         u.planned = 3_000
         // 984 of 3,000 requests ended in 60 s: 2,016 left at 16.4 a second, 2m03s.
         let p = RunProgress(annotator: "llm:m", itemsDone: 120, itemsTotal: 352, usage: u, elapsed: 60)
-        #expect(p.line == "llm:m: 120/352 items · requests 984/3000, 40 from the cache · 4 failed (http-503 1, timeout 3) · 7 retried · "
+        #expect(p.line == "llm:m: 120/352 items · requests 984/3000, 40 from the cache · 4 failed (http-503 1, timeout 3) · "
+            + "984 requests answered by the server, 990 attempts (10 failed: http-503 4, timeout 6) · "
             + "12345 tokens $0.0123 · 2.0 items/s · 2m03s left")
         #expect(RunProgress(annotator: "local:ensemble", itemsDone: 0, itemsTotal: 10, elapsed: 0).line == "local:ensemble: 0/10 items")
         #expect(RunProgress.duration(7) == "7s" && RunProgress.duration(95) == "1m35s" && RunProgress.duration(3725) == "1h02m")
@@ -88,7 +93,8 @@ import Testing
             _ = try await LLMProject.route(project)
             let task = try project.task(nil)
             let all = try VotesListWorkflow.records(task: task, item: nil, annotator: nil, unparseableOnly: false, limit: 1000, project: project)
-            #expect(all.count == LLMProject.answered * 2 + LLMProject.k)
+            // Every answer, the False / No ones (no votes) included.
+            #expect(all.count == 3 * LLMProject.k && all.filter(\.vote.noVote).count == 2 * (LLMProject.k - LLMProject.answered))
             let bad = try VotesListWorkflow.records(task: task, item: nil, annotator: nil, unparseableOnly: true, limit: 1000, project: project)
             #expect(bad.count == LLMProject.k && bad.allSatisfy { $0.item == "i1" && $0.vote.label == nil })
             #expect(Set(bad.compactMap(\.vote.raw)).isSuperset(of: ["Maybe", "(Z)"]))

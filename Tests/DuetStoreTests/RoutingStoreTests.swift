@@ -55,6 +55,30 @@ import Testing
         #expect(abs(VoteTokens(votes: 3, promptTokens: 2_000_000, completionTokens: 500_000).cost(promptPrice: 0.15, completionPrice: 0.6) - 0.6) < 1e-12)
     }
 
+    /// A False / No answer is stored (raw text, tokens) and counted in what the run cost, and no read that
+    /// counts votes sees it: the router's table, one item's routing votes, triage, `--unparseable`.
+    @Test func noVotesAreStoredAndCostButAreNeverReadAsVotes() throws {
+        let store = try Fixture.store(texts: 2)
+        let no = MachineVote.noVote(annotator: "m", variant: "tf:neg", raw: "False.", promptTokens: 50, completionTokens: 3)
+        var table = VoteTable()
+        table.append(MachineVote(annotator: "m", variant: "a", label: "pos", raw: "positive", promptTokens: 40, completionTokens: 2), item: 1)
+        table.append(no, item: 1)
+        table.append(MachineVote.noVote(annotator: "m", variant: "tf:pos", raw: "No.", promptTokens: 45, completionTokens: 2), item: 2)
+        try store.replaceVotes(table, annotator: "m", items: [1, 2], task: "sentiment", at: t0)
+        let read = try store.votes(task: Fixture.sentiment, annotator: "m")
+        #expect(read.items == [1] && read.voteCount == 1 && read[1]?.map(\.label) == ["pos"] && read.noVoteCount == 0)
+        #expect(try store.voteTokens(task: Fixture.sentiment, annotator: "m") == VoteTokens(votes: 3, promptTokens: 135, completionTokens: 7))
+        let records = try store.voteRecords(task: Fixture.sentiment, item: nil, annotator: nil, unparseableOnly: false, limit: 10)
+        #expect(records.map(\.vote) == [table[1]![0], no, Array(table.noVotes)[1].vote])
+        #expect(try store.voteRecords(task: Fixture.sentiment, item: nil, annotator: nil, unparseableOnly: true, limit: 10).isEmpty)
+        try store.applyRouting([RouteEntry(itemRowID: 1, route: .machine, score: 0, machineLabel: "pos", annotator: "m",
+                                           votes: read[1]!, entropy: 0, confidence: nil)], task: "sentiment", at: t0)
+        #expect(try store.routing(task: Fixture.sentiment, itemRowID: 1)?.votes.map(\.variant) == ["a"])
+        // The machine's decision carries its votes' raw answers (the router read them without).
+        let logged = try #require(try store.annotations(itemRowIDs: [1], task: "sentiment")[1]?.last)
+        #expect(logged.entry.votes == [["variant": "a", "label": "pos", "raw": "positive"]])
+    }
+
     @Test func aRunReplacesItsAnnotatorsVotesOnTheItemsItAnswered() throws {
         let store = try Fixture.store(texts: 3)
         try store.saveVotes([(1, vote(nil, "tf:neg")), (1, vote("pos", "a")), (2, vote(nil, "a")), (1, vote("neg", "a", by: "other"))],

@@ -43,7 +43,12 @@ public enum BatchReplay {
             let label: String?
             switch parser.read(content, as: kind(variant, task: task)) {
             case .label(let l): label = l
-            case .abstain: continue  // "False" to a one-label question says nothing about which label
+            case .abstain:
+                // "False" to a one-label question says nothing about which label: kept for its text and tokens only.
+                rows.append(VoteReplay.Row(item: item, vote: .noVote(annotator: who, variant: variant, raw: content,
+                                                                      promptTokens: promptTokens, completionTokens: completionTokens),
+                                           line: row.line))
+                continue
             case .unparseable: label = nil
             }
             rows.append(VoteReplay.Row(item: item, vote: MachineVote(annotator: who, variant: variant, label: label,

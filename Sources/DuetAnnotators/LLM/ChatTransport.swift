@@ -32,8 +32,12 @@ struct ChatTransport: Sendable {
         var attempt = 0
         while true {
             try Task.checkCancellation()
-            tally.add { $0.requestsSent += 1 }
-            let outcome = await send(body: body)
+            let (outcome, received) = await send(body: body)
+            tally.add {
+                $0.attempts += 1
+                if received { $0.received += 1 }
+                if case .failure(let f) = outcome { $0.failedAttempts[f.kind, default: 0] += 1 }
+            }
             switch outcome {
             case .success(let response):
                 tally.add {
@@ -65,9 +69,10 @@ struct ChatTransport: Sendable {
         return d / 2 + Double.random(in: 0...(d / 2))
     }
 
-    private func send(body: String) async -> Result<CachedResponse, ChatFailure> {
+    /// One attempt: its outcome, and whether the server answered it with an HTTP reply (of any status).
+    private func send(body: String) async -> (Result<CachedResponse, ChatFailure>, received: Bool) {
         guard let url = URL(string: config.chatCompletionsURL) else {
-            return .failure(ChatFailure(kind: "invalid-url", reason: "base_url is not a URL", retriable: false))
+            return (.failure(ChatFailure(kind: "invalid-url", reason: "base_url is not a URL", retriable: false)), false)
         }
         var request = URLRequest(url: url, timeoutInterval: config.timeout)
         request.httpMethod = "POST"
@@ -79,14 +84,19 @@ struct ChatTransport: Sendable {
         do {
             let (data, response) = try await session.data(for: request)
             guard let http = response as? HTTPURLResponse else {
-                return .failure(ChatFailure(kind: "invalid-response", reason: "invalid response (not HTTP)", retriable: false))
+                return (.failure(ChatFailure(kind: "invalid-response", reason: "invalid response (not HTTP)", retriable: false)), false)
             }
             status = http.statusCode
             retryAfter = http.value(forHTTPHeaderField: "Retry-After")
             bytes = data
         } catch {
-            return .failure(classify(error))
+            return (.failure(classify(error)), false)
         }
+        return (read(status: status, retryAfter: retryAfter, bytes: bytes), true)
+    }
+
+    /// A reply the server sent, read as a chat completion or a failure.
+    private func read(status: Int, retryAfter: String?, bytes: Data) -> Result<CachedResponse, ChatFailure> {
         guard bytes.count <= config.maxReplyBytes else {
             // A server that ignores max_tokens: not worth parsing or keeping, nor asking again.
             return .failure(ChatFailure(kind: "too-large", reason: "reply of \(bytes.count) bytes, over the \(config.maxReplyBytes)-byte limit",

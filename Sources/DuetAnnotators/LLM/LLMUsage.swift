@@ -4,8 +4,13 @@ import Foundation
 extension OpenAICompatibleAnnotator {
     /// What an annotator has spent so far (cumulative over its `annotate` calls).
     public struct Usage: Sendable, Hashable, Codable, CustomStringConvertible {
-        /// HTTP requests sent, retries included.
-        public var requestsSent = 0
+        /// HTTP requests attempted, retries included.
+        public var attempts = 0
+        /// Attempts the server answered with an HTTP reply of any status (200, 429, 500, …): the requests it received.
+        public var received = 0
+        /// Attempts that brought no usable answer, retried ones included, by kind ("connection", "timeout",
+        /// "http-500", …, as in `failures`).
+        public var failedAttempts: [String: Int] = [:]
         /// Requests answered with a chat completion.
         public var responses = 0
         /// Answers taken from the cache (no request).
@@ -31,6 +36,23 @@ extension OpenAICompatibleAnnotator {
         public init() {}
 
         public var failureCount: Int { failures.values.reduce(0, +) }
+        public var failedAttemptCount: Int { failedAttempts.values.reduce(0, +) }
+
+        /// Counts by kind as "connection 900, http-500 2", kinds in order.
+        public static func kinds(_ counts: [String: Int]) -> String {
+            counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+
+        /// What the server saw of the attempts: "38 requests answered by the server, 940 attempts (902 failed:
+        /// connection 900, http-500 2)"; just "38 requests answered by the server" when every attempt was answered.
+        public var attemptsSentence: String {
+            var s = "\(received) request\(received == 1 ? "" : "s") answered by the server"
+            if attempts != received || failedAttemptCount > 0 {
+                s += ", \(attempts) attempt\(attempts == 1 ? "" : "s")"
+                if failedAttemptCount > 0 { s += " (\(failedAttemptCount) failed: \(Self.kinds(failedAttempts)))" }
+            }
+            return s
+        }
 
         /// Every request failed: nothing was answered by the server or the cache.
         public var allFailed: Bool { failureCount > 0 && responses == 0 && cacheHits == 0 }
@@ -62,8 +84,8 @@ extension OpenAICompatibleAnnotator {
         }
 
         public var description: String {
-            let f = failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            return "\(requestsSent) requests (\(retries) retries), \(cacheHits) cached, "
+            let f = Self.kinds(failures)
+            return "\(attemptsSentence), \(retries) retries, \(cacheHits) cached, "
                 + "\(promptTokens) + \(completionTokens) tokens, $\(String(format: "%.4f", costUSD))"
                 + (f.isEmpty ? "" : ", failures: \(f)")
         }

@@ -33,6 +33,6 @@ public enum LoopbackBench {
         _ = try await annotator.annotate(batch, task: task) { _ in }
         let seconds = Date().timeIntervalSince(start)
         let usage = annotator.usage
-        return Result(requests: usage.requestsSent, seconds: seconds, concurrency: concurrency, failures: usage.failureCount)
+        return Result(requests: usage.attempts, seconds: seconds, concurrency: concurrency, failures: usage.failureCount)
     }
 }

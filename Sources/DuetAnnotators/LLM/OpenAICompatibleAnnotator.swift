@@ -125,7 +125,7 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
         var result: [Int64: [MachineVote]] = [:]
         for (i, entry) in variants.enumerated() {
             result[entry.item.rowID] = zip(entry.variants, outcomes[i]).compactMap { variant, outcome in
-                outcome.flatMap { vote(variant, $0, parser: parser) }
+                outcome.map { vote(variant, $0, parser: parser) }
             }
         }
         return result
@@ -179,9 +179,9 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
         var key: String
     }
 
-    /// The vote for one answer; nil for a False / No answer (no vote).
+    /// The vote for one answer; a False / No answer is a no-vote (kept for its text and tokens).
     private func vote(_ variant: PromptVariant, _ outcome: Result<CachedResponse, ChatFailure>,
-                      parser: AnswerParser) -> MachineVote? {
+                      parser: AnswerParser) -> MachineVote {
         switch outcome {
         case .failure(let failure):
             return MachineVote(annotator: name, variant: variant.name, label: nil, raw: failure.raw)
@@ -192,7 +192,8 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
             case .unparseable: label = nil
             case .abstain:
                 tally.add { $0.abstentions += 1 }
-                return nil
+                return .noVote(annotator: name, variant: variant.name, raw: r.text, promptTokens: r.promptTokens,
+                               completionTokens: r.completionTokens)
             }
             let confidence = label == nil ? nil
                 : AnswerParser.statedConfidence(r.text) ?? r.logprobs.flatMap(AnswerParser.confidence(logprobs:))

@@ -38,14 +38,8 @@ public struct RouteEntry: Sendable, Hashable {
         self.confidence = confidence
     }
 
-    /// The votes as stored with the machine's annotation: `[{variant, label, confidence}]`.
-    public var votesJSON: JSONValue {
-        .array(votes.map { v in
-            var o: [String: JSONValue] = ["variant": .string(v.variant), "label": v.label.map(JSONValue.string) ?? .null]
-            if let c = v.confidence { o["confidence"] = .number(c) }
-            return .object(o)
-        })
-    }
+    /// The votes as stored with the machine's annotation (and exported with it): each `MachineVote.json`.
+    public var votesJSON: JSONValue { .array(votes.map(\.json)) }
 }
 
 /// A routed item as read back (for the queue, the suggestion pane, triage).

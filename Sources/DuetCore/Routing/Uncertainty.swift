@@ -15,8 +15,10 @@ public struct ItemUncertainty: Sendable, Hashable {
     /// Votes per label; unparseable answers under `Uncertainty.unparseable`.
     public var distribution: [String: Int]
 
-    public init(itemRowID: Int64, votes: [MachineVote]) {
+    /// No-votes (`MachineVote.noVote`) are left out.
+    public init(itemRowID: Int64, votes all: [MachineVote]) {
         self.itemRowID = itemRowID
+        let votes = all.filter { !$0.noVote }
         let labels = votes.map(\.label)
         self.votes = votes.count
         distribution = Uncertainty.distribution(labels)

@@ -8,6 +8,10 @@
 /// order they were added. Raw answers and token counts (an LLM's votes have
 /// them; the built-in annotator's and votes read for routing do not) take
 /// room only once some vote has them.
+///
+/// No-votes (`MachineVote.noVote`: a False / No answer) are held apart: they are in `all` (so they are
+/// stored and their tokens counted) and `noVotes`, never in what the router and the planner read
+/// (`items`, `count`, `contains`, `labels`, `table[item]`).
 public struct VoteTable: Sendable {
     private struct Detail: Hashable, Sendable {
         var raw: String?
@@ -34,6 +38,10 @@ public struct VoteTable: Sendable {
     private var details: [Detail] = []
     private var sources = Interner<Source>()
     private var labels = Interner<String>()
+    /// The no-votes in the order they were added: item, source code, raw answer and tokens (no label, no confidence).
+    private var noVoteItems: [Int64] = []
+    private var noVoteSources: [Int32] = []
+    private var noVoteDetails: [Detail] = []
 
     public init() {}
 
@@ -51,7 +59,7 @@ public struct VoteTable: Sendable {
     public var voteCount: Int { labelCodes.count }
     /// Whether the item has votes.
     public func contains(_ item: Int64) -> Bool { position[item] != nil }
-    /// The annotators with votes.
+    /// The annotators with votes (or no-votes).
     public var annotators: Set<String> { Set(sources.values.map(\.annotator)) }
 
     /// Room for `votes` votes (on at most as many items) without growing.
@@ -64,6 +72,12 @@ public struct VoteTable: Sendable {
     /// Adds a vote on `item`. An item's votes are added together: adding to
     /// an item that other items' votes followed is a programming error.
     public mutating func append(_ vote: MachineVote, item: Int64) {
+        if vote.noVote {
+            noVoteItems.append(item)
+            noVoteSources.append(sources.code(Source(annotator: vote.annotator, variant: vote.variant)))
+            noVoteDetails.append(Detail(raw: vote.raw, promptTokens: vote.promptTokens, completionTokens: vote.completionTokens))
+            return
+        }
         if items.last != item {
             precondition(position[item] == nil, "VoteTable: votes of item \(item) must be added together")
             position[item] = Int32(items.count)
@@ -112,10 +126,22 @@ public struct VoteTable: Sendable {
         labelCodes[i] < 0 ? nil : labels[labelCodes[i]]
     }
 
-    /// Every vote with its item, item by item.
+    /// Every vote with its item, item by item, then the no-votes: everything to store.
     public var all: some Sequence<(item: Int64, vote: MachineVote)> {
-        items.lazy.flatMap { item in self[item]!.lazy.map { (item: item, vote: $0) } }
+        [AnySequence(items.lazy.flatMap { item in self[item]!.lazy.map { (item: item, vote: $0) } }), AnySequence(noVotes)].joined()
     }
+
+    /// The no-votes with their items, in the order they were added.
+    public var noVotes: LazyMapSequence<Range<Int>, (item: Int64, vote: MachineVote)> {
+        noVoteItems.indices.lazy.map { i in
+            let s = sources[noVoteSources[i]], d = noVoteDetails[i]
+            return (item: noVoteItems[i], vote: .noVote(annotator: s.annotator, variant: s.variant, raw: d.raw,
+                                                        promptTokens: d.promptTokens, completionTokens: d.completionTokens))
+        }
+    }
+
+    /// No-votes over all items.
+    public var noVoteCount: Int { noVoteItems.count }
 
     /// The same votes with those of `replacements`' items replaced (items
     /// new to the table come after the others, in ascending order).
@@ -127,6 +153,7 @@ public struct VoteTable: Sendable {
         for item in replacements.keys.sorted() where position[item] == nil {
             for v in replacements[item]! { out.append(v, item: item) }
         }
+        for n in noVotes where replacements[n.item] == nil { out.append(n.vote, item: n.item) }
         return out
     }
 
@@ -156,5 +183,6 @@ extension VoteTable: Equatable {
     /// Equal when the same items have the same votes in the same order (however the names were interned).
     public static func == (a: VoteTable, b: VoteTable) -> Bool {
         a.items == b.items && a.items.allSatisfy { a[$0] == b[$0] }
+            && a.noVoteItems == b.noVoteItems && a.noVotes.map(\.vote) == b.noVotes.map(\.vote)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// One answer of a machine annotator to one item under one perturbation
 /// (a prompt variant, a swapped order, an ensemble member).
-public struct MachineVote: Sendable, Hashable, Codable {
+public struct MachineVote: Sendable, Hashable, Encodable {
     /// Who answered: "llm:<model>", "local:<name>", or a replayed annotator's name.
     public var annotator: String
     /// Which perturbation produced it ("instruction", "swapped", "paraphrase", "tf:positive", "member-3", …).
@@ -16,6 +16,10 @@ public struct MachineVote: Sendable, Hashable, Codable {
     public var raw: String?
     public var promptTokens: Int?
     public var completionTokens: Int?
+    /// An answer that names no label: False / No to a prompt about one label. It is kept (stored, listed,
+    /// its tokens counted in what a run cost) but is no vote: `label` is nil and nothing that counts votes
+    /// (entropy, support, agreement, the router's reads) ever sees it; `VoteTable` holds it apart.
+    public var noVote: Bool
 
     public init(annotator: String, variant: String, label: String?, confidence: Double? = nil, raw: String? = nil,
                 promptTokens: Int? = nil, completionTokens: Int? = nil) {
@@ -26,10 +30,36 @@ public struct MachineVote: Sendable, Hashable, Codable {
         self.raw = raw
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
+        self.noVote = false
+    }
+
+    /// A False / No answer kept for its text and tokens: no label, no confidence, no vote.
+    public static func noVote(annotator: String, variant: String, raw: String?, promptTokens: Int? = nil,
+                              completionTokens: Int? = nil) -> MachineVote {
+        var v = MachineVote(annotator: annotator, variant: variant, label: nil, raw: raw, promptTokens: promptTokens,
+                            completionTokens: completionTokens)
+        v.noVote = true
+        return v
     }
 }
 
 extension MachineVote {
+    /// The vote as JSON, made here and nowhere else (`duet votes list --json`, the votes of a machine's
+    /// annotation in exports): `variant`, `label` (null = unparseable or no vote), and when there are
+    /// any `confidence`, `raw` (the answer as the model wrote it), `prompt_tokens`, `completion_tokens`,
+    /// `no_vote` (true for a False / No answer). Who voted is the annotation's or the record's.
+    public var json: JSONValue {
+        var o: [String: JSONValue] = ["variant": .string(variant), "label": label.map(JSONValue.string) ?? .null]
+        if let confidence { o["confidence"] = .number(confidence) }
+        if let raw { o["raw"] = .string(raw) }
+        if let promptTokens { o["prompt_tokens"] = .number(Double(promptTokens)) }
+        if let completionTokens { o["completion_tokens"] = .number(Double(completionTokens)) }
+        if noVote { o["no_vote"] = .bool(true) }
+        return .object(o)
+    }
+
+    public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
+
     /// Separates a vote's perturbation from its facet in `variant`: "<perturbation>@<facet>".
     public static let facetSeparator: Character = "@"
 
@@ -53,7 +83,7 @@ extension MachineVote {
 
 /// The tokens one annotator's stored votes in a task took (what its run cost).
 public struct VoteTokens: Sendable, Hashable, Codable {
-    /// Votes stored for the annotator in the task.
+    /// Answers stored for the annotator in the task: votes and no-votes (a False / No answer cost tokens too).
     public var votes: Int
     public var promptTokens: Int
     public var completionTokens: Int
@@ -85,7 +115,8 @@ public protocol MachineAnnotator: Sendable {
     /// The name votes are stored under.
     var name: String { get }
     /// Votes for each item (keyed by item row id). Items the annotator could
-    /// not answer at all get no entry; an unparseable answer is a vote with `label == nil`.
+    /// not answer at all get no entry; an unparseable answer is a vote with `label == nil`; a False / No
+    /// answer to a prompt about one label is a `noVote` (kept for its text and tokens, never counted).
     func annotate(_ items: [StoredItem], task: TaskSpec, progress: @Sendable (Int) -> Void) async throws -> [Int64: [MachineVote]]
 }
 

@@ -66,8 +66,8 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// Votes with their raw answers and token counts (`duet votes list`), in item and storage order:
     /// only `item`'s, only `annotator`'s, only unparseable ones, at most `limit`.
     func voteRecords(task: TaskSpec, item: Int64?, annotator: String?, unparseableOnly: Bool, limit: Int) throws -> [VoteRecord]
-    /// How many votes `annotator` has in the task and the prompt and
-    /// completion tokens they took (votes without counts add 0).
+    /// How many answers `annotator` has stored in the task (votes and no-votes) and the prompt and
+    /// completion tokens they took (answers without counts add 0).
     func voteTokens(task: TaskSpec, annotator: String) throws -> VoteTokens
     /// Stores a routing in one transaction: the route of each item, the
     /// machine's decision on items it keeps (machine and audit), and revokes
@@ -303,7 +303,7 @@ public struct ItemPager {
 }
 
 /// One stored vote with everything kept about it.
-public struct VoteRecord: Sendable, Hashable, Codable {
+public struct VoteRecord: Sendable, Hashable, Encodable {
     public var itemRowID: Int64
     /// The item's id in its dataset.
     public var item: String
@@ -314,4 +314,14 @@ public struct VoteRecord: Sendable, Hashable, Codable {
         self.item = item
         self.vote = vote
     }
+
+    /// The vote's JSON (`MachineVote.json`) with its `item` and `annotator`.
+    public var json: JSONValue {
+        var o = vote.json.object ?? [:]
+        o["item"] = .string(item)
+        o["annotator"] = .string(vote.annotator)
+        return .object(o)
+    }
+
+    public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
 }
