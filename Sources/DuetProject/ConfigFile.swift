@@ -73,13 +73,16 @@ struct RawConfig: Decodable {
     struct Router: Decodable {
         var annotator: String?
         var annotators: [String]?
+        var cascade: [String]?
+        var escalate: TOMLNumber?
+        var escalate_above: TOMLNumber?
         var budget: TOMLNumber?
         var audit: TOMLNumber?
         var strategy: String?
         var target_accuracy: TOMLNumber?
         var train_on_gold: Bool?
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case annotator, annotators, budget, audit, strategy, target_accuracy, train_on_gold
+            case annotator, annotators, cascade, escalate, escalate_above, budget, audit, strategy, target_accuracy, train_on_gold
         }
     }
     struct Cost: Decodable {
@@ -307,13 +310,28 @@ public enum ConfigFile {
                 if let problem = Names.problem(v) { throw fail("router.annotator: \"\(Names.shown(v))\" \(problem)") }
                 router.annotator = v
             }
-            if let list = r.annotators {
-                guard !list.isEmpty else { throw fail("key 'router.annotators': name at least one annotator, or leave the key out (every annotator with votes)") }
+            func names(_ list: [String], key: String, minimum: Int, hint: String) throws -> [String] {
+                guard list.count >= minimum else { throw fail("key 'router.\(key)': \(hint)") }
                 for (i, v) in list.enumerated() {
-                    if let problem = Names.problem(v) { throw fail("key 'router.annotators': [\(i)] \"\(Names.shown(v))\" \(problem)") }
+                    if let problem = Names.problem(v) { throw fail("key 'router.\(key)': [\(i)] \"\(Names.shown(v))\" \(problem)") }
                 }
-                guard Set(list).count == list.count else { throw fail("key 'router.annotators': a name repeats") }
-                router.annotators = list
+                guard Set(list).count == list.count else { throw fail("key 'router.\(key)': a name repeats") }
+                return list
+            }
+            if let list = r.annotators {
+                router.annotators = try names(list, key: "annotators", minimum: 1,
+                                              hint: "name at least one annotator, or leave the key out (every annotator with votes)")
+            }
+            if let list = r.cascade {
+                router.cascade = try names(list, key: "cascade", minimum: 2, hint: "name at least two annotators, cheapest first")
+            }
+            if let v = r.escalate?.value {
+                guard (0...1).contains(v) else { throw fail("key 'router.escalate': expected a share between 0 and 1, got \(v)") }
+                router.escalate = v
+            }
+            if let v = r.escalate_above?.value {
+                guard v >= 0, v.isFinite else { throw fail("key 'router.escalate_above': expected an uncertainty of 0 or more, got \(v)") }
+                router.escalateAbove = v
             }
             if let v = r.budget?.value {
                 guard (0...1).contains(v) else { throw fail("key 'router.budget': expected a share between 0 and 1, got \(v)") }
@@ -326,6 +344,9 @@ public enum ConfigFile {
             if let v = r.strategy { router.strategy = v }
             if let v = r.target_accuracy?.value { router.targetAccuracy = v }
             if let v = r.train_on_gold { router.trainOnGold = v }
+            if r.escalate != nil && r.escalate_above != nil {
+                throw fail("key 'router.escalate_above': give escalate (a share) or escalate_above (a threshold), not both")
+            }
         }
         var cost = CostSettings()
         if let c = raw.cost {

@@ -98,8 +98,8 @@ public enum MachineRunWorkflow {
     }
 
     /// `environment` holds the LLM's key (under the name duet.toml's `api_key_env` gives); `logger` takes
-    /// the LLM client's retries and failures.
-    public static func run(annotator name: String, task: TaskSpec, project: Project, trainOnGold: Bool? = nil,
+    /// the LLM client's retries and failures. `only`: ask about these items only (a cascade's later stages).
+    public static func run(annotator name: String, task: TaskSpec, project: Project, only: Set<Int64>? = nil, trainOnGold: Bool? = nil,
                            environment: [String: String] = ProcessInfo.processInfo.environment,
                            logger: Logger = Logger(label: "duet.llm"),
                            progress: @escaping @Sendable (RunProgress) -> Void = { _ in }) async throws -> Report {
@@ -122,9 +122,11 @@ public enum MachineRunWorkflow {
         var votes = VoteTable()
         var answered: [Int64] = []
         var done = 0
-        let total = try store.taskProgress(task).total, started = Date()
+        let total = try only?.count ?? store.taskProgress(task).total, started = Date()
         let llm = annotator as? OpenAICompatibleAnnotator
-        try await forEachPage(of: task, in: store) { page in
+        try await forEachPage(of: task, in: store) { whole in
+            let page = only.map { only in whole.filter { only.contains($0.rowID) } } ?? whole
+            guard !page.isEmpty else { return }
             let offset = done
             let pageVotes = try await annotator.annotate(page, task: task, progress: { n in
                 progress(RunProgress(annotator: annotator.name, itemsDone: offset + n, itemsTotal: total, usage: llm?.usage,

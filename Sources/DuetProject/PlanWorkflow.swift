@@ -75,6 +75,10 @@ public enum PlanWorkflow {
         let baseline = PlanBaseline.make(votes: votes, order: order, truth: truth, labels: task.answerLabels)
         var report = PlanReport(task: task.name, annotator: members.joined(separator: ", "), rows: rows, cost: basis,
                                 targetAccuracy: project.config.router.targetAccuracy, evaluation: evaluation, baseline: baseline)
+        if let stages = project.config.router.cascade?.map({ RouteWorkflow.declaredVoteName($0, config: project.config) }),
+           request.annotators == nil, project.config.router.annotators == nil, stages == members {
+            report.cascade = CascadeStage.measure(votes: votes, stages: stages, costs: costs)
+        }
         if members.count > 1 {
             report.panel = PanelMember.measure(votes: votes, members: members, truth: truth.filter { measured.contains($0.key) },
                                                labels: task.answerLabels, costs: costs)
@@ -179,6 +183,12 @@ public enum PlanWorkflow {
         var advice: [String] = []
         if !report.panel.isEmpty {
             advice += panelLines(report.panel, cost: c) + [""]
+        }
+        if let last = report.cascade.last, last.items > 0 {
+            let stages = report.cascade.map { "\($0.annotator) on \($0.items) items (\(c.money($0.cost)))" }.joined(separator: ", then ")
+            let everything = last.cost / Double(last.items) * Double(c.items)
+            advice += Wrap.lines("cascade: \(stages): \(c.money(report.cascade.reduce(0) { $0 + $1.cost })) in all; "
+                + "\(last.annotator) on all \(c.items) items would cost about \(c.money(everything)).", width: width) + [""]
         }
         if let b = report.baseline {
             advice += Wrap.lines("baseline: every item \"\(b.label)\" (the most common label) scores accuracy \(PlanFormat.score(b.accuracy)), "

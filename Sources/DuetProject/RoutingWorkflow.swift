@@ -171,7 +171,7 @@ public enum RouteWorkflow {
         let present = try store.voteAnnotators(task: task)
         let known = present.sorted().map(Names.shown).joined(separator: ", ")
         let members: [String]
-        if let named = requested ?? project.config.router.annotators {
+        if let named = requested ?? project.config.router.annotators ?? project.config.router.cascade {
             members = named.map { declaredVoteName($0, config: project.config) }
             if let missing = members.first(where: { !present.contains($0) }) {
                 throw DuetError("no votes by '\(Names.shown(missing))' in task '\(task.name)'\(known.isEmpty ? "; import some with `duet votes import`" : " (votes exist by: \(known))")")
@@ -187,13 +187,39 @@ public enum RouteWorkflow {
         return (members, members.count == 1 ? all : all.members(members))
     }
 
+    /// `duet route` with a cascade: its first annotator runs on every item, each next one only on the items
+    /// the votes so far leave least sure ([router] escalate or escalate_above) among those people have not
+    /// labeled. Replayed stages are not run: their imported votes count as they are. One report per stage run.
+    public static func runCascade(_ stages: [String], task: TaskSpec, project: Project,
+                                  environment: [String: String] = ProcessInfo.processInfo.environment,
+                                  progress: @escaping @Sendable (RunProgress) -> Void = { _ in }) async throws -> [MachineRunWorkflow.Report] {
+        let config = project.config.router
+        var reports: [MachineRunWorkflow.Report] = []
+        let known = try humanLabels(project.store, task)
+        let open = try project.store.itemRowIDs(for: task).filter { known[$0] == nil }
+        for (k, stage) in stages.enumerated() {
+            let spec = try MachineRunWorkflow.spec(stage, in: project.config)
+            var only: Set<Int64>?
+            if k > 0 {
+                let before = stages[..<k].map { declaredVoteName($0, config: project.config) }
+                let present = try project.store.voteAnnotators(task: task)
+                let votes = try project.store.votes(task: task, annotator: nil).members(before.filter(present.contains))
+                only = Set(Cascade.escalate(votes: votes, open: open, share: config.escalate, above: config.escalateAbove))
+            }
+            guard spec.kind != .replay else { continue }
+            reports.append(try await MachineRunWorkflow.run(annotator: stage, task: task, project: project, only: only,
+                                                            environment: environment, progress: progress))
+        }
+        return reports
+    }
+
     /// The annotators `duet route` runs before routing (LLM and built-in ones; replayed votes are used as
     /// imported): the panel's declared members when one is named, else [router] annotator — unless the
     /// task already has votes and none by it (a task of replayed votes routes by them as they are).
     public static func annotatorsToRun(_ requested: [String]?, project: Project, task: TaskSpec) throws -> [String] {
         let config = project.config
         func runnable(_ name: String) -> Bool { ((try? MachineRunWorkflow.spec(name, in: config))?.kind).map { $0 != .replay } ?? false }
-        if let named = requested ?? config.router.annotators { return named.filter(runnable) }
+        if let named = requested ?? config.router.annotators ?? config.router.cascade { return named.filter(runnable) }
         let present = try project.store.voteAnnotators(task: task)
         let name = config.router.annotator
         guard runnable(name), present.isEmpty || present.contains(declaredVoteName(name, config: config)) else { return [] }

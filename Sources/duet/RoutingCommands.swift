@@ -96,7 +96,14 @@ struct RouteCommand: AsyncParsableCommand {
             return
         }
         // The built-in and LLM annotators run first (the LLM's answers are cached); replayed votes are used as imported.
-        for name in runs where !noRun {
+        if !noRun, panel == nil, let stages = project.config.router.cascade {
+            let meter = ProgressMeter(resumeHint: "run `duet route` again to resume without paying twice")
+            defer { meter.finish() }
+            let runs = try await RouteWorkflow.runCascade(stages, task: spec, project: project) { meter.show($0) }
+            meter.finish()
+            for run in runs { Console.note(run.summary) }
+        }
+        for name in runs where !noRun && (panel != nil || project.config.router.cascade == nil) {
             let meter = ProgressMeter(resumeHint: "run `duet route` again to resume without paying twice")
             defer { meter.finish() }
             let run = try await MachineRunWorkflow.run(annotator: name, task: spec, project: project) { meter.show($0) }

@@ -74,6 +74,13 @@ public struct RouterSettings: Sendable, Hashable {
     /// The panel routed and planned by (declared annotator names or replayed vote names); nil: every
     /// annotator with votes on the task.
     public var annotators: [String]?
+    /// Annotators asked in turn, cheapest first: each next one only about the items the ones before are
+    /// least sure of (`escalate` of them, or those above `escalateAbove`). Also the panel when `annotators` is unset.
+    public var cascade: [String]?
+    /// Share of the items people have not labeled that each cascade stage passes on to the next.
+    public var escalate: Double = 0.3
+    /// Instead of a share: pass on every item whose uncertainty (entropy with support) is above this.
+    public var escalateAbove: Double?
     /// Share of items sent to people (0…1).
     public var budget: Double
     /// Share of machine-accepted items also sent to people, blind.

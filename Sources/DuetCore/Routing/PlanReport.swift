@@ -242,6 +242,8 @@ public struct PlanReport: Sendable, Encodable {
     public var baseline: PlanBaseline?
     /// Each panel member against the truth: who to trust.
     public var panel: [PanelMember] = []
+    /// The cascade's stages, cheapest first, when [router] cascade is what was planned.
+    public var cascade: [CascadeStage] = []
 
     public init(task: String, annotator: String, rows: [PlanRow], cost: CostBasis, targetAccuracy: Double, evaluation: PlanEvaluation,
                 baseline: PlanBaseline? = nil) {
@@ -316,7 +318,7 @@ public struct PlanReport: Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case task, annotator, evaluation, cost, rows, recommendation, baseline, panel
+        case task, annotator, evaluation, cost, rows, recommendation, baseline, panel, cascade
         case targetAccuracy = "target_accuracy"
     }
 }
