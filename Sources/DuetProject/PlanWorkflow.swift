@@ -38,8 +38,14 @@ public enum PlanWorkflow {
         }
         let order = items.map(\.rowID).filter(votes.contains)
         let measured = Set(order.filter { truth[$0] != nil })
+        // Compare tasks: the machine's own position bias, which needs no truth.
+        let bias = task.kind == .compare
+            ? MachinePositionBias.make(try store.voteCounts(task: task).filter { $0.annotator == who }).first : nil
         guard !measured.isEmpty else {
-            throw DuetError("task '\(task.name)' has no gold or human labels on items with votes to plan against")
+            let source = task.kind == .compare ? try store.sourceValues(task: task) : [:]
+            throw DuetError(PlanNeeds(task: task, annotator: who, votedItems: order.count, peopleLabeled: human.count,
+                                      goldLabeled: truth.count - human.count, sourcePreferences: order.filter { source[$0] != nil }.count,
+                                      positionBias: bias).text)
         }
         let byPeople = measured.filter { human[$0] != nil }.count
         var evaluation = PlanEvaluation(items: measured.count, humanLabels: byPeople, goldLabels: measured.count - byPeople)
@@ -61,8 +67,10 @@ public enum PlanWorkflow {
                               settings: project.config.cost, tokens: try store.voteTokens(task: task, annotator: who),
                               promptPrice: priced ? spec!.promptPrice : 0, completionPrice: priced ? spec!.completionPrice : 0)
         let baseline = PlanBaseline.make(votes: votes, order: order, truth: truth, labels: task.answerLabels)
-        return PlanReport(task: task.name, annotator: who, rows: rows, cost: basis, targetAccuracy: project.config.router.targetAccuracy,
-                          evaluation: evaluation, baseline: baseline)
+        var report = PlanReport(task: task.name, annotator: who, rows: rows, cost: basis, targetAccuracy: project.config.router.targetAccuracy,
+                                evaluation: evaluation, baseline: baseline)
+        report.positionBias = bias
+        return report
     }
 
     /// The annotator of duet.toml whose votes are stored under `voteName` (the built-in one needs no declaration).
@@ -163,6 +171,7 @@ public enum PlanWorkflow {
                 + "macro-F1 \(PlanFormat.score(b.macroF1)); the machine alone \(PlanFormat.score(b.machineAccuracy)).", width: width)
             if let w = b.warning { advice += Wrap.lines(w, width: width) }
         }
+        if let m = report.positionBias { advice += Wrap.lines((m.biased ? "warning: " : "") + "position bias: " + m.text + ".", width: width) }
         advice += Wrap.lines((report.recommendation.reachesTarget ? "recommendation: " : "") + report.recommendation.text, width: width)
         if routeHint, report.recommendation.reachesTarget, let r = report.recommendation.row {
             advice.append("to route like this: duet route --task \(report.task) --strategy \(r.strategy) --budget \(trimmed(r.budget))")

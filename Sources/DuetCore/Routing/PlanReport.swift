@@ -240,6 +240,8 @@ public struct PlanReport: Sendable, Encodable {
     public var recommendation: PlanRecommendation
     /// The majority-class baseline (nil when nothing was measured).
     public var baseline: PlanBaseline?
+    /// Compare tasks: the annotator's own position bias in its votes.
+    public var positionBias: MachinePositionBias?
 
     public init(task: String, annotator: String, rows: [PlanRow], cost: CostBasis, targetAccuracy: Double, evaluation: PlanEvaluation,
                 baseline: PlanBaseline? = nil) {
@@ -315,7 +317,7 @@ public struct PlanReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case task, annotator, evaluation, cost, rows, recommendation, baseline
-        case targetAccuracy = "target_accuracy"
+        case targetAccuracy = "target_accuracy", positionBias = "position_bias"
     }
 }
 
