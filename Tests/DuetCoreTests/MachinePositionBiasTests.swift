@@ -54,14 +54,14 @@ import Testing
 
     @Test func planNeedsSaysWhatIsMissingWithCounts() {
         let classify = PlanNeeds(task: TaskSpec(name: "sentiment", kind: .classify, labels: ["a", "b"]), annotator: "llm:x", votedItems: 120, peopleLabeled: 3)
-        #expect(classify.text == "plan needs truth to measure llm:x against in task 'sentiment': none of the 120 items it voted on has a person's "
+        #expect(classify.text == "nothing to measure llm:x against in task 'sentiment': none of the 120 items it voted on has a person's "
             + "label or a gold label (people labeled 3 other items, without its votes). Label at least 97 of them in `duet label --task sentiment`: "
             + "people's labels are the truth, and 97 measure its accuracy within ±10 points (95%).")
         #expect(PlanNeeds.enough == 97)
         #expect(PlanNeeds.margin(items: 40) == 15)
         let bias = MachinePositionBias(annotator: "llm:x", votes: 7, chose: 7, choseFirst: 7)
         let compare = PlanNeeds(task: TaskSpec(name: "prefs", kind: .compare), annotator: "llm:x", votedItems: 40, sourcePreferences: 40, positionBias: bias)
-        #expect(compare.text == "plan needs truth to measure llm:x against in task 'prefs': none of the 40 pairs it voted on has a person's "
+        #expect(compare.text == "nothing to measure llm:x against in task 'prefs': none of the 40 pairs it voted on has a person's "
             + "judgment or a gold label. Judge them in `duet label --task prefs`: people's judgments are the truth, and all 40 measure its "
             + "accuracy within ±15 points (95%). The dataset's own preference (chosen/rejected, on 40 of these pairs) is the source's "
             + "annotation, not truth: the plan does not measure against it.\nWithout truth: " + bias.text + ".")

@@ -70,7 +70,7 @@ import Testing
         // A person labeled an item the machine did not vote on: still nothing to measure against.
         try project.store.record(NewAnnotation(itemRowID: ids[4], task: task.name, annotatorKind: .human, annotator: "ana", value: "neutral"))
         let error = await #expect(throws: DuetError.self) { try await PlanWorkflow.run(PlanRequest(), project: project) }
-        #expect(error?.description == "plan needs truth to measure llm:x against in task 'sentiment': none of the 3 items it voted on has a "
+        #expect(error?.description == "nothing to measure llm:x against in task 'sentiment': none of the 3 items it voted on has a "
             + "person's label or a gold label (people labeled 1 other item, without its votes). Label them in `duet label --task sentiment`: "
             + "people's labels are the truth, and all 3 measure its accuracy within ±57 points (95%).")
     }

@@ -47,7 +47,7 @@ struct PlanCLITests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let plan = try Self.duet(["plan", "--task", "sentiment"], in: root)
         #expect(plan.status != 0)
-        #expect(plan.err.contains("plan needs truth to measure llm:x against in task 'sentiment': none of the 4 items it voted on"), "\(plan.text)")
+        #expect(plan.err.contains("nothing to measure llm:x against in task 'sentiment': none of the 4 items it voted on"), "\(plan.text)")
         #expect(plan.err.contains("Label them in `duet label --task sentiment`"))
     }
 }

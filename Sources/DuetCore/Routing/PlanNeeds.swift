@@ -41,7 +41,7 @@ public struct PlanNeeds: Sendable, Hashable {
         let pairs = task.kind == .compare
         let (thing, things) = pairs ? ("pair", "pairs") : ("item", "items")
         let (labelNoun, labelVerb, labelled) = pairs ? ("judgment", "Judge", "judged") : ("label", "Label", "labeled")
-        var s = "plan needs truth to measure \(annotator) against in task '\(task.name)': none of the \(votedItems) "
+        var s = "nothing to measure \(annotator) against in task '\(task.name)': none of the \(votedItems) "
             + "\(votedItems == 1 ? thing : things) it voted on has a person's \(labelNoun) or a gold label"
         var elsewhere: [String] = []
         if peopleLabeled > 0 { elsewhere.append("people \(labelled) \(peopleLabeled) other \(peopleLabeled == 1 ? thing : things)") }
