@@ -33,6 +33,15 @@ public enum Render {
         return c
     }
 
+    /// A pane title that names an item: `lead` + its id + `rest`, for a box `boxWidth` wide. When it
+    /// does not fit, the id is fitted to the room the box leaves after `lead` (`IDText.fit`: its
+    /// distinguishing end stays), less the one column where the box marks `rest` as cut.
+    static func itemTitle(_ lead: String, _ uid: String, _ rest: String = "", boxWidth: Int) -> String {
+        let room = boxWidth - 4 - DisplayWidth.of(lead)
+        let whole = DisplayWidth.of(uid) + DisplayWidth.of(rest) <= room
+        return lead + IDText.fit(uid, width: whole || rest.isEmpty ? room : room - 1) + rest
+    }
+
     static func tooSmall(_ c: inout Canvas, _ state: AppState) {
         let need = AppState.minimumSize
         let lines = ["Terminal too small", "\(state.width)×\(state.height), need \(need.width)×\(need.height)", "q quits"]

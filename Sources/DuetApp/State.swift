@@ -175,6 +175,8 @@ public struct TriageState: Sendable {
     /// Rows marked with space (item row ids).
     public var marked: Set<Int64> = []
     public var loaded = false
+    /// What the rows' ids share (`IDText.sharedPrefix`, found when they load): the id column shows the rest.
+    public var idPrefix = ""
 
     public init(task: TaskSpec, filter: TriageFilter = TriageFilter()) {
         self.task = task

@@ -134,6 +134,7 @@ public enum App {
         case .triageLoaded(let rows):
             guard case .triage(var t) = state.screen else { return [] }
             t.rows = rows
+            t.idPrefix = IDText.sharedPrefix(rows.lazy.map(\.item.item.uid))
             t.loaded = true
             t.selected = min(t.selected, max(0, rows.count - 1))
             state.screen = .triage(t)

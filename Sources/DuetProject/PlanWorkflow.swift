@@ -38,8 +38,14 @@ public enum PlanWorkflow {
         }
         let order = items.map(\.rowID).filter(votes.contains)
         let measured = Set(order.filter { truth[$0] != nil })
+        // Compare tasks: each member's own position bias, which needs no truth.
+        let biases = task.kind == .compare ? MachinePositionBias.make(try store.voteCounts(task: task).filter { members.contains($0.annotator) }) : []
+        let bias = biases.first
         guard !measured.isEmpty else {
-            throw DuetError("task '\(task.name)' has no gold or human labels on items with votes to plan against")
+            let source = task.kind == .compare ? try store.sourceValues(task: task) : [:]
+            throw DuetError(PlanNeeds(task: task, annotator: members.joined(separator: ", "), votedItems: order.count, peopleLabeled: human.count,
+                                      goldLabeled: truth.count - human.count, sourcePreferences: order.filter { source[$0] != nil }.count,
+                                      positionBias: bias).text)
         }
         let byPeople = measured.filter { human[$0] != nil }.count
         var evaluation = PlanEvaluation(items: measured.count, humanLabels: byPeople, goldLabels: measured.count - byPeople)
@@ -83,6 +89,8 @@ public enum PlanWorkflow {
             report.panel = PanelMember.measure(votes: votes, members: members, truth: truth.filter { measured.contains($0.key) },
                                                labels: task.answerLabels, costs: costs)
         }
+        report.positionBias = members.count == 1 ? bias : nil
+        report.panelPositionBias = members.count > 1 ? biases : []
         return report
     }
 
@@ -194,6 +202,9 @@ public enum PlanWorkflow {
             advice += Wrap.lines("baseline: every item \"\(b.label)\" (the most common label) scores accuracy \(PlanFormat.score(b.accuracy)), "
                 + "macro-F1 \(PlanFormat.score(b.macroF1)); the machine alone \(PlanFormat.score(b.machineAccuracy)).", width: width)
             if let w = b.warning { advice += Wrap.lines(w, width: width) }
+        }
+        for m in report.positionBias.map({ [$0] }) ?? report.panelPositionBias {
+            advice += Wrap.lines((m.biased ? "warning: " : "") + "position bias: " + m.text + ".", width: width)
         }
         advice += Wrap.lines((report.recommendation.reachesTarget ? "recommendation: " : "") + report.recommendation.text, width: width)
         if routeHint, report.recommendation.reachesTarget, let r = report.recommendation.row {

@@ -178,7 +178,7 @@ public enum RouteWorkflow {
             }
         } else {
             guard !present.isEmpty else {
-                throw DuetError("no machine votes in task '\(task.name)': run an annotator (`duet route` runs [router] annotator) or import votes with `duet votes import`")
+                throw DuetError("no votes in task '\(task.name)': run an annotator (`duet route` runs [router] annotator) or import votes with `duet votes import`")
             }
             let first = declaredVoteName(project.config.router.annotator, config: project.config)
             members = (present.contains(first) ? [first] : []) + present.subtracting([first]).sorted()

@@ -93,7 +93,10 @@ public struct StatusReport: Codable, Sendable {
             }
             for t in tasks {
                 if t.overlap > 1 { lines.append("\(t.name): \(t.complete) of \(t.total) items labeled by \(t.overlap) people (overlap \(t.overlap))") }
-                if let p = t.pairs { lines.append(p.line(task: t.name)) }
+                if let p = t.pairs {
+                    lines.append(p.line(task: t.name))
+                    lines += p.machines.map { "\(t.name) pairs: machine " + $0.text }
+                }
                 for a in t.audit ?? [] { lines.append(Self.auditLine(task: t.name, a, target: targetAccuracy)) }
             }
         }
@@ -113,10 +116,13 @@ extension StatusReport {
     public struct Pairs: Codable, Sendable {
         public var annotators: [Figures]
         public var overall: Figures
+        /// Machines' own position bias in their votes.
+        public var machines: [MachinePositionBias]
 
         public init(_ stats: PairStats) {
             annotators = stats.annotators.map { Figures($0.figures, name: $0.name) }
             overall = Figures(stats.overall, name: nil)
+            machines = stats.machines
         }
 
         /// The status line: `preference pairs: 12 decisions, left 58%, …`.
@@ -146,7 +152,7 @@ extension StatusReport {
         }
 
         init(_ f: PairStats.Figures, name: String?) {
-            func r(_ x: Double?) -> Double? { x.map { ($0 * 1000).rounded() / 1000 } }
+            let r = PairStats.rounded
             self.name = name
             decisions = f.decisions
             leftShare = r(f.leftShare)

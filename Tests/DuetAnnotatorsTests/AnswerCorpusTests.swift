@@ -71,4 +71,19 @@ import Testing
         }
         #expect(votedWrongly.isEmpty, "\(votedWrongly.map { "\($0.variant): \($0.answer.prefix(120))" })")
     }
+
+    /// The small model's own position bias on the 15 pairs, its answers read as a live run reads them:
+    /// 85 of its 90 pair answers are unparseable (a person reads one more); of the 5 for one response,
+    /// 3 chose the one shown first: too few to show a bias either way.
+    @Test func positionBiasOfTheSmallModelsPairAnswers() throws {
+        var counts: [String: VoteCount] = [:]
+        for c in try Self.corpus() where c.kind == "pair" {
+            let label = Self.reading(c)
+            #expect(MachineVote.displayOrder(variant: c.variant)?.rawValue == c.order)
+            counts[c.variant + "|" + (label ?? "∅"), default: VoteCount(annotator: "llm:smollm2", variant: c.variant, label: label, count: 0)].count += 1
+        }
+        let bias = try #require(MachinePositionBias.make(Array(counts.values)).first)
+        #expect(bias.unparseable == 85 && bias.chose == 5 && bias.choseFirst == 3 && !bias.biased)
+        #expect(bias.text == "llm:smollm2 chose the response shown first in 3 of 5 votes for one response (60%, 95% CI 23%–88%); 85 unparseable not counted")
+    }
 }

@@ -55,6 +55,26 @@ import TermUI
         #expect(screen.contains("everyone: preferred the left/top response 100% (95% 68%–100%: biased) of 8"))
     }
 
+    @Test func theMachinesOwnPositionBiasBesidePeoples() throws {
+        let h = try Harness(width: 100, height: 30, task: nil)
+        // An LLM asked in both orders picks the response shown first every time ("0" under AB, "1" under BA).
+        var votes: [(item: Int64, vote: MachineVote)] = []
+        for n in 1...4 {
+            let item = try #require(try h.store.item(dataset: "p", uid: "p\(n)")).rowID
+            votes.append((item, MachineVote(annotator: "llm:x", variant: MachineVote.perturbation("short", shown: .ab), label: "0")))
+            votes.append((item, MachineVote(annotator: "llm:x", variant: MachineVote.perturbation("short", shown: .ba), label: "1")))
+            votes.append((item, MachineVote(annotator: "llm:x", variant: MachineVote.perturbation("instruction", shown: .ab), label: nil)))
+        }
+        try h.store.saveVotes(votes, task: "prefs", at: Date())
+        h.press(.char("j"), .char("j"), .char("j"), .char("j"), .char("v"))
+        let screen = h.screen.joined(separator: "\n")
+        #expect(screen.contains("No pair judgments by people yet."))
+        #expect(screen.contains("machine llm:x chose the response shown first in 8 of 8 votes for one response (100%, 95% CI"))
+        #expect(screen.contains("68%–100%): position bias; 4 unparseable not counted"))
+        h.press(.char("q"), .char("j"), .char("j"), .char("j"), .char("j"))  // the dashboard, read again: the task's details say it too
+        #expect(h.screen.contains { $0.contains("llm:x chose shown first 100% (position bias)") })
+    }
+
     @Test func narrowScreensKeepEveryRowInside() throws {
         let h = try labeled(width: 40, height: 12)
         h.press(.char("v"))

@@ -229,6 +229,7 @@ final class FullDiskStore: ProjectStore, @unchecked Sendable {
     func voteRecords(task: TaskSpec, item: Int64?, annotator: String?, unparseableOnly: Bool, limit: Int) throws -> [VoteRecord] {
         try inner.voteRecords(task: task, item: item, annotator: annotator, unparseableOnly: unparseableOnly, limit: limit)
     }
+    func voteCounts(task: TaskSpec) throws -> [VoteCount] { try inner.voteCounts(task: task) }
     func voteTokens(task: TaskSpec, annotator: String) throws -> VoteTokens { try inner.voteTokens(task: task, annotator: annotator) }
     func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date) throws {
         try disk.check()

@@ -160,8 +160,8 @@ extension PromptTemplates {
             let (r0, r1) = (PromptTemplates.render(r[0]), PromptTemplates.render(r[1]))
             var out: [PromptVariant] = []
             for (name, template) in [("instruction", pairInstruction), ("paraphrase", pairParaphrase), ("short", pairShort)] {
-                out.append(make("\(name):AB", template, ["prompt": prompt, "a": r0, "b": r1], .pair(.ab)))
-                out.append(make("\(name):BA", template, ["prompt": prompt, "a": r1, "b": r0], .pair(.ba)))
+                out.append(make(MachineVote.perturbation(name, shown: .ab), template, ["prompt": prompt, "a": r0, "b": r1], .pair(.ab)))
+                out.append(make(MachineVote.perturbation(name, shown: .ba), template, ["prompt": prompt, "a": r1, "b": r0], .pair(.ba)))
             }
             return out
         default:

@@ -37,7 +37,7 @@ enum AdjudicateScreen {
         }
         let (top, bottom) = r.splitBottom(min(answersHeight(a), max(5, r.height / 2)))
         // The item.
-        let inner = c.box(top, title: a.item.map { "item \($0.item.uid) · \($0.item.dataset)" } ?? "item", style: t[.border], titleStyle: t[.title])
+        let inner = c.box(top, title: a.item.map { Render.itemTitle("item ", $0.item.uid, " · \($0.item.dataset)", boxWidth: top.width) } ?? "item", style: t[.border], titleStyle: t[.title])
         if let item = a.item {
             let text = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
             let lines = ItemView.lines(item, task: a.task, edited: nil, width: text.width, theme: t)

@@ -74,8 +74,12 @@ enum Dashboard {
         if let rate = p.itemsPerHour, let secs = p.secondsPerDecision {
             third.append(String(format: "%.0f items/hour · %.1f s per decision", rate, secs))
         }
-        if let f = row.pairs?.overall, f.decisions > 0 { third.append(pairLine(f)) }
         var warn = false
+        if let f = row.pairs?.overall, f.decisions > 0 { third.append(pairLine(f)) }
+        for m in row.pairs?.machines ?? [] where m.chose > 0 {
+            third.append("\(m.annotator) chose shown first \(PairStats.percent(m.share))" + (m.biased ? " (position bias)" : ""))
+            if m.biased { warn = true }
+        }
         for a in row.audit where a.planned > 0 {
             third.append(a.summary)
             if a.below(state.targetAccuracy) { warn = true }

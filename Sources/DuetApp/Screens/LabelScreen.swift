@@ -59,10 +59,10 @@ public enum LabelScreen {
             for (i, m) in message.enumerated() { c.put(m, x: inner.x + 1, y: inner.y + 1 + i, style: i == 0 ? t[.success] : t[.muted], maxWidth: inner.width - 1) }
             return
         }
-        var title = "item \(item.item.uid) · \(item.item.dataset)"
-        if let prev = l.previousValue { title += " · your decision: \(Render.valueText(prev))" }
-        if let note = l.note { title += " · note: \(note)" }
-        let inner = c.box(itemRect, title: title, style: t[.border], titleStyle: t[.title])
+        var rest = " · \(item.item.dataset)"
+        if let prev = l.previousValue { rest += " · your decision: \(Render.valueText(prev))" }
+        if let note = l.note { rest += " · note: \(note)" }
+        let inner = c.box(itemRect, title: Render.itemTitle("item ", item.item.uid, rest, boxWidth: itemRect.width), style: t[.border], titleStyle: t[.title])
         // One column of padding on the left, one kept for the scroll indicator.
         let text = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
         let lines = ItemView.lines(item, task: l.task, edited: l.edited, width: text.width, theme: t)

@@ -128,12 +128,13 @@ enum Overlays {
         }
         let rows = inner.height - 2
         let start = max(0, s.selected - rows + 1)
+        let idPrefix = IDText.sharedPrefix(results.lazy.map(\.item.uid))
         for (i, item) in results.enumerated().dropFirst(start).prefix(rows) {
             let y = inner.y + 2 + i - start
             let style = i == s.selected ? t[.selected] : t[.text]
             let snippet = snippetText(item).replacingOccurrences(of: "\n", with: " ")
             let idWidth = min(16, inner.width / 4)
-            c.put(Wrap.truncate(item.item.uid, width: idWidth).padded(to: idWidth + 1), x: inner.x, y: y, style: i == s.selected ? style : t[.muted])
+            c.put(IDText.fit(item.item.uid, width: idWidth, sharedPrefix: idPrefix).padded(to: idWidth + 1), x: inner.x, y: y, style: i == s.selected ? style : t[.muted])
             c.put(Wrap.truncate(snippet, width: inner.width - idWidth - 1), x: inner.x + idWidth + 1, y: y, style: style)
         }
     }

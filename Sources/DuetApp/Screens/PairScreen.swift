@@ -104,9 +104,10 @@ public enum PairScreen {
             }
         }
         let promptInner = g.prompt.inset(1)
-        var promptTitle = "prompt · item \(item.item.uid)"
-        if let prev = l.previousValue { promptTitle += " · your decision: \(decisionText(prev, p))" }
-        if let note = l.note { promptTitle += " · note: \(note)" }
+        var rest = ""
+        if let prev = l.previousValue { rest += " · your decision: \(decisionText(prev, p))" }
+        if let note = l.note { rest += " · note: \(note)" }
+        let promptTitle = Render.itemTitle("prompt · item ", item.item.uid, rest, boxWidth: g.prompt.width - (p.focus == 0 ? 2 : 0))  // "▸ " when focused
         pane(g.prompt, promptTitle, 0, promptLinesFor(item, width: promptInner.width - 2, theme: t))
         for (position, rect) in g.panes.enumerated() where position < p.shown.count {
             let text = responseText(item, stored: p.shown[position])

@@ -98,10 +98,11 @@ enum QualityScreen {
 
         if let pairs = report.pairs {
             section("Position bias")
-            if pairs.overall.decisions == 0 { text("No pair judgments yet.", .muted) }
+            if pairs.overall.decisions == 0 { text("No pair judgments by people yet.", .muted) }
             for (name, fig) in [("everyone", pairs.overall)] + pairs.annotators.map({ ($0.name, $0.figures) }) where fig.decisions > 0 {
-                text("\(name): " + biasLine(fig), biased(fig) ? .warning : .text)
+                text("\(name): " + biasLine(fig), fig.biased ? .warning : .text)
             }
+            for m in pairs.machines { text("machine " + m.text, m.biased ? .warning : .text) }
         }
         return out
     }
@@ -109,21 +110,12 @@ enum QualityScreen {
     /// Left share with its 95% interval, tie and both-bad rates, agreement with the dataset.
     static func biasLine(_ f: PairStats.Figures) -> String {
         var s = "preferred the left/top response \(PairStats.percent(f.leftShare))"
-        if let ci = leftInterval(f) {
-            s += " (95% \(PairStats.percent(ci.low))–\(PairStats.percent(ci.high))" + (biased(f) ? ": biased)" : ")")
+        if let ci = f.leftInterval {
+            s += " (95% \(PairStats.percent(ci.low))–\(PairStats.percent(ci.high))" + (f.biased ? ": biased)" : ")")
         }
         s += " of \(f.strictShown) · tie \(PairStats.percent(f.tieRate)) · both bad \(PairStats.percent(f.bothBadRate))"
         if f.sourceComparable > 0 { s += " · agrees with the dataset \(PairStats.percent(f.sourceAgreement))" }
         return s
-    }
-
-    /// The 95% Wilson interval of the share of strict choices for the left/top response.
-    static func leftInterval(_ f: PairStats.Figures) -> (low: Double, high: Double)? { Audit.wilson(successes: f.left, trials: f.strictShown) }
-
-    /// Whether 50% lies outside that interval.
-    static func biased(_ f: PairStats.Figures) -> Bool {
-        guard let ci = leftInterval(f) else { return false }
-        return ci.low > 0.5 || ci.high < 0.5
     }
 }
 

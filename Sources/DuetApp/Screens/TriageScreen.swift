@@ -44,7 +44,7 @@ enum TriageScreen {
             if selected { c.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style: th[.selected]) }
             c.put(t.marked.contains(row.item.rowID) ? "●" : " ", x: inner.x, y: y, style: th[.accent])
             var x = inner.x + 2
-            c.put(Wrap.truncate(row.item.item.uid, width: idWidth), x: x, y: y, style: style)
+            c.put(IDText.fit(row.item.item.uid, width: idWidth, sharedPrefix: t.idPrefix), x: x, y: y, style: style)
             x += idWidth + 1
             c.put(Wrap.truncate(snippet(row.item), width: snippetWidth), x: x, y: y, style: style)
             x += snippetWidth + 1

@@ -1,5 +1,5 @@
-/// How people (and machines) judge pairs in a compare task: position bias,
-/// ties, both-bad, strength and agreement with the dataset's own preference.
+/// How people judge pairs in a compare task: position bias, ties, both-bad, strength and agreement
+/// with the dataset's own preference; and machines' position bias in their votes.
 ///
 /// Counts submitted pair judgments (`{"choice": …}`) only: skipped decisions
 /// and rankings are not counted.
@@ -29,6 +29,10 @@ public struct PairStats: Sendable, Hashable {
         /// display, the share where the preferred response was on the left
         /// (AB + choice 0, or BA + choice 1). 0.5 = no bias; nil when none.
         public var leftShare: Double? { ratio(left, strictShown) }
+        /// Its 95% Wilson interval.
+        public var leftInterval: (low: Double, high: Double)? { Audit.wilson(successes: left, trials: strictShown) }
+        /// Whether 50% lies outside that interval.
+        public var biased: Bool { PairStats.outsideHalf(leftInterval) }
         public var tieRate: Double? { ratio(ties, decisions) }
         public var bothBadRate: Double? { ratio(bothBad, decisions) }
         /// Share of strict choices that match the source's strict choice;
@@ -64,6 +68,14 @@ public struct PairStats: Sendable, Hashable {
         public var figures: Figures
     }
 
+    /// The position-bias rule for people and machines: 50% lies outside the interval of the share.
+    public static func outsideHalf(_ interval: (low: Double, high: Double)?) -> Bool {
+        interval.map { $0.low > 0.5 || $0.high < 0.5 } ?? false
+    }
+
+    /// A rate for JSON: 3 decimal places.
+    public static func rounded(_ rate: Double?) -> Double? { rate.map { ($0 * 1000).rounded() / 1000 } }
+
     /// A rate as a whole percentage ("58%"), "–" when there is nothing to divide by.
     public static func percent(_ v: Double?) -> String { v.map { "\(Int(($0 * 100).rounded()))%" } ?? "–" }
 
@@ -71,10 +83,13 @@ public struct PairStats: Sendable, Hashable {
     public var annotators: [Annotator]
     /// Everyone's judgments together.
     public var overall: Figures
+    /// Machines' own position bias, from their votes (`MachinePositionBias`).
+    public var machines: [MachinePositionBias]
 
-    public init(annotators: [Annotator] = [], overall: Figures = Figures()) {
+    public init(annotators: [Annotator] = [], overall: Figures = Figures(), machines: [MachinePositionBias] = []) {
         self.annotators = annotators
         self.overall = overall
+        self.machines = machines
     }
 
     /// The figures of `decisions`; `source` holds the source's own annotation
@@ -112,6 +127,8 @@ public struct PairStats: Sendable, Hashable {
                 if let v = log.filter({ $0.entry.annotatorKind == .source }).min(by: { $0.id < $1.id })?.entry.value { source[id] = v }
             }
         }
-        return PairStats(decisions: decisions, source: source)
+        var stats = PairStats(decisions: decisions, source: source)
+        stats.machines = MachinePositionBias.make(try store.voteCounts(task: task))
+        return stats
     }
 }

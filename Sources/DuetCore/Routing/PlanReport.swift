@@ -244,6 +244,10 @@ public struct PlanReport: Sendable, Encodable {
     public var panel: [PanelMember] = []
     /// The cascade's stages, cheapest first, when [router] cascade is what was planned.
     public var cascade: [CascadeStage] = []
+    /// Compare tasks: the annotator's own position bias in its votes.
+    public var positionBias: MachinePositionBias?
+    /// Compare tasks planned on a panel: each member's position bias.
+    public var panelPositionBias: [MachinePositionBias] = []
 
     public init(task: String, annotator: String, rows: [PlanRow], cost: CostBasis, targetAccuracy: Double, evaluation: PlanEvaluation,
                 baseline: PlanBaseline? = nil) {
@@ -319,7 +323,7 @@ public struct PlanReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case task, annotator, evaluation, cost, rows, recommendation, baseline, panel, cascade
-        case targetAccuracy = "target_accuracy"
+        case targetAccuracy = "target_accuracy", positionBias = "position_bias", panelPositionBias = "panel_position_bias"
     }
 }
 

@@ -79,6 +79,34 @@ extension MachineVote {
     public static func variant(_ perturbation: String, facet: String?) -> String {
         facet.map { perturbation + String(facetSeparator) + $0 } ?? perturbation
     }
+
+    /// The perturbation of a pair prompt that showed the responses in `order`: "instruction:AB",
+    /// "instruction:BA" (A is the response shown first).
+    public static func perturbation(_ name: String, shown order: DisplayOrder) -> String { name + ":" + order.rawValue }
+
+    /// The order a pair vote's prompt showed the responses in, read from its perturbation's ":AB" or
+    /// ":BA" ending; nil when it names none (the built-in annotator, replayed votes without it).
+    public static func displayOrder(variant: String) -> DisplayOrder? {
+        let p = variant.firstIndex(of: facetSeparator).map { variant[..<$0] } ?? Substring(variant)
+        guard let colon = p.lastIndex(of: ":") else { return nil }
+        return DisplayOrder(rawValue: String(p[p.index(after: colon)...]))
+    }
+}
+
+/// How many of one annotator's votes in a task have one variant and label (nil: unparseable or
+/// failed): what statistics over many votes read instead of the votes themselves.
+public struct VoteCount: Sendable, Hashable {
+    public var annotator: String
+    public var variant: String
+    public var label: String?
+    public var count: Int
+
+    public init(annotator: String, variant: String, label: String?, count: Int) {
+        self.annotator = annotator
+        self.variant = variant
+        self.label = label
+        self.count = count
+    }
 }
 
 /// The tokens one annotator's stored votes in a task took (what its run cost).

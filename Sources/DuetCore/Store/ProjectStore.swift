@@ -66,6 +66,8 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// Votes with their raw answers and token counts (`duet votes list`), in item and storage order:
     /// only `item`'s, only `annotator`'s, only unparseable ones, at most `limit`.
     func voteRecords(task: TaskSpec, item: Int64?, annotator: String?, unparseableOnly: Bool, limit: Int) throws -> [VoteRecord]
+    /// The task's votes counted per annotator, variant and label (nil: unparseable or failed).
+    func voteCounts(task: TaskSpec) throws -> [VoteCount]
     /// How many answers `annotator` has stored in the task (votes and no-votes) and the prompt and
     /// completion tokens they took (answers without counts add 0).
     func voteTokens(task: TaskSpec, annotator: String) throws -> VoteTokens
