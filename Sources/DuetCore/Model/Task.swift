@@ -134,7 +134,7 @@ extension TaskKind {
             case "both-bad": return PairJudgment(choice: .bothBad).json
             default: return nil
             }
-        case .review: return nil
+        case .review: return ReviewDecision.machine(rating: label, votes: [])?.json
         }
     }
 }
