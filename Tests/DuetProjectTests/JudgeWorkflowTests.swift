@@ -1,6 +1,7 @@
 import DuetAnnotators
 import DuetCore
 import Foundation
+import LLMLoopback
 import Testing
 @testable import DuetProject
 
@@ -90,6 +91,27 @@ import Testing
         #expect(plan.annotator == "judge" && plan.evaluation.goldLabels == 10)
         // Item 10 (words only) has no label: `default` sends it to people first, with the three spread ones.
         #expect(plan.rows.first { $0.strategy == "default" && $0.budget == 0.4 }?.accuracy == 1)
+    }
+
+    @Test func llmJudgeReviewsThroughRouteAndWordsGoToPeople() async throws {
+        try await LoopbackServer.with(script: JudgeLLM.reply) { server in
+            let tmp = try TempDir()
+            let project = try LLMProject.withLLM(try tmp.project(.review), server: server)
+            try Self.demos(tmp, project, ["4 [score=4]", "wrong [score=1] [verdict=reject]", "[words]", "[offscale]"])
+            let (run, route) = try await LLMProject.route(project)
+            // 7 prompts an item (4 ratings, 3 verdicts: every demo has a system prompt); the two answered in words
+            // or off the scale are unparseable votes of a run that succeeded.
+            #expect(run.items == 4 && run.votes == 28 && run.unparseable == 7 + 4)
+            #expect(route.routed == 4)
+            let task = try project.task(nil)
+            let ids = Dictionary(uniqueKeysWithValues: try project.store.allItems(for: task).map { ($0.item.uid, $0.rowID) })
+            let routes = try project.store.routes(task: task)
+            #expect(routes[ids["d3"]!]?.route == .human && routes[ids["d4"]!]?.route == .human)
+            let machine = Dictionary(uniqueKeysWithValues: try project.store.currentDecisions(task: task).filter { $0.annotatorKind == .machine }
+                .map { ($0.itemRowID, $0.value) })
+            #expect(machine[ids["d2"]!] == ["rating": 1, "verdict": "reject"])
+            #expect(machine[ids["d1"]!] == ["rating": 4, "verdict": "accept"] || routes[ids["d1"]!]?.route == .human)
+        }
     }
 
     /// Answers carrying a planted signal: "correct" → 5 and accept, "partly" → 3 and accept, "wrong" → 1 and reject,

@@ -18,7 +18,7 @@ public enum LabelScreen {
 
     /// Rows the choices pane needs at `width`.
     static func choicesHeight(_ l: LabelState, width: Int) -> Int {
-        max(l.suggestion == nil ? 1 : l.suggestion?.spread == nil ? 2 : 3, choiceLines(l, width: width - 3).count) + 2
+        max(l.suggestion.map { 2 + ($0.spread?.lines.count ?? 0) } ?? 1, choiceLines(l, width: width - 3).count) + 2
     }
 
     /// The body split into the item pane and the choices row (one rule for
@@ -120,9 +120,9 @@ public enum LabelScreen {
         // Review: Enter submits the person's own review, it does not take the machine's.
         if s.spread?.verdictVotes ?? 0 == 0 { c.put("  ⏎ accept", x: x, y: r.y, style: t[.key], maxWidth: r.maxX - x) }
         var y = r.y + 1
-        if let spread = s.spread, y < r.maxY {
-            // The judges' scores: mean, spread and votes before the split.
-            c.put(spread.summary, x: r.x, y: y, style: t[.text], maxWidth: r.width)
+        // The judges' scores: mean and spread (and a review's verdicts) before the split.
+        for line in s.spread?.lines ?? [] where y < r.maxY {
+            c.put(line, x: r.x, y: y, style: t[.text], maxWidth: r.width)
             y += 1
         }
         guard y < r.maxY else { return }

@@ -38,18 +38,12 @@ public struct ScoreSpread: Sendable, Hashable {
         }
     }
 
-    /// "mean 3.8 sd 0.40 · 5 votes" (with "2 ∅" for unparseable ones), then "accept 3/4" for verdicts;
-    /// "no score" when nothing parsed.
-    public var summary: String {
-        var parts: [String] = []
-        if let mean, let sd = standardDeviation {
-            parts.append(String(format: "mean %.1f sd %.2f", mean, sd))
-        } else {
-            parts.append("no score")
-        }
-        parts.append("\(votes) vote\(votes == 1 ? "" : "s")" + (unparseable > 0 ? " (\(unparseable) \(Uncertainty.unparseable))" : ""))
-        if verdictVotes > 0 { parts.append("accept \(accept)/\(verdictVotes)") }
-        return parts.joined(separator: " · ")
+    /// What a suggestion pane shows: "mean 3.8 · sd 0.40" ("no score" when nothing parsed), then for a
+    /// review "verdict: accept 3/4".
+    public var lines: [String] {
+        var out = [mean.flatMap { m in standardDeviation.map { String(format: "mean %.1f · sd %.2f", m, $0) } } ?? "no score"]
+        if verdictVotes > 0 { out.append("verdict: accept \(accept)/\(verdictVotes)") }
+        return out
     }
 }
 
