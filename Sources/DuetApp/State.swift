@@ -318,6 +318,8 @@ public struct Suggestion: Sendable, Hashable {
     public var annotator: String
     /// Rate and review: the judges' scores and spread (mean, sd, votes; a review's verdicts).
     public var spread: ScoreSpread?
+    /// Enter takes the machine's label (not on a review: Enter submits the person's own review).
+    public var enterAccepts: Bool
 
     /// Audits are judged blind: the person must not see the machine's answer, so
     /// a blind suggestion holds none of it (no label, votes, entropy or confidence).
@@ -330,6 +332,7 @@ public struct Suggestion: Sendable, Hashable {
         isBlind = machine == nil
         let votes = (machine?.votes ?? []).filter(kind.routesOn)
         spread = machine.flatMap { kind == .rate || kind == .review ? $0.spread : nil }
+        enterAccepts = kind != .review
         label = machine?.label
         self.route = route.route
         self.votes = votes.count

@@ -118,7 +118,7 @@ public enum LabelScreen {
         let top = s.distribution.first { $0.label == s.label }?.count ?? 0
         x += c.put("  \(top)/\(s.votes)", x: x, y: r.y, style: t[.text], maxWidth: r.maxX - x)
         // Review: Enter submits the person's own review, it does not take the machine's.
-        if s.spread?.verdictVotes ?? 0 == 0 { c.put("  ⏎ accept", x: x, y: r.y, style: t[.key], maxWidth: r.maxX - x) }
+        if s.enterAccepts { c.put("  ⏎ accept", x: x, y: r.y, style: t[.key], maxWidth: r.maxX - x) }
         var y = r.y + 1
         // The judges' scores: mean and spread (and a review's verdicts) before the split.
         for line in s.spread?.lines ?? [] where y < r.maxY {
