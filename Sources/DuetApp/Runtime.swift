@@ -89,7 +89,7 @@ public final class Runtime {
                     TaskSummary(task: task, progress: try store.taskProgress(task),
                                 pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil,
                                 audit: Audit.estimates(routes: try store.routes(task: task, route: .audit),
-                                                       decisions: try store.currentDecisions(task: task, kind: .human)))
+                                                       decisions: try store.currentDecisions(task: task, kind: .human), kind: task.kind))
                 }
                 return [.dashboardLoaded(rows)]
             case .loadNext(let task):
@@ -156,7 +156,8 @@ public final class Runtime {
     public static func storeQuality(_ store: any ProjectStore, _ task: TaskSpec) throws -> QualityReport {
         let decisions = try store.currentDecisions(task: task)
         return QualityReport(agreement: AgreementReport.make(task: task, decisions: decisions),
-                             audit: Audit.estimates(routes: try store.routes(task: task, route: .audit), decisions: decisions.filter { $0.annotatorKind == .human }),
+                             audit: Audit.estimates(routes: try store.routes(task: task, route: .audit), decisions: decisions.filter { $0.annotatorKind == .human },
+                                                   kind: task.kind),
                              pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil,
                              judges: task.kind == .rate || task.kind == .review
                                 ? try store.voteAnnotators(task: task).sorted().map { JudgeSummary(annotator: $0, votes: try store.votes(task: task, annotator: $0)) }

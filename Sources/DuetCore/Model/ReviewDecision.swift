@@ -52,11 +52,13 @@ extension TaskKind {
     /// rating of a review (its verdict is a facet of its own); nil for a multi-label set; otherwise
     /// `Decisions.labelText`.
     public func routingLabel(_ value: JSONValue?) -> String? {
-        switch self {
-        case .review: return ReviewDecision(value)?.rating.map(String.init)
-        case .multilabel where value?.array != nil: return nil
-        default: return Decisions.labelText(value)
-        }
+        self == .multilabel && value?.array != nil ? nil : answerLabel(value)
+    }
+
+    /// A decision value as the text a machine's label (a route's `machineLabel`) is compared with, as blind
+    /// audits do: a review's rating; otherwise `Decisions.labelText`.
+    public func answerLabel(_ value: JSONValue?) -> String? {
+        self == .review ? ReviewDecision(value)?.rating.map(String.init) : Decisions.labelText(value)
     }
 
     /// Whether the router ranks and labels items by this vote: every vote, except that a review's
