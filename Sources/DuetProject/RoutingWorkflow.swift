@@ -211,8 +211,11 @@ public enum RouteWorkflow {
         // Built one at a time as the store writes them: only one item's votes are held as `MachineVote`s.
         let entries = zip(open, routes).lazy.map { id, route in
             let vs = votes[id] ?? []
-            let confidence = vs.compactMap(\.confidence)
-            let labels = task.routingLabels(vs)  // a review's verdict votes are not scale points
+            // Entropy and confidence of the votes the router reads (a review's verdict votes are not scale points);
+            // every vote is stored with the machine's decision.
+            let routed = vs.filter(task.kind.routesOn)
+            let confidence = routed.compactMap(\.confidence)
+            let labels = routed.map(\.label)
             // Items for people keep the machine's (majority) label too: the suggestion pane shows it.
             // No parsed vote: nothing is known, so it goes to people first (not last, as entropy 0 would put it).
             let score = labels.contains(where: { $0 != nil }) ? outcome.scores[id] ?? .infinity : .infinity

@@ -10,8 +10,9 @@ import Foundation
 ///    task's bounds, "5, 4, 3, 2, 1": three or more numbers in a list, "1 = poor"); list markers
 ///    ("1. …", "2) …" opening two or more lines).
 /// 2. Explicit scores: a fraction of the scale's top ("4/5", "4 out of 5": another denominator, as
-///    in "8/10" on a 1–5 scale, is off the scale); a number after a cue within four words of its
-///    clause ("Rating: 4", "score of 4", "I'd give it a 4", "rated 4", "overall 4"); a number alone
+///    in "8/10" on a 1–5 scale, is off the scale); a number after a cue within five words of its
+///    clause ("Rating: 4", "score of 4", "I would rate this response as a 4", "rated 4", "overall 4")
+///    or before "stars"/"points" ("4 stars"); a number alone
 ///    on its line ("**4**"); a number opening the answer followed by punctuation ("4 - mostly
 ///    right"); and a number joined to an explicit one by "or", "and", "to", "-", "," ("3 or 4").
 /// 3. Every explicit score the same whole number on the scale → that point. No explicit score, an
@@ -51,6 +52,7 @@ extension AnswerParser {
     static let scoreCues: Set<String> = ["rating", "rate", "rated", "rates", "score", "scored", "scores", "grade", "graded",
                                          "give", "gives", "giving", "gave", "assign", "assigns", "award", "deserves", "deserve",
                                          "verdict", "answer", "overall", "final", "total", "therefore", "thus"]
+    static let scoreUnits: Set<String> = ["star", "stars", "point", "points"]
     /// Marks a cue may stand across from its number ("Rating: 4", "score = 4", "rated (4)").
     static let scoreGlue: Set<String> = [":", "=", "-", "–", "—", "(", ")", "'", "’"]
     static let scoreJoiners: Set<String> = ["or", "and", "to", "-", "–", "—", "/", ","]
@@ -150,9 +152,10 @@ extension AnswerParser {
                 if value(j) != scale.upperBound { offScale = true }
                 continue
             }
-            // A cue within four words, the clause unbroken.
+            // A cue within five words, the clause unbroken; or a unit after it ("4 stars").
+            if let unit = word(i + 1), scoreUnits.contains(unit) { explicit.insert(i) }
             var k = i - 1, words = 0
-            while k >= 0, words < 4, t[k].kind != .newline {
+            while k >= 0, words < 5, t[k].kind != .newline {
                 if t[k].kind == .mark && !scoreGlue.contains(t[k].text) { break }
                 if t[k].kind == .word {
                     if scoreCues.contains(t[k].text) { explicit.insert(i); break }
