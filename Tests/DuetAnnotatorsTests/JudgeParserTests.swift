@@ -25,7 +25,7 @@ import Testing
             ("Compared with what GPT-5 would write, I rate it 2.", "2"), ("Rating: 3 (GPT-3.5 level)", "3"),
             ("5, 4, 3, 2, 1\nRating: 2", "2"), ("1. Helpfulness: good\n2. Correctness: one error\nOverall rating: 3", "3"),
             ("Rating: 4.\nI would give it 4 because it is right.", "4"), ("Verdict: 1 = poor, 5 = excellent. Rating: 5", "5"),
-            ("I would rate this response as a 4.", "4"), ("4 stars", "4"), ("### Rating\n\n2", "2"),
+            ("I would rate this response as a 4.", "4"), ("4 stars", "4"), ("### Rating\n\n2", "2"), ("Rating: [[4]]", "4"),
             ("Final score: 4\n\nExplanation: the response says 2 + 2 = 4 and explains it.", "4"),
         ]
         for (answer, expected) in cases { #expect(Self.rating(answer) == expected, "\(answer)") }

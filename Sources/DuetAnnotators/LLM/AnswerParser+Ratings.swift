@@ -53,8 +53,8 @@ extension AnswerParser {
                                          "give", "gives", "giving", "gave", "assign", "assigns", "award", "deserves", "deserve",
                                          "verdict", "answer", "overall", "final", "total", "therefore", "thus"]
     static let scoreUnits: Set<String> = ["star", "stars", "point", "points"]
-    /// Marks a cue may stand across from its number ("Rating: 4", "score = 4", "rated (4)").
-    static let scoreGlue: Set<String> = [":", "=", "-", "–", "—", "(", ")", "'", "’"]
+    /// Marks a cue may stand across from its number ("Rating: 4", "score = 4", "rated (4)", "Rating: [[4]]").
+    static let scoreGlue: Set<String> = [":", "=", "-", "–", "—", "(", ")", "[", "]", "'", "’"]
     static let scoreJoiners: Set<String> = ["or", "and", "to", "-", "–", "—", "/", ","]
 
     static func ratingTokens(_ text: String) -> [RatingToken] {
