@@ -89,7 +89,7 @@ public final class Runtime {
                     TaskSummary(task: task, progress: try store.taskProgress(task),
                                 pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil,
                                 audit: Audit.estimates(routes: try store.routes(task: task, route: .audit),
-                                                       decisions: try store.currentDecisions(task: task, kind: .human)))
+                                                       decisions: try store.currentDecisions(task: task, kind: .human), kind: task.kind))
                 }
                 return [.dashboardLoaded(rows)]
             case .loadNext(let task):
@@ -156,8 +156,12 @@ public final class Runtime {
     public static func storeQuality(_ store: any ProjectStore, _ task: TaskSpec) throws -> QualityReport {
         let decisions = try store.currentDecisions(task: task)
         return QualityReport(agreement: AgreementReport.make(task: task, decisions: decisions),
-                             audit: Audit.estimates(routes: try store.routes(task: task, route: .audit), decisions: decisions.filter { $0.annotatorKind == .human }),
-                             pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil)
+                             audit: Audit.estimates(routes: try store.routes(task: task, route: .audit), decisions: decisions.filter { $0.annotatorKind == .human },
+                                                   kind: task.kind),
+                             pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil,
+                             judges: task.kind == .rate || task.kind == .review
+                                ? try store.voteAnnotators(task: task).sorted().map { JudgeSummary(annotator: $0, votes: try store.votes(task: task, annotator: $0)) }
+                                : nil)
     }
 
     /// The dataset's own annotation of the item, fetched only for tasks that show it.
@@ -170,7 +174,7 @@ public final class Runtime {
     /// The router's label and votes for the item, when the task was routed.
     func suggestion(_ item: StoredItem?, _ task: TaskSpec) throws -> Suggestion? {
         guard let item, let r = try store.routing(task: task, itemRowID: item.rowID) else { return nil }
-        return Suggestion(route: r.route, votes: r.votes)
+        return Suggestion(route: r.route, votes: r.votes, kind: task.kind)
     }
 
     /// The task's progress, queried only when the screen has none yet.

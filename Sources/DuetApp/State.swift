@@ -84,8 +84,12 @@ public struct QualityReport: Sendable {
     public var plan: PlanView?
     /// Why there is no plan, in words.
     public var planNote: String?
+    /// Rate and review tasks: each judge's scores and spread (nil for other kinds).
+    public var judges: [JudgeSummary]?
 
-    public init(agreement: AgreementReport, audit: [AuditEstimate] = [], pairs: PairStats? = nil, plan: PlanView? = nil, planNote: String? = nil) {
+    public init(agreement: AgreementReport, audit: [AuditEstimate] = [], pairs: PairStats? = nil, plan: PlanView? = nil, planNote: String? = nil,
+                judges: [JudgeSummary]? = nil) {
+        self.judges = judges
         self.agreement = agreement
         self.audit = audit
         self.pairs = pairs
@@ -314,16 +318,23 @@ public struct Suggestion: Sendable, Hashable {
     public var entropy: Double
     public var confidence: Double?
     public var annotator: String
+    /// Rate and review: the judges' scores and spread (mean, sd, votes; a review's verdicts).
+    public var spread: ScoreSpread?
+    /// Enter takes the machine's label (not on a review: Enter submits the person's own review).
+    public var enterAccepts: Bool
 
     /// Audits are judged blind: the person must not see the machine's answer, so
     /// a blind suggestion holds none of it (no label, votes, entropy or confidence).
     public let isBlind: Bool
 
-    /// Read through `RouteRecord.machineView` (as the label screen, where the item is decided).
-    public init(route: RouteRecord, votes all: [MachineVote]) {
+    /// Read through `RouteRecord.machineView` (as the label screen, where the item is decided). The
+    /// split counts the votes the router reads (`TaskKind.routesOn`: a review's ratings, not its verdicts).
+    public init(route: RouteRecord, votes all: [MachineVote], kind: TaskKind = .classify) {
         let machine = route.machineView(votes: all, deciding: true)
         isBlind = machine == nil
-        let votes = machine?.votes ?? []
+        let votes = (machine?.votes ?? []).filter(kind.routesOn)
+        spread = machine.flatMap { kind == .rate || kind == .review ? $0.spread : nil }
+        enterAccepts = kind != .review
         label = machine?.label
         self.route = route.route
         self.votes = votes.count

@@ -55,7 +55,7 @@ extension App {
             let chosen = t.marked.isEmpty ? (t.rows.indices.contains(t.selected) ? [t.rows[t.selected]] : []) : t.rows.filter { t.marked.contains($0.item.rowID) }
             // Blind audits keep their label hidden; rows without a label have nothing to accept.
             let entries = chosen.compactMap { row -> NewAnnotation? in
-                guard row.route.route != .audit, let label = row.machine?.label, let value = t.task.decisionValue(forLabel: label) else { return nil }
+                guard row.route.route != .audit, let label = row.machine?.label, let value = t.task.kind.decisionValue(forLabel: label, votes: row.votes) else { return nil }
                 return NewAnnotation(itemRowID: row.item.rowID, task: t.task.name, annotatorKind: .human, annotator: state.annotator, value: value,
                                      note: "accepted the machine's label (\(row.route.annotator))", createdAt: at)
             }

@@ -167,8 +167,9 @@ public enum MachineRunWorkflow {
     /// The items the built-in annotator can learn from: those people labeled, and with `useGold` those
     /// carrying gold (classify, rate) or the source's own preference (compare). Read page by page.
     static func learnableItems(task: TaskSpec, useGold: Bool, store: any ProjectStore) async throws -> [StoredItem] {
-        let human = Set(try RouteWorkflow.humanLabels(store, task).keys)
-        let sourced = useGold && task.kind == .compare ? Set(try store.sourceValues(task: task).keys) : []
+        // A review teaches with a rating or a verdict alone; the router's labels are its ratings only.
+        let human = task.kind == .review ? Set(try reviews(task: task, store: store).keys) : Set(try RouteWorkflow.humanLabels(store, task).keys)
+        let sourced = useGold && (task.kind == .compare || task.kind == .review) ? Set(try store.sourceValues(task: task).keys) : []
         var out: [StoredItem] = []
         try await forEachPage(of: task, in: store) { page in
             out += page.filter { human.contains($0.rowID) || sourced.contains($0.rowID) || (useGold && $0.item.gold != nil) }
@@ -251,15 +252,17 @@ public enum MachineRunWorkflow {
     }
 
     /// What the built-in ensemble learns from: labels per item (classify,
-    /// rate) or pair choices (compare), keyed by item row id.
+    /// rate), pair choices (compare), or ratings and verdicts (review), keyed by item row id.
     enum LocalTraining {
         case labels([Int64: String])
         case choices([Int64: PairChoice])
+        case reviews(ratings: [Int64: String], verdicts: [Int64: String])
 
         var itemIDs: Set<Int64> {
             switch self {
             case .labels(let l): return Set(l.keys)
             case .choices(let c): return Set(c.keys)
+            case .reviews(let r, let v): return Set(r.keys).union(v.keys)
             }
         }
 
@@ -268,8 +271,18 @@ public enum MachineRunWorkflow {
             switch self {
             case .labels(let l): return .labels(l.filter { !ids.contains($0.key) })
             case .choices(let c): return .choices(c.filter { !ids.contains($0.key) })
+            case .reviews(let r, let v): return .reviews(ratings: r.filter { !ids.contains($0.key) }, verdicts: v.filter { !ids.contains($0.key) })
             }
         }
+    }
+
+    /// People's current submitted reviews per item.
+    static func reviews(task: TaskSpec, store: any ProjectStore) throws -> [Int64: ReviewDecision] {
+        var out: [Int64: ReviewDecision] = [:]
+        for d in try store.currentDecisions(task: task, kind: .human) where d.status == .submitted && d.annotatorKind == .human {
+            if let r = ReviewDecision(d.value) { out[d.itemRowID] = r }
+        }
+        return out
     }
 
     /// People's labels, and gold (classify, rate) or the dataset's own preferences (compare) when `useGold`.
@@ -295,20 +308,38 @@ public enum MachineRunWorkflow {
                 }
             }
             return .choices(choices)
-        case .multilabel, .review:
-            throw DuetError("the built-in annotator handles classify, rate and compare tasks, not \(task.kind.rawValue)")
+        case .review:
+            // People's ratings and verdicts; with `useGold`, a gold rating or verdict and the dataset's own verdicts (kto_tag).
+            var ratings: [Int64: String] = [:], verdicts: [Int64: String] = [:]
+            for (id, r) in try reviews(task: task, store: store) {
+                if let n = r.rating, task.scale.contains(n) { ratings[id] = String(n) }
+                if let v = r.verdict { verdicts[id] = v }
+            }
+            if useGold {
+                for item in items {
+                    guard let g = item.item.gold?.scalarText else { continue }
+                    if ratings[item.rowID] == nil, let n = Int(g), task.scale.contains(n) { ratings[item.rowID] = g }
+                    if verdicts[item.rowID] == nil, ReviewDecision.verdicts.contains(g) { verdicts[item.rowID] = g }
+                }
+                for (id, v) in try store.sourceValues(task: task) where verdicts[id] == nil {
+                    if let verdict = ReviewDecision(v)?.verdict { verdicts[id] = verdict }
+                }
+            }
+            return .reviews(ratings: ratings, verdicts: verdicts)
+        case .multilabel:
+            throw DuetError("the built-in annotator handles classify, rate, review and compare tasks, not \(task.kind.rawValue)")
         }
     }
 
     /// The built-in ensemble, trained on people's labels (and gold when allowed).
     static func local(_ spec: AnnotatorSpec, task: TaskSpec, items: [StoredItem], useGold: Bool,
-                      store: any ProjectStore) throws -> (LocalEnsemble, Int) {
+                      store: any ProjectStore) throws -> (any MachineAnnotator, Int) {
         try local(spec, task: task, items: items, training: localTraining(task: task, items: items, useGold: useGold, store: store),
                   useGold: useGold)
     }
 
     static func local(_ spec: AnnotatorSpec, task: TaskSpec, items: [StoredItem], training: LocalTraining,
-                      useGold: Bool) throws -> (LocalEnsemble, Int) {
+                      useGold: Bool) throws -> (any MachineAnnotator, Int) {
         switch training {
         case .labels(let labels):
             let rows = LocalEnsemble.trainingPairs(items: items, labels: labels)
@@ -325,6 +356,15 @@ public enum MachineRunWorkflow {
             } catch let e as LocalEnsembleError {
                 throw DuetError("the built-in annotator cannot learn yet: \(e). Judge a few pairs first"
                     + (useGold ? "" : ", or let it learn from the dataset's preferences ([router] train_on_gold = true)"))
+            }
+        case .reviews(let ratings, let verdicts):
+            let r = LocalEnsemble.trainingPairs(items: items, labels: ratings), v = LocalEnsemble.trainingPairs(items: items, labels: verdicts)
+            do {
+                let judge = try LocalReviewJudge(name: spec.voteName, scale: task.answerLabels, ratings: r, verdicts: v)
+                return (judge, judge.trainingCount)
+            } catch let e as LocalEnsembleError {
+                throw DuetError("the built-in annotator cannot learn yet: \(e). Review a few items with different ratings first"
+                    + (useGold ? "" : ", or let it learn from gold labels ([router] train_on_gold = true)"))
             }
         }
     }

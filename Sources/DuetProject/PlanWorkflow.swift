@@ -30,7 +30,7 @@ public enum PlanWorkflow {
         var (members, votes) = try RouteWorkflow.routerVotes(request.annotators, project: project, task: task)
         // Truth: people's labels where they exist, else gold.
         let decisions = try store.currentDecisions(task: task, kind: .human)
-        let human = RouteWorkflow.humanLabels(decisions)
+        let human = RouteWorkflow.humanLabels(decisions, kind: task.kind)
         var truth = human
         let items = try store.allItems(for: task)
         for item in items where truth[item.rowID] == nil {
@@ -61,6 +61,7 @@ public enum PlanWorkflow {
             evaluation.crossFitItems = fit.votes.count
             evaluation.note = fit.note
         }
+        votes = task.routingVotes(votes)  // a review's verdict votes are not scale points
         let rows = Router.plan(votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets)
         // People's time, as everywhere: over the decisions that measured it (TaskProgress.timed).
         let pace = try store.taskProgress(task)
@@ -117,7 +118,7 @@ public enum PlanWorkflow {
         var out: [Int64: [MachineVote]] = [:]
         for f in 0..<k {
             let held = Set(learned.enumerated().filter { $0.offset % k == f }.map(\.element))
-            let ensemble: LocalEnsemble
+            let ensemble: any MachineAnnotator
             do {
                 ensemble = try MachineRunWorkflow.local(spec, task: task, items: items, training: training.removing(held), useGold: useGold).0
             } catch let e as DuetError {

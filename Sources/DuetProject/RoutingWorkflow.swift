@@ -23,7 +23,7 @@ public enum VotesImportWorkflow {
         let isBatch = (try? JSONValue.parse(bytes: firstLine)).map(BatchReplay.looksLikeBatch) ?? false
         let replay = PeekedSource(first: first, base: source)
         let rows = isBatch ? try BatchReplay.read(replay, file: path, task: task)
-            : try VoteReplay.read(replay, file: path, labels: task.answerLabels)
+            : try VoteReplay.read(replay, file: path, labels: task.answerLabels, facetLabels: task.facetLabels)
         var resolved: [(item: Int64, vote: MachineVote)] = []
         var ids: [String: Int64] = [:]
         var annotators: Set<String> = []
@@ -149,15 +149,15 @@ public enum RouteWorkflow {
 
     /// People's current labels per item (the latest submitted human decision).
     public static func humanLabels(_ store: any ProjectStore, _ task: TaskSpec) throws -> [Int64: String] {
-        humanLabels(try store.currentDecisions(task: task, kind: .human))
+        humanLabels(try store.currentDecisions(task: task, kind: .human), kind: task.kind)
     }
 
-    /// The labels among people's current decisions.
-    public static func humanLabels(_ decisions: [CurrentDecision]) -> [Int64: String] {
+    /// The labels among people's current decisions, as the router compares them (`TaskKind.routingLabel`:
+    /// a review's rating; multi-label sets are not single labels the router can vote on).
+    public static func humanLabels(_ decisions: [CurrentDecision], kind: TaskKind) -> [Int64: String] {
         var out: [Int64: String] = [:]
         for d in decisions where d.status == .submitted && d.annotatorKind == .human {
-            // Multi-label sets are not single labels the router can vote on.
-            if let l = Decisions.labelText(d.value), d.value?.array == nil { out[d.itemRowID] = l }
+            if let l = kind.routingLabel(d.value) { out[d.itemRowID] = l }
         }
         return out
     }
@@ -249,7 +249,7 @@ public enum RouteWorkflow {
         report.alreadyLabeled = order.count - open.count
         report.withoutVotes = open.filter { !votes.contains($0) }.count
         let budget = request.budget ?? (request.threshold == nil ? project.config.router.budget : 1)
-        var outcome = Router.route(votes: votes, order: open, labels: labels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
+        var outcome = Router.route(votes: task.routingVotes(votes), order: open, labels: labels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
         if let threshold = request.threshold {
             // A threshold sends every item above it, whatever the share.
             let over = open.filter { (outcome.scores[$0] ?? .infinity) > threshold }
@@ -264,8 +264,11 @@ public enum RouteWorkflow {
         // Built one at a time as the store writes them: only one item's votes are held as `MachineVote`s.
         let entries = zip(open, routes).lazy.map { id, route in
             let vs = votes[id] ?? []
-            let confidence = vs.compactMap(\.confidence)
-            let labels = vs.map(\.label)
+            // Entropy and confidence of the votes the router reads (a review's verdict votes are not scale points);
+            // every vote is stored with the machine's decision.
+            let routed = vs.filter(task.kind.routesOn)
+            let confidence = routed.compactMap(\.confidence)
+            let labels = routed.map(\.label)
             // Items for people keep the machine's (majority) label too: the suggestion pane shows it.
             // No parsed vote: nothing is known, so it goes to people first (not last, as entropy 0 would put it).
             let score = labels.contains(where: { $0 != nil }) ? outcome.scores[id] ?? .infinity : .infinity

@@ -237,7 +237,7 @@ extension SQLiteStore {
                                                    e.route.rawValue, taskID, e.itemRowID, taskID, now])
                 }
                 let current = stored.machineDecision(item: e.itemRowID, annotator: e.annotator)
-                let value = e.route == .human ? nil : e.machineLabel.flatMap(kind.decisionValue(forLabel:))
+                let value = e.route == .human ? nil : e.machineLabel.flatMap { kind.decisionValue(forLabel: $0, votes: e.votes) }
                 let wanted = value?.canonicalJSON
                 if current?.value == wanted { continue }
                 if let current {

@@ -291,8 +291,8 @@ import Testing
 
     @Test func unsupportedTasksAndBadConfigsThrow() async {
         let annotator = OpenAICompatibleAnnotator(config: LLMConfig(baseURL: "http://127.0.0.1:9/v1", model: "m"))
-        await #expect(throws: LLMAnnotatorError.unsupportedTask(.rate)) {
-            try await annotator.annotate(Self.items([("x", "")]), task: TaskSpec(name: "r", kind: .rate)) { _ in }
+        await #expect(throws: LLMAnnotatorError.unsupportedTask(.multilabel)) {
+            try await annotator.annotate(Self.items([("x", "")]), task: TaskSpec(name: "r", kind: .multilabel, labels: ["a"])) { _ in }
         }
         let bad = OpenAICompatibleAnnotator(config: LLMConfig(baseURL: "ftp://x", model: "m", concurrency: 0))
         await #expect(throws: LLMAnnotatorError.self) {

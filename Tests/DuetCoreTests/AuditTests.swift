@@ -38,4 +38,16 @@ import Testing
         #expect(e[1].summary.hasPrefix("1/2 right, 0.50 (95% ") && e[1].summary.hasSuffix("; 2 of 3 audits labeled"))
         #expect(!AuditEstimate(annotator: "x", audited: 0, agreeing: 0).below(0.9))
     }
+
+    @Test func reviewAuditsCompareThePersonsRatingWithTheMachines() {
+        // A review's machine label is its rating; a person's review is an object with a verdict and a rating.
+        let routes: [Int64: RouteRecord] = [1: RouteRecord(itemRowID: 1, route: .audit, score: 0, machineLabel: "4", annotator: "llm:j", pending: false),
+                                            2: RouteRecord(itemRowID: 2, route: .audit, score: 0, machineLabel: "2", annotator: "llm:j", pending: false)]
+        let decisions = [
+            CurrentDecision(itemRowID: 1, annotator: "ana", annotatorKind: .human, status: .submitted, value: ["verdict": "accept", "rating": 4]),
+            CurrentDecision(itemRowID: 2, annotator: "ana", annotatorKind: .human, status: .submitted, value: ["verdict": "reject", "rating": 1]),
+        ]
+        let e = Audit.estimates(routes: routes, decisions: decisions, kind: .review)
+        #expect(e.first?.audited == 2 && e.first?.agreeing == 1)
+    }
 }

@@ -38,6 +38,8 @@ struct AnswerCorpusCollector {
                 case .choice(let options): row["kind"] = "choice"; row["options"] = .array(options.map(JSONValue.string))
                 case .yesNo(let label): row["kind"] = "yesno"; row["label"] = .string(label)
                 case .pair(let order): row["kind"] = "pair"; row["order"] = .string(order.rawValue)
+                case .rating(let scale): row["kind"] = "rating"; row["scale"] = .string("\(scale.lowerBound)-\(scale.upperBound)")
+                case .verdict: row["kind"] = "verdict"
                 }
                 switch parser.read(answer.text, as: variant.answer) {
                 case .label(let l): row["expected"] = .string(l)

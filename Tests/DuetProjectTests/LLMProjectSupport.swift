@@ -17,7 +17,17 @@ enum LLMProject {
 
     /// `settings`: more lines for the llm annotator's block (timeout, max_retries, concurrency).
     static func make(_ tmp: TempDir, server: LoopbackServer, modes: [String], settings: [String] = []) throws -> Project {
-        let created = try tmp.project(.classify)
+        let project = try withLLM(try tmp.project(.classify), server: server, settings: settings)
+        let rows = modes.enumerated().map { i, mode in
+            JSONValue.object(["id": .string("i\(i)"), "text": .string("Item \(i) [gold=\(gold(i))] \(mode)"),
+                              "gold": .string(gold(i))]).canonicalJSON
+        }
+        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("items.jsonl", rows.joined(separator: "\n"))]), into: project.store)
+        return project
+    }
+
+    /// A new project of any template with `gpt` (the loopback server) declared and made the router's annotator.
+    static func withLLM(_ created: Project, server: LoopbackServer, settings: [String] = []) throws -> Project {
         let block = ["[[annotators]]", "name = \"local\"", "kind = \"local\"", "", "[[annotators]]", "name = \"gpt\"", "kind = \"llm\"",
                      "base_url = \"\(server.baseURL)\"", "model = \"fake-1\"", "api_key_env = \"\(keyVariable)\"",
                      "prompt_price = 0.15", "completion_price = 0.6"] + settings
@@ -27,13 +37,7 @@ enum LLMProject {
             .replacingOccurrences(of: "annotator = \"local\" ", with: "annotator = \"gpt\"   ")
         precondition(config != original)
         try config.write(to: created.configURL, atomically: true, encoding: .utf8)
-        let project = try Project.open(at: created.root)
-        let rows = modes.enumerated().map { i, mode in
-            JSONValue.object(["id": .string("i\(i)"), "text": .string("Item \(i) [gold=\(gold(i))] \(mode)"),
-                              "gold": .string(gold(i))]).canonicalJSON
-        }
-        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("items.jsonl", rows.joined(separator: "\n"))]), into: project.store)
-        return project
+        return try Project.open(at: created.root)
     }
 
     /// Runs the annotator as `duet route` does, then routes.

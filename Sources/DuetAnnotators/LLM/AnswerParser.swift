@@ -37,6 +37,8 @@ import Foundation
 /// ("Response B", "Assistant A") all naming one side → that side. A side maps back to the stored
 /// response through the display order; "tie" and "both-bad" only when the schema has them.
 /// "A carefully designed response would be: …" names no side.
+///
+/// Ratings and review verdicts: see AnswerParser+Ratings.swift.
 public struct AnswerParser: Sendable, Hashable {
     public enum Reading: Sendable, Hashable {
         case label(String)
@@ -92,6 +94,10 @@ public struct AnswerParser: Sendable, Hashable {
             }
         case .pair(let order):
             return readPair(tokens, order: order)
+        case .rating(let scale):
+            return AnswerParser.readRating(text, scale: scale).map(Reading.label) ?? .unparseable
+        case .verdict:
+            return AnswerParser.verdicts.readVerdict(text, tokens).map(Reading.label) ?? .unparseable
         }
     }
 

@@ -61,6 +61,10 @@ public enum BatchReplay {
 
     /// How to read the answer to a variant, from its name.
     static func kind(_ variant: String, task: TaskSpec) -> AnswerKind {
+        if task.kind == .rate || task.kind == .review {
+            let facet = MachineVote(annotator: "", variant: variant, label: nil).facet
+            return facet == ReviewDecision.verdictFacet ? .verdict : .rating(task.scale)
+        }
         if variant.hasPrefix("tf:") { return .yesNo(String(variant.dropFirst(3))) }
         if variant.hasPrefix("agree:") { return .yesNo(String(variant.dropFirst(6))) }
         if variant == "choice" { return .choice(task.labels) }

@@ -142,7 +142,7 @@ public enum LLMAnnotatorError: Error, Sendable, Hashable, CustomStringConvertibl
             return "stopped after \(count) requests in a row failed: \(failures). The answers received so far are cached: "
                 + "run it again to resume without paying twice"
         case .invalidConfig(let errors): return errors.joined(separator: "; ")
-        case .unsupportedTask(let kind): return "the LLM annotator labels classify and compare tasks, not \(kind.rawValue)"
+        case .unsupportedTask(let kind): return "the LLM annotator labels classify, compare, rate and review tasks, not \(kind.rawValue)"
         }
     }
 }

@@ -10,7 +10,9 @@ import Logging
 /// spread of its answers is the item's uncertainty.
 ///
 /// - Classify tasks: 5 + 2C votes per item; compare tasks (two responses): 6
-///   votes, each prompt in both A/B orders, labels in stored terms ("0", "1", "tie").
+///   votes, each prompt in both A/B orders, labels in stored terms ("0", "1", "tie");
+///   rate and review tasks: a judge's score on the scale (labels "1"…"5"), review also
+///   accept/reject votes about the facet "verdict" (`PromptTemplates.judgeVariants`).
 /// - A False / No answer to a True/False or agree prompt gives no vote, so an
 ///   item can end with fewer than k votes; every other variant gives exactly
 ///   one vote, `label == nil` when unparseable or failed (raw "error: …").
@@ -53,7 +55,7 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
                          progress: @Sendable (Int) -> Void) async throws -> [Int64: [MachineVote]] {
         let errors = config.validationErrors()
         guard errors.isEmpty else { throw LLMAnnotatorError.invalidConfig(errors) }
-        guard task.kind == .classify || task.kind == .compare else { throw LLMAnnotatorError.unsupportedTask(task.kind) }
+        guard task.kind != .multilabel else { throw LLMAnnotatorError.unsupportedTask(task.kind) }
         let parser = AnswerParser(labels: PromptTemplates.schema(for: task), aliases: aliases)
 
         // Every (item, variant) request, then the cache, then the network for the rest.

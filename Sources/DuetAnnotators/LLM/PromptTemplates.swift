@@ -4,7 +4,9 @@ import Foundation
 /// The prompt perturbations of CoAnnotating (Li et al., EMNLP 2023), as
 /// overridable templates. Placeholders: `{text}`, `{labels}` (comma-separated),
 /// `{label}` (True/False and agree prompts), `{options}` (lettered list),
-/// and for pairs `{prompt}`, `{a}`, `{b}`. Substitution is one pass, so an
+/// for pairs `{prompt}`, `{a}`, `{b}`, and for rate and review judges `{rubric}`, `{item}` (the
+/// conversation and the response, or the text), `{scale}` (the points, in the variant's order),
+/// `{low}`, `{high}` (see PromptTemplates+Judge.swift). Substitution is one pass, so an
 /// item's text that contains "{label}" stays as it is.
 ///
 /// Decodes from partial input (duet.toml): a missing template keeps its default.
@@ -26,6 +28,15 @@ public struct PromptTemplates: Sendable, Hashable, Codable {
     public var pairInstruction: String
     public var pairParaphrase: String
     public var pairShort: String
+    /// Rate and review judges: the rubric used when the task has no guidelines, and its paraphrase.
+    public var judgeRubric: String
+    public var judgeRubricParaphrase: String
+    /// A score on the scale: the instruction and its paraphrase.
+    public var rate: String
+    public var rateParaphrase: String
+    /// Review: accept or reject, and its paraphrase.
+    public var verdict: String
+    public var verdictParaphrase: String
 
     public static let defaults = PromptTemplates()
 
@@ -48,7 +59,10 @@ public struct PromptTemplates: Sendable, Hashable, Codable {
         pairParaphrase: String = "Here are two replies, A and B, to the same conversation. Which reply would a careful "
             + "reviewer prefer?\n\n[Conversation]\n{prompt}\n\n[Reply A]\n{a}\n\n[Reply B]\n{b}\n\n"
             + "Answer A or B (or tie if neither is better).",
-        pairShort: String = "{prompt}\n\nA: {a}\n\nB: {b}\n\nBetter response: A, B or tie?"
+        pairShort: String = "{prompt}\n\nA: {a}\n\nB: {b}\n\nBetter response: A, B or tie?",
+        judgeRubric: String = JudgeDefaults.rubric, judgeRubricParaphrase: String = JudgeDefaults.rubricParaphrase,
+        rate: String = JudgeDefaults.rate, rateParaphrase: String = JudgeDefaults.rateParaphrase,
+        verdict: String = JudgeDefaults.verdict, verdictParaphrase: String = JudgeDefaults.verdictParaphrase
     ) {
         self.system = system
         self.instruction = instruction
@@ -62,12 +76,20 @@ public struct PromptTemplates: Sendable, Hashable, Codable {
         self.pairInstruction = pairInstruction
         self.pairParaphrase = pairParaphrase
         self.pairShort = pairShort
+        self.judgeRubric = judgeRubric
+        self.judgeRubricParaphrase = judgeRubricParaphrase
+        self.rate = rate
+        self.rateParaphrase = rateParaphrase
+        self.verdict = verdict
+        self.verdictParaphrase = verdictParaphrase
     }
 
     enum CodingKeys: String, CodingKey {
         case system, instruction, swapped, paraphrase, short, agree, confidence
         case trueFalse = "true_false", multipleChoice = "multiple_choice"
         case pairInstruction = "pair_instruction", pairParaphrase = "pair_paraphrase", pairShort = "pair_short"
+        case judgeRubric = "judge_rubric", judgeRubricParaphrase = "judge_rubric_paraphrase", rate
+        case rateParaphrase = "rate_paraphrase", verdict, verdictParaphrase = "verdict_paraphrase"
     }
 
     public init(from decoder: Decoder) throws {
@@ -79,7 +101,10 @@ public struct PromptTemplates: Sendable, Hashable, Codable {
                   trueFalse: try v(.trueFalse, d.trueFalse), short: try v(.short, d.short),
                   multipleChoice: try v(.multipleChoice, d.multipleChoice), agree: try v(.agree, d.agree),
                   confidence: try v(.confidence, d.confidence), pairInstruction: try v(.pairInstruction, d.pairInstruction),
-                  pairParaphrase: try v(.pairParaphrase, d.pairParaphrase), pairShort: try v(.pairShort, d.pairShort))
+                  pairParaphrase: try v(.pairParaphrase, d.pairParaphrase), pairShort: try v(.pairShort, d.pairShort),
+                  judgeRubric: try v(.judgeRubric, d.judgeRubric), judgeRubricParaphrase: try v(.judgeRubricParaphrase, d.judgeRubricParaphrase),
+                  rate: try v(.rate, d.rate), rateParaphrase: try v(.rateParaphrase, d.rateParaphrase),
+                  verdict: try v(.verdict, d.verdict), verdictParaphrase: try v(.verdictParaphrase, d.verdictParaphrase))
     }
 }
 
@@ -93,12 +118,17 @@ public enum AnswerKind: Sendable, Hashable {
     case yesNo(String)
     /// "A" / "B" / "tie" as shown in this display order, mapped back to stored terms.
     case pair(DisplayOrder)
+    /// A score on this scale (rate and review judges): the point as a label.
+    case rating(ClosedRange<Int>)
+    /// Review: "accept" or "reject".
+    case verdict
 }
 
 /// One perturbation of one item: the messages to send and how to read the answer.
 public struct PromptVariant: Sendable, Hashable {
     /// "instruction", "swapped", "paraphrase", "tf:<label>", "short", "choice", "agree:<label>";
-    /// pairs: "instruction:AB", "instruction:BA", "paraphrase:AB", … .
+    /// pairs: "instruction:AB", "instruction:BA", "paraphrase:AB", … ; rate and review judges: "rubric",
+    /// "paraphrase", "reversed", "no-system", and for review "rubric@verdict", … (`judgeVariants`).
     public var name: String
     public var messages: [Message]
     public var answer: AnswerKind
@@ -108,14 +138,21 @@ extension PromptTemplates {
     /// The labels an answer may take: the task's labels; for compare tasks the
     /// stored terms "0", "1", "tie" (and "both-bad" when the task lists it).
     public static func schema(for task: TaskSpec) -> [String] {
-        task.kind == .compare ? ["0", "1", "tie"] + (task.labels.contains("both-bad") ? ["both-bad"] : []) : task.labels
+        switch task.kind {
+        case .compare: return ["0", "1", "tie"] + (task.labels.contains("both-bad") ? ["both-bad"] : [])
+        case .rate, .review: return task.answerLabels
+        default: return task.labels
+        }
     }
 
-    /// Votes asked per item: 5 + 2C for classify, 6 for compare, 0 otherwise.
+    /// Votes asked per item: 5 + 2C for classify, 6 for compare, 4 for rate and 7 for review (one
+    /// rating and one verdict fewer for items without a system prompt), 0 otherwise.
     public static func variantCount(for task: TaskSpec) -> Int {
         switch task.kind {
         case .classify: return 5 + 2 * task.labels.count
         case .compare: return 6
+        case .rate: return 4
+        case .review: return 7
         default: return 0
         }
     }
@@ -128,7 +165,7 @@ extension PromptTemplates {
 
     /// The variants for one item, in a fixed order; nil when the item has
     /// nothing this task can ask about (no text, not exactly two responses)
-    /// or the task kind is not supported (classify and compare are).
+    /// or the task kind is not supported (classify, compare, rate and review are).
     public func variants(for item: Item, task: TaskSpec, askConfidence: Bool) -> [PromptVariant]? {
         var sys = system
         if let g = task.guidelines?.trimmingCharacters(in: .whitespacesAndNewlines), !g.isEmpty {
@@ -164,6 +201,8 @@ extension PromptTemplates {
                 out.append(make(MachineVote.perturbation(name, shown: .ba), template, ["prompt": prompt, "a": r1, "b": r0], .pair(.ba)))
             }
             return out
+        case .rate, .review:
+            return judgeVariants(for: item, task: task, suffix: suffix)
         default:
             return nil
         }

@@ -18,7 +18,7 @@ public enum LabelScreen {
 
     /// Rows the choices pane needs at `width`.
     static func choicesHeight(_ l: LabelState, width: Int) -> Int {
-        max(l.suggestion == nil ? 1 : 2, choiceLines(l, width: width - 3).count) + 2
+        max(l.suggestion.map { 2 + ($0.spread?.lines.count ?? 0) } ?? 1, choiceLines(l, width: width - 3).count) + 2
     }
 
     /// The body split into the item pane and the choices row (one rule for
@@ -117,11 +117,18 @@ public enum LabelScreen {
         x += c.put(s.label ?? "no label", x: x, y: r.y, style: t[.suggestion].with(.bold), maxWidth: r.width)
         let top = s.distribution.first { $0.label == s.label }?.count ?? 0
         x += c.put("  \(top)/\(s.votes)", x: x, y: r.y, style: t[.text], maxWidth: r.maxX - x)
-        c.put("  ⏎ accept", x: x, y: r.y, style: t[.key], maxWidth: r.maxX - x)
-        guard r.height > 1 else { return }
+        // Review: Enter submits the person's own review, it does not take the machine's.
+        if s.enterAccepts { c.put("  ⏎ accept", x: x, y: r.y, style: t[.key], maxWidth: r.maxX - x) }
+        var y = r.y + 1
+        // The judges' scores: mean and spread (and a review's verdicts) before the split.
+        for line in s.spread?.lines ?? [] where y < r.maxY {
+            c.put(line, x: r.x, y: y, style: t[.text], maxWidth: r.width)
+            y += 1
+        }
+        guard y < r.maxY else { return }
         let split = s.distribution.map { "\($0.label) \($0.count)" }.joined(separator: " · ")
         // Uncertainty first: it is what the person should weigh the label by.
-        c.put(String(format: "H %.2f · ", s.entropy) + split, x: r.x, y: r.y + 1, style: t[.muted], maxWidth: r.width)
+        c.put(String(format: "H %.2f · ", s.entropy) + split, x: r.x, y: y, style: t[.muted], maxWidth: r.width)
     }
 
     /// One choice as drawn: its key, its text, and which choice it is.

@@ -86,6 +86,12 @@ enum QualityScreen {
             if a.annotators.count < 2 || pairs.isEmpty { text("Agreement needs items labeled by two or more annotators (overlap, audits).", .muted) }
         }
 
+        if let judges = report.judges {
+            section("Judges' scores")
+            if judges.isEmpty { text("No votes yet: `duet route` asks the task's annotator.", .muted) }
+            for j in judges { text(j.summary, j.split > 0 ? .warning : .text) }
+        }
+
         section("Machine accuracy from blind audits")
         if report.audit.allSatisfy({ $0.planned == 0 }) {
             text("No blind audits: `duet route` sends a share of the machine's labels to people, blind.", .muted)

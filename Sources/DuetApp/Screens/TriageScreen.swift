@@ -2,7 +2,8 @@ import DuetCore
 import Foundation
 import TermUI
 
-/// The routed queue as a table: id, snippet, machine label, votes, entropy, route.
+/// The routed queue as a table: id, snippet, machine label, votes, entropy, route; for rate and review
+/// tasks the label with the judges' mean score, and their scores' standard deviation.
 enum TriageScreen {
     static func drawHeader(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ t: TriageState) {
         var left = "triage · \(t.task.name) · \(t.rows.count) row\(t.rows.count == 1 ? "" : "s") \(t.routeName)"
@@ -26,12 +27,15 @@ enum TriageScreen {
                   style: th[.muted], maxWidth: inner.width - 1)
             return
         }
-        // Columns: mark, id, snippet (fills), label, votes bar, H, route.
+        // Columns: mark, id, snippet (fills), label, votes bar, H, (sd,) route.
+        let scored = t.task.kind == .rate || t.task.kind == .review
         let idWidth = min(14, max(4, t.rows.map { DisplayWidth.of($0.item.item.uid) }.max() ?? 4))
-        let labelWidth = 10, barWidth = 12, hWidth = 5, routeWidth = 7
-        let snippetWidth = max(8, inner.width - idWidth - labelWidth - barWidth - hWidth - routeWidth - 9)
+        let labelWidth = 10, barWidth = 12, hWidth = 5, routeWidth = 7, sdWidth = scored ? 5 : 0
+        let snippetWidth = max(8, inner.width - idWidth - labelWidth - barWidth - hWidth - routeWidth - 9 - (scored ? sdWidth + 1 : 0))
         var x = inner.x + 2
-        for (title, w) in [("id", idWidth), ("text", snippetWidth), ("machine", labelWidth), ("votes", barWidth), ("H", hWidth), ("route", routeWidth)] {
+        var columns = [("id", idWidth), ("text", snippetWidth), ("machine", labelWidth), ("votes", barWidth), ("H", hWidth)]
+        if scored { columns.append(("sd", sdWidth)) }
+        for (title, w) in columns + [("route", routeWidth)] {
             c.put(title, x: x, y: inner.y, style: th[.label], maxWidth: w)
             x += w + 1
         }
@@ -50,24 +54,31 @@ enum TriageScreen {
             x += snippetWidth + 1
             // A blind audit shows nothing the machine made: no label, votes or entropy.
             let machine = row.machine
-            c.put(machine.map { Wrap.truncate($0.label ?? "–", width: labelWidth) } ?? "(blind)", x: x, y: y,
+            let spread = scored ? machine?.spread : nil
+            // Rate and review: the majority point with the judges' mean score, "4 (3.8)".
+            let shown = machine.map { ($0.label ?? "–") + (spread?.mean.map { String(format: " (%.1f)", $0) } ?? "") }
+            c.put(shown.map { Wrap.truncate($0, width: labelWidth) } ?? "(blind)", x: x, y: y,
                   style: machine == nil ? th[.muted] : selected ? style : th[.suggestion])
             x += labelWidth + 1
-            if let machine { voteBar(&c, x: x, y: y, width: barWidth, machine: machine, theme: th) }
+            if let machine { voteBar(&c, x: x, y: y, width: barWidth, votes: machine.votes.filter(t.task.kind.routesOn), label: machine.label, theme: th) }
             x += barWidth + 1
             c.put(machine.map { String(format: "%.2f", $0.entropy) } ?? "–", x: x, y: y, style: machine == nil ? th[.muted] : style)
             x += hWidth + 1
+            if scored {
+                c.put(machine.map { _ in spread?.standardDeviation.map { String(format: "%.2f", $0) } ?? "–" } ?? "–", x: x, y: y,
+                      style: machine == nil ? th[.muted] : style)
+                x += sdWidth + 1
+            }
             c.put(row.route.route.rawValue + (row.route.pending ? "" : " ✓"), x: x, y: y, style: selected ? style : th[.muted], maxWidth: routeWidth)
         }
     }
 
     /// The share of votes for the machine's label (█), for other labels (▒) and unparseable (░).
-    static func voteBar(_ c: inout Canvas, x: Int, y: Int, width: Int, machine: MachineView, theme th: Theme) {
-        let label = machine.label
-        let agree = machine.votes.filter { $0.label != nil && $0.label == label }.count
-        let unparseable = machine.votes.filter { $0.label == nil }.count
+    static func voteBar(_ c: inout Canvas, x: Int, y: Int, width: Int, votes: [MachineVote], label: String?, theme th: Theme) {
+        let agree = votes.filter { $0.label != nil && $0.label == label }.count
+        let unparseable = votes.filter { $0.label == nil }.count
         c.segmentedBar(x: x, y: y, width: width, segments: [
-            (agree, th[.machine], "█"), (machine.votes.count - agree - unparseable, th[.warning], "▒"), (unparseable, th[.error], "░"),
+            (agree, th[.machine], "█"), (votes.count - agree - unparseable, th[.warning], "▒"), (unparseable, th[.error], "░"),
         ])
     }
 

@@ -71,7 +71,8 @@ public struct TaskSpec: Hashable, Sendable {
 
     /// A machine's label (one of `answerLabels`, as `Decisions.labelText` reads decisions) as the
     /// annotation value a person would have given: one shape for people and machines, so exports,
-    /// audits and agreement read both alike. Nil when the label has no such value.
+    /// audits and agreement read both alike (a review's rating as `{"rating": N}`; with its votes,
+    /// `TaskKind.decisionValue(forLabel:votes:)` adds the verdict). Nil when the label has no such value.
     public func decisionValue(forLabel label: String) -> JSONValue? {
         kind.decisionValue(forLabel: label)
     }
@@ -134,7 +135,7 @@ extension TaskKind {
             case "both-bad": return PairJudgment(choice: .bothBad).json
             default: return nil
             }
-        case .review: return nil
+        case .review: return ReviewDecision.machine(rating: label, votes: [])?.json
         }
     }
 }

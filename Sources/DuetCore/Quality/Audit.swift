@@ -57,12 +57,13 @@ public enum Audit {
         return (max(0, center - half), min(1, center + half))
     }
 
-    /// One estimate per machine annotator, from the audit routes and people's decisions.
-    public static func estimates(routes: [Int64: RouteRecord], decisions: [CurrentDecision]) -> [AuditEstimate] {
+    /// One estimate per machine annotator, from the audit routes and people's decisions (read as
+    /// `kind.answerLabel`: a review's rating is what its machine label is).
+    public static func estimates(routes: [Int64: RouteRecord], decisions: [CurrentDecision], kind: TaskKind = .classify) -> [AuditEstimate] {
         var human: [Int64: String] = [:]
         // People's answer per item: an adjudication when there is one, else the first person's.
         for d in decisions where d.annotatorKind == .human && d.status == .submitted {
-            guard let l = Decisions.labelText(d.value) else { continue }
+            guard let l = kind.answerLabel(d.value) else { continue }
             if human[d.itemRowID] == nil || Adjudication.isAdjudicator(d.annotator) { human[d.itemRowID] = l }
         }
         var tally: [String: (planned: Int, n: Int, agree: Int)] = [:]

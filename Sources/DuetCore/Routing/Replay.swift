@@ -15,10 +15,14 @@ public enum VoteReplay {
     }
 
     /// Reads every line; any bad line → an `ImportError` naming file and line.
-    public static func read<Source: ByteSource>(_ source: Source, file: String, labels: [String]) throws(ImportError) -> [Row] {
+    /// `facetLabels`: the labels votes about a facet may take (`TaskSpec.facetLabels`: a review's verdict
+    /// votes are "accept"/"reject", not scale points).
+    public static func read<Source: ByteSource>(_ source: Source, file: String, labels: [String],
+                                                facetLabels: [String: [String]] = [:]) throws(ImportError) -> [Row] {
         var reader = JSONLRowReader(source, file: file)
         var rows: [Row] = []
-        let allowed = Set(labels)
+        let allLabels = Set(labels)
+        let byFacet = facetLabels.mapValues(Set.init)
         while let row = try reader.next() {
             func fail(_ m: String) -> ImportError { ImportError(file: file, line: row.line, message: m) }
             guard let item = row.value["item"]?.scalarText, !item.isEmpty else { throw fail("missing field 'item'") }
@@ -30,6 +34,7 @@ public enum VoteReplay {
             case let v?:
                 guard let s = v.scalarText else { throw fail("field 'label': expected a string or null, got \(v.typeName)") }
                 // A label outside the task's labels is an unparseable answer, kept as raw text.
+                let allowed = MachineVote(annotator: annotator, variant: variant, label: nil).facet.flatMap { byFacet[$0] } ?? allLabels
                 label = allowed.isEmpty || allowed.contains(s) ? s : nil
             }
             var confidence: Double?

@@ -92,8 +92,16 @@ public struct MachineView: Sendable, Hashable {
         self.annotator = annotator
     }
 
-    /// Entropy of the votes (unparseable ones count as one more label).
-    public var entropy: Double { Uncertainty.entropy(votes.map(\.label)) }
+    /// Entropy of the whole-answer votes (unparseable ones count as one more label); of all votes when
+    /// every vote is about one part of the answer (`MachineVote.facet`). A review's verdict votes are
+    /// not pooled with its ratings.
+    public var entropy: Double {
+        let whole = votes.filter { $0.facet == nil }
+        return Uncertainty.entropy((whole.isEmpty ? votes : whole).map(\.label))
+    }
+
+    /// Rate and review: the judges' scores and their spread (`ScoreSpread`).
+    public var spread: ScoreSpread { ScoreSpread(votes: votes) }
 }
 
 /// Which routed items the triage table lists.
