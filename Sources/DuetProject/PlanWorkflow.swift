@@ -34,7 +34,7 @@ public enum PlanWorkflow {
         var truth = human
         let items = try store.allItems(for: task)
         for item in items where truth[item.rowID] == nil {
-            if let g = item.item.gold?.scalarText { truth[item.rowID] = g }
+            if let g = Decisions.labelText(item.item.gold) { truth[item.rowID] = g }
         }
         let order = items.map(\.rowID).filter(votes.contains)
         let measured = Set(order.filter { truth[$0] != nil })
@@ -53,14 +53,18 @@ public enum PlanWorkflow {
             evaluation.crossFitItems = fit.votes.count
             evaluation.note = fit.note
         }
-        let rows = Router.plan(votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets)
+        // Multilabel tasks and rankings are planned by their own scores (`KindScorer`).
+        let scorer = KindScorer.forTask(task, votes: votes)
+        let rows = scorer.map { Router.plan(scorer: $0, votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets) }
+            ?? Router.plan(votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets)
         // People's time, as everywhere: over the decisions that measured it (TaskProgress.timed).
         let pace = try store.taskProgress(task)
         let priced = spec.map { $0.kind != .local } ?? false
         let basis = CostBasis(items: order.count, measuredSeconds: pace.humanSeconds, measuredDecisions: pace.timed,
                               settings: project.config.cost, tokens: try store.voteTokens(task: task, annotator: who),
                               promptPrice: priced ? spec!.promptPrice : 0, completionPrice: priced ? spec!.completionPrice : 0)
-        let baseline = PlanBaseline.make(votes: votes, order: order, truth: truth, labels: task.answerLabels)
+        let baseline = scorer.map { PlanBaseline.make(scorer: $0, votes: votes, order: order, truth: truth, labels: task.answerLabels) }
+            ?? PlanBaseline.make(votes: votes, order: order, truth: truth, labels: task.answerLabels)
         return PlanReport(task: task.name, annotator: who, rows: rows, cost: basis, targetAccuracy: project.config.router.targetAccuracy,
                           evaluation: evaluation, baseline: baseline)
     }

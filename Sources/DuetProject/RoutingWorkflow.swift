@@ -153,8 +153,8 @@ public enum RouteWorkflow {
     public static func humanLabels(_ decisions: [CurrentDecision]) -> [Int64: String] {
         var out: [Int64: String] = [:]
         for d in decisions where d.status == .submitted && d.annotatorKind == .human {
-            // Multi-label sets are not single labels the router can vote on.
-            if let l = Decisions.labelText(d.value), d.value?.array == nil { out[d.itemRowID] = l }
+            // One shape for people and machines: a label, a label set "a|b", a ranking's order "2>0>1".
+            if let l = Decisions.labelText(d.value) { out[d.itemRowID] = l }
         }
         return out
     }
@@ -196,7 +196,10 @@ public enum RouteWorkflow {
         report.alreadyLabeled = order.count - open.count
         report.withoutVotes = open.filter { !votes.contains($0) }.count
         let budget = request.budget ?? (request.threshold == nil ? project.config.router.budget : 1)
-        var outcome = Router.route(votes: votes, order: open, labels: labels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
+        // Multilabel tasks and rankings: votes are not one label each (`KindScorer`).
+        let scorer = KindScorer.forTask(task, votes: votes)
+        var outcome = scorer.map { Router.route(scorer: $0, votes: votes, order: open, strategy: request.strategy, budget: budget, seed: request.seed) }
+            ?? Router.route(votes: votes, order: open, labels: labels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
         if let threshold = request.threshold {
             // A threshold sends every item above it, whatever the share.
             let over = open.filter { (outcome.scores[$0] ?? .infinity) > threshold }
@@ -216,9 +219,10 @@ public enum RouteWorkflow {
             // Items for people keep the machine's (majority) label too: the suggestion pane shows it.
             // No parsed vote: nothing is known, so it goes to people first (not last, as entropy 0 would put it).
             let score = labels.contains(where: { $0 != nil }) ? outcome.scores[id] ?? .infinity : .infinity
-            return RouteEntry(itemRowID: id, route: route, score: score,
-                              machineLabel: outcome.machineLabels[id] ?? Uncertainty.majority(labels), annotator: annotator,
-                              votes: vs, entropy: Uncertainty.entropy(labels),
+            let judged = vs.isEmpty ? nil : scorer?.judge(vs)
+            let label = outcome.machineLabels[id] ?? (scorer == nil ? Uncertainty.majority(labels) : judged?.label)
+            return RouteEntry(itemRowID: id, route: route, score: score, machineLabel: label, annotator: annotator,
+                              votes: vs, entropy: judged?.spread ?? Uncertainty.entropy(labels),
                               confidence: confidence.isEmpty ? nil : confidence.reduce(0, +) / Double(confidence.count))
         }
         try store.applyRouting(entries, task: task.name, at: date)

@@ -35,6 +35,8 @@ import Testing
         case "choice": kind = .choice(c.options ?? [])
         case "yesno": kind = .yesNo(c.label ?? "")
         case "pair": kind = .pair(c.order == "BA" ? .ba : .ab)
+        case "applies": kind = .applies
+        case "order": kind = .order((c.order ?? "").split(separator: ",").compactMap { Int($0) })
         default: kind = .label
         }
         switch parser.read(c.answer, as: kind) {
@@ -70,5 +72,27 @@ import Testing
             return c.expected != got && c.expected != nil && c.expected != "abstain"
         }
         #expect(votedWrongly.isEmpty, "\(votedWrongly.map { "\($0.variant): \($0.answer.prefix(120))" })")
+    }
+
+    /// Multilabel questions are read by the same yes/no grammar, a no being a vote: every real answer to
+    /// a True/False or agree prompt reads as "yes" where a person read the label, "no" where they read a
+    /// no, unparseable where they did.
+    @Test func yesNoAnswersReadAsMultilabelVotes() throws {
+        let cases = try Self.corpus().filter { $0.kind == "yesno" }
+        #expect(cases.count >= 100)
+        var right = 0
+        var wrong: [String] = []
+        for c in cases {
+            let expected: String? = c.expected == nil ? nil : c.expected == "abstain" ? Multilabel.no : Multilabel.yes
+            let got: String?
+            switch AnswerParser(labels: c.labels).read(c.answer, as: .applies) {
+            case .label(let l): got = l
+            case .abstain: got = "abstain"
+            case .unparseable: got = nil
+            }
+            if got == expected { right += 1 } else { wrong.append("expected \(expected ?? "unparseable"), read \(got ?? "unparseable"): \(c.answer.prefix(120))") }
+        }
+        // As the yes/no prompts: at least 95% (the grammar is the same; only a no's meaning differs).
+        #expect(Double(right) / Double(cases.count) >= 0.95, "\(right)/\(cases.count):\n\(wrong.joined(separator: "\n"))")
     }
 }

@@ -37,6 +37,10 @@ import Foundation
 /// ("Response B", "Assistant A") all naming one side → that side. A side maps back to the stored
 /// response through the display order; "tie" and "both-bad" only when the schema has them.
 /// "A carefully designed response would be: …" names no side.
+///
+/// Multilabel questions about one label: the yes/no verdicts above, read as a vote "yes" or "no" (a no is
+/// a vote, not an abstention); none → unparseable. Rankings: an order of the candidates' letters ("B > A >
+/// C", "1. C 2. A 3. B"), mapped back to stored indices ("2>0>1"); see `readOrder`.
 public struct AnswerParser: Sendable, Hashable {
     public enum Reading: Sendable, Hashable {
         case label(String)
@@ -92,6 +96,10 @@ public struct AnswerParser: Sendable, Hashable {
             }
         case .pair(let order):
             return readPair(tokens, order: order)
+        case .applies:
+            return AnswerParser.readApplies(tokens)
+        case .order(let shown):
+            return readOrder(tokens, shown: shown)
         }
     }
 

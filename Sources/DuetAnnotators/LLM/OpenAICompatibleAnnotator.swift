@@ -11,6 +11,10 @@ import Logging
 ///
 /// - Classify tasks: 5 + 2C votes per item; compare tasks (two responses): 6
 ///   votes, each prompt in both A/B orders, labels in stored terms ("0", "1", "tie").
+/// - Multilabel tasks: 4 yes/no questions per label (question, paraphrase, True/False statement, the
+///   question with the labels listed in reverse); variant "<perturbation>@<label>", label "yes"/"no"/nil.
+/// - Ranking items (compare tasks, three or more responses): 4 votes, the candidates shown in stored,
+///   reversed and two shuffled orders; label the stored order best first ("2>0>1", `RankingOrder`).
 /// - A False / No answer to a True/False or agree prompt gives no vote, so an
 ///   item can end with fewer than k votes; every other variant gives exactly
 ///   one vote, `label == nil` when unparseable or failed (raw "error: …").
@@ -53,7 +57,7 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
                          progress: @Sendable (Int) -> Void) async throws -> [Int64: [MachineVote]] {
         let errors = config.validationErrors()
         guard errors.isEmpty else { throw LLMAnnotatorError.invalidConfig(errors) }
-        guard task.kind == .classify || task.kind == .compare else { throw LLMAnnotatorError.unsupportedTask(task.kind) }
+        guard [.classify, .multilabel, .compare].contains(task.kind) else { throw LLMAnnotatorError.unsupportedTask(task.kind) }
         let parser = AnswerParser(labels: PromptTemplates.schema(for: task), aliases: aliases)
 
         // Every (item, variant) request, then the cache, then the network for the rest.

@@ -98,8 +98,11 @@ public struct MachineView: Sendable, Hashable {
         self.annotator = annotator
     }
 
-    /// Entropy of the votes (unparseable ones count as one more label).
-    public var entropy: Double { Uncertainty.entropy(votes.map(\.label)) }
+    /// The spread of the votes: their entropy (unparseable ones count as one more label); for
+    /// multilabel votes the least sure label's entropy, for rankings 1 − mean τ (`KindScorer`).
+    public var entropy: Double {
+        KindScorer.forVotes(votes)?.judge(votes).spread ?? Uncertainty.entropy(votes.map(\.label))
+    }
 }
 
 /// Which routed items the triage table lists.

@@ -1,0 +1,175 @@
+import Foundation
+
+/// What the votes on one item say, for task kinds whose votes are not one label each.
+public struct JudgedItem: Sendable, Hashable {
+    /// The machine's label text (`Decisions.labelText`'s shape), nil when no vote could be read.
+    public var label: String?
+    /// The plain spread (the `entropy` strategy): the largest label entropy (multilabel), the
+    /// orders' 1 − mean τ (rankings), or the vote entropy.
+    public var spread: Double
+    /// The spread with support (the `default` strategy): + `Uncertainty.unsupportedOffset` without
+    /// support, infinite with nothing read.
+    public var score: Double
+}
+
+/// How items of a task are scored when its votes are not one label each: multilabel tasks (a yes/no
+/// vote per label, `Multilabel`) and compare tasks holding ranking items (orders, `RankingOrder`).
+/// `Router.route(scorer:…)` and `Router.plan(scorer:…)` route and plan with it; `forTask` says whether
+/// a task needs one (nil: the router's label votes apply as they are).
+public enum KindScorer: Sendable, Hashable {
+    /// One yes/no vote per label and perturbation, about the facet `label`.
+    case multilabel(labels: [String])
+    /// Compare tasks with ranking items: items whose votes are orders are scored by their spread and
+    /// labelled by consensus; pair items' votes as label votes (entropy with support, majority).
+    case ranking
+
+    /// The scorer a task needs: multilabel tasks always; compare tasks when some item's votes are orders.
+    public static func forTask(_ task: TaskSpec, votes: VoteTable) -> KindScorer? {
+        switch task.kind {
+        case .multilabel: return .multilabel(labels: task.labels)
+        case .compare:
+            for id in votes.items where votes.labels(id)!.contains(where: { $0.flatMap(RankingOrder.init(text:)) != nil }) {
+                return .ranking
+            }
+            return nil
+        default: return nil
+        }
+    }
+
+    /// The scorer one item's votes need, told from the votes alone (screens that show a stored item):
+    /// yes/no votes about facets are multilabel, orders a ranking; nil for label votes.
+    public static func forVotes(_ votes: [MachineVote]) -> KindScorer? {
+        if votes.contains(where: { $0.label.flatMap(RankingOrder.init(text:)) != nil }) { return .ranking }
+        let facets = votes.filter { $0.facet != nil }
+        if !facets.isEmpty, facets.count == votes.count,
+           facets.allSatisfy({ $0.label == nil || $0.label == Multilabel.yes || $0.label == Multilabel.no }) {
+            return .multilabel(labels: [])
+        }
+        return nil
+    }
+
+    public func judge(_ votes: [MachineVote]) -> JudgedItem {
+        switch self {
+        case .multilabel(let labels):
+            let per = Multilabel.perLabel(votes, labels: labels)
+            return JudgedItem(label: Multilabel.labelText(per), spread: Multilabel.entropyScore(per), score: Multilabel.supportedScore(per))
+        case .ranking:
+            let labels = votes.map(\.label)
+            if labels.contains(where: { $0.flatMap(RankingOrder.init(text:)) != nil }) {
+                let spread = RankingOrder.spread(labels)
+                return JudgedItem(label: RankingOrder.consensus(labels)?.text, spread: spread,
+                                  score: RankingOrder.supported(labels) ? spread : spread + Uncertainty.unsupportedOffset)
+            }
+            let parsed = labels.contains { $0 != nil }
+            return JudgedItem(label: Uncertainty.majority(labels), spread: parsed ? Uncertainty.entropy(labels) : .infinity,
+                              score: Uncertainty.supportedEntropy(labels))
+        }
+    }
+
+    /// Accuracy (exact match: the same label set, the same order) and the second figure of a plan row:
+    /// the mean per-label F1 (multilabel) or, for rankings, the mean share of response pairs put the
+    /// right way round (pair items: right or wrong).
+    public func evaluate(predicted: [Int64: String?], truth: [Int64: String], labels: [String]) -> (accuracy: Double, second: Double) {
+        switch self {
+        case .multilabel(let taskLabels):
+            let r = Multilabel.accuracyAndLabelF1(predicted: predicted, truth: truth, labels: taskLabels)
+            return (r.accuracy, r.labelF1)
+        case .ranking:
+            guard !truth.isEmpty else { return (0, 0) }
+            var exact = 0, pairs = 0.0
+            for (id, t) in truth {
+                let p = predicted[id] ?? nil
+                if p == t { exact += 1 }
+                if let p, let po = RankingOrder(text: p), let to = RankingOrder(text: t) {
+                    pairs += RankingOrder.pairAgreement(po, truth: to) ?? (p == t ? 1 : 0)
+                } else if p == t {
+                    pairs += 1
+                }
+            }
+            return (Double(exact) / Double(truth.count), pairs / Double(truth.count))
+        }
+    }
+
+    /// The strategies a plan compares for these kinds: no reliabilities are learned for them, so
+    /// `calibrated` is left out (`default` is entropy with support).
+    public static let strategies: [RoutingStrategy] = [.default, .entropy, .confidence, .random]
+}
+
+extension Router {
+    /// Routes items of a kind `scorer` judges (see `KindScorer`): `entropy` ranks by the plain spread,
+    /// `default` and `calibrated` by the spread with support, `confidence` by 1 − mean stated
+    /// confidence, `random` by a seeded key; the machine keeps the rest with the scorer's label.
+    /// Items without votes come first. `order` holds only items no person has labeled.
+    public static func route(scorer: KindScorer, votes: VoteTable, order: [Int64], strategy: RoutingStrategy,
+                             budget: Double, seed: Int = 0) -> RoutingOutcome {
+        var machine: [Int64: String] = [:]
+        var scores: [Int64: Double] = [:]
+        var ranking: [(item: Int64, score: Double)] = []
+        ranking.reserveCapacity(order.count)
+        for id in order {
+            let vs = votes[id]
+            let judged = vs.map(scorer.judge)
+            let score: Double
+            switch strategy {
+            case .entropy: score = judged?.spread ?? .infinity
+            case .default, .calibrated: score = judged?.score ?? .infinity
+            case .confidence: score = vs.map { Uncertainty.confidenceUncertainty($0) ?? 1 } ?? .infinity
+            case .random: score = Double(Allocation.tieKey(id, seed))
+            }
+            scores[id] = score
+            ranking.append((id, score))
+            if let l = judged?.label { machine[id] = l }
+        }
+        let humans = Array(Allocation.ranked(ranking).prefix(Allocation.count(order.count, share: budget)).map(\.item))
+        for id in humans { machine[id] = nil }
+        return RoutingOutcome(toHumans: humans, machineLabels: machine, scores: scores)
+    }
+
+    /// `duet plan` for kinds `scorer` judges: each strategy × budget, `truth` standing in for people;
+    /// accuracy is exact match and `macroF1` holds the scorer's second figure (`KindScorer.evaluate`).
+    public static func plan(scorer: KindScorer, votes: VoteTable, order: [Int64], truth: [Int64: String], labels: [String],
+                            strategies: [RoutingStrategy] = KindScorer.strategies, budgets: [Double], randomSeeds: Int = 200) -> [PlanRow] {
+        let scored = order.filter { truth[$0] != nil }
+        var rows: [PlanRow] = []
+        for strategy in strategies {
+            for b in budgets {
+                let seeds = strategy == .random ? Array(0..<max(1, randomSeeds)) : [0]
+                var acc = 0.0, second = 0.0, humans = 0
+                for seed in seeds {
+                    let o = route(scorer: scorer, votes: votes, order: scored, strategy: strategy, budget: b, seed: seed)
+                    let e = evaluate(scorer: scorer, o, truth: truth, labels: labels)
+                    acc += e.accuracy
+                    second += e.second
+                    humans = o.toHumans.count
+                }
+                rows.append(PlanRow(strategy: strategy.rawValue, budget: b, accuracy: acc / Double(seeds.count),
+                                    macroF1: second / Double(seeds.count), humanItems: humans))
+            }
+        }
+        return rows
+    }
+
+    /// The mixed labels' quality under `scorer` (people right on what they get).
+    public static func evaluate(scorer: KindScorer, _ outcome: RoutingOutcome, truth: [Int64: String], labels: [String]) -> (accuracy: Double, second: Double) {
+        let humans = Set(outcome.toHumans)
+        var predicted: [Int64: String?] = [:]
+        for id in truth.keys { predicted[id] = humans.contains(id) ? truth[id] : outcome.machineLabels[id] }
+        return scorer.evaluate(predicted: predicted, truth: truth, labels: labels)
+    }
+}
+
+extension PlanBaseline {
+    /// The most common true label (set, order) for every item, and the machine alone, under `scorer`.
+    public static func make(scorer: KindScorer, votes: VoteTable, order: [Int64], truth: [Int64: String], labels: [String]) -> PlanBaseline? {
+        let measured = order.filter { truth[$0] != nil }
+        guard !measured.isEmpty else { return nil }
+        var counts: [String: Int] = [:]
+        for id in measured { counts[truth[id]!, default: 0] += 1 }
+        guard let top = counts.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key })?.key else { return nil }
+        let scored = Dictionary(uniqueKeysWithValues: measured.map { ($0, truth[$0]!) })
+        let constant = scorer.evaluate(predicted: Dictionary(uniqueKeysWithValues: measured.map { ($0, Optional(top)) }), truth: scored, labels: labels)
+        let machine = Router.route(scorer: scorer, votes: votes, order: measured, strategy: .entropy, budget: 0)
+        let alone = Router.evaluate(scorer: scorer, machine, truth: scored, labels: labels).accuracy
+        return PlanBaseline(label: top, accuracy: constant.accuracy, macroF1: constant.second, machineAccuracy: alone)
+    }
+}
