@@ -231,7 +231,7 @@ extension PromptTemplates {
         return out
     }
 
-    /// The display orders a ranking item is asked in: stored, reversed, and two seeded shuffles.
+    /// The display orders a ranking item is asked in: stored, reversed, and two seeded shuffles unlike them.
     public static let rankingOrders = 4
 
     /// A ranking item's variants: the candidates shown in stored order and reversed (instruction
@@ -240,11 +240,17 @@ extension PromptTemplates {
         let n = responses.count
         let prompt = PromptTemplates.render(item.fields.prompt ?? [])
         let letters = (0..<n).map { PromptTemplates.optionLetter($0) }
+        // Two shuffles unlike the orders before them (when there are enough orders to pick from).
+        var shown = [Array(0..<n), Array((0..<n).reversed())]
+        var seed = 0
+        while shown.count < PromptTemplates.rankingOrders {
+            seed += 1
+            let p = PairOrder.permutation(count: n, dataset: item.dataset, uid: item.uid, annotator: "llm-rank", seed: seed)
+            if !shown.contains(p) || seed > 50 { shown.append(p) }
+        }
         let orders: [(String, String, [Int])] = [
-            ("rank:forward", rankInstruction, Array(0..<n)),
-            ("rank:reversed", rankInstruction, Array((0..<n).reversed())),
-            ("rank-list:shuffle-1", rankParaphrase, PairOrder.permutation(count: n, dataset: item.dataset, uid: item.uid, annotator: "llm-rank", seed: 1)),
-            ("rank-list:shuffle-2", rankParaphrase, PairOrder.permutation(count: n, dataset: item.dataset, uid: item.uid, annotator: "llm-rank", seed: 2)),
+            ("rank:forward", rankInstruction, shown[0]), ("rank:reversed", rankInstruction, shown[1]),
+            ("rank-list:shuffle-1", rankParaphrase, shown[2]), ("rank-list:shuffle-2", rankParaphrase, shown[3]),
         ]
         return orders.map { name, template, shown in
             let candidates = shown.enumerated().map { "Response \(letters[$0.offset]):\n" + PromptTemplates.render(responses[$0.element]) }

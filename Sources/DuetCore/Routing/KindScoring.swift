@@ -10,6 +10,12 @@ public struct JudgedItem: Sendable, Hashable {
     /// The spread with support (the `default` strategy): + `Uncertainty.unsupportedOffset` without
     /// support, infinite with nothing read.
     public var score: Double
+
+    public init(label: String?, spread: Double, score: Double) {
+        self.label = label
+        self.spread = spread
+        self.score = score
+    }
 }
 
 /// How items of a task are scored when its votes are not one label each: multilabel tasks (a yes/no
@@ -130,23 +136,11 @@ extension Router {
     public static func plan(scorer: KindScorer, votes: VoteTable, order: [Int64], truth: [Int64: String], labels: [String],
                             strategies: [RoutingStrategy] = KindScorer.strategies, budgets: [Double], randomSeeds: Int = 200) -> [PlanRow] {
         let scored = order.filter { truth[$0] != nil }
-        var rows: [PlanRow] = []
-        for strategy in strategies {
-            for b in budgets {
-                let seeds = strategy == .random ? Array(0..<max(1, randomSeeds)) : [0]
-                var acc = 0.0, second = 0.0, humans = 0
-                for seed in seeds {
-                    let o = route(scorer: scorer, votes: votes, order: scored, strategy: strategy, budget: b, seed: seed)
-                    let e = evaluate(scorer: scorer, o, truth: truth, labels: labels)
-                    acc += e.accuracy
-                    second += e.second
-                    humans = o.toHumans.count
-                }
-                rows.append(PlanRow(strategy: strategy.rawValue, budget: b, accuracy: acc / Double(seeds.count),
-                                    macroF1: second / Double(seeds.count), humanItems: humans))
-            }
+        return planRows(strategies: strategies, budgets: budgets, randomSeeds: randomSeeds) { strategy, b, seed in
+            let o = route(scorer: scorer, votes: votes, order: scored, strategy: strategy, budget: b, seed: seed)
+            let e = evaluate(scorer: scorer, o, truth: truth, labels: labels)
+            return (e.accuracy, e.second, o.toHumans.count)
         }
-        return rows
     }
 
     /// The mixed labels' quality under `scorer` (people right on what they get).
