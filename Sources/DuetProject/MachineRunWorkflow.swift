@@ -271,11 +271,12 @@ public enum MachineRunWorkflow {
     static func localTraining(task: TaskSpec, items: [StoredItem], useGold: Bool, store: any ProjectStore) throws -> LocalTraining {
         let human = try RouteWorkflow.humanLabels(store, task)
         switch task.kind {
-        case .classify, .rate:
+        case .classify, .rate, .multilabel:
+            // Multilabel: label sets as label text ("a|b"), people's and gold read alike (`Decisions.labelText`).
             var labels = human
             if useGold {
                 for item in items where labels[item.rowID] == nil {
-                    if let g = item.item.gold?.scalarText { labels[item.rowID] = g }
+                    if let g = Decisions.labelText(item.item.gold) { labels[item.rowID] = g }
                 }
             }
             return .labels(labels)
@@ -290,36 +291,42 @@ public enum MachineRunWorkflow {
                 }
             }
             return .choices(choices)
-        case .multilabel, .review:
-            throw DuetError("the built-in annotator handles classify, rate and compare tasks, not \(task.kind.rawValue)")
+        case .review:
+            throw DuetError("the built-in annotator handles classify, multilabel, rate and compare tasks, not \(task.kind.rawValue)")
         }
     }
 
     /// The built-in ensemble, trained on people's labels (and gold when allowed).
     static func local(_ spec: AnnotatorSpec, task: TaskSpec, items: [StoredItem], useGold: Bool,
-                      store: any ProjectStore) throws -> (LocalEnsemble, Int) {
+                      store: any ProjectStore) throws -> (any MachineAnnotator, Int) {
         try local(spec, task: task, items: items, training: localTraining(task: task, items: items, useGold: useGold, store: store),
                   useGold: useGold)
     }
 
     static func local(_ spec: AnnotatorSpec, task: TaskSpec, items: [StoredItem], training: LocalTraining,
-                      useGold: Bool) throws -> (LocalEnsemble, Int) {
+                      useGold: Bool) throws -> (any MachineAnnotator, Int) {
+        // A model that cannot learn yet says what it needs.
+        func learn(_ advice: String, gold: String, _ make: () throws -> (any MachineAnnotator, Int)) throws -> (any MachineAnnotator, Int) {
+            do { return try make() } catch let e as LocalEnsembleError {
+                throw DuetError("the built-in annotator cannot learn yet: \(e). \(advice)"
+                    + (useGold ? "" : ", or let it learn from \(gold) ([router] train_on_gold = true)"))
+            }
+        }
         switch training {
+        case .labels(let labels) where task.kind == .multilabel:
+            let rows = LocalMultilabelEnsemble.trainingRows(items: items, labels: labels)
+            return try learn("Label a few items, some with and some without each label", gold: "gold labels") {
+                (try LocalMultilabelEnsemble(name: spec.voteName, labels: task.labels, training: rows), rows.count)
+            }
         case .labels(let labels):
             let rows = LocalEnsemble.trainingPairs(items: items, labels: labels)
-            do {
-                return (try LocalEnsemble(name: spec.voteName, labels: task.answerLabels, training: rows), rows.count)
-            } catch let e as LocalEnsembleError {
-                throw DuetError("the built-in annotator cannot learn yet: \(e). Label a few items of each label first"
-                    + (useGold ? "" : ", or let it learn from gold labels ([router] train_on_gold = true)"))
+            return try learn("Label a few items of each label first", gold: "gold labels") {
+                (try LocalEnsemble(name: spec.voteName, labels: task.answerLabels, training: rows), rows.count)
             }
         case .choices(let choices):
             let judgments = LocalEnsemble.judgments(items: items, choices: choices)
-            do {
-                return (try LocalEnsemble(name: spec.voteName, judgments: judgments), judgments.count)
-            } catch let e as LocalEnsembleError {
-                throw DuetError("the built-in annotator cannot learn yet: \(e). Judge a few pairs first"
-                    + (useGold ? "" : ", or let it learn from the dataset's preferences ([router] train_on_gold = true)"))
+            return try learn("Judge a few pairs first", gold: "the dataset's preferences") {
+                (try LocalEnsemble(name: spec.voteName, judgments: judgments), judgments.count)
             }
         }
     }

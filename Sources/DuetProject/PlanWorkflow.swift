@@ -92,7 +92,7 @@ public enum PlanWorkflow {
         var out: [Int64: [MachineVote]] = [:]
         for f in 0..<k {
             let held = Set(learned.enumerated().filter { $0.offset % k == f }.map(\.element))
-            let ensemble: LocalEnsemble
+            let ensemble: any MachineAnnotator
             do {
                 ensemble = try MachineRunWorkflow.local(spec, task: task, items: items, training: training.removing(held), useGold: useGold).0
             } catch let e as DuetError {

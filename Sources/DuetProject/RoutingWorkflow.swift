@@ -21,7 +21,7 @@ public enum VotesImportWorkflow {
         let isBatch = (try? JSONValue.parse(bytes: firstLine)).map(BatchReplay.looksLikeBatch) ?? false
         let replay = PeekedSource(first: first, base: source)
         let rows = isBatch ? try BatchReplay.read(replay, file: path, task: task)
-            : try VoteReplay.read(replay, file: path, labels: task.answerLabels)
+            : try VoteReplay.read(replay, file: path, task: task)
         var resolved: [(item: Int64, vote: MachineVote)] = []
         var ids: [String: Int64] = [:]
         var annotators: Set<String> = []

@@ -153,6 +153,20 @@ public struct LocalEnsemble: MachineAnnotator {
         guard (task.kind == .compare) == isPairwise else {
             throw LocalEnsembleError.wrongTask(task: task.name, trainedFor: isPairwise ? "pairs" : "classification")
         }
+        return try LocalEnsemble.inBlocks(items, progress: progress) { slice in
+            if isPairwise {
+                let usable = slice.compactMap { s in LocalEnsemble.responses(of: s.item).map { (s.rowID, $0) } }
+                return Array(zip(usable.map(\.0), pairVotes(usable.map(\.1))))
+            }
+            let usable = slice.compactMap { s in LocalEnsemble.text(of: s.item).map { (s.rowID, $0) } }
+            return Array(zip(usable.map(\.0), votes(for: usable.map(\.1))))
+        }
+    }
+
+    /// Votes for items block by block (4,096 at a time: the features of all items never exist at once),
+    /// checking for cancellation and reporting the items done after each block.
+    static func inBlocks(_ items: [StoredItem], progress: @Sendable (Int) -> Void,
+                         _ votes: (ArraySlice<StoredItem>) -> [(Int64, [MachineVote])]) throws -> [Int64: [MachineVote]] {
         var out: [Int64: [MachineVote]] = [:]
         out.reserveCapacity(items.count)
         let block = 4096
@@ -160,13 +174,7 @@ public struct LocalEnsemble: MachineAnnotator {
         while done < items.count {
             try Task.checkCancellation()
             let slice = items[done..<min(items.count, done + block)]
-            if isPairwise {
-                let usable = slice.compactMap { s in LocalEnsemble.responses(of: s.item).map { (s.rowID, $0) } }
-                for (id, votes) in zip(usable.map(\.0), pairVotes(usable.map(\.1))) { out[id] = votes }
-            } else {
-                let usable = slice.compactMap { s in LocalEnsemble.text(of: s.item).map { (s.rowID, $0) } }
-                for (id, votes) in zip(usable.map(\.0), votes(for: usable.map(\.1))) { out[id] = votes }
-            }
+            for (id, v) in votes(slice) { out[id] = v }
             done += slice.count
             progress(done)
         }

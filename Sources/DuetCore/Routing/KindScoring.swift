@@ -152,6 +152,23 @@ extension Router {
     }
 }
 
+extension TaskSpec {
+    /// Whether a vote's label is an answer this task's votes can hold: one of `answerLabels`; for a
+    /// multilabel task "yes" or "no" about one of its labels (the variant's facet); for a compare task
+    /// also an order of a ranking item's responses (`RankingOrder`).
+    public func acceptsVote(label: String, variant: String) -> Bool {
+        switch kind {
+        case .multilabel:
+            guard let at = variant.firstIndex(of: MachineVote.facetSeparator) else { return false }
+            return labels.contains(String(variant[variant.index(after: at)...])) && (label == Multilabel.yes || label == Multilabel.no)
+        case .compare:
+            return answerLabels.contains(label) || RankingOrder(text: label) != nil
+        default:
+            return answerLabels.contains(label)
+        }
+    }
+}
+
 extension PlanBaseline {
     /// The most common true label (set, order) for every item, and the machine alone, under `scorer`.
     public static func make(scorer: KindScorer, votes: VoteTable, order: [Int64], truth: [Int64: String], labels: [String]) -> PlanBaseline? {
