@@ -246,15 +246,16 @@ public enum MachineRunWorkflow {
     }
 
     /// What the built-in ensemble learns from: labels per item (classify,
-    /// rate) or pair choices (compare), keyed by item row id.
+    /// multilabel, rate) or pair choices and rankings (compare), keyed by item row id.
     enum LocalTraining {
         case labels([Int64: String])
-        case choices([Int64: PairChoice])
+        /// Compare tasks: pair choices, and people's orders of ranking items.
+        case choices([Int64: PairChoice], rankings: [Int64: RankingOrder])
 
         var itemIDs: Set<Int64> {
             switch self {
             case .labels(let l): return Set(l.keys)
-            case .choices(let c): return Set(c.keys)
+            case .choices(let c, let r): return Set(c.keys).union(r.keys)
             }
         }
 
@@ -262,7 +263,7 @@ public enum MachineRunWorkflow {
         func removing(_ ids: Set<Int64>) -> LocalTraining {
             switch self {
             case .labels(let l): return .labels(l.filter { !ids.contains($0.key) })
-            case .choices(let c): return .choices(c.filter { !ids.contains($0.key) })
+            case .choices(let c, let r): return .choices(c.filter { !ids.contains($0.key) }, rankings: r.filter { !ids.contains($0.key) })
             }
         }
     }
@@ -282,15 +283,18 @@ public enum MachineRunWorkflow {
             return .labels(labels)
         case .compare:
             var choices: [Int64: PairChoice] = [:]
+            var rankings: [Int64: RankingOrder] = [:]
             for (id, l) in human {
-                if let i = Int(l) { choices[id] = .response(i) } else if l == "tie" { choices[id] = .tie } else { choices[id] = .bothBad }
+                if let order = RankingOrder(text: l) {
+                    rankings[id] = order
+                } else if let i = Int(l) { choices[id] = .response(i) } else if l == "tie" { choices[id] = .tie } else { choices[id] = .bothBad }
             }
             if useGold {
-                for (id, v) in try store.sourceValues(task: task) where choices[id] == nil {
+                for (id, v) in try store.sourceValues(task: task) where choices[id] == nil && rankings[id] == nil {
                     if let c = PairChoice(v) { choices[id] = c }
                 }
             }
-            return .choices(choices)
+            return .choices(choices, rankings: rankings)
         case .review:
             throw DuetError("the built-in annotator handles classify, multilabel, rate and compare tasks, not \(task.kind.rawValue)")
         }
@@ -323,10 +327,11 @@ public enum MachineRunWorkflow {
             return try learn("Label a few items of each label first", gold: "gold labels") {
                 (try LocalEnsemble(name: spec.voteName, labels: task.answerLabels, training: rows), rows.count)
             }
-        case .choices(let choices):
+        case .choices(let choices, let rankings):
             let judgments = LocalEnsemble.judgments(items: items, choices: choices)
-            return try learn("Judge a few pairs first", gold: "the dataset's preferences") {
-                (try LocalEnsemble(name: spec.voteName, judgments: judgments), judgments.count)
+            let orders = items.compactMap { s in rankings[s.rowID].map { (item: s.item, order: $0) } }
+            return try learn("Judge a few pairs (or rank a few items) first", gold: "the dataset's preferences") {
+                (try LocalEnsemble(name: spec.voteName, judgments: judgments, rankings: orders), judgments.count + orders.count)
             }
         }
     }
