@@ -157,7 +157,8 @@ public final class Runtime {
         let decisions = try store.currentDecisions(task: task)
         return QualityReport(agreement: AgreementReport.make(task: task, decisions: decisions),
                              audit: Audit.estimates(routes: try store.routes(task: task, route: .audit), decisions: decisions.filter { $0.annotatorKind == .human }),
-                             pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil)
+                             pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil,
+                             judges: task.kind == .multilabel || task.kind == .compare ? JudgeSpread.make(task: task, votes: try store.votes(task: task)) : nil)
     }
 
     /// The dataset's own annotation of the item, fetched only for tasks that show it.

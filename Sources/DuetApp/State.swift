@@ -84,8 +84,12 @@ public struct QualityReport: Sendable {
     public var plan: PlanView?
     /// Why there is no plan, in words.
     public var planNote: String?
+    /// Multilabel tasks and rankings: how unsure the machine's votes are, per label or over the orders.
+    public var judges: JudgeSpread?
 
-    public init(agreement: AgreementReport, audit: [AuditEstimate] = [], pairs: PairStats? = nil, plan: PlanView? = nil, planNote: String? = nil) {
+    public init(agreement: AgreementReport, audit: [AuditEstimate] = [], pairs: PairStats? = nil, plan: PlanView? = nil, planNote: String? = nil,
+                judges: JudgeSpread? = nil) {
+        self.judges = judges
         self.agreement = agreement
         self.audit = audit
         self.pairs = pairs
@@ -309,9 +313,14 @@ public struct Suggestion: Sendable, Hashable {
     }
     var labels: [String]
     var counts: [Int]
+    /// The votes' spread (`MachineView.entropy`: a multilabel item's least sure label, a ranking's 1 − mean τ).
     public var entropy: Double
     public var confidence: Double?
     public var annotator: String
+    /// Votes that agree with the machine's label (`KindScorer.agrees`).
+    public var agreeing: Int
+    /// Multilabel votes: each label's yes/no/unparseable votes (empty for other votes).
+    public var perLabel: [Multilabel.LabelVotes]
 
     /// Audits are judged blind: the person must not see the machine's answer, so
     /// a blind suggestion holds none of it (no label, votes, entropy or confidence).
@@ -329,6 +338,8 @@ public struct Suggestion: Sendable, Hashable {
         labels = d.map(\.key)
         counts = d.map(\.value)
         entropy = machine?.entropy ?? 0
+        agreeing = votes.filter { KindScorer.agrees($0, with: machine?.label) }.count
+        perLabel = KindScorer.forVotes(votes).map { $0 == .ranking ? [] : Multilabel.perLabel(votes) } ?? []
         confidence = machine.flatMap { Uncertainty.confidenceUncertainty($0.votes).map { 1 - $0 } }
         annotator = route.annotator
     }

@@ -114,12 +114,14 @@ public enum LabelScreen {
             return
         }
         var x = r.x
-        x += c.put(s.label ?? "no label", x: x, y: r.y, style: t[.suggestion].with(.bold), maxWidth: r.width)
-        let top = s.distribution.first { $0.label == s.label }?.count ?? 0
-        x += c.put("  \(top)/\(s.votes)", x: x, y: r.y, style: t[.text], maxWidth: r.maxX - x)
-        c.put("  ⏎ accept", x: x, y: r.y, style: t[.key], maxWidth: r.maxX - x)
+        x += c.put(Render.labelText(s.label) ?? "no label", x: x, y: r.y, style: t[.suggestion].with(.bold), maxWidth: r.width)
+        x += c.put("  \(s.agreeing)/\(s.votes)", x: x, y: r.y, style: t[.text], maxWidth: r.maxX - x)
+        // Multilabel: Enter submits the toggled labels, so there is nothing to accept with it.
+        if s.perLabel.isEmpty { c.put("  ⏎ accept", x: x, y: r.y, style: t[.key], maxWidth: r.maxX - x) }
         guard r.height > 1 else { return }
-        let split = s.distribution.map { "\($0.label) \($0.count)" }.joined(separator: " · ")
+        // Multilabel: each label's yes votes of its votes, ✓ a supported yes, ✗ a supported no, ? unsure.
+        let split = s.perLabel.isEmpty ? s.distribution.map { "\($0.label) \($0.count)" }.joined(separator: " · ")
+            : s.perLabel.map { "\($0.label) \($0.applies.map { $0 ? "✓" : "✗" } ?? "?")\($0.yes)/\($0.votes)" }.joined(separator: " · ")
         // Uncertainty first: it is what the person should weigh the label by.
         c.put(String(format: "H %.2f · ", s.entropy) + split, x: r.x, y: r.y + 1, style: t[.muted], maxWidth: r.width)
     }
@@ -173,6 +175,13 @@ public enum LabelScreen {
 }
 
 extension Render {
+    /// A machine label as shown: a label set's labels joined by ", ", "(none)" for the empty set.
+    static func labelText(_ label: String?) -> String? {
+        guard let label else { return nil }
+        if label.isEmpty { return "(none)" }
+        return label.contains("|") ? label.split(separator: "|").joined(separator: ", ") : label
+    }
+
     /// A decision value in a few words.
     static func valueText(_ v: JSONValue) -> String {
         if let s = v.scalarText { return s }

@@ -50,7 +50,7 @@ enum TriageScreen {
             x += snippetWidth + 1
             // A blind audit shows nothing the machine made: no label, votes or entropy.
             let machine = row.machine
-            c.put(machine.map { Wrap.truncate($0.label ?? "–", width: labelWidth) } ?? "(blind)", x: x, y: y,
+            c.put(machine.map { Wrap.truncate(Render.labelText($0.label) ?? "–", width: labelWidth) } ?? "(blind)", x: x, y: y,
                   style: machine == nil ? th[.muted] : selected ? style : th[.suggestion])
             x += labelWidth + 1
             if let machine { voteBar(&c, x: x, y: y, width: barWidth, machine: machine, theme: th) }
@@ -61,10 +61,10 @@ enum TriageScreen {
         }
     }
 
-    /// The share of votes for the machine's label (█), for other labels (▒) and unparseable (░).
+    /// The share of votes for the machine's label (█; multilabel: yes/no votes that agree with its set),
+    /// for other labels (▒) and unparseable (░).
     static func voteBar(_ c: inout Canvas, x: Int, y: Int, width: Int, machine: MachineView, theme th: Theme) {
-        let label = machine.label
-        let agree = machine.votes.filter { $0.label != nil && $0.label == label }.count
+        let agree = machine.votes.filter { KindScorer.agrees($0, with: machine.label) }.count
         let unparseable = machine.votes.filter { $0.label == nil }.count
         c.segmentedBar(x: x, y: y, width: width, segments: [
             (agree, th[.machine], "█"), (machine.votes.count - agree - unparseable, th[.warning], "▒"), (unparseable, th[.error], "░"),

@@ -184,3 +184,72 @@ extension PlanBaseline {
         return PlanBaseline(label: top, accuracy: constant.accuracy, macroF1: constant.second, machineAccuracy: alone)
     }
 }
+
+extension KindScorer {
+    /// Whether a vote agrees with the machine's label: a yes/no vote about a label when the label set
+    /// holds it (yes) or not (no); any other vote when it is that label (an order: the consensus).
+    public static func agrees(_ vote: MachineVote, with label: String?) -> Bool {
+        guard let label, let said = vote.label else { return false }
+        if let facet = vote.facet, said == Multilabel.yes || said == Multilabel.no {
+            return Multilabel.labels(of: label).contains(facet) == (said == Multilabel.yes)
+        }
+        return said == label
+    }
+}
+
+/// How unsure the machine is over a task's items, for the Quality screen: per label of a multilabel
+/// task (items whose votes about it have no supported majority, its mean entropy), or over ranking
+/// items (the mean 1 − τ spread of their orders, and how many are unanimous).
+public struct JudgeSpread: Sendable, Hashable {
+    public struct Label: Sendable, Hashable {
+        public var label: String
+        /// Items with votes about the label.
+        public var items: Int
+        /// Items whose votes give it a supported "yes".
+        public var yes: Int
+        /// Items without a supported majority about it (the ones that go to people first).
+        public var unsure: Int
+        public var meanEntropy: Double
+    }
+
+    public var labels: [Label] = []
+    /// Ranking items with votes that are orders.
+    public var rankings = 0
+    public var meanRankingSpread: Double?
+    /// Ranking items whose orders all agree.
+    public var unanimousRankings = 0
+
+    /// nil when the task's votes are one label each (no multilabel or ranking votes).
+    public static func make(task: TaskSpec, votes: VoteTable) -> JudgeSpread? {
+        guard let scorer = KindScorer.forTask(task, votes: votes) else { return nil }
+        var out = JudgeSpread()
+        switch scorer {
+        case .multilabel(let labels):
+            var items = [Int](repeating: 0, count: labels.count), yes = items, unsure = items
+            var entropy = [Double](repeating: 0, count: labels.count)
+            for id in votes.items {
+                for (i, l) in Multilabel.perLabel(votes[id]!, labels: labels).enumerated() where l.votes > 0 {
+                    items[i] += 1
+                    entropy[i] += l.entropy
+                    if l.applies == true { yes[i] += 1 }
+                    if l.applies == nil { unsure[i] += 1 }
+                }
+            }
+            out.labels = labels.indices.map {
+                Label(label: labels[$0], items: items[$0], yes: yes[$0], unsure: unsure[$0], meanEntropy: items[$0] > 0 ? entropy[$0] / Double(items[$0]) : 0)
+            }
+        case .ranking:
+            var total = 0.0
+            for id in votes.items {
+                let labels = votes.labels(id)!
+                guard labels.contains(where: { $0.flatMap(RankingOrder.init(text:)) != nil }) else { continue }
+                let s = RankingOrder.spread(labels)
+                out.rankings += 1
+                total += s
+                if s == 0 { out.unanimousRankings += 1 }
+            }
+            out.meanRankingSpread = out.rankings > 0 ? total / Double(out.rankings) : nil
+        }
+        return out
+    }
+}
