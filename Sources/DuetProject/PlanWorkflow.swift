@@ -55,6 +55,7 @@ public enum PlanWorkflow {
         }
         // Multilabel tasks and rankings are planned by their own scores (`KindScorer`).
         let scorer = KindScorer.forTask(task, votes: votes)
+        if let scorer { evaluation.note = [evaluation.note, scorer.planNote].compactMap { $0 }.joined(separator: ". ") }
         let rows = scorer.map { Router.plan(scorer: $0, votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets) }
             ?? Router.plan(votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets)
         // People's time, as everywhere: over the decisions that measured it (TaskProgress.timed).
@@ -163,7 +164,7 @@ public enum PlanWorkflow {
         }
         var advice: [String] = []
         if let b = report.baseline {
-            advice += Wrap.lines("baseline: every item \"\(b.label)\" (the most common label) scores accuracy \(PlanFormat.score(b.accuracy)), "
+            advice += Wrap.lines("baseline: every item " + (b.label.isEmpty ? "without a label" : "\"\(b.label)\"") + " (the most common label) scores accuracy \(PlanFormat.score(b.accuracy)), "
                 + "macro-F1 \(PlanFormat.score(b.macroF1)); the machine alone \(PlanFormat.score(b.machineAccuracy)).", width: width)
             if let w = b.warning { advice += Wrap.lines(w, width: width) }
         }

@@ -83,6 +83,7 @@ import Testing
         let text = PlanWorkflow.text(report)
         #expect(text.table.contains { $0.contains("0.750") })
         #expect(report.baseline?.machineAccuracy == 0.75)
+        #expect(report.evaluation.note == KindScorer.multilabel(labels: ["a", "b"]).planNote)
     }
 
     @Test func theBuiltInAnnotatorLearnsLabelSetsAndRoutes() async throws {

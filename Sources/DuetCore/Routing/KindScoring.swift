@@ -96,6 +96,16 @@ public enum KindScorer: Sendable, Hashable {
         }
     }
 
+    /// What a plan's figures mean for these kinds, in words (`duet plan` says it under "quality").
+    public var planNote: String {
+        switch self {
+        case .multilabel:
+            return "Accuracy counts an item right when its whole label set is; the macro-F1 rows hold the mean per-label F1"
+        case .ranking:
+            return "Accuracy counts a ranking right when its whole order is; the macro-F1 rows hold the share of response pairs put the right way round"
+        }
+    }
+
     /// The strategies a plan compares for these kinds: no reliabilities are learned for them, so
     /// `calibrated` is left out (`default` is entropy with support).
     public static let strategies: [RoutingStrategy] = [.default, .entropy, .confidence, .random]
