@@ -1,6 +1,7 @@
 import DuetAnnotators
 import DuetCore
 import Foundation
+import LLMLoopback
 import Testing
 @testable import DuetProject
 
@@ -84,6 +85,31 @@ import Testing
         #expect(text.table.contains { $0.contains("0.750") })
         #expect(report.baseline?.machineAccuracy == 0.75)
         #expect(report.evaluation.note == KindScorer.multilabel(labels: ["a", "b"]).planNote)
+    }
+
+    @Test func anLLMJudgeRoutesAMultilabelTaskAndAnUnreadableAnswerGoesToPeople() async throws {
+        try await LoopbackServer.with { server in
+            let tmp = try TempDir()
+            let project = try LLMProject.make(tmp, server: server, modes: [""])
+            try project.addTask(TaskSpec(name: "tags", kind: .multilabel, labels: ["a", "b"], dataset: "tags"))
+            let rows = ["[labels=a]", "[labels=a,b]", "[labels=]", "[labels=b] [unreadable]"].enumerated().map { i, tag in
+                "{\"id\":\"g\(i)\",\"text\":\"Post \(i) \(tag)\"}"
+            }
+            _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("tags.jsonl", rows.joined(separator: "\n"))]), into: project.store)
+            let task = try project.task("tags")
+            let run = try await MachineRunWorkflow.run(annotator: "gpt", task: task, project: project,
+                                                       environment: [LLMProject.keyVariable: "sk-test"])
+            #expect(run.items == 4 && run.votes == 4 * 8 && run.unparseable == 8)
+            let report = try RouteWorkflow.run(RouteRequest(task: "tags", budget: 0.25, audit: 0), project: project)
+            #expect(report.toPeople == 1 && report.kept == 3)
+            var machine: [String: JSONValue] = [:]
+            for d in try project.store.currentDecisions(task: task, kind: .machine) where d.status == .submitted {
+                machine[try uid(project, d.itemRowID)] = d.value
+            }
+            #expect(machine == ["g0": ["a"], "g1": ["a", "b"], "g2": []])
+            let queue = try project.store.routes(task: task).values.filter { $0.route == .human }
+            #expect(try queue.map { try uid(project, $0.itemRowID) } == ["g3"])
+        }
     }
 
     @Test func theBuiltInAnnotatorLearnsLabelSetsAndRoutes() async throws {
