@@ -140,11 +140,15 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
 
     /// The requests `annotate` would send, with estimated tokens and cost; sends nothing.
     public func plan(_ items: [StoredItem], task: TaskSpec) -> [PlannedRequest] {
-        let completion = min(config.maxTokens, config.askConfidence ? 12 : 5)
+        let label = config.askConfidence ? 12 : 5
         var out: [PlannedRequest] = []
         for item in items {
             guard let vs = templates.variants(for: item.item, task: task, askConfidence: config.askConfidence) else { continue }
             for v in vs {
+                // An order names every candidate (about 3 tokens each: "B >", "2. A").
+                var answer = label
+                if case .order(let shown) = v.answer { answer = 3 * shown.count + label - 5 }
+                let completion = min(config.maxTokens, answer)
                 let body = requestBody(v.messages)
                 let key = ContentHash.fnv1a128Hex(body)
                 let chars = v.messages.reduce(0) { $0 + $1.content.count }
