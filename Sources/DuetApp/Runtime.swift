@@ -161,7 +161,8 @@ public final class Runtime {
                              pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil,
                              judges: task.kind == .rate || task.kind == .review
                                 ? try store.voteAnnotators(task: task).sorted().map { JudgeSummary(annotator: $0, votes: try store.votes(task: task, annotator: $0)) }
-                                : nil)
+                                : nil,
+                             votesSpread: task.kind == .multilabel || task.kind == .compare ? JudgeSpread.make(task: task, votes: try store.votes(task: task)) : nil)
     }
 
     /// The dataset's own annotation of the item, fetched only for tasks that show it.

@@ -86,10 +86,13 @@ public struct QualityReport: Sendable {
     public var planNote: String?
     /// Rate and review tasks: each judge's scores and spread (nil for other kinds).
     public var judges: [JudgeSummary]?
+    /// Multilabel tasks and rankings: how unsure the machine's votes are, per label or over the orders.
+    public var votesSpread: JudgeSpread?
 
     public init(agreement: AgreementReport, audit: [AuditEstimate] = [], pairs: PairStats? = nil, plan: PlanView? = nil, planNote: String? = nil,
-                judges: [JudgeSummary]? = nil) {
+                judges: [JudgeSummary]? = nil, votesSpread: JudgeSpread? = nil) {
         self.judges = judges
+        self.votesSpread = votesSpread
         self.agreement = agreement
         self.audit = audit
         self.pairs = pairs
@@ -315,6 +318,7 @@ public struct Suggestion: Sendable, Hashable {
     }
     var labels: [String]
     var counts: [Int]
+    /// The votes' spread (`MachineView.entropy`: a multilabel item's least sure label, a ranking's 1 − mean τ).
     public var entropy: Double
     public var confidence: Double?
     public var annotator: String
@@ -322,6 +326,10 @@ public struct Suggestion: Sendable, Hashable {
     public var spread: ScoreSpread?
     /// Enter takes the machine's label (not on a review: Enter submits the person's own review).
     public var enterAccepts: Bool
+    /// Votes that agree with the machine's label (`KindScorer.agrees`).
+    public var agreeing: Int
+    /// Multilabel votes: each label's yes/no/unparseable votes (empty for other votes).
+    public var perLabel: [Multilabel.LabelVotes]
 
     /// Audits are judged blind: the person must not see the machine's answer, so
     /// a blind suggestion holds none of it (no label, votes, entropy or confidence).
@@ -334,7 +342,7 @@ public struct Suggestion: Sendable, Hashable {
         isBlind = machine == nil
         let votes = (machine?.votes ?? []).filter(kind.routesOn)
         spread = machine.flatMap { kind == .rate || kind == .review ? $0.spread : nil }
-        enterAccepts = kind != .review
+        enterAccepts = kind != .review && kind != .multilabel  // review: Enter submits the person's review; multilabel: the toggled set
         label = machine?.label
         self.route = route.route
         self.votes = votes.count
@@ -342,6 +350,8 @@ public struct Suggestion: Sendable, Hashable {
         labels = d.map(\.key)
         counts = d.map(\.value)
         entropy = machine?.entropy ?? 0
+        agreeing = votes.filter { KindScorer.agrees($0, with: machine?.label) }.count
+        perLabel = KindScorer.forVotes(votes).map { $0 == .ranking ? [] : Multilabel.perLabel(votes) } ?? []
         confidence = machine.flatMap { Uncertainty.confidenceUncertainty($0.votes).map { 1 - $0 } }
         annotator = route.annotator
     }

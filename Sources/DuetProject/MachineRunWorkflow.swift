@@ -252,16 +252,17 @@ public enum MachineRunWorkflow {
     }
 
     /// What the built-in ensemble learns from: labels per item (classify,
-    /// rate), pair choices (compare), or ratings and verdicts (review), keyed by item row id.
+    /// multilabel, rate), pair choices and rankings (compare), or ratings and verdicts (review), keyed by item row id.
     enum LocalTraining {
         case labels([Int64: String])
-        case choices([Int64: PairChoice])
+        /// Compare tasks: pair choices, and people's orders of ranking items.
+        case choices([Int64: PairChoice], rankings: [Int64: RankingOrder])
         case reviews(ratings: [Int64: String], verdicts: [Int64: String])
 
         var itemIDs: Set<Int64> {
             switch self {
             case .labels(let l): return Set(l.keys)
-            case .choices(let c): return Set(c.keys)
+            case .choices(let c, let r): return Set(c.keys).union(r.keys)
             case .reviews(let r, let v): return Set(r.keys).union(v.keys)
             }
         }
@@ -270,7 +271,7 @@ public enum MachineRunWorkflow {
         func removing(_ ids: Set<Int64>) -> LocalTraining {
             switch self {
             case .labels(let l): return .labels(l.filter { !ids.contains($0.key) })
-            case .choices(let c): return .choices(c.filter { !ids.contains($0.key) })
+            case .choices(let c, let r): return .choices(c.filter { !ids.contains($0.key) }, rankings: r.filter { !ids.contains($0.key) })
             case .reviews(let r, let v): return .reviews(ratings: r.filter { !ids.contains($0.key) }, verdicts: v.filter { !ids.contains($0.key) })
             }
         }
@@ -289,25 +290,29 @@ public enum MachineRunWorkflow {
     static func localTraining(task: TaskSpec, items: [StoredItem], useGold: Bool, store: any ProjectStore) throws -> LocalTraining {
         let human = try RouteWorkflow.humanLabels(store, task)
         switch task.kind {
-        case .classify, .rate:
+        case .classify, .rate, .multilabel:
+            // Multilabel: label sets as label text ("a|b"), people's and gold read alike (`Decisions.labelText`).
             var labels = human
             if useGold {
                 for item in items where labels[item.rowID] == nil {
-                    if let g = item.item.gold?.scalarText { labels[item.rowID] = g }
+                    if let g = Decisions.labelText(item.item.gold) { labels[item.rowID] = g }
                 }
             }
             return .labels(labels)
         case .compare:
             var choices: [Int64: PairChoice] = [:]
+            var rankings: [Int64: RankingOrder] = [:]
             for (id, l) in human {
-                if let i = Int(l) { choices[id] = .response(i) } else if l == "tie" { choices[id] = .tie } else { choices[id] = .bothBad }
+                if let order = RankingOrder(text: l) {
+                    rankings[id] = order
+                } else if let i = Int(l) { choices[id] = .response(i) } else if l == "tie" { choices[id] = .tie } else { choices[id] = .bothBad }
             }
             if useGold {
-                for (id, v) in try store.sourceValues(task: task) where choices[id] == nil {
+                for (id, v) in try store.sourceValues(task: task) where choices[id] == nil && rankings[id] == nil {
                     if let c = PairChoice(v) { choices[id] = c }
                 }
             }
-            return .choices(choices)
+            return .choices(choices, rankings: rankings)
         case .review:
             // People's ratings and verdicts; with `useGold`, a gold rating or verdict and the dataset's own verdicts (kto_tag).
             var ratings: [Int64: String] = [:], verdicts: [Int64: String] = [:]
@@ -326,8 +331,6 @@ public enum MachineRunWorkflow {
                 }
             }
             return .reviews(ratings: ratings, verdicts: verdicts)
-        case .multilabel:
-            throw DuetError("the built-in annotator handles classify, rate, review and compare tasks, not \(task.kind.rawValue)")
         }
     }
 
@@ -340,31 +343,35 @@ public enum MachineRunWorkflow {
 
     static func local(_ spec: AnnotatorSpec, task: TaskSpec, items: [StoredItem], training: LocalTraining,
                       useGold: Bool) throws -> (any MachineAnnotator, Int) {
+        // A model that cannot learn yet says what it needs.
+        func learn(_ advice: String, gold: String, _ make: () throws -> (any MachineAnnotator, Int)) throws -> (any MachineAnnotator, Int) {
+            do { return try make() } catch let e as LocalEnsembleError {
+                throw DuetError("the built-in annotator cannot learn yet: \(e). \(advice)"
+                    + (useGold ? "" : ", or let it learn from \(gold) ([router] train_on_gold = true)"))
+            }
+        }
         switch training {
+        case .labels(let labels) where task.kind == .multilabel:
+            let rows = LocalMultilabelEnsemble.trainingRows(items: items, labels: labels)
+            return try learn("Label a few items, some with and some without each label", gold: "gold labels") {
+                (try LocalMultilabelEnsemble(name: spec.voteName, labels: task.labels, training: rows), rows.count)
+            }
         case .labels(let labels):
             let rows = LocalEnsemble.trainingPairs(items: items, labels: labels)
-            do {
-                return (try LocalEnsemble(name: spec.voteName, labels: task.answerLabels, training: rows), rows.count)
-            } catch let e as LocalEnsembleError {
-                throw DuetError("the built-in annotator cannot learn yet: \(e). Label a few items of each label first"
-                    + (useGold ? "" : ", or let it learn from gold labels ([router] train_on_gold = true)"))
+            return try learn("Label a few items of each label first", gold: "gold labels") {
+                (try LocalEnsemble(name: spec.voteName, labels: task.answerLabels, training: rows), rows.count)
             }
-        case .choices(let choices):
+        case .choices(let choices, let rankings):
             let judgments = LocalEnsemble.judgments(items: items, choices: choices)
-            do {
-                return (try LocalEnsemble(name: spec.voteName, judgments: judgments), judgments.count)
-            } catch let e as LocalEnsembleError {
-                throw DuetError("the built-in annotator cannot learn yet: \(e). Judge a few pairs first"
-                    + (useGold ? "" : ", or let it learn from the dataset's preferences ([router] train_on_gold = true)"))
+            let orders = items.compactMap { s in rankings[s.rowID].map { (item: s.item, order: $0) } }
+            return try learn("Judge a few pairs (or rank a few items) first", gold: "the dataset's preferences") {
+                (try LocalEnsemble(name: spec.voteName, judgments: judgments, rankings: orders), judgments.count + orders.count)
             }
         case .reviews(let ratings, let verdicts):
             let r = LocalEnsemble.trainingPairs(items: items, labels: ratings), v = LocalEnsemble.trainingPairs(items: items, labels: verdicts)
-            do {
+            return try learn("Review a few items with different ratings first", gold: "gold labels") {
                 let judge = try LocalReviewJudge(name: spec.voteName, scale: task.answerLabels, ratings: r, verdicts: v)
                 return (judge, judge.trainingCount)
-            } catch let e as LocalEnsembleError {
-                throw DuetError("the built-in annotator cannot learn yet: \(e). Review a few items with different ratings first"
-                    + (useGold ? "" : ", or let it learn from gold labels ([router] train_on_gold = true)"))
             }
         }
     }

@@ -34,7 +34,7 @@ public enum PlanWorkflow {
         var truth = human
         let items = try store.allItems(for: task)
         for item in items where truth[item.rowID] == nil {
-            if let g = item.item.gold?.scalarText { truth[item.rowID] = g }
+            if let g = Decisions.labelText(item.item.gold) { truth[item.rowID] = g }
         }
         let order = items.map(\.rowID).filter(votes.contains)
         let measured = Set(order.filter { truth[$0] != nil })
@@ -62,7 +62,11 @@ public enum PlanWorkflow {
             evaluation.note = fit.note
         }
         votes = task.routingVotes(votes)  // a review's verdict votes are not scale points
-        let rows = Router.plan(votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets)
+        // Multilabel tasks and rankings are planned by their own scores (`KindScorer`).
+        let scorer = KindScorer.forTask(task, votes: votes)
+        if let scorer { evaluation.note = [evaluation.note, scorer.planNote].compactMap { $0 }.joined(separator: ". ") }
+        let rows = scorer.map { Router.plan(scorer: $0, votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets) }
+            ?? Router.plan(votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets)
         // People's time, as everywhere: over the decisions that measured it (TaskProgress.timed).
         let pace = try store.taskProgress(task)
         // Each member's stored tokens at its prices (the built-in and replayed annotators have none).
@@ -79,14 +83,16 @@ public enum PlanWorkflow {
         var basis = CostBasis(items: order.count, measuredSeconds: pace.humanSeconds, measuredDecisions: pace.timed,
                               settings: project.config.cost, tokens: tokens)
         basis.machineCost = costs.values.reduce(0, +)
-        let baseline = PlanBaseline.make(votes: votes, order: order, truth: truth, labels: task.answerLabels)
+        let baseline = scorer.map { PlanBaseline.make(scorer: $0, votes: votes, order: order, truth: truth, labels: task.answerLabels) }
+            ?? PlanBaseline.make(votes: votes, order: order, truth: truth, labels: task.answerLabels)
         var report = PlanReport(task: task.name, annotator: members.joined(separator: ", "), rows: rows, cost: basis,
                                 targetAccuracy: project.config.router.targetAccuracy, evaluation: evaluation, baseline: baseline)
         if let stages = project.config.router.cascade?.map({ RouteWorkflow.declaredVoteName($0, config: project.config) }),
            request.annotators == nil, project.config.router.annotators == nil, stages == members {
             report.cascade = CascadeStage.measure(votes: votes, stages: stages, costs: costs)
         }
-        if members.count > 1 {
+        // Who to trust: members' answers against the truth (label votes; multilabel and ranking votes are not one answer each).
+        if members.count > 1, scorer == nil {
             report.panel = PanelMember.measure(votes: votes, members: members, truth: truth.filter { measured.contains($0.key) },
                                                labels: task.answerLabels, costs: costs)
         }
@@ -200,7 +206,7 @@ public enum PlanWorkflow {
                 + "\(last.annotator) on all \(c.items) items would cost about \(c.money(everything)).", width: width) + [""]
         }
         if let b = report.baseline {
-            advice += Wrap.lines("baseline: every item \"\(b.label)\" (the most common label) scores accuracy \(PlanFormat.score(b.accuracy)), "
+            advice += Wrap.lines("baseline: every item " + (b.label.isEmpty ? "without a label" : "\"\(b.label)\"") + " (the most common label) scores accuracy \(PlanFormat.score(b.accuracy)), "
                 + "macro-F1 \(PlanFormat.score(b.macroF1)); the machine alone \(PlanFormat.score(b.machineAccuracy)).", width: width)
             if let w = b.warning { advice += Wrap.lines(w, width: width) }
         }

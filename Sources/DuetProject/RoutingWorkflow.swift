@@ -23,7 +23,7 @@ public enum VotesImportWorkflow {
         let isBatch = (try? JSONValue.parse(bytes: firstLine)).map(BatchReplay.looksLikeBatch) ?? false
         let replay = PeekedSource(first: first, base: source)
         let rows = isBatch ? try BatchReplay.read(replay, file: path, task: task)
-            : try VoteReplay.read(replay, file: path, labels: task.answerLabels, facetLabels: task.facetLabels)
+            : try VoteReplay.read(replay, file: path, task: task)
         var resolved: [(item: Int64, vote: MachineVote)] = []
         var ids: [String: Int64] = [:]
         var annotators: Set<String> = []
@@ -249,7 +249,11 @@ public enum RouteWorkflow {
         report.alreadyLabeled = order.count - open.count
         report.withoutVotes = open.filter { !votes.contains($0) }.count
         let budget = request.budget ?? (request.threshold == nil ? project.config.router.budget : 1)
-        var outcome = Router.route(votes: task.routingVotes(votes), order: open, labels: labels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
+        // Multilabel tasks and rankings: votes are not one label each (`KindScorer`); a review routes on its ratings.
+        let routed = task.routingVotes(votes)
+        let scorer = KindScorer.forTask(task, votes: routed)
+        var outcome = scorer.map { Router.route(scorer: $0, votes: routed, order: open, strategy: request.strategy, budget: budget, seed: request.seed) }
+            ?? Router.route(votes: routed, order: open, labels: labels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
         if let threshold = request.threshold {
             // A threshold sends every item above it, whatever the share.
             let over = open.filter { (outcome.scores[$0] ?? .infinity) > threshold }
@@ -272,9 +276,10 @@ public enum RouteWorkflow {
             // Items for people keep the machine's (majority) label too: the suggestion pane shows it.
             // No parsed vote: nothing is known, so it goes to people first (not last, as entropy 0 would put it).
             let score = labels.contains(where: { $0 != nil }) ? outcome.scores[id] ?? .infinity : .infinity
-            return RouteEntry(itemRowID: id, route: route, score: score,
-                              machineLabel: outcome.machineLabels[id] ?? Uncertainty.majority(labels), annotator: annotator,
-                              votes: vs, entropy: Uncertainty.entropy(labels),
+            let judged = vs.isEmpty ? nil : scorer?.judge(vs)
+            let label = outcome.machineLabels[id] ?? (scorer == nil ? Uncertainty.majority(labels) : judged?.label)
+            return RouteEntry(itemRowID: id, route: route, score: score, machineLabel: label, annotator: annotator,
+                              votes: vs, entropy: judged?.spread ?? Uncertainty.entropy(labels),
                               confidence: confidence.isEmpty ? nil : confidence.reduce(0, +) / Double(confidence.count))
         }
         try store.applyRouting(entries, task: task.name, at: date)

@@ -35,6 +35,8 @@ import Testing
         case "choice": kind = .choice(c.options ?? [])
         case "yesno": kind = .yesNo(c.label ?? "")
         case "pair": kind = .pair(c.order == "BA" ? .ba : .ab)
+        case "applies": kind = .applies
+        case "order": kind = .order((c.order ?? "").split(separator: ",").compactMap { Int($0) })
         default: kind = .label
         }
         switch parser.read(c.answer, as: kind) {
@@ -85,5 +87,27 @@ import Testing
         let bias = try #require(MachinePositionBias.make(Array(counts.values)).first)
         #expect(bias.unparseable == 85 && bias.chose == 5 && bias.choseFirst == 3 && !bias.biased)
         #expect(bias.text == "llm:smollm2 chose the response shown first in 3 of 5 votes for one response (60%, 95% CI 23%–88%); 85 unparseable not counted")
+    }
+
+    /// Multilabel questions are read by the same yes/no grammar, a no being a vote: every real answer to
+    /// a True/False or agree prompt reads as "yes" where a person read the label, "no" where they read a
+    /// no, unparseable where they did.
+    @Test func yesNoAnswersReadAsMultilabelVotes() throws {
+        let cases = try Self.corpus().filter { $0.kind == "yesno" }
+        #expect(cases.count >= 100)
+        var right = 0
+        var wrong: [String] = []
+        for c in cases {
+            let expected: String? = c.expected == nil ? nil : c.expected == "abstain" ? Multilabel.no : Multilabel.yes
+            let got: String?
+            switch AnswerParser(labels: c.labels).read(c.answer, as: .applies) {
+            case .label(let l): got = l
+            case .abstain: got = "abstain"
+            case .unparseable: got = nil
+            }
+            if got == expected { right += 1 } else { wrong.append("expected \(expected ?? "unparseable"), read \(got ?? "unparseable"): \(c.answer.prefix(120))") }
+        }
+        // As the yes/no prompts: at least 95% (the grammar is the same; only a no's meaning differs).
+        #expect(Double(right) / Double(cases.count) >= 0.95, "\(right)/\(cases.count):\n\(wrong.joined(separator: "\n"))")
     }
 }

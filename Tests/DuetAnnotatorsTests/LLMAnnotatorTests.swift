@@ -289,11 +289,7 @@ import Testing
         #expect(throws: LLMAnnotatorError.self) { try OpenAICompatibleAnnotator.fromSpec(AnnotatorSpec(name: "x", kind: .llm)) }
     }
 
-    @Test func unsupportedTasksAndBadConfigsThrow() async {
-        let annotator = OpenAICompatibleAnnotator(config: LLMConfig(baseURL: "http://127.0.0.1:9/v1", model: "m"))
-        await #expect(throws: LLMAnnotatorError.unsupportedTask(.multilabel)) {
-            try await annotator.annotate(Self.items([("x", "")]), task: TaskSpec(name: "r", kind: .multilabel, labels: ["a"])) { _ in }
-        }
+    @Test func badConfigsThrow() async {
         let bad = OpenAICompatibleAnnotator(config: LLMConfig(baseURL: "ftp://x", model: "m", concurrency: 0))
         await #expect(throws: LLMAnnotatorError.self) {
             try await bad.annotate(Self.items([("x", "")]), task: Self.task) { _ in }

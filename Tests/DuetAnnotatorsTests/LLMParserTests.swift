@@ -151,7 +151,19 @@ import Testing
         }
         let ranking = Item(uid: "r", dataset: "d", kind: .ranking, fields: ItemFields(
             prompt: [.user("Q?")], responses: [[.assistant("1")], [.assistant("2")], [.assistant("3")]]))
-        #expect(PromptTemplates.defaults.variants(for: ranking, task: task, askConfidence: false) == nil)
+        // A ranking item: four display orders, all different (stored, reversed, two other shuffles).
+        let rs = try #require(PromptTemplates.defaults.variants(for: ranking, task: task, askConfidence: false))
+        let shown = rs.map { v -> [Int] in
+            guard case .order(let s) = v.answer else { return [] }
+            return s
+        }
+        #expect(shown.prefix(2) == [[0, 1, 2], [2, 1, 0]])
+        #expect(Set(shown).count == 4 && shown.allSatisfy { $0.sorted() == [0, 1, 2] })
+        for (v, s) in zip(rs, shown) {
+            let u = v.messages.last!.content
+            let positions = s.map { u.range(of: "Assistant: \($0 + 1)")!.lowerBound }
+            #expect(positions == positions.sorted(), "response shown[k] is shown as letter k")
+        }
     }
 
     @Test func configKeepsTheKeyOutOfItsDescriptions() {

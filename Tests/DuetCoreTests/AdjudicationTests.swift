@@ -23,6 +23,18 @@ import Testing
         #expect(Adjudication.disagreements(decisions, peopleOnly: true).map(\.itemRowID) == [1])
     }
 
+    @Test func rankingsCompareByOrderWhateverOrderTheyWereShownIn() {
+        // The same order given by two people shown the responses in different orders, and by a machine.
+        let ana: JSONValue = ["ranks": [2, 3, 1], "shown": [0, 1, 2]]
+        let bob: JSONValue = ["ranks": [2, 3, 1], "shown": [2, 1, 0]]
+        #expect(Adjudication.disagreements([d(1, "ana", ana), d(1, "bob", bob), d(1, "llm:x", "2>0>1", .machine)]).isEmpty)
+        let other: JSONValue = ["ranks": [1, 3, 2], "shown": [1, 0, 2]]
+        let disputed = Adjudication.disagreements([d(1, "ana", ana), d(1, "cy", other)])
+        #expect(disputed.map(\.itemRowID) == [1])
+        #expect(disputed[0].answers.map { Adjudication.words($0.key, task: TaskSpec(name: "c", kind: .compare)) }
+                == ["responses 3 > 1 > 2", "responses 1 > 3 > 2"])
+    }
+
     @Test func pairJudgmentsAndMachineLabelsCompareByChoice() {
         let person = PairJudgment(choice: .response(1), strength: 2, rationale: "shorter").json
         let agree = [d(1, "ana", person), d(1, "llm:x", "1", .machine)]

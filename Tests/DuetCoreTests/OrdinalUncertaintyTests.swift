@@ -51,7 +51,7 @@ import Testing
         #expect(TaskKind.review.routingLabel(person) == "4" && TaskKind.review.routingLabel(["verdict": "reject"]) == nil)
         #expect(TaskKind.review.routingLabel(TaskKind.review.decisionValue(forLabel: "4", votes: votes)) == "4")
         #expect(ReviewDecision(person) == ReviewDecision(verdict: "accept", rating: 4, edited: "Arr, 4."))
-        #expect(TaskKind.rate.routingLabel(4) == "4" && TaskKind.multilabel.routingLabel(["a"]) == nil)
+        #expect(TaskKind.rate.routingLabel(4) == "4" && TaskKind.multilabel.routingLabel(["a", "b"]) == "a|b")
     }
 
     @Test func replayedVerdictVotesKeepTheirLabels() throws {
@@ -62,8 +62,7 @@ import Testing
             {"item": "a", "annotator": "m", "variant": "paraphrase", "label": "accept"}
             """
         let task = TaskSpec(name: "r", kind: .review)
-        let rows = try VoteReplay.read(MemoryByteSource(Array(lines.utf8)), file: "v.jsonl", labels: task.answerLabels,
-                                       facetLabels: task.facetLabels)
+        let rows = try VoteReplay.read(MemoryByteSource(Array(lines.utf8)), file: "v.jsonl", task: task)
         #expect(rows.map(\.vote.label) == ["4", "accept", nil, nil])
     }
 

@@ -23,7 +23,7 @@ struct AnswerCorpusCollector {
         let llm = try MachineRunWorkflow.llm(spec, store: project.store)
         let cache = try #require(project.store as? any ResponseCache)
         var lines: [String] = []
-        for task in project.config.tasks where task.kind == .classify || task.kind == .compare {
+        for task in project.config.tasks where [.classify, .multilabel, .compare].contains(task.kind) {
             let parser = AnswerParser(labels: PromptTemplates.schema(for: task))
             let items = try project.store.allItems(for: task)
             let byID = Dictionary(uniqueKeysWithValues: items.map { ($0.rowID, $0) })
@@ -40,6 +40,8 @@ struct AnswerCorpusCollector {
                 case .pair(let order): row["kind"] = "pair"; row["order"] = .string(order.rawValue)
                 case .rating(let scale): row["kind"] = "rating"; row["scale"] = .string("\(scale.lowerBound)-\(scale.upperBound)")
                 case .verdict: row["kind"] = "verdict"
+                case .applies: row["kind"] = "applies"; row["label"] = MachineVote(annotator: "", variant: p.variant, label: nil).facet.map(JSONValue.string) ?? .null
+                case .order(let shown): row["kind"] = "order"; row["order"] = .string(shown.map(String.init).joined(separator: ","))
                 }
                 switch parser.read(answer.text, as: variant.answer) {
                 case .label(let l): row["expected"] = .string(l)

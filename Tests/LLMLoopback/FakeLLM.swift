@@ -2,7 +2,8 @@ import DuetCore
 
 /// A pretend LLM that derives its answer from the prompt (default templates):
 /// classify items carry "[gold=<label>]" and mode tags in their text; pair
-/// items prefer the response containing "GOOD" (or always say "A" with "[biased]").
+/// items prefer the response containing "GOOD" (or always say "A" with "[biased]"); multilabel items
+/// carry "[labels=a,b]", ranking candidates "QUALITY=<n> " (see `multilabelAnswer`, `rankingAnswer`).
 ///
 /// Modes: [timeout] never answers in time, [429] first attempt 429 + Retry-After: 1,
 /// [503] first attempt 503 + Retry-After: 1, [500] first attempt 500, [drop] first attempt: the
@@ -34,6 +35,10 @@ public enum FakeLLM {
 
     public static func answer(_ u: String) -> String {
         let confident = u.contains("Confidence: <a number") ? "\nConfidence: 0.9" : ""
+        if u.contains("best first") { return rankingAnswer(u) + confident }
+        if let asked = between(u, "the label \"", "\""), let tagged = between(u, "[labels=", "]") {
+            return multilabelAnswer(u, asked: asked, tagged: tagged) + confident
+        }
         if u.contains("Response A") || u.contains("[Reply A]") || u.contains("Better response") {
             if u.contains("[biased]") { return "A" + confident }
             let good = u.range(of: "GOOD")!.lowerBound, bad = u.range(of: "bad answer")!.lowerBound
@@ -56,6 +61,31 @@ public enum FakeLLM {
         }
         if outside { return "sarcastic" + confident }
         return "Label: **\(gold.capitalized)**" + confident
+    }
+
+    /// Multilabel items carry "[labels=a,b]": yes to a question about a label listed there, no otherwise, in
+    /// the words of each prompt (True/False for the statement); "[unreadable]" answers nothing readable.
+    static func multilabelAnswer(_ u: String, asked: String, tagged: String) -> String {
+        if u.contains("[unreadable]") { return "It depends on how you read it." }
+        let applies = tagged.split(separator: ",").contains { $0 == asked }
+        if u.contains("true or false") { return applies ? "True" : "False" }
+        if u.contains("Reply Yes or No") { return applies ? "Yes" : "No" }
+        return applies ? "Yes, it applies." : "No."
+    }
+
+    /// Ranking items: each response carries "QUALITY=<n>"; the best first, as "B > A > C" for the
+    /// instruction and as a numbered list for the list prompt. "[unreadable]": no order in the answer.
+    static func rankingAnswer(_ u: String) -> String {
+        if u.contains("[unreadable]") { return "They are all quite good in their own way." }
+        var shown: [(letter: String, quality: Int)] = []
+        let lines = u.split(separator: "\n").map(String.init)
+        for (i, line) in lines.enumerated() where line.hasPrefix("Response ") && line.hasSuffix(":") && i + 1 < lines.count {
+            let letter = String(line.dropFirst("Response ".count).dropLast())
+            shown.append((letter, Int(between(lines[i + 1], "QUALITY=", " ") ?? "0") ?? 0))
+        }
+        let best = shown.sorted { $0.quality > $1.quality }.map(\.letter)
+        if u.contains("numbered list") { return best.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: "\n") }
+        return best.joined(separator: " > ")
     }
 
     public static func completion(_ text: String, promptChars: Int, logprobs: Bool) -> String {

@@ -39,6 +39,9 @@ import Foundation
 /// "A carefully designed response would be: …" names no side.
 ///
 /// Ratings and review verdicts: see AnswerParser+Ratings.swift.
+/// Multilabel questions about one label: the yes/no verdicts above, read as a vote "yes" or "no" (a no is
+/// a vote, not an abstention); none → unparseable. Rankings: an order of the candidates' letters ("B > A >
+/// C", "1. C 2. A 3. B"), mapped back to stored indices ("2>0>1"); see `readOrder`.
 public struct AnswerParser: Sendable, Hashable {
     public enum Reading: Sendable, Hashable {
         case label(String)
@@ -98,6 +101,10 @@ public struct AnswerParser: Sendable, Hashable {
             return AnswerParser.readRating(text, scale: scale).map(Reading.label) ?? .unparseable
         case .verdict:
             return AnswerParser.verdicts.readVerdict(text, tokens).map(Reading.label) ?? .unparseable
+        case .applies:
+            return AnswerParser.readApplies(tokens)
+        case .order(let shown):
+            return readOrder(tokens, shown: shown)
         }
     }
 

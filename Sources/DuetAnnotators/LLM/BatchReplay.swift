@@ -5,7 +5,8 @@ import Foundation
 /// `{"custom_id", "response": {"status_code", "body": {"model", "choices": [{"message": {"content"}}], "usage"}}, "error"}`;
 /// Duet reads `custom_id` as `ITEM|VARIANT` (or `ITEM::VARIANT`), where VARIANT
 /// is one of Duet's variant names ("instruction", "tf:<label>", "agree:<label>",
-/// "choice", "paraphrase:BA", …) so the answer is read the way a live run would.
+/// "choice", "paraphrase:BA", "question@toxic", …) so the answer is read the way a live run would.
+/// (Ranking variants depend on the item's display orders and are not read from batch output.)
 public enum BatchReplay {
     /// True when the first record looks like Batch output.
     public static func looksLikeBatch(_ firstRecord: JSONValue) -> Bool {
@@ -65,6 +66,8 @@ public enum BatchReplay {
             let facet = MachineVote(annotator: "", variant: variant, label: nil).facet
             return facet == ReviewDecision.verdictFacet ? .verdict : .rating(task.scale)
         }
+        // A multilabel question about one label ("question@toxic").
+        if task.kind == .multilabel && variant.contains(MachineVote.facetSeparator) { return .applies }
         if variant.hasPrefix("tf:") { return .yesNo(String(variant.dropFirst(3))) }
         if variant.hasPrefix("agree:") { return .yesNo(String(variant.dropFirst(6))) }
         if variant == "choice" { return .choice(task.labels) }

@@ -131,7 +131,6 @@ final class UsageTally: @unchecked Sendable {
 /// Why `annotate` could not start.
 public enum LLMAnnotatorError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidConfig([String])
-    case unsupportedTask(TaskKind)
     /// `count` requests in a row failed in a way that retrying will not mend (refused, timed out, a
     /// refused key): the run stopped early. `failures`: what the server answered, in words.
     case gaveUp(count: Int, failures: String)
@@ -142,7 +141,6 @@ public enum LLMAnnotatorError: Error, Sendable, Hashable, CustomStringConvertibl
             return "stopped after \(count) requests in a row failed: \(failures). The answers received so far are cached: "
                 + "run it again to resume without paying twice"
         case .invalidConfig(let errors): return errors.joined(separator: "; ")
-        case .unsupportedTask(let kind): return "the LLM annotator labels classify, compare, rate and review tasks, not \(kind.rawValue)"
         }
     }
 }

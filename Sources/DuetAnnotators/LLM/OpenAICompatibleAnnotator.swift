@@ -13,6 +13,10 @@ import Logging
 ///   votes, each prompt in both A/B orders, labels in stored terms ("0", "1", "tie");
 ///   rate and review tasks: a judge's score on the scale (labels "1"…"5"), review also
 ///   accept/reject votes about the facet "verdict" (`PromptTemplates.judgeVariants`).
+/// - Multilabel tasks: 4 yes/no questions per label (question, paraphrase, True/False statement, the
+///   question with the labels listed in reverse); variant "<perturbation>@<label>", label "yes"/"no"/nil.
+/// - Ranking items (compare tasks, three or more responses): 4 votes, the candidates shown in stored,
+///   reversed and two shuffled orders; label the stored order best first ("2>0>1", `RankingOrder`).
 /// - A False / No answer to a True/False or agree prompt gives no vote, so an
 ///   item can end with fewer than k votes; every other variant gives exactly
 ///   one vote, `label == nil` when unparseable or failed (raw "error: …").
@@ -55,7 +59,6 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
                          progress: @Sendable (Int) -> Void) async throws -> [Int64: [MachineVote]] {
         let errors = config.validationErrors()
         guard errors.isEmpty else { throw LLMAnnotatorError.invalidConfig(errors) }
-        guard task.kind != .multilabel else { throw LLMAnnotatorError.unsupportedTask(task.kind) }
         let parser = AnswerParser(labels: PromptTemplates.schema(for: task), aliases: aliases)
 
         // Every (item, variant) request, then the cache, then the network for the rest.
@@ -138,11 +141,15 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
 
     /// The requests `annotate` would send, with estimated tokens and cost; sends nothing.
     public func plan(_ items: [StoredItem], task: TaskSpec) -> [PlannedRequest] {
-        let completion = min(config.maxTokens, config.askConfidence ? 12 : 5)
+        let label = config.askConfidence ? 12 : 5
         var out: [PlannedRequest] = []
         for item in items {
             guard let vs = templates.variants(for: item.item, task: task, askConfidence: config.askConfidence) else { continue }
             for v in vs {
+                // An order names every candidate (about 3 tokens each: "B >", "2. A").
+                var answer = label
+                if case .order(let shown) = v.answer { answer = 3 * shown.count + label - 5 }
+                let completion = min(config.maxTokens, answer)
                 let body = requestBody(v.messages)
                 let key = ContentHash.fnv1a128Hex(body)
                 let chars = v.messages.reduce(0) { $0 + $1.content.count }

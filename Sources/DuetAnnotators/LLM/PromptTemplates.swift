@@ -37,6 +37,14 @@ public struct PromptTemplates: Sendable, Hashable, Codable {
     /// Review: accept or reject, and its paraphrase.
     public var verdict: String
     public var verdictParaphrase: String
+    /// Multilabel: one question per label, "does `{label}` apply? Yes/No" (also asked with `{labels}` reversed).
+    public var multilabelQuestion: String
+    public var multilabelParaphrase: String
+    /// Multilabel: "the label `{label}` applies" as a True/False statement.
+    public var multilabelStatement: String
+    /// Rankings: `{prompt}`, `{count}` candidates, `{letters}` ("A, B, C"), `{candidates}` ("Response A:\n…" blocks).
+    public var rankInstruction: String
+    public var rankParaphrase: String
 
     public static let defaults = PromptTemplates()
 
@@ -62,7 +70,19 @@ public struct PromptTemplates: Sendable, Hashable, Codable {
         pairShort: String = "{prompt}\n\nA: {a}\n\nB: {b}\n\nBetter response: A, B or tie?",
         judgeRubric: String = JudgeDefaults.rubric, judgeRubricParaphrase: String = JudgeDefaults.rubricParaphrase,
         rate: String = JudgeDefaults.rate, rateParaphrase: String = JudgeDefaults.rateParaphrase,
-        verdict: String = JudgeDefaults.verdict, verdictParaphrase: String = JudgeDefaults.verdictParaphrase
+        verdict: String = JudgeDefaults.verdict, verdictParaphrase: String = JudgeDefaults.verdictParaphrase,
+        multilabelQuestion: String = "Text: {text}\n\nA text can have any number of these labels, or none: {labels}.\n"
+            + "Does the label \"{label}\" apply to this text? Answer Yes or No.",
+        multilabelParaphrase: String = "Read the text below.\n\n\"\"\"\n{text}\n\"\"\"\n\n"
+            + "Should the label \"{label}\" be attached to it (among {labels}, several or none may fit)? Reply Yes or No and nothing else.",
+        multilabelStatement: String = "Text: {text}\n\nStatement: the label \"{label}\" applies to this text "
+            + "(the labels are {labels}; a text can have several or none).\nIs the statement true or false? Answer True or False.",
+        rankInstruction: String = "Below is a conversation and {count} candidate responses, {letters}. Rank all of them from best "
+            + "to worst (more helpful, correct and harmless is better).\n\nConversation:\n{prompt}\n\n{candidates}\n\n"
+            + "Answer with the letters, best first, joined by \">\" (like X > Y > Z).",
+        rankParaphrase: String = "Here are {count} replies ({letters}) to the same conversation. Order them from the one a careful "
+            + "reviewer would prefer most to the one they would prefer least.\n\n[Conversation]\n{prompt}\n\n{candidates}\n\n"
+            + "Answer as a numbered list of the letters, best first (1. …, 2. …)."
     ) {
         self.system = system
         self.instruction = instruction
@@ -82,6 +102,11 @@ public struct PromptTemplates: Sendable, Hashable, Codable {
         self.rateParaphrase = rateParaphrase
         self.verdict = verdict
         self.verdictParaphrase = verdictParaphrase
+        self.multilabelQuestion = multilabelQuestion
+        self.multilabelParaphrase = multilabelParaphrase
+        self.multilabelStatement = multilabelStatement
+        self.rankInstruction = rankInstruction
+        self.rankParaphrase = rankParaphrase
     }
 
     enum CodingKeys: String, CodingKey {
@@ -90,6 +115,8 @@ public struct PromptTemplates: Sendable, Hashable, Codable {
         case pairInstruction = "pair_instruction", pairParaphrase = "pair_paraphrase", pairShort = "pair_short"
         case judgeRubric = "judge_rubric", judgeRubricParaphrase = "judge_rubric_paraphrase", rate
         case rateParaphrase = "rate_paraphrase", verdict, verdictParaphrase = "verdict_paraphrase"
+        case multilabelQuestion = "multilabel_question", multilabelParaphrase = "multilabel_paraphrase"
+        case multilabelStatement = "multilabel_statement", rankInstruction = "rank_instruction", rankParaphrase = "rank_paraphrase"
     }
 
     public init(from decoder: Decoder) throws {
@@ -104,7 +131,11 @@ public struct PromptTemplates: Sendable, Hashable, Codable {
                   pairParaphrase: try v(.pairParaphrase, d.pairParaphrase), pairShort: try v(.pairShort, d.pairShort),
                   judgeRubric: try v(.judgeRubric, d.judgeRubric), judgeRubricParaphrase: try v(.judgeRubricParaphrase, d.judgeRubricParaphrase),
                   rate: try v(.rate, d.rate), rateParaphrase: try v(.rateParaphrase, d.rateParaphrase),
-                  verdict: try v(.verdict, d.verdict), verdictParaphrase: try v(.verdictParaphrase, d.verdictParaphrase))
+                  verdict: try v(.verdict, d.verdict), verdictParaphrase: try v(.verdictParaphrase, d.verdictParaphrase),
+                  multilabelQuestion: try v(.multilabelQuestion, d.multilabelQuestion),
+                  multilabelParaphrase: try v(.multilabelParaphrase, d.multilabelParaphrase),
+                  multilabelStatement: try v(.multilabelStatement, d.multilabelStatement),
+                  rankInstruction: try v(.rankInstruction, d.rankInstruction), rankParaphrase: try v(.rankParaphrase, d.rankParaphrase))
     }
 }
 
@@ -122,13 +153,20 @@ public enum AnswerKind: Sendable, Hashable {
     case rating(ClosedRange<Int>)
     /// Review: "accept" or "reject".
     case verdict
+    /// Multilabel: yes → "yes", no → "no" (a vote either way), about the label in the variant's facet.
+    case applies
+    /// Rankings: an order of the letters A, B, C… where `shown[k]` is the stored index shown as letter k,
+    /// read as stored indices best first ("2>0>1", `RankingOrder`).
+    case order([Int])
 }
 
 /// One perturbation of one item: the messages to send and how to read the answer.
 public struct PromptVariant: Sendable, Hashable {
     /// "instruction", "swapped", "paraphrase", "tf:<label>", "short", "choice", "agree:<label>";
     /// pairs: "instruction:AB", "instruction:BA", "paraphrase:AB", … ; rate and review judges: "rubric",
-    /// "paraphrase", "reversed", "no-system", and for review "rubric@verdict", … (`judgeVariants`).
+    /// "paraphrase", "reversed", "no-system", and for review "rubric@verdict", … (`judgeVariants`); multilabel:
+    /// "<perturbation>@<label>" ("question@toxic", `MachineVote.facet`); rankings: "rank:forward", "rank:reversed",
+    /// "rank-list:shuffle-1", … .
     public var name: String
     public var messages: [Message]
     public var answer: AnswerKind
@@ -145,15 +183,16 @@ extension PromptTemplates {
         }
     }
 
-    /// Votes asked per item: 5 + 2C for classify, 6 for compare, 4 for rate and 7 for review (one
+    /// Votes asked per item: 5 + 2C for classify, 4C for multilabel (4 perturbations per label), 6 for
+    /// compare (a pair; a ranking item is asked `rankingOrders` times), 4 for rate and 7 for review (one
     /// rating and one verdict fewer for items without a system prompt), 0 otherwise.
     public static func variantCount(for task: TaskSpec) -> Int {
         switch task.kind {
         case .classify: return 5 + 2 * task.labels.count
+        case .multilabel: return multilabelPerturbations.count * task.labels.count
         case .compare: return 6
         case .rate: return 4
         case .review: return 7
-        default: return 0
         }
     }
 
@@ -165,7 +204,8 @@ extension PromptTemplates {
 
     /// The variants for one item, in a fixed order; nil when the item has
     /// nothing this task can ask about (no text, not exactly two responses)
-    /// or the task kind is not supported (classify, compare, rate and review are).
+    /// or the task kind is not supported (classify, multilabel, compare, rate and review are; compare items
+    /// with more than two responses are rankings).
     public func variants(for item: Item, task: TaskSpec, askConfidence: Bool) -> [PromptVariant]? {
         var sys = system
         if let g = task.guidelines?.trimmingCharacters(in: .whitespacesAndNewlines), !g.isEmpty {
@@ -191,7 +231,11 @@ extension PromptTemplates {
             out.append(make("choice", multipleChoice, base, .choice(task.labels)))
             for l in task.labels { out.append(make("agree:\(l)", agree, base.merging(["label": l]) { $1 }, .yesNo(l))) }
             return out
+        case .multilabel:
+            guard !task.labels.isEmpty, let text = PromptTemplates.itemText(item) else { return nil }
+            return multilabelVariants(text: text, labels: task.labels, make: make)
         case .compare:
+            if let r = item.fields.responses, r.count > 2 { return rankingVariants(item, responses: r, make: make) }
             guard let r = item.fields.responses, r.count == 2 else { return nil }
             let prompt = PromptTemplates.render(item.fields.prompt ?? [])
             let (r0, r1) = (PromptTemplates.render(r[0]), PromptTemplates.render(r[1]))
@@ -203,8 +247,53 @@ extension PromptTemplates {
             return out
         case .rate, .review:
             return judgeVariants(for: item, task: task, suffix: suffix)
-        default:
-            return nil
+        }
+    }
+
+    /// Multilabel perturbations asked about every label, in this order.
+    public static let multilabelPerturbations = ["question", "paraphrase", "statement", "question-reversed"]
+
+    /// One yes/no question per label and perturbation (`multilabelPerturbations`: the question, its
+    /// paraphrase, a True/False statement, the question with the labels listed in reverse), label by
+    /// label; the vote's variant names both ("question@toxic").
+    func multilabelVariants(text: String, labels: [String], make: (String, String, [String: String], AnswerKind) -> PromptVariant) -> [PromptVariant] {
+        let templates = [multilabelQuestion, multilabelParaphrase, multilabelStatement, multilabelQuestion]
+        var out: [PromptVariant] = []
+        for label in labels {
+            for (name, template) in zip(PromptTemplates.multilabelPerturbations, templates) {
+                let listed = (name == "question-reversed" ? labels.reversed() : labels).joined(separator: ", ")
+                out.append(make(MachineVote.variant(name, facet: label), template, ["text": text, "label": label, "labels": listed], .applies))
+            }
+        }
+        return out
+    }
+
+    /// The display orders a ranking item is asked in: stored, reversed, and two seeded shuffles unlike them.
+    public static let rankingOrders = 4
+
+    /// A ranking item's variants: the candidates shown in stored order and reversed (instruction
+    /// template), and in two shuffles drawn from the item's id (numbered-list template).
+    func rankingVariants(_ item: Item, responses: [[Message]], make: (String, String, [String: String], AnswerKind) -> PromptVariant) -> [PromptVariant] {
+        let n = responses.count
+        let prompt = PromptTemplates.render(item.fields.prompt ?? [])
+        let letters = (0..<n).map { PromptTemplates.optionLetter($0) }
+        // Two shuffles unlike the orders before them (when there are enough orders to pick from).
+        var shown = [Array(0..<n), Array((0..<n).reversed())]
+        var seed = 0
+        while shown.count < PromptTemplates.rankingOrders {
+            seed += 1
+            let p = PairOrder.permutation(count: n, dataset: item.dataset, uid: item.uid, annotator: "llm-rank", seed: seed)
+            if !shown.contains(p) || seed > 50 { shown.append(p) }
+        }
+        let orders: [(String, String, [Int])] = [
+            ("rank:forward", rankInstruction, shown[0]), ("rank:reversed", rankInstruction, shown[1]),
+            ("rank-list:shuffle-1", rankParaphrase, shown[2]), ("rank-list:shuffle-2", rankParaphrase, shown[3]),
+        ]
+        return orders.map { name, template, shown in
+            let candidates = shown.enumerated().map { "Response \(letters[$0.offset]):\n" + PromptTemplates.render(responses[$0.element]) }
+                .joined(separator: "\n\n")
+            let values = ["prompt": prompt, "count": String(n), "letters": letters.joined(separator: ", "), "candidates": candidates]
+            return make(name, template, values, .order(shown))
         }
     }
 

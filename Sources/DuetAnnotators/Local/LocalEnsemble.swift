@@ -32,8 +32,9 @@ public enum LocalEnsembleError: Error, Equatable, CustomStringConvertible {
 /// - classification (`init(…labels:training:)`): votes are class labels for
 ///   classify / multilabel / rate tasks, from `fields.text` or, for
 ///   demonstrations, the messages' contents joined by newlines;
-/// - pairs (`init(…judgments:)`): for compare tasks on items with two responses,
-///   votes are "0" or "1", the stored index of the response the member prefers.
+/// - pairs (`init(…judgments:rankings:)`): for compare tasks on items with two responses,
+///   votes are "0" or "1", the stored index of the response the member prefers; on ranking items
+///   (three or more responses) each member judges every two and votes the order by wins ("2>0>1").
 ///
 /// Training happens in `init` (members in parallel); `annotate` only predicts.
 /// Everything is seeded: the same training data and seed give identical votes.
@@ -78,16 +79,25 @@ public struct LocalEnsemble: MachineAnnotator {
 
     /// Trains a pairwise ensemble from pair judgments in stored order. Ties and
     /// both-bad judgments, and items without exactly two responses, are left out.
+    /// A ranking of N responses gives a judgment for every two responses it ranks apart.
     /// Each judgment is used in both orientations (features negated, label flipped),
     /// and the model has no bias: it judges content, never position.
     ///
     /// - Throws: `LocalEnsembleError.notEnoughJudgments` when no judgment prefers a response.
     public init(name: String = "local:ensemble", members: Int = 7, seed: Int = 0,
-                judgments: [(item: Item, choice: PairChoice)], options: LocalTrainingOptions = LocalTrainingOptions()) throws {
-        let usable: [(String, String, Int32)] = judgments.compactMap { j in
+                judgments: [(item: Item, choice: PairChoice)], rankings: [(item: Item, order: RankingOrder)] = [],
+                options: LocalTrainingOptions = LocalTrainingOptions()) throws {
+        var usable: [(String, String, Int32)] = judgments.compactMap { j in
             guard case .response(let p) = j.choice, p == 0 || p == 1,
                   let r = LocalEnsemble.responses(of: j.item) else { return nil }
             return (r.0, r.1, Int32(p))
+        }
+        for r in rankings {
+            guard let texts = LocalEnsemble.candidates(of: r.item), texts.count == r.order.count else { continue }
+            let ranks = r.order.ranks
+            for i in texts.indices {
+                for j in texts.indices where j > i && ranks[i] != ranks[j] { usable.append((texts[i], texts[j], ranks[i] < ranks[j] ? 0 : 1)) }
+            }
         }
         guard !usable.isEmpty else { throw LocalEnsembleError.notEnoughJudgments(have: 0, need: 1) }
 
@@ -140,8 +150,14 @@ public struct LocalEnsemble: MachineAnnotator {
 
     /// The two responses' texts (each response's turns joined by newlines), or nil unless there are exactly two.
     public static func responses(of item: Item) -> (String, String)? {
-        guard let r = item.fields.responses, r.count == 2 else { return nil }
-        return (r[0].map(\.content).joined(separator: "\n"), r[1].map(\.content).joined(separator: "\n"))
+        guard let r = candidates(of: item), r.count == 2 else { return nil }
+        return (r[0], r[1])
+    }
+
+    /// Every response's text (turns joined by newlines); nil for an item without two or more.
+    public static func candidates(of item: Item) -> [String]? {
+        guard let r = item.fields.responses, r.count >= 2 else { return nil }
+        return r.map { $0.map(\.content).joined(separator: "\n") }
     }
 
     // MARK: - Predicting
@@ -153,6 +169,21 @@ public struct LocalEnsemble: MachineAnnotator {
         guard (task.kind == .compare) == isPairwise else {
             throw LocalEnsembleError.wrongTask(task: task.name, trainedFor: isPairwise ? "pairs" : "classification")
         }
+        return try LocalEnsemble.inBlocks(items, progress: progress) { slice in
+            if isPairwise {
+                let usable = slice.compactMap { s in LocalEnsemble.responses(of: s.item).map { (s.rowID, $0) } }
+                let rankings = slice.compactMap { s in LocalEnsemble.candidates(of: s.item).flatMap { $0.count > 2 ? (s.rowID, $0) : nil } }
+                return Array(zip(usable.map(\.0), pairVotes(usable.map(\.1)))) + Array(zip(rankings.map(\.0), rankingVotes(rankings.map(\.1))))
+            }
+            let usable = slice.compactMap { s in LocalEnsemble.text(of: s.item).map { (s.rowID, $0) } }
+            return Array(zip(usable.map(\.0), votes(for: usable.map(\.1))))
+        }
+    }
+
+    /// Votes for items block by block (4,096 at a time: the features of all items never exist at once),
+    /// checking for cancellation and reporting the items done after each block.
+    static func inBlocks(_ items: [StoredItem], progress: @Sendable (Int) -> Void,
+                         _ votes: (ArraySlice<StoredItem>) -> [(Int64, [MachineVote])]) throws -> [Int64: [MachineVote]] {
         var out: [Int64: [MachineVote]] = [:]
         out.reserveCapacity(items.count)
         let block = 4096
@@ -160,13 +191,7 @@ public struct LocalEnsemble: MachineAnnotator {
         while done < items.count {
             try Task.checkCancellation()
             let slice = items[done..<min(items.count, done + block)]
-            if isPairwise {
-                let usable = slice.compactMap { s in LocalEnsemble.responses(of: s.item).map { (s.rowID, $0) } }
-                for (id, votes) in zip(usable.map(\.0), pairVotes(usable.map(\.1))) { out[id] = votes }
-            } else {
-                let usable = slice.compactMap { s in LocalEnsemble.text(of: s.item).map { (s.rowID, $0) } }
-                for (id, votes) in zip(usable.map(\.0), votes(for: usable.map(\.1))) { out[id] = votes }
-            }
+            for (id, v) in votes(slice) { out[id] = v }
             done += slice.count
             progress(done)
         }
@@ -192,6 +217,26 @@ public struct LocalEnsemble: MachineAnnotator {
             var rows = LocalSparseRows()
             for i in range { LocalPairFeatures.append(pairs[i].0, pairs[i].1, featurizer: &f, to: &rows) }
             return rows
+        }
+    }
+
+    /// Each ranking item's votes, one order per member (pairwise ensembles): the member judges every two
+    /// candidates, and its order is by wins (Copeland), equal wins in stored order. Label: stored indices
+    /// best first ("2>0>1", `RankingOrder`).
+    public func rankingVotes(_ items: [[String]]) -> [[MachineVote]] {
+        let pairs = items.map { c in c.indices.flatMap { i in c.indices.filter { $0 > i }.map { (i, $0) } } }
+        let judged = pairVotes(zip(items, pairs).flatMap { c, p in p.map { (c[$0.0], c[$0.1]) } })
+        var next = 0
+        return zip(items, pairs).map { candidates, itemPairs in
+            var wins = [[Int]](repeating: [Int](repeating: 0, count: candidates.count), count: members)
+            for (i, j) in itemPairs {
+                for (m, v) in judged[next].enumerated() { wins[m][v.label == "0" ? i : j] += 1 }
+                next += 1
+            }
+            return wins.enumerated().map { m, w in
+                let order = candidates.indices.sorted { (w[$0], -$0) > (w[$1], -$1) }
+                return MachineVote(annotator: name, variant: "member-\(m)", label: RankingOrder(order).text)
+            }
         }
     }
 

@@ -114,10 +114,9 @@ public enum LabelScreen {
             return
         }
         var x = r.x
-        x += c.put(s.label ?? "no label", x: x, y: r.y, style: t[.suggestion].with(.bold), maxWidth: r.width)
-        let top = s.distribution.first { $0.label == s.label }?.count ?? 0
-        x += c.put("  \(top)/\(s.votes)", x: x, y: r.y, style: t[.text], maxWidth: r.maxX - x)
-        // Review: Enter submits the person's own review, it does not take the machine's.
+        x += c.put(Render.labelText(s.label) ?? "no label", x: x, y: r.y, style: t[.suggestion].with(.bold), maxWidth: r.width)
+        x += c.put("  \(s.agreeing)/\(s.votes)", x: x, y: r.y, style: t[.text], maxWidth: r.maxX - x)
+        // Review: Enter submits the person's own review; multilabel: the toggled labels. Neither takes the machine's.
         if s.enterAccepts { c.put("  ⏎ accept", x: x, y: r.y, style: t[.key], maxWidth: r.maxX - x) }
         var y = r.y + 1
         // The judges' scores: mean and spread (and a review's verdicts) before the split.
@@ -126,7 +125,9 @@ public enum LabelScreen {
             y += 1
         }
         guard y < r.maxY else { return }
-        let split = s.distribution.map { "\($0.label) \($0.count)" }.joined(separator: " · ")
+        // Multilabel: each label's yes votes of its votes, ✓ a supported yes, ✗ a supported no, ? unsure.
+        let split = s.perLabel.isEmpty ? s.distribution.map { "\($0.label) \($0.count)" }.joined(separator: " · ")
+            : s.perLabel.map { "\($0.label) \($0.applies.map { $0 ? "✓" : "✗" } ?? "?")\($0.yes)/\($0.votes)" }.joined(separator: " · ")
         // Uncertainty first: it is what the person should weigh the label by.
         c.put(String(format: "H %.2f · ", s.entropy) + split, x: r.x, y: y, style: t[.muted], maxWidth: r.width)
     }
@@ -180,6 +181,13 @@ public enum LabelScreen {
 }
 
 extension Render {
+    /// A machine label as shown: a label set's labels joined by ", ", "(none)" for the empty set.
+    static func labelText(_ label: String?) -> String? {
+        guard let label else { return nil }
+        if label.isEmpty { return "(none)" }
+        return label.contains("|") ? label.split(separator: "|").joined(separator: ", ") : label
+    }
+
     /// A decision value in a few words.
     static func valueText(_ v: JSONValue) -> String {
         if let s = v.scalarText { return s }

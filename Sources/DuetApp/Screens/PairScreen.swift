@@ -152,19 +152,27 @@ public enum PairScreen {
             // The machine's label is in stored terms ("0"/"1"): say it in the sides shown.
             let text: String
             if let index = Int(label), let side = p.shown.firstIndex(of: index) { text = "machine: \(sideName(side, count: p.shown.count)) better" } else {
-                text = "machine: \(label)"
+                text = "machine: " + (orderText(label, p) ?? label)
             }
-            let top = sug.distribution.first { $0.label == label }?.count ?? 0
-            c.put(text + "  \(top)/\(sug.votes)" + String(format: " · H %.2f", sug.entropy), x: s.x + 1, y: s.y, style: t[.suggestion],
-                  maxWidth: s.width - 1)
+            // Rankings: the orders' spread, 1 − mean Kendall τ (0 = all votes give the consensus).
+            let spread = RankingOrder(text: label) == nil ? String(format: " · H %.2f", sug.entropy) : String(format: " · 1−τ %.2f", sug.entropy)
+            c.put(text + "  \(sug.agreeing)/\(sug.votes)" + spread, x: s.x + 1, y: s.y, style: t[.suggestion], maxWidth: s.width - 1)
         } else {
             c.put(l.suggestion?.isBlind == true ? "blind audit: judge it yourself" : "judging blind", x: s.x + 1, y: s.y, style: t[.muted],
                   maxWidth: s.width - 1)
         }
     }
 
+    /// A ranking's order (stored terms, "2>0=1") in the positions shown now: "3 > 1 = 2".
+    static func orderText(_ label: String, _ p: PairState) -> String? {
+        guard let order = RankingOrder(text: label), order.count == p.shown.count else { return nil }
+        return order.groups.map { g in g.map { sideName(p.shown.firstIndex(of: $0) ?? $0, count: p.shown.count) }.joined(separator: " = ") }
+            .joined(separator: " > ")
+    }
+
     /// A stored judgment in terms of the sides shown now.
     static func decisionText(_ value: JSONValue, _ p: PairState) -> String {
+        if Ranking(value) != nil, let label = Decisions.labelText(value), let text = orderText(label, p) { return text }
         if let j = PairJudgment(value) {
             switch j.choice {
             case .response(let i): return "\(sideName(p.shown.firstIndex(of: i) ?? 0, count: p.shown.count))\(j.strength == 2 ? " much" : "") better"

@@ -69,6 +69,8 @@ enum QualityScreen {
             text(report.planNote ?? "No plan: the task needs machine votes and gold or human labels (duet route, then label some items).", .muted)
         }
 
+        if let j = report.votesSpread { judgeLines(j, section: section, text: text) }
+
         let a = report.agreement
         section("Agreement")
         if a.items == 0 {
@@ -111,6 +113,18 @@ enum QualityScreen {
             for m in pairs.machines { text("machine " + m.text, m.biased ? .warning : .text) }
         }
         return out
+    }
+
+    /// The machine's spread on multilabel items (per label) and rankings (1 − mean τ of the orders).
+    static func judgeLines(_ j: JudgeSpread, section: (String) -> Void, text: (String, Role) -> Void) {
+        section("Machine votes")
+        for l in j.labels {
+            text("\(l.label): yes on \(l.yes) of \(l.items) items, unsure on \(l.unsure)" + String(format: " · mean H %.2f", l.meanEntropy),
+                 l.unsure > 0 ? .warning : .text)
+        }
+        if let spread = j.meanRankingSpread {
+            text("\(j.rankings) rankings: orders agree on \(j.unanimousRankings)" + String(format: " · mean spread 1−τ %.2f (0 = every vote the same order)", spread), .text)
+        }
     }
 
     /// Left share with its 95% interval, tie and both-bad rates, agreement with the dataset.

@@ -56,7 +56,7 @@ enum TriageScreen {
             let machine = row.machine
             let spread = scored ? machine?.spread : nil
             // Rate and review: the majority point with the judges' mean score, "4 (3.8)".
-            let shown = machine.map { ($0.label ?? "–") + (spread?.mean.map { String(format: " (%.1f)", $0) } ?? "") }
+            let shown = machine.map { (Render.labelText($0.label) ?? "–") + (spread?.mean.map { String(format: " (%.1f)", $0) } ?? "") }
             c.put(shown.map { Wrap.truncate($0, width: labelWidth) } ?? "(blind)", x: x, y: y,
                   style: machine == nil ? th[.muted] : selected ? style : th[.suggestion])
             x += labelWidth + 1
@@ -73,9 +73,10 @@ enum TriageScreen {
         }
     }
 
-    /// The share of votes for the machine's label (█), for other labels (▒) and unparseable (░).
+    /// The share of votes for the machine's label (█; multilabel: yes/no votes that agree with its set),
+    /// for other labels (▒) and unparseable (░).
     static func voteBar(_ c: inout Canvas, x: Int, y: Int, width: Int, votes: [MachineVote], label: String?, theme th: Theme) {
-        let agree = votes.filter { $0.label != nil && $0.label == label }.count
+        let agree = votes.filter { KindScorer.agrees($0, with: label) }.count
         let unparseable = votes.filter { $0.label == nil }.count
         c.segmentedBar(x: x, y: y, width: width, segments: [
             (agree, th[.machine], "█"), (votes.count - agree - unparseable, th[.warning], "▒"), (unparseable, th[.error], "░"),

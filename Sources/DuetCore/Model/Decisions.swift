@@ -67,10 +67,12 @@ public enum Decisions {
 extension Decisions {
     /// A decision value as the label text votes and routes use: the label
     /// itself, the number of a rating, "0"/"1"/"tie"/"both-bad" for a pair
-    /// judgment, labels joined by "|" for multi-label; nil for other values.
+    /// judgment, labels joined by "|" for multi-label, the stored order of a ranking ("2>0=1", see
+    /// `RankingOrder`); nil for other values.
     public static func labelText(_ value: JSONValue?) -> String? {
         guard let value else { return nil }
         if let s = value.scalarText { return s }
+        if let r = Ranking(value) { return RankingOrder(ranks: r.ranks)?.text }
         if let j = PairJudgment(value) {
             switch j.choice {
             case .response(let i): return String(i)

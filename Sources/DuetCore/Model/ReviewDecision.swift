@@ -49,10 +49,10 @@ public struct ReviewDecision: Sendable, Hashable {
 
 extension TaskKind {
     /// A decision value as the label the router and the planner compare with the machine's: the
-    /// rating of a review (its verdict is a facet of its own); nil for a multi-label set; otherwise
-    /// `Decisions.labelText`.
+    /// rating of a review (its verdict is a facet of its own); otherwise `Decisions.labelText` (a
+    /// multi-label set "a|b", a ranking's order "2>0>1").
     public func routingLabel(_ value: JSONValue?) -> String? {
-        self == .multilabel && value?.array != nil ? nil : answerLabel(value)
+        answerLabel(value)
     }
 
     /// A decision value as the text a machine's label (a route's `machineLabel`) is compared with, as blind

@@ -60,7 +60,8 @@ public struct TaskSpec: Hashable, Sendable {
 
     /// The label texts decisions of this task are voted, routed and compared
     /// in (`Decisions.labelText`): the labels, the scale points, or for pairs
-    /// "0"/"1" (the stored response preferred), "tie", "both-bad".
+    /// "0"/"1" (the stored response preferred), "tie", "both-bad" (a ranking item's labels are orders,
+    /// `RankingOrder`, not listed here).
     public var answerLabels: [String] {
         switch kind {
         case .compare: return ["0", "1", "tie", "both-bad"]
@@ -133,7 +134,8 @@ extension TaskKind {
             case "0", "1": return PairJudgment(choice: .response(label == "0" ? 0 : 1)).json
             case "tie": return PairJudgment(choice: .tie).json
             case "both-bad": return PairJudgment(choice: .bothBad).json
-            default: return nil
+            // A ranking item's order ("2>0>1", `RankingOrder`): the ranks a person gives.
+            default: return RankingOrder(text: label).map { Ranking(ranks: $0.ranks).json }
             }
         case .review: return ReviewDecision.machine(rating: label, votes: [])?.json
         }

@@ -14,7 +14,7 @@ public enum Adjudication {
     public static func isAdjudicator(_ annotator: String) -> Bool { annotator.hasPrefix(prefix) }
 
     /// An answer's key in words: pairs name the response in stored order
-    /// ("response 1 better"), label sets are listed, other keys are as given.
+    /// ("response 1 better"), rankings the responses in order, label sets are listed, other keys are as given.
     public static func words(_ key: String, task: TaskSpec) -> String {
         if task.kind == .compare {
             switch key {
@@ -22,7 +22,11 @@ public enum Adjudication {
             case "1": return "response 2 better"
             case "tie": return "tie"
             case "both-bad": return "both bad"
-            default: break
+            default:
+                // A ranking, by the responses' stored positions from 1: "responses 3 > 1 = 2".
+                if let order = RankingOrder(text: key) {
+                    return "responses " + order.groups.map { $0.map { String($0 + 1) }.joined(separator: " = ") }.joined(separator: " > ")
+                }
             }
         }
         return key.replacingOccurrences(of: "|", with: ", ")

@@ -194,20 +194,30 @@ public enum Router {
     public static func plan(votes: VoteTable, order: [Int64], truth: [Int64: String], labels: [String],
                             strategies: [RoutingStrategy] = RoutingStrategy.allCases, budgets: [Double], randomSeeds: Int = 200) -> [PlanRow] {
         let scored = order.filter { truth[$0] != nil }
+        return planRows(strategies: strategies, budgets: budgets, randomSeeds: randomSeeds) { strategy, b, seed in
+            let o = route(votes: votes, order: scored, labels: labels, strategy: strategy, budget: b, oracle: truth, seed: seed)
+            let e = evaluate(o, truth: truth, labels: labels)
+            return (e.accuracy, e.macroF1, o.toHumans.count)
+        }
+    }
+
+    /// A plan's rows: `measure` (accuracy, second figure, items to people) for each strategy × budget;
+    /// `random` is the mean over `randomSeeds` seeds.
+    static func planRows(strategies: [RoutingStrategy], budgets: [Double], randomSeeds: Int,
+                         measure: (RoutingStrategy, Double, Int) -> (accuracy: Double, second: Double, humans: Int)) -> [PlanRow] {
         var rows: [PlanRow] = []
         for strategy in strategies {
             for b in budgets {
                 let seeds = strategy == .random ? Array(0..<max(1, randomSeeds)) : [0]
-                var acc = 0.0, f1 = 0.0, humans = 0
+                var acc = 0.0, second = 0.0, humans = 0
                 for seed in seeds {
-                    let o = route(votes: votes, order: scored, labels: labels, strategy: strategy, budget: b, oracle: truth, seed: seed)
-                    let e = evaluate(o, truth: truth, labels: labels)
-                    acc += e.accuracy
-                    f1 += e.macroF1
-                    humans = o.toHumans.count
+                    let m = measure(strategy, b, seed)
+                    acc += m.accuracy
+                    second += m.second
+                    humans = m.humans
                 }
                 rows.append(PlanRow(strategy: strategy.rawValue, budget: b, accuracy: acc / Double(seeds.count),
-                                    macroF1: f1 / Double(seeds.count), humanItems: humans))
+                                    macroF1: second / Double(seeds.count), humanItems: humans))
             }
         }
         return rows

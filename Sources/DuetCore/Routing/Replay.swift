@@ -1,6 +1,7 @@
 /// Replayed machine votes: JSONL lines
 /// `{"item", "annotator", "variant", "label", "confidence"}` (label null =
-/// unparseable), as produced by a batch run elsewhere.
+/// unparseable), as produced by a batch run elsewhere. Multilabel votes name the label they are about
+/// in the variant ("question@toxic", label "yes"/"no"); ranking votes are orders ("2>0>1").
 public enum VoteReplay {
     public struct Row: Sendable, Hashable {
         /// The item's id (uid) in its dataset.
@@ -14,15 +15,21 @@ public enum VoteReplay {
         }
     }
 
-    /// Reads every line; any bad line → an `ImportError` naming file and line.
-    /// `facetLabels`: the labels votes about a facet may take (`TaskSpec.facetLabels`: a review's verdict
-    /// votes are "accept"/"reject", not scale points).
-    public static func read<Source: ByteSource>(_ source: Source, file: String, labels: [String],
-                                                facetLabels: [String: [String]] = [:]) throws(ImportError) -> [Row] {
+    /// Reads every line; any bad line → an `ImportError` naming file and line. A label outside `labels`
+    /// (when given) is an unparseable answer.
+    public static func read<Source: ByteSource>(_ source: Source, file: String, labels: [String]) throws(ImportError) -> [Row] {
+        let allowed = Set(labels)
+        return try read(source, file: file) { label, _ in allowed.isEmpty || allowed.contains(label) }
+    }
+
+    /// The votes of a task: a label the task's votes cannot hold (`TaskSpec.acceptsVote`) is an unparseable answer.
+    public static func read<Source: ByteSource>(_ source: Source, file: String, task: TaskSpec) throws(ImportError) -> [Row] {
+        try read(source, file: file) { task.acceptsVote(label: $0, variant: $1) }
+    }
+
+    static func read<Source: ByteSource>(_ source: Source, file: String, accepts: (_ label: String, _ variant: String) -> Bool) throws(ImportError) -> [Row] {
         var reader = JSONLRowReader(source, file: file)
         var rows: [Row] = []
-        let allLabels = Set(labels)
-        let byFacet = facetLabels.mapValues(Set.init)
         while let row = try reader.next() {
             func fail(_ m: String) -> ImportError { ImportError(file: file, line: row.line, message: m) }
             guard let item = row.value["item"]?.scalarText, !item.isEmpty else { throw fail("missing field 'item'") }
@@ -34,8 +41,7 @@ public enum VoteReplay {
             case let v?:
                 guard let s = v.scalarText else { throw fail("field 'label': expected a string or null, got \(v.typeName)") }
                 // A label outside the task's labels is an unparseable answer, kept as raw text.
-                let allowed = MachineVote(annotator: annotator, variant: variant, label: nil).facet.flatMap { byFacet[$0] } ?? allLabels
-                label = allowed.isEmpty || allowed.contains(s) ? s : nil
+                label = accepts(s, variant) ? s : nil
             }
             var confidence: Double?
             if let c = row.value["confidence"], !c.isNull {

@@ -92,10 +92,11 @@ public struct MachineView: Sendable, Hashable {
         self.annotator = annotator
     }
 
-    /// Entropy of the whole-answer votes (unparseable ones count as one more label); of all votes when
-    /// every vote is about one part of the answer (`MachineVote.facet`). A review's verdict votes are
-    /// not pooled with its ratings.
+    /// The spread of the votes: for multilabel votes the least sure label's entropy, for rankings 1 − mean τ
+    /// (`KindScorer`); else the entropy of the whole-answer votes (unparseable ones count as one more
+    /// label): a review's verdict votes (`MachineVote.facet`) are not pooled with its ratings.
     public var entropy: Double {
+        if let scorer = KindScorer.forVotes(votes) { return scorer.judge(votes).spread }
         let whole = votes.filter { $0.facet == nil }
         return Uncertainty.entropy((whole.isEmpty ? votes : whole).map(\.label))
     }
