@@ -132,7 +132,10 @@ public struct PlanView: Sendable, Hashable {
     public var reachesTarget: Bool
     /// Where the figures come from (items scored, gold or people, cross-fitting, seconds per item).
     public var basis: [String]
-    public init(curves: [Curve], chart: LineChart, recommendation: String, reachesTarget: Bool, basis: [String] = []) {
+    /// A panel's members against the truth: who to trust (empty for one annotator).
+    public var panel: [PanelMember]
+    public init(curves: [Curve], chart: LineChart, recommendation: String, reachesTarget: Bool, basis: [String] = [], panel: [PanelMember] = []) {
+        self.panel = panel
         self.curves = curves
         self.chart = chart
         self.recommendation = recommendation

@@ -27,7 +27,18 @@ extension AgreementReport {
     /// `duet agreement`: the report for a task of the project.
     public static func make(task name: String?, project: Project) throws -> AgreementReport {
         let task = try project.task(name)
-        return make(task: task, decisions: try project.store.currentDecisions(task: task))
+        let decisions = try project.store.currentDecisions(task: task)
+        var report = make(task: task, decisions: decisions)
+        // The machines against people: every annotator with votes, each on its own (label votes only).
+        let present = try project.store.voteAnnotators(task: task)
+        if !present.isEmpty, task.kind != .multilabel {
+            let people = RouteWorkflow.humanLabels(decisions.filter { $0.annotatorKind == .human }, kind: task.kind)
+            let votes = task.routingVotes(try project.store.votes(task: task, annotator: nil))
+            if KindScorer.forTask(task, votes: votes) == nil, !people.isEmpty {
+                report.machines = PanelMember.measure(votes: votes, members: present.sorted(), truth: people, labels: task.answerLabels)
+            }
+        }
+        return report
     }
 }
 
@@ -54,7 +65,8 @@ public enum QualityLoader {
                 .map { PlanView.Point(budget: $0.budget, accuracy: $0.accuracy, cost: $0.cost, pareto: $0.pareto) })
         }
         return PlanView(curves: curves, chart: PlanWorkflow.chart(plan, colors: colors), recommendation: plan.recommendation.text,
-                        reachesTarget: plan.recommendation.reachesTarget, basis: [plan.evaluation.summary, plan.cost.summary])
+                        reachesTarget: plan.recommendation.reachesTarget, basis: [plan.evaluation.summary, plan.cost.summary],
+                        panel: plan.panel)
     }
 }
 

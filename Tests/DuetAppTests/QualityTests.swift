@@ -85,3 +85,26 @@ import TermUI
         #expect(q.scroll == QualityScreen.maxScroll(h.state, q) && q.scroll > 0)
     }
 }
+
+@Suite struct WhoToTrustScreenTests {
+    /// A panel's members on the Quality screen, most accurate first, a member at chance flagged.
+    @Test func panelMembersWithIntervalsAndTheChanceFlag() throws {
+        let h = try Harness(width: 100, height: 40, task: nil)
+        var q = QualityState(task: Harness.sentiment)
+        let members = [
+            PanelMember(annotator: "至-weak", items: 40, correct: 14, accuracy: 0.35, low: 0.22, high: 0.5, chance: 0.4,
+                        noBetterThanChance: true, costPerItem: nil, learnedAccuracy: 0.36),
+            PanelMember(annotator: "gpt-big", items: 40, correct: 34, accuracy: 0.85, low: 0.71, high: 0.93, chance: 0.4,
+                        noBetterThanChance: false, costPerItem: 0.0021, learnedAccuracy: 0.84),
+        ]
+        let plan = PlanView(curves: [], chart: LineChart(series: []), recommendation: "send 20% to people", reachesTarget: true, panel: members)
+        var report = QualityReport(agreement: AgreementReport.make(task: Harness.sentiment, decisions: []))
+        report.plan = plan
+        q.report = report
+        let text = QualityScreen.lines(q, state: h.state, width: 100).map(\.text)
+        let big = try #require(text.firstIndex { $0.contains("gpt-big: 0.850 (0.710–0.930) on 40 · chance 0.400 · learned 0.840 · cost 0.0021 per item") })
+        let weak = try #require(text.firstIndex { $0.contains("至-weak: 0.350 (0.220–0.500)") && $0.contains("no better than chance") })
+        #expect(big < weak)
+        #expect(text.contains { $0.contains("Who to trust") })
+    }
+}

@@ -71,3 +71,30 @@ import Testing
         #expect(one.panel.isEmpty)
     }
 }
+
+/// `duet agreement` and the Quality screen list the machines against people's labels.
+@Suite struct MachinesAgainstPeopleTests {
+    @Test func agreementListsEachMachineAgainstPeople() throws {
+        let tmp = try TempDir()
+        let project = try tmp.project(.classify)
+        let rows = (1...30).map { "{\"id\":\"t\($0)\",\"text\":\"text \($0)\"}" }
+        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows.joined(separator: "\n"))]), into: project.store)
+        let task = try project.task(nil)
+        let items = try project.store.allItems(for: task)
+        // People: negative on even items, positive on odd ones. "good" agrees on all, "constant" always says negative.
+        var votes: [(item: Int64, vote: MachineVote)] = []
+        for (i, item) in items.enumerated() {
+            let truth = i % 2 == 0 ? "negative" : "positive"
+            _ = try project.store.record(NewAnnotation(itemRowID: item.rowID, task: task.name, annotatorKind: .human, annotator: "ann",
+                                                       value: .string(truth)))
+            votes.append((item.rowID, MachineVote(annotator: "good", variant: "v", label: truth)))
+            votes.append((item.rowID, MachineVote(annotator: "constant", variant: "v", label: "negative")))
+        }
+        try project.store.saveVotes(votes, task: task.name, at: Date())
+        let report = try AgreementReport.make(task: nil, project: project)
+        let byName = Dictionary(uniqueKeysWithValues: report.machines.map { ($0.annotator, $0) })
+        #expect(byName["good"]?.accuracy == 1 && byName["good"]?.noBetterThanChance == false)
+        #expect(byName["constant"]?.accuracy == 0.5 && byName["constant"]?.noBetterThanChance == true)
+        #expect(report.text.contains("constant: 0.500") && report.text.contains("no better than chance"))
+    }
+}

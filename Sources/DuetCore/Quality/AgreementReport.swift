@@ -21,9 +21,11 @@ public struct AgreementReport: Codable, Sendable {
     /// nominal, or ordinal and interval for rate tasks.
     public var alphaLevel: String
     public var alphaInterval: Double?
+    /// Each machine annotator with votes against people's labels (who to trust; label votes only).
+    public var machines: [PanelMember] = []
 
     enum CodingKeys: String, CodingKey {
-        case task, items, annotators
+        case task, items, annotators, machines
         case percentAgreement = "percent_agreement"
         case pairwiseAgreement = "pairwise_agreement"
         case cohenKappa = "cohen_kappa"
@@ -65,6 +67,13 @@ public struct AgreementReport: Codable, Sendable {
         if !cohenKappa.isEmpty {
             lines.append("Cohen's kappa per pair:")
             for p in cohenKappa { lines.append("  \(p.a) – \(p.b): \(f(p.kappa)) on \(p.overlap) items") }
+        }
+        if !machines.isEmpty {
+            lines.append("machines against people (95% interval; chance = always the most common label):")
+            for m in machines.sorted(by: { ($0.accuracy, $1.annotator) > ($1.accuracy, $0.annotator) }) {
+                lines.append("  \(m.annotator): \(f(m.accuracy)) (\(f(m.low))–\(f(m.high))) on \(m.items) items · chance \(f(m.chance))"
+                    + (m.noBetterThanChance ? " · no better than chance: adds cost and noise" : ""))
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -3,7 +3,7 @@ import Foundation
 /// How far one panel member can be trusted: its answers against people's
 /// labels (gold standing in where the user allows), with a 95% interval, what
 /// it costs, and whether it is any better than a constant guess.
-public struct PanelMember: Sendable, Hashable, Encodable {
+public struct PanelMember: Sendable, Hashable, Codable {
     /// The name its votes are stored under.
     public var annotator: String
     /// Labeled items it answered (its own majority over its variants; an item it could not answer counts as wrong).
@@ -21,6 +21,20 @@ public struct PanelMember: Sendable, Hashable, Encodable {
     public var costPerItem: Double?
     /// Accuracy learned by the panel's Dawid–Skene model (nil for a panel too small to learn).
     public var learnedAccuracy: Double?
+
+    public init(annotator: String, items: Int, correct: Int, accuracy: Double, low: Double, high: Double, chance: Double,
+                noBetterThanChance: Bool, costPerItem: Double?, learnedAccuracy: Double?) {
+        self.annotator = annotator
+        self.items = items
+        self.correct = correct
+        self.accuracy = accuracy
+        self.low = low
+        self.high = high
+        self.chance = chance
+        self.noBetterThanChance = noBetterThanChance
+        self.costPerItem = costPerItem
+        self.learnedAccuracy = learnedAccuracy
+    }
 
     enum CodingKeys: String, CodingKey {
         case annotator, items, correct, accuracy, low, high, chance
