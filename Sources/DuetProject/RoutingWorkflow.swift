@@ -214,15 +214,17 @@ public enum RouteWorkflow {
     }
 
     /// The annotators `duet route` runs before routing (LLM and built-in ones; replayed votes are used as
-    /// imported): the panel's declared members when one is named, else [router] annotator — unless the
-    /// task already has votes and none by it (a task of replayed votes routes by them as they are).
+    /// imported): the panel's declared members when one is named, else [router] annotator — an LLM always
+    /// (its answers are cached), the built-in one unless the task already has votes and none by it (a task
+    /// of replayed votes routes by them as they are, not by an ensemble that has nothing to learn from).
     public static func annotatorsToRun(_ requested: [String]?, project: Project, task: TaskSpec) throws -> [String] {
         let config = project.config
         func runnable(_ name: String) -> Bool { ((try? MachineRunWorkflow.spec(name, in: config))?.kind).map { $0 != .replay } ?? false }
         if let named = requested ?? config.router.annotators ?? config.router.cascade { return named.filter(runnable) }
         let present = try project.store.voteAnnotators(task: task)
         let name = config.router.annotator
-        guard runnable(name), present.isEmpty || present.contains(declaredVoteName(name, config: config)) else { return [] }
+        guard let spec = try? MachineRunWorkflow.spec(name, in: config), spec.kind != .replay else { return [] }
+        guard spec.kind == .llm || present.isEmpty || present.contains(spec.voteName) else { return [] }
         return [name]
     }
 

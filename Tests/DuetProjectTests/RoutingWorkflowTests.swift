@@ -25,6 +25,24 @@ import Testing
         return project
     }
 
+    /// What `duet route` runs first with no panel named: the built-in annotator on a fresh task, nothing
+    /// on a task of replayed votes (they are routed as imported), an LLM router annotator always.
+    @Test func whatRouteRunsFirst() throws {
+        let tmp = try TempDir()
+        let fresh = try tmp.project(.classify)
+        #expect(try RouteWorkflow.annotatorsToRun(nil, project: fresh, task: fresh.task(nil)) == ["local"])
+        let kept = try TempDir()
+        let replayed = try project(kept)
+        #expect(try RouteWorkflow.annotatorsToRun(nil, project: replayed, task: replayed.task(nil)) == [])
+        #expect(try RouteWorkflow.annotatorsToRun(["local", "llm:x"], project: replayed, task: replayed.task(nil)) == ["local"])
+        let text = try String(contentsOf: replayed.configURL, encoding: .utf8)
+            .replacingOccurrences(of: "annotator = \"local\"", with: "annotator = \"gpt\"")
+            + "\n[[annotators]]\nname = \"gpt\"\nkind = \"llm\"\nbase_url = \"http://127.0.0.1:9/v1\"\nmodel = \"m\"\n"
+        try text.write(to: replayed.configURL, atomically: true, encoding: .utf8)
+        let withLLM = try Project.open(at: replayed.root)
+        #expect(try RouteWorkflow.annotatorsToRun(nil, project: withLLM, task: withLLM.task(nil)) == ["gpt"])
+    }
+
     @Test func routeSendsTheSplitItemsToPeople() throws {
         let tmp = try TempDir()
         let project = try project(tmp)
