@@ -158,3 +158,45 @@ struct SimulatedPanel {
         for (id, s) in outcome.scores { #expect(s == Uncertainty.supportedEntropy(panel.votes.labels(id)!)) }
     }
 }
+
+@Suite struct PlattScalingTests {
+    /// Outcomes drawn with P(right) = σ(0.5 · logit(c) − 0.2): the fit finds a and b again.
+    @Test func recoversAPlantedCurve() throws {
+        var rng = SplitMix64(seed: 21)
+        func uniform() -> Double { Double(rng.next() % 1_000_000) / 1_000_000 }
+        var pairs: [(confidence: Double, right: Bool)] = []
+        for _ in 0..<20_000 {
+            let c = 0.5 + 0.499 * uniform()
+            let p = 1 / (1 + Foundation.exp(-(0.5 * Foundation.log(c / (1 - c)) - 0.2)))
+            pairs.append((c, uniform() < p))
+        }
+        let fit = try #require(PlattScaling(pairs))
+        #expect(abs(fit.a - 0.5) < 0.06 && abs(fit.b + 0.2) < 0.06, "a \(fit.a), b \(fit.b)")
+        #expect(fit(0.6) < fit(0.9) && fit(0.9) < fit(0.99))
+    }
+
+    @Test func refusesWhatCannotBeFitted() {
+        #expect(PlattScaling(Array(repeating: (0.9, true), count: 50)) == nil)
+        #expect(PlattScaling(Array(repeating: (0.9, false), count: 50)) == nil)
+        #expect(PlattScaling([(0.9, true), (0.6, false)]) == nil)
+        // Confidence that runs against rightness (a < 0) is no calibration.
+        let backwards = (0..<40).map { i in (confidence: i % 2 == 0 ? 0.95 : 0.55, right: i % 2 == 1) }
+        #expect(PlattScaling(backwards) == nil)
+    }
+
+    /// The panel default stores every item's calibrated chance of a wrong label (0…1) and ranks as the model does.
+    @Test func panelScoresAreCalibratedChancesOfError() {
+        let panel = SimulatedPanel(items: 600, labels: ["a", "b", "c"],
+                                   accuracies: [("good", 0.85), ("n1", 0.4), ("n2", 0.4), ("n3", 0.4), ("n4", 0.4)],
+                                   biased: ["n1", "n2", "n3", "n4"], seed: 9)
+        let outcome = Router.route(votes: panel.votes, order: panel.votes.items, labels: panel.labels, strategy: .default,
+                                   budget: 0.3, oracle: panel.truth)
+        #expect(outcome.scores.values.allSatisfy { (0...1).contains($0) })
+        // People get the items with the highest chance of error after the first (entropy) half.
+        let humans = Set(outcome.toHumans)
+        let kept = panel.votes.items.filter { !humans.contains($0) }
+        let firstHalf = Set(outcome.toHumans.prefix(outcome.toHumans.count / 2))
+        let secondHalf = outcome.toHumans.filter { !firstHalf.contains($0) }
+        #expect(secondHalf.map { outcome.scores[$0]! }.min()! >= kept.map { outcome.scores[$0]! }.max()!)
+    }
+}

@@ -235,22 +235,41 @@ public struct DawidSkene: Sendable {
     /// cannot help (equally good independent members) the model only breaks ties differently, and on the
     /// hardest items, the ones people get, ties are many: their coin tosses would pass for evidence.
     public static func beatsMajority(votes: VoteTable, items: [Int64], labels: [String], anchors: [Int64: String], folds: Int = 5) -> Bool {
+        crossValidate(votes: votes, items: items, labels: labels, anchors: anchors, folds: folds).beatsMajority
+    }
+
+    /// What the anchors say about the model, each judged by a model fitted without it.
+    public struct HeldOut: Sendable {
+        /// Untied anchors the model got right and the plain majority wrong, and the other way round.
+        public var learnedOnly = 0
+        public var plainOnly = 0
+        /// Every held-out anchor with a parsed vote: the model's top posterior and whether its label was right.
+        public var predictions: [(confidence: Double, right: Bool)] = []
+        /// See `beatsMajority`.
+        public var beatsMajority: Bool { learnedOnly > plainOnly }
+    }
+
+    /// The anchors in `folds` folds (a fixed pseudo-random order), each predicted by a model fitted without its fold.
+    public static func crossValidate(votes: VoteTable, items: [Int64], labels: [String], anchors: [Int64: String], folds: Int = 5) -> HeldOut {
         let held = anchors.keys.filter(votes.contains).sorted { Allocation.tieKey($0, 23) < Allocation.tieKey($1, 23) }
         let k = min(folds, held.count)
-        guard k >= 2 else { return false }
-        var learnedOnly = 0, plainOnly = 0
+        var result = HeldOut()
+        guard k >= 2 else { return result }
         for f in 0..<k {
             let out = held.enumerated().filter { $0.offset % k == f }.map(\.element)
             var rest = anchors
             for id in out { rest[id] = nil }
             let model = fit(votes: votes, items: items, labels: labels, anchors: rest)
-            // A tied majority is a coin toss: the model winning it is no evidence that learning helps.
-            for id in out where !Self.tied(votes.labels(id) ?? []) {
-                let learned = model.label(id) == anchors[id], plain = Uncertainty.majority(votes.labels(id) ?? []) == anchors[id]
-                if learned && !plain { learnedOnly += 1 }
-                if plain && !learned { plainOnly += 1 }
+            for id in out {
+                guard let label = model.label(id) else { continue }
+                result.predictions.append((1 - model.uncertainty(id), label == anchors[id]))
+                // A tied majority is a coin toss: the model winning it is no evidence that learning helps.
+                guard !Self.tied(votes.labels(id) ?? []) else { continue }
+                let learned = label == anchors[id], plain = Uncertainty.majority(votes.labels(id) ?? []) == anchors[id]
+                if learned && !plain { result.learnedOnly += 1 }
+                if plain && !learned { result.plainOnly += 1 }
             }
         }
-        return learnedOnly > plainOnly
+        return result
     }
 }

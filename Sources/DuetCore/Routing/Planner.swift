@@ -161,8 +161,9 @@ public enum Router {
         }
         let fitted = votes.items
         let anchors = truth.filter { votes.contains($0.key) }
-        guard anchors.count >= RoutingStrategy.minimumEvidence,
-              DawidSkene.beatsMajority(votes: votes, items: fitted, labels: labels, anchors: anchors) else {
+        let check = anchors.count >= RoutingStrategy.minimumEvidence
+            ? DawidSkene.crossValidate(votes: votes, items: fitted, labels: labels, anchors: anchors) : nil
+        guard let check, check.beatsMajority else {
             let people = Array(Allocation.ranked(entropy).prefix(n).map(\.item))
             let chosen = Set(people)
             var machine: [Int64: String] = [:]
@@ -173,11 +174,18 @@ public enum Router {
         let first = Set(humans)
         let rest = order.filter { !first.contains($0) }.map { (item: $0, score: model.uncertainty($0)) }
         humans += Allocation.ranked(rest).prefix(n - humans.count).map(\.item)
+        // The scores stored (and what --threshold compares with): the chance the model's label is wrong,
+        // calibrated on the held-out anchors when they allow (Platt keeps the model's order).
+        let calibration = PlattScaling(check.predictions)
         let chosen = Set(humans)
         var machine: [Int64: String] = [:]
         for id in order where !chosen.contains(id) { if let l = model.label(id) { machine[id] = l } }
-        var scores = Dictionary(uniqueKeysWithValues: entropy.map { ($0.item, $0.score) })
-        for r in rest { scores[r.item] = r.score }
+        // Every item on one scale, so the people's queue and --threshold read one kind of number.
+        var scores: [Int64: Double] = [:]
+        for id in order {
+            let u = model.uncertainty(id)
+            scores[id] = u.isFinite ? calibration.map { 1 - $0(1 - u) } ?? u : u
+        }
         return RoutingOutcome(toHumans: humans, machineLabels: machine, scores: scores)
     }
 
