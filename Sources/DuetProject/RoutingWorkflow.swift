@@ -167,6 +167,13 @@ public enum RouteWorkflow {
     /// annotator's `voteName`, else the name itself: replayed votes), else every annotator with votes on
     /// the task ([router] annotator first, then by name). Each item's votes come in the panel's order.
     public static func routerVotes(_ requested: [String]?, project: Project, task: TaskSpec) throws -> (annotators: [String], votes: VoteTable) {
+        let members = try routerPanel(requested, project: project, task: task)
+        let all = try project.store.votes(task: task, annotator: members.count == 1 ? members[0] : nil)
+        return (members, members.count == 1 ? all : all.members(members))
+    }
+
+    /// The panel `routerVotes` reads the votes of, without reading them.
+    public static func routerPanel(_ requested: [String]?, project: Project, task: TaskSpec) throws -> [String] {
         let store = project.store
         let present = try store.voteAnnotators(task: task)
         let known = present.sorted().map(Names.shown).joined(separator: ", ")
@@ -183,8 +190,7 @@ public enum RouteWorkflow {
             let first = declaredVoteName(project.config.router.annotator, config: project.config)
             members = (present.contains(first) ? [first] : []) + present.subtracting([first]).sorted()
         }
-        let all = try store.votes(task: task, annotator: members.count == 1 ? members[0] : nil)
-        return (members, members.count == 1 ? all : all.members(members))
+        return members
     }
 
     /// The annotators `duet route` runs before routing (LLM and built-in ones; replayed votes are used as
@@ -208,12 +214,15 @@ public enum RouteWorkflow {
     /// How a panel is named where one name is stored (routes, machine decisions): its only member, else "panel".
     public static func panelName(_ members: [String]) -> String { members.count == 1 ? members[0] : "panel" }
 
+    /// Routes every open item of the task in passes over the panel's votes (`StreamingRouter`: the decisions
+    /// `Router.route` makes, a few bytes held per item), then writes routes and the machine's decisions from
+    /// a lazily built sequence in item order (the store reads an item's votes only to write its decision).
     public static func run(_ request: RouteRequest, project: Project, at date: Date = Date()) throws -> RouteReport {
         let task = try project.task(request.task)
         let store = project.store
-        let (members, votes) = try routerVotes(request.annotators, project: project, task: task)
+        let members = try routerPanel(request.annotators, project: project, task: task)
+        let panel = PanelOrder(members)
         let annotator = panelName(members)
-        let labels = task.answerLabels
         let known = try humanLabels(store, task)
         // Every item of the task, in row order; people's labels stay as they are.
         let order = try store.itemRowIDs(for: task)
@@ -221,38 +230,35 @@ public enum RouteWorkflow {
         var report = RouteReport()
         report.annotator = members.joined(separator: ", ")
         report.alreadyLabeled = order.count - open.count
-        report.withoutVotes = open.filter { !votes.contains($0) }.count
         let budget = request.budget ?? (request.threshold == nil ? project.config.router.budget : 1)
-        var outcome = Router.route(votes: votes, order: open, labels: labels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
-        if let threshold = request.threshold {
-            // A threshold sends every item above it, whatever the share.
-            let over = open.filter { (outcome.scores[$0] ?? .infinity) > threshold }
-            outcome.toHumans = Allocation.ranked(over.map { ($0, outcome.scores[$0] ?? .infinity) }).map(\.item)
+        var routing = try StreamingRouter.route({ body in
+            try store.forEachItemVotes(task: task, annotators: members) { item, votes in try body(item, panel.ordered(votes)) }
+        }, order: open, labels: task.answerLabels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
+        // A threshold sends every item above it, whatever the share.
+        if let threshold = request.threshold { routing.sendToPeople(above: threshold) }
+        func toPeople(_ i: Int) -> Bool { routing.toPeople(at: i) || routing.machineLabel(at: i) == nil }
+        let auditCutoff = Allocation.auditCutoff(open.indices.lazy.filter { !toPeople($0) }.map { open[$0] },
+                                                 share: request.audit ?? project.config.router.audit, seed: request.seed)
+        func route(_ i: Int) -> Route {
+            if toPeople(i) { return .human }
+            return auditCutoff.map { Allocation.auditKey(open[i], seed: request.seed) <= $0 } ?? false ? .audit : .machine
         }
-        let humans = Set(outcome.toHumans)
-        let kept = open.filter { !humans.contains($0) && outcome.machineLabels[$0] != nil }
-        let audits = Allocation.audit(kept, share: request.audit ?? project.config.router.audit, seed: request.seed)
-        let routes = open.map { id -> Route in
-            humans.contains(id) || outcome.machineLabels[id] == nil ? .human : audits.contains(id) ? .audit : .machine
-        }
-        // Built one at a time as the store writes them: only one item's votes are held as `MachineVote`s.
-        let entries = zip(open, routes).lazy.map { id, route in
-            let vs = votes[id] ?? []
-            let confidence = vs.compactMap(\.confidence)
-            let labels = vs.map(\.label)
+        let entries = open.indices.lazy.map { i in
             // Items for people keep the machine's (majority) label too: the suggestion pane shows it.
             // No parsed vote: nothing is known, so it goes to people first (not last, as entropy 0 would put it).
-            let score = labels.contains(where: { $0 != nil }) ? outcome.scores[id] ?? .infinity : .infinity
-            return RouteEntry(itemRowID: id, route: route, score: score,
-                              machineLabel: outcome.machineLabels[id] ?? Uncertainty.majority(labels), annotator: annotator,
-                              votes: vs, entropy: Uncertainty.entropy(labels),
-                              confidence: confidence.isEmpty ? nil : confidence.reduce(0, +) / Double(confidence.count))
+            RouteEntry(itemRowID: open[i], route: route(i), score: routing.parsed(at: i) ? routing.scores[i] : .infinity,
+                       machineLabel: routing.machineLabel(at: i) ?? routing.majorityLabel(at: i), annotator: annotator, votesBy: panel)
         }
         try store.applyRouting(entries, task: task.name, at: date)
         report.routed = open.count
-        report.toPeople = routes.filter { $0 == .human }.count
-        report.audit = routes.filter { $0 == .audit }.count
-        report.kept = routes.filter { $0 == .machine }.count
+        for i in open.indices {
+            if !routing.hasVotes(at: i) { report.withoutVotes += 1 }
+            switch route(i) {
+            case .human: report.toPeople += 1
+            case .audit: report.audit += 1
+            case .machine: report.kept += 1
+            }
+        }
         return report
     }
 }

@@ -61,6 +61,10 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// row order, each item's votes in the order they were stored (annotator,
     /// variant, label, confidence: not the raw answers or token counts).
     func votes(task: TaskSpec, annotator: String?) throws -> VoteTable
+    /// One pass over the task's votes (only `annotators`' when given): `body` gets each item with votes and
+    /// its votes, items in ascending order, each item's votes in the order they were stored (without raw
+    /// answers or token counts). Holds one item's votes at a time: what the router streams.
+    func forEachItemVotes(task: TaskSpec, annotators: [String]?, _ body: (Int64, [MachineVote]) throws -> Void) throws
     /// The annotators with votes in the task.
     func voteAnnotators(task: TaskSpec) throws -> Set<String>
     /// Votes with their raw answers and token counts (`duet votes list`), in item and storage order:
@@ -268,6 +272,16 @@ extension ProjectStore {
     /// The task's routes per item.
     public func routes(task: TaskSpec) throws -> [Int64: RouteRecord] {
         try routes(task: task, route: nil)
+    }
+
+    /// `forEachItemVotes` from the whole table (for stores that do not stream).
+    public func forEachItemVotes(task: TaskSpec, annotators: [String]?, _ body: (Int64, [MachineVote]) throws -> Void) throws {
+        let table = try votes(task: task, annotator: annotators?.count == 1 ? annotators![0] : nil)
+        let members = annotators.map(Set.init)
+        try table.forEachItem { item, votes in
+            let kept = members.map { m in votes.filter { m.contains($0.annotator) } } ?? votes
+            if !kept.isEmpty { try body(item, kept) }
+        }
     }
 
     /// Every annotator's votes in the task.
