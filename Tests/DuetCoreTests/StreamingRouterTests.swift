@@ -46,6 +46,7 @@ import Testing
         let share = [0.0, 0.05, 0.2, 0.4][Int(rng.next() % 4)]
         for id in 1...Int64(n) where uniform() < share { c.known[id] = truth[id] }
         c.order = (1...Int64(n)).filter { c.known[$0] == nil }
+        if rng.next() % 3 == 0 { c.order.removeAll { $0 % 7 == 0 } }  // votes on items not routed (outside the task's filter)
         if rng.next() % 4 == 0 { c.order.shuffle(using: &rng) }
         return c
     }

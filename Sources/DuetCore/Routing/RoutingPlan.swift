@@ -187,7 +187,11 @@ public struct PanelOrder: Sendable, Hashable {
 
     /// The members' votes among `votes` (given in stored order), by member, each member's in stored order.
     public func ordered(_ votes: [MachineVote]) -> [MachineVote] {
-        // One member (or votes already in order): nothing to move.
+        if members.count == 1 {
+            let only = members[0]
+            return votes.allSatisfy { $0.annotator == only } ? votes : votes.filter { $0.annotator == only }
+        }
+        // Votes already in order: nothing to move.
         var sorted = true
         var previous = -1
         for v in votes {

@@ -138,7 +138,7 @@ public enum StreamingRouter {
         let n = Allocation.count(order.count, share: budget)
         var members = Set<String>()
         var knownVotes = VoteTable()
-        var sampleKeys: [UInt64] = []  // of the items with votes and no people's label, for a Dawid–Skene sample
+        var outside: [Int64] = []  // items with votes, without people's labels, not routed (rare): a Dawid–Skene fit reads them too
         try pass { item, votes in
             guard !votes.isEmpty else { return }
             var last: String?
@@ -148,10 +148,11 @@ public enum StreamingRouter {
             }
             if known[item] != nil {
                 for v in votes { knownVotes.append(v, item: item) }
-            } else if strategy == .default {
-                sampleKeys.append(Allocation.tieKey(item, sampleSeed))
             }
-            guard let i = position(item) else { return }
+            guard let i = position(item) else {
+                if known[item] == nil && strategy == .default { outside.append(item) }
+                return
+            }
             let labels = votes.map(\.label)
             let parsed = labels.contains { $0 != nil }
             r.flags[i] = StreamedRouting.hasVotes | (parsed ? StreamedRouting.parsed : 0)
@@ -171,7 +172,7 @@ public enum StreamingRouter {
             // Router.panel: CoAnnotating's entropy, an item without a parsed vote first.
             score { r.parsed(at: $0) ? r.scores[$0] : .infinity }
             try panel(pass, &r, position: position, labels: labels, people: n, known: known, knownVotes: knownVotes,
-                      sampleKeys: sampleKeys, fitSample: fitSample)
+                      outside: outside, fitSample: fitSample)
         case .calibrated, .default:
             if strategy == .default {
                 score { Uncertainty.supportedEntropy(entropy: r.scores[$0], parsed: r.parsed(at: $0), supported: r.has($0, StreamedRouting.supported)) }
@@ -214,7 +215,7 @@ public enum StreamingRouter {
 
     /// `Router.panel`, with the Dawid–Skene model fitted on the anchored items and a bounded sample.
     private static func panel(_ pass: VotePass, _ r: inout StreamedRouting, position: Positions, labels: [String], people n: Int,
-                              known: [Int64: String], knownVotes: VoteTable, sampleKeys: [UInt64], fitSample: Int) throws {
+                              known: [Int64: String], knownVotes: VoteTable, outside: [Int64], fitSample: Int) throws {
         r.sendTop(n / 2, from: .all)
         let anchors = known.filter { knownVotes.contains($0.key) }
         func entropyOnly() {
@@ -223,12 +224,15 @@ public enum StreamingRouter {
             r.keepLabeled()
         }
         guard anchors.count >= RoutingStrategy.minimumEvidence else { return entropyOnly() }
+        // The sample: the unanchored items with votes whose keys are among the `fitSample` lowest.
+        var keys = outside.map { Allocation.tieKey($0, sampleSeed) }
+        for i in r.order.indices where r.hasVotes(at: i) && known[r.order[i]] == nil { keys.append(Allocation.tieKey(r.order[i], sampleSeed)) }
         var cutoff = UInt64.max
-        if sampleKeys.count > fitSample {
-            var keys = sampleKeys
+        if keys.count > fitSample {
             keys.sort()
             cutoff = fitSample > 0 ? keys[fitSample - 1] : 0
         }
+        keys = []
         var sample = VoteTable()
         try pass { item, votes in
             guard anchors[item] != nil || (fitSample > 0 && Allocation.tieKey(item, sampleSeed) <= cutoff) else { return }
