@@ -77,7 +77,10 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// machine's decision on items it keeps (machine and audit), and revokes
     /// the machine's decision on items now sent to people. People's
     /// decisions are never touched. The entries are read once, in order, so a
-    /// lazy sequence keeps only one item's votes in memory.
+    /// lazy sequence keeps only one item's votes in memory; an entry with
+    /// `votesToRead` gets its votes from the store only if its decision is
+    /// written. Stored routes are read alongside in chunks: entries in
+    /// ascending item order read each stored row once.
     func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date) throws
     /// The task's routes per item (only those of `route` when given: the audits are a few percent).
     func routes(task: TaskSpec, route: Route?) throws -> [Int64: RouteRecord]
