@@ -20,7 +20,8 @@ section "import ($N rows)";             benchmarks/import.sh "$N" | tee -a "$LOG
 section "terminal UI ($N items)";       "$BENCH" ui "$N" | tee -a "$LOG"
 section "export ($N decisions)";        "$BENCH" export "$N" | tee -a "$LOG"
 section "scrolling a 5 MB one-line item"; "$BENCH" scroll 5 | tee -a "$LOG"
-section "routing (10^5 items)";         "$BENCH" route 100000 | tee -a "$LOG"
+section "routing ($N items × 11 votes)";  "$BENCH" route "$N" | tee -a "$LOG"
+section "13-member panel (10^5 items)"; "$BENCH" panel 100000 | tee -a "$LOG"
 section "built-in annotator (10^5)";    "$BENCH" local 100000 | tee -a "$LOG"
 section "store at 10^6 items and LLM client against a loopback server (swift test, release)"
 DUET_STORE_BENCH=1 DUET_LLM_BENCH=1 swift test -c release -Xswiftc -enable-testing \

@@ -167,6 +167,13 @@ public enum RouteWorkflow {
     /// annotator's `voteName`, else the name itself: replayed votes), else every annotator with votes on
     /// the task ([router] annotator first, then by name). Each item's votes come in the panel's order.
     public static func routerVotes(_ requested: [String]?, project: Project, task: TaskSpec) throws -> (annotators: [String], votes: VoteTable) {
+        let members = try routerPanel(requested, project: project, task: task)
+        let all = try project.store.votes(task: task, annotator: members.count == 1 ? members[0] : nil)
+        return (members, members.count == 1 ? all : all.members(members))
+    }
+
+    /// The panel `routerVotes` reads the votes of, without reading them.
+    public static func routerPanel(_ requested: [String]?, project: Project, task: TaskSpec) throws -> [String] {
         let store = project.store
         let present = try store.voteAnnotators(task: task)
         let known = present.sorted().map(Names.shown).joined(separator: ", ")
@@ -183,8 +190,7 @@ public enum RouteWorkflow {
             let first = declaredVoteName(project.config.router.annotator, config: project.config)
             members = (present.contains(first) ? [first] : []) + present.subtracting([first]).sorted()
         }
-        let all = try store.votes(task: task, annotator: members.count == 1 ? members[0] : nil)
-        return (members, members.count == 1 ? all : all.members(members))
+        return members
     }
 
     /// `duet route` with a cascade: its first annotator runs on every item, each next one only on the items
@@ -236,12 +242,15 @@ public enum RouteWorkflow {
     /// How a panel is named where one name is stored (routes, machine decisions): its only member, else "panel".
     public static func panelName(_ members: [String]) -> String { members.count == 1 ? members[0] : "panel" }
 
+    /// Routes every open item of the task in passes over the panel's votes (`StreamingRouter`: the decisions
+    /// `Router.route` makes, a few bytes held per item), then writes routes and the machine's decisions from
+    /// a lazily built sequence in item order (the store reads an item's votes only to write its decision).
     public static func run(_ request: RouteRequest, project: Project, at date: Date = Date()) throws -> RouteReport {
         let task = try project.task(request.task)
         let store = project.store
-        let (members, votes) = try routerVotes(request.annotators, project: project, task: task)
+        let members = try routerPanel(request.annotators, project: project, task: task)
+        let panel = PanelOrder(members)
         let annotator = panelName(members)
-        let labels = task.answerLabels
         let known = try humanLabels(store, task)
         // Every item of the task, in row order; people's labels stay as they are.
         let order = try store.itemRowIDs(for: task)
@@ -249,13 +258,72 @@ public enum RouteWorkflow {
         var report = RouteReport()
         report.annotator = members.joined(separator: ", ")
         report.alreadyLabeled = order.count - open.count
-        report.withoutVotes = open.filter { !votes.contains($0) }.count
-        let budget = request.budget ?? (request.threshold == nil ? project.config.router.budget : 1)
-        // Multilabel tasks and rankings: votes are not one label each (`KindScorer`); a review routes on its ratings.
+        // A threshold alone: the machine keeps (and labels) every item but those above it, which go to people.
+        let budget = request.budget ?? (request.threshold == nil ? project.config.router.budget : 0)
+        // Multilabel tasks and rankings are scored by `KindScorer`, in memory: their votes are not one label each.
+        if task.kind == .multilabel, try routeInMemory(request, task: task, members: members, known: known, open: open, budget: budget,
+                                                       project: project, at: date, report: &report) {
+            return report
+        }
+        if task.kind == .compare, try hasRankingVotes(task: task, members: members, store: store),
+           try routeInMemory(request, task: task, members: members, known: known, open: open, budget: budget,
+                             project: project, at: date, report: &report) {
+            return report
+        }
+        // Every other task streams its votes; a review routes on its ratings (`TaskKind.routesOn`).
+        var routing = try StreamingRouter.route({ body in
+            try store.forEachItemVotes(task: task, annotators: members) { item, votes in
+                try body(item, panel.ordered(votes).filter(task.kind.routesOn))
+            }
+        }, order: open, labels: task.answerLabels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
+        // A threshold sends every item above it, whatever the share.
+        if let threshold = request.threshold { routing.sendToPeople(above: threshold) }
+        func toPeople(_ i: Int) -> Bool { routing.toPeople(at: i) || routing.machineLabel(at: i) == nil }
+        let auditCutoff = Allocation.auditCutoff(open.indices.lazy.filter { !toPeople($0) }.map { open[$0] },
+                                                 share: request.audit ?? project.config.router.audit, seed: request.seed)
+        func route(_ i: Int) -> Route {
+            if toPeople(i) { return .human }
+            return auditCutoff.map { Allocation.auditKey(open[i], seed: request.seed) <= $0 } ?? false ? .audit : .machine
+        }
+        let entries = open.indices.lazy.map { i in
+            // Items for people keep the machine's (majority) label too: the suggestion pane shows it.
+            // No parsed vote: nothing is known, so it goes to people first (not last, as entropy 0 would put it).
+            RouteEntry(itemRowID: open[i], route: route(i), score: routing.parsed(at: i) ? routing.scores[i] : .infinity,
+                       machineLabel: routing.machineLabel(at: i) ?? routing.majorityLabel(at: i), annotator: annotator, votesBy: panel)
+        }
+        try store.applyRouting(entries, task: task.name, at: date)
+        report.routed = open.count
+        for i in open.indices {
+            if !routing.hasVotes(at: i) { report.withoutVotes += 1 }
+            switch route(i) {
+            case .human: report.toPeople += 1
+            case .audit: report.audit += 1
+            case .machine: report.kept += 1
+            }
+        }
+        return report
+    }
+
+    /// Whether any of the panel's votes on a compare task is a ranking's order (one streamed pass).
+    static func hasRankingVotes(task: TaskSpec, members: [String], store: any ProjectStore) throws -> Bool {
+        var found = false
+        try store.forEachItemVotes(task: task, annotators: members) { _, votes in
+            if !found, votes.contains(where: { $0.label.flatMap(RankingOrder.init(text:)) != nil }) { found = true }
+        }
+        return found
+    }
+
+    /// Routes a task whose votes need `KindScorer` (multilabel, rankings) with every vote in memory; false
+    /// when the task turns out to need none (then the caller streams).
+    static func routeInMemory(_ request: RouteRequest, task: TaskSpec, members: [String], known: [Int64: String], open: [Int64],
+                              budget: Double, project: Project, at date: Date, report: inout RouteReport) throws -> Bool {
+        let store = project.store
+        let annotator = panelName(members)
+        let all = try store.votes(task: task, annotator: members.count == 1 ? members[0] : nil)
+        let votes = members.count == 1 ? all : all.members(members)
         let routed = task.routingVotes(votes)
-        let scorer = KindScorer.forTask(task, votes: routed)
-        var outcome = scorer.map { Router.route(scorer: $0, votes: routed, order: open, strategy: request.strategy, budget: budget, seed: request.seed) }
-            ?? Router.route(votes: routed, order: open, labels: labels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
+        guard let scorer = KindScorer.forTask(task, votes: routed) else { return false }
+        var outcome = Router.route(scorer: scorer, votes: routed, order: open, strategy: request.strategy, budget: budget, seed: request.seed)
         if let threshold = request.threshold {
             // A threshold sends every item above it, whatever the share.
             let over = open.filter { (outcome.scores[$0] ?? .infinity) > threshold }
@@ -270,25 +338,19 @@ public enum RouteWorkflow {
         // Built one at a time as the store writes them: only one item's votes are held as `MachineVote`s.
         let entries = zip(open, routes).lazy.map { id, route in
             let vs = votes[id] ?? []
-            // Entropy and confidence of the votes the router reads (a review's verdict votes are not scale points);
-            // every vote is stored with the machine's decision.
-            let routed = vs.filter(task.kind.routesOn)
-            let confidence = routed.compactMap(\.confidence)
-            let labels = routed.map(\.label)
-            // Items for people keep the machine's (majority) label too: the suggestion pane shows it.
+            let labels = vs.map(\.label)
             // No parsed vote: nothing is known, so it goes to people first (not last, as entropy 0 would put it).
             let score = labels.contains(where: { $0 != nil }) ? outcome.scores[id] ?? .infinity : .infinity
-            let judged = vs.isEmpty ? nil : scorer?.judge(vs)
-            let label = outcome.machineLabels[id] ?? (scorer == nil ? Uncertainty.majority(labels) : judged?.label)
-            return RouteEntry(itemRowID: id, route: route, score: score, machineLabel: label, annotator: annotator,
-                              votes: vs, entropy: judged?.spread ?? Uncertainty.entropy(labels),
-                              confidence: confidence.isEmpty ? nil : confidence.reduce(0, +) / Double(confidence.count))
+            let judged = vs.isEmpty ? nil : scorer.judge(vs)
+            return RouteEntry(itemRowID: id, route: route, score: score, machineLabel: outcome.machineLabels[id] ?? judged?.label,
+                              annotator: annotator, votes: vs, entropy: judged?.spread ?? Uncertainty.entropy(labels), confidence: nil)
         }
         try store.applyRouting(entries, task: task.name, at: date)
         report.routed = open.count
+        report.withoutVotes = open.filter { !votes.contains($0) }.count
         report.toPeople = routes.filter { $0 == .human }.count
         report.audit = routes.filter { $0 == .audit }.count
         report.kept = routes.filter { $0 == .machine }.count
-        return report
+        return true
     }
 }

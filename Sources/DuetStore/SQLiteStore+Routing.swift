@@ -2,10 +2,12 @@ import DuetCore
 import Foundation
 import GRDB
 
-/// A task's stored routes and machine decisions, read once per routing to
-/// find what changed. 10^5 items' rows as dictionaries of structs took 40 MB;
-/// here the few distinct (route, label, annotator) and value strings are
-/// interned and each item keeps codes and its score.
+/// A task's stored routes and machine decisions, read alongside the routing's entries to find what
+/// changed: a merge-join in chunks of `chunk` routes (and the machine decisions on their items), so a
+/// routing of 10^6 items holds a few thousand stored rows, not all of them (as dictionaries they took 60 MB
+/// at 10^6 items). Entries in ascending item order (as `duet route` writes them) read each chunk once; an
+/// entry before the loaded chunk reloads from it (correct, only slower). Within a chunk the few distinct
+/// (route, label, annotator) and value strings are interned and each item keeps codes and its score.
 private struct StoredRouting {
     private struct RouteKey: Hashable {
         var route: String
@@ -18,6 +20,13 @@ private struct StoredRouting {
         var annotator: Int32
     }
 
+    private let chunk: Int
+    private let routes: RawStatement
+    private let machine: RawStatement
+    private let taskID: Int64
+    /// The items the loaded chunk covers: every stored row of an item in it is loaded.
+    private var from: Int64 = 1
+    private var through: Int64 = 0
     private var routeIndex: [Int64: Int32] = [:]
     private var routeKeys: [Int32] = []
     private var scores: [Double] = []
@@ -26,19 +35,43 @@ private struct StoredRouting {
     private var annotators = Interner<String>()
     private var values = Interner<String?>()
 
-    init(_ db: Database, taskID: Int64) throws {
-        let routes = try RawStatement(db, sql: "SELECT item_id, route, score, machine_label, annotator FROM routes WHERE task_id = ?")
+    init(_ db: Database, taskID: Int64, chunk: Int) throws {
+        self.taskID = taskID
+        self.chunk = max(1, chunk)
+        routes = try RawStatement(db, sql: """
+            SELECT item_id, route, score, machine_label, annotator FROM routes WHERE task_id = ? AND item_id >= ? ORDER BY item_id LIMIT ?
+            """)
+        machine = try RawStatement(db, sql: """
+            SELECT d.item_id, d.annotator, a.id, a.value FROM decisions d JOIN annotations a ON a.id = d.annotation_id
+            WHERE d.task_id = ? AND d.annotator_kind = 'machine' AND d.item_id BETWEEN ? AND ? ORDER BY d.item_id
+            """)
+    }
+
+    /// Loads the chunk of stored rows that starts at `item`, unless the loaded one covers it.
+    private mutating func load(_ item: Int64) throws {
+        guard item < from || item > through else { return }
+        routeIndex = [:]
+        routeKeys = []
+        scores = []
+        decisions = [:]
+        values = Interner()
+        keys = Interner()
+        from = item
+        through = .max
         routes.bind(taskID)
+        routes.bind(item)
+        routes.bind(Int64(chunk))
+        var last = item
         while try routes.step() {
-            routeIndex[routes.int64(0) ?? 0] = Int32(scores.count)
+            last = routes.int64(0) ?? 0
+            routeIndex[last] = Int32(scores.count)
             routeKeys.append(keys.code(RouteKey(route: routes.text(1) ?? "", label: routes.text(3), annotator: routes.text(4) ?? "")))
             scores.append(routes.double(2) ?? .nan)
         }
-        let machine = try RawStatement(db, sql: """
-            SELECT d.item_id, d.annotator, a.id, a.value FROM decisions d JOIN annotations a ON a.id = d.annotation_id
-            WHERE d.task_id = ? AND d.annotator_kind = 'machine'
-            """)
+        if scores.count == chunk { through = last }
         machine.bind(taskID)
+        machine.bind(from)
+        machine.bind(through)
         while try machine.step() {
             let key = DecisionKey(item: machine.int64(0) ?? 0, annotator: annotators.code(machine.text(1) ?? ""))
             decisions[key] = (machine.int64(2) ?? 0, values.code(machine.text(3)))
@@ -46,14 +79,16 @@ private struct StoredRouting {
     }
 
     /// Whether the item's stored route is the entry's (route, score, label, annotator).
-    func hasRoute(_ e: RouteEntry) -> Bool {
+    mutating func hasRoute(_ e: RouteEntry) throws -> Bool {
+        try load(e.itemRowID)
         guard let i = routeIndex[e.itemRowID].map(Int.init),
               let key = keys.existing(RouteKey(route: e.route.rawValue, label: e.machineLabel, annotator: e.annotator)) else { return false }
         return routeKeys[i] == key && scores[i] == e.score
     }
 
     /// The annotator's current decision on the item: its log entry and value (canonical JSON).
-    func machineDecision(item: Int64, annotator: String) -> (id: Int64, value: String?)? {
+    mutating func machineDecision(item: Int64, annotator: String) throws -> (id: Int64, value: String?)? {
+        try load(item)
         guard let a = annotators.existing(annotator), let d = decisions[DecisionKey(item: item, annotator: a)] else { return nil }
         return (d.annotation, values[d.value])
     }
@@ -114,27 +149,51 @@ extension SQLiteStore {
     }
 
     public func votes(task: TaskSpec, annotator: String?) throws -> VoteTable {
+        var table = VoteTable()
+        try readVotes(task: task, annotators: annotator.map { [$0] }, count: { table.reserveCapacity(votes: $0) }) { item, vote in
+            table.append(vote, item: item)
+        }
+        return table
+    }
+
+    public func forEachItemVotes(task: TaskSpec, annotators: [String]?, _ body: (Int64, [MachineVote]) throws -> Void) throws {
+        var item: Int64 = 0
+        var votes: [MachineVote] = []
+        try readVotes(task: task, annotators: annotators) { id, vote in
+            if id != item, !votes.isEmpty {
+                try body(item, votes)
+                votes.removeAll(keepingCapacity: true)
+            }
+            item = id
+            votes.append(vote)
+        }
+        if !votes.isEmpty { try body(item, votes) }
+    }
+
+    /// The task's counted votes (only `annotators`' when given), one row at a time in item and storage order,
+    /// without their raw answers and token counts (kept in the store for audits and costs: routing 10^6
+    /// votes does not need them). Read through SQLite's C API with a small page cache: 10^6 votes as rows
+    /// would be 100s of MB. `count`, when given, first gets how many there are.
+    private func readVotes(task: TaskSpec, annotators: [String]?, count: ((Int) -> Void)? = nil,
+                           _ row: (Int64, MachineVote) throws -> Void) throws {
         try writer.read { db in
-            guard let taskID = try Self.taskID(db, name: task.name) else { return VoteTable() }
-            // The bulk read skips the raw answers and token counts (kept in the
-            // store for audits and costs): routing 10^6 votes does not need them.
-            // Read through SQLite's C API into the compact table: 10^6 votes as rows would be 100s of MB.
-            let filter = "WHERE task_id = ? AND \(Self.countedVotes())" + (annotator == nil ? "" : " AND annotator = ?")
-            var table = VoteTable()
-            // Counted first so the table is allocated once, not grown to twice its size.
-            let arguments: StatementArguments = annotator.map { [taskID, $0] } ?? [taskID]
-            table.reserveCapacity(votes: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM votes \(filter)", arguments: arguments) ?? 0)
+            guard let taskID = try Self.taskID(db, name: task.name) else { return }
+            let members = annotators.map { " AND annotator IN (\(Array(repeating: "?", count: $0.count).joined(separator: ", ")))" } ?? ""
+            let filter = "WHERE task_id = ? AND \(Self.countedVotes())" + members
+            if let count {
+                var arguments: StatementArguments = [taskID]
+                for a in annotators ?? [] { arguments += [a] }
+                count(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM votes \(filter)", arguments: arguments) ?? 0)
+            }
             try Self.withCacheSize(db, kib: 2048) {
                 let statement = try RawStatement(db, sql: "SELECT item_id, annotator, variant, label, confidence FROM votes \(filter) ORDER BY item_id, id")
                 statement.bind(taskID)
-                if let annotator { statement.bind(annotator) }
+                for a in annotators ?? [] { statement.bind(a) }
                 while try statement.step() {
-                    let vote = MachineVote(annotator: statement.text(1) ?? "", variant: statement.text(2) ?? "",
-                                           label: statement.text(3), confidence: statement.double(4))
-                    table.append(vote, item: statement.int64(0) ?? 0)
+                    try row(statement.int64(0) ?? 0, MachineVote(annotator: statement.text(1) ?? "", variant: statement.text(2) ?? "",
+                                                                 label: statement.text(3), confidence: statement.double(4)))
                 }
             }
-            return table
         }
     }
 
@@ -191,6 +250,11 @@ extension SQLiteStore {
     }
 
     public func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date) throws {
+        try applyRouting(entries, task: task, at: date, chunk: 4096)
+    }
+
+    /// `applyRouting`, reading the stored routes in chunks of `chunk` (tests make it small).
+    func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date, chunk routingChunk: Int) throws {
         // One pass over every open item: a small page cache (dirty pages spill to the WAL).
         try writer.write { db in try Self.withCacheSize(db, kib: 2048) {
             let taskID = try Self.requireTaskID(db, name: task)
@@ -229,15 +293,39 @@ extension SQLiteStore {
                 return has
             }
             // What is stored already, read once: a re-route that changes little writes little.
-            let stored = try StoredRouting(db, taskID: taskID)
+            var stored = try StoredRouting(db, taskID: taskID, chunk: routingChunk)
+            // An entry that leaves its votes to the store: they are read when its decision is written.
+            let itemVotes = try RawStatement(db, sql: """
+                SELECT annotator, variant, label, confidence FROM votes WHERE task_id = ? AND item_id = ? AND \(Self.countedVotes()) ORDER BY id
+                """)
             var lowest: Int64?  // the first item whose machine decision was revoked
             for e in entries {
-                if !stored.hasRoute(e) {
+                if try !stored.hasRoute(e) {
                     try upsert.execute(arguments: [taskID, e.itemRowID, e.route.rawValue, e.score, e.machineLabel, e.annotator,
                                                    e.route.rawValue, taskID, e.itemRowID, taskID, now])
                 }
-                let current = stored.machineDecision(item: e.itemRowID, annotator: e.annotator)
-                let value = e.route == .human ? nil : e.machineLabel.flatMap { kind.decisionValue(forLabel: $0, votes: e.votes) }
+                let current = try stored.machineDecision(item: e.itemRowID, annotator: e.annotator)
+                // The item's votes, read when an entry left them to the store (once, and only if needed).
+                var read: RouteEntry?
+                func withVotes() throws -> RouteEntry {
+                    if let read { return read }
+                    var filled = e
+                    if let panel = e.votesToRead {
+                        itemVotes.bind(taskID)
+                        itemVotes.bind(e.itemRowID)
+                        var votes: [MachineVote] = []
+                        while try itemVotes.step() {
+                            votes.append(MachineVote(annotator: itemVotes.text(0) ?? "", variant: itemVotes.text(1) ?? "",
+                                                     label: itemVotes.text(2), confidence: itemVotes.double(3)))
+                        }
+                        filled = e.filled(with: panel.ordered(votes))
+                    }
+                    read = filled
+                    return filled
+                }
+                // A review's decision takes its verdict from the verdict votes: those are read first.
+                let value = e.route == .human ? nil
+                    : try e.machineLabel.flatMap { kind == .review ? kind.decisionValue(forLabel: $0, votes: try withVotes().votes) : kind.decisionValue(forLabel: $0) }
                 let wanted = value?.canonicalJSON
                 if current?.value == wanted { continue }
                 if let current {
@@ -249,14 +337,14 @@ extension SQLiteStore {
                     lowest = min(lowest ?? e.itemRowID, e.itemRowID)
                 }
                 guard let value else { continue }
-                var withRaw = e
+                var withRaw = try withVotes()
                 if withRaw.votes.contains(where: { $0.raw == nil }), try hasRawAnswers(e.annotator) {
                     var raw: [String: String] = [:]
                     for r in try GRDB.Row.fetchAll(rawAnswers, arguments: [taskID, e.itemRowID, e.annotator]) { raw[r[0]] = r[1] }
                     for i in withRaw.votes.indices where withRaw.votes[i].raw == nil { withRaw.votes[i].raw = raw[withRaw.votes[i].variant] }
                 }
                 let entry = NewAnnotation(itemRowID: e.itemRowID, task: task, annotatorKind: .machine, annotator: e.annotator,
-                                          value: value, confidence: e.confidence, votes: withRaw.votesJSON, entropy: e.entropy,
+                                          value: value, confidence: withRaw.confidence, votes: withRaw.votesJSON, entropy: withRaw.entropy,
                                           note: e.route == .audit ? "audit" : nil, createdAt: date)
                 let id = try Self.appendLog(db, entry, taskID: taskID)
                 try insertDecision.execute(arguments: [taskID, e.annotator, e.itemRowID, id, now])

@@ -43,6 +43,18 @@ import Testing
         #expect(try RouteWorkflow.annotatorsToRun(nil, project: withLLM, task: withLLM.task(nil)) == ["gpt"])
     }
 
+    /// `--threshold` alone sends exactly the items whose uncertainty is above it to people; the machine keeps the rest.
+    @Test func aThresholdSendsOnlyTheItemsAboveIt() throws {
+        let tmp = try TempDir()
+        let project = try project(tmp)
+        // Items 1–4 split 2:2 (entropy ln 2 ≈ 0.69), 5–10 unanimous (0).
+        let report = try RouteWorkflow.run(RouteRequest(threshold: 0.5, strategy: .entropy, audit: 0), project: project)
+        #expect(report.toPeople == 4 && report.kept == 6)
+        let routes = try project.store.routes(task: try project.task(nil))
+        #expect(routes.values.filter { $0.route == .human }.allSatisfy { $0.score > 0.5 })
+        #expect(routes.values.filter { $0.route == .machine }.allSatisfy { $0.score <= 0.5 && $0.machineLabel != nil })
+    }
+
     @Test func routeSendsTheSplitItemsToPeople() throws {
         let tmp = try TempDir()
         let project = try project(tmp)

@@ -50,6 +50,11 @@ public struct DawidSkene: Sendable {
     private let posteriors: [[Double]]
     /// Whether the item has at least one parsed vote.
     private let parsed: [Bool]
+    private let labelIndex: [String: Int]
+    /// Each member's group.
+    private let groupIndex: [String: Int]
+    /// log `confusion`, flat: `[(g * L + y) * (L + 1) + k]`.
+    private let logConfusion: [Double]
 
     /// Fits the model on `items` (items without votes get the class prior).
     public static func fit(votes: VoteTable, items: [Int64], labels: [String], anchors: [Int64: String],
@@ -69,21 +74,10 @@ public struct DawidSkene: Sendable {
         starts.reserveCapacity(items.count + 1)
         for item in items {
             position[item] = position.count
-            var perMember: [Int: [Int: Double]] = [:]
-            var any = false
-            for v in votes.annotatedLabels(item) ?? [] {
-                let k = v.label.flatMap { labelIndex[$0] } ?? L
-                if k < L { any = true }
-                perMember[annotatorIndex[v.annotator]!, default: [:]][k, default: 0] += 1
-            }
-            for member in perMember.keys.sorted() {
-                let answers = perMember[member]!
-                let total = answers.values.reduce(0, +)
-                for k in answers.keys.sorted() {
-                    entryMember.append(Int32(member))
-                    entryClass.append(Int32(k))
-                    entryWeight.append(answers[k]! / total)
-                }
+            let any = entries(votes.annotatedLabels(item) ?? [], labels: L, labelIndex: labelIndex, groups: annotatorIndex) { member, k, w in
+                entryMember.append(Int32(member))
+                entryClass.append(Int32(k))
+                entryWeight.append(w)
             }
             starts.append(entryMember.count)
             parsed.append(any)
@@ -158,7 +152,54 @@ public struct DawidSkene: Sendable {
         }
         return DawidSkene(labels: labels, annotators: names, groups: groups, classPrior: prior,
                           confusion: confusion, iterations: iterations, position: position,
-                          posteriors: (0..<N).map { Array(T[($0 * L)..<($0 * L + L)]) }, parsed: parsed)
+                          posteriors: (0..<N).map { Array(T[($0 * L)..<($0 * L + L)]) }, parsed: parsed,
+                          labelIndex: labelIndex, groupIndex: annotatorIndex, logConfusion: pi)
+    }
+
+    /// An item's entries for the model, handed to `body` as (member group, answer class, weight): per group
+    /// (ascending) the share of each answer class (ascending) among the group's votes; a class of `labels.count`
+    /// is an unparseable answer (or a label outside the task's). Votes of annotators without a group are left
+    /// out. Returns whether any vote parsed to a label.
+    private static func entries(_ votes: [(annotator: String, label: String?)], labels L: Int, labelIndex: [String: Int],
+                                groups: [String: Int], _ body: (Int, Int, Double) -> Void) -> Bool {
+        var perMember: [Int: [Int: Double]] = [:]
+        var any = false
+        for v in votes {
+            let k = v.label.flatMap { labelIndex[$0] } ?? L
+            if k < L { any = true }
+            guard let g = groups[v.annotator] else { continue }
+            perMember[g, default: [:]][k, default: 0] += 1
+        }
+        for member in perMember.keys.sorted() {
+            let answers = perMember[member]!
+            let total = answers.values.reduce(0, +)
+            for k in answers.keys.sorted() { body(member, k, answers[k]! / total) }
+        }
+        return any
+    }
+
+    /// The label and uncertainty (`label(_:)`, `uncertainty(_:)`) of an item the model was not fitted on,
+    /// from its votes and the fitted parameters: one E step, the same arithmetic as the fit's last one, so
+    /// an unanchored item the model was fitted on gets exactly its fitted posterior.
+    public func scored(_ votes: [(annotator: String, label: String?)]) -> (label: String?, uncertainty: Double) {
+        let L = labels.count, K = L + 1
+        var score = classPrior.map { Foundation.log($0) }
+        let any = Self.entries(votes, labels: L, labelIndex: labelIndex, groups: groupIndex) { a, k, w in
+            for y in 0..<L { score[y] += w * logConfusion[(a * L + y) * K + k] }
+        }
+        guard any, L > 0 else { return (nil, .infinity) }
+        let m = score.max() ?? 0
+        var z = 0.0
+        for y in 0..<L { score[y] = Foundation.exp(score[y] - m); z += score[y] }
+        for y in 0..<L { score[y] /= z }
+        return (labels[Self.top(score)], 1 - (score.max() ?? 0))
+    }
+
+    /// The index of the highest value (ties: the first).
+    private static func top(_ p: [Double]) -> Int {
+        var best = 0
+        for y in p.indices where p[y] > p[best] { best = y }
+        return best
     }
 
     /// The posterior over `labels` for an item (nil for an item the model was not fitted on).
@@ -169,10 +210,7 @@ public struct DawidSkene: Sendable {
     /// The most probable label (ties: the first in `labels`); nil without a parsed vote.
     public func label(_ item: Int64) -> String? {
         guard let i = position[item], parsed[i] else { return nil }
-        let p = posteriors[i]
-        var best = 0
-        for y in p.indices where p[y] > p[best] { best = y }
-        return labels.isEmpty ? nil : labels[best]
+        return labels.isEmpty ? nil : labels[Self.top(posteriors[i])]
     }
 
     /// 1 − the top posterior: the chance the model's label is wrong (infinite without a parsed vote: unknown).

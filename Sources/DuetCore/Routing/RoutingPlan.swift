@@ -26,6 +26,11 @@ public struct RouteEntry: Sendable, Hashable {
     /// Mean stated confidence of the votes, when they stated one.
     public var confidence: Double?
 
+    /// When set, `votes`, `entropy` and `confidence` are left empty: the store reads the item's votes by this
+    /// panel when it writes the machine's decision (`filled(with:)`), so a routing holds no item's votes
+    /// before it needs them (and none for the items whose decision stays as it is).
+    public var votesToRead: PanelOrder?
+
     public init(itemRowID: Int64, route: Route, score: Double, machineLabel: String?, annotator: String, votes: [MachineVote],
                 entropy: Double, confidence: Double?) {
         self.itemRowID = itemRowID
@@ -36,6 +41,27 @@ public struct RouteEntry: Sendable, Hashable {
         self.votes = votes
         self.entropy = entropy
         self.confidence = confidence
+    }
+
+    /// An entry whose votes the store reads by `panel` when it writes the decision.
+    public init(itemRowID: Int64, route: Route, score: Double, machineLabel: String?, annotator: String, votesBy panel: PanelOrder) {
+        self.init(itemRowID: itemRowID, route: route, score: score, machineLabel: machineLabel, annotator: annotator, votes: [],
+                  entropy: 0, confidence: nil)
+        votesToRead = panel
+    }
+
+    /// The entry with the item's votes, their spread (`MachineView.entropy`: unparseable answers a class of
+    /// their own; a review's verdict votes not pooled with its ratings) and mean stated confidence (of the
+    /// whole-answer votes).
+    public func filled(with votes: [MachineVote]) -> RouteEntry {
+        var e = self
+        let whole = votes.filter { $0.facet == nil }
+        let confidence = (whole.isEmpty ? votes : whole).compactMap(\.confidence)
+        e.votes = votes
+        e.entropy = MachineView(label: machineLabel, score: score, votes: votes, annotator: annotator).entropy
+        e.confidence = confidence.isEmpty ? nil : confidence.reduce(0, +) / Double(confidence.count)
+        e.votesToRead = nil
+        return e
     }
 
     /// The votes as stored with the machine's annotation (and exported with it): each `MachineVote.json`.
@@ -157,5 +183,36 @@ public struct TriageRow: Sendable, Hashable {
         route.machineLabel = nil
         route.score = 0
         votes = []
+    }
+}
+
+/// A panel's members in their order: an item's votes by member (then in stored order), others' left out.
+/// The order matters: a tied majority goes to the label voted first.
+public struct PanelOrder: Sendable, Hashable {
+    public let members: [String]
+    private let rank: [String: Int]
+
+    public init(_ members: [String]) {
+        self.members = members
+        rank = Dictionary(members.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The members' votes among `votes` (given in stored order), by member, each member's in stored order.
+    public func ordered(_ votes: [MachineVote]) -> [MachineVote] {
+        if members.count == 1 {
+            let only = members[0]
+            return votes.allSatisfy { $0.annotator == only } ? votes : votes.filter { $0.annotator == only }
+        }
+        // Votes already in order: nothing to move.
+        var sorted = true
+        var previous = -1
+        for v in votes {
+            guard let r = rank[v.annotator] else { sorted = false; break }
+            if r < previous { sorted = false; break }
+            previous = r
+        }
+        if sorted { return votes }
+        return votes.enumerated().compactMap { v in rank[v.element.annotator].map { (rank: $0, offset: v.offset, vote: v.element) } }
+            .sorted { ($0.rank, $0.offset) < ($1.rank, $1.offset) }.map(\.vote)
     }
 }

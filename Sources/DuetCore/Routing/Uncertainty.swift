@@ -87,9 +87,14 @@ public enum Uncertainty {
     /// An item's uncertainty with support taken into account: its entropy; entropy + `unsupportedOffset`
     /// without support; infinite (unknown: first of all) with no parsed vote.
     public static func supportedEntropy(_ labels: [String?]) -> Double {
-        if !labels.contains(where: { $0 != nil }) { return .infinity }
-        let h = entropy(labels)
-        return supported(labels) ? h : h + unsupportedOffset
+        let parsed = labels.contains { $0 != nil }
+        return supportedEntropy(entropy: parsed ? entropy(labels) : 0, parsed: parsed, supported: parsed && supported(labels))
+    }
+
+    /// `supportedEntropy` from an item's entropy, whether any vote parsed and whether its majority has support.
+    public static func supportedEntropy(entropy h: Double, parsed: Bool, supported: Bool) -> Double {
+        if !parsed { return .infinity }
+        return supported ? h : h + unsupportedOffset
     }
 
     /// 1 − mean stated confidence over the votes that stated one (nil if none did).
@@ -127,8 +132,23 @@ public enum Allocation {
 
     /// A seeded random share of the machine-kept items, for blind audits.
     public static func audit(_ kept: [Int64], share: Double, seed: Int = 0) -> Set<Int64> {
-        Set(kept.sorted { tieKey($0, seed &+ 1) < tieKey($1, seed &+ 1) }.prefix(count(kept.count, share: share)))
+        guard let cutoff = auditCutoff(kept, share: share, seed: seed) else { return [] }
+        return Set(kept.filter { auditKey($0, seed: seed) <= cutoff })
     }
+
+    /// The audit draw without a set of items: `audit` picks exactly the kept items whose `auditKey` is at
+    /// most this (nil: none). The share of items with the lowest keys; keys never tie (`tieKey` is a
+    /// bijection for a given seed).
+    public static func auditCutoff(_ kept: some Sequence<Int64>, share: Double, seed: Int = 0) -> UInt64? {
+        var keys = kept.map { auditKey($0, seed: seed) }
+        let n = count(keys.count, share: share)
+        guard n > 0 else { return nil }
+        keys.sort()
+        return keys[n - 1]
+    }
+
+    /// An item's place in the audit draw (lowest first).
+    public static func auditKey(_ item: Int64, seed: Int) -> UInt64 { tieKey(item, seed &+ 1) }
 
     /// A stable pseudo-random key for an item under a seed (SplitMix64).
     public static func tieKey(_ item: Int64, _ seed: Int) -> UInt64 {

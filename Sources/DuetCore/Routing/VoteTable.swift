@@ -160,15 +160,11 @@ public struct VoteTable: Sendable {
     /// Only the votes of `members`, each item's in the order of `members` (then added order); items left
     /// without votes are dropped. The order matters: a tied majority goes to the label voted first.
     public func members(_ members: [String]) -> VoteTable {
-        let rank = Dictionary(members.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        let panel = PanelOrder(members)
         var out = VoteTable()
         out.reserveCapacity(votes: voteCount)
         for item in items {
-            let kept = self[item]!.enumerated().filter { rank[$0.element.annotator] != nil }
-            // Sorted by member, then stored order: each member's votes stay in their order.
-            for v in kept.sorted(by: { (rank[$0.element.annotator]!, $0.offset) < (rank[$1.element.annotator]!, $1.offset) }) {
-                out.append(v.element, item: item)
-            }
+            for v in panel.ordered(self[item]!) { out.append(v, item: item) }
         }
         return out
     }

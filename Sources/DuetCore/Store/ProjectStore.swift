@@ -61,6 +61,10 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// row order, each item's votes in the order they were stored (annotator,
     /// variant, label, confidence: not the raw answers or token counts).
     func votes(task: TaskSpec, annotator: String?) throws -> VoteTable
+    /// One pass over the task's votes (only `annotators`' when given): `body` gets each item with votes and
+    /// its votes, items in ascending order, each item's votes in the order they were stored (without raw
+    /// answers or token counts). Holds one item's votes at a time: what the router streams.
+    func forEachItemVotes(task: TaskSpec, annotators: [String]?, _ body: (Int64, [MachineVote]) throws -> Void) throws
     /// The annotators with votes in the task.
     func voteAnnotators(task: TaskSpec) throws -> Set<String>
     /// Votes with their raw answers and token counts (`duet votes list`), in item and storage order:
@@ -75,7 +79,10 @@ public protocol ProjectStore: AnyObject, Sendable {
     /// machine's decision on items it keeps (machine and audit), and revokes
     /// the machine's decision on items now sent to people. People's
     /// decisions are never touched. The entries are read once, in order, so a
-    /// lazy sequence keeps only one item's votes in memory.
+    /// lazy sequence keeps only one item's votes in memory; an entry with
+    /// `votesToRead` gets its votes from the store only if its decision is
+    /// written. Stored routes are read alongside in chunks: entries in
+    /// ascending item order read each stored row once.
     func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date) throws
     /// The task's routes per item (only those of `route` when given: the audits are a few percent).
     func routes(task: TaskSpec, route: Route?) throws -> [Int64: RouteRecord]
@@ -270,6 +277,16 @@ extension ProjectStore {
     /// The task's routes per item.
     public func routes(task: TaskSpec) throws -> [Int64: RouteRecord] {
         try routes(task: task, route: nil)
+    }
+
+    /// `forEachItemVotes` from the whole table (for stores that do not stream).
+    public func forEachItemVotes(task: TaskSpec, annotators: [String]?, _ body: (Int64, [MachineVote]) throws -> Void) throws {
+        let table = try votes(task: task, annotator: annotators?.count == 1 ? annotators![0] : nil)
+        let members = annotators.map(Set.init)
+        try table.forEachItem { item, votes in
+            let kept = members.map { m in votes.filter { m.contains($0.annotator) } } ?? votes
+            if !kept.isEmpty { try body(item, kept) }
+        }
     }
 
     /// Every annotator's votes in the task.
