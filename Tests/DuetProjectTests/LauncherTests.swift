@@ -128,3 +128,48 @@ import Logging
         #expect(lines[2].hasSuffix(" warning duet.test: third"))
     }
 }
+
+/// Every role of a bundled colour theme can be read on the background it is meant for: text at least 3:1
+/// (WCAG's contrast ratio, xterm's 256-colour palette; the terminal's own default colours assumed black on
+/// white for "light", light grey on black otherwise), borders at least 2:1.
+@Suite struct ThemeContrastTests {
+    static func rgb(_ c: Color, default d: (Double, Double, Double)) -> (Double, Double, Double) {
+        guard case .index(let i) = c else { return d }
+        let base: [(Double, Double, Double)] = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205),
+                                                 (229, 229, 229), (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255),
+                                                 (255, 0, 255), (0, 255, 255), (255, 255, 255)]
+        let n = Int(i)
+        if n < 16 { return base[n] }
+        if n < 232 {
+            let k = n - 16
+            func level(_ v: Int) -> Double { v == 0 ? 0 : Double(55 + 40 * v) }
+            return (level(k / 36), level(k / 6 % 6), level(k % 6))
+        }
+        let v = Double(8 + 10 * (n - 232))
+        return (v, v, v)
+    }
+
+    static func luminance(_ c: (Double, Double, Double)) -> Double {
+        func channel(_ v: Double) -> Double { let s = v / 255; return s <= 0.03928 ? s / 12.92 : Foundation.pow((s + 0.055) / 1.055, 2.4) }
+        return 0.2126 * channel(c.0) + 0.7152 * channel(c.1) + 0.0722 * channel(c.2)
+    }
+
+    static func contrast(_ a: (Double, Double, Double), _ b: (Double, Double, Double)) -> Double {
+        let (x, y) = (luminance(a), luminance(b))
+        return (max(x, y) + 0.05) / (min(x, y) + 0.05)
+    }
+
+    @Test(arguments: ["dark", "light", "high-contrast"])
+    func everyRoleIsReadable(_ name: String) throws {
+        let theme = try ThemeFile.load(ThemeTests.themes.appendingPathComponent(name + ".toml"))
+        let light = name == "light"
+        let (fg0, bg0): ((Double, Double, Double), (Double, Double, Double)) = light ? ((0, 0, 0), (255, 255, 255)) : ((229, 229, 229), (0, 0, 0))
+        for role in Role.allCases {
+            let style = theme[role]
+            var (fg, bg) = (Self.rgb(style.fg, default: fg0), Self.rgb(style.bg, default: bg0))
+            if style.attributes.contains(.reverse) { swap(&fg, &bg) }
+            let ratio = Self.contrast(fg, bg)
+            #expect(ratio >= (role == .border ? 2 : 3), "\(name).\(role): contrast \(String(format: "%.2f", ratio))")
+        }
+    }
+}
