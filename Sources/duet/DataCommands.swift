@@ -7,7 +7,12 @@ import TermUI
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import items from files (all or nothing: any bad row aborts and changes nothing).",
-        discussion: "Formats: \(InputFormat.names). Files ending in .gz are read transparently.")
+        discussion: """
+        Formats: \(InputFormat.names). Files ending in .gz are read transparently.
+        Examples:
+          duet import tweets.jsonl.gz --gold-field label
+          duet import a.csv b.csv --dataset reviews
+        """)
 
     @OptionGroup var projectOptions: ProjectOptions
     @Argument(help: "Files to import.") var files: [String]
@@ -56,6 +61,9 @@ struct Export: ParsableCommand {
             unless --decisions all (every item with every current decision of every task).
             Compare tasks: dpo, dpo-messages, openai-dpo, kto, ultrafeedback-binarized, hh (chosen vs rejected; ties and \
             both-bad are left out and counted) or jsonl.
+            Examples:
+              duet export --task sentiment -o sentiment.jsonl
+              duet export --task preference --format dpo --decisions human -o prefs.jsonl
             """)
 
     @OptionGroup var projectOptions: ProjectOptions

@@ -26,8 +26,11 @@ struct Demo: AsyncParsableCommand {
         let routed = try await DuetProject.Demo.route(project)
         let interactive = !self.print && isatty(0) == 1 && isatty(1) == 1
         if interactive {
+            // Said before the dashboard opens too: the terminal shows it again when the dashboard closes.
+            Console.out("demo project: \(project.root.path)")
             try TUI.run(project: project, options: LaunchOptions(annotator: screen.annotator, theme: screen.theme))
             Console.out("demo project: \(project.root.path)")
+            Console.out("try:          \(Invocation.command) plan --project \(project.root.path) --task sentiment --chart")
             return
         }
         for f in report.files {
@@ -39,9 +42,10 @@ struct Demo: AsyncParsableCommand {
         Console.out(try StatusReport.make(project).text)
         Console.out()
         Console.out("project: \(project.root.path)")
-        Console.out("try:     duet status --project \(project.root.path)")
-        Console.out("         duet --project \(project.root.path)   (the dashboard; v on a task: its Quality screen)")
-        Console.out("         duet plan --project \(project.root.path) --task sentiment --chart")
-        Console.out("         duet export --project \(project.root.path) --task review --format alpaca --decisions all")
+        let duet = Invocation.command
+        Console.out("try:     \(duet) status --project \(project.root.path)")
+        Console.out("         \(duet) --project \(project.root.path)   (the dashboard; v on a task: its Quality screen)")
+        Console.out("         \(duet) plan --project \(project.root.path) --task sentiment --chart")
+        Console.out("         \(duet) export --project \(project.root.path) --task review --format alpaca --decisions all")
     }
 }

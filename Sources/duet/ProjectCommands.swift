@@ -4,7 +4,13 @@ import DuetProject
 import Foundation
 
 struct Init: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create a project: duet.toml and duet.sqlite.")
+    static let configuration = CommandConfiguration(
+        abstract: "Create a project: duet.toml and duet.sqlite.",
+        discussion: """
+        Examples:
+          duet init myproject --template classify
+          duet init prefs --template compare --name "preference pairs"
+        """)
 
     @Argument(help: "Folder for the project (created if missing).")
     var dir: String = "."
@@ -28,7 +34,9 @@ struct TaskCommand: ParsableCommand {
         commandName: "task", abstract: "Add and list labeling tasks.", subcommands: [Add.self, List.self], defaultSubcommand: List.self)
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a task (written to duet.toml).")
+        static let configuration = CommandConfiguration(
+            abstract: "Add a task (written to duet.toml).",
+            discussion: "Example: duet task add topic --kind multilabel --labels sports,politics,tech")
         @OptionGroup var projectOptions: ProjectOptions
         @Argument(help: "Task name (letters, digits, - _ .).") var name: String
         @Option(help: "classify | multilabel | rate | review | compare") var kind: TaskKind
@@ -77,7 +85,9 @@ struct TaskCommand: ParsableCommand {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Items, datasets and task progress.")
+    static let configuration = CommandConfiguration(
+        abstract: "Items, datasets and task progress.",
+        discussion: "Examples: duet status · duet status --json · duet status --project ~/labels/tweets")
     @OptionGroup var projectOptions: ProjectOptions
     @Flag(help: "Print JSON.") var json = false
 

@@ -64,7 +64,14 @@ struct RouteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "route",
         abstract: "Let the machine keep the items it is sure about and send the rest to people, most uncertain first.",
-        discussion: "Running it again after more human labels re-routes what is still undecided; people's decisions are never overwritten.")
+        discussion: """
+        Running it again after more human labels re-routes what is still undecided; people's decisions are never overwritten.
+        With no --annotator, the panel is [router] annotators, else every annotator with votes.
+        Examples:
+          duet route --task sentiment
+          duet route --task sentiment --annotator gpt,local --budget 0.2
+          duet route --task sentiment --dry-run
+        """)
     @OptionGroup var projectOptions: ProjectOptions
     @Option(help: "The task.") var task: String?
     @Option(help: "Whose votes to route by, one name or a comma-separated panel (default: [router] annotators, else every annotator with votes).") var annotator: String?
@@ -125,6 +132,9 @@ struct Plan: AsyncParsableCommand {
         per item (else [cost] seconds_per_item) at [cost] hourly_rate, plus the annotator's stored tokens at its prices. \
         The recommendation is the cheapest frontier row that reaches [router] target_accuracy. The built-in annotator's \
         votes on the labels it learned from are cross-fitted (5 folds, in memory) so the plan is not optimistic.
+        Examples:
+          duet plan --task sentiment --chart
+          duet plan --task sentiment --annotator gpt,local --budgets 0,0.1,0.2,0.3 --json
         """)
     @OptionGroup var projectOptions: ProjectOptions
     @Option(help: "The task.") var task: String?

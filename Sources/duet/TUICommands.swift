@@ -15,7 +15,9 @@ struct ScreenOptions: ParsableArguments {
 }
 
 struct Label: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Label a task's items in the terminal.")
+    static let configuration = CommandConfiguration(
+        abstract: "Label a task's items in the terminal.",
+        discussion: "Example: duet label --task sentiment --as ana   (press ? for the keys)")
     @OptionGroup var projectOptions: ProjectOptions
     @OptionGroup var screen: ScreenOptions
     @Option(help: "The task (default: the only task, else the dashboard).") var task: String?
