@@ -128,7 +128,9 @@ public struct RouteRequest: Sendable {
 }
 
 public struct RouteReport: Sendable {
+    /// The panel's members, comma-separated.
     public var annotator = ""
+    public var members: [String] = []
     public var routed = 0
     public var kept = 0
     public var toPeople = 0
@@ -137,7 +139,9 @@ public struct RouteReport: Sendable {
     public var withoutVotes = 0
 
     public var summary: String {
-        var s = "routed \(routed) items by \(annotator): machine keeps \(kept), \(toPeople) to people (most uncertain first), \(audit) blind audits"
+        // A long panel is named by its size and first members: the line stays one line.
+        let who = members.count > 3 ? "a panel of \(members.count) (\(members.prefix(3).joined(separator: ", ")), …)" : annotator
+        var s = "routed \(routed) items by \(who): machine keeps \(kept), \(toPeople) to people (most uncertain first), \(audit) blind audits"
         if alreadyLabeled > 0 { s += "; \(alreadyLabeled) already labeled by people (kept as they are)" }
         if withoutVotes > 0 { s += "; \(withoutVotes) without votes go to people" }
         return s
@@ -257,6 +261,7 @@ public enum RouteWorkflow {
         let open = order.filter { known[$0] == nil }
         var report = RouteReport()
         report.annotator = members.joined(separator: ", ")
+        report.members = members
         report.alreadyLabeled = order.count - open.count
         // A threshold alone: the machine keeps (and labels) every item but those above it, which go to people.
         let budget = request.budget ?? (request.threshold == nil ? project.config.router.budget : 0)

@@ -247,3 +247,16 @@ import Testing
             + "(connection 2): not cached, sent again next run")
     }
 }
+
+@Suite struct RouteSummaryTests {
+    @Test func aLongPanelIsNamedBySizeAndFirstMembers() {
+        var r = RouteReport()
+        r.members = (1...13).map { "m\($0)" }
+        r.annotator = r.members.joined(separator: ", ")
+        r.routed = 10
+        #expect(r.summary.hasPrefix("routed 10 items by a panel of 13 (m1, m2, m3, …): machine keeps"))
+        r.members = ["a", "b"]
+        r.annotator = "a, b"
+        #expect(r.summary.hasPrefix("routed 10 items by a, b: machine keeps"))
+    }
+}
