@@ -172,47 +172,4 @@ public enum App {
         state.quitting = true
         return [.quit]
     }
-
-    static func qualityKey(_ state: inout AppState, _ q: inout QualityState, _ key: Key) -> [Effect] {
-        switch state.keymap.action(for: key, in: [.quality]) {
-        case .scrollDown?: q.scroll = min(q.scroll + 1, QualityScreen.maxScroll(state, q))
-        case .scrollUp?: q.scroll = max(0, q.scroll - 1)
-        case .help?: state.overlay = .help(scroll: 0)
-        case .quit?: return leave(&state)
-        default: break
-        }
-        return []
-    }
-
-    /// Opens the label screen of `task` (used at start-up and from the dashboard).
-    public static func openTask(_ state: inout AppState, _ task: TaskSpec) -> [Effect] {
-        state.screen = .label(LabelState(task: task))
-        state.overlay = nil
-        return [.loadNext(task)]
-    }
-
-    static func dashboardKey(_ state: inout AppState, _ d: inout DashboardState, _ key: Key) -> [Effect] {
-        switch state.keymap.action(for: key, in: [.dashboard]) {
-        case .moveDown?:
-            d.selected = min(d.selected + 1, max(0, d.rows.count - 1))
-        case .moveUp?:
-            d.selected = max(d.selected - 1, 0)
-        case .open?:
-            guard d.rows.indices.contains(d.selected) else { return [] }
-            return openTask(&state, d.rows[d.selected].task)
-        case .quality?:
-            guard d.rows.indices.contains(d.selected) else { return [] }
-            let task = d.rows[d.selected].task
-            state.screen = .quality(QualityState(task: task))
-            return [.loadQuality(task)]
-        case .help?:
-            state.overlay = .help(scroll: 0)
-        case .quit?:
-            state.quitting = true
-            return [.quit]
-        default:
-            break
-        }
-        return []
-    }
 }

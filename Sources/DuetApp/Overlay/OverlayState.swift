@@ -1,0 +1,19 @@
+import DuetCore
+import Foundation
+import TermUI
+
+public enum Overlay: Sendable {
+    case help(scroll: Int)
+    case guidelines(scroll: Int)
+    case note(TextInput)
+    case rationale(TextInput)
+    case search(SearchState)
+}
+
+public struct SearchState: Sendable {
+    public var query = TextInput()
+    /// nil before the search ran.
+    public var results: [StoredItem]?
+    public var selected = 0
+    public init() {}
+}
