@@ -38,6 +38,18 @@ public struct AppState: Sendable {
         if case .dashboard = screen { startedOnDashboard = true } else { startedOnDashboard = false }
     }
 
+    /// Where keys are read now: the overlay's contexts when one is open, else the screen's.
+    public var keyContexts: Set<KeyContext> {
+        if let overlay { return overlay.contexts }
+        switch screen {
+        case .dashboard: return [.dashboard]
+        case .label(let l): return l.contexts
+        case .triage: return [.triage]
+        case .adjudicate: return [.adjudicate]
+        case .quality: return [.quality]
+        }
+    }
+
     public static let minimumSize = (width: 40, height: 12)
     public var isTooSmall: Bool { width < AppState.minimumSize.width || height < AppState.minimumSize.height }
 }

@@ -81,20 +81,6 @@ public enum Render {
         }
     }
 
-    static func hints(_ state: AppState) -> [String] {
-        if let overlay = state.overlay {
-            switch overlay {
-            case .note, .rationale: return ["⏎ save", "esc cancel", "ctrl-u clear"]
-            case .search(let s): return s.results == nil ? ["⏎ search", "esc close"] : ["j/k move", "⏎ open", "esc back"]
-            case .help, .guidelines: return ["j/k scroll", "esc close"]
-            }
-        }
-        switch state.screen {
-        case .dashboard: return state.keymap.hints(in: [.dashboard])
-        case .label(let l): return state.keymap.hints(in: l.contexts)
-        case .triage: return state.keymap.hints(in: [.triage])
-        case .adjudicate: return state.keymap.hints(in: [.adjudicate])
-        case .quality: return ["j/k scroll"] + state.keymap.hints(in: [.quality])
-        }
-    }
+    /// The hint line: the keymap's hints where keys are read now (nothing written by hand).
+    static func hints(_ state: AppState) -> [String] { state.keymap.hints(in: state.keyContexts) }
 }

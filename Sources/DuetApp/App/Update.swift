@@ -42,18 +42,13 @@ public enum App {
 
     /// What a key does.
     static func keyEffects(_ state: inout AppState, _ key: Key, at: Date) -> [Effect] {
-        if state.isTooSmall {
-            // Only quitting makes sense on a screen too small to draw.
-            if state.keymap.action(for: key, in: [.dashboard, .label]) == .quit || key == .ctrl("c") {
-                state.quitting = true
-                return [.quit]
-            }
-            return []
-        }
-        if key == .ctrl("c") {
+        let action = state.keymap.action(for: key, in: state.isTooSmall ? [.dashboard, .label] : state.keyContexts)
+        if action == .interrupt || (state.isTooSmall && action == .quit) {
             state.quitting = true
             return [.quit]
         }
+        // Only quitting makes sense on a screen too small to draw.
+        if state.isTooSmall { return [] }
         if state.overlay != nil { return overlayKey(&state, key, at: at) }
         switch state.screen {
         case .dashboard(var d):

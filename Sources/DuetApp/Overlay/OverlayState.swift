@@ -10,6 +10,17 @@ public enum Overlay: Sendable {
     case search(SearchState)
 }
 
+extension Overlay {
+    /// Where the overlay reads keys.
+    public var contexts: Set<KeyContext> {
+        switch self {
+        case .help, .guidelines: return [.overlay]
+        case .note, .rationale: return [.textInput]
+        case .search(let s): return s.results == nil ? [.searchQuery] : [.searchResults]
+        }
+    }
+}
+
 public struct SearchState: Sendable {
     public var query = TextInput()
     /// nil before the search ran.

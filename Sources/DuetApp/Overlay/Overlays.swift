@@ -85,7 +85,7 @@ enum Overlays {
         let sections: [(String, Set<KeyContext>)] = [
             ("Labeling", [.label, .classify, .multilabel, .rate]), ("Review (demonstrations)", [.review]),
             ("Pairs and rankings", [.compare, .rank]),
-            ("Dashboard", [.dashboard]), ("Triage", [.triage]), ("Adjudication", [.adjudicate]), ("Quality", [.quality]), ("Help, guidelines, search", [.overlay]),
+            ("Dashboard", [.dashboard]), ("Triage", [.triage]), ("Adjudication", [.adjudicate]), ("Quality", [.quality]), ("Help, guidelines, search, notes", [.overlay, .textInput, .searchQuery, .searchResults]),
         ]
         var lines: [StyledLine] = []
         var shown = Set<Action>()

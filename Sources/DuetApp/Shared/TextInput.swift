@@ -7,7 +7,8 @@ public struct TextInput: Sendable, Hashable {
     public var text: String
     public init(_ text: String = "") { self.text = text }
 
-    /// Applies a key; returns false when the key is not for the field.
+    /// Applies a typed key (a character, backspace); returns false when the key is not for the field.
+    /// Commands on the field (save, cancel, clear) are keymap actions (`.textInput`).
     public mutating func apply(_ key: Key) -> Bool {
         switch key {
         case .char(let c):
@@ -15,9 +16,6 @@ public struct TextInput: Sendable, Hashable {
             return true
         case .backspace:
             if !text.isEmpty { text.removeLast() }
-            return true
-        case .ctrl("u"):
-            text = ""
             return true
         default:
             return false
