@@ -38,6 +38,9 @@ public struct AppState: Sendable {
         if case .dashboard = screen { startedOnDashboard = true } else { startedOnDashboard = false }
     }
 
+    /// The screen between the header and the footer line: what every screen's layout divides.
+    public var body: Rect { Rect(x: 0, y: 1, width: width, height: max(0, height - 2)) }
+
     /// Where keys are read now: the overlay's contexts when one is open, else the screen's.
     public var keyContexts: Set<KeyContext> {
         if let overlay { return overlay.contexts }

@@ -11,6 +11,7 @@ public enum Render {
         }
         let (top, rest) = c.bounds.splitTop(1)
         let (body, bottom) = rest.splitBottom(1)
+        assert(body == state.body, "the layouts divide state.body")
         switch state.screen {
         case .dashboard(let d):
             header(&c, top, state, left: "Duet", right: state.annotator)

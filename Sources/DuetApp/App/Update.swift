@@ -104,7 +104,7 @@ public enum App {
                 l.pair = pairState(item, task: l.task, annotator: state.annotator)
                 l.pair?.diff = l.diffOn
                 // The responses answer the last turn: show the end of a long prompt.
-                let bottom = PairScreen.maxScroll(state, l, pane: 0)
+                let bottom = PairLayout(state, l).maxScroll(state, l, pane: 0)
                 l.pair?.scrolls[0] = bottom
             }
             if l.task.showSource { l.sourceValue = source }

@@ -57,12 +57,12 @@ extension App {
             }
             l.browsing = nil
             return [.loadNext(l.task)]
-        case .scrollDown: l.scroll = min(l.scroll + 1, LabelScreen.maxScroll(state, l))
+        case .scrollDown: l.scroll = min(l.scroll + 1, LabelLayout(state, l).maxScroll)
         case .scrollUp: l.scroll = max(0, l.scroll - 1)
-        case .pageDown: l.scroll = min(l.scroll + max(1, state.height / 2), LabelScreen.maxScroll(state, l))
+        case .pageDown: l.scroll = min(l.scroll + max(1, state.height / 2), LabelLayout(state, l).maxScroll)
         case .pageUp: l.scroll = max(0, l.scroll - max(1, state.height / 2))
         case .top: l.scroll = 0
-        case .bottom: l.scroll = LabelScreen.maxScroll(state, l)
+        case .bottom: l.scroll = LabelLayout(state, l).maxScroll
         case .guidelines:
             state.overlay = .guidelines(scroll: 0)
         case .search:

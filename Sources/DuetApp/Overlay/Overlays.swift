@@ -7,16 +7,15 @@ enum Overlays {
         let t = state.theme
         switch overlay {
         case .help(let scroll):
-            let box = helpBox(r)
-            c.fill(box, style: t[.overlay])
-            let inner = c.box(box, title: "Keys", style: t[.border], titleStyle: t[.title])
-            c.paragraph(helpLines(state, width: inner.width), in: inner, offset: scroll)
+            guard let layout = OverlayLayout(body: r, state, overlay) else { return }
+            c.fill(layout.box, style: t[.overlay])
+            c.box(layout.box, title: "Keys", style: t[.border], titleStyle: t[.title])
+            c.paragraph(layout.lines, in: layout.text, offset: scroll)
         case .guidelines(let scroll):
-            let box = guidelinesBox(r)
-            c.fill(box, style: t[.overlay])
-            let task = currentTask(state)
-            let inner = c.box(box, title: "Guidelines · \(task?.name ?? "")", style: t[.border], titleStyle: t[.title])
-            c.paragraph(guidelinesLines(state, width: inner.width - 2), in: inner.inset(dx: 1, dy: 0), offset: scroll)
+            guard let layout = OverlayLayout(body: r, state, overlay) else { return }
+            c.fill(layout.box, style: t[.overlay])
+            c.box(layout.box, title: "Guidelines · \(OverlayLayout.currentTask(state)?.name ?? "")", style: t[.border], titleStyle: t[.title])
+            c.paragraph(layout.lines, in: layout.text, offset: scroll)
         case .note(let input):
             let box = Rect(x: r.x, y: r.maxY - 3, width: r.width, height: 3)
             c.fill(box, style: t[.overlay])
@@ -32,45 +31,6 @@ enum Overlays {
         }
     }
 
-    static func helpBox(_ body: Rect) -> Rect { body.centered(width: min(body.width, 76), height: body.height) }
-    static func guidelinesBox(_ body: Rect) -> Rect { body.centered(width: min(body.width, 80), height: body.height) }
-
-    static func guidelinesLines(_ state: AppState, width: Int) -> [StyledLine] {
-        let t = state.theme
-        let task = currentTask(state)
-        var lines = StyledLine.wrapped(guidelinesText(task), width: width, style: t[.text])
-        if let labels = task?.labels, !labels.isEmpty {
-            lines.append(StyledLine("", t[.text]))
-            lines.append(StyledLine("Labels: " + labels.enumerated().map { "\($0.offset + 1) \($0.element)" }.joined(separator: "  "), t[.muted]))
-        }
-        return lines
-    }
-
-    /// How far a text overlay can scroll (the same geometry as `draw`).
-    static func maxScroll(_ state: AppState, _ overlay: Overlay) -> Int {
-        let body = Rect(x: 0, y: 1, width: state.width, height: state.height - 2)
-        switch overlay {
-        case .help:
-            let inner = helpBox(body).inset(1)
-            return max(0, helpLines(state, width: inner.width).count - inner.height)
-        case .guidelines:
-            let inner = guidelinesBox(body).inset(1)
-            return max(0, guidelinesLines(state, width: inner.width - 2).count - inner.height)
-        default:
-            return 0
-        }
-    }
-
-    static func currentTask(_ state: AppState) -> TaskSpec? {
-        if case .label(let l) = state.screen { return l.task }
-        return nil
-    }
-
-    static func guidelinesText(_ task: TaskSpec?) -> String {
-        let g = task?.guidelines?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        return g.isEmpty ? "This task has no guidelines. Add them to its [[tasks]] block in duet.toml (guidelines = '''…''')." : g
-    }
-
     /// A text field: the text's tail if it is longer than the box, and a cursor.
     static func inputLine(_ c: inout Canvas, _ r: Rect, _ text: String, _ t: Theme) {
         var shown = text
@@ -80,36 +40,6 @@ enum Overlays {
     }
 
     /// The help text, generated from the keymap: one section per screen.
-    static func helpLines(_ state: AppState, width: Int) -> [StyledLine] {
-        let t = state.theme
-        let sections: [(String, Set<KeyContext>)] = [
-            ("Labeling", [.label, .classify, .multilabel, .rate]), ("Review (demonstrations)", [.review]),
-            ("Pairs and rankings", [.compare, .rank]),
-            ("Dashboard", [.dashboard]), ("Triage", [.triage]), ("Adjudication", [.adjudicate]), ("Quality", [.quality]), ("Help, guidelines, search, notes", [.overlay, .textInput, .searchQuery, .searchResults]),
-        ]
-        var lines: [StyledLine] = []
-        var shown = Set<Action>()
-        for (title, contexts) in sections {
-            // Later sections list only what earlier ones did not.
-            let bindings = state.keymap.bindings.filter { !$0.contexts.isDisjoint(with: contexts) && !shown.contains($0.action) }
-            guard !bindings.isEmpty else { continue }
-            if !lines.isEmpty { lines.append(StyledLine("", t[.text])) }
-            lines.append(StyledLine(title, t[.title]))
-            for b in bindings {
-                // The ten pick keys fold into one line.
-                if b.action.pickIndex != nil {
-                    guard !shown.contains(.pick1) else { continue }
-                    shown.insert(.pick1)
-                    lines.append(StyledLine(spans: [("  " + "1-9, 0".padded(to: 16), t[.key]), ("Pick a label / toggle / score", t[.text])]))
-                    continue
-                }
-                shown.insert(b.action)
-                let keys = b.keys.map(\.name).joined(separator: ", ")
-                lines.append(StyledLine(spans: [("  " + keys.padded(to: 16), t[.key]), (Wrap.truncate(b.help, width: max(4, width - 18)), t[.text])]))
-            }
-        }
-        return lines
-    }
 
     static func drawSearch(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ s: SearchState) {
         let t = state.theme

@@ -6,10 +6,10 @@ extension App {
     static func overlayKey(_ state: inout AppState, _ key: Key, at: Date) -> [Effect] {
         switch state.overlay {
         case .help(let scroll)?:
-            let limit = Overlays.maxScroll(state, .help(scroll: scroll))
+            let limit = OverlayLayout(state, .help(scroll: scroll))?.maxScroll ?? 0
             state.overlay = scrolled(state, key, scroll).map { .help(scroll: min($0, limit)) }
         case .guidelines(let scroll)?:
-            let limit = Overlays.maxScroll(state, .guidelines(scroll: scroll))
+            let limit = OverlayLayout(state, .guidelines(scroll: scroll))?.maxScroll ?? 0
             state.overlay = scrolled(state, key, scroll).map { .guidelines(scroll: min($0, limit)) }
         case .note(var input)?:
             if editText(&state, &input, key) {

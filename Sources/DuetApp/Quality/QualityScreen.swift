@@ -5,148 +5,20 @@ import TermUI
 /// How good a task's labels are and what more human time would buy: the
 /// planner's chart, agreement, the machine's audited accuracy, position bias.
 enum QualityScreen {
-    /// Where the chart goes (nil: no room or no plan) and where the text goes.
-    static func layout(_ body: Rect, _ q: QualityState) -> (chart: Rect?, text: Rect) {
-        guard q.report?.plan != nil, body.height >= 12, body.width >= 40 else { return (nil, body) }
-        if body.width >= 110 {
-            let (left, right) = body.splitLeft(body.width * 9 / 20)
-            return (right, left)
-        }
-        let (top, rest) = body.splitTop(min(16, body.height / 2))
-        return (top, rest)
-    }
-
-    static func textRect(_ state: AppState, _ q: QualityState) -> Rect {
-        let body = Rect(x: 0, y: 1, width: state.width, height: state.height - 2)
-        return layout(body, q).text.inset(1)
-    }
-
-    static func maxScroll(_ state: AppState, _ q: QualityState) -> Int {
-        let r = textRect(state, q)
-        return max(0, lines(q, state: state, width: r.width - 1).count - r.height)
-    }
-
     static func draw(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ q: QualityState) {
         let t = state.theme
         guard let report = q.report else {
             c.put(" Loading…", x: r.x, y: r.y + 1, style: t[.muted])
             return
         }
-        let (chartRect, textRect) = layout(r, q)
-        let inner = c.box(textRect, title: "figures", style: t[.border], titleStyle: t[.title])
-        let text = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: inner.height)
-        c.paragraph(lines(q, state: state, width: text.width), in: text, offset: q.scroll)
+        let layout = QualityLayout(body: r, q, state: state)
+        let chartRect = layout.chart
+        c.box(layout.box, title: "figures", style: t[.border], titleStyle: t[.title])
+        c.paragraph(layout.lines, in: layout.text, offset: q.scroll)
         if let chartRect, let plan = report.plan {
             let box = c.box(chartRect, title: "plan: accuracy by share sent to people", style: t[.border], titleStyle: t[.title])
             PlanChart.draw(&c, box, plan, theme: t)
         }
-    }
-
-    static func lines(_ q: QualityState, state: AppState, width: Int) -> [StyledLine] {
-        guard let report = q.report else { return [] }
-        let t = state.theme
-        var out: [StyledLine] = []
-        func section(_ title: String) {
-            if !out.isEmpty { out.append(StyledLine("", t[.text])) }
-            out.append(StyledLine(title, t[.title]))
-        }
-        func text(_ s: String, _ role: Role = .text) { out += StyledLine.wrapped(s, width: width, style: t[role], indent: "  ") }
-        func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "–" }
-
-        section("Plan")
-        if let plan = report.plan {
-            text(plan.recommendation, plan.reachesTarget ? .success : .warning)
-            for line in plan.basis { text(line, .muted) }
-            // The numbers behind the chart, for narrow terminals and screen readers.
-            let budgets = plan.curves.first?.points.map(\.budget) ?? []
-            out.append(StyledLine(spans: [("  " + "share".padded(to: 11), t[.label])]
-                + budgets.map { (String(format: "%5.0f%%", $0 * 100), t[.label]) }))
-            for curve in plan.curves {
-                out.append(StyledLine(spans: [("  " + curve.strategy.padded(to: 11), t[.text])]
-                    + curve.points.map { (String(format: "%6.2f", $0.accuracy), $0.pareto ? t[.accent] : t[.muted]) }))
-            }
-            if !plan.panel.isEmpty {
-                section("Who to trust")
-                text("each panel member against the labels above, 95% interval; chance = always the most common label", .muted)
-                for m in plan.panel.sorted(by: { ($0.accuracy, $1.annotator) > ($1.accuracy, $0.annotator) }) {
-                    var line = "\(m.annotator): " + String(format: "%.3f (%.3f–%.3f) on %d · chance %.3f", m.accuracy, m.low, m.high, m.items, m.chance)
-                    if let l = m.learnedAccuracy { line += String(format: " · learned %.3f", l) }
-                    if let c = m.costPerItem { line += String(format: " · cost %.4f per item", c) }
-                    if m.noBetterThanChance { line += " · no better than chance: adds cost and noise" }
-                    text(line, m.noBetterThanChance ? .warning : .text)
-                }
-            }
-        } else {
-            text(report.planNote ?? "No plan: the task needs machine votes and gold or human labels (duet route, then label some items).", .muted)
-        }
-
-        if let j = report.votesSpread { judgeLines(j, section: section, text: text) }
-
-        let a = report.agreement
-        section("Agreement")
-        if a.items == 0 {
-            text("No labeled items yet.", .muted)
-        } else {
-            text("\(a.items) items labeled by " + a.annotators.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
-            text("percent agreement \(f(a.percentAgreement)) · pairwise \(f(a.pairwiseAgreement))")
-            text("Fleiss' κ \(f(a.fleissKappa))" + (a.fleissRaters.map { " (\($0) raters)" } ?? "")
-                + " · Krippendorff's α (\(a.alphaLevel)) \(f(a.krippendorffAlpha))" + (a.alphaInterval.map { " · interval \(f($0))" } ?? ""))
-            let pairs = a.cohenKappa.filter { $0.overlap > 0 }
-            if !pairs.isEmpty {
-                text("Cohen's κ per pair:")
-                for p in pairs { text("  \(p.a) – \(p.b): \(f(p.kappa)) on \(p.overlap) items") }
-            }
-            if a.annotators.count < 2 || pairs.isEmpty { text("Agreement needs items labeled by two or more annotators (overlap, audits).", .muted) }
-        }
-
-        if let judges = report.judges {
-            section("Judges' scores")
-            if judges.isEmpty { text("No votes yet: `duet route` asks the task's annotator.", .muted) }
-            for j in judges { text(j.summary, j.split > 0 ? .warning : .text) }
-        }
-
-        section("Machine accuracy from blind audits")
-        if report.audit.allSatisfy({ $0.planned == 0 }) {
-            text("No blind audits: `duet route` sends a share of the machine's labels to people, blind.", .muted)
-        }
-        for e in report.audit where e.planned > 0 {
-            let below = e.below(state.targetAccuracy)
-            text("\(e.annotator): \(e.summary)"
-                + (below ? String(format: " — may be under the target %.2f", state.targetAccuracy) : ""), below ? .warning : .text)
-        }
-
-        if let pairs = report.pairs {
-            section("Position bias")
-            if pairs.overall.decisions == 0 { text("No pair judgments by people yet.", .muted) }
-            for (name, fig) in [("everyone", pairs.overall)] + pairs.annotators.map({ ($0.name, $0.figures) }) where fig.decisions > 0 {
-                text("\(name): " + biasLine(fig), fig.biased ? .warning : .text)
-            }
-            for m in pairs.machines { text("machine " + m.text, m.biased ? .warning : .text) }
-        }
-        return out
-    }
-
-    /// The machine's spread on multilabel items (per label) and rankings (1 − mean τ of the orders).
-    static func judgeLines(_ j: JudgeSpread, section: (String) -> Void, text: (String, Role) -> Void) {
-        section("Machine votes")
-        for l in j.labels {
-            text("\(l.label): yes on \(l.yes) of \(l.items) items, unsure on \(l.unsure)" + String(format: " · mean H %.2f", l.meanEntropy),
-                 l.unsure > 0 ? .warning : .text)
-        }
-        if let spread = j.meanRankingSpread {
-            text("\(j.rankings) rankings: orders agree on \(j.unanimousRankings)" + String(format: " · mean spread 1−τ %.2f (0 = every vote the same order)", spread), .text)
-        }
-    }
-
-    /// Left share with its 95% interval, tie and both-bad rates, agreement with the dataset.
-    static func biasLine(_ f: PairStats.Figures) -> String {
-        var s = "preferred the left/top response \(PairStats.percent(f.leftShare))"
-        if let ci = f.leftInterval {
-            s += " (95% \(PairStats.percent(ci.low))–\(PairStats.percent(ci.high))" + (f.biased ? ": biased)" : ")")
-        }
-        s += " of \(f.strictShown) · tie \(PairStats.percent(f.tieRate)) · both bad \(PairStats.percent(f.bothBadRate))"
-        if f.sourceComparable > 0 { s += " · agrees with the dataset \(PairStats.percent(f.sourceAgreement))" }
-        return s
     }
 }
 

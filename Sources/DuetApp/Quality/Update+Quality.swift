@@ -5,7 +5,7 @@ import TermUI
 extension App {
     static func qualityKey(_ state: inout AppState, _ q: inout QualityState, _ key: Key) -> [Effect] {
         switch state.keymap.action(for: key, in: [.quality]) {
-        case .scrollDown?: q.scroll = min(q.scroll + 1, QualityScreen.maxScroll(state, q))
+        case .scrollDown?: q.scroll = min(q.scroll + 1, QualityLayout(state, q).maxScroll)
         case .scrollUp?: q.scroll = max(0, q.scroll - 1)
         case .help?: state.overlay = .help(scroll: 0)
         case .quit?: return leave(&state)
