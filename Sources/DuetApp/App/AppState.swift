@@ -42,16 +42,7 @@ public struct AppState: Sendable {
     public var body: Rect { Rect(x: 0, y: 1, width: width, height: max(0, height - 2)) }
 
     /// Where keys are read now: the overlay's contexts when one is open, else the screen's.
-    public var keyContexts: Set<KeyContext> {
-        if let overlay { return overlay.contexts }
-        switch screen {
-        case .dashboard: return [.dashboard]
-        case .label(let l): return l.contexts
-        case .triage: return [.triage]
-        case .adjudicate: return [.adjudicate]
-        case .quality: return [.quality]
-        }
-    }
+    public var keyContexts: Set<KeyContext> { overlay?.contexts ?? screen.contexts }
 
     public static let minimumSize = (width: 40, height: 12)
     public var isTooSmall: Bool { width < AppState.minimumSize.width || height < AppState.minimumSize.height }
@@ -80,10 +71,3 @@ public struct Retry: Sendable, Equatable {
     }
 }
 
-public enum Screen: Sendable {
-    case dashboard(DashboardState)
-    case label(LabelState)
-    case triage(TriageState)
-    case adjudicate(AdjudicateState)
-    case quality(QualityState)
-}

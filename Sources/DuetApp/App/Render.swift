@@ -12,23 +12,7 @@ public enum Render {
         let (top, rest) = c.bounds.splitTop(1)
         let (body, bottom) = rest.splitBottom(1)
         assert(body == state.body, "the layouts divide state.body")
-        switch state.screen {
-        case .dashboard(let d):
-            header(&c, top, state, left: "Duet", right: state.annotator)
-            Dashboard.draw(&c, body, state, d)
-        case .label(let l):
-            LabelScreen.drawHeader(&c, top, state, l)
-            LabelScreen.draw(&c, body, state, l)
-        case .triage(let t):
-            TriageScreen.drawHeader(&c, top, state, t)
-            TriageScreen.draw(&c, body, state, t)
-        case .adjudicate(let a):
-            AdjudicateScreen.drawHeader(&c, top, state, a)
-            AdjudicateScreen.draw(&c, body, state, a)
-        case .quality(let q):
-            header(&c, top, state, left: "quality · \(q.task.name) · \(q.task.kind.rawValue)", right: state.annotator)
-            QualityScreen.draw(&c, body, state, q)
-        }
+        Screen.draw(&c, top: top, body: body, state)
         if let overlay = state.overlay { Overlays.draw(&c, body, state, overlay) }
         footer(&c, bottom, state)
         return c

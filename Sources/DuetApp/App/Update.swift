@@ -50,28 +50,7 @@ public enum App {
         // Only quitting makes sense on a screen too small to draw.
         if state.isTooSmall { return [] }
         if state.overlay != nil { return overlayKey(&state, key, at: at) }
-        switch state.screen {
-        case .dashboard(var d):
-            let effects = dashboardKey(&state, &d, key)
-            if case .dashboard = state.screen { state.screen = .dashboard(d) }
-            return effects
-        case .label(var l):
-            let effects = labelKey(&state, &l, key, at: at)
-            if case .label = state.screen { state.screen = .label(l) }
-            return effects
-        case .triage(var t):
-            let effects = triageKey(&state, &t, key, at: at)
-            if case .triage = state.screen { state.screen = .triage(t) }
-            return effects
-        case .adjudicate(var a):
-            let effects = adjudicateKey(&state, &a, key, at: at)
-            if case .adjudicate = state.screen { state.screen = .adjudicate(a) }
-            return effects
-        case .quality(var q):
-            let effects = qualityKey(&state, &q, key)
-            if case .quality = state.screen { state.screen = .quality(q) }
-            return effects
-        }
+        return Screen.key(&state, key, at: at)
     }
 
     /// The results of effects.
