@@ -34,4 +34,19 @@ extension App {
         }
         return []
     }
+
+    /// The dashboard's rows arrived.
+    static func dashboardMessage(_ state: inout AppState, _ message: AppMessage) -> [Effect] {
+        switch message {
+        case .dashboardLoaded(let rows):
+            guard case .dashboard(var d) = state.screen else { return [] }
+            d.rows = rows
+            d.loaded = true
+            d.selected = min(d.selected, max(0, rows.count - 1))
+            state.screen = .dashboard(d)
+            return []
+        default:
+            return []
+        }
+    }
 }

@@ -114,4 +114,18 @@ extension App {
             return []
         }
     }
+
+    /// The search's results arrived.
+    static func searchMessage(_ state: inout AppState, _ message: AppMessage) -> [Effect] {
+        switch message {
+        case .searchFinished(let items):
+            guard case .search(var s) = state.overlay else { return [] }
+            s.results = items
+            s.selected = 0
+            state.overlay = .search(s)
+            return []
+        default:
+            return []
+        }
+    }
 }

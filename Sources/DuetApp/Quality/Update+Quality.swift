@@ -13,4 +13,17 @@ extension App {
         }
         return []
     }
+
+    /// The Quality report arrived.
+    static func qualityMessage(_ state: inout AppState, _ message: AppMessage) -> [Effect] {
+        switch message {
+        case .qualityLoaded(let report):
+            guard case .quality(var q) = state.screen else { return [] }
+            q.report = report
+            state.screen = .quality(q)
+            return []
+        default:
+            return []
+        }
+    }
 }
