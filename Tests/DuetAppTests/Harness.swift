@@ -43,12 +43,12 @@ final class Harness {
 
     init(width: Int = 80, height: Int = 24, task: TaskSpec? = Harness.sentiment, annotator: String = "ana",
          store existing: SQLiteStore? = nil, tasks: [TaskSpec] = [Harness.sentiment, Harness.topics, Harness.stars, Harness.review, Harness.prefs, Harness.ranks],
-         wrap: (SQLiteStore) -> any ProjectStore = { $0 }) throws {
+         wrap: (SQLiteStore) -> any ProjectStore = { $0 }, keymap: Keymap = .defaults) throws {
         store = try existing ?? SQLiteStore.inMemory()
         try store.syncTasks(tasks)
         if existing == nil { try Harness.importFixtures(into: store) }
         backend = MemoryBackend(width: width, height: height)
-        var state = AppState(width: width, height: height, tasks: tasks, annotator: annotator)
+        var state = AppState(width: width, height: height, tasks: tasks, annotator: annotator, keymap: keymap)
         var effects: [Effect] = [.loadDashboard]
         if let task {
             state.startedOnDashboard = false  // as `duet label --task` does

@@ -13,7 +13,7 @@ import TermUI
         // Scrolling stops at the end: one k after many j moves back one line.
         for _ in 0..<60 { h.press(.char("j"), seconds: 0.1) }
         guard case .help(let end)? = h.state.overlay else { Issue.record("help closed"); return }
-        #expect(end == Overlays.maxScroll(h.state, .help(scroll: 0)))
+        #expect(end == OverlayLayout(h.state, .help(scroll: 0))?.maxScroll)
         #expect(end > 0)
         h.press(.char("k"))
         guard case .help(let back)? = h.state.overlay else { Issue.record("help closed"); return }
@@ -100,7 +100,7 @@ import TermUI
         #expect(h.label?.scroll == 2)
         h.press(.end)
         let max = try #require(h.label?.scroll)
-        #expect(max == LabelScreen.maxScroll(h.state, h.label!))
+        #expect(max == LabelLayout(h.state, h.label!).maxScroll)
         #expect(max > 50)
         h.press(.char("j"))
         #expect(h.label?.scroll == max)
@@ -136,7 +136,7 @@ import TermUI
         #expect(map.action(for: .char("z"), in: [.label]) == .undo)
         var state = AppState(width: 80, height: 24, tasks: [], annotator: "a", keymap: map)
         state.overlay = .help(scroll: 0)
-        let lines = Overlays.helpLines(state, width: 70).map(\.text)
+        let lines = OverlayLayout.helpLines(state, width: 70).map(\.text)
         #expect(lines.contains { $0.contains("z, backspace") && $0.contains("Undo") })
     }
 

@@ -91,7 +91,7 @@ import TermUI
         h.press(.char("j"))
         #expect(h.label?.pair?.scrolls == [0, 2, 1])
         h.press(.backTab, .end)
-        let limit = PairScreen.maxScroll(h.state, h.label!, pane: 2)
+        let limit = PairLayout(h.state, h.label!).maxScroll(h.state, h.label!, pane: 2)
         #expect(limit > 0)
         #expect(h.label?.pair?.scrolls[2] == limit)
     }

@@ -82,7 +82,7 @@ import TermUI
         #expect(lines.count == 12 && lines.allSatisfy { DisplayWidth.of($0) <= 40 })
         for _ in 0..<50 { h.press(.char("j"), seconds: 0.1) }
         guard case .quality(let q) = h.state.screen else { Issue.record("left quality"); return }
-        #expect(q.scroll == QualityScreen.maxScroll(h.state, q) && q.scroll > 0)
+        #expect(q.scroll == QualityLayout(h.state, q).maxScroll && q.scroll > 0)
     }
 }
 
@@ -101,7 +101,7 @@ import TermUI
         var report = QualityReport(agreement: AgreementReport.make(task: Harness.sentiment, decisions: []))
         report.plan = plan
         q.report = report
-        let text = QualityScreen.lines(q, state: h.state, width: 100).map(\.text)
+        let text = QualityLayout.lines(q, state: h.state, width: 100).map(\.text)
         let big = try #require(text.firstIndex { $0.contains("gpt-big: 0.850 (0.710–0.930) on 40 · chance 0.400 · learned 0.840 · cost 0.0021 per item") })
         let weak = try #require(text.firstIndex { $0.contains("至-weak: 0.350 (0.220–0.500)") && $0.contains("no better than chance") })
         #expect(big < weak)

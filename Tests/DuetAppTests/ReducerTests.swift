@@ -56,7 +56,7 @@ import TermUI
     @Test func pagingIsBoundedByTheText() {
         let long = (1...80).map { "line \($0)" }.joined(separator: "\n")
         var state = labelState(long, height: 24)
-        let max = LabelScreen.maxScroll(state, label(state)!)
+        let max = LabelLayout(state, label(state)!).maxScroll
         #expect(max == 80 + 1 - 17)  // the "text" heading + 80 lines in a pane of 17 rows
         _ = App.update(&state, .key(.pageDown, at: at))
         #expect(label(state)?.scroll == 12)

@@ -96,22 +96,22 @@ import TermUI
         let h = try Harness(width: 80, height: 24, task: task, store: store, tasks: [task])
         func expectedMax() throws -> Int {
             let l = try #require(h.label)
-            let r = LabelScreen.itemRect(h.state, l)
+            let r = LabelLayout(h.state, l).text
             // "text" and the wrapped text, from a wrap of its own.
             return Wrap.lines(text, width: r.width).count + 1 - r.height
         }
         let l = try #require(h.label)
-        #expect(LabelScreen.maxScroll(h.state, l) == (try expectedMax()))
+        #expect(LabelLayout(h.state, l).maxScroll == (try expectedMax()))
         h.press(.end)
         #expect(h.label?.scroll == (try expectedMax()))
-        let last = Wrap.lines(text, width: LabelScreen.itemRect(h.state, l).width).last!
+        let last = Wrap.lines(text, width: LabelLayout(h.state, l).text.width).last!
         #expect(h.screen.contains { $0.contains(last) })
         for (w, hh) in [(60, 24), (100, 30), (80, 24)] {
             h.runtime.send(.resized(width: w, height: hh))
             let l2 = try #require(h.label)
-            #expect(LabelScreen.maxScroll(h.state, l2) == (try expectedMax()), "at \(w)×\(hh)")
+            #expect(LabelLayout(h.state, l2).maxScroll == (try expectedMax()), "at \(w)×\(hh)")
             h.press(.end)
-            let tail = Wrap.lines(text, width: LabelScreen.itemRect(h.state, l2).width).last!
+            let tail = Wrap.lines(text, width: LabelLayout(h.state, l2).text.width).last!
             #expect(h.screen.contains { $0.contains(tail) }, "at \(w)×\(hh)")
         }
     }

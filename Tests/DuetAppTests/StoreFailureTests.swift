@@ -186,8 +186,11 @@ import TermUI
 /// A store whose writes fail as SQLite fails on a full disk, while `on`.
 final class FullDisk: @unchecked Sendable {
     var on = false
+    /// Called before each write (tests that watch where and when writes run).
+    var onWrite: (@Sendable () -> Void)?
     func wrapping(_ store: SQLiteStore) -> any ProjectStore { FullDiskStore(inner: store, disk: self) }
     func check() throws {
+        onWrite?()
         if on { throw DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full") }
     }
 }

@@ -16,41 +16,14 @@ public enum LabelScreen {
         Render.header(&c, r, state, left: left, right: state.annotator)
     }
 
-    /// Rows the choices pane needs at `width`.
-    static func choicesHeight(_ l: LabelState, width: Int) -> Int {
-        max(l.suggestion.map { 2 + ($0.spread?.lines.count ?? 0) } ?? 1, choiceLines(l, width: width - 3).count) + 2
-    }
-
-    /// The body split into the item pane and the choices row (one rule for
-    /// drawing and for bounding the scroll). The item keeps at least half the
-    /// body however many choices there are: the choices scroll with the highlight.
-    static func layout(_ body: Rect, _ l: LabelState) -> (item: Rect, choices: Rect) {
-        let choicesWidth = body.width >= 70 ? body.width * 2 / 3 : body.width
-        return body.splitBottom(min(choicesHeight(l, width: choicesWidth), body.height / 2))
-    }
-
-    /// The item pane's text area for a state.
-    static func itemRect(_ state: AppState, _ l: LabelState) -> Rect {
-        let body = Rect(x: 0, y: 1, width: state.width, height: state.height - 2)
-        let inner = layout(body, l).item.inset(1)
-        return Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
-    }
-
-    /// How far the item pane can scroll.
-    public static func maxScroll(_ state: AppState, _ l: LabelState) -> Int {
-        guard let item = l.item else { return 0 }
-        let r = itemRect(state, l)
-        let lines = ItemView.lines(item, task: l.task, edited: l.edited, width: r.width, theme: state.theme)
-        return max(0, lines.count - r.height)
-    }
-
     static func draw(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ l: LabelState) {
         let t = state.theme
         if l.task.kind == .compare, l.item != nil {
             PairScreen.draw(&c, r, state, l)
             return
         }
-        let (itemRect, choicesRect) = layout(r, l)
+        let layout = LabelLayout(body: r, l, theme: t)
+        let (itemRect, choicesRect) = (layout.item, layout.choices)
         guard let item = l.item else {
             let inner = c.box(itemRect, title: l.task.name, style: t[.border], titleStyle: t[.title])
             let message = l.loaded
@@ -63,10 +36,8 @@ public enum LabelScreen {
         if let prev = l.previousValue { rest += " · your decision: \(Render.valueText(prev))" }
         if let note = l.note { rest += " · note: \(note)" }
         let inner = c.box(itemRect, title: Render.itemTitle("item ", item.item.uid, rest, boxWidth: itemRect.width), style: t[.border], titleStyle: t[.title])
-        // One column of padding on the left, one kept for the scroll indicator.
-        let text = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
-        let lines = ItemView.lines(item, task: l.task, edited: l.edited, width: text.width, theme: t)
-        let offset = c.paragraph(lines, in: text, offset: l.scroll)
+        let lines = layout.lines
+        let offset = c.paragraph(lines, in: layout.text, offset: l.scroll)
         // A scroll indicator when the item is longer than the pane.
         if lines.count > inner.height {
             let pos = inner.height > 1 ? offset * (inner.height - 1) / max(1, lines.count - inner.height) : 0
@@ -78,7 +49,7 @@ public enum LabelScreen {
     static func drawChoices(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ l: LabelState) {
         let t = state.theme
         // The suggestion pane takes the right third when there is room.
-        let showSuggestion = r.width >= 70  // as in `layout`
+        let showSuggestion = r.width >= LabelLayout.suggestionWidth
         let (left, right) = showSuggestion ? r.splitLeft(r.width * 2 / 3) : (r, Rect(x: r.maxX, y: r.y, width: 0, height: 0))
         let title: String
         switch l.task.kind {
@@ -88,7 +59,7 @@ public enum LabelScreen {
         default: title = "label"
         }
         let inner = c.box(left, title: title, style: t[.border], titleStyle: t[.title])
-        let lines = choiceLines(l, width: inner.width - 1)
+        let lines = LabelLayout.choiceLines(l, width: inner.width - 1)
         let first = firstChoiceLine(lines, l, height: inner.height)
         for (i, line) in lines.dropFirst(first).prefix(inner.height).enumerated() {
             var x = inner.x + 1
@@ -133,11 +104,8 @@ public enum LabelScreen {
     }
 
     /// One choice as drawn: its key, its text, and which choice it is.
-    struct ChoiceSpan {
-        var text: String
-        var index: Int?
-        var isKey: Bool
-    }
+    typealias ChoiceSpan = LabelLayout.ChoiceSpan
+
 
     static func styleFor(_ span: ChoiceSpan, _ l: LabelState, _ t: Theme) -> Style {
         guard let i = span.index else { return t[.text] }
@@ -154,30 +122,6 @@ public enum LabelScreen {
         return min(max(0, row - height + 1), lines.count - height)
     }
 
-    /// The choices laid out in lines of at most `width` columns.
-    static func choiceLines(_ l: LabelState, width: Int) -> [[ChoiceSpan]] {
-        var lines: [[ChoiceSpan]] = [[]]
-        var used = 0
-        for (i, choice) in l.choices.enumerated() {
-            let key = i < 9 ? "\(i + 1)" : i == 9 ? "0" : "·"
-            let mark = l.task.kind == .multilabel ? (l.toggled.contains(i) ? "[x] " : "[ ] ") : ""
-            // A scale point whose key is its value needs no text beside the key.
-            let text = choice == key ? "" : " " + mark + choice + " "
-            let w = DisplayWidth.of(key) + DisplayWidth.of(text) + 2
-            if used > 0 && used + w > width {
-                lines.append([])
-                used = 0
-            }
-            lines[lines.count - 1].append(ChoiceSpan(text: key, index: i, isKey: true))
-            lines[lines.count - 1].append(ChoiceSpan(text: text, index: i, isKey: false))
-            lines[lines.count - 1].append(ChoiceSpan(text: "  ", index: nil, isKey: false))
-            used += w
-        }
-        if l.task.kind == .review, let e = l.edited {
-            lines.append([ChoiceSpan(text: "edited (\(DisplayWidth.of(e)) chars)", index: nil, isKey: false)])
-        }
-        return lines
-    }
 }
 
 extension Render {

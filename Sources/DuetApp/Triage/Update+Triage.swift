@@ -81,4 +81,25 @@ extension App {
         return [.loadTriage(t.task, t.filter)]
     }
 
+    /// Triage's effects answered: the rows loaded, a bulk accept committed.
+    static func triageMessage(_ state: inout AppState, _ message: AppMessage) -> [Effect] {
+        switch message {
+        case .triageLoaded(let rows):
+            guard case .triage(var t) = state.screen else { return [] }
+            t.rows = rows
+            t.idPrefix = IDText.sharedPrefix(rows.lazy.map(\.item.item.uid))
+            t.loaded = true
+            t.selected = min(t.selected, max(0, rows.count - 1))
+            state.screen = .triage(t)
+            return []
+        case .recordedMany(let count):
+            guard case .triage(var t) = state.screen else { return [] }
+            t.marked = []
+            state.screen = .triage(t)
+            state.status = Status("Accepted the machine's label on \(count) item\(count == 1 ? "" : "s")")
+            return [.loadTriage(t.task, t.filter)]
+        default:
+            return []
+        }
+    }
 }

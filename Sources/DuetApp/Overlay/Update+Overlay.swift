@@ -6,10 +6,10 @@ extension App {
     static func overlayKey(_ state: inout AppState, _ key: Key, at: Date) -> [Effect] {
         switch state.overlay {
         case .help(let scroll)?:
-            let limit = Overlays.maxScroll(state, .help(scroll: scroll))
+            let limit = OverlayLayout(state, .help(scroll: scroll))?.maxScroll ?? 0
             state.overlay = scrolled(state, key, scroll).map { .help(scroll: min($0, limit)) }
         case .guidelines(let scroll)?:
-            let limit = Overlays.maxScroll(state, .guidelines(scroll: scroll))
+            let limit = OverlayLayout(state, .guidelines(scroll: scroll))?.maxScroll ?? 0
             state.overlay = scrolled(state, key, scroll).map { .guidelines(scroll: min($0, limit)) }
         case .note(var input)?:
             if editText(&state, &input, key) {
@@ -33,16 +33,19 @@ extension App {
         return []
     }
 
-    /// A key in a one-line text overlay: Esc closes it, Enter closes it and
-    /// returns true (save), other keys edit the text.
+    /// A key in a one-line text overlay: cancel closes it, save closes it and
+    /// returns true, clear empties it, other keys edit the text.
     static func editText(_ state: inout AppState, _ input: inout TextInput, _ key: Key) -> Bool {
-        switch key {
-        case .escape:
+        switch state.keymap.action(for: key, in: [.textInput]) {
+        case .cancel?:
             state.overlay = nil
             return false
-        case .enter:
+        case .save?:
             state.overlay = nil
             return true
+        case .clearText?:
+            input.text = ""
+            return false
         default:
             _ = input.apply(key)
             return false
@@ -63,11 +66,9 @@ extension App {
         case .pageDown?: return scroll + max(1, state.height / 2)
         case .pageUp?: return max(0, scroll - max(1, state.height / 2))
         case .top?: return 0
-        case .back?, .quit?: return nil
-        default:
-            // The key that opened the overlay closes it again.
-            if key == .char("?") || key == .char("g") || key == .enter { return nil }
-            return scroll
+        // Close; the key that opened the overlay (help, guidelines) closes it again.
+        case .back?, .quit?, .dismiss?, .help?, .guidelines?: return nil
+        default: return scroll
         }
     }
 
@@ -77,14 +78,14 @@ extension App {
             return []
         }
         if let results = s.results {
-            switch key {
-            case .escape:
-                s.results = nil  // back to the query
-            case .down, .char("j"):
+            switch state.keymap.action(for: key, in: [.searchResults]) {
+            case .backToQuery?:
+                s.results = nil
+            case .moveDown?:
                 s.selected = min(s.selected + 1, max(0, results.count - 1))
-            case .up, .char("k"):
+            case .moveUp?:
                 s.selected = max(0, s.selected - 1)
-            case .enter:
+            case .open?:
                 guard results.indices.contains(s.selected) else { return [] }
                 state.overlay = nil
                 return [.loadItem(l.task, rowID: results[s.selected].rowID)]
@@ -94,18 +95,36 @@ extension App {
             state.overlay = .search(s)
             return []
         }
-        switch key {
-        case .escape:
+        switch state.keymap.action(for: key, in: [.searchQuery]) {
+        case .back?:
             state.overlay = nil
             return []
-        case .enter:
+        case .runSearch?:
             let q = s.query.text.trimmingCharacters(in: .whitespaces)
             guard !q.isEmpty else { return [] }
             state.overlay = .search(s)
             return [.search(l.task, query: q)]
+        case .clearText?:
+            s.query.text = ""
+            state.overlay = .search(s)
+            return []
         default:
             _ = s.query.apply(key)
             state.overlay = .search(s)
+            return []
+        }
+    }
+
+    /// The search's results arrived.
+    static func searchMessage(_ state: inout AppState, _ message: AppMessage) -> [Effect] {
+        switch message {
+        case .searchFinished(let items):
+            guard case .search(var s) = state.overlay else { return [] }
+            s.results = items
+            s.selected = 0
+            state.overlay = .search(s)
+            return []
+        default:
             return []
         }
     }

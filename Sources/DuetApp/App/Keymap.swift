@@ -8,8 +8,12 @@ public enum KeyContext: String, CaseIterable, Sendable {
     case classify, multilabel, rate, review
     /// Pairs (A/B) and rankings (N candidates) of a compare task.
     case compare, rank
-    /// Any overlay (help, guidelines, search results).
+    /// The help and guidelines overlays.
     case overlay
+    /// A one-line text field over the screen (note, rationale).
+    case textInput
+    /// The search overlay while the query is typed, and once its results are listed.
+    case searchQuery, searchResults
     /// The triage table.
     case triage
     /// Settling disagreements.
@@ -30,6 +34,7 @@ public enum Action: String, CaseIterable, Sendable {
     case preferA, preferB, muchA, muchB, tie, bothBad, rationale, diff, focusNext, focusPrevious
     case sortOrder, labelFilter, routeFilter, mark, acceptMachine, uncertaintyFilter, flaggedFilter, acceptSuggestion
     case takeAnswer, nextDisputed, previousDisputed, peopleOnly, quality
+    case dismiss, save, cancel, clearText, runSearch, backToQuery, interrupt
 
     /// The label/choice index for pick actions (0-based).
     public var pickIndex: Int? {
@@ -53,16 +58,46 @@ public struct Binding: Sendable, Hashable {
     public var action: Action
     public var keys: [Key]
     public var help: String
-    /// Short text for the hint line (nil: not shown there).
+    /// Short text for the hint line (nil: not shown there): the key part, a space, what it does.
     public var hint: String?
     public var contexts: Set<KeyContext>
+    /// Where the hint is shown (nil: wherever the binding applies).
+    public var hintContexts: Set<KeyContext>?
 
-    public init(_ action: Action, _ keys: [Key], _ help: String, hint: String? = nil, _ contexts: Set<KeyContext>) {
+    public init(_ action: Action, _ keys: [Key], _ help: String, hint: String? = nil, hintIn hintContexts: Set<KeyContext>? = nil,
+                _ contexts: Set<KeyContext>) {
         self.action = action
         self.keys = keys
         self.help = help
         self.hint = hint
+        self.hintContexts = hintContexts
         self.contexts = contexts
+    }
+
+    /// The hint shown in `contexts`, if any.
+    func hint(in contexts: Set<KeyContext>) -> String? {
+        guard let hint, !(hintContexts ?? self.contexts).isDisjoint(with: contexts) else { return nil }
+        return hint
+    }
+}
+
+extension Key {
+    /// How the hint line writes the key: ⏎, ␣, esc, else its name.
+    public var hintName: String {
+        switch self {
+        case .enter: return "⏎"
+        case .char(" "): return "␣"
+        default: return name
+        }
+    }
+
+    /// Reads a key as the hint line writes it.
+    public init?(hintName: String) {
+        switch hintName {
+        case "⏎": self = .enter
+        case "␣": self = .char(" ")
+        default: self.init(name: hintName)
+        }
     }
 }
 
@@ -74,7 +109,8 @@ public struct Keymap: Sendable, Hashable {
     /// The context sets screens read keys in.
     public static let screens: [Set<KeyContext>] = [
         [.dashboard], [.label, .classify], [.label, .multilabel], [.label, .rate], [.label, .review],
-        [.label, .compare], [.label, .rank], [.overlay], [.triage], [.adjudicate], [.quality],
+        [.label, .compare], [.label, .rank], [.overlay], [.textInput], [.searchQuery], [.searchResults],
+        [.triage], [.adjudicate], [.quality],
     ]
 
     /// Where number keys and choice highlighting apply.
@@ -121,15 +157,16 @@ public struct Keymap: Sendable, Hashable {
         Binding(.focusPrevious, [.backTab], "Move focus to the previous pane", [.compare, .rank]),
         Binding(.previous, [.char("[")], "Go back to the previous item you decided", hint: "[ ] prev/next", [.label]),
         Binding(.next, [.char("]")], "Go forward again (towards the queue)", [.label]),
-        Binding(.scrollDown, [.char("j"), .down], "Scroll down", [.label, .overlay, .quality]),
+        Binding(.scrollDown, [.char("j"), .down], "Scroll down", hint: "j/k scroll", hintIn: [.overlay, .quality], [.label, .overlay, .quality]),
         Binding(.scrollUp, [.char("k"), .up], "Scroll up", [.label, .overlay, .quality]),
         Binding(.pageDown, [.pageDown, .ctrl("d")], "Page down", [.label, .overlay, .adjudicate]),
         Binding(.pageUp, [.pageUp, .ctrl("u")], "Page up", [.label, .overlay, .adjudicate]),
         Binding(.top, [.home], "Scroll to the top", [.label, .overlay]),
         Binding(.bottom, [.end], "Scroll to the bottom", [.label, .overlay]),
-        Binding(.moveDown, [.char("j"), .down], "Next row (adjudicating: next answer)", [.dashboard, .triage, .adjudicate]),
-        Binding(.moveUp, [.char("k"), .up], "Previous row", [.dashboard, .triage, .adjudicate]),
-        Binding(.open, [.enter], "Open the task (triage: the item)", hint: "⏎ open", [.dashboard, .triage]),
+        Binding(.moveDown, [.char("j"), .down], "Next row (adjudicating: next answer; search: next result)", hint: "j/k move", hintIn: [.searchResults],
+                [.dashboard, .triage, .adjudicate, .searchResults]),
+        Binding(.moveUp, [.char("k"), .up], "Previous row", [.dashboard, .triage, .adjudicate, .searchResults]),
+        Binding(.open, [.enter], "Open the task (triage, search: the item)", hint: "⏎ open", [.dashboard, .triage, .searchResults]),
         Binding(.quality, [.char("v")], "Quality of the task: plan chart, agreement, audits, position bias", hint: "v quality", [.dashboard]),
         Binding(.mark, [.char(" ")], "Mark the row (for A)", hint: "␣ mark", [.triage]),
         Binding(.acceptMachine, [.char("A")], "Accept the machine's label for the marked rows (or this one)", hint: "A accept", [.triage]),
@@ -138,11 +175,20 @@ public struct Keymap: Sendable, Hashable {
         Binding(.routeFilter, [.char("r")], "Show: to label / audits / machine-kept / all (cycles)", hint: "r route", [.triage]),
         Binding(.uncertaintyFilter, [.char("u")], "Only uncertainty ≥ 0.5 / ≥ 1.0 / any (cycles)", hint: "u ≥H", [.triage]),
         Binding(.flaggedFilter, [.char("f")], "Only items a person flagged (toggles)", hint: "f flagged", [.triage]),
-        Binding(.guidelines, [.char("g")], "Show the task's guidelines", hint: "g guide", [.label]),
+        Binding(.guidelines, [.char("g")], "Show the task's guidelines (on an overlay: close it)", hint: "g guide", hintIn: [.label], [.label, .overlay]),
         Binding(.search, [.char("/")], "Search this task's items", hint: "/ search", [.label]),
-        Binding(.help, [.char("?")], "Show all keys", hint: "? help", [.dashboard, .label, .triage, .adjudicate, .quality]),
-        Binding(.back, [.escape], "Close the overlay", [.overlay]),
-        Binding(.quit, [.char("q")], "Quit (from a task: back to the dashboard or triage)", hint: "q quit", [.dashboard, .label, .overlay, .triage, .adjudicate, .quality]),
+        Binding(.save, [.enter], "Save the note or rationale", hint: "⏎ save", [.textInput]),
+        Binding(.cancel, [.escape], "Close the note or rationale without saving", hint: "esc cancel", [.textInput]),
+        Binding(.clearText, [.ctrl("u")], "Clear the text field", hint: "ctrl-u clear", hintIn: [.textInput], [.textInput, .searchQuery]),
+        Binding(.runSearch, [.enter], "Search for the query", hint: "⏎ search", [.searchQuery]),
+        Binding(.backToQuery, [.escape], "Back from the results to the query", hint: "esc back", [.searchResults]),
+        Binding(.help, [.char("?")], "Show all keys (on an overlay: close it)", hint: "? help", hintIn: [.dashboard, .label, .triage, .adjudicate, .quality],
+                [.dashboard, .label, .triage, .adjudicate, .quality, .overlay]),
+        Binding(.back, [.escape], "Close the overlay", hint: "esc close", [.overlay, .searchQuery]),
+        Binding(.dismiss, [.enter], "Close the help or guidelines", [.overlay]),
+        Binding(.quit, [.char("q")], "Quit (from a task: back to the dashboard or triage)", hint: "q quit",
+                hintIn: [.dashboard, .label, .triage, .adjudicate, .quality], [.dashboard, .label, .overlay, .triage, .adjudicate, .quality]),
+        Binding(.interrupt, [.ctrl("c")], "Quit at once, from anywhere (the terminal's interrupt; cannot be remapped)", Set(KeyContext.allCases)),
     ])
 
     /// The action bound to `key` in `contexts` (first match in table order).
@@ -154,7 +200,7 @@ public struct Keymap: Sendable, Hashable {
 
     /// Hint-line entries for `contexts`, in table order.
     public func hints(in contexts: Set<KeyContext>) -> [String] {
-        bindings.filter { !$0.contexts.isDisjoint(with: contexts) }.compactMap(\.hint)
+        bindings.filter { !$0.contexts.isDisjoint(with: contexts) }.compactMap { $0.hint(in: contexts) }
     }
 
     /// Rebinds actions (from duet.toml's [keys]); throws naming the bad entry.
@@ -164,12 +210,20 @@ public struct Keymap: Sendable, Hashable {
             guard let action = Action(rawValue: name) else {
                 throw KeymapError(message: "keys.\(name): no such action (actions: \(Action.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
+            guard action != .interrupt else {
+                throw KeymapError(message: "keys.interrupt: ctrl-c always quits (it is the terminal's interrupt)")
+            }
             var keys: [Key] = []
             for k in keyNames {
                 guard let key = Key(name: k) else { throw KeymapError(message: "keys.\(name): '\(k)' is not a key name (e.g. a, A, enter, space, ctrl-d, pgdn, f2)") }
                 keys.append(key)
             }
             guard let i = map.bindings.firstIndex(where: { $0.action == action }) else { continue }
+            // The hint names the key that does it: its first key (a pair such as "a/b" keeps the other half).
+            if let hint = map.bindings[i].hint, let first = keys.first, let old = map.bindings[i].keys.first?.hintName, hint.hasPrefix(old),
+               let next = hint.dropFirst(old.count).first, next == " " || next == "/" {
+                map.bindings[i].hint = first.hintName + hint.dropFirst(old.count)
+            }
             map.bindings[i].keys = keys
         }
         // A key may not do two things on one screen.

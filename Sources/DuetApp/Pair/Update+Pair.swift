@@ -45,7 +45,7 @@ extension App {
             return []
         case .scrollDown, .pageDown, .scrollUp, .pageUp, .top, .bottom:
             let page = max(1, state.height / 3)
-            let limit = PairScreen.maxScroll(state, l, pane: p.focus)
+            let limit = PairLayout(state, l).maxScroll(state, l, pane: p.focus)
             let now = p.scrolls[p.focus]
             switch action {
             case .scrollDown: p.scrolls[p.focus] = min(now + 1, limit)

@@ -5,8 +5,13 @@ import TermUI
 
 /// Runs the app: draws, reads events, feeds `App.update`, performs the
 /// effects it returns against the store, and feeds their results back.
-/// Effects run synchronously: a decision is committed (WAL, fsync) before
-/// the next item is loaded and drawn.
+/// In `run`, store effects run on a worker (one serial queue, in the order
+/// asked) and their results come back as messages (Bubble Tea's Cmd): the
+/// screen keeps drawing, resizing and quitting meanwhile, and keys typed while
+/// the store works wait, in order, for its answer, so a decision is committed
+/// (WAL, fsync) before anything that follows it, and nothing is shown as saved
+/// before `recorded` arrives. `send` and `start` perform effects where they are
+/// called and return when everything they caused is done (tests, start-up).
 public final class Runtime {
     public private(set) var state: AppState
     let store: any ProjectStore
@@ -20,6 +25,15 @@ public final class Runtime {
     let log = Logger(label: "duet.app")
     /// When the pending `.wake` is due.
     var retryAt: Date?
+    /// The store's worker and its answers (the run loop's path).
+    let worker = EffectWorker()
+    /// Keys typed while the worker had effects in flight, in order.
+    var held: [AppMessage] = []
+    /// How long the run loop waits for a key while the worker is busy, before looking for its answers.
+    static let pollMilliseconds = 10
+    /// Work shorter than this shows no in-between frame ("Loading…"): the screen changes once, as
+    /// the store answers; longer work draws the screen as it is meanwhile (resizes, "computing…").
+    static let quietNanoseconds: UInt64 = 150_000_000
     /// How long one write waits for another process's lock: short, so the screen never
     /// freezes long; a busy store is then retried (`App.storeFailed`).
     public static let writeWait = 2.0
@@ -41,24 +55,84 @@ public final class Runtime {
 
     /// Effects to run before the first frame (load the dashboard or the first item).
     public func start(_ effects: [Effect]) {
-        for e in effects { perform(e).forEach(send) }
+        for e in effects { perform(e, context).forEach(send) }
     }
 
     /// The event loop; returns when the app quits or input ends.
     public func run() throws {
         log.info("session started", metadata: ["annotator": "\(state.annotator)", "size": "\(state.width)x\(state.height)"])
         defer { log.info("session ended") }
+        // However the loop ends, what was asked of the store is finished first.
+        defer { worker.finish() }
+        // Drawn again only after a message (while the store works the loop polls; the frame stays).
+        var dirty = true
+        // When the worker's current run of work began (monotonic clock).
+        var busySince: UInt64?
         while !state.quitting {
-            try backend.draw(Render.screen(state))
-            // Wait for a key, or until a retry is due.
-            let wait = retryAt.map { max(0, Int(($0.timeIntervalSince(clock()) * 1000).rounded(.up))) }
-            guard let event = try backend.nextEvent(timeoutMilliseconds: wait) else {
-                if wait == nil { return }
-                fireRetry()
+            // The store's answers, in the order the effects were asked.
+            let answers = worker.takeAnswers()
+            if !answers.isEmpty {
+                answers.forEach(post)
+                dirty = true
                 continue
             }
-            send(message(for: event))
+            let busy = worker.busy
+            // Keys that waited for the store go on, one at a time, once it has answered.
+            if !busy, !held.isEmpty {
+                post(held.removeFirst())
+                dirty = true
+                continue
+            }
+            let now = DispatchTime.now().uptimeNanoseconds
+            busySince = busy ? busySince ?? now : nil
+            if dirty, busySince.map({ now - $0 >= Runtime.quietNanoseconds }) ?? true {
+                try backend.draw(Render.screen(state))
+                dirty = false
+            }
+            // Wait for a key, until a retry is due, or (while the store works) a moment.
+            let retryWait = retryAt.map { max(0, Int(($0.timeIntervalSince(clock()) * 1000).rounded(.up))) }
+            // The wait ends for the worker's sake only, not the retry's.
+            let polling = busy && (retryWait ?? Int.max) > Runtime.pollMilliseconds
+            guard let event = try backend.nextEvent(timeoutMilliseconds: polling ? Runtime.pollMilliseconds : retryWait) else {
+                if polling { continue }
+                // Input ended, or the retry is due.
+                guard retryAt != nil else { return }
+                retryAt = nil
+                post(.retryDue)
+                dirty = true
+                continue
+            }
+            let m = message(for: event)
+            // Resizing and ctrl-c act at once; other keys wait for the store's answer.
+            if busy || !held.isEmpty, case .key(let k, _) = m, state.keymap.action(for: k, in: state.keyContexts) != .interrupt {
+                held.append(m)
+                continue
+            }
+            post(m)
+            dirty = true
         }
+    }
+
+    /// Delivers a message; the effects it asks for go to the worker (the editor and wake-ups stay
+    /// here), their answers come back through `takeAnswers`.
+    func post(_ message: AppMessage) {
+        for effect in App.update(&state, message) {
+            switch effect {
+            case .editText, .wake:
+                perform(effect, context).forEach(post)
+            default:
+                let context = self.context
+                let runtime = UncheckedRuntime(self)
+                worker.submit { runtime.value.perform(effect, context) }
+            }
+        }
+    }
+
+    /// What effects read of the state, taken when they are asked for.
+    var context: EffectContext {
+        var labelLoaded = false
+        if case .label(let l) = state.screen { labelLoaded = l.loaded }
+        return EffectContext(annotator: state.annotator, tasks: state.tasks, labelLoaded: labelLoaded)
     }
 
     func message(for event: Event) -> AppMessage {
@@ -74,18 +148,19 @@ public final class Runtime {
         var queue = [message]
         while !queue.isEmpty {
             let m = queue.removeFirst()
-            for effect in App.update(&state, m) { queue += perform(effect) }
+            for effect in App.update(&state, m) { queue += perform(effect, context) }
         }
     }
 
-    /// Does one effect; returns the messages that report its outcome.
-    func perform(_ effect: Effect) -> [AppMessage] {
+    /// Does one effect; returns the messages that report its outcome. Reads nothing of `state`
+    /// (the worker runs it while the loop goes on): what it needs is in `context`.
+    func perform(_ effect: Effect, _ context: EffectContext) -> [AppMessage] {
         do {
             switch effect {
             case .loadDashboard:
                 // Off the label screen: the item this person had open goes back to the others.
-                try store.releaseLeases(task: nil, annotator: state.annotator)
-                let rows = try state.tasks.map { task in
+                try store.releaseLeases(task: nil, annotator: context.annotator)
+                let rows = try context.tasks.map { task in
                     TaskSummary(task: task, progress: try store.taskProgress(task),
                                 pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil,
                                 audit: Audit.estimates(routes: try store.routes(task: task, route: .audit),
@@ -93,13 +168,13 @@ public final class Runtime {
                 }
                 return [.dashboardLoaded(rows)]
             case .loadNext(let task):
-                let item = try store.nextItem(for: task, annotator: state.annotator)
-                return [.itemLoaded(item, progress: try progressIfNeeded(task), previous: nil, at: clock(), source: try source(item, task),
+                let item = try store.nextItem(for: task, annotator: context.annotator)
+                return [.itemLoaded(item, progress: try progressIfNeeded(task, context), previous: nil, at: clock(), source: try source(item, task),
                                     suggestion: try suggestion(item, task))]
             case .loadItem(let task, let rowID):
                 let item = try store.item(rowID: rowID)
                 let log = try store.annotations(itemRowIDs: [rowID], task: task.name)[rowID] ?? []
-                let mine = Decisions.current(log).last { $0.entry.annotator == state.annotator && $0.entry.task == task.name }
+                let mine = Decisions.current(log).last { $0.entry.annotator == context.annotator && $0.entry.task == task.name }
                 return [.itemLoaded(item, progress: try store.taskProgress(task), previous: mine?.entry.value, at: clock(),
                                     source: try source(item, task), suggestion: try suggestion(item, task))]
             case .record(let annotation, let task):
@@ -107,7 +182,7 @@ public final class Runtime {
                 log.debug("recorded", metadata: ["annotation": "\(id)", "task": "\(task.name)", "status": "\(annotation.status.rawValue)"])
                 return [.recorded(annotation)]
             case .undo(let task, let at):
-                return [.undone(try store.undoLast(task: task.name, annotator: state.annotator, at: at), at: at)]
+                return [.undone(try store.undoLast(task: task.name, annotator: context.annotator, at: at), at: at)]
             case .search(let task, let query):
                 return [.searchFinished(try store.search(task, query: query, limit: 200))]
             case .editText(let text):
@@ -135,7 +210,7 @@ public final class Runtime {
                 retryAt = clock().addingTimeInterval(seconds)
                 return []
             case .quit:
-                try store.releaseLeases(task: nil, annotator: state.annotator)
+                try store.releaseLeases(task: nil, annotator: context.annotator)
                 return []
             }
         } catch {
@@ -179,12 +254,60 @@ public final class Runtime {
     }
 
     /// The task's progress, queried only when the screen has none yet.
-    func progressIfNeeded(_ task: TaskSpec) throws -> TaskProgress? {
+    func progressIfNeeded(_ task: TaskSpec, _ context: EffectContext) throws -> TaskProgress? {
         // With overlap the reducer cannot tell whether a decision completed the
         // item (others may have labeled it), so the store counts.
-        if case .label(let l) = state.screen, l.loaded, task.overlap <= 1 { return nil }
+        if context.labelLoaded, task.overlap <= 1 { return nil }
         return try store.taskProgress(task)
     }
+}
+
+/// What an effect reads of the state, taken on the UI thread when it is asked for.
+struct EffectContext: Sendable {
+    var annotator: String
+    var tasks: [TaskSpec]
+    /// The label screen has shown its first item (its progress is counted by the reducer).
+    var labelLoaded: Bool
+}
+
+/// The runtime handed to the worker: there it only performs effects, which read the store, the
+/// clock, the Quality loader and the log, never the state the run loop changes.
+struct UncheckedRuntime: @unchecked Sendable {
+    let value: Runtime
+    init(_ value: Runtime) { self.value = value }
+}
+
+/// One serial queue for the store's work and the answers it gives, in order.
+final class EffectWorker: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "duet.effects")
+    private let lock = NSLock()
+    private var answers: [AppMessage] = []
+    private var inFlight = 0
+
+    /// Effects asked for whose answers have not been taken yet.
+    var busy: Bool { lock.withLock { inFlight > 0 || !answers.isEmpty } }
+
+    func submit(_ work: @escaping @Sendable () -> [AppMessage]) {
+        lock.withLock { inFlight += 1 }
+        queue.async { [self] in
+            let messages = work()
+            lock.withLock {
+                answers += messages
+                inFlight -= 1
+            }
+        }
+    }
+
+    /// The answers so far, in the order the effects were asked.
+    func takeAnswers() -> [AppMessage] {
+        lock.withLock {
+            defer { answers = [] }
+            return answers
+        }
+    }
+
+    /// Waits until everything asked for is done (a write in flight when the app quits is finished).
+    func finish() { queue.sync {} }
 }
 
 /// $VISUAL / $EDITOR (default vi) on a temporary file.

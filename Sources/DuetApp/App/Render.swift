@@ -11,23 +11,8 @@ public enum Render {
         }
         let (top, rest) = c.bounds.splitTop(1)
         let (body, bottom) = rest.splitBottom(1)
-        switch state.screen {
-        case .dashboard(let d):
-            header(&c, top, state, left: "Duet", right: state.annotator)
-            Dashboard.draw(&c, body, state, d)
-        case .label(let l):
-            LabelScreen.drawHeader(&c, top, state, l)
-            LabelScreen.draw(&c, body, state, l)
-        case .triage(let t):
-            TriageScreen.drawHeader(&c, top, state, t)
-            TriageScreen.draw(&c, body, state, t)
-        case .adjudicate(let a):
-            AdjudicateScreen.drawHeader(&c, top, state, a)
-            AdjudicateScreen.draw(&c, body, state, a)
-        case .quality(let q):
-            header(&c, top, state, left: "quality · \(q.task.name) · \(q.task.kind.rawValue)", right: state.annotator)
-            QualityScreen.draw(&c, body, state, q)
-        }
+        assert(body == state.body, "the layouts divide state.body")
+        Screen.draw(&c, top: top, body: body, state)
         if let overlay = state.overlay { Overlays.draw(&c, body, state, overlay) }
         footer(&c, bottom, state)
         return c
@@ -81,20 +66,6 @@ public enum Render {
         }
     }
 
-    static func hints(_ state: AppState) -> [String] {
-        if let overlay = state.overlay {
-            switch overlay {
-            case .note, .rationale: return ["⏎ save", "esc cancel", "ctrl-u clear"]
-            case .search(let s): return s.results == nil ? ["⏎ search", "esc close"] : ["j/k move", "⏎ open", "esc back"]
-            case .help, .guidelines: return ["j/k scroll", "esc close"]
-            }
-        }
-        switch state.screen {
-        case .dashboard: return state.keymap.hints(in: [.dashboard])
-        case .label(let l): return state.keymap.hints(in: l.contexts)
-        case .triage: return state.keymap.hints(in: [.triage])
-        case .adjudicate: return state.keymap.hints(in: [.adjudicate])
-        case .quality: return ["j/k scroll"] + state.keymap.hints(in: [.quality])
-        }
-    }
+    /// The hint line: the keymap's hints where keys are read now (nothing written by hand).
+    static func hints(_ state: AppState) -> [String] { state.keymap.hints(in: state.keyContexts) }
 }

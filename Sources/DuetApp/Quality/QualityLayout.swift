@@ -2,44 +2,36 @@ import DuetCore
 import Foundation
 import TermUI
 
-/// How good a task's labels are and what more human time would buy: the
-/// planner's chart, agreement, the machine's audited accuracy, position bias.
-enum QualityScreen {
-    /// Where the chart goes (nil: no room or no plan) and where the text goes.
-    static func layout(_ body: Rect, _ q: QualityState) -> (chart: Rect?, text: Rect) {
-        guard q.report?.plan != nil, body.height >= 12, body.width >= 40 else { return (nil, body) }
-        if body.width >= 110 {
-            let (left, right) = body.splitLeft(body.width * 9 / 20)
-            return (right, left)
-        }
-        let (top, rest) = body.splitTop(min(16, body.height / 2))
-        return (top, rest)
-    }
+/// The Quality screen's geometry, computed once from the state by one rule: the chart (when there
+/// is a plan and room) and the figures' box; the view draws into it and the reducer bounds the
+/// figures' scroll by it (the reducer calls no drawing code).
+struct QualityLayout {
+    /// Where the chart goes (nil: no room or no plan).
+    var chart: Rect?
+    /// The figures' box and its text area (a column of padding on the left).
+    var box: Rect
+    var text: Rect
+    /// The figures' lines at `text.width`.
+    var lines: [StyledLine]
+    var maxScroll: Int { max(0, lines.count - text.height) }
 
-    static func textRect(_ state: AppState, _ q: QualityState) -> Rect {
-        let body = Rect(x: 0, y: 1, width: state.width, height: state.height - 2)
-        return layout(body, q).text.inset(1)
-    }
+    init(_ state: AppState, _ q: QualityState) { self.init(body: state.body, q, state: state) }
 
-    static func maxScroll(_ state: AppState, _ q: QualityState) -> Int {
-        let r = textRect(state, q)
-        return max(0, lines(q, state: state, width: r.width - 1).count - r.height)
-    }
-
-    static func draw(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ q: QualityState) {
-        let t = state.theme
-        guard let report = q.report else {
-            c.put(" Loading…", x: r.x, y: r.y + 1, style: t[.muted])
-            return
+    init(body: Rect, _ q: QualityState, state: AppState) {
+        if q.report?.plan != nil, body.height >= 12, body.width >= 40 {
+            if body.width >= 110 {
+                let (left, right) = body.splitLeft(body.width * 9 / 20)
+                (chart, box) = (right, left)
+            } else {
+                let (top, rest) = body.splitTop(min(16, body.height / 2))
+                (chart, box) = (top, rest)
+            }
+        } else {
+            (chart, box) = (nil, body)
         }
-        let (chartRect, textRect) = layout(r, q)
-        let inner = c.box(textRect, title: "figures", style: t[.border], titleStyle: t[.title])
-        let text = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: inner.height)
-        c.paragraph(lines(q, state: state, width: text.width), in: text, offset: q.scroll)
-        if let chartRect, let plan = report.plan {
-            let box = c.box(chartRect, title: "plan: accuracy by share sent to people", style: t[.border], titleStyle: t[.title])
-            PlanChart.draw(&c, box, plan, theme: t)
-        }
+        let inner = box.inset(1)
+        text = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: inner.height)
+        lines = QualityLayout.lines(q, state: state, width: text.width)
     }
 
     static func lines(_ q: QualityState, state: AppState, width: Int) -> [StyledLine] {
@@ -147,14 +139,5 @@ enum QualityScreen {
         s += " of \(f.strictShown) · tie \(PairStats.percent(f.tieRate)) · both bad \(PairStats.percent(f.bothBadRate))"
         if f.sourceComparable > 0 { s += " · agrees with the dataset \(PairStats.percent(f.sourceAgreement))" }
         return s
-    }
-}
-
-/// The planner's curves in braille, one marker letter per strategy.
-enum PlanChart {
-    static func draw(_ c: inout Canvas, _ r: Rect, _ plan: PlanView, theme t: Theme) {
-        var chart = plan.chart
-        chart.axisStyle = t[.muted]
-        c.lineChart(chart, in: r)
     }
 }

@@ -44,30 +44,4 @@ extension App {
             return write ? "Nothing saved: \(text)" : text
         }
     }
-
-    /// The store committed a decision from the label screen: count it, remember it for [ and ], move on.
-    static func recorded(_ state: inout AppState, _ entry: NewAnnotation) -> [Effect] {
-        guard case .label(var l) = state.screen else { return [] }
-        defer { state.screen = .label(l) }
-        // A browsed item was counted when first decided.
-        if l.browsing == nil && l.previousValue == nil {
-            if entry.status == .skipped {
-                l.progress.skipped += 1
-            } else {
-                l.progress.human += 1
-                l.progress.remaining = max(0, l.progress.remaining - 1)
-                if let s = entry.seconds {
-                    l.progress.humanSeconds += s
-                    l.progress.timed += 1
-                }
-                if entry.flagged { l.progress.flagged += 1 }
-            }
-        }
-        if l.browsing == nil || !l.history.contains(entry.itemRowID) { l.history.append(entry.itemRowID) }
-        l.browsing = nil
-        // Saved: until the next item arrives, the screen shows it as decided.
-        if l.item?.rowID == entry.itemRowID, let value = entry.value { l.previousValue = value }
-        if entry.status == .skipped { state.status = Status("Skipped: it comes back at the end") }
-        return [.loadNext(l.task)]
-    }
 }

@@ -6,93 +6,10 @@ import TermUI
 /// (≥ 120 columns) or stacked, each scrolling on its own; N candidates of a
 /// ranking are stacked.
 public enum PairScreen {
-    static let sideBySideWidth = 120
-
-    struct Geometry {
-        var prompt: Rect
-        var panes: [Rect]
-        var choices: Rect
-    }
-
-    static func geometry(_ body: Rect, _ l: LabelState, width: Int) -> Geometry {
-        let (main, choices) = body.splitBottom(3)
-        let count = l.pair?.shown.count ?? 2
-        let promptLines = l.item.map { promptLinesFor($0, width: width - 4, theme: .mono).count } ?? 1
-        let promptHeight = min(max(3, promptLines + 2), max(3, main.height / 3))
-        let (prompt, rest) = main.splitTop(promptHeight)
-        var panes: [Rect]
-        if count == 2 && width >= sideBySideWidth {
-            let half = rest.width / 2
-            panes = [Rect(x: rest.x, y: rest.y, width: half, height: rest.height),
-                     Rect(x: rest.x + half, y: rest.y, width: rest.width - half, height: rest.height)]
-        } else {
-            panes = Layout.rows(rest, Array(repeating: .fill(1), count: max(1, count)))
-        }
-        return Geometry(prompt: prompt, panes: panes, choices: choices)
-    }
-
-    static func promptLinesFor(_ item: StoredItem, width: Int, theme: Theme) -> [StyledLine] {
-        var out: [StyledLine] = []
-        for m in item.item.fields.prompt ?? [] {
-            if !out.isEmpty { out.append(StyledLine("", theme[.text])) }
-            out.append(StyledLine(m.role, theme[.role]))
-            out += StyledLine.wrapped(m.content, width: width, style: theme[m.role == "system" ? .muted : .text])
-        }
-        return out.isEmpty ? [StyledLine("(no prompt)", theme[.muted])] : out
-    }
-
-    static func responseText(_ item: StoredItem, stored index: Int) -> String {
-        (item.item.fields.responses?[index] ?? []).map(\.content).joined(separator: "\n\n")
-    }
-
-    /// A response's lines, with the words that differ from the other response highlighted when asked.
-    static func responseLines(_ state: AppState, _ l: LabelState, position: Int, width: Int) -> [StyledLine] {
-        guard let item = l.item, let p = l.pair else { return [] }
-        let t = state.theme
-        let text = responseText(item, stored: p.shown[position])
-        if text.isEmpty { return [StyledLine("(empty response)", t[.muted])] }
-        guard p.diff, p.shown.count == 2 else { return StyledLine.wrapped(text, width: width, style: t[.text]) }
-        let otherText = responseText(item, stored: p.shown[1 - position])
-        let changed = position == 0 ? t[.diffDel] : t[.diffAdd]
-        // Diffed and wrapped once per pair, side and width (WrapCache), not on every frame.
-        let tag = DiffTag(position: position, text: t[.text], changed: changed, warning: t[.warning])
-        return WrapCache.shared.lines(for: [text, otherText], width: width, tag: tag) {
-            let mine = WordDiff.tokens(text)
-            let other = WordDiff.tokens(otherText)
-            guard let changes = position == 0 ? WordDiff.changes(mine, other).map({ $0.a }) : WordDiff.changes(other, mine).map({ $0.b }) else {
-                return [StyledLine("(too long to diff)", t[.warning])] + StyledLine.wrapped(text, width: width, style: t[.text])
-            }
-            let pieces = zip(mine, changes).map { (String($0.0), $0.1 ? changed : t[.text]) }
-            return StyledWrap.lines(pieces, width: width)
-        }
-    }
-
-    /// What a diffed response's lines depend on besides the two texts and the width.
-    struct DiffTag: Hashable {
-        var position: Int
-        var text: Style
-        var changed: Style
-        var warning: Style
-    }
-
-    /// How far pane `pane` (0 = prompt) can scroll.
-    public static func maxScroll(_ state: AppState, _ l: LabelState, pane: Int) -> Int {
-        guard let item = l.item else { return 0 }
-        let body = Rect(x: 0, y: 1, width: state.width, height: state.height - 2)
-        let g = geometry(body, l, width: state.width)
-        if pane == 0 {
-            let inner = g.prompt.inset(1)
-            return max(0, promptLinesFor(item, width: inner.width - 2, theme: state.theme).count - inner.height)
-        }
-        guard g.panes.indices.contains(pane - 1) else { return 0 }
-        let inner = g.panes[pane - 1].inset(1)
-        return max(0, responseLines(state, l, position: pane - 1, width: inner.width - 2).count - inner.height)
-    }
-
     static func draw(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ l: LabelState) {
         let t = state.theme
         guard let item = l.item, let p = l.pair else { return }
-        let g = geometry(r, l, width: r.width)
+        let g = PairLayout(body: r, l)
         func pane(_ rect: Rect, _ title: String, _ index: Int, _ lines: [StyledLine]) {
             let focused = p.focus == index
             let inner = c.box(rect, title: (focused ? "▸ " : "") + title, style: focused ? t[.accent] : t[.border], titleStyle: t[.title])
@@ -103,18 +20,17 @@ public enum PairScreen {
                 c.put("┃", x: inner.maxX - 1, y: inner.y + pos, style: t[.accent])
             }
         }
-        let promptInner = g.prompt.inset(1)
         var rest = ""
         if let prev = l.previousValue { rest += " · your decision: \(decisionText(prev, p))" }
         if let note = l.note { rest += " · note: \(note)" }
         let promptTitle = Render.itemTitle("prompt · item ", item.item.uid, rest, boxWidth: g.prompt.width - (p.focus == 0 ? 2 : 0))  // "▸ " when focused
-        pane(g.prompt, promptTitle, 0, promptLinesFor(item, width: promptInner.width - 2, theme: t))
+        pane(g.prompt, promptTitle, 0, g.lines(state, l, pane: 0))
         for (position, rect) in g.panes.enumerated() where position < p.shown.count {
-            let text = responseText(item, stored: p.shown[position])
+            let text = PairLayout.responseText(item, stored: p.shown[position])
             let words = WordDiff.wordCount(text)
             var title = "\(sideName(position, count: p.shown.count)) · \(words) word\(words == 1 ? "" : "s")"
             if p.shown.count > 2 { title += " · rank " + (p.ranks[position].map(String.init) ?? "–") }
-            pane(rect, title, position + 1, responseLines(state, l, position: position, width: rect.width - 4))
+            pane(rect, title, position + 1, g.lines(state, l, pane: position + 1))
         }
         drawChoices(&c, g.choices, state, l, p)
     }

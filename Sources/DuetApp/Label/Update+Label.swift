@@ -57,12 +57,12 @@ extension App {
             }
             l.browsing = nil
             return [.loadNext(l.task)]
-        case .scrollDown: l.scroll = min(l.scroll + 1, LabelScreen.maxScroll(state, l))
+        case .scrollDown: l.scroll = min(l.scroll + 1, LabelLayout(state, l).maxScroll)
         case .scrollUp: l.scroll = max(0, l.scroll - 1)
-        case .pageDown: l.scroll = min(l.scroll + max(1, state.height / 2), LabelScreen.maxScroll(state, l))
+        case .pageDown: l.scroll = min(l.scroll + max(1, state.height / 2), LabelLayout(state, l).maxScroll)
         case .pageUp: l.scroll = max(0, l.scroll - max(1, state.height / 2))
         case .top: l.scroll = 0
-        case .bottom: l.scroll = LabelScreen.maxScroll(state, l)
+        case .bottom: l.scroll = LabelLayout(state, l).maxScroll
         case .guidelines:
             state.overlay = .guidelines(scroll: 0)
         case .search:
@@ -143,4 +143,77 @@ extension App {
                              value: value, status: status, flagged: l.flagged, note: l.note, createdAt: at, seconds: seconds)
     }
 
+    /// The label screen's effects answered: an item loaded, a decision undone, a text edited.
+    static func labelMessage(_ state: inout AppState, _ message: AppMessage) -> [Effect] {
+        switch message {
+        case .itemLoaded(let item, let progress, let previous, let at, let source, let suggestion):
+            guard case .label(var l) = state.screen else { return [] }
+            l.startItem(item, at: at)
+            l.suggestion = suggestion
+            if let item, l.task.kind == .compare {
+                l.pair = pairState(item, task: l.task, annotator: state.annotator)
+                l.pair?.diff = l.diffOn
+                // The responses answer the last turn: show the end of a long prompt.
+                let bottom = PairLayout(state, l).maxScroll(state, l, pane: 0)
+                l.pair?.scrolls[0] = bottom
+            }
+            if l.task.showSource { l.sourceValue = source }
+            if let progress { l.progress = progress }
+            l.previousValue = previous
+            l.loaded = true
+            if item == nil { l.browsing = nil }
+            state.screen = .label(l)
+            return []
+        case .undone(let rowID, let at):
+            guard case .label(var l) = state.screen else { return [] }
+            guard let rowID else {
+                state.status = Status("Nothing to undo in this task", .warning)
+                return []
+            }
+            if let i = l.history.lastIndex(of: rowID) { l.history.remove(at: i) }
+            l.browsing = nil
+            state.screen = .label(l)
+            state.status = Status("Undone: the item is back")
+            _ = at
+            return [.loadItem(l.task, rowID: rowID)]
+        case .edited(let text):
+            guard case .label(var l) = state.screen else { return [] }
+            if let text {
+                l.edited = text
+                state.status = Status("Edited. a accepts the edited response, x rejects")
+            } else {
+                state.status = Status("Edit cancelled (no change)")
+            }
+            state.screen = .label(l)
+            return []
+        default:
+            return []
+        }
+    }
+
+    /// The store committed a decision from the label screen: count it, remember it for [ and ], move on.
+    static func recorded(_ state: inout AppState, _ entry: NewAnnotation) -> [Effect] {
+        guard case .label(var l) = state.screen else { return [] }
+        defer { state.screen = .label(l) }
+        // A browsed item was counted when first decided.
+        if l.browsing == nil && l.previousValue == nil {
+            if entry.status == .skipped {
+                l.progress.skipped += 1
+            } else {
+                l.progress.human += 1
+                l.progress.remaining = max(0, l.progress.remaining - 1)
+                if let s = entry.seconds {
+                    l.progress.humanSeconds += s
+                    l.progress.timed += 1
+                }
+                if entry.flagged { l.progress.flagged += 1 }
+            }
+        }
+        if l.browsing == nil || !l.history.contains(entry.itemRowID) { l.history.append(entry.itemRowID) }
+        l.browsing = nil
+        // Saved: until the next item arrives, the screen shows it as decided.
+        if l.item?.rowID == entry.itemRowID, let value = entry.value { l.previousValue = value }
+        if entry.status == .skipped { state.status = Status("Skipped: it comes back at the end") }
+        return [.loadNext(l.task)]
+    }
 }
