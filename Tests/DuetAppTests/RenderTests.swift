@@ -182,7 +182,7 @@ import TermUI
             "┌ judge ───────────────────────────────────────────────────────────────────────┐",
             "│ a A better  b B better  A/B much better  t tie  x both bad                   │",
             "└──────────────────────────────────────────────────────────────────────────────┘",
-            " ␣ skip  u undo  f flag  n note  a/b better  A/B much  t tie  x both bad  r why",
+            " ␣ skip  u undo  f flag  n  a/b  A/B  t  x  r  d  tab  [ ]  g  /  ? help  q quit",
         ])
         let c = Render.screen(h.state)
         for y in 0..<c.height { #expect(DisplayWidth.of(c.row(y)) == 80, "row \(y)") }

@@ -200,7 +200,12 @@ public struct Keymap: Sendable, Hashable {
 
     /// Hint-line entries for `contexts`, in table order.
     public func hints(in contexts: Set<KeyContext>) -> [String] {
-        bindings.filter { !$0.contexts.isDisjoint(with: contexts) }.compactMap { $0.hint(in: contexts) }
+        hintEntries(in: contexts).map(\.text)
+    }
+
+    /// The same hints with the action each belongs to (the hint line keeps help and quit whatever the width).
+    public func hintEntries(in contexts: Set<KeyContext>) -> [(action: Action, text: String)] {
+        bindings.filter { !$0.contexts.isDisjoint(with: contexts) }.compactMap { b in b.hint(in: contexts).map { (b.action, $0) } }
     }
 
     /// Rebinds actions (from duet.toml's [keys]); throws naming the bad entry.

@@ -55,9 +55,7 @@ public enum Render {
             return
         }
         var x = r.x + 1
-        for hint in hints(state) {
-            let w = DisplayWidth.of(hint)
-            if x + w > r.maxX { break }
+        for hint in fitHints(state.keymap.hintEntries(in: state.keyContexts), width: r.width - 1) {
             // The key part (before the first space) stands out.
             let parts = hint.split(separator: " ", maxSplits: 1).map(String.init)
             x += c.put(parts[0], x: x, y: r.y, style: state.theme[.key])
@@ -68,4 +66,27 @@ public enum Render {
 
     /// The hint line: the keymap's hints where keys are read now (nothing written by hand).
     static func hints(_ state: AppState) -> [String] { state.keymap.hints(in: state.keyContexts) }
+
+    /// The hints that fit `width` columns (two spaces between them): all of them if they fit; else the
+    /// others shortened to their keys ("⏎ submit" → "⏎"), from the last one back, until they fit; else
+    /// the others dropped from the end. `? help` and `q quit` are always kept whole, at the end.
+    static func fitHints(_ entries: [(action: Action, text: String)], width: Int) -> [String] {
+        let kept = entries.filter { $0.action == .help || $0.action == .quit }.map(\.text)
+        var others = entries.filter { $0.action != .help && $0.action != .quit }.map(\.text)
+        func total(_ hints: [String]) -> Int { hints.reduce(0) { $0 + DisplayWidth.of($1) + 2 } - (hints.isEmpty ? 0 : 2) }
+        if total(others + kept) <= width { return others + kept }
+        for i in others.indices.reversed() {
+            others[i] = keyPart(others[i])
+            if total(others + kept) <= width { return others + kept }
+        }
+        while !others.isEmpty, total(others + kept) > width { others.removeLast() }
+        return others + kept
+    }
+
+    /// A hint's keys without its words: "⏎ submit" → "⏎", "[ ] prev/next" → "[ ]", "x both bad" → "x".
+    static func keyPart(_ hint: String) -> String {
+        let chars = Array(hint)
+        for i in chars.indices.dropLast() where chars[i] == " " && chars[i + 1].isLetter { return String(chars[..<i]) }
+        return hint
+    }
 }

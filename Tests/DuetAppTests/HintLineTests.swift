@@ -1,0 +1,32 @@
+import DuetCore
+import Foundation
+import Testing
+import TermUI
+@testable import DuetApp
+
+/// The hint line keeps `? help` and `q quit` on every screen and at every width; the other hints shorten
+/// to their keys, then drop, to fit.
+@Suite struct HintLineTests {
+    @Test func fittingShortensThenDropsButKeepsHelpAndQuit() {
+        let entries: [(action: Action, text: String)] = [(.submit, "⏎ submit"), (.skip, "␣ skip"), (.flag, "f flag"),
+                                                         (.help, "? help"), (.quit, "q quit")]
+        #expect(Render.fitHints(entries, width: 80) == ["⏎ submit", "␣ skip", "f flag", "? help", "q quit"])
+        // 30 columns: the last others lose their words first.
+        #expect(Render.fitHints(entries, width: 30) == ["⏎ submit", "␣", "f", "? help", "q quit"])
+        // 20: all others are keys only; 15: some dropped; `? help  q quit` (14) always stays.
+        #expect(Render.fitHints(entries, width: 20) == ["⏎", "␣", "? help", "q quit"])
+        #expect(Render.fitHints(entries, width: 8) == ["? help", "q quit"])
+        #expect(Render.keyPart("[ ] prev/next") == "[ ]" && Render.keyPart("x both bad") == "x" && Render.keyPart("u ≥H") == "u ≥H")
+    }
+
+    /// Every screen a person works in, at 80×24, 120×40 and 40×12.
+    @Test(arguments: [(80, 24), (120, 40), (40, 12)])
+    func everyScreenKeepsHelpAndQuit(size: (Int, Int)) throws {
+        for task in [Harness.sentiment, Harness.topics, Harness.stars, Harness.review, Harness.prefs, Harness.ranks, nil] as [TaskSpec?] {
+            let h = try Harness(width: size.0, height: size.1, task: task)
+            let last = try #require(h.screen.last)
+            #expect(last.contains("? help") && last.contains("q quit"), "\(task?.name ?? "dashboard") at \(size.0)×\(size.1): \(last)")
+            #expect(DisplayWidth.of(last) <= size.0)
+        }
+    }
+}
