@@ -30,3 +30,32 @@ import TermUI
         }
     }
 }
+
+/// `?` opens on the current screen's keys, then the rest; nothing is cut; End scrolls to the bottom.
+@Suite struct HelpOverlayTests {
+    func helpTitles(_ task: TaskSpec?, width: Int = 120, height: Int = 40) throws -> (Harness, [String]) {
+        let h = try Harness(width: width, height: height, task: task)
+        h.press(.char("?"))
+        let titles = OverlayLayout.helpLines(h.state, width: 80).filter { !$0.text.hasPrefix(" ") && !$0.text.isEmpty }.map(\.text)
+        return (h, titles)
+    }
+
+    @Test func opensOnTheCurrentScreensKeys() throws {
+        #expect(try helpTitles(Harness.prefs).1.first == "Pairs and rankings")
+        #expect(try helpTitles(Harness.review).1.first == "Review (demonstrations)")
+        #expect(try helpTitles(Harness.sentiment).1.first == "Labeling")
+        #expect(try helpTitles(nil).1.first == "Dashboard")
+        // Every section is still there, once.
+        let all = try helpTitles(Harness.prefs).1
+        #expect(Set(all).count == all.count && all.contains("Dashboard") && all.contains("Labeling"))
+    }
+
+    @Test func nothingIsCutAndEndScrollsToTheBottom() throws {
+        let (h, _) = try helpTitles(Harness.sentiment, width: 60, height: 20)
+        #expect(!OverlayLayout.helpLines(h.state, width: 40).contains { $0.text.contains("…") })
+        h.press(.end)
+        guard case .help(let scroll)? = h.state.overlay else { Issue.record("help closed"); return }
+        let limit = try #require(OverlayLayout(h.state, .help(scroll: 0))?.maxScroll)
+        #expect(limit > 0 && scroll == limit)
+    }
+}

@@ -55,11 +55,16 @@ struct OverlayLayout {
 
     static func helpLines(_ state: AppState, width: Int) -> [StyledLine] {
         let t = state.theme
-        let sections: [(String, Set<KeyContext>)] = [
+        let all: [(String, Set<KeyContext>)] = [
             ("Labeling", [.label, .classify, .multilabel, .rate]), ("Review (demonstrations)", [.review]),
             ("Pairs and rankings", [.compare, .rank]),
             ("Dashboard", [.dashboard]), ("Triage", [.triage]), ("Adjudication", [.adjudicate]), ("Quality", [.quality]), ("Help, guidelines, search, notes", [.overlay, .textInput, .searchQuery, .searchResults]),
         ]
+        // The screen under the help first (as lazygit's ?): its own keys, the most specific section first, then the rest.
+        let here = state.screen.contexts
+        func specific(_ s: Set<KeyContext>) -> Int { s.intersection(here).subtracting([.label]).count }
+        let sections = all.filter { !$0.1.isDisjoint(with: here) }.sorted { specific($0.1) > specific($1.1) }
+            + all.filter { $0.1.isDisjoint(with: here) }
         var lines: [StyledLine] = []
         var shown = Set<Action>()
         for (title, contexts) in sections {
@@ -78,7 +83,11 @@ struct OverlayLayout {
                 }
                 shown.insert(b.action)
                 let keys = b.keys.map(\.name).joined(separator: ", ")
-                lines.append(StyledLine(spans: [("  " + keys.padded(to: 16), t[.key]), (Wrap.truncate(b.help, width: max(4, width - 18)), t[.text])]))
+                // Wrapped, never cut: a long description goes on under itself.
+                let words = Wrap.lines(b.help, width: max(4, width - 18))
+                for (i, line) in words.enumerated() {
+                    lines.append(StyledLine(spans: [("  " + (i == 0 ? keys : "").padded(to: 16), t[.key]), (line, t[.text])]))
+                }
             }
         }
         return lines

@@ -66,6 +66,7 @@ extension App {
         case .pageDown?: return scroll + max(1, state.height / 2)
         case .pageUp?: return max(0, scroll - max(1, state.height / 2))
         case .top?: return 0
+        case .bottom?: return Int.max  // clamped to the last page by the caller
         // Close; the key that opened the overlay (help, guidelines) closes it again.
         case .back?, .quit?, .dismiss?, .help?, .guidelines?: return nil
         default: return scroll
