@@ -59,3 +59,19 @@ import TermUI
         #expect(limit > 0 && scroll == limit)
     }
 }
+
+/// A pair whose responses cannot be shown cannot be judged: the screen says so and a/b/t/x/⏎ record nothing.
+@Suite struct PairTooSmallTests {
+    @Test func tooSmallToShowTheResponsesJudgesNothing() throws {
+        let h = try Harness(width: 40, height: 12, task: Harness.prefs)
+        #expect(h.screen.joined().contains("too small to show the"))
+        for key: Key in [.char("a"), .char("b"), .char("t"), .char("x"), .enter] { h.press(key) }
+        #expect(try h.decisions(Harness.prefs).isEmpty)
+        #expect(h.state.status?.text.hasPrefix("The window is too small") == true)
+        // Made bigger, the same keys judge.
+        h.runtime.send(.resized(width: 80, height: 24))
+        #expect(!h.screen.dropLast().joined().contains("too small") && h.screen.joined().contains("2+2 is 4."))
+        h.press(.char("a"))
+        #expect(try h.decisions(Harness.prefs).count == 1)
+    }
+}

@@ -33,6 +33,12 @@ struct PairLayout {
         self.choices = choices
     }
 
+    /// Whether every response pane shows at least one line of its text. When not, nothing may be judged:
+    /// a judgment of text that was not shown is no judgment.
+    var showsEveryResponse: Bool { !panes.isEmpty && panes.allSatisfy { $0.inset(1).height >= 1 && $0.inset(1).width >= 3 } }
+
+    static let tooSmall = "The window is too small to show the responses: make it taller or wider (nothing can be judged until they show)"
+
     /// Pane `pane`'s box (0 = the prompt, 1… = the responses in display order).
     func rect(pane: Int) -> Rect? { pane == 0 ? prompt : panes.indices.contains(pane - 1) ? panes[pane - 1] : nil }
 

@@ -25,6 +25,16 @@ public enum PairScreen {
         if let note = l.note { rest += " · note: \(note)" }
         let promptTitle = Render.itemTitle("prompt · item ", item.item.uid, rest, boxWidth: g.prompt.width - (p.focus == 0 ? 2 : 0))  // "▸ " when focused
         pane(g.prompt, promptTitle, 0, g.lines(state, l, pane: 0))
+        guard g.showsEveryResponse else {
+            // No room for the responses: say so where they would be, and judging stays off (Update+Pair).
+            let x0 = g.panes.map(\.x).min() ?? r.x, y0 = g.panes.map(\.y).min() ?? g.prompt.maxY
+            let area = Rect(x: x0, y: y0, width: (g.panes.map(\.maxX).max() ?? r.maxX) - x0, height: (g.panes.map(\.maxY).max() ?? y0) - y0)
+            for (i, line) in Wrap.lines(PairLayout.tooSmall, width: max(1, area.width - 2)).enumerated() where i < max(1, area.height) {
+                c.put(line, x: area.x + 1, y: area.y + i, style: t[.warning], maxWidth: area.width - 1)
+            }
+            drawChoices(&c, g.choices, state, l, p)
+            return
+        }
         for (position, rect) in g.panes.enumerated() where position < p.shown.count {
             let text = PairLayout.responseText(item, stored: p.shown[position])
             let words = WordDiff.wordCount(text)

@@ -20,6 +20,12 @@ extension App {
         guard var p = l.pair, let item = l.item else { return nil }
         defer { if l.pair != nil { l.pair = p } }
         let panes = p.shown.count + 1
+        // Judging needs every response on screen.
+        if [.preferA, .preferB, .muchA, .muchB, .tie, .bothBad, .acceptSuggestion, .submit].contains(action),
+           !PairLayout(state, l).showsEveryResponse {
+            state.status = Status(PairLayout.tooSmall, .warning)
+            return []
+        }
         switch action {
         case .preferA, .preferB, .muchA, .muchB:
             guard p.shown.count == 2 else { return [] }
