@@ -227,11 +227,11 @@ public enum PlanWorkflow {
         func cell(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(1, n - DisplayWidth.of(s))) }
         var out = ["who to trust (against the labels above; 95% interval; chance = always the most common label):",
                    cell("member", width + 1) + cell("items", 6) + cell("accuracy  95% CI", 23) + cell("chance", 7) + cell("learned", 8) + "per item"]
-        for m in members.sorted(by: { ($0.accuracy, $1.annotator) > ($1.accuracy, $0.annotator) }) {
+        for m in PanelMember.ranked(members) {
             var line = cell(Wrap.truncate(m.annotator, width: width), width + 1) + cell(String(m.items), 6)
             line += cell(String(format: "%.3f  %.3f–%.3f", m.accuracy, m.low, m.high), 23) + cell(String(format: "%.3f", m.chance), 7)
             line += cell(m.learnedAccuracy.map { String(format: "%.3f", $0) } ?? "–", 8) + (m.costPerItem.map { cost.money($0) } ?? "–")
-            if m.noBetterThanChance { line += "  no better than chance: adds cost and noise" }
+            if m.noBetterThanChance { line += "  " + PanelMember.chanceWarning }
             out.append(line)
         }
         return out

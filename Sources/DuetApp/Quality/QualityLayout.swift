@@ -60,13 +60,7 @@ struct QualityLayout {
             if !plan.panel.isEmpty {
                 section("Who to trust")
                 text("each panel member against the labels above, 95% interval; chance = always the most common label", .muted)
-                for m in plan.panel.sorted(by: { ($0.accuracy, $1.annotator) > ($1.accuracy, $0.annotator) }) {
-                    var line = "\(m.annotator): " + String(format: "%.3f (%.3f–%.3f) on %d · chance %.3f", m.accuracy, m.low, m.high, m.items, m.chance)
-                    if let l = m.learnedAccuracy { line += String(format: " · learned %.3f", l) }
-                    if let c = m.costPerItem { line += String(format: " · cost %.4f per item", c) }
-                    if m.noBetterThanChance { line += " · no better than chance: adds cost and noise" }
-                    text(line, m.noBetterThanChance ? .warning : .text)
-                }
+                for m in PanelMember.ranked(plan.panel) { text(m.line, m.noBetterThanChance ? .warning : .text) }
             }
         } else {
             text(report.planNote ?? "No plan: the task needs machine votes and gold or human labels (duet route, then label some items).", .muted)

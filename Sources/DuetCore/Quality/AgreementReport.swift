@@ -70,10 +70,7 @@ public struct AgreementReport: Codable, Sendable {
         }
         if !machines.isEmpty {
             lines.append("machines against people (95% interval; chance = always the most common label):")
-            for m in machines.sorted(by: { ($0.accuracy, $1.annotator) > ($1.accuracy, $0.annotator) }) {
-                lines.append("  \(m.annotator): \(f(m.accuracy)) (\(f(m.low))–\(f(m.high))) on \(m.items) items · chance \(f(m.chance))"
-                    + (m.noBetterThanChance ? " · no better than chance: adds cost and noise" : ""))
-            }
+            for m in PanelMember.ranked(machines) { lines.append("  " + m.line) }
         }
         return lines.joined(separator: "\n")
     }

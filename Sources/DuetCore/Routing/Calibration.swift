@@ -59,6 +59,13 @@ public struct PlattScaling: Sendable, Hashable {
         self.b = b
     }
 
+    /// A model's uncertainty (1 − its confidence) as the chance its label is wrong, calibrated by `calibration`
+    /// when there is one; an infinite uncertainty (nothing parsed: unknown) stays infinite.
+    public static func chanceOfError(_ uncertainty: Double, _ calibration: PlattScaling?) -> Double {
+        guard uncertainty.isFinite, let calibration else { return uncertainty }
+        return 1 - calibration(1 - uncertainty)
+    }
+
     /// The calibrated chance of being right at `confidence`.
     public func callAsFunction(_ confidence: Double) -> Double {
         1 / (1 + Foundation.exp(-(a * Self.logit(confidence) + b)))

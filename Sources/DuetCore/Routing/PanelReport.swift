@@ -36,6 +36,23 @@ public struct PanelMember: Sendable, Hashable, Codable {
         self.learnedAccuracy = learnedAccuracy
     }
 
+    /// The words of the flag a member at chance gets.
+    public static let chanceWarning = "no better than chance: adds cost and noise"
+
+    /// Most accurate first (ties by name): the order every list of members is shown in.
+    public static func ranked(_ members: [PanelMember]) -> [PanelMember] {
+        members.sorted { ($0.accuracy, $1.annotator) > ($1.accuracy, $0.annotator) }
+    }
+
+    /// One line: "gpt: 0.850 (0.710–0.930) on 40 · chance 0.400 · learned 0.840 · cost 0.0021 per item", and the flag.
+    public var line: String {
+        var s = "\(annotator): " + String(format: "%.3f (%.3f–%.3f) on %d · chance %.3f", accuracy, low, high, items, chance)
+        if let l = learnedAccuracy { s += String(format: " · learned %.3f", l) }
+        if let c = costPerItem { s += String(format: " · cost %.4f per item", c) }
+        if noBetterThanChance { s += " · " + Self.chanceWarning }
+        return s
+    }
+
     enum CodingKeys: String, CodingKey {
         case annotator, items, correct, accuracy, low, high, chance
         case noBetterThanChance = "no_better_than_chance"

@@ -182,10 +182,7 @@ public enum Router {
         for id in order where !chosen.contains(id) { if let l = model.label(id) { machine[id] = l } }
         // Every item on one scale, so the people's queue and --threshold read one kind of number.
         var scores: [Int64: Double] = [:]
-        for id in order {
-            let u = model.uncertainty(id)
-            scores[id] = u.isFinite ? calibration.map { 1 - $0(1 - u) } ?? u : u
-        }
+        for id in order { scores[id] = PlattScaling.chanceOfError(model.uncertainty(id), calibration) }
         return RoutingOutcome(toHumans: humans, machineLabels: machine, scores: scores)
     }
 

@@ -262,10 +262,7 @@ public enum StreamingRouter {
         r.sendTop(n - first, from: .notToPeople)
         r.keepLabeled()
         // Every item on one scale: the model's chance of a wrong label, Platt-calibrated when the anchors allow.
-        for i in r.order.indices where r.hasVotes(at: i) {
-            let u = modelScores[i]
-            r.scores[i] = u.isFinite ? calibration.map { 1 - $0(1 - u) } ?? u : u
-        }
+        for i in r.order.indices where r.hasVotes(at: i) { r.scores[i] = PlattScaling.chanceOfError(modelScores[i], calibration) }
     }
 }
 
