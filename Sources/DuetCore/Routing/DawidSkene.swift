@@ -266,16 +266,6 @@ public struct DawidSkene: Sendable {
         return groups.keys.sorted().map { groups[$0]! }
     }
 
-    /// Whether the model's labels may replace the plain majority of the votes, judged on the anchors, each
-    /// by a model fitted without it (`folds` folds drawn by a fixed pseudo-random order): of the anchors where
-    /// the two disagree and the majority is not a tie, the model must get more right than the majority.
-    /// Learning that does not show on people's labels is not trusted. Ties are left out because where learning
-    /// cannot help (equally good independent members) the model only breaks ties differently, and on the
-    /// hardest items, the ones people get, ties are many: their coin tosses would pass for evidence.
-    public static func beatsMajority(votes: VoteTable, items: [Int64], labels: [String], anchors: [Int64: String], folds: Int = 5) -> Bool {
-        crossValidate(votes: votes, items: items, labels: labels, anchors: anchors, folds: folds).beatsMajority
-    }
-
     /// What the anchors say about the model, each judged by a model fitted without it.
     public struct HeldOut: Sendable {
         /// Untied anchors the model got right and the plain majority wrong, and the other way round.
@@ -283,7 +273,11 @@ public struct DawidSkene: Sendable {
         public var plainOnly = 0
         /// Every held-out anchor with a parsed vote: the model's top posterior and whether its label was right.
         public var predictions: [(confidence: Double, right: Bool)] = []
-        /// See `beatsMajority`.
+        /// Whether the model's labels may replace the plain majority of the votes, judged on the held-out
+        /// anchors: of those where the two disagree and the majority is not a tie, the model must get more
+        /// right than the majority. Learning that does not show on people's labels is not trusted. Ties are
+        /// left out because where learning cannot help (equally good independent members) the model only breaks ties differently, and on the
+        /// hardest items, the ones people get, ties are many: their coin tosses would pass for evidence.
         public var beatsMajority: Bool { learnedOnly > plainOnly }
     }
 
