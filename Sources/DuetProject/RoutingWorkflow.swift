@@ -309,13 +309,9 @@ public enum RouteWorkflow {
         return report
     }
 
-    /// Whether any of the panel's votes on a compare task is a ranking's order (one streamed pass).
+    /// Whether any of the panel's votes on a compare task is a ranking's order (the store's counts per label).
     static func hasRankingVotes(task: TaskSpec, members: [String], store: any ProjectStore) throws -> Bool {
-        var found = false
-        try store.forEachItemVotes(task: task, annotators: members) { _, votes in
-            if !found, votes.contains(where: { $0.label.flatMap(RankingOrder.init(text:)) != nil }) { found = true }
-        }
-        return found
+        try store.voteCounts(task: task).contains { members.contains($0.annotator) && $0.label.flatMap(RankingOrder.init(text:)) != nil }
     }
 
     /// Routes a task whose votes need `KindScorer` (multilabel, rankings) with every vote in memory; false
