@@ -11,10 +11,58 @@ extension SQLiteStore {
         try writer.write { db in try Self.record(db, annotation) }
     }
 
-    /// Records `annotations` in one transaction: all of them, or none when one fails.
-    public func record(_ annotations: [NewAnnotation]) throws {
+    /// Records `annotations` in one transaction: all of them, or none when one fails. Returns their
+    /// log ids, in order (what `revoke` takes to undo them).
+    @discardableResult
+    public func record(_ annotations: [NewAnnotation]) throws -> [Int64] {
         try writer.write { db in
-            for a in annotations { _ = try Self.record(db, a) }
+            try annotations.map { try Self.record(db, $0) }
+        }
+    }
+
+    /// Undoes the log entries `ids` (a bulk action's decisions) in one transaction: all, or none
+    /// when one fails (an id that is not a decision, or was revoked already). Each gets a `revoked`
+    /// entry; where it was the current decision, the item's decision becomes what it was before:
+    /// the annotator's latest entry still in force (as `Decisions.current` reads the log), or none.
+    /// Returns the items' row ids.
+    @discardableResult
+    public func revoke(_ ids: [Int64], at date: Date) throws -> [Int64] {
+        try writer.write { db in
+            try ids.map { id in
+                guard let row = try GRDB.Row.fetchOne(db, sql: """
+                    SELECT a.item_id, a.task_id, t.name, a.annotator, a.annotator_kind, a.status,
+                           EXISTS (SELECT 1 FROM annotations r WHERE r.item_id = a.item_id AND r.revokes = a.id AND r.status = 'revoked')
+                    FROM annotations a JOIN tasks t ON t.id = a.task_id WHERE a.id = ?
+                    """, arguments: [id]),
+                    let kind = AnnotatorKind(rawValue: row[4]), (row[5] as String) != AnnotationStatus.revoked.rawValue, !(row[6] as Bool)
+                else { throw StoreError.notRevocable(id) }
+                let itemID: Int64 = row[0], taskID: Int64 = row[1], annotator: String = row[3]
+                _ = try Self.appendLog(db, NewAnnotation(itemRowID: itemID, task: row[2], annotatorKind: kind, annotator: annotator, value: nil,
+                                                         status: .revoked, createdAt: date, revokes: id), taskID: taskID)
+                let current = try Int64.fetchOne(db, sql: "SELECT annotation_id FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?",
+                                                 arguments: [taskID, annotator, itemID])
+                guard current == id else { return itemID }
+                // The decision before it: the latest entry of this annotator on the item that is still in force.
+                if let previous = try GRDB.Row.fetchOne(db, sql: """
+                    SELECT a.id, a.annotator_kind, a.status, a.flagged, a.seconds, a.created_at FROM annotations a
+                    WHERE a.item_id = ? AND a.task_id = ? AND a.annotator = ? AND a.status IN ('submitted', 'skipped')
+                      AND NOT EXISTS (SELECT 1 FROM annotations r WHERE r.item_id = a.item_id AND r.revokes = a.id AND r.status = 'revoked')
+                    ORDER BY a.created_at DESC, a.id DESC LIMIT 1
+                    """, arguments: [itemID, taskID, annotator]) {
+                    try db.cachedStatement(sql: """
+                        INSERT INTO decisions
+                            (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged, seconds, decided_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        \(Self.replacingDecision)
+                        """).execute(arguments: [taskID, annotator, itemID, previous[0], previous[1], previous[2], previous[3], previous[4], previous[5]])
+                } else {
+                    try db.execute(sql: "DELETE FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?",
+                                   arguments: [taskID, annotator, itemID])
+                    try Self.lowerCursor(db, taskID: taskID, below: itemID)
+                }
+                if kind == .human { try Self.updatePending(db, taskID: taskID, itemID: itemID) }
+                return itemID
+            }
         }
     }
 

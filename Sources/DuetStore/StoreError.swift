@@ -21,6 +21,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case importFinished
     /// Stored data that cannot be read back.
     case corrupt(String)
+    /// `revoke` was given an id that is not a task decision in force (unknown, a revocation, or revoked already).
+    case notRevocable(Int64)
 
     public var description: String {
         switch self {
@@ -38,6 +40,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "a revoked entry (by '\(annotator)') must name the annotation it revokes"
         case .duplicateSourceAnnotation(let item, let annotator):
             return "item \(item) already has a source annotation by '\(annotator)'"
+        case .notRevocable(let id):
+            return "annotation \(id) cannot be undone (it is not a decision, or was undone already)"
         case .importFinished:
             return "the import writer was used after its import batch had ended"
         case .corrupt(let detail):

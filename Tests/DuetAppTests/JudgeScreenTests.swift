@@ -51,7 +51,7 @@ import TermUI
         r.start(effects)
         let screen = Render.screen(r.state).lines
         #expect(screen.contains { $0.contains("machine") && $0.contains(" H ") && $0.contains(" sd ") })
-        let row = try #require(screen.first { $0.contains(" d1 ") })
+        let row = try #require(screen.first { $0.contains("│  d1 ") })
         #expect(row.contains("4 (3.3)") && row.contains("1.04") && row.contains("0.94"))
     }
 

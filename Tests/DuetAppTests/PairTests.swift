@@ -117,6 +117,20 @@ import TermUI
         #expect(h.label?.pair?.diff == false)
     }
 
+    /// Diff mode shows that it is on: each response pane's title says "diff on" (at 80 and 120 columns), and only then.
+    @Test func diffModeShowsInThePaneTitles() throws {
+        for (w, hgt) in [(120, 40), (80, 24)] {
+            let h = try Harness(width: w, height: hgt, task: Harness.prefs, annotator: "ana")
+            #expect(!h.screen.contains { $0.contains("diff on") })
+            h.press(.char("d"))
+            let on = h.screen
+            #expect(on.filter { $0.contains("diff on") }.count >= 1, "\(w)×\(hgt):\n\(on.joined(separator: "\n"))")
+            #expect(on.contains { $0.contains("A · ") && $0.contains("diff on") })
+            h.press(.char("d"))
+            #expect(!h.screen.contains { $0.contains("diff on") })
+        }
+    }
+
     @Test func rankingRanksEveryCandidate() throws {
         let h = try Harness(task: Harness.ranks)
         let shown = try #require(h.label?.pair?.shown)

@@ -156,6 +156,7 @@ import TermUI
         r.send(.key(.char(" "), at: Date()))
         full.on = true
         r.send(.key(.char("A"), at: Date()))
+        r.send(.key(.char("y"), at: Date()))
         guard case .triage(let t) = r.state.screen else { Issue.record("left triage"); return }
         #expect(t.marked.count == 2)
         #expect(t.rows.map(\.item.item.uid) == ["t1", "t2", "t3"])
@@ -163,8 +164,19 @@ import TermUI
         #expect(try h.decisions(Harness.sentiment).isEmpty)
         full.on = false
         r.send(.key(.char("A"), at: Date()))
-        #expect(r.state.status?.text == "Accepted the machine's label on 2 items")
+        r.send(.key(.char("y"), at: Date()))
+        #expect(r.state.status?.text == "Accepted the machine's label on 2 items · u undoes")
         #expect(try h.decisions(Harness.sentiment).map(\.0) == ["t1", "t2"])
+        // The undo on a full disk: nothing undone, and it can be asked again.
+        full.on = true
+        r.send(.key(.char("u"), at: Date()))
+        #expect(r.state.status?.text.hasPrefix("Disk full — nothing saved") == true)
+        #expect(try h.decisions(Harness.sentiment).map(\.0) == ["t1", "t2"])
+        guard case .triage(let failed) = r.state.screen else { Issue.record("left triage"); return }
+        #expect(failed.undo.count == 1)
+        full.on = false
+        r.send(.key(.char("u"), at: Date()))
+        #expect(try h.decisions(Harness.sentiment).isEmpty)
     }
 
     @Test func adjudicationOnAFullDiskSettlesNothing() throws {
@@ -242,7 +254,8 @@ final class FullDiskStore: ProjectStore, @unchecked Sendable {
     func triage(task: TaskSpec, filter: TriageFilter, limit: Int) throws -> [TriageRow] { try inner.triage(task: task, filter: filter, limit: limit) }
     func routing(task: TaskSpec, itemRowID: Int64) throws -> (route: RouteRecord, votes: [MachineVote])? { try inner.routing(task: task, itemRowID: itemRowID) }
     func record(_ annotation: NewAnnotation) throws -> Int64 { try disk.check(); return try inner.record(annotation) }
-    func record(_ annotations: [NewAnnotation]) throws { try disk.check(); try inner.record(annotations) }
+    func record(_ annotations: [NewAnnotation]) throws -> [Int64] { try disk.check(); return try inner.record(annotations) }
+    func revoke(_ ids: [Int64], at date: Date) throws -> [Int64] { try disk.check(); return try inner.revoke(ids, at: date) }
     func setWriteWait(seconds: Double) throws { try inner.setWriteWait(seconds: seconds) }
     func undoLast(task: String, annotator: String, at date: Date) throws -> Int64? {
         try disk.check()

@@ -39,7 +39,7 @@ import TermUI
         let effects = App.openTriage(&state, Harness.topics)
         let r = Runtime(state: state, store: h.store, backend: h.backend, clock: { Date() }, editor: { _ in nil })
         r.start(effects)
-        let row = try #require(Render.screen(r.state).lines.first { $0.contains(" t1 ") })
+        let row = try #require(Render.screen(r.state).lines.first { $0.contains("│  t1 ") })
         #expect(row.contains("food") && row.contains("0.69"))
         // The bar counts the 5 agreeing votes of 6 as the machine's (█), the split one as another answer (▒).
         #expect(row.contains("██████████▒▒"))

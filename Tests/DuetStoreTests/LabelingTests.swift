@@ -23,6 +23,43 @@ import Testing
         #expect(StoreFailure(POSIXError(.ENOSPC)) == .diskFull)
     }
 
+    /// Triage's bulk accept and its undo: each one transaction, all or nothing; the undo puts every
+    /// item back as it was (no decision, or the person's earlier one), in the decisions table and the log.
+    @Test func aBulkUndoIsAllOrNothingAndRestoresEachItem() throws {
+        let store = try Fixture.store(texts: 3)
+        let ids = try (1...3).map { try Fixture.id(store, $0) }
+        func accept(_ id: Int64, at t: Double) -> NewAnnotation {
+            NewAnnotation(itemRowID: id, task: "sentiment", annotatorKind: .human, annotator: "alice", value: "pos", createdAt: Fixture.date(t))
+        }
+        // Alice had said "neg" on the second item before the bulk accept.
+        try Fixture.decide(store, item: ids[1], by: "alice", label: "neg", at: 1)
+        let accepted = try store.record([accept(ids[0], at: 5), accept(ids[1], at: 5)])
+        #expect(accepted.count == 2)
+        func values() throws -> [Int64: String] {
+            let logs = try store.annotations(itemRowIDs: ids, task: "sentiment")
+            var out: [Int64: String] = [:]
+            for id in ids { out[id] = Decisions.current(logs[id] ?? []).last?.entry.value?.string }
+            return out
+        }
+        #expect(try values() == [ids[0]: "pos", ids[1]: "pos"])
+        // One id that cannot be undone (unknown): nothing is undone.
+        #expect(throws: StoreError.notRevocable(999)) { try store.revoke(accepted + [999], at: Fixture.date(6)) }
+        #expect(try values() == [ids[0]: "pos", ids[1]: "pos"])
+        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM annotations WHERE status = 'revoked'") == 0)
+        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM decisions") == 2)
+
+        #expect(try store.revoke(accepted, at: Fixture.date(6)) == [ids[0], ids[1]])
+        #expect(try values() == [ids[1]: "neg"])
+        // The decisions table agrees with the log: the first item is open again, the second has Alice's "neg".
+        let current = try store.currentDecisions(task: Fixture.sentiment, kind: .human)
+        #expect(current.map(\.itemRowID) == [ids[1]])
+        #expect(current.first?.value?.string == "neg")
+        #expect(try store.nextItem(for: Fixture.sentiment, annotator: "alice")?.rowID == ids[0])
+        // Undoing it twice: refused, and nothing changes.
+        #expect(throws: StoreError.notRevocable(accepted[0])) { try store.revoke(accepted, at: Fixture.date(7)) }
+        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM annotations WHERE status = 'revoked'") == 2)
+    }
+
     @Test func labelUndoAndNextItemFlow() throws {
         let store = try Fixture.store(texts: 5)
         let task = Fixture.sentiment

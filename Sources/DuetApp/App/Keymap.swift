@@ -20,6 +20,8 @@ public enum KeyContext: String, CaseIterable, Sendable {
     case adjudicate
     /// The Quality screen.
     case quality
+    /// A yes/no question on the screen (triage's bulk accept: "Accept 12 machine labels?").
+    case confirm
 }
 
 /// Everything a key can do. The table below gives each its keys, help text
@@ -35,6 +37,7 @@ public enum Action: String, CaseIterable, Sendable {
     case sortOrder, labelFilter, routeFilter, mark, acceptMachine, uncertaintyFilter, flaggedFilter, acceptSuggestion
     case takeAnswer, nextDisputed, previousDisputed, peopleOnly, quality
     case dismiss, save, cancel, clearText, runSearch, backToQuery, interrupt
+    case confirmYes, confirmNo
 
     /// The label/choice index for pick actions (0-based).
     public var pickIndex: Int? {
@@ -110,7 +113,7 @@ public struct Keymap: Sendable, Hashable {
     public static let screens: [Set<KeyContext>] = [
         [.dashboard], [.label, .classify], [.label, .multilabel], [.label, .rate], [.label, .review],
         [.label, .compare], [.label, .rank], [.overlay], [.textInput], [.searchQuery], [.searchResults],
-        [.triage], [.adjudicate], [.quality],
+        [.triage], [.adjudicate], [.quality], [.confirm],
     ]
 
     /// Where number keys and choice highlighting apply.
@@ -140,7 +143,8 @@ public struct Keymap: Sendable, Hashable {
         Binding(.previousDisputed, [.char("p"), .char("[")], "Previous disputed item", [.adjudicate]),
         Binding(.peopleOnly, [.char("m")], "Disputes among people only / people and machines (toggles)", hint: "m machines", [.adjudicate]),
         Binding(.skip, [.char(" ")], "Skip: the item comes back at the end", hint: "␣ skip", [.label]),
-        Binding(.undo, [.char("u"), .backspace], "Undo the last decision; its item shows again", hint: "u undo", [.label, .adjudicate]),
+        Binding(.undo, [.char("u"), .backspace], "Undo the last decision; its item shows again (triage: the last bulk accept, every item of it)",
+                hint: "u undo", [.label, .adjudicate, .triage]),
         Binding(.flag, [.char("f")], "Flag the item for a second look", hint: "f flag", [.label]),
         Binding(.note, [.char("n")], "Write a note for this item", hint: "n note", [.label]),
         Binding(.nextChoice, [.tab, .right], "Highlight the next choice", [.classify, .multilabel, .rate, .review]),
@@ -173,7 +177,7 @@ public struct Keymap: Sendable, Hashable {
         Binding(.sortOrder, [.char("s")], "Most / least uncertain first", hint: "s sort", [.triage]),
         Binding(.labelFilter, [.char("l")], "Filter by the machine's label (cycles)", hint: "l label", [.triage]),
         Binding(.routeFilter, [.char("r")], "Show: to label / audits / machine-kept / all (cycles)", hint: "r route", [.triage]),
-        Binding(.uncertaintyFilter, [.char("u")], "Only uncertainty ≥ 0.5 / ≥ 1.0 / any (cycles)", hint: "u ≥H", [.triage]),
+        Binding(.uncertaintyFilter, [.char("h")], "Only uncertainty ≥ 0.5 / ≥ 1.0 / any (cycles)", hint: "h ≥H", [.triage]),
         Binding(.flaggedFilter, [.char("f")], "Only items a person flagged (toggles)", hint: "f flagged", [.triage]),
         Binding(.guidelines, [.char("g")], "Show the task's guidelines (on an overlay: close it)", hint: "g guide", hintIn: [.label], [.label, .overlay]),
         Binding(.search, [.char("/")], "Search this task's items", hint: "/ search", [.label]),
@@ -188,6 +192,8 @@ public struct Keymap: Sendable, Hashable {
         Binding(.dismiss, [.enter], "Close the help or guidelines", [.overlay]),
         Binding(.quit, [.char("q")], "Quit (from a task: back to the dashboard or triage)", hint: "q quit",
                 hintIn: [.dashboard, .label, .triage, .adjudicate, .quality], [.dashboard, .label, .overlay, .triage, .adjudicate, .quality]),
+        Binding(.confirmYes, [.char("y")], "Yes: do what the question asks", hint: "y yes", [.confirm]),
+        Binding(.confirmNo, [.char("n"), .escape], "No: leave everything as it is", hint: "n no", [.confirm]),
         Binding(.interrupt, [.ctrl("c")], "Quit at once, from anywhere (the terminal's interrupt; cannot be remapped)", Set(KeyContext.allCases)),
     ])
 

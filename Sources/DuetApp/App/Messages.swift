@@ -26,8 +26,10 @@ public enum AppMessage: Sendable {
     case failed(String)
     /// The store committed this decision (`Effect.record`): only now does the screen count it and move on.
     case recorded(NewAnnotation)
-    /// The store committed a bulk accept of this many decisions (`Effect.recordMany`).
-    case recordedMany(Int)
+    /// The store committed a bulk accept (`Effect.recordMany`): the log ids of its decisions, what undoing it takes.
+    case recordedMany([Int64])
+    /// The store undid a bulk action (`Effect.revokeMany`): the log ids it was given.
+    case revokedMany([Int64])
     /// A store effect failed: nothing it would have written was written. The one
     /// way every store failure reaches the screen (see `App.storeFailed`).
     case storeFailed(Effect, StoreFailure)
@@ -48,6 +50,9 @@ public enum Effect: Sendable, Equatable {
     case loadTriage(TaskSpec, TriageFilter)
     /// People accepting machine labels from triage: record them all in one transaction, answering `.recordedMany`.
     case recordMany([NewAnnotation], then: TaskSpec, TriageFilter)
+    /// Undo a bulk action: revoke these decisions (log ids) in one transaction, each item back to its
+    /// decision before, answering `.revokedMany`.
+    case revokeMany([Int64], at: Date)
     case loadDisagreements(TaskSpec, peopleOnly: Bool)
     case loadQuality(TaskSpec)
     case loadAdjudicationItem(rowID: Int64)
@@ -64,7 +69,7 @@ extension Effect {
     /// Effects that change the store: when one fails, nothing is shown as done.
     public var writes: Bool {
         switch self {
-        case .record, .recordMany, .undo, .settle, .unsettle: return true
+        case .record, .recordMany, .revokeMany, .undo, .settle, .unsettle: return true
         default: return false
         }
     }

@@ -190,8 +190,10 @@ public final class Runtime {
             case .loadTriage(let task, let filter):
                 return [.triageLoaded(try store.triage(task: task, filter: filter, limit: 2000))]
             case .recordMany(let entries, _, _):
-                try store.record(entries)
-                return [.recordedMany(entries.count)]
+                return [.recordedMany(try store.record(entries))]
+            case .revokeMany(let ids, let at):
+                try store.revoke(ids, at: at)
+                return [.revokedMany(ids)]
             case .loadQuality(let task):
                 return [.qualityLoaded(try quality(task))]
             case .loadDisagreements(let task, let peopleOnly):

@@ -18,7 +18,7 @@ public enum Screen: Sendable {
         switch self {
         case .dashboard: return [.dashboard]
         case .label(let l): return l.contexts
-        case .triage: return [.triage]
+        case .triage(let t): return t.confirm == nil ? [.triage] : [.confirm]
         case .adjudicate: return [.adjudicate]
         case .quality: return [.quality]
         }

@@ -58,7 +58,7 @@ struct OverlayLayout {
         let all: [(String, Set<KeyContext>)] = [
             ("Labeling", [.label, .classify, .multilabel, .rate]), ("Review (demonstrations)", [.review]),
             ("Pairs and rankings", [.compare, .rank]),
-            ("Dashboard", [.dashboard]), ("Triage", [.triage]), ("Adjudication", [.adjudicate]), ("Quality", [.quality]), ("Help, guidelines, search, notes", [.overlay, .textInput, .searchQuery, .searchResults]),
+            ("Dashboard", [.dashboard]), ("Triage", [.triage, .confirm]), ("Adjudication", [.adjudicate]), ("Quality", [.quality]), ("Help, guidelines, search, notes", [.overlay, .textInput, .searchQuery, .searchResults]),
         ]
         // The screen under the help first (as lazygit's ?): its own keys, the most specific section first, then the rest.
         let here = state.screen.contexts

@@ -40,6 +40,7 @@ public enum PairScreen {
             let words = WordDiff.wordCount(text)
             var title = "\(sideName(position, count: p.shown.count)) · \(words) word\(words == 1 ? "" : "s")"
             if p.shown.count > 2 { title += " · rank " + (p.ranks[position].map(String.init) ?? "–") }
+            if p.diff, p.shown.count == 2 { title += " · diff on" }
             pane(rect, title, position + 1, g.lines(state, l, pane: position + 1))
         }
         drawChoices(&c, g.choices, state, l, p)

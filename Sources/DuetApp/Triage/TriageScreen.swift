@@ -7,7 +7,7 @@ import TermUI
 enum TriageScreen {
     static func drawHeader(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ t: TriageState) {
         var left = "triage · \(t.task.name) · \(t.rows.count) row\(t.rows.count == 1 ? "" : "s") \(t.routeName)"
-        left += t.filter.ascending ? " · least uncertain first" : " · most uncertain first"
+        left += " · " + t.sortName
         if let l = t.filter.label { left += " · machine said \(l)" }
         if let m = t.filter.minScore { left += String(format: " · uncertainty ≥ %.1f", m) }
         if t.filter.flaggedOnly { left += " · flagged" }
@@ -15,31 +15,42 @@ enum TriageScreen {
         Render.header(&c, r, state, left: left, right: state.annotator)
     }
 
-    static func draw(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ t: TriageState) {
+    static func draw(_ c: inout Canvas, _ body: Rect, _ state: AppState, _ t: TriageState) {
         let th = state.theme
-        let inner = c.box(r, title: "the machine's least sure items first", style: th[.border], titleStyle: th[.title])
+        let g = TriageLayout(body: body)
+        let r = g.table
+        let inner = c.box(r, title: t.filter.ascending ? "the machine's surest items first" : "the machine's least sure items first",
+                          style: th[.border], titleStyle: th[.title])
+        if let preview = g.preview { drawPreview(&c, preview, state, t) }
         guard t.loaded else {
             c.put("Loading…", x: inner.x + 1, y: inner.y, style: th[.muted])
             return
         }
         guard !t.rows.isEmpty else {
-            c.put("No routed items here. Route the task first: duet route --task \(t.task.name)", x: inner.x + 1, y: inner.y,
+            let filtered = t.filter.label != nil || t.filter.minScore != nil || t.filter.flaggedOnly || t.filter.route != nil || !t.filter.pendingOnly
+            c.put(filtered ? "No routed items match these filters (r, l, h, f change them)."
+                           : "No routed items here. Route the task first: duet route --task \(t.task.name)", x: inner.x + 1, y: inner.y,
                   style: th[.muted], maxWidth: inner.width - 1)
             return
         }
+        defer { if let question = t.question { drawQuestion(&c, inner, state, question) } }
         // Columns: mark, id, snippet (fills), label, votes bar, H, (sd,) route.
         let scored = t.task.kind == .rate || t.task.kind == .review
         let idWidth = min(14, max(4, t.rows.map { DisplayWidth.of($0.item.item.uid) }.max() ?? 4))
         let labelWidth = 10, barWidth = 12, hWidth = 5, routeWidth = 7, sdWidth = scored ? 5 : 0
-        let snippetWidth = max(8, inner.width - idWidth - labelWidth - barWidth - hWidth - routeWidth - 9 - (scored ? sdWidth + 1 : 0))
+        // On a narrow table the columns after the label go, route first, so nothing is drawn past the box.
+        var optional = [("votes", barWidth), ("H", hWidth)] + (scored ? [("sd", sdWidth)] : []) + [("route", routeWidth)]
+        func need(_ cols: [(String, Int)]) -> Int { 3 + idWidth + 1 + 8 + 1 + labelWidth + 1 + cols.reduce(0) { $0 + $1.1 + 1 } }
+        while need(optional) > inner.width, !optional.isEmpty { optional.removeLast() }
+        let shows = Set(optional.map(\.0))
+        let snippetWidth = max(8, inner.width - need(optional) + 8)
         var x = inner.x + 2
-        var columns = [("id", idWidth), ("text", snippetWidth), ("machine", labelWidth), ("votes", barWidth), ("H", hWidth)]
-        if scored { columns.append(("sd", sdWidth)) }
-        for (title, w) in columns + [("route", routeWidth)] {
+        for (title, w) in [("id", idWidth), ("text", snippetWidth), ("machine", labelWidth)] + optional {
             c.put(title, x: x, y: inner.y, style: th[.label], maxWidth: w)
             x += w + 1
         }
-        let visible = max(1, inner.height - 1)
+        // The question, while it waits, takes the table's last line.
+        let visible = max(1, inner.height - 1 - (t.question == nil ? 0 : 1))
         let first = max(0, t.selected - visible + 1)
         for (i, row) in t.rows.enumerated().dropFirst(first).prefix(visible) {
             let y = inner.y + 1 + i - first
@@ -60,17 +71,49 @@ enum TriageScreen {
             c.put(shown.map { Wrap.truncate($0, width: labelWidth) } ?? "(blind)", x: x, y: y,
                   style: machine == nil ? th[.muted] : selected ? style : th[.suggestion])
             x += labelWidth + 1
-            if let machine { voteBar(&c, x: x, y: y, width: barWidth, votes: machine.votes.filter(t.task.kind.routesOn), label: machine.label, theme: th) }
-            x += barWidth + 1
-            c.put(machine.map { String(format: "%.2f", $0.entropy) } ?? "–", x: x, y: y, style: machine == nil ? th[.muted] : style)
-            x += hWidth + 1
-            if scored {
+            if shows.contains("votes") {
+                if let machine { voteBar(&c, x: x, y: y, width: barWidth, votes: machine.votes.filter(t.task.kind.routesOn), label: machine.label, theme: th) }
+                x += barWidth + 1
+            }
+            if shows.contains("H") {
+                c.put(machine.map { String(format: "%.2f", $0.entropy) } ?? "–", x: x, y: y, style: machine == nil ? th[.muted] : style)
+                x += hWidth + 1
+            }
+            if shows.contains("sd") {
                 c.put(machine.map { _ in spread?.standardDeviation.map { String(format: "%.2f", $0) } ?? "–" } ?? "–", x: x, y: y,
                       style: machine == nil ? th[.muted] : style)
                 x += sdWidth + 1
             }
-            c.put(row.route.route.rawValue + (row.route.pending ? "" : " ✓"), x: x, y: y, style: selected ? style : th[.muted], maxWidth: routeWidth)
+            if shows.contains("route") {
+                c.put(row.route.route.rawValue + (row.route.pending ? "" : " ✓"), x: x, y: y, style: selected ? style : th[.muted], maxWidth: routeWidth)
+            }
         }
+    }
+
+    /// The selected row's whole item, wrapped (wide characters take their two columns), in its own box.
+    static func drawPreview(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ t: TriageState) {
+        let th = state.theme
+        guard t.rows.indices.contains(t.selected) else {
+            _ = c.box(r, title: "preview", style: th[.border], titleStyle: th[.title])
+            return
+        }
+        let item = t.rows[t.selected].item
+        let inner = c.box(r, title: Render.itemTitle("item ", item.item.uid, boxWidth: r.width), style: th[.border], titleStyle: th[.title])
+        let text = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
+        let lines = ItemView.lines(item, task: t.task, edited: nil, width: max(1, text.width), theme: th)
+        c.paragraph(lines, in: text, offset: 0)
+        if lines.count > text.height, text.height > 0 {
+            c.put("…", x: inner.maxX - 1, y: inner.maxY - 1, style: th[.muted])
+        }
+    }
+
+    /// "Accept 12 machine labels? y yes · n no" across the foot of the table, until it is answered.
+    static func drawQuestion(_ c: inout Canvas, _ inner: Rect, _ state: AppState, _ question: String) {
+        let th = state.theme
+        let line = Rect(x: inner.x, y: inner.maxY - 1, width: inner.width, height: 1)
+        c.fill(line, style: th[.warning])
+        let keys = state.keymap.hints(in: [.confirm]).joined(separator: " · ")
+        c.put(" " + question + "  " + keys, x: line.x, y: line.y, style: th[.warning], maxWidth: line.width)
     }
 
     /// The share of votes for the machine's label (█; multilabel: yes/no votes that agree with its set),

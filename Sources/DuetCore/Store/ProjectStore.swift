@@ -98,8 +98,13 @@ public protocol ProjectStore: AnyObject, Sendable {
     @discardableResult
     func record(_ annotation: NewAnnotation) throws -> Int64
     /// Records several decisions in one transaction: all of them or none
-    /// (triage's bulk accept). Durable when this returns.
-    func record(_ annotations: [NewAnnotation]) throws
+    /// (triage's bulk accept). Durable when this returns. Returns their log ids, in order.
+    @discardableResult
+    func record(_ annotations: [NewAnnotation]) throws -> [Int64]
+    /// Undoes the decisions `ids` (a bulk action, by the ids `record` returned) in one transaction:
+    /// all or none. Each item's decision goes back to what it was before. Returns the items' row ids.
+    @discardableResult
+    func revoke(_ ids: [Int64], at date: Date) throws -> [Int64]
     /// How long a write waits for another process's write lock before it
     /// fails with `StoreFailure.busy` (the screens wait briefly, then retry).
     func setWriteWait(seconds: Double) throws
