@@ -39,30 +39,38 @@ extension SQLiteStore {
                 let itemID: Int64 = row[0], taskID: Int64 = row[1], annotator: String = row[3]
                 _ = try Self.appendLog(db, NewAnnotation(itemRowID: itemID, task: row[2], annotatorKind: kind, annotator: annotator, value: nil,
                                                          status: .revoked, createdAt: date, revokes: id), taskID: taskID)
-                let current = try Int64.fetchOne(db, sql: "SELECT annotation_id FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?",
-                                                 arguments: [taskID, annotator, itemID])
-                guard current == id else { return itemID }
-                // The decision before it: the latest entry of this annotator on the item that is still in force.
-                if let previous = try GRDB.Row.fetchOne(db, sql: """
-                    SELECT a.id, a.annotator_kind, a.status, a.flagged, a.seconds, a.created_at FROM annotations a
-                    WHERE a.item_id = ? AND a.task_id = ? AND a.annotator = ? AND a.status IN ('submitted', 'skipped')
-                      AND NOT EXISTS (SELECT 1 FROM annotations r WHERE r.item_id = a.item_id AND r.revokes = a.id AND r.status = 'revoked')
-                    ORDER BY a.created_at DESC, a.id DESC LIMIT 1
-                    """, arguments: [itemID, taskID, annotator]) {
-                    try db.cachedStatement(sql: """
-                        INSERT INTO decisions
-                            (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged, seconds, decided_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        \(Self.replacingDecision)
-                        """).execute(arguments: [taskID, annotator, itemID, previous[0], previous[1], previous[2], previous[3], previous[4], previous[5]])
-                } else {
-                    try db.execute(sql: "DELETE FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?",
-                                   arguments: [taskID, annotator, itemID])
-                    try Self.lowerCursor(db, taskID: taskID, below: itemID)
-                }
+                try Self.settleDecision(db, taskID: taskID, annotator: annotator, itemID: itemID, revoking: id)
                 if kind == .human { try Self.updatePending(db, taskID: taskID, itemID: itemID) }
                 return itemID
             }
+        }
+    }
+
+    /// After `revoking` got its `revoked` entry: when it was the annotator's current decision on the
+    /// item, the decision becomes what the log says is in force (as `Decisions.current` reads it): the
+    /// annotator's latest submitted or skipped entry on the item not revoked, or none. The one rule
+    /// every revocation follows (an undo, a bulk undo, a revoked entry recorded directly), so the
+    /// decisions table and an export of the log never disagree.
+    static func settleDecision(_ db: Database, taskID: Int64, annotator: String, itemID: Int64, revoking: Int64) throws {
+        let current = try Int64.fetchOne(db, sql: "SELECT annotation_id FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?",
+                                         arguments: [taskID, annotator, itemID])
+        guard current == revoking else { return }
+        if let previous = try GRDB.Row.fetchOne(db, sql: """
+            SELECT a.id, a.annotator_kind, a.status, a.flagged, a.seconds, a.created_at FROM annotations a
+            WHERE a.item_id = ? AND a.task_id = ? AND a.annotator = ? AND a.status IN ('submitted', 'skipped')
+              AND NOT EXISTS (SELECT 1 FROM annotations r WHERE r.item_id = a.item_id AND r.revokes = a.id AND r.status = 'revoked')
+            ORDER BY a.created_at DESC, a.id DESC LIMIT 1
+            """, arguments: [itemID, taskID, annotator]) {
+            try db.cachedStatement(sql: """
+                INSERT INTO decisions
+                    (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged, seconds, decided_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                \(Self.replacingDecision)
+                """).execute(arguments: [taskID, annotator, itemID, previous[0], previous[1], previous[2], previous[3], previous[4], previous[5]])
+        } else {
+            try db.cachedStatement(sql: "DELETE FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?")
+                .execute(arguments: [taskID, annotator, itemID])
+            try Self.lowerCursor(db, taskID: taskID, below: itemID)
         }
     }
 
@@ -113,12 +121,8 @@ extension SQLiteStore {
                 """).execute(arguments: [taskID, a.annotator, a.itemRowID, id, a.annotatorKind.rawValue,
                                          a.status.rawValue, a.flagged, a.seconds, Self.seconds(a.createdAt)])
         case .revoked:
-            try db.cachedStatement(sql: """
-                DELETE FROM decisions
-                WHERE task_id = ? AND annotator = ? AND item_id = ? AND annotation_id = ?
-                """).execute(arguments: [taskID, a.annotator, a.itemRowID, a.revokes])
-            if db.changesCount > 0 {
-                try Self.lowerCursor(db, taskID: taskID, below: a.itemRowID)
+            if let target = a.revokes {
+                try Self.settleDecision(db, taskID: taskID, annotator: a.annotator, itemID: a.itemRowID, revoking: target)
             }
         }
         if a.annotatorKind == .human { try Self.updatePending(db, taskID: taskID, itemID: a.itemRowID) }
@@ -145,10 +149,8 @@ extension SQLiteStore {
             let entry = NewAnnotation(itemRowID: itemID, task: task, annotatorKind: kind, annotator: annotator,
                                       value: nil, status: .revoked, createdAt: date, revokes: annotationID)
             _ = try Self.appendLog(db, entry, taskID: taskID)
-            try db.cachedStatement(sql: "DELETE FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?")
-                .execute(arguments: [taskID, annotator, itemID])
-            try Self.lowerCursor(db, taskID: taskID, below: itemID)
-            try Self.updatePending(db, taskID: taskID, itemID: itemID)
+            try Self.settleDecision(db, taskID: taskID, annotator: annotator, itemID: itemID, revoking: annotationID)
+            if kind == .human { try Self.updatePending(db, taskID: taskID, itemID: itemID) }
             return itemID
         }
     }

@@ -60,6 +60,32 @@ import Testing
         #expect(try Fixture.count(store, "SELECT COUNT(*) FROM annotations WHERE status = 'revoked'") == 2)
     }
 
+    /// Every way of revoking (undo, bulk undo, a revoked entry recorded directly) leaves the decisions
+    /// table equal to what the log says is in force: a changed answer undone brings back the earlier one.
+    @Test(arguments: ["undoLast", "revoke", "record"])
+    func undoingAChangedAnswerBringsBackTheEarlierOneInTheTableAndTheLog(way: String) throws {
+        let store = try Fixture.store(texts: 2)
+        let ids = try (1...2).map { try Fixture.id(store, $0) }
+        try Fixture.decide(store, item: ids[0], by: "alice", label: "neg", at: 1)
+        let changed = try store.record(NewAnnotation(itemRowID: ids[0], task: "sentiment", annotatorKind: .human, annotator: "alice",
+                                                     value: "pos", createdAt: Fixture.date(2)))
+        switch way {
+        case "undoLast": #expect(try store.undoLast(task: "sentiment", annotator: "alice", at: Fixture.date(3)) == ids[0])
+        case "revoke": #expect(try store.revoke([changed], at: Fixture.date(3)) == [ids[0]])
+        default:
+            try store.record(NewAnnotation(itemRowID: ids[0], task: "sentiment", annotatorKind: .human, annotator: "alice", value: nil,
+                                           status: .revoked, createdAt: Fixture.date(3), revokes: changed))
+        }
+        let log = try store.annotations(itemRowIDs: [ids[0]], task: "sentiment")[ids[0]] ?? []
+        #expect(Decisions.current(log).map { $0.entry.value?.string } == ["neg"])
+        let table = try store.currentDecisions(task: Fixture.sentiment, kind: .human)
+        #expect(table.map(\.itemRowID) == [ids[0]])
+        #expect(table.first?.value?.string == "neg")
+        #expect(try store.taskProgress(Fixture.sentiment).human == 1)
+        // The next item is the one nobody decided, not the one whose answer came back.
+        #expect(try store.nextItem(for: Fixture.sentiment, annotator: "alice")?.rowID == ids[1])
+    }
+
     @Test func labelUndoAndNextItemFlow() throws {
         let store = try Fixture.store(texts: 5)
         let task = Fixture.sentiment
