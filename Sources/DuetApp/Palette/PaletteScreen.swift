@@ -10,7 +10,7 @@ struct PaletteLayout {
     var list: Rect
 
     init(body: Rect, count: Int) {
-        let height = min(body.height, max(1, count) + 4)
+        let height = min(body.height, max(1, count) + 3)
         let width = min(body.width, 72)
         box = Rect(x: body.x + (body.width - width) / 2, y: body.y, width: width, height: height)
         let inner = box.inset(1)

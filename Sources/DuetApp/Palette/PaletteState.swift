@@ -27,6 +27,9 @@ public enum PaletteCommand: Sendable, Hashable {
     case theme(String)
     case routeNow
 
+    /// The actions the palette runs (no key of their own by default).
+    public static let actions: Set<Action> = [.goToItem, .switchTask, .filterQueue, .changeTheme, .routeNow]
+
     /// The keymap's action for the command: the palette's entries are the table's.
     public var action: Action {
         switch self {
