@@ -204,8 +204,8 @@ public struct Keymap: Sendable, Hashable {
         Binding(.changeTheme, [], "Change the theme (in the palette: theme NAME)", commanding),
         Binding(.routeNow, [], "Route the task now: the router over its votes, as duet route does (in the palette: route now)", commanding),
         Binding(.runCommand, [.enter], "Run the highlighted command", hint: "⏎ run", [.palette]),
-        Binding(.nextCommand, [.tab, .down, .ctrl("n")], "Highlight the next command", hint: "tab next", [.palette]),
-        Binding(.previousCommand, [.backTab, .up, .ctrl("p")], "Highlight the previous command", [.palette]),
+        Binding(.nextCommand, [.tab, .down], "Highlight the next command", hint: "tab next", [.palette]),
+        Binding(.previousCommand, [.backTab, .up], "Highlight the previous command", [.palette]),
         Binding(.interrupt, [.ctrl("c")], "Quit at once, from anywhere (the terminal's interrupt; cannot be remapped)", Set(KeyContext.allCases)),
     ])
 
