@@ -53,6 +53,34 @@ static inline int CNcursesw_KEY_ENTER(void) { return KEY_ENTER; }
 static inline int CNcursesw_KEY_BTAB(void) { return KEY_BTAB; }
 static inline int CNcursesw_KEY_F(int n) { return KEY_F(n); }
 static inline int CNcursesw_OK(void) { return OK; }
+
+// The mouse: which buttons are reported, and the last event's cell and buttons.
+static inline int CNcursesw_KEY_MOUSE(void) { return KEY_MOUSE; }
+static inline mmask_t CNcursesw_BUTTON1_RELEASED(void) { return BUTTON1_RELEASED; }
+static inline mmask_t CNcursesw_BUTTON1_CLICKED(void) { return BUTTON1_CLICKED; }
+static inline mmask_t CNcursesw_BUTTON4_PRESSED(void) { return BUTTON4_PRESSED; }
+#ifdef BUTTON5_PRESSED
+static inline mmask_t CNcursesw_BUTTON5_PRESSED(void) { return BUTTON5_PRESSED; }
+#else
+static inline mmask_t CNcursesw_BUTTON5_PRESSED(void) { return 0; }
+#endif
+// A click is the left button's release (one per click, whether its press was read apart or in the same
+// read: ncurses reports the release then), with no wait to tell clicks apart (interval 0); the wheel
+// is buttons 4 and 5. 0 when the terminal has no mouse.
+static inline int CNcursesw_mouse_on(void) {
+    mmask_t old = 0;
+    mmask_t want = BUTTON1_RELEASED | BUTTON4_PRESSED | CNcursesw_BUTTON5_PRESSED();
+    mouseinterval(0);
+    return mousemask(want, &old) != 0;
+}
+static inline int CNcursesw_getmouse(int *x, int *y, mmask_t *bstate) {
+    MEVENT e;
+    if (getmouse(&e) != OK) return ERR;
+    *x = e.x;
+    *y = e.y;
+    *bstate = e.bstate;
+    return OK;
+}
 static inline int CNcursesw_ERR(void) { return ERR; }
 static inline int CNcursesw_CCHARW_MAX(void) { return CCHARW_MAX; }
 static inline attr_t CNcursesw_A_COLOR(void) { return A_COLOR; }

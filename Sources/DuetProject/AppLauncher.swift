@@ -43,6 +43,11 @@ public enum AppLauncher {
         var state = AppState(width: size.width, height: size.height, tasks: project.config.tasks, annotator: annotator,
                              theme: theme, keymap: keymap)
         state.targetAccuracy = project.config.router.targetAccuracy
+        state.mouse = project.config.ui.mouse
+        // The palette's themes: the bundled ones and the project's, the one in use among them.
+        state.themes = ThemeFile.available(project: project.root, environment: environment).compactMap { name in
+            name == theme.name ? theme : try? ThemeFile.resolve(name: name, project: project.root, environment: environment)
+        }
         // `duet label` opens its task (or the only one) and q quits; `duet`
         // and `duet label` with several tasks open the dashboard, where q on
         // a task goes back.

@@ -93,7 +93,8 @@ struct RawConfig: Decodable {
     }
     struct UI: Decodable {
         var theme: String?
-        enum CodingKeys: String, CodingKey, CaseIterable { case theme }
+        var mouse: Bool?
+        enum CodingKeys: String, CodingKey, CaseIterable { case theme, mouse }
     }
     var project: Project?
     var tasks: [Task]?
@@ -366,7 +367,7 @@ public enum ConfigFile {
             throw fail("project.name: \"\(Names.shown(name))\" \(problem)")
         }
         return ProjectConfig(name: raw.project?.name ?? defaultName, tasks: tasks, annotators: annotators, router: router, cost: cost,
-                             ui: UISettings(theme: raw.ui?.theme ?? "dark"), keys: keys)
+                             ui: UISettings(theme: raw.ui?.theme ?? "dark", mouse: raw.ui?.mouse ?? true), keys: keys)
     }
 
     static func isEnvName(_ s: String) -> Bool {

@@ -33,10 +33,16 @@ public enum ThemeFile {
             if FileManager.default.fileExists(atPath: file.path) { return try load(file) }
         }
         if name == "mono" { return .mono }
-        let available = Set(searchPath(project: project).flatMap { dir in
+        let available = available(project: project, environment: environment)
+        throw ConfigError(file: "themes/\(name).toml", message: "no such theme\(available.isEmpty ? "" : " (available: \(available.joined(separator: ", ")))")")
+    }
+
+    /// The names of the themes on the search path, sorted (NO_COLOR: mono alone).
+    public static func available(project: URL?, environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        if let v = environment["NO_COLOR"], !v.isEmpty { return ["mono"] }
+        return Set(searchPath(project: project).flatMap { dir in
             ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }
         }).sorted()
-        throw ConfigError(file: "themes/\(name).toml", message: "no such theme\(available.isEmpty ? "" : " (available: \(available.joined(separator: ", ")))")")
     }
 
     public static func load(_ url: URL) throws -> Theme {

@@ -54,6 +54,21 @@ public enum Event: Hashable, Sendable {
     case resize(width: Int, height: Int)
     /// Text pasted or typed faster than keys (delivered as keys by most backends).
     case interrupt
+    /// A click or a turn of the wheel (only when the backend was asked to report the mouse).
+    case mouse(Mouse)
+}
+
+/// A mouse event, terminal-independent: where (cells, 0-based from the top left) and what.
+public struct Mouse: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable { case click, wheelUp, wheelDown }
+    public var kind: Kind
+    public var x: Int
+    public var y: Int
+    public init(_ kind: Kind, x: Int, y: Int) {
+        self.kind = kind
+        self.x = x
+        self.y = y
+    }
 }
 
 /// A terminal, or something standing in for one in tests.

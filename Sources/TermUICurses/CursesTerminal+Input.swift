@@ -7,6 +7,8 @@ extension CursesTerminal {
     enum Decoded: Hashable {
         case key(Key)
         case resize
+        /// A mouse event is waiting (`getmouse`).
+        case mouse
         /// A key Duet has no name for (skipped).
         case unknown
         /// ERR: the timeout passed, or input ended.
@@ -51,6 +53,12 @@ extension CursesTerminal {
                 needsFullRedraw = true
                 let s = Self.screenSize()
                 return .resize(width: s.width, height: s.height)
+            case .mouse:
+                var x: Int32 = 0, y: Int32 = 0
+                var buttons: mmask_t = 0
+                guard CNcursesw_getmouse(&x, &y, &buttons) == CNcursesw_OK(), let m = Self.decodeMouse(buttons: buttons, x: Int(x), y: Int(y))
+                else { continue }
+                return .mouse(m)
             case .timeout:
                 return nil
             case .unknown:
@@ -69,6 +77,15 @@ extension CursesTerminal {
         resizeterm(rows, cols)
         needsFullRedraw = true
         return .resize(width: Int(cols), height: Int(rows))
+    }
+
+    /// Maps what `getmouse` reports to a click or a wheel turn (nil: a button Duet does not use). Pure.
+    static func decodeMouse(buttons: mmask_t, x: Int, y: Int) -> Mouse? {
+        if buttons & (CNcursesw_BUTTON1_RELEASED() | CNcursesw_BUTTON1_CLICKED()) != 0 { return Mouse(.click, x: x, y: y) }
+        if buttons & CNcursesw_BUTTON4_PRESSED() != 0 { return Mouse(.wheelUp, x: x, y: y) }
+        let down = CNcursesw_BUTTON5_PRESSED()
+        if down != 0, buttons & down != 0 { return Mouse(.wheelDown, x: x, y: y) }
+        return nil
     }
 
     /// Maps a `wget_wch` result (status, value) to a key. Pure, so it can be
@@ -95,6 +112,7 @@ extension CursesTerminal {
 
     private static func decodeFunctionKey(_ code: Int32) -> Decoded {
         if code == CNcursesw_KEY_RESIZE() { return .resize }
+        if code == CNcursesw_KEY_MOUSE() { return .mouse }
         let table: [(Int32, Key)] = [
             (CNcursesw_KEY_UP(), .up), (CNcursesw_KEY_DOWN(), .down),
             (CNcursesw_KEY_LEFT(), .left), (CNcursesw_KEY_RIGHT(), .right),

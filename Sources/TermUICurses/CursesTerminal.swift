@@ -106,6 +106,15 @@ public final class CursesTerminal: TerminalBackend {
         return lastSize
     }
 
+    /// Reports clicks and the wheel as `Event.mouse` (off until asked: [ui] mouse). `endwin` (every way
+    /// out: `close`, the signal and crash handlers, `suspend`) turns the terminal's reporting off again,
+    /// `suspend` back on. Returns whether the terminal reports the mouse.
+    @discardableResult
+    public func enableMouse() -> Bool {
+        guard activate() != nil else { return false }
+        return CNcursesw_mouse_on() != 0
+    }
+
     /// Colors the terminal can show (COLORS), 0 when it has none.
     public var colorCount: Int { colors.colorCount }
 

@@ -8,8 +8,10 @@ import Darwin
 /// Giving the terminal back on every exit path.
 ///
 /// While curses is active the terminal is in "program mode": no echo, no
-/// line buffering, keypad transmit mode, usually the alternate screen and a
-/// hidden cursor. A process that dies in that state leaves the user's shell
+/// line buffering, keypad transmit mode, usually the alternate screen, a
+/// hidden cursor and, with [ui] mouse, mouse reporting (`endwin` turns that
+/// off too: `CursesTerminalTests.mouseReportsArriveAsMouseEventsAndCloseTurnsThemOff`,
+/// and the tmux signal and crash tests check the pane's mouse flags). A process that dies in that state leaves the user's shell
 /// unusable (typed text invisible, Enter not working) until they type
 /// `reset` blindly. `endwin()` puts the terminal back, so it must run when the
 /// program is interrupted (SIGINT, SIGTERM, SIGHUP) and when it calls `exit()`

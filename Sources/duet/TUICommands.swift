@@ -46,8 +46,10 @@ enum TUI {
         let terminal = try CursesTerminal.open()
         defer { terminal.close() }
         let prepared = try AppLauncher.prepare(project: project, options: options, size: terminal.size)
+        if prepared.state.mouse { terminal.enableMouse() }
         let runtime = Runtime(state: prepared.state, store: project.store, backend: terminal,
-                              quality: QualityLoader.make(project: project, colors: prepared.state.theme.name != "mono"))
+                              quality: QualityLoader.make(project: project, colors: prepared.state.theme.name != "mono"),
+                              router: { task in try RouteWorkflow.run(RouteRequest(task: task.name), project: project).summary })
         runtime.start(prepared.startEffects)
         try runtime.run()
     }

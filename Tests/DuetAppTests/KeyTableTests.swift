@@ -111,3 +111,26 @@ import TermUI
         #expect(clash?.message.contains("'ctrl-c' is bound to both") == true)
     }
 }
+
+extension KeyTableTests {
+    /// The palette's commands are the table's actions: each has a binding that applies where the palette
+    /// opens, a key given in [keys] dispatches it there, and `:` and the palette's own keys are the table's too.
+    @Test func paletteCommandsAreTheTables() throws {
+        let map = try Keymap.defaults.remapped(["goToItem": ["f2"], "switchTask": ["f3"], "filterQueue": ["f4"], "changeTheme": ["f5"],
+                                                "routeNow": ["f6"], "palette": ["ctrl-k"], "runCommand": ["ctrl-r"]])
+        let keys: [Action: Key] = [.goToItem: .function(2), .switchTask: .function(3), .filterQueue: .function(4), .changeTheme: .function(5),
+                                   .routeNow: .function(6)]
+        #expect(Set(keys.keys) == PaletteCommand.actions)
+        for screen in Keymap.screens where !screen.isDisjoint(with: Keymap.commanding) {
+            for (action, key) in keys { #expect(map.action(for: key, in: screen) == action, "\(action) in \(screen)") }
+            #expect(map.action(for: .ctrl("k"), in: screen) == .palette)
+            #expect(map.action(for: .char(":"), in: screen) == nil)
+        }
+        #expect(map.action(for: .ctrl("r"), in: [.palette]) == .runCommand)
+        #expect(map.hints(in: [.dashboard]).contains("ctrl-k palette"))
+        Self.expectHintsDispatch(map)
+        // Typed in the palette, letters are text, not the screen's keys.
+        #expect(Keymap.defaults.action(for: .char("q"), in: [.palette]) == nil)
+        #expect(Keymap.defaults.action(for: .char("j"), in: [.palette]) == nil)
+    }
+}

@@ -86,7 +86,7 @@ import TermUI
             "│  █ human 0   ▓ machine 0             │",
             "│                                      │",
             "└──────────────────────────────────────┘",
-            " ⏎ open  v quality  ? help  q quit",
+            " ⏎ open  v quality  :  ? help  q quit",
         ])
     }
 

@@ -133,3 +133,13 @@ import Testing
         #expect(EditDistance.nearest("bogus", in: ["project", "tasks", "cost"]) == nil)
     }
 }
+
+extension ConfigCheckTests {
+    /// `[ui] mouse = false` turns clicks and the wheel off; they are on without it; a wrong type names the line.
+    @Test func uiMouse() throws {
+        #expect(try ConfigFile.parse(Self.task + "[ui]\nmouse = false\n", file: "/p/duet.toml").ui.mouse == false)
+        #expect(try ConfigFile.parse(Self.task + "[ui]\ntheme = \"light\"\n", file: "/p/duet.toml").ui.mouse == true)
+        #expect(try ConfigFile.parse(Self.task, file: "/p/duet.toml").ui.mouse == true)
+        #expect(error(Self.task + "[ui]\nmouse = \"no\"\n")?.description.hasPrefix("/p/duet.toml:6:") == true)
+    }
+}

@@ -173,3 +173,22 @@ import Logging
         }
     }
 }
+
+extension LauncherTests {
+    /// `[ui] mouse = false` reaches the app (clicks then do nothing); the palette is given every theme on the path.
+    @Test func uiMouseAndThePalettesThemes() throws {
+        let tmp = try TempDir()
+        let project = try tmp.project(.classify)
+        let on = try AppLauncher.prepare(project: project, options: LaunchOptions(), size: (80, 24), environment: [:])
+        #expect(on.state.mouse)
+        #expect(Set(["dark", "light", "high-contrast", "mono"]).isSubset(of: Set(on.state.themes.map(\.name))))
+        #expect(on.state.themes.contains(on.state.theme))
+        let config = try String(contentsOf: project.configURL, encoding: .utf8)
+        try config.replacingOccurrences(of: "[ui]\n", with: "[ui]\nmouse = false\n").write(to: project.configURL, atomically: true, encoding: .utf8)
+        let off = try AppLauncher.prepare(project: try Project.open(at: project.root), options: LaunchOptions(), size: (80, 24), environment: [:])
+        #expect(off.state.mouse == false)
+        // NO_COLOR: mono alone.
+        let mono = try AppLauncher.prepare(project: project, options: LaunchOptions(), size: (80, 24), environment: ["NO_COLOR": "1"])
+        #expect(mono.state.themes.map(\.name) == ["mono"])
+    }
+}

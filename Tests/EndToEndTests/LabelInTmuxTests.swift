@@ -92,9 +92,12 @@ struct SignalTests {
         // The pane runs sh; duet is its child.
         let shell = try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let duetPID = try Tmux.run("/usr/bin/pgrep", ["-P", shell]).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(try tmux.mouseReporting() == "11")
         try Tmux.run("/bin/kill", ["-TERM", duetPID])
         try tmux.waitFor("DUET-EXIT=143")
         #expect(try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("0"))
+        // Mouse reporting is off again: clicks in the shell do not type escape sequences.
+        #expect(try tmux.mouseReporting() == "00")
     }
 
     /// A crash (a Swift trap is SIGILL here, abort() SIGABRT, a bad pointer SIGSEGV): the terminal comes
@@ -108,8 +111,10 @@ struct SignalTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let shell = try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let duetPID = try Tmux.run("/usr/bin/pgrep", ["-P", shell]).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(try tmux.mouseReporting() == "11")
         try Tmux.run("/bin/kill", ["-\(signal)", duetPID])
         let screen = try tmux.waitFor("DUET-EXIT=\(128 + number)")
+        #expect(try tmux.mouseReporting() == "00")
         // The backtrace, when there is one, is on the restored screen.
         if screen.contains("Program crashed") { #expect(screen.contains("Thread 0")) }
         #expect(try tmux.tmux(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("0"))

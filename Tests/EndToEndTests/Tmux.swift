@@ -133,6 +133,11 @@ final class Tmux {
         return last
     }
 
+    /// Whether the program in the pane asked for mouse reports, as tmux knows it: "11" (clicks, SGR encoding) or "00".
+    func mouseReporting() throws -> String {
+        try tmux(["display-message", "-p", "-t", session, "#{mouse_standard_flag}#{mouse_sgr_flag}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     func kill() {
         _ = try? tmux(["kill-server"])
     }

@@ -114,7 +114,7 @@ extension CursesTerminalTests {
             #expect(CursesTerminal.decode(status: keyCode, value: code) == .key(key), "code \(code)")
         }
         #expect(CursesTerminal.decode(status: keyCode, value: 0o632) == .resize)
-        #expect(CursesTerminal.decode(status: keyCode, value: 0o631) == .unknown)  // KEY_MOUSE
+        #expect(CursesTerminal.decode(status: keyCode, value: 0o631) == .mouse)  // KEY_MOUSE: getmouse says what
         #expect(CursesTerminal.decode(status: err, value: 0) == .timeout)
     }
 
@@ -142,5 +142,39 @@ extension CursesTerminalTests {
         #expect(try term.runInForeground(["/bin/sh", "-c", "kill -TERM $$"]) == 128 + SIGTERM)
         #expect(!isendwin())
         #expect(throws: (any Error).self) { try term.runInForeground(["/nonexistent/editor"]) }
+    }
+}
+
+extension CursesTerminalTests {
+    /// SGR mouse reports (as xterm and tmux send them once asked) arrive as clicks and wheel turns at 0-based cells;
+    /// closing the terminal turns the reporting off again.
+    @Test func mouseReportsArriveAsMouseEventsAndCloseTurnsThemOff() throws {
+        func events(_ typed: String) throws -> (events: [Event], output: [UInt8]) {
+            let input = Headless.temporaryPath("mouse-in"), output = Headless.temporaryPath("mouse-out")
+            defer { for p in [input, output] { try? FileManager.default.removeItem(atPath: p) } }
+            try Data(typed.utf8).write(to: URL(fileURLWithPath: input))
+            let term = try Headless.terminal(output: output, input: input)
+            #expect(term.enableMouse())
+            var events: [Event] = []
+            while let event = try term.nextEvent(timeoutMilliseconds: 0) {
+                if case .resize = event { continue }  // Headless's resizeterm
+                events.append(event)
+            }
+            term.close()
+            return (events, [UInt8](try Data(contentsOf: URL(fileURLWithPath: output))))
+        }
+        // A press and its release: one click.
+        let click = try events("\u{1B}[<0;11;6M\u{1B}[<0;11;6mx")
+        #expect(click.events == [.mouse(Mouse(.click, x: 10, y: 5)), .key(.char("x"))])
+        #expect(contains(click.output, Array("\u{1B}[?1006;1000h".utf8)))
+        #expect(contains(click.output, Array("\u{1B}[?1006;1000l".utf8)))
+        let wheel = try events("\u{1B}[<65;3;4M\u{1B}[<64;3;4Mx")
+        #expect(wheel.events == [.mouse(Mouse(.wheelDown, x: 2, y: 3)), .mouse(Mouse(.wheelUp, x: 2, y: 3)), .key(.char("x"))])
+    }
+
+    @Test func mouseButtonsDecode() {
+        #expect(CursesTerminal.decodeMouse(buttons: CNcursesw_BUTTON1_RELEASED(), x: 1, y: 2) == Mouse(.click, x: 1, y: 2))
+        #expect(CursesTerminal.decodeMouse(buttons: CNcursesw_BUTTON4_PRESSED(), x: 1, y: 2) == Mouse(.wheelUp, x: 1, y: 2))
+        #expect(CursesTerminal.decodeMouse(buttons: 0, x: 1, y: 2) == nil)
     }
 }

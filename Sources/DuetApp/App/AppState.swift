@@ -25,6 +25,10 @@ public struct AppState: Sendable {
     /// A store effect that failed for a moment (the store was busy) and is tried again
     /// when the runtime's wake-up comes; any newer action or effect result ends it.
     public var retry: Retry?
+    /// The themes the palette offers (the launcher loads them; the current one when empty).
+    public var themes: [Theme] = []
+    /// Clicks and the wheel act ([ui] mouse, on by default).
+    public var mouse = true
 
     public init(width: Int, height: Int, tasks: [TaskSpec], annotator: String, theme: Theme = .mono,
                 keymap: Keymap = .defaults, screen: Screen = .dashboard(DashboardState())) {

@@ -22,6 +22,8 @@ public enum KeyContext: String, CaseIterable, Sendable {
     case quality
     /// A yes/no question on the screen (triage's bulk accept: "Accept 12 machine labels?").
     case confirm
+    /// The command palette (`:`): a query and the commands it matches.
+    case palette
 }
 
 /// Everything a key can do. The table below gives each its keys, help text
@@ -38,6 +40,8 @@ public enum Action: String, CaseIterable, Sendable {
     case takeAnswer, nextDisputed, previousDisputed, peopleOnly, quality
     case dismiss, save, cancel, clearText, runSearch, backToQuery, interrupt
     case confirmYes, confirmNo
+    /// The command palette and its commands (each also bindable to a key of its own in [keys]).
+    case palette, goToItem, switchTask, filterQueue, changeTheme, routeNow, runCommand, nextCommand, previousCommand
 
     /// The label/choice index for pick actions (0-based).
     public var pickIndex: Int? {
@@ -113,8 +117,11 @@ public struct Keymap: Sendable, Hashable {
     public static let screens: [Set<KeyContext>] = [
         [.dashboard], [.label, .classify], [.label, .multilabel], [.label, .rate], [.label, .review],
         [.label, .compare], [.label, .rank], [.overlay], [.textInput], [.searchQuery], [.searchResults],
-        [.triage], [.adjudicate], [.quality], [.confirm],
+        [.triage], [.adjudicate], [.quality], [.confirm], [.palette],
     ]
+
+    /// Where the palette opens, and where its commands' own keys (none by default) act.
+    static let commanding: Set<KeyContext> = [.dashboard, .label, .triage, .adjudicate, .quality]
 
     /// Where number keys and choice highlighting apply.
     static let choosing: Set<KeyContext> = [.classify, .multilabel, .rate, .review, .rank]
@@ -183,17 +190,28 @@ public struct Keymap: Sendable, Hashable {
         Binding(.search, [.char("/")], "Search this task's items", hint: "/ search", [.label]),
         Binding(.save, [.enter], "Save the note or rationale", hint: "⏎ save", [.textInput]),
         Binding(.cancel, [.escape], "Close the note or rationale without saving", hint: "esc cancel", [.textInput]),
-        Binding(.clearText, [.ctrl("u")], "Clear the text field", hint: "ctrl-u clear", hintIn: [.textInput], [.textInput, .searchQuery]),
+        Binding(.clearText, [.ctrl("u")], "Clear the text field", hint: "ctrl-u clear", hintIn: [.textInput], [.textInput, .searchQuery, .palette]),
         Binding(.runSearch, [.enter], "Search for the query", hint: "⏎ search", [.searchQuery]),
         Binding(.backToQuery, [.escape], "Back from the results to the query", hint: "esc back", [.searchResults]),
         Binding(.help, [.char("?")], "Show all keys (on an overlay: close it)", hint: "? help", hintIn: [.dashboard, .label, .triage, .adjudicate, .quality],
                 [.dashboard, .label, .triage, .adjudicate, .quality, .overlay]),
-        Binding(.back, [.escape], "Close the overlay", hint: "esc close", [.overlay, .searchQuery]),
+        Binding(.back, [.escape], "Close the overlay", hint: "esc close", [.overlay, .searchQuery, .palette]),
         Binding(.dismiss, [.enter], "Close the help or guidelines", [.overlay]),
         Binding(.quit, [.char("q")], "Quit (from a task: back to the dashboard or triage)", hint: "q quit",
                 hintIn: [.dashboard, .label, .triage, .adjudicate, .quality], [.dashboard, .label, .overlay, .triage, .adjudicate, .quality]),
         Binding(.confirmYes, [.char("y")], "Yes: do what the question asks", hint: "y yes", [.confirm]),
         Binding(.confirmNo, [.char("n"), .escape], "No: leave everything as it is", hint: "n no", [.confirm]),
+        Binding(.palette, [.char(":")], "Command palette: go to an item, switch task, filter the queue, theme, route now",
+                hint: ": palette", hintIn: [.dashboard, .triage], commanding),
+        Binding(.goToItem, [], "Go to an item by its id (in the palette: go ID)", commanding),
+        Binding(.switchTask, [], "Switch to another task (in the palette: task NAME)", commanding),
+        Binding(.filterQueue, [], "Filter the queue by a machine label, flagged, routed, uncertain; or clear the filter (in the palette: filter)",
+                commanding),
+        Binding(.changeTheme, [], "Change the theme (in the palette: theme NAME)", commanding),
+        Binding(.routeNow, [], "Route the task now: the router over its votes, as duet route does (in the palette: route now)", commanding),
+        Binding(.runCommand, [.enter], "Run the highlighted command", hint: "⏎ run", [.palette]),
+        Binding(.nextCommand, [.tab, .down], "Highlight the next command", hint: "tab next", [.palette]),
+        Binding(.previousCommand, [.backTab, .up], "Highlight the previous command", [.palette]),
         Binding(.interrupt, [.ctrl("c")], "Quit at once, from anywhere (the terminal's interrupt; cannot be remapped)", Set(KeyContext.allCases)),
     ])
 

@@ -35,6 +35,12 @@ public enum AppMessage: Sendable {
     case storeFailed(Effect, StoreFailure)
     /// The wake-up asked for by `Effect.wake`: time to try `AppState.retry` again.
     case retryDue
+    /// A click or the wheel (only when `AppState.mouse` is on).
+    case mouse(Mouse, at: Date)
+    /// The answer to `Effect.findItem`: the item's row id, nil when the task has no item with that id.
+    case itemFound(TaskSpec, rowID: Int64?, uid: String)
+    /// `Effect.routeNow` finished: what the router did, in one line.
+    case routedNow(TaskSpec, String)
 }
 
 /// Work `update` asks for; the runtime does it and answers with messages.
@@ -62,6 +68,10 @@ public enum Effect: Sendable, Equatable {
     case unsettle(TaskSpec, annotator: String, at: Date)
     /// Send `.retryDue` after this many seconds (the screen stays live meanwhile).
     case wake(afterSeconds: Double)
+    /// Look up the task's item with this id (the palette's "go ID"), answering `.itemFound`.
+    case findItem(TaskSpec, uid: String)
+    /// Run the router over the task's votes (the palette's "route now"), answering `.routedNow`.
+    case routeNow(TaskSpec)
     case quit
 }
 
@@ -69,7 +79,7 @@ extension Effect {
     /// Effects that change the store: when one fails, nothing is shown as done.
     public var writes: Bool {
         switch self {
-        case .record, .recordMany, .revokeMany, .undo, .settle, .unsettle: return true
+        case .record, .recordMany, .revokeMany, .undo, .settle, .unsettle, .routeNow: return true
         default: return false
         }
     }

@@ -21,6 +21,8 @@ public final class Runtime {
     let editor: (String) throws -> String?
     /// Builds the Quality screen's report (the project adds the planner to the store's figures).
     let quality: (TaskSpec) throws -> QualityReport
+    /// Routes a task (the palette's "route now"; the project runs its router), answering with a one-line summary.
+    let router: ((TaskSpec) throws -> String)?
     /// Goes to a file (never stdout/stderr: the screen is up).
     let log = Logger(label: "duet.app")
     /// When the pending `.wake` is due.
@@ -40,8 +42,9 @@ public final class Runtime {
 
     public init(state: AppState, store: any ProjectStore, backend: any TerminalBackend,
                 clock: @escaping () -> Date = Date.init, editor: ((String) throws -> String?)? = nil,
-                quality: ((TaskSpec) throws -> QualityReport)? = nil) {
+                quality: ((TaskSpec) throws -> QualityReport)? = nil, router: ((TaskSpec) throws -> String)? = nil) {
         self.quality = quality ?? { task in try Runtime.storeQuality(store, task) }
+        self.router = router
         self.state = state
         self.store = store
         self.backend = backend
@@ -108,6 +111,11 @@ public final class Runtime {
                 held.append(m)
                 continue
             }
+            // A click acts as its key does: it waits for the store too.
+            if busy || !held.isEmpty, case .mouse = m {
+                held.append(m)
+                continue
+            }
             post(m)
             dirty = true
         }
@@ -140,6 +148,7 @@ public final class Runtime {
         case .key(let k): return .key(k, at: clock())
         case .resize(let w, let h): return .resized(width: w, height: h)
         case .interrupt: return .key(.ctrl("c"), at: clock())
+        case .mouse(let m): return .mouse(m, at: clock())
         }
     }
 
@@ -211,6 +220,11 @@ public final class Runtime {
             case .wake(let seconds):
                 retryAt = clock().addingTimeInterval(seconds)
                 return []
+            case .findItem(let task, let uid):
+                return [.itemFound(task, rowID: try findItem(task, uid: uid), uid: uid)]
+            case .routeNow(let task):
+                guard let router else { return [.failed("Route now needs a project: run duet route --task \(task.name)")] }
+                return [.routedNow(task, try router(task))]
             case .quit:
                 try store.releaseLeases(task: nil, annotator: context.annotator)
                 return []
@@ -240,6 +254,12 @@ public final class Runtime {
                                 ? try store.voteAnnotators(task: task).sorted().map { JudgeSummary(annotator: $0, votes: try store.votes(task: task, annotator: $0)) }
                                 : nil,
                              votesSpread: task.kind == .multilabel || task.kind == .compare ? JudgeSpread.make(task: task, votes: try store.votes(task: task)) : nil)
+    }
+
+    /// The task's item with this id: in the task's dataset, else among the items its search finds.
+    func findItem(_ task: TaskSpec, uid: String) throws -> Int64? {
+        if let dataset = task.dataset { return try store.item(dataset: dataset, uid: uid)?.rowID }
+        return try store.search(task, query: uid, limit: 200).first { $0.item.uid == uid }?.rowID
     }
 
     /// The dataset's own annotation of the item, fetched only for tasks that show it.

@@ -24,6 +24,17 @@ public enum Screen: Sendable {
         }
     }
 
+    /// The task the screen shows (the dashboard: its highlighted row's); the palette's commands act on it.
+    public var task: TaskSpec? {
+        switch self {
+        case .dashboard(let d): return d.rows.indices.contains(d.selected) ? d.rows[d.selected].task : nil
+        case .label(let l): return l.task
+        case .triage(let t): return t.task
+        case .adjudicate(let a): return a.task
+        case .quality(let q): return q.task
+        }
+    }
+
     /// A key on the screen (no overlay open): its feature's update, on a copy of its state put back
     /// unless the key left the screen.
     static func key(_ state: inout AppState, _ key: Key, at: Date) -> [Effect] {

@@ -8,7 +8,7 @@ import TermUI
 public enum App {
     public static func update(_ state: inout AppState, _ message: AppMessage) -> [Effect] {
         switch message {
-        case .key, .resized, .storeFailed, .retryDue: break
+        case .key, .resized, .storeFailed, .retryDue, .mouse: break
         default:
             // An effect's result: the store answered, and the retry's message goes with it.
             if state.retry != nil {
@@ -34,6 +34,8 @@ public enum App {
         case .triageLoaded, .recordedMany, .revokedMany: return triageMessage(&state, message)
         case .searchFinished: return searchMessage(&state, message)
         case .qualityLoaded: return qualityMessage(&state, message)
+        case .itemFound, .routedNow: return paletteMessage(&state, message)
+        case .mouse(let mouse, let at): return mouseEffects(&state, mouse, at: at)
         case .disagreementsLoaded, .adjudicationItemLoaded, .settled, .unsettled:
             return adjudicationMessage(&state, message)
         default:
@@ -51,6 +53,8 @@ public enum App {
         // Only quitting makes sense on a screen too small to draw.
         if state.isTooSmall { return [] }
         if state.overlay != nil { return overlayKey(&state, key, at: at) }
+        // The palette, and its commands bound to keys of their own.
+        if let action, let effects = commandKey(&state, action) { return effects }
         return Screen.key(&state, key, at: at)
     }
 

@@ -60,7 +60,7 @@ public enum LabelScreen {
         }
         let inner = c.box(left, title: title, style: t[.border], titleStyle: t[.title])
         let lines = LabelLayout.choiceLines(l, width: inner.width - 1)
-        let first = firstChoiceLine(lines, l, height: inner.height)
+        let first = LabelLayout.firstChoiceLine(lines, l, height: inner.height)
         for (i, line) in lines.dropFirst(first).prefix(inner.height).enumerated() {
             var x = inner.x + 1
             for span in line { x += c.put(span.text, x: x, y: inner.y + i, style: styleFor(span, l, t), maxWidth: inner.maxX - x) }
@@ -114,13 +114,6 @@ public enum LabelScreen {
         return span.isKey ? t[.key] : t[.text]
     }
 
-    /// The first line of choices shown in `height` lines: the top, or as far
-    /// down as the highlighted choice needs to be seen.
-    static func firstChoiceLine(_ lines: [[ChoiceSpan]], _ l: LabelState, height: Int) -> Int {
-        guard height > 0, lines.count > height, let h = l.highlighted,
-              let row = lines.firstIndex(where: { $0.contains { $0.index == h } }) else { return 0 }
-        return min(max(0, row - height + 1), lines.count - height)
-    }
 
 }
 

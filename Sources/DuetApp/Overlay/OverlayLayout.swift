@@ -59,6 +59,7 @@ struct OverlayLayout {
             ("Labeling", [.label, .classify, .multilabel, .rate]), ("Review (demonstrations)", [.review]),
             ("Pairs and rankings", [.compare, .rank]),
             ("Dashboard", [.dashboard]), ("Triage", [.triage, .confirm]), ("Adjudication", [.adjudicate]), ("Quality", [.quality]), ("Help, guidelines, search, notes", [.overlay, .textInput, .searchQuery, .searchResults]),
+            ("Command palette (:)", [.palette]),
         ]
         // The screen under the help first (as lazygit's ?): its own keys, the most specific section first, then the rest.
         let here = state.screen.contexts
@@ -82,7 +83,8 @@ struct OverlayLayout {
                     continue
                 }
                 shown.insert(b.action)
-                let keys = b.keys.map(\.name).joined(separator: ", ")
+                // A palette command with no key of its own is run from the palette.
+                let keys = b.keys.isEmpty ? ": palette" : b.keys.map(\.name).joined(separator: ", ")
                 // Wrapped, never cut: a long description goes on under itself.
                 let words = Wrap.lines(b.help, width: max(4, width - 18))
                 for (i, line) in words.enumerated() {

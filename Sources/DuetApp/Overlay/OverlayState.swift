@@ -8,6 +8,7 @@ public enum Overlay: Sendable {
     case note(TextInput)
     case rationale(TextInput)
     case search(SearchState)
+    case palette(PaletteState)
 }
 
 extension Overlay {
@@ -17,6 +18,7 @@ extension Overlay {
         case .help, .guidelines: return [.overlay]
         case .note, .rationale: return [.textInput]
         case .search(let s): return s.results == nil ? [.searchQuery] : [.searchResults]
+        case .palette: return [.palette]
         }
     }
 }

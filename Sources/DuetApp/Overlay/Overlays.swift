@@ -28,6 +28,8 @@ enum Overlays {
             inputLine(&c, inner, input.text, t)
         case .search(let s):
             drawSearch(&c, r, state, s)
+        case .palette(let p):
+            PaletteScreen.draw(&c, r, state, p)
         }
     }
 

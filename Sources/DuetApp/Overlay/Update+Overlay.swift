@@ -27,6 +27,8 @@ extension App {
             }
         case .search(var s)?:
             return searchKey(&state, &s, key)
+        case .palette(var p)?:
+            return paletteKey(&state, &p, key)
         case nil:
             break
         }

@@ -49,9 +49,7 @@ enum TriageScreen {
             c.put(title, x: x, y: inner.y, style: th[.label], maxWidth: w)
             x += w + 1
         }
-        // The question, while it waits, takes the table's last line.
-        let visible = max(1, inner.height - 1 - (t.question == nil ? 0 : 1))
-        let first = max(0, t.selected - visible + 1)
+        let (first, visible) = TriageLayout.window(inner, t)
         for (i, row) in t.rows.enumerated().dropFirst(first).prefix(visible) {
             let y = inner.y + 1 + i - first
             let selected = i == t.selected

@@ -121,5 +121,10 @@ public struct CostSettings: Sendable, Hashable {
 
 public struct UISettings: Sendable, Hashable {
     public var theme: String
-    public init(theme: String = "dark") { self.theme = theme }
+    /// Clicks and the wheel act on the screens (`[ui] mouse`, default on).
+    public var mouse: Bool
+    public init(theme: String = "dark", mouse: Bool = true) {
+        self.theme = theme
+        self.mouse = mouse
+    }
 }
