@@ -50,6 +50,9 @@ import TermUI
                          "done 0 · left 6", "dataset t"] {
             #expect(text.contains(expected), "missing \(expected) in\n\(text)")
         }
+        // The choices row has no room kept for a suggestion pane that is not there: one line of labels, two of border.
+        let top = try #require(screen.firstIndex { $0.hasPrefix("┌ label ") })
+        #expect(screen[top + 2].hasPrefix("└"))
         expectAligned(h)
     }
 
@@ -82,6 +85,35 @@ import TermUI
             #expect(!small.screen.contains { $0.contains("┌ context") }, "\(w)×\(ht)")
             expectAligned(small)
         }
+    }
+
+    /// Metadata, ids and annotator names are data: drawn through the canvas (controls and bidi made
+    /// visible), cut to the panel, wide characters on two cells.
+    @Test func untrustedTextInThePanelIsMadeSafe() throws {
+        let task = TaskSpec(name: "m", kind: .classify, labels: ["a", "b"], dataset: "z")
+        let item = Item(uid: "z\u{1B}[2J1", dataset: "z", kind: .text, fields: .text("日本語のテキスト"),
+                        metadata: ["osc": .string("\u{1B}]52;c;QUFB\u{07}copied"), "名前": .string("値\u{202E}live\u{202C} " + String(repeating: "長", count: 40))],
+                        sourceLine: 12)
+        let store = try ScreenTextTests.store([task], dataset: "z", [item])
+        try Self.route(store, task: "m", rowID: 1, machine: "a", votes: [("llm:\u{1B}[31mred", "a"), ("llm:\u{202E}x", "b")])
+        let h = try Harness(width: 120, height: 40, task: task, store: store, tasks: [task])
+        let c = Render.screen(h.state)
+        #expect(!c.cells.contains { $0.text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x202E } })
+        let text = h.screen.joined(separator: "\n")
+        #expect(text.contains("dataset z · line 12"))
+        #expect(text.contains("osc: ␛]52;c;QUFB"))
+        #expect(text.contains("名前: 値"))
+        expectAligned(h)
+    }
+
+    @Test func below100ColumnsTheHeaderSaysThePace() throws {
+        let h = try Harness(width: 80, height: 24)
+        func right() -> String { h.screen[0].trimmingCharacters(in: .whitespaces) }
+        #expect(right().hasSuffix(" ana") && !right().contains("/item"))
+        h.press(.char("1"), seconds: 4)
+        h.press(.char("3"), seconds: 6)
+        #expect(right().hasSuffix("  5.0 s/item · 20.0 s left · ana"), "\(h.screen[0])")
+        #expect(!h.screen.contains { $0.contains("┌ context") })
     }
 
     @Test func guidelinesOpenBesideTheItem() throws {

@@ -33,7 +33,7 @@ struct LabelLayout {
         // The suggestion pane beside the choices only without the side panel (which says it all).
         showsSuggestionPane = side == nil && body.width >= LabelLayout.suggestionWidth
         let choicesWidth = showsSuggestionPane ? body.width * 2 / 3 : body.width
-        (item, choices) = body.splitBottom(min(LabelLayout.choicesHeight(l, width: choicesWidth), body.height / 2))
+        (item, choices) = body.splitBottom(min(LabelLayout.choicesHeight(l, width: choicesWidth, suggestionPane: showsSuggestionPane), body.height / 2))
         let inner = item.inset(1)
         let text = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
         self.text = text
@@ -48,9 +48,10 @@ struct LabelLayout {
         return (main, side)
     }
 
-    /// Rows the choices pane needs at `width`.
-    static func choicesHeight(_ l: LabelState, width: Int) -> Int {
-        max(l.suggestion.map { 2 + ($0.spread?.lines.count ?? 0) } ?? 1, choiceLines(l, width: width - 3).count) + 2
+    /// Rows the choices pane needs at `width` (and the suggestion pane beside it, when shown).
+    static func choicesHeight(_ l: LabelState, width: Int, suggestionPane: Bool) -> Int {
+        let suggestion = suggestionPane ? l.suggestion.map { 2 + ($0.spread?.lines.count ?? 0) } ?? 1 : 1
+        return max(suggestion, choiceLines(l, width: width - 3).count) + 2
     }
 
     struct ChoiceSpan {

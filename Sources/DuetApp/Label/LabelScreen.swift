@@ -13,7 +13,12 @@ public enum LabelScreen {
         if l.task.overlap > 1 { left += " · \(p.complete) with \(l.task.overlap) people" }
         if let b = l.browsing { left += " · looking back \(b + 1)/\(l.history.count)" }
         if l.flagged { left += " ⚑" }
-        Render.header(&c, r, state, left: left, right: state.annotator)
+        // Without the side panel, its pace in one line: "5.0 s/item · 20.0 s left · ana".
+        var right = state.annotator
+        if LabelLayout.split(state.body).side == nil, let pace = state.session.pace(task: l.task.name) {
+            right = "\(DurationText.of(pace))/item" + (p.remaining > 0 ? " · \(DurationText.of(pace * Double(p.remaining))) left" : "") + " · " + right
+        }
+        Render.header(&c, r, state, left: left, right: right)
     }
 
     static func draw(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ l: LabelState) {

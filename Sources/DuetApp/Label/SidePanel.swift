@@ -83,12 +83,12 @@ enum SidePanel {
         }
         var out = StyledLine.wrapped("\(s.label.map(answer) ?? "no label") · \(s.agreeing)/\(s.votes) agree", width: width,
                                      style: t[.suggestion].with(.bold))
-        // A ranking's spread is 1 − mean Kendall τ (0 = every vote gives the consensus), other votes' their entropy.
         out += StyledLine.wrapped("from \(s.annotator)", width: width, style: t[.muted])
         // Enter takes it (not a review's or a multilabel item's, not a ranking's: Enter submits theirs).
         if s.label != nil, l.pair.map({ $0.shown.count == 2 }) ?? s.enterAccepts {
             out.append(StyledLine(spans: [("⏎", t[.key]), (" accepts it", t[.muted])]))
         }
+        // A ranking's spread is 1 − mean Kendall τ (0 = every vote gives the consensus), other votes' their entropy.
         var figures = String(format: s.label.flatMap(RankingOrder.init(text:)) != nil ? "1−τ %.2f" : "H %.2f", s.entropy)
         if let confidence = s.confidence { figures += String(format: " · confidence %.2f", confidence) }
         out += StyledLine.wrapped(figures, width: width, style: t[.text])
