@@ -16,4 +16,10 @@ enum Invocation {
         }
         return me.path
     }()
+
+    /// `word` as one word for a POSIX shell: as it is when it needs no quoting, else in single quotes.
+    static func shellWord(_ word: String) -> String {
+        let plain = !word.isEmpty && word.unicodeScalars.allSatisfy { CharacterSet(charactersIn: "+-./:=@_,%").contains($0) || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) }
+        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
 }

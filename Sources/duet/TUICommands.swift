@@ -43,15 +43,24 @@ enum TUI {
         }
         // Before open(): ncurses installs its own handlers only where none exist.
         CursesTerminal.installSignalHandlers()
-        let terminal = try CursesTerminal.open()
-        defer { terminal.close() }
-        let prepared = try AppLauncher.prepare(project: project, options: options, size: terminal.size)
-        if prepared.state.mouse { terminal.enableMouse() }
-        let runtime = Runtime(state: prepared.state, store: project.store, backend: terminal,
-                              quality: QualityLoader.make(project: project, colors: prepared.state.theme.name != "mono"),
-                              router: { task in try RouteWorkflow.run(RouteRequest(task: task.name), project: project).summary })
-        runtime.start(prepared.startEffects)
-        try runtime.run()
+        let summary: SessionSummary?
+        do {
+            let terminal = try CursesTerminal.open()
+            defer { terminal.close() }
+            let prepared = try AppLauncher.prepare(project: project, options: options, size: terminal.size)
+            if prepared.state.mouse { terminal.enableMouse() }
+            let runtime = Runtime(state: prepared.state, store: project.store, backend: terminal,
+                                  quality: QualityLoader.make(project: project, colors: prepared.state.theme.name != "mono"),
+                                  router: { task in try RouteWorkflow.run(RouteRequest(task: task.name), project: project).summary })
+            runtime.start(prepared.startEffects)
+            try runtime.run()
+            summary = runtime.state.sessionSummary
+        }
+        // The terminal is restored: what this session saved, and what to run next.
+        if let summary {
+            let next = "\(Invocation.command) export --project \(Invocation.shellWord(project.root.path)) --task \(summary.task) -o \(summary.task).jsonl"
+            Console.out(summary.text(next: next))
+        }
     }
 }
 

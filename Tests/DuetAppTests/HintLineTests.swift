@@ -27,6 +27,8 @@ import TermUI
             let last = try #require(h.screen.last)
             #expect(last.contains("? help") && last.contains("q quit"), "\(task?.name ?? "dashboard") at \(size.0)×\(size.1): \(last)")
             #expect(DisplayWidth.of(last) <= size.0)
+            // The side panel only from 100 columns, on the task screens (the hint line keeps its keys either way).
+            #expect(h.screen.contains { $0.contains("┌ context") } == (size.0 >= 100 && task != nil), "\(task?.name ?? "dashboard") at \(size.0)×\(size.1)")
         }
     }
 }

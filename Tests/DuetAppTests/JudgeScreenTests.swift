@@ -10,7 +10,7 @@ import TermUI
 
     /// d1 (ratings 4, 4, 2, ∅; verdicts accept, reject, accept) goes to people; d2 (5 × 4, accept × 3) is kept.
     func routed() throws -> Harness {
-        let h = try Harness(width: 100, height: 24, task: nil, tasks: Self.tasks)
+        let h = try Harness(width: 99, height: 24, task: nil, tasks: Self.tasks)
         let ids = Dictionary(uniqueKeysWithValues: try h.store.allItems(for: Harness.review).map { ($0.item.uid, $0.rowID) })
         func v(_ ratings: [String?], _ verdicts: [String?]) -> [MachineVote] {
             zip(["rubric", "paraphrase", "reversed", "no-system"], ratings).map { MachineVote(annotator: "llm:j", variant: $0, label: $1) }
@@ -29,7 +29,7 @@ import TermUI
     }
 
     @Test func suggestionPaneShowsMeanSpreadAndVerdicts() throws {
-        let h = try Harness(width: 100, height: 24, task: Harness.review, store: try routed().store, tasks: Self.tasks)
+        let h = try Harness(width: 99, height: 24, task: Harness.review, store: try routed().store, tasks: Self.tasks)
         #expect(h.label?.item?.item.uid == "d1")
         let s = try #require(h.label?.suggestion)
         // The split counts the ratings only: verdicts are not scale points.

@@ -28,7 +28,7 @@ import TermUI
             "┌ label ────────────────────────────────────────────┐┌ suggestion ─────────────┐",
             "│ 1 negative   2 neutral   3 positive               ││ no machine label yet    │",
             "└───────────────────────────────────────────────────┘└─────────────────────────┘",
-            " Skipped: it comes back at the end",
+            " skipped t1: it comes back at the end",
         ])
         expectFullRows(Render.screen(h.state))
         // No control character reaches the canvas.
@@ -40,9 +40,10 @@ import TermUI
         let h = try Harness(width: 120, height: 40, task: Harness.topics)
         h.press(.char("1"))
         let lines = h.screen
-        #expect(lines[3] == "│ 你好, the coffee was great 😀" + String(repeating: " ", count: 88) + "│")
-        #expect(lines[36] == "┌ labels (toggle, ⏎ submit) ───────────────────────────────────────────────────┐┌ suggestion ──────────────────────────┐")
-        #expect(lines[37] == "│ 1 [x] food   2 [ ] travel   3 [ ] tech                                       ││ no machine label yet                 │")
+        // The item in 80 columns, the side panel (40) beside it; the choices take the whole row under the item.
+        #expect(lines[3] == "│ 你好, the coffee was great 😀" + String(repeating: " ", count: 48) + "││ no machine votes for this item       │")
+        #expect(lines[36] == "┌ labels (toggle, ⏎ submit) ───────────────────────────────────────────────────┐│                                      │")
+        #expect(lines[37] == "│ 1 [x] food   2 [ ] travel   3 [ ] tech                                       ││                                      │")
         #expect(lines[39] == " 1-9 label  ⏎ submit  ␣ skip  u undo  f flag  n note  [ ] prev/next  g guide  / search  ? help  q quit")
         let c = Render.screen(h.state)
         expectFullRows(c)
@@ -67,7 +68,7 @@ import TermUI
             "│ 1 negative   2 neutral               │",
             "│ 3 positive                           │",
             "└──────────────────────────────────────┘",
-            " Skipped: it comes back at the end",
+            " skipped t1: it comes back at the end",
         ])
         expectFullRows(Render.screen(h.state))
     }
@@ -195,8 +196,10 @@ import TermUI
         let lines = h.screen
         #expect(lines[5].hasPrefix("┌ ▸ A · 240 words ─"))
         #expect(lines[5].contains("┐┌ B · 240 words ─"))
-        #expect(lines[6] == "│ Sentence 1 of the first answer. Sentence 2 of the first answer.    ││ Sentence 1 of the second answer. Sentence 2 of the second answer.  │")
-        #expect(lines[37] == "│ a A better  b B better  A/B much better  t tie  x both bad                                ││ judging blind                               │")
+        // Side by side in the 94 columns beside the side panel (46).
+        #expect(lines[6] == "│ Sentence 1 of the first answer. Sentence 2 ┃││ Sentence 1 of the second answer. Sentence 2┃││ done 3 · left 1                            │")
+        #expect(lines[37] == "│ a A better  b B better  A/B much better  t tie  x both bad                                 ││                                            │")
+        #expect(lines[3].hasSuffix("│ no machine votes for this item             │"))
         let c = Render.screen(h.state)
         for y in 0..<c.height { #expect(DisplayWidth.of(c.row(y)) == 140, "row \(y)") }
     }
@@ -208,9 +211,11 @@ import TermUI
         let row = try #require(before.firstIndex { $0.hasPrefix("│ Sentence 1 of the first answer.") })
         h.press(.tab, .pageDown)  // focus B, page it
         let after = h.screen
-        #expect(after[row].prefix(70) == before[row].prefix(70))
-        #expect(after[row].dropFirst(70) != before[row].dropFirst(70))
-        #expect(!after.contains { $0.dropFirst(70).contains("Sentence 1 of the second answer.") })
+        // A is the first 47 columns, B the next 47 (the side panel the rest).
+        func b(_ line: String) -> Substring { line.dropFirst(47).prefix(47) }
+        #expect(after[row].prefix(47) == before[row].prefix(47))
+        #expect(b(after[row]) != b(before[row]))
+        #expect(!after.contains { b($0).contains("Sentence 1 of the second answer.") })
     }
 
     @Test func longPromptOpensAtItsLastTurn() throws {

@@ -80,7 +80,7 @@ import TermUI
         let task = TaskSpec(name: "zw", kind: .classify, labels: ["a", "b"], dataset: "z")
         let text = "\u{FEFF}pass\u{200B}word and\u{2060}more\u{200C}x\u{200D}y soft\u{00AD}hyphen"
         let store = try Self.store([task], dataset: "z", [Item(uid: "z1", dataset: "z", kind: .text, fields: .text(text))])
-        let h = try Harness(width: 120, height: 24, task: task, store: store, tasks: [task])
+        let h = try Harness(width: 130, height: 24, task: task, store: store, tasks: [task])
         let lines = h.screen
         #expect(lines.contains { $0.contains("<U+FEFF>pass<U+200B>word and<U+2060>more<U+200C>x<U+200D>y soft<U+00AD>hyphen") },
                 "\(lines.joined(separator: "\n"))")

@@ -121,7 +121,8 @@ import TermUI
         #expect(h.label?.item?.item.uid == "t2")
         #expect(h.label?.progress.human == 1)
         #expect(h.label?.history == [1])
-        #expect(h.state.retry == nil && h.state.status == nil)
+        // The retry's message gives way to the confirmation of what was saved, once it was.
+        #expect(h.state.retry == nil && h.state.status?.text.hasPrefix("saved t1 → ") == true)
     }
 
     /// Every write effect (label, skip, undo, triage's bulk accept, adjudication) on a full disk.

@@ -8,7 +8,7 @@ import TermUI
 @Suite struct SuggestionTests {
     /// Routes t1 to people (split votes) and t2 as an audit; the rest stays unrouted.
     func routed() throws -> Harness {
-        let h = try Harness(width: 100, height: 24)
+        let h = try Harness(width: 99, height: 24)
         let votes: [(Int64, MachineVote)] = [
             (1, MachineVote(annotator: "llm:x", variant: "a", label: "positive", confidence: 0.9)),
             (1, MachineVote(annotator: "llm:x", variant: "b", label: "positive", confidence: 0.7)),
@@ -25,7 +25,7 @@ import TermUI
                        entropy: 0, confidence: nil),
         ], task: "sentiment", at: Date())
         // Reopen the task so the first item is loaded with its suggestion.
-        return try Harness(width: 100, height: 24, store: h.store)
+        return try Harness(width: 99, height: 24, store: h.store)
     }
 
     @Test func paneShowsLabelVotesAndEntropy() throws {
@@ -38,14 +38,14 @@ import TermUI
         let screen = h.screen
         // −(.5 ln .5 + 2 · .25 ln .25) = 1.0397…
         #expect(screen.contains { $0.contains("positive  2/4  ⏎ accept") })
-        #expect(screen.contains { $0.contains("H 1.04 · positive 2 · negative") })  // the rest is clipped at 100 columns
+        #expect(screen.contains { $0.contains("H 1.04 · positive 2 · negative") })  // the rest is clipped below 100 columns (from 100 the side panel has it all)
     }
 
     @Test func enterAcceptsTheSuggestion() throws {
         let h = try routed()
         h.press(.enter)
         #expect(try h.decisions(Harness.sentiment).first { $0.0 == "t1" }?.1 == "positive")
-        #expect(h.state.status?.text == "Accepted the machine's label: positive")
+        #expect(h.state.status?.text == "saved t1 → positive (the machine's answer)")
     }
 
     @Test func auditsAreBlind() throws {

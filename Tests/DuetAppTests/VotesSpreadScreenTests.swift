@@ -28,9 +28,14 @@ import TermUI
         // Votes agreeing with the set {food}: food's yes, travel's no, tech's two no.
         #expect(s.agreeing == 5 && s.votes == 6)
         #expect(abs(s.entropy - log(2)) < 1e-12)
+        // From 100 columns in the side panel; Enter takes the toggled set, not the machine's.
         let screen = h.screen
-        #expect(screen.contains { $0.contains("food  5/6") && !$0.contains("⏎ accept") })
-        #expect(screen.contains { $0.contains("H 0.69 · food ✓2/2 · travel ?1/2 · tech ✗0/2") })
+        #expect(screen.contains { $0.contains("food · 5/6 agree") } && !screen.contains { $0.contains("⏎ accept") })
+        #expect(screen.contains { $0.contains("H 0.69") } && screen.contains { $0.contains("food ✓2/2 · travel ?1/2 · tech ✗0/2") })
+        // Below, in the suggestion pane.
+        let narrow = try multilabel(width: 99).screen
+        #expect(narrow.contains { $0.contains("food  5/6") && !$0.contains("⏎ accept") })
+        #expect(narrow.contains { $0.contains("H 0.69 · food ✓2/2") })
     }
 
     @Test func triageShowsTheSetAndTheLeastSureLabel() throws {
@@ -69,7 +74,12 @@ import TermUI
         // Stored 2, then 0, then 1, named by the positions they are shown in.
         let positions = [2, 0, 1].map { String(p.shown.firstIndex(of: $0)! + 1) }.joined(separator: " > ")
         // τ: 1, 1/3, 1/3 → spread 1 − 5/9.
-        #expect(g.screen.contains { $0.contains("machine: \(positions)  2/3 · 1−τ 0.44") })
+        // In the side panel (at 120 columns the judge row is beside it): the consensus, its spread, and each order's votes.
+        let panel = g.screen.map { String($0.suffix(40)) }.joined(separator: "\n")
+        #expect(panel.contains("\(positions) · 2/3 agree") && panel.contains("1−τ 0.44"), "\(panel)")
+        #expect(panel.contains("\(positions) ×2"))
+        let narrow = try Harness(width: 100 - 1, height: 30, task: Harness.ranks, store: h.store)
+        #expect(!narrow.screen.contains { $0.contains("┌ context") })
         #expect(g.label?.suggestion?.agreeing == 2)
     }
 }

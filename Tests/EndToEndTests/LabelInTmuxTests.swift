@@ -33,7 +33,10 @@ struct LabelInTmuxTests {
         let screen = try tmux.waitFor("sentiment · classify · 4/200")
         #expect(screen.contains("item s005"))
         try tmux.send("q")
-        try tmux.waitFor("DUET-EXIT=0")
+        // After the terminal is restored: what the session saved and what to run next.
+        let after = try tmux.waitFor("DUET-EXIT=0")
+        #expect(after.contains("saved 4 · 196 left in sentiment · next: "), "\(after)")
+        #expect(after.replacingOccurrences(of: "\n", with: "").contains("export --project"))
 
         let store = try SQLiteStore.open(path: dir.appendingPathComponent("duet.sqlite").path)
         let task = TaskSpec(name: "sentiment", kind: .classify, labels: ["negative", "neutral", "positive"])

@@ -20,7 +20,7 @@ extension CursesTerminalTests {
         "c0 \u{07}bell \u{08}back \u{0D}cr \u{0B}vt \u{0C}ff \u{7F}del \u{0E}so end",
     ]
 
-    /// The label screen of every item (skipping to the next), drawn by curses at 100×30; the bytes written.
+    /// The label screen of every item (skipping to the next), drawn by curses at 150×30 (the item pane beside the side panel as wide as the whole screen was at 100, so each text stays on one line); the bytes written.
     func labelScreenBytes(_ texts: [String]) throws -> [UInt8] {
         let store = try SQLiteStore.inMemory()
         let task = TaskSpec(name: "t", kind: .classify, labels: ["yes", "no"], dataset: "d")
@@ -33,9 +33,9 @@ extension CursesTerminalTests {
         }
         let path = Headless.temporaryPath("hostile")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let term = try Headless.terminal(output: path, width: 100, height: 30)
+        let term = try Headless.terminal(output: path, width: 150, height: 30)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        var state = AppState(width: 100, height: 30, tasks: [task], annotator: "ana")
+        var state = AppState(width: 150, height: 30, tasks: [task], annotator: "ana")
         state.startedOnDashboard = false
         let effects = App.openTask(&state, task)
         let runtime = Runtime(state: state, store: store, backend: term, clock: { now })

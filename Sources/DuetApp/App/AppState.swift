@@ -22,6 +22,10 @@ public struct AppState: Sendable {
     /// An item opened from triage: quitting the label screen goes back to this table.
     public var triageReturn: TriageState?
     public var quitting = false
+    /// What was decided in this run (counted on the store's confirmation): the side panel's figures
+    /// and, through `sessionSummary`, the line printed after the terminal is restored.
+    public var session = Session()
+    public var sessionSummary: SessionSummary? { session.summary }
     /// A store effect that failed for a moment (the store was busy) and is tried again
     /// when the runtime's wake-up comes; any newer action or effect result ends it.
     public var retry: Retry?

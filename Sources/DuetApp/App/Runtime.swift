@@ -39,6 +39,8 @@ public final class Runtime {
     /// How long one write waits for another process's lock: short, so the screen never
     /// freezes long; a busy store is then retried (`App.storeFailed`).
     public static let writeWait = 2.0
+    /// At most this many votes of one item are read for the side panel.
+    static let itemVoteLimit = 10_000
 
     public init(state: AppState, store: any ProjectStore, backend: any TerminalBackend,
                 clock: @escaping () -> Date = Date.init, editor: ((String) throws -> String?)? = nil,
@@ -272,7 +274,9 @@ public final class Runtime {
     /// The router's label and votes for the item, when the task was routed.
     func suggestion(_ item: StoredItem?, _ task: TaskSpec) throws -> Suggestion? {
         guard let item, let r = try store.routing(task: task, itemRowID: item.rowID) else { return nil }
-        return Suggestion(route: r.route, votes: r.votes, kind: task.kind)
+        // Every annotator's votes, for the side panel's breakdown (one indexed read per item).
+        let everyone = try store.voteRecords(task: task, item: item.rowID, annotator: nil, unparseableOnly: false, limit: Runtime.itemVoteLimit).map(\.vote)
+        return Suggestion(route: r.route, votes: r.votes, kind: task.kind, everyone: everyone)
     }
 
     /// The task's progress, queried only when the screen has none yet.

@@ -5,12 +5,17 @@ import TermUI
 /// The label screen's geometry, computed once from the state by one rule: the view draws into
 /// it, the reducer bounds the item's scroll by it (the reducer calls no drawing code).
 struct LabelLayout {
-    /// From this width the choices row keeps its right third for the suggestion pane.
+    /// From this width (and without the side panel) the choices row keeps its right third for the suggestion pane.
     static let suggestionWidth = 70
+
+    /// From this width the side panel (`SidePanel`) stands beside the item.
+    static let sidePanelWidth = 100
 
     /// The item pane (its box) and the choices row below it.
     var item: Rect
     var choices: Rect
+    /// Whether the choices row keeps its right third for the suggestion pane.
+    var showsSuggestionPane: Bool
     /// The item's text area in its box: one column of padding on the left, one kept for the scroll indicator.
     var text: Rect
     /// The item's lines at `text.width` (none while loading).
@@ -22,18 +27,31 @@ struct LabelLayout {
 
     /// The body split into the item pane and the choices row. The item keeps at least half the
     /// body however many choices there are: the choices scroll with the highlight.
-    init(body: Rect, _ l: LabelState, theme: Theme) {
-        let choicesWidth = body.width >= LabelLayout.suggestionWidth ? body.width * 2 / 3 : body.width
-        (item, choices) = body.splitBottom(min(LabelLayout.choicesHeight(l, width: choicesWidth), body.height / 2))
+    init(body all: Rect, _ l: LabelState, theme: Theme) {
+        // Beside the side panel when there is one (`LabelLayout.split`).
+        let (body, side) = LabelLayout.split(all)
+        // The suggestion pane beside the choices only without the side panel (which says it all).
+        showsSuggestionPane = side == nil && body.width >= LabelLayout.suggestionWidth
+        let choicesWidth = showsSuggestionPane ? body.width * 2 / 3 : body.width
+        (item, choices) = body.splitBottom(min(LabelLayout.choicesHeight(l, width: choicesWidth, suggestionPane: showsSuggestionPane), body.height / 2))
         let inner = item.inset(1)
         let text = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
         self.text = text
         lines = l.item.map { ItemView.lines($0, task: l.task, edited: l.edited, width: text.width, theme: theme) } ?? []
     }
 
-    /// Rows the choices pane needs at `width`.
-    static func choicesHeight(_ l: LabelState, width: Int) -> Int {
-        max(l.suggestion.map { 2 + ($0.spread?.lines.count ?? 0) } ?? 1, choiceLines(l, width: width - 3).count) + 2
+    /// The body of the label and pair screens: the screen's own part and, from `sidePanelWidth`
+    /// columns, the side panel on its right (a third of the width, 32 to 48 columns).
+    static func split(_ body: Rect) -> (main: Rect, side: Rect?) {
+        guard body.width >= sidePanelWidth else { return (body, nil) }
+        let (main, side) = body.splitLeft(body.width - min(48, max(32, body.width / 3)))
+        return (main, side)
+    }
+
+    /// Rows the choices pane needs at `width` (and the suggestion pane beside it, when shown).
+    static func choicesHeight(_ l: LabelState, width: Int, suggestionPane: Bool) -> Int {
+        let suggestion = suggestionPane ? l.suggestion.map { 2 + ($0.spread?.lines.count ?? 0) } ?? 1 : 1
+        return max(suggestion, choiceLines(l, width: width - 3).count) + 2
     }
 
     struct ChoiceSpan {

@@ -13,11 +13,17 @@ public enum LabelScreen {
         if l.task.overlap > 1 { left += " · \(p.complete) with \(l.task.overlap) people" }
         if let b = l.browsing { left += " · looking back \(b + 1)/\(l.history.count)" }
         if l.flagged { left += " ⚑" }
-        Render.header(&c, r, state, left: left, right: state.annotator)
+        // Without the side panel, its pace in one line: "5.0 s/item · 20.0 s left · ana".
+        var right = state.annotator
+        if LabelLayout.split(state.body).side == nil, let pace = state.session.pace(task: l.task.name) {
+            right = "\(DurationText.of(pace))/item" + (p.remaining > 0 ? " · \(DurationText.of(pace * Double(p.remaining))) left" : "") + " · " + right
+        }
+        Render.header(&c, r, state, left: left, right: right)
     }
 
     static func draw(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ l: LabelState) {
         let t = state.theme
+        if let side = LabelLayout.split(r).side { SidePanel.draw(&c, side, state, l) }
         if l.task.kind == .compare, l.item != nil {
             PairScreen.draw(&c, r, state, l)
             return
@@ -43,13 +49,12 @@ public enum LabelScreen {
             let pos = inner.height > 1 ? offset * (inner.height - 1) / max(1, lines.count - inner.height) : 0
             c.put("┃", x: inner.maxX - 1, y: inner.y + pos, style: t[.accent])
         }
-        drawChoices(&c, choicesRect, state, l)
+        drawChoices(&c, choicesRect, state, l, suggestionPane: layout.showsSuggestionPane)
     }
 
-    static func drawChoices(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ l: LabelState) {
+    static func drawChoices(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ l: LabelState, suggestionPane showSuggestion: Bool) {
         let t = state.theme
-        // The suggestion pane takes the right third when there is room.
-        let showSuggestion = r.width >= LabelLayout.suggestionWidth
+        // The suggestion pane takes the right third when there is room (and no side panel).
         let (left, right) = showSuggestion ? r.splitLeft(r.width * 2 / 3) : (r, Rect(x: r.maxX, y: r.y, width: 0, height: 0))
         let title: String
         switch l.task.kind {
@@ -125,13 +130,6 @@ extension Render {
         return label.contains("|") ? label.split(separator: "|").joined(separator: ", ") : label
     }
 
-    /// A decision value in a few words.
-    static func valueText(_ v: JSONValue) -> String {
-        if let s = v.scalarText { return s }
-        if let a = v.array { return a.compactMap(\.scalarText).joined(separator: ", ") }
-        if let verdict = v["verdict"]?.string {
-            return verdict + (v["rating"]?.scalarText.map { " (\($0))" } ?? "") + (v["edited"] != nil ? ", edited" : "")
-        }
-        return v.canonicalJSON
-    }
+    /// A decision value in a few words (`JSONValue.decisionText`).
+    static func valueText(_ v: JSONValue) -> String { v.decisionText }
 }

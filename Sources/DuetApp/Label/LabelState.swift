@@ -103,10 +103,14 @@ public struct Suggestion: Sendable, Hashable {
     /// Audits are judged blind: the person must not see the machine's answer, so
     /// a blind suggestion holds none of it (no label, votes, entropy or confidence).
     public let isBlind: Bool
+    /// Every annotator's votes on the item (not only the router's): counts per answer (unparseable under
+    /// `Uncertainty.unparseable`), largest first; annotators by name.
+    public var byAnnotator: [AnnotatorVotes]
 
     /// Read through `RouteRecord.machineView` (as the label screen, where the item is decided). The
     /// split counts the votes the router reads (`TaskKind.routesOn`: a review's ratings, not its verdicts).
-    public init(route: RouteRecord, votes all: [MachineVote], kind: TaskKind = .classify) {
+    /// `everyone`: every annotator's votes on the item (the router's own are `all`), for `byAnnotator`.
+    public init(route: RouteRecord, votes all: [MachineVote], kind: TaskKind = .classify, everyone: [MachineVote]? = nil) {
         let machine = route.machineView(votes: all, deciding: true)
         isBlind = machine == nil
         let votes = (machine?.votes ?? []).filter(kind.routesOn)
@@ -115,13 +119,36 @@ public struct Suggestion: Sendable, Hashable {
         label = machine?.label
         self.route = route.route
         self.votes = votes.count
-        let d = Uncertainty.distribution(votes.map(\.label)).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        labels = d.map(\.key)
-        counts = d.map(\.value)
+        let d = Suggestion.ranked(votes.map(\.label))
+        labels = d.map(\.label)
+        counts = d.map(\.count)
         entropy = machine?.entropy ?? 0
         agreeing = votes.filter { KindScorer.agrees($0, with: machine?.label) }.count
         perLabel = KindScorer.forVotes(votes).map { $0 == .ranking ? [] : Multilabel.perLabel(votes) } ?? []
         confidence = machine.flatMap { Uncertainty.confidenceUncertainty($0.votes).map { 1 - $0 } }
         annotator = route.annotator
+        // A blind audit shows no one's votes.
+        let others = machine == nil ? [] : (everyone ?? all).filter { !$0.noVote && kind.routesOn($0) }
+        byAnnotator = Dictionary(grouping: others, by: \.annotator).sorted { $0.key < $1.key }.map { name, mine in
+            AnnotatorVotes(annotator: name, counts: Suggestion.ranked(mine.map(\.label)))
+        }
     }
+
+    /// Votes per answer (unparseable under `Uncertainty.unparseable`), largest first, ties by answer.
+    static func ranked(_ labels: [String?]) -> [AnswerCount] {
+        Uncertainty.distribution(labels).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { AnswerCount(label: $0.key, count: $0.value) }
+    }
+}
+
+/// One annotator's votes on an item, per answer.
+public struct AnnotatorVotes: Sendable, Hashable {
+    public var annotator: String
+    public var counts: [AnswerCount]
+    public var total: Int { counts.reduce(0) { $0 + $1.count } }
+}
+
+public struct AnswerCount: Sendable, Hashable {
+    public var label: String
+    public var count: Int
 }

@@ -112,7 +112,6 @@ extension App {
         case .classify, .rate:
             // Enter with nothing highlighted accepts the machine's label, unless the item is a blind audit.
             if l.highlighted == nil, let s = l.suggestion, !s.isBlind, let label = s.label, let i = l.choices.firstIndex(of: label) {
-                state.status = Status("Accepted the machine's label: \(label)")
                 return pick(&state, &l, i, at: at)
             }
             guard let h = l.highlighted else {
@@ -158,7 +157,10 @@ extension App {
                 l.pair?.scrolls[0] = bottom
             }
             if l.task.showSource { l.sourceValue = source }
-            if let progress { l.progress = progress }
+            if let progress {
+                l.progress = progress
+                state.session.setLeft(progress.remaining, task: l.task.name)
+            }
             l.previousValue = previous
             l.loaded = true
             if item == nil { l.browsing = nil }
@@ -171,6 +173,7 @@ extension App {
                 return []
             }
             if let i = l.history.lastIndex(of: rowID) { l.history.remove(at: i) }
+            state.session.undo(task: l.task.name, rowID: rowID)
             l.browsing = nil
             state.screen = .label(l)
             state.status = Status("Undone: the item is back")
@@ -211,9 +214,27 @@ extension App {
         }
         if l.browsing == nil || !l.history.contains(entry.itemRowID) { l.history.append(entry.itemRowID) }
         l.browsing = nil
-        // Saved: until the next item arrives, the screen shows it as decided.
+        // Saved: until the next item arrives, the screen shows it as decided, and the status line says what was saved.
+        let uid = l.item?.rowID == entry.itemRowID ? l.item?.item.uid ?? "#\(entry.itemRowID)" : "#\(entry.itemRowID)"
+        let text = entry.value.map { l.pair?.decisionText($0) ?? $0.decisionText }
         if l.item?.rowID == entry.itemRowID, let value = entry.value { l.previousValue = value }
-        if entry.status == .skipped { state.status = Status("Skipped: it comes back at the end") }
+        state.session.add(Session.Decision(task: l.task.name, rowID: entry.itemRowID, uid: uid, text: text, seconds: entry.seconds),
+                          left: l.progress.remaining)
+        state.status = Status(savedText(uid, text, machine: machineAgrees(l, entry.value)))
         return [.loadNext(l.task)]
+    }
+}
+
+extension App {
+    /// The confirmation of a decision the store committed: "saved t1 → positive", "skipped t1: …".
+    static func savedText(_ uid: String, _ text: String?, machine: Bool) -> String {
+        guard let text else { return "skipped \(uid): it comes back at the end" }
+        return "saved \(uid) → \(text)" + (machine ? " (the machine's answer)" : "")
+    }
+
+    /// Whether a decision is the machine's own answer (never on a blind audit).
+    static func machineAgrees(_ l: LabelState, _ value: JSONValue?) -> Bool {
+        guard let s = l.suggestion, !s.isBlind, let label = s.label, let value else { return false }
+        return Decisions.labelText(value) == label
     }
 }

@@ -21,7 +21,8 @@ struct OverlayLayout {
             text = box.inset(1)
             lines = OverlayLayout.helpLines(state, width: text.width)
         case .guidelines:
-            box = OverlayLayout.guidelinesBox(body)
+            // Beside the item, in the side panel's place, when there is one.
+            box = (OverlayLayout.currentTask(state) != nil ? LabelLayout.split(body).side : nil) ?? OverlayLayout.guidelinesBox(body)
             text = box.inset(1).inset(dx: 1, dy: 0)
             lines = OverlayLayout.guidelinesLines(state, width: box.inset(1).width - 2)
         default:

@@ -3,10 +3,11 @@ import Foundation
 import TermUI
 
 /// The compare screen's geometry, computed once from the state by one rule: the prompt on top,
-/// the responses side by side (≥ 120 columns) or stacked, the judge row at the bottom. The view
+/// the responses side by side (when the part beside the side panel is ≥ 90 columns) or stacked, the judge row at the bottom. The view
 /// draws into it and the reducer bounds each pane's scroll by it (the reducer calls no drawing code).
 struct PairLayout {
-    static let sideBySideWidth = 120
+    /// Responses side by side from this width beside the side panel (each pane then ≥ 45 columns).
+    static let sideBySideWidth = 90
 
     var prompt: Rect
     /// One per response, in display order.
@@ -15,7 +16,9 @@ struct PairLayout {
 
     init(_ state: AppState, _ l: LabelState) { self.init(body: state.body, l) }
 
-    init(body: Rect, _ l: LabelState) {
+    init(body all: Rect, _ l: LabelState) {
+        // Beside the side panel when there is one (`LabelLayout.split`).
+        let body = LabelLayout.split(all).main
         let width = body.width
         let (main, choices) = body.splitBottom(3)
         let count = l.pair?.shown.count ?? 2

@@ -21,7 +21,7 @@ public enum PairScreen {
             }
         }
         var rest = ""
-        if let prev = l.previousValue { rest += " · your decision: \(decisionText(prev, p))" }
+        if let prev = l.previousValue { rest += " · your decision: \(p.decisionText(prev))" }
         if let note = l.note { rest += " · note: \(note)" }
         let promptTitle = Render.itemTitle("prompt · item ", item.item.uid, rest, boxWidth: g.prompt.width - (p.focus == 0 ? 2 : 0))  // "▸ " when focused
         pane(g.prompt, promptTitle, 0, g.lines(state, l, pane: 0))
@@ -38,7 +38,7 @@ public enum PairScreen {
         for (position, rect) in g.panes.enumerated() where position < p.shown.count {
             let text = PairLayout.responseText(item, stored: p.shown[position])
             let words = WordDiff.wordCount(text)
-            var title = "\(sideName(position, count: p.shown.count)) · \(words) word\(words == 1 ? "" : "s")"
+            var title = "\(PairState.sideName(position, count: p.shown.count)) · \(words) word\(words == 1 ? "" : "s")"
             if p.shown.count > 2 { title += " · rank " + (p.ranks[position].map(String.init) ?? "–") }
             if p.diff, p.shown.count == 2 { title += " · diff on" }
             pane(rect, title, position + 1, g.lines(state, l, pane: position + 1))
@@ -46,18 +46,12 @@ public enum PairScreen {
         drawChoices(&c, g.choices, state, l, p)
     }
 
-    /// A, B for pairs; 1, 2, 3… for rankings.
-    static func sideName(_ position: Int, count: Int) -> String {
-        count == 2 ? (position == 0 ? "A" : "B") : "\(position + 1)"
-    }
-
     static func drawChoices(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ l: LabelState, _ p: PairState) {
         let t = state.theme
-        let showSide = r.width >= 100  // the judge keys need the room first
-        let (left, right) = showSide ? r.splitLeft(r.width * 2 / 3) : (r, Rect(x: r.maxX, y: r.y, width: 0, height: 0))
+        // The machine's judgment and the dataset's preference are in the side panel (≥ 100 columns).
         var title = p.shown.count == 2 ? "judge" : "rank (tab: next, 1–\(min(9, p.shown.count)): rank, ⏎ submit)"
         if let why = p.rationale { title += " · why: " + why }
-        let inner = c.box(left, title: title, style: t[.border], titleStyle: t[.title])
+        let inner = c.box(r, title: title, style: t[.border], titleStyle: t[.title])
         var x = inner.x + 1
         let entries: [(Action, String)] = p.shown.count == 2
             ? [(.preferA, "A better"), (.preferB, "B better"), (.muchA, ""), (.muchB, "much better"), (.tie, "tie"), (.bothBad, "both bad")]
@@ -69,44 +63,7 @@ public enum PairScreen {
         }
         if p.shown.count > 2 {
             let ranked = p.ranks.compactMap { $0 }.count
-            x += c.put("\(ranked) of \(p.shown.count) ranked", x: x, y: inner.y, style: t[.text], maxWidth: inner.maxX - x)
+            c.put("\(ranked) of \(p.shown.count) ranked", x: x, y: inner.y, style: t[.text], maxWidth: inner.maxX - x)
         }
-        guard showSide else { return }
-        let s = c.box(right, title: l.task.showSource ? "source" : "suggestion", style: t[.border], titleStyle: t[.title])
-        if l.task.showSource, let choice = PairChoice(l.sourceValue), case .response(let index) = choice, let side = p.shown.firstIndex(of: index) {
-            c.put("the dataset prefers \(sideName(side, count: p.shown.count))", x: s.x + 1, y: s.y, style: t[.suggestion], maxWidth: s.width - 1)
-        } else if let sug = l.suggestion, !sug.isBlind, let label = sug.label {
-            // The machine's label is in stored terms ("0"/"1"): say it in the sides shown.
-            let text: String
-            if let index = Int(label), let side = p.shown.firstIndex(of: index) { text = "machine: \(sideName(side, count: p.shown.count)) better" } else {
-                text = "machine: " + (orderText(label, p) ?? label)
-            }
-            // Rankings: the orders' spread, 1 − mean Kendall τ (0 = all votes give the consensus).
-            let spread = RankingOrder(text: label) == nil ? String(format: " · H %.2f", sug.entropy) : String(format: " · 1−τ %.2f", sug.entropy)
-            c.put(text + "  \(sug.agreeing)/\(sug.votes)" + spread, x: s.x + 1, y: s.y, style: t[.suggestion], maxWidth: s.width - 1)
-        } else {
-            c.put(l.suggestion?.isBlind == true ? "blind audit: judge it yourself" : "judging blind", x: s.x + 1, y: s.y, style: t[.muted],
-                  maxWidth: s.width - 1)
-        }
-    }
-
-    /// A ranking's order (stored terms, "2>0=1") in the positions shown now: "3 > 1 = 2".
-    static func orderText(_ label: String, _ p: PairState) -> String? {
-        guard let order = RankingOrder(text: label), order.count == p.shown.count else { return nil }
-        return order.groups.map { g in g.map { sideName(p.shown.firstIndex(of: $0) ?? $0, count: p.shown.count) }.joined(separator: " = ") }
-            .joined(separator: " > ")
-    }
-
-    /// A stored judgment in terms of the sides shown now.
-    static func decisionText(_ value: JSONValue, _ p: PairState) -> String {
-        if Ranking(value) != nil, let label = Decisions.labelText(value), let text = orderText(label, p) { return text }
-        if let j = PairJudgment(value) {
-            switch j.choice {
-            case .response(let i): return "\(sideName(p.shown.firstIndex(of: i) ?? 0, count: p.shown.count))\(j.strength == 2 ? " much" : "") better"
-            case .tie: return "tie"
-            case .bothBad: return "both bad"
-            }
-        }
-        return Render.valueText(value)
     }
 }

@@ -69,7 +69,6 @@ extension App {
                 return []
             }
             let choice: PairChoice = label == "tie" ? .tie : label == "both-bad" ? .bothBad : Int(label).map(PairChoice.response) ?? .tie
-            state.status = Status("Accepted the machine's judgment")
             return judge(&state, &l, item, PairJudgment(choice: choice, rationale: p.rationale), p, at: at)
         case .submit where p.shown.count > 2:
             guard p.ranks.allSatisfy({ $0 != nil }) else {
