@@ -10,7 +10,7 @@ struct TeamInTmuxTests {
         let duet = try #require(Tmux.duetBinary)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Tmux.run(duet, ["init", dir.path, "--template", "classify"])
+        try Tmux.run(duet, ["init", dir.path, "--template", "classify", "--example"])
         try Tmux.run(duet, ["task", "add", "twice", "--kind", "classify", "--labels", "negative,neutral,positive", "--dataset", "sentiment",
                             "--overlap", "2", "--project", dir.path])
         try Tmux.run(duet, ["import", Tmux.repoRoot.appendingPathComponent("sample-data/sentiment.jsonl").path, "--project", dir.path])
