@@ -5,7 +5,7 @@ import Logging
 
 /// Where a machine run is, for a progress line: items done of the task's, and for an LLM what its
 /// requests have cost so far.
-public struct RunProgress: Sendable {
+public struct RunProgress: ProgressReport {
     public var annotator: String
     public var itemsDone: Int
     public var itemsTotal: Int
@@ -47,6 +47,13 @@ public struct RunProgress: Sendable {
         if let left = secondsLeft, itemsDone < itemsTotal { parts.append(RunProgress.duration(left) + " left") }
         return parts.joined(separator: " · ")
     }
+
+    /// "120/352 items: 1020 answers are cached", for the note on Ctrl-C.
+    public var position: String {
+        "\(itemsDone)/\(itemsTotal) items" + (usage.map { ": \($0.responses + $0.cacheHits) answers are cached" } ?? "")
+    }
+
+    public var summary: String { line }
 
     /// 95 → "1m35s", 3725 → "1h02m", 7 → "7s".
     public static func duration(_ seconds: Double) -> String {
