@@ -94,6 +94,8 @@ public final class ProgressPrinter: @unchecked Sendable {
     private let started: Date
     private var shownAt: Date?
     private var drew = false
+    /// The line on the terminal now (a throttled report may be newer).
+    private var drawn: String?
     private var finished = false
     private var last: (any ProgressReport)?
 
@@ -117,6 +119,7 @@ public final class ProgressPrinter: @unchecked Sendable {
                 if let at = shownAt, now.timeIntervalSince(at) < Self.redrawSeconds { return nil }
                 shownAt = now
                 drew = true
+                drawn = p.line
                 return .redraw(p.line)
             }
             guard now.timeIntervalSince(shownAt ?? started) >= Self.logSeconds else { return nil }
@@ -126,14 +129,15 @@ public final class ProgressPrinter: @unchecked Sendable {
         if let out { write(out) }
     }
 
-    /// Ends the line on a terminal; elsewhere prints the summary when the work took a second or more.
+    /// Ends the line on a terminal, redrawn with the last report when a newer one was held back; elsewhere prints the summary when the work took a second or more.
     /// `summary`: false when the command prints its own summary line after this.
     public func finish(summary: Bool = true) {
         let now = clock()
         let out: [ProgressOutput] = lock.withLock {
             guard !finished else { return [] }
             finished = true
-            if tty { return drew ? [.end] : [] }
+            // The final counts stay on the terminal, not the last ones drawn before them.
+            if tty { return !drew ? [] : last.map { $0.line == drawn ? [.end] : [.redraw($0.line), .end] } ?? [.end] }
             guard summary, let last, now.timeIntervalSince(started) >= Self.quietSeconds else { return [] }
             return [.line(last.summary)]
         }

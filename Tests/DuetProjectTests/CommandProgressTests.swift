@@ -54,6 +54,12 @@ import Testing
         #expect(tty.count == 8 + 1)
         #expect(tty.contains(.redraw(reports[10].line)) && !tty.contains(.redraw(reports[2].line)))
         #expect(Self.printed(reports, every: 0.3, tty: false) == [.line("export: 1,000/1,000 items in 3s")])
+        // Reports closer than 0.2 s are held back, but the line left on the terminal has the final counts.
+        let quick = Self.printed([reports[0], reports[5], reports[9], reports[10]], every: 0.6, tty: true)
+        #expect(quick == [.redraw(reports[5].line), .redraw(reports[9].line), .redraw(reports[10].line), .end])
+        // (0.15 s apart from 1.05 s: reports 6 and 8 drawn, 9 held back, then drawn as the line ends.)
+        let held = Self.printed(Array(reports.prefix(10)), every: 0.15, tty: true)
+        #expect(held == [.redraw(reports[6].line), .redraw(reports[8].line), .redraw(reports[9].line), .end], "\(held)")
         // Quick work prints nothing at all, on a terminal or not.
         #expect(Self.printed(reports, every: 0.01, tty: true).isEmpty && Self.printed(reports, every: 0.01, tty: false).isEmpty)
         // A long run not on a terminal: a line a minute, then the summary.

@@ -49,7 +49,10 @@ struct RouteProgressInTmuxTests {
             #expect(Set(requests).count >= 2, "\(lines)")
             #expect(requests == requests.sorted())
             // Then the summary of the run and of the routing, the progress line ended.
-            #expect(screen.contains("llm:fake-1: ") && screen.contains("votes on 24 items; 264 requests"), "\(screen)")
+            // The line left on the terminal has the final counts, then the run's summary and the routing's.
+            #expect(screen.contains("llm:fake-1: 24/24 items · requests 264/264 · "), "\(screen)")
+            #expect(screen.contains("votes on 24 items") && screen.contains("264 requests answered by the server")
+                && screen.contains("routed 24 items by llm:fake-1"), "\(screen)")
             #expect(!screen.split(separator: "\n").contains { $0.contains(" left") }, "the progress line stayed: \(screen)")
         }
     }
