@@ -56,14 +56,15 @@ public struct WorkProgress: ProgressReport, Equatable {
         ProgressLine.count(done) + (total.map { "/" + ProgressLine.count($0) } ?? "") + " " + unit
     }
 
-    /// `export ██████░░░░ 20%  2,000/10,000 items · 1,234 items/s · 7s left`
+    /// `export ██████░░░░ 20%  2,000/10,000 items · 7s left · 1,234 items/s`
     public var line: String {
         var parts = [position]
+        // The time left before the rate: a narrow terminal cuts the end.
+        if let left = secondsLeft { parts.append(RunProgress.duration(left) + " left") }
         if elapsed > 0, done > 0 {
             let r = Double(done) / elapsed
             parts.append((r >= 10 ? ProgressLine.count(Int(r.rounded())) : String(format: "%.1f", r)) + " \(unit)/s")
         }
-        if let left = secondsLeft { parts.append(RunProgress.duration(left) + " left") }
         let label = self.label + (step.map { ": \($0)" } ?? "")
         return ProgressLine.render(label: label, fraction: fraction, detail: parts.joined(separator: " · "))
     }

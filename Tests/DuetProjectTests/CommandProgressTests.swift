@@ -36,13 +36,13 @@ import Testing
 
     @Test func theLineHasCountsRateAndTimeLeft() {
         let p = WorkProgress(label: "export", done: 2_000, total: 10_000, unit: "items", elapsed: 4)
-        #expect(p.line == "export ██████░░░░░░░░░░░░░░░░░░░░░░░░ 20%  2,000/10,000 items · 500 items/s · 16s left")
+        #expect(p.line == "export ██████░░░░░░░░░░░░░░░░░░░░░░░░ 20%  2,000/10,000 items · 16s left · 500 items/s")
         #expect(p.summary == "export: 2,000/10,000 items in 4s")
         let step = WorkProgress(label: "plan", step: "cross-fitting local:ensemble", done: 1, total: 5, unit: "folds", elapsed: 2)
-        #expect(step.line.hasPrefix("plan: cross-fitting local:ensemble ██████") && step.line.hasSuffix("1/5 folds · 0.5 folds/s · 8s left"))
+        #expect(step.line.hasPrefix("plan: cross-fitting local:ensemble ██████") && step.line.hasSuffix("1/5 folds · 8s left · 0.5 folds/s"))
         // Without a total: a share measured apart (bytes of a file), else counts only.
         let read = WorkProgress(label: "a.jsonl", done: 60_000, total: nil, unit: "rows", fraction: 0.75, elapsed: 3)
-        #expect(read.line.hasSuffix("75%  60,000 rows · 20,000 rows/s · 1s left"))
+        #expect(read.line.hasSuffix("75%  60,000 rows · 1s left · 20,000 rows/s"))
         #expect(WorkProgress(label: "x", done: 5, total: nil, unit: "rows", elapsed: 0).line == "x  5 rows")
     }
 
