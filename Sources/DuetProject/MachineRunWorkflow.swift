@@ -54,7 +54,7 @@ public struct RunProgress: ProgressReport {
         "\(itemsDone)/\(itemsTotal) items" + (usage.map { ": \($0.responses + $0.cacheHits) answers are cached" } ?? "")
     }
 
-    public var summary: String { line }
+    public func summary(after seconds: Double) -> String { line }
 
     /// 95 → "1m35s", 3725 → "1h02m", 7 → "7s".
     public static func duration(_ seconds: Double) -> String {

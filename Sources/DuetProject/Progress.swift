@@ -8,8 +8,9 @@ public protocol ProgressReport: Sendable {
     var line: String { get }
     /// Where the work stood, for the note printed when it is interrupted ("120/352 items").
     var position: String { get }
-    /// The one line printed at the end when standard error is not a terminal ("export: 10,000 items in 3s").
-    var summary: String { get }
+    /// The one line printed at the end when standard error is not a terminal ("export: 10,000 items in 3s"),
+    /// the work having taken `seconds`.
+    func summary(after seconds: Double) -> String
     /// Seconds since the work began.
     var elapsed: Double { get }
 }
@@ -56,20 +57,20 @@ public struct WorkProgress: ProgressReport, Equatable {
         ProgressLine.count(done) + (total.map { "/" + ProgressLine.count($0) } ?? "") + " " + unit
     }
 
-    /// `export ██████░░░░ 20%  2,000/10,000 items · 7s left · 1,234 items/s`
+    /// `plan ████░░░░ 20%  1/5 folds · 8s left · cross-fitting local:ensemble · 0.5 folds/s`
     public var line: String {
+        // What matters most first (a narrow terminal cuts the end): counts, time left, the stage, the rate.
         var parts = [position]
-        // The time left before the rate: a narrow terminal cuts the end.
         if let left = secondsLeft { parts.append(RunProgress.duration(left) + " left") }
+        if let step { parts.append(step) }
         if elapsed > 0, done > 0 {
             let r = Double(done) / elapsed
             parts.append((r >= 10 ? ProgressLine.count(Int(r.rounded())) : String(format: "%.1f", r)) + " \(unit)/s")
         }
-        let label = self.label + (step.map { ": \($0)" } ?? "")
-        return ProgressLine.render(label: label, fraction: fraction, detail: parts.joined(separator: " · "))
+        return ProgressLine.render(label: label, fraction: fraction, detail: parts.joined(separator: " · "), width: 20)
     }
 
-    public var summary: String { "\(label): \(position) in \(RunProgress.duration(elapsed))" }
+    public func summary(after seconds: Double) -> String { "\(label): \(position) in \(RunProgress.duration(seconds))" }
 }
 
 /// How a progress line reaches the terminal: redrawn in place, a line of its own, or the end of a redrawn line.
@@ -139,8 +140,9 @@ public final class ProgressPrinter: @unchecked Sendable {
             finished = true
             // The final counts stay on the terminal, not the last ones drawn before them.
             if tty { return !drew ? [] : last.map { $0.line == drawn ? [.end] : [.redraw($0.line), .end] } ?? [.end] }
-            guard summary, let last, now.timeIntervalSince(started) >= Self.quietSeconds else { return [] }
-            return [.line(last.summary)]
+            let took = now.timeIntervalSince(started)
+            guard summary, let last, took >= Self.quietSeconds else { return [] }
+            return [.line(last.summary(after: took))]
         }
         out.forEach(write)
     }
