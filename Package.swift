@@ -90,7 +90,7 @@ let package = Package(
         ),
         .testTarget(name: "DuetAppTests", dependencies: ["DuetApp", "TermUI", "DuetCore", "DuetStore"]),
         // Drives the built `duet` binary in tmux, as a person would.
-        .testTarget(name: "EndToEndTests", dependencies: ["DuetStore", "DuetCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DuetStore", "DuetCore", "LLMLoopback"]),
         .testTarget(name: "DuetStoreTests", dependencies: ["DuetStore", "DuetCore"]),
         .testTarget(
             name: "DuetProjectTests",

@@ -107,7 +107,8 @@ public enum ExportWorkflow {
         return batches
     }
 
-    public static func run(_ request: ExportRequest, project: Project) throws -> ExportReport {
+    /// `progress`: items read of the task's (or the store's), after every page.
+    public static func run(_ request: ExportRequest, project: Project, progress: (WorkProgress) -> Void = { _ in }) throws -> ExportReport {
         let task: TaskSpec?
         if let name = request.task {
             task = try project.task(name)
@@ -139,7 +140,15 @@ public enum ExportWorkflow {
             // The next pages are read on other threads while this one is rendered.
             let pages = PagePrefetcher.start(store: project.store, task: task)
             defer { pages.cancel() }
+            let total = try task.map { try project.store.taskProgress($0).total } ?? project.store.datasetSummaries().reduce(0) { $0 + $1.items }
+            let started = Date()
+            var read = 0
+            progress(WorkProgress(label: "export", done: 0, total: total, unit: "items", elapsed: 0))
             while let (page, logs) = try pages.next() {
+                defer {
+                    read += page.count
+                    progress(WorkProgress(label: "export", done: read, total: total, unit: "items", elapsed: Date().timeIntervalSince(started)))
+                }
                 for batch in renderPage(page, logs: logs, request: request, task: task) {
                     try out.write(batch.lineBytes)
                     try provenance?.write(batch.provenanceBytes)

@@ -61,6 +61,14 @@ public struct ImportProgress: Sendable {
     public var rows: Int
     public var bytes: Int
     public var totalBytes: Int
+    /// Seconds since the file's import began.
+    public var elapsed: Double = 0
+
+    /// As a progress line: rows read, the share of the file's bytes when its size is known.
+    public var work: WorkProgress {
+        WorkProgress(label: URL(fileURLWithPath: file).lastPathComponent, done: rows, total: nil, unit: "rows",
+                     fraction: totalBytes > 0 ? Double(bytes) / Double(totalBytes) : nil, elapsed: elapsed)
+    }
 }
 
 public enum ImportWorkflow {
@@ -126,15 +134,18 @@ public enum ImportWorkflow {
         let pipeline = RecordPipeline.start(stream: stream)
         defer { pipeline.cancel() }
         var reported = 0
+        let started = Date()
         while let batch = try pipeline.next() {
             try writer.add(batch)
             info.rows += batch.count
             if info.rows - reported >= 16_384 {
                 reported = info.rows
-                onProgress(ImportProgress(file: path, rows: info.rows, bytes: isGzip ? 0 : bytes.value, totalBytes: isGzip ? 0 : total))
+                onProgress(ImportProgress(file: path, rows: info.rows, bytes: isGzip ? 0 : bytes.value, totalBytes: isGzip ? 0 : total,
+                                          elapsed: Date().timeIntervalSince(started)))
             }
         }
-        onProgress(ImportProgress(file: path, rows: info.rows, bytes: isGzip ? 0 : total, totalBytes: isGzip ? 0 : total))
+        onProgress(ImportProgress(file: path, rows: info.rows, bytes: isGzip ? 0 : total, totalBytes: isGzip ? 0 : total,
+                                  elapsed: Date().timeIntervalSince(started)))
         return info
     }
 }

@@ -5,7 +5,7 @@ import Logging
 
 /// Where a machine run is, for a progress line: items done of the task's, and for an LLM what its
 /// requests have cost so far.
-public struct RunProgress: Sendable {
+public struct RunProgress: ProgressReport {
     public var annotator: String
     public var itemsDone: Int
     public var itemsTotal: Int
@@ -32,21 +32,29 @@ public struct RunProgress: Sendable {
         return rate.map { Double(max(0, itemsTotal - itemsDone)) / $0 }
     }
 
-    /// `llm:m: 120/352 items · requests 980/1200, 40 from the cache · 3 failed (timeout 3) · 985 answered by the server,
-    /// 1010 attempts (25 failed: http-500 22, timeout 3) · 12345 tokens $0.0123 · 2.1 items/s · 1m50s left`
+    /// `llm:m: 120/352 items · 1m50s left · requests 980/1200, 40 from the cache · 12345 tokens $0.0123 · 3 failed (timeout 3) ·
+    /// 985 answered by the server, 1010 attempts (25 failed: http-500 22, timeout 3) · 2.1 items/s`: what matters most first, since
+    /// a narrow terminal cuts the end.
     public var line: String {
         var parts = ["\(annotator): \(itemsDone)/\(itemsTotal) items"]
+        if let left = secondsLeft, itemsDone < itemsTotal { parts.append(RunProgress.duration(left) + " left") }
         if let u = usage {
             parts.append((u.planned > 0 ? "requests \(u.ended)/\(u.planned)" : "\(u.responses) answered")
                 + (u.cacheHits > 0 ? ", \(u.cacheHits) from the cache" : ""))
+            parts.append("\(u.promptTokens + u.completionTokens) tokens " + String(format: "$%.4f", u.costUSD))
             if u.failureCount > 0 { parts.append("\(u.failureCount) failed (\(OpenAICompatibleAnnotator.Usage.kinds(u.failures)))") }
             if u.attempts > u.received || u.failedAttemptCount > 0 { parts.append(u.attemptsSentence) }
-            parts.append("\(u.promptTokens + u.completionTokens) tokens " + String(format: "$%.4f", u.costUSD))
         }
         if let r = rate { parts.append(String(format: r >= 10 ? "%.0f items/s" : "%.1f items/s", r)) }
-        if let left = secondsLeft, itemsDone < itemsTotal { parts.append(RunProgress.duration(left) + " left") }
         return parts.joined(separator: " · ")
     }
+
+    /// "120/352 items: 1020 answers are cached", for the note on Ctrl-C.
+    public var position: String {
+        "\(itemsDone)/\(itemsTotal) items" + (usage.map { ": \($0.responses + $0.cacheHits) answers are cached" } ?? "")
+    }
+
+    public func summary(after seconds: Double) -> String { line }
 
     /// 95 → "1m35s", 3725 → "1h02m", 7 → "7s".
     public static func duration(_ seconds: Double) -> String {

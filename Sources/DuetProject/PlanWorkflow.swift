@@ -24,7 +24,14 @@ public struct PlanRequest: Sendable {
 public enum PlanWorkflow {
     public static let defaultBudgets = [0, 0.1, 0.2, 0.3, 0.4, 0.5]
 
-    public static func run(_ request: PlanRequest, project: Project) async throws -> PlanReport {
+    /// `progress`: the stage, with the folds of the built-in annotator's cross-fitting counted (the long part).
+    public static func run(_ request: PlanRequest, project: Project,
+                           progress: @escaping @Sendable (WorkProgress) -> Void = { _ in }) async throws -> PlanReport {
+        let started = Date()
+        let tell = { @Sendable (step: String, done: Int, total: Int?, unit: String) in
+            progress(WorkProgress(label: "plan", step: step, done: done, total: total, unit: unit, elapsed: Date().timeIntervalSince(started)))
+        }
+        tell("reading the votes", 0, nil, "items")
         let task = try project.task(request.task)
         let store = project.store
         var (members, votes) = try RouteWorkflow.routerVotes(request.annotators, project: project, task: task)
@@ -38,6 +45,7 @@ public enum PlanWorkflow {
         }
         let order = items.map(\.rowID).filter(votes.contains)
         let measured = Set(order.filter { truth[$0] != nil })
+        tell("reading the votes", order.count, nil, "items with votes")
         // Compare tasks: each member's own position bias, which needs no truth.
         let biases = task.kind == .compare ? MachinePositionBias.make(try store.voteCounts(task: task).filter { members.contains($0.annotator) }) : []
         let bias = biases.first
@@ -53,7 +61,9 @@ public enum PlanWorkflow {
         if let local = members.first(where: { annotatorSpec(voteName: $0, config: project.config)?.kind == .local }),
            let spec = annotatorSpec(voteName: local, config: project.config) {
             let useGold = project.config.router.trainOnGold
-            let fit = try await crossFit(spec, task: task, items: items, measured: measured, useGold: useGold, folds: request.folds, store: store)
+            let fit = try await crossFit(spec, task: task, items: items, measured: measured, useGold: useGold, folds: request.folds, store: store) {
+                tell("cross-fitting \(local)", $0, $1, "folds")
+            }
             var replaced: [Int64: [MachineVote]] = [:]
             for (id, vs) in fit.votes { replaced[id] = (votes[id] ?? []).filter { $0.annotator != local } + vs }
             votes = votes.replacing(replaced).members(members)
@@ -61,6 +71,7 @@ public enum PlanWorkflow {
             evaluation.crossFitItems = fit.votes.count
             evaluation.note = fit.note
         }
+        tell("scoring strategies × budgets", measured.count, nil, "items with truth")
         votes = task.routingVotes(votes)  // a review's verdict votes are not scale points
         // Multilabel tasks and rankings are planned by their own scores (`KindScorer`).
         let scorer = KindScorer.forTask(task, votes: votes)
@@ -112,7 +123,8 @@ public enum PlanWorkflow {
     /// learns from: for each of `folds` folds, an ensemble trained without
     /// that fold's labels votes on it. Nothing is written to the store.
     static func crossFit(_ spec: AnnotatorSpec, task: TaskSpec, items: [StoredItem], measured: Set<Int64>, useGold: Bool, folds: Int,
-                         store: any ProjectStore) async throws -> (votes: [Int64: [MachineVote]], folds: Int, note: String?) {
+                         store: any ProjectStore, progress: (_ done: Int, _ folds: Int) -> Void = { _, _ in })
+        async throws -> (votes: [Int64: [MachineVote]], folds: Int, note: String?) {
         let training = try MachineRunWorkflow.localTraining(task: task, items: items, useGold: useGold, store: store)
         // Folds drawn by a fixed pseudo-random order, so a re-run gives the same plan.
         let learned = training.itemIDs.intersection(measured).sorted { Allocation.tieKey($0, 17) < Allocation.tieKey($1, 17) }
@@ -123,6 +135,7 @@ public enum PlanWorkflow {
         let byID = Dictionary(uniqueKeysWithValues: items.map { ($0.rowID, $0) })
         var out: [Int64: [MachineVote]] = [:]
         for f in 0..<k {
+            progress(f, k)
             let held = Set(learned.enumerated().filter { $0.offset % k == f }.map(\.element))
             let ensemble: any MachineAnnotator
             do {
@@ -133,6 +146,7 @@ public enum PlanWorkflow {
             let heldItems = learned.filter(held.contains).compactMap { byID[$0] }
             for (id, v) in try await ensemble.annotate(heldItems, task: task, progress: { _ in }) { out[id] = v }
         }
+        progress(k, k)
         return (out, k, nil)
     }
 

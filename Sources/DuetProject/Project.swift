@@ -105,7 +105,8 @@ public final class Project {
 
     /// Creates a project: duet.toml from a template and an empty store (WAL).
     @discardableResult
-    public static func create(at root: URL, template: Template, name: String? = nil) throws -> Project {
+    /// `example`: add the template's example task (else duet.toml holds it commented out).
+    public static func create(at root: URL, template: Template, name: String? = nil, example: Bool = false) throws -> Project {
         let fm = FileManager.default
         let configURL = root.appendingPathComponent(ConfigFile.fileName)
         if fm.fileExists(atPath: configURL.path) {
@@ -113,7 +114,7 @@ public final class Project {
         }
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         let projectName = name ?? root.standardizedFileURL.lastPathComponent
-        try template.render(projectName: projectName).write(to: configURL, atomically: true, encoding: .utf8)
+        try template.render(projectName: projectName, example: example).write(to: configURL, atomically: true, encoding: .utf8)
         return try open(at: root, mode: .readWrite, creating: true)
     }
 

@@ -13,9 +13,19 @@ public enum VotesImportWorkflow {
         public var noVotes = 0
     }
 
-    public static func run(path: String, task: TaskSpec, dataset: String?, store: any ProjectStore, at date: Date = Date()) throws -> Report {
+    /// `progress`: the file read (its share of bytes when not gzipped), then its votes matched to items, then saved.
+    public static func run(path: String, task: TaskSpec, dataset: String?, store: any ProjectStore, at date: Date = Date(),
+                           progress: @escaping (WorkProgress) -> Void = { _ in }) throws -> Report {
         let dataset = try votesDataset(dataset, task: task, store: store)
-        var source = try InputSource(path: path)
+        let started = Date()
+        let size = path.lowercased().hasSuffix(".gz") ? 0 : ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+        let tell = { (step: String, done: Int, total: Int?, unit: String, fraction: Double?) in
+            progress(WorkProgress(label: "votes import", step: step, done: done, total: total, unit: unit, fraction: fraction,
+                                  elapsed: Date().timeIntervalSince(started)))
+        }
+        var source = try InputSource(path: path, onRead: { bytes in
+            tell("reading", bytes / 1_000_000, size > 0 ? size / 1_000_000 : nil, "MB", size > 0 ? Double(bytes) / Double(size) : nil)
+        })
         defer { source.cancel() }
         // Peek at the first record: Duet's vote lines, or OpenAI Batch output.
         guard let first = try source.nextChunk() else { throw ImportError(file: path, line: 0, message: "empty file") }
@@ -27,7 +37,8 @@ public enum VotesImportWorkflow {
         var resolved: [(item: Int64, vote: MachineVote)] = []
         var ids: [String: Int64] = [:]
         var annotators: Set<String> = []
-        for r in rows {
+        for (n, r) in rows.enumerated() {
+            if n % 16_384 == 0 { tell("matching items", n, rows.count, "votes", nil) }
             if annotators.insert(r.vote.annotator).inserted, let problem = Names.problem(r.vote.annotator) {
                 throw ImportError(file: path, line: r.line, message: "annotator name \"\(Names.shown(r.vote.annotator))\" \(problem)")
             }
@@ -39,6 +50,7 @@ public enum VotesImportWorkflow {
             }
             resolved.append((ids[r.item]!, r.vote))
         }
+        tell("saving", resolved.count, rows.count, "votes", nil)
         try store.saveVotes(resolved, task: task.name, at: date)
         var report = Report()
         report.noVotes = resolved.filter(\.vote.noVote).count

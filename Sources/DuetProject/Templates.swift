@@ -62,10 +62,20 @@ public enum Template: String, CaseIterable, Sendable {
                           guidelines: "Accept a response that follows the instruction correctly; edit small mistakes; reject the rest."),
     ]
 
-    public func render(projectName: String) -> String {
+    /// The template's example task (classify: sentiment, compare: preference, review: review).
+    public var exampleTask: TaskSpec { Template.examples[self]! }
+
+    /// duet.toml for a new project. The example task is written commented out, as a model to copy, unless
+    /// `example` asks for it (`duet init --example`): a project starts with the tasks someone asked for.
+    public func render(projectName: String, example: Bool = false) -> String {
         var out = Template.header.replacingOccurrences(of: "%NAME%", with: TOMLText.escape(projectName))
         out += "# Tasks: what people label. kind = classify | multilabel | rate | review | compare\n"
-        out += TOMLText.taskBlock(Template.examples[self]!)
+        if example { return out + TOMLText.taskBlock(exampleTask) }
+        out += "# Add one with `duet task add NAME --kind \(exampleTask.kind.rawValue)\(exampleTask.labels.isEmpty ? "" : " --labels a,b,c")`, "
+            + "or uncomment this example:\n"
+        for line in TOMLText.taskBlock(exampleTask).split(separator: "\n", omittingEmptySubsequences: false).dropFirst().dropLast() {
+            out += line.isEmpty ? "#\n" : "# \(line)\n"
+        }
         return out
     }
 }

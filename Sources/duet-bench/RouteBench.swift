@@ -6,7 +6,7 @@ import Foundation
 /// A new project of `n` items ("i0"…), in a temporary directory of its own.
 func benchProject(_ name: String, n: Int) throws -> (project: Project, dir: URL, task: TaskSpec) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-\(name)-\(getpid())")
-    let project = try Project.create(at: dir, template: .classify)
+    let project = try Project.create(at: dir, template: .classify, example: true)
     let data = dir.appendingPathComponent("items.jsonl")
     var text = ""
     for i in 0..<n { text += "{\"id\":\"i\(i)\",\"text\":\"item \(i)\"}\n" }
@@ -117,7 +117,7 @@ func runLocalBench(n: Int) throws {
     // As a person runs it: the same corpus as a project (the training tenth as gold), `duet route --annotator local`.
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-local-\(getpid())")
     defer { try? FileManager.default.removeItem(at: dir) }
-    let project = try Project.create(at: dir, template: .classify)
+    let project = try Project.create(at: dir, template: .classify, example: true)
     let toml = dir.appendingPathComponent("duet.toml")
     let settings = try String(contentsOf: toml, encoding: .utf8)
     try settings.replacingOccurrences(of: "train_on_gold = false", with: "train_on_gold = true").write(to: toml, atomically: true, encoding: .utf8)

@@ -11,7 +11,7 @@ import TermUICurses
 func runScrollBench(megabytes: Int) throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-scroll-\(getpid())")
     defer { try? FileManager.default.removeItem(at: dir) }
-    let project0 = try Project.create(at: dir, template: .classify)
+    let project0 = try Project.create(at: dir, template: .classify, example: true)
     let words = ["lorem", "ipsum", "dolor", "sit", "amet", "你好", "café", "consectetur", "adipiscing", "elit"]
     var text = ""
     var k = 0

@@ -59,7 +59,7 @@ let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-be
 defer { try? FileManager.default.removeItem(at: dir) }
 
 // A project with N short texts (some with CJK and emoji), imported the normal way.
-let project0 = try Project.create(at: dir, template: .classify)
+let project0 = try Project.create(at: dir, template: .classify, example: true)
 let words = ["good", "bad", "slow", "fast", "你好", "世界", "😀", "café", "update", "battery", "service", "train"]
 let data = try writeLines(to: dir.appendingPathComponent("items.jsonl"), count: n) { i in
     var text = ""

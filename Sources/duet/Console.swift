@@ -2,6 +2,7 @@ import ArgumentParser
 import DuetProject
 import Foundation
 import TermUI
+import TermUICurses
 
 /// Everything a command prints goes through here: one rule for every line.
 ///
@@ -26,9 +27,11 @@ enum Console {
         emit(safe(text) + "\n", to: 2)
     }
 
-    /// A progress line redrawn in place on a terminal (standard error): `\r`, the text, clear to the end.
+    /// A progress line redrawn in place on a terminal (standard error): `\r`, the text cut to the terminal's
+    /// width (a wrapped line would not be redrawn in place), clear to the end.
     static func progress(_ text: String) {
-        emit("\r" + safe(text) + "\u{1B}[K", to: 2)
+        let width = TerminalSize.of(fd: 2)?.width ?? 80
+        emit("\r" + Wrap.truncate(safe(text), width: max(1, width - 1)) + "\u{1B}[K", to: 2)
     }
 
     /// Ends a progress line drawn with `progress`.
@@ -98,50 +101,44 @@ enum Console {
     }
 }
 
-/// A progress line for a long command: redrawn in place at most 5 times a second on a terminal, one
-/// line a minute otherwise; on Ctrl-C it says where the run was and how to resume, then exits 130.
+/// A long command's progress on standard error, by `ProgressPrinter`'s one rule (redrawn in place on a
+/// terminal after the first second, a summary line elsewhere). With a `resumeHint`, Ctrl-C says where the
+/// run was and how to resume, then exits 130; without one, Ctrl-C keeps its default (an export's temp file
+/// is removed by its own handler).
 final class ProgressMeter: @unchecked Sendable {
-    private let lock = NSLock()
-    private let tty: Bool
-    private var shownAt: Date?
-    private var last: RunProgress?
-    private var drew = false
+    private let printer: ProgressPrinter
     private var interrupt: DispatchSourceSignal?
 
-    init(tty: Bool = Console.stderrIsTerminal, resumeHint: String) {
-        self.tty = tty
+    init(tty: Bool = Console.stderrIsTerminal, resumeHint: String? = nil) {
+        printer = ProgressPrinter(tty: tty) { out in
+            switch out {
+            case .redraw(let text): Console.progress(text)
+            case .line(let text): Console.note(text)
+            case .end: Console.endProgress()
+            }
+        }
+        guard let resumeHint else { return }
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler { [weak self] in
             guard let self else { Foundation.exit(130) }
-            let p = self.lock.withLock { self.last }
-            if self.tty { Console.endProgress() }
-            let answered = p?.usage.map { "\($0.responses + $0.cacheHits) answers are cached" } ?? "nothing is lost"
-            Console.note("interrupted at \(p.map { "\($0.itemsDone)/\($0.itemsTotal) items" } ?? "the start"): \(answered); \(resumeHint)")
+            let p = self.printer.interrupt()
+            Console.note("interrupted at \(p?.position ?? "the start"); \(resumeHint)")
             Foundation.exit(130)
         }
         source.resume()
         interrupt = source
     }
 
-    func show(_ p: RunProgress) {
-        let now = Date()
-        let due: Bool = lock.withLock {
-            last = p
-            guard let at = shownAt else { shownAt = now; return true }
-            if now.timeIntervalSince(at) >= (tty ? 0.2 : 60) { shownAt = now; return true }
-            return false
-        }
-        guard due else { return }
-        if tty { Console.progress(p.line); lock.withLock { drew = true } } else { Console.note(p.line) }
-    }
+    func show(_ p: any ProgressReport) { printer.show(p) }
 
-    /// Ends the line (and gives Ctrl-C back its default).
-    func finish() {
-        interrupt?.cancel()
-        interrupt = nil
-        signal(SIGINT, SIG_DFL)
-        let ended: Bool = lock.withLock { defer { drew = false }; return drew }
-        if ended { Console.endProgress() }
+    /// Ends the line (and gives Ctrl-C back its default). `summary`: false when the command prints its own.
+    func finish(summary: Bool = true) {
+        if let interrupt {
+            interrupt.cancel()
+            self.interrupt = nil
+            signal(SIGINT, SIG_DFL)
+        }
+        printer.finish(summary: summary)
     }
 }

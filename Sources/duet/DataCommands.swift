@@ -31,22 +31,16 @@ struct Import: ParsableCommand {
         let project = try projectOptions.open()
         let request = ImportRequest(paths: files, dataset: dataset, format: format, idField: idField, textField: textField,
                                     goldField: goldField, dryRun: dryRun, onChange: onChange)
-        let tty = Console.stderrIsTerminal
-        var drewProgress = false
+        let meter = ProgressMeter()
+        defer { meter.finish(summary: false) }
         do {
             let report = try ImportWorkflow.run(request, into: project.store, onFormat: { f in
                 Console.note("\(f.path): \(f.format.rawValue) (\(f.detected ? "detected from the keys" : "as given")), \(f.container.rawValue) file → dataset \(f.dataset)")
-            }, onProgress: { p in
-                guard tty, p.rows >= 50_000 || drewProgress else { return }
-                drewProgress = true
-                let name = URL(fileURLWithPath: p.file).lastPathComponent
-                let fraction = p.totalBytes > 0 ? Double(p.bytes) / Double(p.totalBytes) : nil
-                Console.progress(ProgressLine.render(label: name, fraction: fraction, detail: "\(ProgressLine.count(p.rows)) rows"))
-            })
-            if drewProgress { Console.endProgress() }
+            }, onProgress: { meter.show($0.work) })
+            meter.finish(summary: false)
             Console.out(report.summary)
         } catch {
-            if drewProgress { Console.endProgress() }
+            meter.finish(summary: false)
             throw DuetError("\(error)\nnothing was imported (the store is unchanged)")
         }
     }
@@ -82,7 +76,10 @@ struct Export: ParsableCommand {
     func run() throws {
         let project = try projectOptions.open(.readOnly)
         let request = ExportRequest(task: task, format: format, scope: decisions, output: output ?? file, options: ExportOptions(ktoTies: ktoTies))
-        let report = try ExportWorkflow.run(request, project: project)
+        let meter = ProgressMeter()
+        defer { meter.finish(summary: false) }
+        let report = try ExportWorkflow.run(request, project: project, progress: meter.show)
+        meter.finish(summary: false)
         Console.note(report.summary)
     }
 }

@@ -7,9 +7,11 @@ struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a project: duet.toml and duet.sqlite.",
         discussion: """
+        duet.toml holds the template's example task commented out; add your own with `duet task add`, or \
+        take the example with --example (classify: sentiment, compare: preference, review: review).
         Examples:
           duet init myproject --template classify
-          duet init prefs --template compare --name "preference pairs"
+          duet init prefs --template compare --name "preference pairs" --example
         """)
 
     @Argument(help: "Folder for the project (created if missing).")
@@ -21,11 +23,20 @@ struct Init: ParsableCommand {
     @Option(help: "Project name (default: the folder's name).")
     var name: String?
 
+    @Flag(help: "Also add the template's example task (otherwise it is only a comment in duet.toml).")
+    var example = false
+
     func run() throws {
         let url = URL(fileURLWithPath: dir).standardizedFileURL
-        let project = try Project.create(at: url, template: template, name: name)
+        let project = try Project.create(at: url, template: template, name: name, example: example)
         Console.out("created \(project.configURL.path) and \(Project.storeFileName) (template \(template.rawValue))")
-        Console.out("next: duet import FILE --project \(url.path)")
+        if project.config.tasks.isEmpty {
+            let t = template.exampleTask
+            Console.out("next: duet task add NAME --kind \(t.kind.rawValue)\(t.labels.isEmpty ? "" : " --labels a,b,c") --project \(url.path)")
+        } else {
+            Console.out("task: \(project.config.tasks.map(\.name).joined(separator: ", "))")
+        }
+        Console.out("then: duet import FILE --project \(url.path)")
     }
 }
 

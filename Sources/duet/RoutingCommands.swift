@@ -52,7 +52,11 @@ struct Votes: ParsableCommand {
 
         func run() throws {
             let project = try projectOptions.open()
-            let report = try VotesImportWorkflow.run(path: file, task: project.task(task), dataset: dataset, store: project.store)
+            let meter = ProgressMeter()
+            defer { meter.finish(summary: false) }
+            let report = try VotesImportWorkflow.run(path: file, task: project.task(task), dataset: dataset, store: project.store,
+                                                     progress: meter.show)
+            meter.finish(summary: false)
             Console.out("imported \(report.votes) votes on \(report.items) items by \(report.annotators.joined(separator: ", "))"
                 + (report.unparseable > 0 ? " (\(report.unparseable) unparseable)" : "")
                 + (report.noVotes > 0 ? ", \(report.noVotes) False / No answers (no vote)" : ""))
@@ -107,14 +111,14 @@ struct RouteCommand: AsyncParsableCommand {
             let meter = ProgressMeter(resumeHint: "run `duet route` again to resume without paying twice")
             defer { meter.finish() }
             let runs = try await RouteWorkflow.runCascade(stages, task: spec, project: project) { meter.show($0) }
-            meter.finish()
+            meter.finish(summary: false)
             for run in runs { Console.note(run.summary) }
         }
         for name in runs where !noRun && (panel != nil || project.config.router.cascade == nil) {
             let meter = ProgressMeter(resumeHint: "run `duet route` again to resume without paying twice")
             defer { meter.finish() }
             let run = try await MachineRunWorkflow.run(annotator: name, task: spec, project: project) { meter.show($0) }
-            meter.finish()
+            meter.finish(summary: false)
             Console.note(run.summary)
         }
         let report = try RouteWorkflow.run(RouteRequest(task: task, annotators: panel, budget: budget, threshold: threshold,
@@ -153,7 +157,11 @@ struct Plan: AsyncParsableCommand {
         }
         let project = try projectOptions.open(.readOnly)
         if let svg { try PlanWorkflow.checkSVGPath(svg, project: project) }  // before the work, not after
-        let report = try await PlanWorkflow.run(PlanRequest(task: task, budgets: list, annotators: annotator.map(PanelOption.parse)), project: project)
+        let meter = ProgressMeter()
+        defer { meter.finish() }
+        let report = try await PlanWorkflow.run(PlanRequest(task: task, budgets: list, annotators: annotator.map(PanelOption.parse)), project: project,
+                                                progress: meter.show)
+        meter.finish()
         if let svg {
             try PlanWorkflow.writeSVG(report, to: svg, project: project)
             Console.note("wrote \(svg)")

@@ -39,6 +39,31 @@ import TermUI
         #expect(map.hints(in: [.textInput]) == ["ctrl-s save", "esc cancel", "ctrl-u clear"])
     }
 
+    /// A combined hint ("a/b better", "[ ] prev/next") names one key per action; remapping any one of
+    /// them rewrites that key only, and every key the hint names does its action.
+    @Test func remappingOneHalfOfACombinedHintRewritesThatKeyOnly() throws {
+        let map = try Keymap.defaults.remapped(["preferB": ["c"], "scrollUp": ["i"], "next": ["}"], "muchA": ["Z"],
+                                                "previousDisputed": ["P"], "moveUp": ["ctrl-p"]])
+        #expect(map.hints(in: [.label, .compare]).contains("a/c better"))
+        #expect(map.hints(in: [.label, .compare]).contains("Z/B much"))
+        #expect(map.hints(in: [.overlay]).contains("j/i scroll"))
+        #expect(map.hints(in: [.label, .classify]).contains("[ } prev/next"))
+        #expect(map.hints(in: [.adjudicate]).contains("n/P item"))
+        #expect(map.hints(in: [.searchResults]).contains("j/ctrl-p move"))
+        // Every key of every combined hint, on every screen, does the action it stands for.
+        for contexts in Keymap.screens {
+            for b in map.bindings where !b.hintWith.isEmpty {
+                guard let hint = b.hint(in: contexts) else { continue }
+                let part = Keymap.keyPart(hint)
+                let keys = part.split(separator: part.contains("/") ? "/" : " ").map(String.init)
+                #expect(keys.count == 1 + b.hintWith.count, "\(hint)")
+                for (name, action) in zip(keys, [b.action] + b.hintWith) {
+                    #expect(Key(hintName: name).flatMap { map.action(for: $0, in: contexts) } == action, "'\(hint)': \(name)")
+                }
+            }
+        }
+    }
+
     /// The hint line is the table's hints where keys are read: no entry is written by hand.
     @Test func hintLineIsTheTables() throws {
         let h = try Harness()

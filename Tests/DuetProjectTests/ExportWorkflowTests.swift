@@ -127,7 +127,7 @@ import Testing
         // Several tasks and no --task: the items themselves.
         let report = try ExportWorkflow.run(ExportRequest(task: nil, format: .jsonl, scope: .all, output: out), project: project)
         #expect(report.written == 1)
-        let project2 = try Project.create(at: tmp.url.appendingPathComponent("p2"), template: .classify)
+        let project2 = try Project.create(at: tmp.url.appendingPathComponent("p2"), template: .classify, example: true)
         _ = try ImportWorkflow.run(ImportRequest(paths: [out], dataset: "src"), into: project2.store)
         let back = try #require(try project2.store.item(dataset: "src", uid: "x"))
         #expect(back.item.fields.text == "tab\there")
@@ -194,7 +194,7 @@ import Testing
         _ = try ImportWorkflow.run(ImportRequest(paths: [path]), into: project.store)
         let out = tmp.url.appendingPathComponent("out.jsonl").path
         _ = try ExportWorkflow.run(ExportRequest(task: "preference", format: .jsonl, scope: .all, output: out), project: project)
-        let project2 = try Project.create(at: tmp.url.appendingPathComponent("p2"), template: .compare)
+        let project2 = try Project.create(at: tmp.url.appendingPathComponent("p2"), template: .compare, example: true)
         let report = try ImportWorkflow.run(ImportRequest(paths: [out], dataset: "pairs"), into: project2.store)
         #expect(report.files.first?.format == .duet)
         let original = try #require(try project.store.item(dataset: "pairs", uid: "p1"))

@@ -196,7 +196,7 @@ struct FuzzRun {
             let path = try gzip(try dir.file(seed.name, bytes: seed.bytes))
             compressed[seed.name] = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         }
-        project = try Project.create(at: dir.url.appendingPathComponent("p0"), template: .classify)
+        project = try Project.create(at: dir.url.appendingPathComponent("p0"), template: .classify, example: true)
         state = StoreState(items: 0, datasets: [], annotations: 0, lastRowID: 0)
         state = try readState()
     }
@@ -248,7 +248,7 @@ struct FuzzRun {
     mutating func freshProject() throws {
         let old = project.root
         projectNumber += 1
-        project = try Project.create(at: dir.url.appendingPathComponent("p\(projectNumber)"), template: .classify)
+        project = try Project.create(at: dir.url.appendingPathComponent("p\(projectNumber)"), template: .classify, example: true)
         try? FileManager.default.removeItem(at: old)
         inputsInProject = 0
         known = []

@@ -18,7 +18,7 @@ import Testing
             if let g = try JSONValue.parse(String(line)).object?["gold"]?.string, !labels.contains(g) { labels.append(g) }
         }
         let root = tmp.url.appendingPathComponent(set)
-        _ = try Project.create(at: root, template: .classify)
+        _ = try Project.create(at: root, template: .classify, example: true)
         let quoted = labels.map { "'" + $0.replacingOccurrences(of: "'", with: "’") + "'" }.joined(separator: ", ")
         var toml = "[project]\nname = \"p\"\n[router]\n"
         if let panel { toml += "annotators = [" + panel.map { "\"\($0)\"" }.joined(separator: ", ") + "]\n" }

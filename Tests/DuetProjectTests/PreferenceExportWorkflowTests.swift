@@ -108,7 +108,7 @@ import Testing
             try ExportWorkflow.run(ExportRequest(task: "preference", format: .dpo, output: out, options: ExportOptions(ktoTies: .falseRows)),
                                    project: compare)
         }
-        let classify = try Project.create(at: tmp.url.appendingPathComponent("c"), template: .classify)
+        let classify = try Project.create(at: tmp.url.appendingPathComponent("c"), template: .classify, example: true)
         do {
             _ = try ExportWorkflow.run(ExportRequest(task: "sentiment", format: .dpo, output: out), project: classify)
             Issue.record("dpo export of a classify task did not fail")
@@ -146,7 +146,7 @@ import Testing
         #expect(text.contains("preference pairs: 5 decisions, preferred shown left 50%, tie 20%, both bad 0%, agrees with source 50%"))
 
         // Other tasks have no pairs block; a compare task without decisions has nulls.
-        let other = try Project.create(at: tmp.url.appendingPathComponent("o"), template: .compare)
+        let other = try Project.create(at: tmp.url.appendingPathComponent("o"), template: .compare, example: true)
         try other.addTask(TaskSpec(name: "sentiment", kind: .classify, labels: ["a", "b"]))
         let tasks = try #require(try JSONValue.parse(StatusReport.make(other).json())["tasks"]?.array)
         #expect(tasks.map { $0["pairs"] == nil } == [false, true])

@@ -15,21 +15,44 @@ import Testing
         let sqlite = project.root.appendingPathComponent(Project.storeFileName).path
         #expect(FileManager.default.fileExists(atPath: sqlite))
         // A second init in the same folder is refused.
-        #expect(throws: DuetError.self) { try Project.create(at: project.root, template: .classify) }
+        #expect(throws: DuetError.self) { try Project.create(at: project.root, template: .classify, example: true) }
     }
 
-    @Test(arguments: Template.allCases) func everyTemplateParses(_ template: Template) throws {
-        let config = try ConfigFile.parse(template.render(projectName: "x \"quoted\""), file: "duet.toml")
-        #expect(config.name == "x \"quoted\"")
-        #expect(config.tasks.count == 1)
-        #expect(config.annotators.map(\.name) == ["local"])
-        #expect(config.router.budget == 0.3)
+    /// A template adds no task nobody asked for: its example is a comment to copy, a real task only with
+    /// `example` (`duet init --example`); uncommented, the comment is exactly that task.
+    @Test(arguments: Template.allCases) func everyTemplateParsesAndAddsATaskOnlyWhenAsked(_ template: Template) throws {
+        let plain = try ConfigFile.parse(template.render(projectName: "x \"quoted\""), file: "duet.toml")
+        #expect(plain.name == "x \"quoted\"")
+        #expect(plain.tasks.isEmpty)
+        #expect(plain.annotators.map(\.name) == ["local"])
+        #expect(plain.router.budget == 0.3)
+        let text = template.render(projectName: "x")
+        #expect(text.contains("# name = \"\(template.exampleTask.name)\""))
+        #expect(text.contains("`duet task add NAME --kind \(template.exampleTask.kind.rawValue)"))
+        let withExample = try ConfigFile.parse(template.render(projectName: "x", example: true), file: "duet.toml")
+        #expect(withExample.tasks == [template.exampleTask])
+        // The commented example, uncommented, is the example task.
+        let marker = try #require(text.range(of: "or uncomment this example:\n"))
+        let example = text[marker.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0 == "#" ? "" : $0.hasPrefix("# ") ? String($0.dropFirst(2)) : String($0) }.joined(separator: "\n")
+        let tasks = try ConfigFile.parse(String(text[..<marker.upperBound]) + example, file: "duet.toml").tasks
+        #expect(tasks == [template.exampleTask])
+    }
+
+    @Test func initAddsNoTaskUnlessAsked() throws {
+        let tmp = try TempDir()
+        let plain = try Project.create(at: tmp.url.appendingPathComponent("plain"), template: .classify)
+        #expect(plain.config.tasks.isEmpty)
+        try plain.addTask(TaskSpec(name: "topic", kind: .classify, labels: ["a", "b"]))
+        #expect(try Project.open(at: plain.root).config.tasks.map(\.name) == ["topic"])
+        let example = try Project.create(at: tmp.url.appendingPathComponent("ex"), template: .classify, example: true)
+        #expect(example.config.tasks.map(\.name) == ["sentiment"])
     }
 
     @Test func locateOrder() throws {
         let tmp = try TempDir()
-        let a = try Project.create(at: tmp.url.appendingPathComponent("a"), template: .classify).root
-        let b = try Project.create(at: tmp.url.appendingPathComponent("b"), template: .classify).root
+        let a = try Project.create(at: tmp.url.appendingPathComponent("a"), template: .classify, example: true).root
+        let b = try Project.create(at: tmp.url.appendingPathComponent("b"), template: .classify, example: true).root
         let deep = a.appendingPathComponent("x/y")
         try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
         // Nearest ancestor.

@@ -24,9 +24,10 @@ import Testing
         u.planned = 3_000
         // 984 of 3,000 requests ended in 60 s: 2,016 left at 16.4 a second, 2m03s.
         let p = RunProgress(annotator: "llm:m", itemsDone: 120, itemsTotal: 352, usage: u, elapsed: 60)
-        #expect(p.line == "llm:m: 120/352 items · requests 984/3000, 40 from the cache · 4 failed (http-503 1, timeout 3) · "
-            + "984 requests answered by the server, 990 attempts (10 failed: http-503 4, timeout 6) · "
-            + "12345 tokens $0.0123 · 2.0 items/s · 2m03s left")
+        // What matters most first (a narrow terminal cuts the end): items, time left, requests, tokens and cost.
+        #expect(p.line == "llm:m: 120/352 items · 2m03s left · requests 984/3000, 40 from the cache · 12345 tokens $0.0123 · "
+            + "4 failed (http-503 1, timeout 3) · 984 requests answered by the server, 990 attempts (10 failed: http-503 4, timeout 6) · "
+            + "2.0 items/s")
         #expect(RunProgress(annotator: "local:ensemble", itemsDone: 0, itemsTotal: 10, elapsed: 0).line == "local:ensemble: 0/10 items")
         #expect(RunProgress.duration(7) == "7s" && RunProgress.duration(95) == "1m35s" && RunProgress.duration(3725) == "1h02m")
     }

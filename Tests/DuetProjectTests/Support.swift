@@ -23,8 +23,9 @@ final class TempDir {
         return u.path
     }
 
+    /// A project with the template's example task, asked for explicitly (`duet init` adds none by itself).
     func project(_ template: Template = .classify) throws -> Project {
-        try Project.create(at: url.appendingPathComponent("p"), template: template)
+        try Project.create(at: url.appendingPathComponent("p"), template: template, example: true)
     }
 }
 

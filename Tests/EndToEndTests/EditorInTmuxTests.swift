@@ -12,7 +12,7 @@ struct EditorInTmuxTests {
     static func reviewProject() throws -> (duet: String, dir: URL) {
         let duet = try #require(Tmux.duetBinary)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
-        try Tmux.run(duet, ["init", dir.path, "--template", "review"])
+        try Tmux.run(duet, ["init", dir.path, "--template", "review", "--example"])
         try Tmux.run(duet, ["import", Tmux.repoRoot.appendingPathComponent("sample-data/demonstrations.jsonl").path, "--project", dir.path])
         return (duet, dir)
     }

@@ -21,7 +21,7 @@ struct FileSafetyCLITests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-cli-\(UUID().uuidString)")
         let root = dir.appendingPathComponent("p")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let initialized = try duet(["init", root.path], in: dir)
+        let initialized = try duet(["init", root.path, "--example"], in: dir)
         guard initialized.status == 0 else { throw E2EError("duet init: \(initialized.err)") }
         var text = ""
         text.reserveCapacity(items * 40)

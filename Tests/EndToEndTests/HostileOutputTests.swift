@@ -56,7 +56,7 @@ struct HostileOutputTests {
     static func hostileProject() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-hostile-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        _ = try duet(["init", dir.path])
+        _ = try duet(["init", dir.path, "--example"])
         return dir
     }
 
@@ -163,7 +163,7 @@ struct HostileOutputTests {
         // Arguments echoed before any project is found, and a project path that is itself hostile.
         _ = try Self.check(["status", "--project", dir.path + Self.osc], &failures)
         let odd = dir.appendingPathComponent("proj" + Self.osc + Self.bidi)
-        _ = try Self.check(["init", odd.path], &failures)
+        _ = try Self.check(["init", odd.path, "--example"], &failures)
         _ = try Self.check(["status", "--project", odd.path], &failures)
 
         #expect(failures.isEmpty, "\(failures.count) unsafe outputs:\n\(failures.joined(separator: "\n"))")

@@ -7,7 +7,7 @@ import Testing
 func sampleProject() throws -> (duet: String, dir: URL) {
     let duet = try #require(Tmux.duetBinary)
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
-    try Tmux.run(duet, ["init", dir.path])
+    try Tmux.run(duet, ["init", dir.path, "--example"])
     try Tmux.run(duet, ["import", Tmux.repoRoot.appendingPathComponent("sample-data/sentiment.jsonl").path, "--project", dir.path])
     return (duet, dir)
 }

@@ -34,7 +34,7 @@ struct PairsInTmuxTests {
         let duet = try #require(Tmux.duetBinary)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Tmux.run(duet, ["init", dir.path, "--template", "compare"])
+        try Tmux.run(duet, ["init", dir.path, "--template", "compare", "--example"])
         try Tmux.run(duet, ["import", try #require(sharedHH), "--project", dir.path])
 
         let tmux = Tmux()

@@ -14,7 +14,7 @@ struct PlanCLITests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try items.write(to: dir.appendingPathComponent("items.jsonl"), atomically: true, encoding: .utf8)
         try votes.write(to: dir.appendingPathComponent("votes.jsonl"), atomically: true, encoding: .utf8)
-        for args in [["init", root.path, "--template", template], ["import", dir.appendingPathComponent("items.jsonl").path],
+        for args in [["init", root.path, "--template", template, "--example"], ["import", dir.appendingPathComponent("items.jsonl").path],
                      ["votes", "import", dir.appendingPathComponent("votes.jsonl").path, "--task", task]] {
             let r = try duet(args, in: args[0] == "init" ? dir : root)
             guard r.status == 0 else { throw E2EError("duet \(args.joined(separator: " ")): \(r.text)") }

@@ -10,7 +10,7 @@ struct TeamInTmuxTests {
         let duet = try #require(Tmux.duetBinary)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Tmux.run(duet, ["init", dir.path, "--template", "classify"])
+        try Tmux.run(duet, ["init", dir.path, "--template", "classify", "--example"])
         try Tmux.run(duet, ["task", "add", "twice", "--kind", "classify", "--labels", "negative,neutral,positive", "--dataset", "sentiment",
                             "--overlap", "2", "--project", dir.path])
         try Tmux.run(duet, ["import", Tmux.repoRoot.appendingPathComponent("sample-data/sentiment.jsonl").path, "--project", dir.path])
@@ -61,8 +61,9 @@ struct TeamInTmuxTests {
         try dash.start("'\(duet)' --as dana --project '\(dir.path)'; echo DUET-EXIT=$?; sleep 30", width: 130, height: 40)
         try dash.waitFor("v quality")
         try dash.send("j", "v")
-        let quality = try dash.waitFor("quality · twice · classify")
-        #expect(quality.contains("ana – bob: 0.333 on 2 items"))  // po 0.5, pe 0.25
+        try dash.waitFor("quality · twice · classify")
+        // The figures arrive once computed (the screen says "computing…" meanwhile).
+        let quality = try dash.waitFor("ana – bob: 0.333 on 2 items")  // po 0.5, pe 0.25
         #expect(quality.contains("No plan"))
         try dash.send("q")
         try dash.waitFor("⏎ open")

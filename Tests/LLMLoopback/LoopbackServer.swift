@@ -243,3 +243,15 @@ private final class RequestHandler: ChannelInboundHandler {
         }
     }
 }
+
+extension LoopbackServer {
+    /// `script` with every reply `seconds` later: a server with a real model's latency, for what a person
+    /// sees while a run goes on (`duet route`'s progress line).
+    public static func latency(_ seconds: Double, _ script: @escaping Script = FakeLLM.reply) -> Script {
+        { request in
+            var reply = script(request)
+            reply.delay += seconds
+            return reply
+        }
+    }
+}

@@ -70,6 +70,9 @@ public struct Binding: Sendable, Hashable {
     public var contexts: Set<KeyContext>
     /// Where the hint is shown (nil: wherever the binding applies).
     public var hintContexts: Set<KeyContext>?
+    /// A combined hint ("a/b better", "[ ] prev/next"): the other actions whose keys it names, in order after
+    /// this one's, so remapping any of them rewrites its own key in the hint and no other.
+    public var hintWith: [Action] = []
 
     public init(_ action: Action, _ keys: [Key], _ help: String, hint: String? = nil, hintIn hintContexts: Set<KeyContext>? = nil,
                 _ contexts: Set<KeyContext>) {
@@ -81,10 +84,31 @@ public struct Binding: Sendable, Hashable {
         self.contexts = contexts
     }
 
+    /// The same binding with a combined hint naming `others`' keys after its own.
+    func combined(with others: Action...) -> Binding {
+        var b = self
+        b.hintWith = others
+        return b
+    }
+
     /// The hint shown in `contexts`, if any.
     func hint(in contexts: Set<KeyContext>) -> String? {
         guard let hint, !(hintContexts ?? self.contexts).isDisjoint(with: contexts) else { return nil }
         return hint
+    }
+}
+
+extension Binding {
+    /// Where the hint names `action`'s key `old` (its own key first, then `hintWith`'s, split at "/" or " "),
+    /// that key becomes `new`; the other keys and the words stay.
+    mutating func renameHintKey(of action: Action, from old: String, to new: String) {
+        guard let hint, let position = ([self.action] + hintWith).firstIndex(of: action) else { return }
+        let keyPart = Keymap.keyPart(hint)
+        let separator: Character = keyPart.contains("/") ? "/" : " "
+        var keys = hintWith.isEmpty ? [keyPart] : keyPart.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+        guard keys.count == 1 + hintWith.count, keys[position] == old else { return }
+        keys[position] = new
+        self.hint = keys.joined(separator: String(separator)) + hint.dropFirst(keyPart.count)
     }
 }
 
@@ -146,7 +170,7 @@ public struct Keymap: Sendable, Hashable {
         Binding(.reject, [.char("x")], "Reject the response (review)", hint: "x reject", [.review]),
         Binding(.edit, [.char("e")], "Edit the response in $EDITOR (review)", hint: "e edit", [.review]),
         Binding(.takeAnswer, [.enter], "Take the highlighted answer as the final decision", hint: "⏎ take", [.adjudicate]),
-        Binding(.nextDisputed, [.char("n"), .char("]")], "Next disputed item (leave this one for later)", hint: "n/p item", [.adjudicate]),
+        Binding(.nextDisputed, [.char("n"), .char("]")], "Next disputed item (leave this one for later)", hint: "n/p item", [.adjudicate]).combined(with: .previousDisputed),
         Binding(.previousDisputed, [.char("p"), .char("[")], "Previous disputed item", [.adjudicate]),
         Binding(.peopleOnly, [.char("m")], "Disputes among people only / people and machines (toggles)", hint: "m machines", [.adjudicate]),
         Binding(.skip, [.char(" ")], "Skip: the item comes back at the end", hint: "␣ skip", [.label]),
@@ -156,9 +180,9 @@ public struct Keymap: Sendable, Hashable {
         Binding(.note, [.char("n")], "Write a note for this item", hint: "n note", [.label]),
         Binding(.nextChoice, [.tab, .right], "Highlight the next choice", [.classify, .multilabel, .rate, .review]),
         Binding(.previousChoice, [.backTab, .left], "Highlight the previous choice", [.classify, .multilabel, .rate, .review]),
-        Binding(.preferA, [.char("a")], "A is better", hint: "a/b better", [.compare]),
+        Binding(.preferA, [.char("a")], "A is better", hint: "a/b better", [.compare]).combined(with: .preferB),
         Binding(.preferB, [.char("b")], "B is better", [.compare]),
-        Binding(.muchA, [.char("A")], "A is much better", hint: "A/B much", [.compare]),
+        Binding(.muchA, [.char("A")], "A is much better", hint: "A/B much", [.compare]).combined(with: .muchB),
         Binding(.muchB, [.char("B")], "B is much better", [.compare]),
         Binding(.tie, [.char("t")], "Tie: equally good", hint: "t tie", [.compare]),
         Binding(.bothBad, [.char("x")], "Both bad", hint: "x both bad", [.compare]),
@@ -166,16 +190,17 @@ public struct Keymap: Sendable, Hashable {
         Binding(.diff, [.char("d")], "Highlight the words that differ", hint: "d diff", [.compare]),
         Binding(.focusNext, [.tab], "Move focus to the next pane (it scrolls with j/k)", hint: "tab pane", [.compare, .rank]),
         Binding(.focusPrevious, [.backTab], "Move focus to the previous pane", [.compare, .rank]),
-        Binding(.previous, [.char("[")], "Go back to the previous item you decided", hint: "[ ] prev/next", [.label]),
+        Binding(.previous, [.char("[")], "Go back to the previous item you decided", hint: "[ ] prev/next", [.label]).combined(with: .next),
         Binding(.next, [.char("]")], "Go forward again (towards the queue)", [.label]),
-        Binding(.scrollDown, [.char("j"), .down], "Scroll down", hint: "j/k scroll", hintIn: [.overlay, .quality], [.label, .overlay, .quality]),
+        Binding(.scrollDown, [.char("j"), .down], "Scroll down", hint: "j/k scroll", hintIn: [.overlay, .quality], [.label, .overlay, .quality])
+            .combined(with: .scrollUp),
         Binding(.scrollUp, [.char("k"), .up], "Scroll up", [.label, .overlay, .quality]),
         Binding(.pageDown, [.pageDown, .ctrl("d")], "Page down", [.label, .overlay, .adjudicate]),
         Binding(.pageUp, [.pageUp, .ctrl("u")], "Page up", [.label, .overlay, .adjudicate]),
         Binding(.top, [.home], "Scroll to the top", [.label, .overlay]),
         Binding(.bottom, [.end], "Scroll to the bottom", [.label, .overlay]),
         Binding(.moveDown, [.char("j"), .down], "Next row (adjudicating: next answer; search: next result)", hint: "j/k move", hintIn: [.searchResults],
-                [.dashboard, .triage, .adjudicate, .searchResults]),
+                [.dashboard, .triage, .adjudicate, .searchResults]).combined(with: .moveUp),
         Binding(.moveUp, [.char("k"), .up], "Previous row", [.dashboard, .triage, .adjudicate, .searchResults]),
         Binding(.open, [.enter], "Open the task (triage, search: the item)", hint: "⏎ open", [.dashboard, .triage, .searchResults]),
         Binding(.quality, [.char("v")], "Quality of the task: plan chart, agreement, audits, position bias", hint: "v quality", [.dashboard]),
@@ -232,6 +257,13 @@ public struct Keymap: Sendable, Hashable {
         bindings.filter { !$0.contexts.isDisjoint(with: contexts) }.compactMap { b in b.hint(in: contexts).map { (b.action, $0) } }
     }
 
+    /// A hint's keys without its words: "⏎ submit" → "⏎", "[ ] prev/next" → "[ ]", "x both bad" → "x".
+    public static func keyPart(_ hint: String) -> String {
+        let chars = Array(hint)
+        for i in chars.indices.dropLast() where chars[i] == " " && chars[i + 1].isLetter { return String(chars[..<i]) }
+        return hint
+    }
+
     /// Rebinds actions (from duet.toml's [keys]); throws naming the bad entry.
     public func remapped(_ overrides: [String: [String]]) throws(KeymapError) -> Keymap {
         var map = self
@@ -248,10 +280,9 @@ public struct Keymap: Sendable, Hashable {
                 keys.append(key)
             }
             guard let i = map.bindings.firstIndex(where: { $0.action == action }) else { continue }
-            // The hint names the key that does it: its first key (a pair such as "a/b" keeps the other half).
-            if let hint = map.bindings[i].hint, let first = keys.first, let old = map.bindings[i].keys.first?.hintName, hint.hasPrefix(old),
-               let next = hint.dropFirst(old.count).first, next == " " || next == "/" {
-                map.bindings[i].hint = first.hintName + hint.dropFirst(old.count)
+            // Every hint naming this action's key names its new first key instead, and only that key.
+            if let old = map.bindings[i].keys.first?.hintName, let first = keys.first?.hintName {
+                for j in map.bindings.indices { map.bindings[j].renameHintKey(of: action, from: old, to: first) }
             }
             map.bindings[i].keys = keys
         }

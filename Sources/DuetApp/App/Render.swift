@@ -83,10 +83,6 @@ public enum Render {
         return others + kept
     }
 
-    /// A hint's keys without its words: "⏎ submit" → "⏎", "[ ] prev/next" → "[ ]", "x both bad" → "x".
-    static func keyPart(_ hint: String) -> String {
-        let chars = Array(hint)
-        for i in chars.indices.dropLast() where chars[i] == " " && chars[i + 1].isLetter { return String(chars[..<i]) }
-        return hint
-    }
+    /// A hint's keys without its words (`Keymap.keyPart`).
+    static func keyPart(_ hint: String) -> String { Keymap.keyPart(hint) }
 }

@@ -29,6 +29,9 @@ public final class Runtime {
     var retryAt: Date?
     /// The store's worker and its answers (the run loop's path).
     let worker = EffectWorker()
+    /// Computations that only read (the Quality screen's figures and plan, which re-trains the ensemble):
+    /// a worker of their own, so keys are not held while they run; their answers come back as messages too.
+    let computeWorker = EffectWorker()
     /// Keys typed while the worker had effects in flight, in order.
     var held: [AppMessage] = []
     /// How long the run loop waits for a key while the worker is busy, before looking for its answers.
@@ -74,8 +77,8 @@ public final class Runtime {
         // When the worker's current run of work began (monotonic clock).
         var busySince: UInt64?
         while !state.quitting {
-            // The store's answers, in the order the effects were asked.
-            let answers = worker.takeAnswers()
+            // The store's answers, in the order the effects were asked (a computation's whenever it ends).
+            let answers = worker.takeAnswers() + computeWorker.takeAnswers()
             if !answers.isEmpty {
                 answers.forEach(post)
                 dirty = true
@@ -97,7 +100,7 @@ public final class Runtime {
             // Wait for a key, until a retry is due, or (while the store works) a moment.
             let retryWait = retryAt.map { max(0, Int(($0.timeIntervalSince(clock()) * 1000).rounded(.up))) }
             // The wait ends for the worker's sake only, not the retry's.
-            let polling = busy && (retryWait ?? Int.max) > Runtime.pollMilliseconds
+            let polling = (busy || computeWorker.busy) && (retryWait ?? Int.max) > Runtime.pollMilliseconds
             guard let event = try backend.nextEvent(timeoutMilliseconds: polling ? Runtime.pollMilliseconds : retryWait) else {
                 if polling { continue }
                 // Input ended, or the retry is due.
@@ -130,6 +133,11 @@ public final class Runtime {
             switch effect {
             case .editText, .wake:
                 perform(effect, context).forEach(post)
+            case .loadQuality:
+                // Read-only and long: keys go on meanwhile (a stale answer is dropped by the screen).
+                let context = self.context
+                let runtime = UncheckedRuntime(self)
+                computeWorker.submit { runtime.value.perform(effect, context) }
             default:
                 let context = self.context
                 let runtime = UncheckedRuntime(self)

@@ -8,7 +8,9 @@ enum QualityScreen {
     static func draw(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ q: QualityState) {
         let t = state.theme
         guard let report = q.report else {
-            c.put(" Loading…", x: r.x, y: r.y + 1, style: t[.muted])
+            // Computed off the loop (`Runtime.computeWorker`): the keys below keep working meanwhile.
+            c.put(" computing… (the plan re-trains the built-in annotator; keys still work)", x: r.x, y: r.y + 1,
+                  style: t[.muted])
             return
         }
         let layout = QualityLayout(body: r, q, state: state)

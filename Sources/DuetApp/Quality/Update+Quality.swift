@@ -14,11 +14,12 @@ extension App {
         return []
     }
 
-    /// The Quality report arrived.
+    /// The Quality report arrived (computed off the loop: it is dropped when the screen has moved on to
+    /// another screen or task meanwhile).
     static func qualityMessage(_ state: inout AppState, _ message: AppMessage) -> [Effect] {
         switch message {
         case .qualityLoaded(let report):
-            guard case .quality(var q) = state.screen else { return [] }
+            guard case .quality(var q) = state.screen, report.agreement.task == q.task.name else { return [] }
             q.report = report
             state.screen = .quality(q)
             return []
