@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The only C surface: ncursesw, wide-character API.
@@ -34,6 +35,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // GRDB's SQLite module, for the bulk-import fast path.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        // The only postgres-nio importer: a shared project in PostgreSQL (connection settings from
+        // [store] url, the connection pool, named migrations, the schema, create or attach).
+        .target(
+            name: "DuetPostgres",
+            dependencies: [
+                "DuetCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Project on disk: duet.toml, discovery, import/export/status workflows.
@@ -92,6 +103,11 @@ let package = Package(
         // Drives the built `duet` binary in tmux, as a person would.
         .testTarget(name: "EndToEndTests", dependencies: ["DuetStore", "DuetCore", "LLMLoopback"]),
         .testTarget(name: "DuetStoreTests", dependencies: ["DuetStore", "DuetCore"]),
+        // Needs a server: DUET_TEST_POSTGRES_URL (scripts/pg-throwaway.sh starts one); skipped without it unless CI=true.
+        .testTarget(
+            name: "DuetPostgresTests",
+            dependencies: ["DuetPostgres", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .testTarget(
             name: "DuetProjectTests",
             dependencies: ["DuetProject", "DuetAnnotators", "DuetStore", "DuetCore", "DuetApp", "TermUI", "LLMLoopback",

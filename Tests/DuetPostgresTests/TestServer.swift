@@ -1,0 +1,85 @@
+import Foundation
+import PostgresNIO
+import Testing
+@testable import DuetPostgres
+
+/// The server the PostgreSQL tests use: `DUET_TEST_POSTGRES_URL` (and the password in
+/// `DUET_TEST_POSTGRES_PASSWORD`, when set), as `scripts/pg-throwaway.sh run -- swift test` exports them.
+/// Without the URL the suites that need a server are skipped, unless CI=true: then they run and fail.
+enum TestServer {
+    static let environment = ProcessInfo.processInfo.environment
+    static let url = environment["DUET_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let enabled = url != nil || environment["CI"] == "true"
+    static let skipped: Comment = """
+        DUET_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped \
+        (scripts/pg-throwaway.sh run -- swift test --filter DuetPostgresTests runs them)
+        """
+
+    struct Missing: Error, CustomStringConvertible {
+        var description: String {
+            "CI=true but DUET_TEST_POSTGRES_URL is not set: .ci/run starts a server with scripts/pg-throwaway.sh"
+        }
+    }
+
+    /// The configured database (the role may create databases; each test makes its own).
+    static func base() throws -> PostgresConfig {
+        guard let url else { throw Missing() }
+        let passwordEnv = environment["DUET_TEST_POSTGRES_PASSWORD"] != nil ? "DUET_TEST_POSTGRES_PASSWORD" : nil
+        return try PostgresConfig(url: url, passwordEnv: passwordEnv)
+    }
+
+    /// Runs `body` with a new, empty database of its own, dropped afterwards.
+    static func withDatabase(_ body: (PostgresConfig) async throws -> Void) async throws {
+        let base = try base()
+        let name = "duet_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
+        let admin = try await PostgresPool.open(base, maximumConnections: 1)
+        let result: Result<Void, any Error>
+        do {
+            try await admin.run(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+            var config = base
+            config.database = name
+            do { result = .success(try await body(config)) } catch { result = .failure(error) }
+            try await admin.run(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"))
+        } catch {
+            await admin.close()
+            throw error
+        }
+        await admin.close()
+        return try result.get()
+    }
+
+    /// Opens a pool on `config`, runs `body`, closes the pool.
+    static func withPool(_ config: PostgresConfig, _ body: (PostgresPool) async throws -> Void) async throws {
+        let pool = try await PostgresPool.open(config)
+        let result: Result<Void, any Error>
+        do { result = .success(try await body(pool)) } catch { result = .failure(error) }
+        await pool.close()
+        return try result.get()
+    }
+}
+
+extension PostgresPool {
+    /// Runs one statement.
+    func run(_ sql: PostgresQuery) async throws {
+        try await withConnection { db -> Void in
+            _ = try await db.query(sql, logger: PostgresPool.quiet)
+        }
+    }
+
+    /// The first column of every row, as text.
+    func texts(_ sql: PostgresQuery) async throws -> [String] {
+        try await withConnection { db in
+            var out: [String] = []
+            for try await value in try await db.query(sql, logger: PostgresPool.quiet).decode(String.self) { out.append(value) }
+            return out
+        }
+    }
+
+    /// A single count.
+    func count(_ sql: PostgresQuery) async throws -> Int64 {
+        try await withConnection { db in
+            for try await value in try await db.query(sql, logger: PostgresPool.quiet).decode(Int64.self) { return value }
+            return -1
+        }
+    }
+}
