@@ -33,6 +33,20 @@ import TermUI
     }
 }
 
+/// A status message (a decision saved, an error) shares the bottom line with the hints: `? help` and
+/// `q quit` stay while it shows, and the message is cut before they are.
+@Suite struct StatusWithHintsTests {
+    @Test(arguments: [(80, 24), (120, 40), (40, 12)])
+    func savedConfirmationKeepsHelpAndQuit(size: (Int, Int)) throws {
+        let h = try Harness(width: size.0, height: size.1)
+        h.press(.char("1"))
+        let last = try #require(h.screen.last)
+        #expect(last.contains("? help") && last.contains("q quit"), "\(size.0)×\(size.1): \(last)")
+        #expect(DisplayWidth.of(last) <= size.0)
+        if size.0 >= 80 { #expect(last.contains("saved t1 → negative"), "\(last)") } else { #expect(last.contains("saved")) }
+    }
+}
+
 /// `?` opens on the current screen's keys, then the rest; nothing is cut; End scrolls to the bottom.
 @Suite struct HelpOverlayTests {
     func helpTitles(_ task: TaskSpec?, width: Int = 120, height: Int = 40) throws -> (Harness, [String]) {

@@ -91,7 +91,8 @@ import TermUI
         var state = labelState()
         _ = App.update(&state, .failed("disk full"))
         #expect(state.status == Status("disk full", .error))
-        #expect(Render.screen(state).lines.last == " disk full")
+        let last = Render.screen(state).lines.last ?? ""
+        #expect(last.hasPrefix(" disk full ") && last.hasSuffix("? help  q quit"))
         _ = App.update(&state, .key(.char("j"), at: at))
         #expect(state.status == nil)
     }

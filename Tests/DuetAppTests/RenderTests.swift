@@ -28,7 +28,7 @@ import TermUI
             "┌ label ────────────────────────────────────────────┐┌ suggestion ─────────────┐",
             "│ 1 negative   2 neutral   3 positive               ││ no machine label yet    │",
             "└───────────────────────────────────────────────────┘└─────────────────────────┘",
-            " skipped t1: it comes back at the end",
+            " skipped t1: it comes back at the end   1-9  ⏎  ␣  u  f  n  [ ]  ? help  q quit",
         ])
         expectFullRows(Render.screen(h.state))
         // No control character reaches the canvas.
@@ -68,7 +68,7 @@ import TermUI
             "│ 1 negative   2 neutral               │",
             "│ 3 positive                           │",
             "└──────────────────────────────────────┘",
-            " skipped t1: it comes back at the end",
+            " skipped t1: it comes …  ? help  q quit",
         ])
         expectFullRows(Render.screen(h.state))
     }

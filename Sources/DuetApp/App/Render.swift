@@ -46,20 +46,32 @@ public enum Render {
         }
     }
 
-    /// The bottom line: the status message when there is one, else key hints
-    /// from the keymap for the current screen.
+    /// The bottom line: key hints from the keymap for the current screen, and the status message
+    /// when there is one on the left of them. The hints then shorten to make room for it, but `? help`
+    /// and `q quit` stay (the status is cut before they are).
     static func footer(_ c: inout Canvas, _ r: Rect, _ state: AppState) {
-        if let status = state.status {
-            let role: Role = status.kind == .error ? .error : status.kind == .warning ? .warning : .success
-            c.put(" " + status.text, x: r.x, y: r.y, style: state.theme[role], maxWidth: r.width)
+        let entries = state.keymap.hintEntries(in: state.keyContexts)
+        guard let status = state.status else {
+            drawHints(&c, fitHints(entries, width: r.width - 1), x: r.x + 1, y: r.y, state)
             return
         }
-        var x = r.x + 1
-        for hint in fitHints(state.keymap.hintEntries(in: state.keyContexts), width: r.width - 1) {
-            // The key part (before the first space) stands out.
+        let role: Role = status.kind == .error ? .error : status.kind == .warning ? .warning : .success
+        let text = " " + status.text
+        let hints = fitHints(entries, width: max(0, r.width - DisplayWidth.of(text) - 4))
+        let hintsWidth = hints.reduce(0) { $0 + DisplayWidth.of($1) + 2 } - (hints.isEmpty ? 0 : 2)
+        let x = max(r.x, r.maxX - hintsWidth - 1)
+        let room = max(0, x - r.x - 2)
+        c.put(Wrap.truncate(text, width: room), x: r.x, y: r.y, style: state.theme[role], maxWidth: room)
+        drawHints(&c, hints, x: x, y: r.y, state)
+    }
+
+    /// Hints from `x` on, two spaces apart, the key part (before the first space) standing out.
+    private static func drawHints(_ c: inout Canvas, _ hints: [String], x start: Int, y: Int, _ state: AppState) {
+        var x = start
+        for hint in hints {
             let parts = hint.split(separator: " ", maxSplits: 1).map(String.init)
-            x += c.put(parts[0], x: x, y: r.y, style: state.theme[.key])
-            if parts.count > 1 { x += c.put(" " + parts[1], x: x, y: r.y, style: state.theme[.hint]) }
+            x += c.put(parts[0], x: x, y: y, style: state.theme[.key])
+            if parts.count > 1 { x += c.put(" " + parts[1], x: x, y: y, style: state.theme[.hint]) }
             x += 2
         }
     }
