@@ -72,6 +72,22 @@ import TermUI
         #expect(App.mouseTarget(r.state, Mouse(.wheelDown, x: row.x, y: row.y)) == .action(.moveDown, times: App.wheelStep))
     }
 
+    @Test(arguments: [(80, 24), (120, 40), (40, 12)])
+    func clickOnADashboardTaskSelectsItAndASecondClickOpensIt(width: Int, height: Int) throws {
+        let h = try Harness(width: width, height: height, task: nil)
+        guard case .dashboard(let d) = h.state.screen, d.rows.count > 1 else { Issue.record("no dashboard with tasks"); return }
+        let name = d.rows[1].task.name
+        let row = try #require(cell(of: " " + name + " ", in: h.screen, below: 1))
+        // The detail under the list and the header select nothing.
+        #expect(App.mouseTarget(h.state, Mouse(.click, x: row.x + 1, y: 0)) == nil)
+        #expect(App.mouseTarget(h.state, Mouse(.click, x: row.x + 1, y: height - 3)) == nil)
+        h.runtime.send(.mouse(Mouse(.click, x: row.x + 1, y: row.y), at: Date()))
+        guard case .dashboard(let after) = h.state.screen else { Issue.record("left the dashboard on the first click"); return }
+        #expect(after.selected == 1)
+        h.runtime.send(.mouse(Mouse(.click, x: row.x + 1, y: row.y), at: Date()))
+        #expect(h.label?.task.name == name, "\(h.screen.joined(separator: "\n"))")
+    }
+
     @Test func clickOnAPairPaneFocusesIt() throws {
         let h = try Harness(width: 120, height: 40, task: Harness.prefs)
         let layout = PairLayout(h.state, try #require(h.label))

@@ -7,7 +7,8 @@ import TermUI
 enum MouseTarget: Sendable, Equatable {
     /// The action, this many times.
     case action(Action, times: Int)
-    /// Select this triage row.
+    /// Select this row of the screen's list (triage's table, the dashboard's tasks); a click on the
+    /// row already selected opens it, as Enter does.
     case row(Int)
     /// Focus this pane of a pair (0 = the prompt), then the action this many times (scrolling it).
     case pane(Int, then: Action?, times: Int)
@@ -23,9 +24,17 @@ extension App {
         case .action(let action, let times):
             return press(&state, action, times: times, at: at)
         case .row(let i):
-            guard case .triage(var t) = state.screen else { return [] }
-            t.selected = i
-            state.screen = .triage(t)
+            switch state.screen {
+            case .triage(var t):
+                guard t.selected != i else { return press(&state, .open, times: 1, at: at) }
+                t.selected = i
+                state.screen = .triage(t)
+            case .dashboard(var d):
+                guard d.selected != i else { return press(&state, .open, times: 1, at: at) }
+                d.selected = i
+                state.screen = .dashboard(d)
+            default: break
+            }
             return []
         case .pane(let pane, let action, let times):
             guard case .label(var l) = state.screen, l.pair != nil else { return [] }
@@ -70,6 +79,11 @@ extension App {
             if m.kind == .wheelDown { return .action(.moveDown, times: wheelStep) }
             if m.kind == .wheelUp { return .action(.moveUp, times: wheelStep) }
             return TriageLayout.row(atX: m.x, y: m.y, body: state.body, t).map { .row($0) }
+        case .dashboard(let d):
+            guard state.body.contains(x: m.x, y: m.y) else { return nil }
+            if m.kind == .wheelDown { return .action(.moveDown, times: 1) }
+            if m.kind == .wheelUp { return .action(.moveUp, times: 1) }
+            return DashboardLayout.row(atX: m.x, y: m.y, body: state.body, d).map { .row($0) }
         default:
             return nil
         }

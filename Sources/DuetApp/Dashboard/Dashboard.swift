@@ -21,9 +21,8 @@ enum Dashboard {
         let kindWidth = 11
         let numbersWidth = 28
         let barWidth = max(4, inner.width - nameWidth - kindWidth - numbersWidth - 5)
-        // The list keeps the selection in view; 4 rows below are for the detail.
-        let visible = max(1, inner.height - 4)
-        let first = max(0, d.selected - visible + 1)
+        // The list keeps the selection in view; the rows below are for the detail.
+        let (first, visible) = DashboardLayout.window(inner, d)
         var y = inner.y
         for (i, row) in d.rows.enumerated().dropFirst(first).prefix(visible) {
             let selected = i == d.selected
