@@ -38,7 +38,8 @@ import TermUI
         let screen = h.screen
         // −(.5 ln .5 + 2 · .25 ln .25) = 1.0397…
         #expect(screen.contains { $0.contains("positive  2/4  ⏎ accept") })
-        #expect(screen.contains { $0.contains("H 1.04 · positive 2 · negative") })  // the rest is clipped below 100 columns (from 100 the side panel has it all)
+        // What does not fit says so with "…" below 100 columns (from 100 the side panel has it all).
+        #expect(screen.contains { $0.contains("H 1.04 · positive 2 · negativ…│") }, "\(screen.joined(separator: "\n"))")
     }
 
     @Test func enterAcceptsTheSuggestion() throws {

@@ -104,8 +104,12 @@ public enum LabelScreen {
         // Multilabel: each label's yes votes of its votes, ✓ a supported yes, ✗ a supported no, ? unsure.
         let split = s.perLabel.isEmpty ? s.distribution.map { "\($0.label) \($0.count)" }.joined(separator: " · ")
             : s.perLabel.map { "\($0.label) \($0.applies.map { $0 ? "✓" : "✗" } ?? "?")\($0.yes)/\($0.votes)" }.joined(separator: " · ")
-        // Uncertainty first: it is what the person should weigh the label by.
-        c.put(String(format: "H %.2f · ", s.entropy) + split, x: r.x, y: y, style: t[.muted], maxWidth: r.width)
+        // Uncertainty first: it is what the person should weigh the label by. Wrapped over the lines
+        // left; the last one says with "…" that more is cut (the side panel, from 100 columns, has it all).
+        var lines = Wrap.lines(String(format: "H %.2f · ", s.entropy) + split, width: r.width)
+        let room = r.maxY - y
+        if lines.count > room { lines = lines.prefix(room - 1) + [Wrap.truncate(lines.dropFirst(room - 1).joined(separator: " "), width: r.width)] }
+        for (i, line) in lines.enumerated() { c.put(line, x: r.x, y: y + i, style: t[.muted], maxWidth: r.width) }
     }
 
     /// One choice as drawn: its key, its text, and which choice it is.
