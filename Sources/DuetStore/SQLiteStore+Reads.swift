@@ -37,6 +37,13 @@ extension SQLiteStore {
         }
     }
 
+    public func sourceFile(itemRowID: Int64) throws -> String? {
+        try writer.read { db in
+            try String.fetchOne(db, sql: "SELECT imports.path FROM items JOIN imports ON imports.id = items.import_id WHERE items.id = ?",
+                                arguments: [itemRowID])
+        }
+    }
+
     public func item(dataset: String, uid: String) throws -> StoredItem? {
         try writer.read { db in
             try GRDB.Row.fetchOne(db, sql: "SELECT \(Rows.itemColumns) FROM items WHERE dataset = ? AND uid = ?",

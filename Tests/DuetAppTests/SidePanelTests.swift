@@ -100,7 +100,7 @@ import TermUI
         let c = Render.screen(h.state)
         #expect(!c.cells.contains { $0.text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x202E } })
         let text = h.screen.joined(separator: "\n")
-        #expect(text.contains("dataset z · line 12"))
+        #expect(text.contains("dataset z · z.jsonl:12"), "\(text)")
         #expect(text.contains("osc: ␛]52;c;QUFB"))
         #expect(text.contains("名前: 値"))
         expectAligned(h)

@@ -225,6 +225,7 @@ final class FullDiskStore: ProjectStore, @unchecked Sendable {
     func datasetSummaries() throws -> [DatasetSummary] { try inner.datasetSummaries() }
     func taskProgress(_ task: TaskSpec) throws -> TaskProgress { try inner.taskProgress(task) }
     func item(rowID: Int64) throws -> StoredItem? { try inner.item(rowID: rowID) }
+    func sourceFile(itemRowID: Int64) throws -> String? { try inner.sourceFile(itemRowID: itemRowID) }
     func item(dataset: String, uid: String) throws -> StoredItem? { try inner.item(dataset: dataset, uid: uid) }
     func items(for task: TaskSpec?, afterRowID: Int64, limit: Int) throws -> [StoredItem] { try inner.items(for: task, afterRowID: afterRowID, limit: limit) }
     func search(_ task: TaskSpec, query: String, limit: Int) throws -> [StoredItem] { try inner.search(task, query: query, limit: limit) }

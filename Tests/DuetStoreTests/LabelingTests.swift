@@ -86,6 +86,15 @@ import Testing
         #expect(try store.nextItem(for: Fixture.sentiment, annotator: "alice")?.rowID == ids[1])
     }
 
+    /// The file each item came from, as imported (what the side panel shows beside the line).
+    @Test func sourceFileIsTheImportsPath() throws {
+        let store = try Fixture.store(texts: 2)
+        _ = try Fixture.load(store, [Fixture.text(3)], file: "/data/more\u{1B}[2J.jsonl")
+        let ids = try (1...3).map { try Fixture.id(store, $0) }
+        #expect(try ids.map { try store.sourceFile(itemRowID: $0) } == ["/data/reviews.jsonl", "/data/reviews.jsonl", "/data/more\u{1B}[2J.jsonl"])
+        #expect(try store.sourceFile(itemRowID: 999) == nil)
+    }
+
     @Test func labelUndoAndNextItemFlow() throws {
         let store = try Fixture.store(texts: 5)
         let task = Fixture.sentiment

@@ -187,11 +187,11 @@ public final class Runtime {
                 }
                 return [.dashboardLoaded(rows)]
             case .loadNext(let task):
-                let item = try store.nextItem(for: task, annotator: context.annotator)
+                let item = try withSourceFile(store.nextItem(for: task, annotator: context.annotator))
                 return [.itemLoaded(item, progress: try progressIfNeeded(task, context), previous: nil, at: clock(), source: try source(item, task),
                                     suggestion: try suggestion(item, task))]
             case .loadItem(let task, let rowID):
-                let item = try store.item(rowID: rowID)
+                let item = try withSourceFile(store.item(rowID: rowID))
                 let log = try store.annotations(itemRowIDs: [rowID], task: task.name)[rowID] ?? []
                 let mine = Decisions.current(log).last { $0.entry.annotator == context.annotator && $0.entry.task == task.name }
                 return [.itemLoaded(item, progress: try store.taskProgress(task), previous: mine?.entry.value, at: clock(),
@@ -277,6 +277,13 @@ public final class Runtime {
         guard task.showSource, let item else { return nil }
         let log = try store.annotations(itemRowIDs: [item.rowID], task: task.name)[item.rowID] ?? []
         return log.first { $0.entry.annotatorKind == .source }?.entry.value
+    }
+
+    /// The item with the file it came from, for the side panel's source line.
+    func withSourceFile(_ item: StoredItem?) throws -> StoredItem? {
+        guard var item else { return nil }
+        item.item.sourceFile = try store.sourceFile(itemRowID: item.rowID)
+        return item
     }
 
     /// The router's label and votes for the item, when the task was routed.

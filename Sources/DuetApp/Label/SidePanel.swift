@@ -24,6 +24,17 @@ enum SidePanel {
 
     /// The panel's lines at `width`: machine, session, recent, item (what matters most first: the
     /// bottom is what a short window cuts).
+    /// " · t.jsonl:27" (the file's name and the line), " · line 27" when the file is not known.
+    static func source(_ item: Item) -> String {
+        let file = item.sourceFile.map { ($0 as NSString).lastPathComponent }
+        switch (file, item.sourceLine) {
+        case let (file?, line?): return " · \(file):\(line)"
+        case let (file?, nil): return " · \(file)"
+        case let (nil, line?): return " · line \(line)"
+        default: return ""
+        }
+    }
+
     static func lines(_ state: AppState, _ l: LabelState, width: Int) -> [StyledLine] {
         let t = state.theme
         var out: [StyledLine] = []
@@ -62,7 +73,7 @@ enum SidePanel {
 
         if let item = l.item?.item {
             heading("item")
-            line("dataset \(item.dataset)" + (item.sourceLine.map { " · line \($0)" } ?? ""))
+            line("dataset \(item.dataset)" + Self.source(item))
             for key in item.metadata.keys.sorted().prefix(metadataCount) {
                 let value = item.metadata[key].map { $0.scalarText ?? $0.canonicalJSON } ?? ""
                 out.append(StyledLine(Wrap.truncate("\(key): \(value)", width: width), t[.muted]))

@@ -104,6 +104,9 @@ public struct Item: Hashable, Sendable {
     /// Everything else the source row carried.
     public var metadata: [String: JSONValue]
     public var sourceLine: Int?
+    /// The file it was imported from (`ProjectStore.sourceFile`), filled where a screen shows it;
+    /// nil on items read in bulk.
+    public var sourceFile: String?
 
     public init(uid: String, dataset: String, kind: ItemKind, fields: ItemFields, gold: JSONValue? = nil,
                 metadata: [String: JSONValue] = [:], sourceLine: Int? = nil) {

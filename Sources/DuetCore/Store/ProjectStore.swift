@@ -31,6 +31,9 @@ public protocol ProjectStore: AnyObject, Sendable {
     func taskProgress(_ task: TaskSpec) throws -> TaskProgress
     func item(rowID: Int64) throws -> StoredItem?
     func item(dataset: String, uid: String) throws -> StoredItem?
+    /// The path of the file the item was imported from, as given to `duet import` (nil when the item
+    /// came from no file).
+    func sourceFile(itemRowID: Int64) throws -> String?
     /// Items a task covers (all items when `task` is nil), in row order, after `afterRowID`.
     func items(for task: TaskSpec?, afterRowID: Int64, limit: Int) throws -> [StoredItem]
     /// Items of the task whose text (any field) or id contains `query`
