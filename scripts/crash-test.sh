@@ -36,7 +36,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 q() { sqlite3 -readonly "$DB" "$1"; }
 integrity() { [ "$(q 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(q 'PRAGMA integrity_check' | head -3)"; }
 
-"$DUET" init "$P" --template classify >/dev/null
+"$DUET" init "$P" --template classify --example >/dev/null
 "$DUET" import --project "$P" "$ROOT/sample-data/sentiment.jsonl" >/dev/null 2>&1
 TASK=$("$DUET" task list --project "$P" | head -1 | cut -f1)
 
