@@ -2,6 +2,7 @@ import DuetAnnotators
 import DuetCore
 import Foundation
 import Logging
+import TermUI
 
 /// Where a machine run is, for a progress line: items done of the task's, and for an LLM what its
 /// requests have cost so far.
@@ -37,7 +38,7 @@ public struct RunProgress: ProgressReport {
     /// a narrow terminal cuts the end.
     public var line: String {
         var parts = ["\(annotator): \(itemsDone)/\(itemsTotal) items"]
-        if let left = secondsLeft, itemsDone < itemsTotal { parts.append(RunProgress.duration(left) + " left") }
+        if let left = secondsLeft, itemsDone < itemsTotal { parts.append(DurationText.of(left) + " left") }
         if let u = usage {
             parts.append((u.planned > 0 ? "requests \(u.ended)/\(u.planned)" : "\(u.responses) answered")
                 + (u.cacheHits > 0 ? ", \(u.cacheHits) from the cache" : ""))
@@ -55,14 +56,6 @@ public struct RunProgress: ProgressReport {
     }
 
     public func summary(after seconds: Double) -> String { line }
-
-    /// 95 → "1m35s", 3725 → "1h02m", 7 → "7s".
-    public static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        if s >= 3600 { return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) }
-        if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }
-        return "\(s)s"
-    }
 }
 
 /// Runs a machine annotator from duet.toml over a task's items and stores its votes.

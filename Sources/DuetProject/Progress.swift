@@ -61,7 +61,7 @@ public struct WorkProgress: ProgressReport, Equatable {
     public var line: String {
         // What matters most first (a narrow terminal cuts the end): counts, time left, the stage, the rate.
         var parts = [position]
-        if let left = secondsLeft { parts.append(RunProgress.duration(left) + " left") }
+        if let left = secondsLeft { parts.append(DurationText.of(left) + " left") }
         if let step { parts.append(step) }
         if elapsed > 0, done > 0 {
             let r = Double(done) / elapsed
@@ -70,7 +70,7 @@ public struct WorkProgress: ProgressReport, Equatable {
         return ProgressLine.render(label: label, fraction: fraction, detail: parts.joined(separator: " · "), width: 20)
     }
 
-    public func summary(after seconds: Double) -> String { "\(label): \(position) in \(RunProgress.duration(seconds))" }
+    public func summary(after seconds: Double) -> String { "\(label): \(position) in \(DurationText.of(seconds))" }
 }
 
 /// How a progress line reaches the terminal: redrawn in place, a line of its own, or the end of a redrawn line.

@@ -112,7 +112,7 @@ import TermUI
         #expect(right().hasSuffix(" ana") && !right().contains("/item"))
         h.press(.char("1"), seconds: 4)
         h.press(.char("3"), seconds: 6)
-        #expect(right().hasSuffix("  5.0 s/item · 20.0 s left · ana"), "\(h.screen[0])")
+        #expect(right().hasSuffix("  5.0s/item · 20s left · ana"), "\(h.screen[0])")
         #expect(!h.screen.contains { $0.contains("┌ context") })
     }
 
@@ -132,7 +132,7 @@ import TermUI
         h.press(.char("3"), seconds: 6)
         h.press(.char(" "), seconds: 1)
         let text = h.screen.map { String($0.suffix(40)) }.joined(separator: "\n")
-        for expected in ["t3 → skipped", "t2 → positive", "t1 → negative", "done 2 · left 4", "pace 5.0 s per item · 20.0 s left"] {
+        for expected in ["t3 → skipped", "t2 → positive", "t1 → negative", "done 2 · left 4", "pace 5.0s per item · 20s left"] {
             #expect(text.contains(expected), "missing \(expected) in\n\(text)")
         }
     }

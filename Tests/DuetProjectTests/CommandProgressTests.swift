@@ -37,12 +37,12 @@ import Testing
     @Test func theLineHasCountsRateAndTimeLeft() {
         let p = WorkProgress(label: "export", done: 2_000, total: 10_000, unit: "items", elapsed: 4)
         #expect(p.line == "export ████░░░░░░░░░░░░░░░░ 20%  2,000/10,000 items · 16s left · 500 items/s")
-        #expect(p.summary(after: 4.2) == "export: 2,000/10,000 items in 4s")
+        #expect(p.summary(after: 4.2) == "export: 2,000/10,000 items in 4.2s")
         let step = WorkProgress(label: "plan", step: "cross-fitting local:ensemble", done: 1, total: 5, unit: "folds", elapsed: 2)
-        #expect(step.line == "plan ████░░░░░░░░░░░░░░░░ 20%  1/5 folds · 8s left · cross-fitting local:ensemble · 0.5 folds/s")
+        #expect(step.line == "plan ████░░░░░░░░░░░░░░░░ 20%  1/5 folds · 8.0s left · cross-fitting local:ensemble · 0.5 folds/s")
         // Without a total: a share measured apart (bytes of a file), else counts only.
         let read = WorkProgress(label: "a.jsonl", done: 60_000, total: nil, unit: "rows", fraction: 0.75, elapsed: 3)
-        #expect(read.line.hasSuffix("75%  60,000 rows · 1s left · 20,000 rows/s"))
+        #expect(read.line.hasSuffix("75%  60,000 rows · 1.0s left · 20,000 rows/s"))
         #expect(WorkProgress(label: "x", done: 5, total: nil, unit: "rows", elapsed: 0).line == "x  5 rows")
     }
 
@@ -54,7 +54,7 @@ import Testing
         #expect(tty.count == 8 + 1)
         #expect(tty.contains(.redraw(reports[10].line)) && !tty.contains(.redraw(reports[2].line)))
         // The summary counts the time until the end (the last report came 0.3 s before it).
-        #expect(Self.printed(reports, every: 0.3, tty: false) == [.line("export: 1,000/1,000 items in 3s")])
+        #expect(Self.printed(reports, every: 0.3, tty: false) == [.line("export: 1,000/1,000 items in 3.3s")])
         // Reports closer than 0.2 s are held back, but the line left on the terminal has the final counts.
         let quick = Self.printed([reports[0], reports[5], reports[9], reports[10]], every: 0.6, tty: true)
         #expect(quick == [.redraw(reports[5].line), .redraw(reports[9].line), .redraw(reports[10].line), .end])
@@ -82,7 +82,7 @@ import Testing
         #expect(all[1].line.contains("2,000/4,500 items"))
         let printed = Self.printed(all, every: 0.5, tty: true)
         #expect(printed.contains(.redraw(all[3].line)) && printed.last == .end)
-        #expect(Self.printed(all, every: 0.5, tty: false) == [.line("export: 4,500/4,500 items in 2s")])
+        #expect(Self.printed(all, every: 0.5, tty: false) == [.line("export: 4,500/4,500 items in 2.0s")])
     }
 
     @Test func planCountsTheFoldsItCrossFits() async throws {

@@ -2,6 +2,7 @@ import DuetAnnotators
 import DuetCore
 import Foundation
 import LLMLoopback
+import TermUI
 import Testing
 @testable import DuetProject
 
@@ -29,7 +30,7 @@ import Testing
             + "4 failed (http-503 1, timeout 3) · 984 requests answered by the server, 990 attempts (10 failed: http-503 4, timeout 6) · "
             + "2.0 items/s")
         #expect(RunProgress(annotator: "local:ensemble", itemsDone: 0, itemsTotal: 10, elapsed: 0).line == "local:ensemble: 0/10 items")
-        #expect(RunProgress.duration(7) == "7s" && RunProgress.duration(95) == "1m35s" && RunProgress.duration(3725) == "1h02m")
+        #expect(DurationText.of(7) == "7.0s" && DurationText.of(45) == "45s" && DurationText.of(95) == "1m35s" && DurationText.of(3725) == "1h02m")
     }
 
     @Test func aRunReportsItsProgressAsAnswersArrive() async throws {

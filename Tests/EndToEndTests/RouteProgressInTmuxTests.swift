@@ -43,7 +43,7 @@ struct RouteProgressInTmuxTests {
             }
             #expect(screen.contains("ROUTE-EXIT=0"), "\(screen)")
             // The line: items, requests done of those planned, tokens and cost so far, the time left.
-            let pattern = #"^llm:fake-1: \d+/24 items · (\d+m)?\d+s left · requests \d+/264 · \d+ tokens \$\d+\.\d{4}"#
+            let pattern = #"^llm:fake-1: \d+/24 items · (\d+m)?[\d.]+s left · requests \d+/264 · \d+ tokens \$\d+\.\d{4}"#
             #expect(!lines.isEmpty && lines.allSatisfy { $0.range(of: pattern, options: .regularExpression) != nil }, "\(lines)")
             // The counts move while it runs.
             let requests = lines.compactMap { l in l.range(of: #"requests \d+"#, options: .regularExpression).map { Int(l[$0].dropFirst(9))! } }

@@ -12,7 +12,7 @@ public enum AppMessage: Sendable {
     /// over all decisions, too slow per keystroke at 10^6 items).
     case itemLoaded(StoredItem?, progress: TaskProgress?, previous: JSONValue?, at: Date, source: JSONValue? = nil,
                     suggestion: Suggestion? = nil)
-    case undone(Int64?, at: Date)
+    case undone(Int64?)
     case searchFinished([StoredItem])
     case triageLoaded([TriageRow])
     case disagreementsLoaded([Adjudication.Disagreement])

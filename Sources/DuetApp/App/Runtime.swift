@@ -201,7 +201,7 @@ public final class Runtime {
                 log.debug("recorded", metadata: ["annotation": "\(id)", "task": "\(task.name)", "status": "\(annotation.status.rawValue)"])
                 return [.recorded(annotation)]
             case .undo(let task, let at):
-                return [.undone(try store.undoLast(task: task.name, annotator: context.annotator, at: at), at: at)]
+                return [.undone(try store.undoLast(task: task.name, annotator: context.annotator, at: at))]
             case .search(let task, let query):
                 return [.searchFinished(try store.search(task, query: query, limit: 200))]
             case .editText(let text):

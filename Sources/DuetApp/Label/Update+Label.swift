@@ -166,7 +166,7 @@ extension App {
             if item == nil { l.browsing = nil }
             state.screen = .label(l)
             return []
-        case .undone(let rowID, let at):
+        case .undone(let rowID):
             guard case .label(var l) = state.screen else { return [] }
             guard let rowID else {
                 state.status = Status("Nothing to undo in this task", .warning)
@@ -177,7 +177,6 @@ extension App {
             l.browsing = nil
             state.screen = .label(l)
             state.status = Status("Undone: the item is back")
-            _ = at
             return [.loadItem(l.task, rowID: rowID)]
         case .edited(let text):
             guard case .label(var l) = state.screen else { return [] }

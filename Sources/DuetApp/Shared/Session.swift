@@ -80,13 +80,3 @@ public struct SessionSummary: Sendable, Hashable {
         return parts.joined(separator: " · ")
     }
 }
-
-/// Durations as the side panel says them: "4.2 s", "3 min", "1 h 05 min".
-enum DurationText {
-    static func of(_ seconds: Double) -> String {
-        if seconds < 60 { return String(format: "%.1f s", seconds) }
-        let minutes = Int((seconds / 60).rounded())
-        if minutes < 60 { return "\(minutes) min" }
-        return String(format: "%d h %02d min", minutes / 60, minutes % 60)
-    }
-}
