@@ -5,7 +5,12 @@ import TermUI
 extension App {
     /// Opens the palette over the screen, the query already typed (a command's own key opens it narrowed).
     static func openPalette(_ state: inout AppState, query: String = "") {
-        state.overlay = .palette(PaletteState(task: state.screen.task ?? (state.tasks.count == 1 ? state.tasks.first : nil), query: query))
+        state.overlay = .palette(PaletteState(task: commandTask(state), query: query))
+    }
+
+    /// The task the palette's commands act on: the screen's, else the project's only one.
+    static func commandTask(_ state: AppState) -> TaskSpec? {
+        state.screen.task ?? (state.tasks.count == 1 ? state.tasks.first : nil)
     }
 
     /// A palette action pressed on a screen (`:`, or a key bound to one of its commands in [keys]);
@@ -18,7 +23,7 @@ extension App {
         case .filterQueue: openPalette(&state, query: "filter: ")
         case .changeTheme: openPalette(&state, query: "theme: ")
         case .routeNow:
-            guard let task = state.screen.task ?? (state.tasks.count == 1 ? state.tasks.first : nil) else { return [] }
+            guard let task = commandTask(state) else { return [] }
             return run(&state, .routeNow, task: task)
         default: return nil
         }
