@@ -30,7 +30,7 @@ struct Demo: AsyncParsableCommand {
             Console.out("demo project: \(project.root.path)")
             try TUI.run(project: project, options: LaunchOptions(annotator: screen.annotator, theme: screen.theme))
             Console.out("demo project: \(project.root.path)")
-            Console.out("try:          \(Invocation.command) plan --project \(project.root.path) --task sentiment --chart")
+            Console.out("try:          " + Invocation.line("plan", "--project", project.root.path, "--task", "sentiment", "--chart"))
             return
         }
         for f in report.files {
@@ -42,10 +42,10 @@ struct Demo: AsyncParsableCommand {
         Console.out(try StatusReport.make(project).text)
         Console.out()
         Console.out("project: \(project.root.path)")
-        let duet = Invocation.command
-        Console.out("try:     \(duet) status --project \(project.root.path)")
-        Console.out("         \(duet) --project \(project.root.path)   (the dashboard; v on a task: its Quality screen)")
-        Console.out("         \(duet) plan --project \(project.root.path) --task sentiment --chart")
-        Console.out("         \(duet) export --project \(project.root.path) --task review --format alpaca --decisions all")
+        let dir = project.root.path
+        Console.out("try:     " + Invocation.line("status", "--project", dir))
+        Console.out("         " + Invocation.line("--project", dir) + "   (the dashboard; v on a task: its Quality screen)")
+        Console.out("         " + Invocation.line("plan", "--project", dir, "--task", "sentiment", "--chart"))
+        Console.out("         " + Invocation.line("export", "--project", dir, "--task", "review", "--format", "alpaca", "--decisions", "all"))
     }
 }

@@ -17,6 +17,14 @@ enum Invocation {
         return me.path
     }()
 
+    /// A command line to print for the user to type: this program, then `words`, each quoted for the
+    /// shell where it needs it (project paths with spaces, say). Every "try:" and "next:" line uses it.
+    static func line(_ words: String...) -> String { line(words) }
+
+    static func line(_ words: [String]) -> String {
+        ([command] + words).map(shellWord).joined(separator: " ")
+    }
+
     /// `word` as one word for a POSIX shell: as it is when it needs no quoting, else in single quotes.
     static func shellWord(_ word: String) -> String {
         let plain = !word.isEmpty && word.unicodeScalars.allSatisfy { CharacterSet(charactersIn: "+-./:=@_,%").contains($0) || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) }

@@ -32,11 +32,12 @@ struct Init: ParsableCommand {
         Console.out("created \(project.configURL.path) and \(Project.storeFileName) (template \(template.rawValue))")
         if project.config.tasks.isEmpty {
             let t = template.exampleTask
-            Console.out("next: duet task add NAME --kind \(t.kind.rawValue)\(t.labels.isEmpty ? "" : " --labels a,b,c") --project \(url.path)")
+            let labels = t.labels.isEmpty ? [] : ["--labels", "a,b,c"]
+            Console.out("next: " + Invocation.line(["task", "add", "NAME", "--kind", t.kind.rawValue] + labels + ["--project", url.path]))
         } else {
             Console.out("task: \(project.config.tasks.map(\.name).joined(separator: ", "))")
         }
-        Console.out("then: duet import FILE --project \(url.path)")
+        Console.out("then: " + Invocation.line("import", "FILE", "--project", url.path))
     }
 }
 

@@ -58,7 +58,7 @@ enum TUI {
         }
         // The terminal is restored: what this session saved, and what to run next.
         if let summary {
-            let next = "\(Invocation.command) export --project \(Invocation.shellWord(project.root.path)) --task \(summary.task) -o \(summary.task).jsonl"
+            let next = Invocation.line("export", "--project", project.root.path, "--task", summary.task, "-o", summary.task + ".jsonl")
             Console.out(summary.text(next: next))
         }
     }
