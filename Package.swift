@@ -27,11 +27,13 @@ let package = Package(
         .target(name: "TermUICurses", dependencies: ["TermUI", "CNcursesw"]),
         // Domain values and pure algorithms: items, tasks, annotations, formats.
         .target(name: "DuetCore"),
+        // The store as a port: role protocols (async), the import batch they carry. Depends on DuetCore only.
+        .target(name: "DuetStoreAPI", dependencies: ["DuetCore"]),
         // The only GRDB importer: schema, migrations, queries.
         .target(
             name: "DuetStore",
             dependencies: [
-                "DuetCore",
+                "DuetCore", "DuetStoreAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // GRDB's SQLite module, for the bulk-import fast path.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -42,7 +44,7 @@ let package = Package(
         .target(
             name: "DuetPostgres",
             dependencies: [
-                "DuetCore",
+                "DuetCore", "DuetStoreAPI",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "DuetProject",
             dependencies: [
-                "DuetCore", "DuetStore", "DuetApp", "DuetAnnotators", "TermUI",
+                "DuetCore", "DuetStoreAPI", "DuetStore", "DuetApp", "DuetAnnotators", "TermUI",
                 .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -65,12 +67,12 @@ let package = Package(
             ]
         ),
         // The app: state machine (update), screens (render), keymap, themes, effect runtime.
-        .target(name: "DuetApp", dependencies: ["TermUI", "DuetCore", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "DuetApp", dependencies: ["TermUI", "DuetCore", "DuetStoreAPI", .product(name: "Logging", package: "swift-log")]),
         // Thin executable: argument parsing and wiring only.
         .executableTarget(
             name: "duet",
             dependencies: [
-                "DuetProject", "DuetCore", "DuetApp", "TermUI", "TermUICurses",
+                "DuetProject", "DuetCore", "DuetStoreAPI", "DuetApp", "TermUI", "TermUICurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -78,10 +80,10 @@ let package = Package(
         // Benchmarks (figures, not tests): `swift run -c release duet-bench`.
         .executableTarget(
             name: "duet-bench",
-            dependencies: ["DuetProject", "DuetApp", "DuetStore", "DuetCore", "DuetAnnotators", "TermUI", "TermUICurses"]
+            dependencies: ["DuetProject", "DuetApp", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetAnnotators", "TermUI", "TermUICurses"]
         ),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUICurses"]),
-        .testTarget(name: "TermUICursesTests", dependencies: ["TermUI", "TermUICurses", "CNcursesw", "DuetApp", "DuetStore", "DuetCore"]),
+        .testTarget(name: "TermUICursesTests", dependencies: ["TermUI", "TermUICurses", "CNcursesw", "DuetApp", "DuetStore", "DuetStoreAPI", "DuetCore"]),
         .testTarget(name: "DuetCoreTests", dependencies: ["DuetCore"], exclude: ["Fixtures"]),
         // Test support, not shipped: an OpenAI-compatible loopback server (swift-nio) with a pretend
         // LLM and injectable faults, for the annotator's and the project's tests.
@@ -99,18 +101,18 @@ let package = Package(
             dependencies: ["DuetAnnotators", "DuetCore", "LLMLoopback", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "DuetAppTests", dependencies: ["DuetApp", "TermUI", "DuetCore", "DuetStore"]),
+        .testTarget(name: "DuetAppTests", dependencies: ["DuetApp", "TermUI", "DuetCore", "DuetStore", "DuetStoreAPI"]),
         // Drives the built `duet` binary in tmux, as a person would.
-        .testTarget(name: "EndToEndTests", dependencies: ["DuetStore", "DuetCore", "LLMLoopback"]),
-        .testTarget(name: "DuetStoreTests", dependencies: ["DuetStore", "DuetCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DuetStore", "DuetStoreAPI", "DuetCore", "LLMLoopback"]),
+        .testTarget(name: "DuetStoreTests", dependencies: ["DuetStore", "DuetStoreAPI", "DuetCore"]),
         // Needs a server: DUET_TEST_POSTGRES_URL (scripts/pg-throwaway.sh starts one); skipped without it unless CI=true.
         .testTarget(
             name: "DuetPostgresTests",
-            dependencies: ["DuetPostgres", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["DuetPostgres", "DuetStoreAPI", "DuetCore", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(
             name: "DuetProjectTests",
-            dependencies: ["DuetProject", "DuetAnnotators", "DuetStore", "DuetCore", "DuetApp", "TermUI", "LLMLoopback",
+            dependencies: ["DuetProject", "DuetAnnotators", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetApp", "TermUI", "LLMLoopback",
                            .product(name: "Logging", package: "swift-log")],
             resources: []
         ),

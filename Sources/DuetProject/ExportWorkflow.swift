@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import Foundation
 
 public struct ExportRequest: Sendable {

@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import Foundation
 
 /// `duet import`: reads files, all or nothing per invocation.

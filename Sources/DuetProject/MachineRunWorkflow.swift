@@ -1,5 +1,6 @@
 import DuetAnnotators
 import DuetCore
+import DuetStoreAPI
 import Foundation
 import Logging
 import TermUI
@@ -207,13 +208,13 @@ public enum MachineRunWorkflow {
     /// the requests a run would send and their tokens and cost. The completion tokens an answer takes are
     /// measured from the answers already cached when there are any (a rambling model writes far more
     /// than a label), else assumed.
-    public static func dryRun(annotator name: String, task: TaskSpec, project: Project) throws -> String {
+    public static func dryRun(annotator name: String, task: TaskSpec, project: Project) async throws -> String {
         let spec = try spec(name, in: project.config)
         guard spec.kind == .llm else { throw DuetError("--dry-run shows the prompts of an llm annotator; '\(name)' is \(spec.kind.rawValue)") }
         let annotator = try llm(spec, store: project.store, environment: ProcessInfo.processInfo.environment.merging(
             spec.apiKeyEnv.map { [$0: "dry-run"] } ?? [:]) { real, _ in real })
         let items = try project.store.allItems(for: task)
-        let plan = annotator.plan(items, task: task)
+        let plan = await annotator.plan(items, task: task)
         let uids = Dictionary(uniqueKeysWithValues: items.map { ($0.rowID, $0.item.uid) })
         var out: [String] = []
         if let first = plan.first {
@@ -227,7 +228,7 @@ public enum MachineRunWorkflow {
         let toSend = plan.filter { !$0.cached }
         let promptTokens = toSend.reduce(0) { $0 + $1.estimatedPromptTokens }
         // Completion tokens per answer: measured from the cached answers when there are any.
-        let (measuredTokens, measuredAnswers) = try cachedCompletionTokens(plan, store: project.store)
+        let (measuredTokens, measuredAnswers) = try await cachedCompletionTokens(plan, store: project.store)
         let perAnswer = measuredAnswers > 0 ? Double(measuredTokens) / Double(measuredAnswers) : nil
         let completionTokens = perAnswer.map { Int((Double(toSend.count) * $0).rounded()) }
             ?? toSend.reduce(0) { $0 + $1.estimatedCompletionTokens }
@@ -240,11 +241,11 @@ public enum MachineRunWorkflow {
     }
 
     /// Completion tokens of the cached answers among `plan` (at most 2,000 of them) and how many there were.
-    static func cachedCompletionTokens(_ plan: [OpenAICompatibleAnnotator.PlannedRequest], store: any ProjectStore) throws -> (Int, Int) {
+    static func cachedCompletionTokens(_ plan: [OpenAICompatibleAnnotator.PlannedRequest], store: any ProjectStore) async throws -> (Int, Int) {
         guard let cache = store as? any ResponseCache else { return (0, 0) }
         var tokens = 0, answers = 0
         for p in plan where p.cached && answers < 2000 {
-            if let c = try cache.cachedResponse(key: p.cacheKey)?.completionTokens {
+            if let c = try await cache.cachedResponse(key: p.cacheKey)?.completionTokens {
                 tokens += c
                 answers += 1
             }

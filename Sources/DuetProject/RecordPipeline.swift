@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import Foundation
 
 /// Reads and maps records on a background thread while the caller writes
@@ -10,12 +11,12 @@ enum RecordPipeline {
     static let batchSize = 1024
 
     /// Takes ownership of `stream`; it must not be used by the caller afterwards.
-    static func start(stream: RecordStream) -> BackgroundProducer<EncodedBatch> {
+    static func start(stream: RecordStream) -> BackgroundProducer<ImportBatch> {
         nonisolated(unsafe) var stream: RecordStream? = stream
         // Deep JSON nesting parses recursively: the reader gets a large stack.
         return BackgroundProducer(capacity: 4, name: "duet-import-reader", stackSize: 8 << 20) {
             guard stream != nil else { return nil }
-            var batch = EncodedBatch(capacity: batchSize)
+            var batch = ImportBatch(capacity: batchSize)
             do {
                 while batch.count < batchSize, let r = try stream?.next() { batch.append(r) }
             } catch {

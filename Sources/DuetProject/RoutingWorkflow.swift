@@ -1,5 +1,6 @@
 import DuetAnnotators
 import DuetCore
+import DuetStoreAPI
 import Foundation
 
 /// `duet votes import`: replayed machine votes into the store, all or nothing.

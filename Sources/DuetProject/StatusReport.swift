@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import Foundation
 
 /// `duet status`: what the project holds and how far each task is.

@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -103,11 +104,11 @@ final class SQLImportWriter: ImportWriter {
     @discardableResult
     func add(_ record: ImportedRecord) throws -> Bool {
         let before = counts.added
-        try add(EncodedBatch([record]))
+        try add(ImportBatch([record]))
         return counts.added > before
     }
 
-    func add(_ batch: EncodedBatch) throws {
+    func add(_ batch: ImportBatch) throws {
         guard isOpen else { throw StoreError.importFinished }
         var annotations = batch.annotations.makeIterator()
         let rows = batch.rows
@@ -168,7 +169,7 @@ final class SQLImportWriter: ImportWriter {
     /// an earlier row of this batch) and compares their content hash with
     /// the stored item's. The same content is a duplicate; other content
     /// throws (`ChangedRows.error`, the transaction rolls back) or is skipped.
-    private func checkRepeats(_ rows: ArraySlice<EncodedBatch.Row>, bytes: UnsafeBufferPointer<UInt8>) throws {
+    private func checkRepeats(_ rows: ArraySlice<ImportBatch.Row>, bytes: UnsafeBufferPointer<UInt8>) throws {
         // Rows of this statement were inserted above `highWater`, in order:
         // the first row of an id stored above it is the one that went in.
         var claimed: Set<Int64> = []
@@ -181,7 +182,7 @@ final class SQLImportWriter: ImportWriter {
         }
     }
 
-    private func find(_ row: EncodedBatch.Row, bytes: UnsafeBufferPointer<UInt8>) throws -> Stored? {
+    private func find(_ row: ImportBatch.Row, bytes: UnsafeBufferPointer<UInt8>) throws -> Stored? {
         findItem.bindStatic(bytes.baseAddress.map { $0 + row.dataset.start }, count: row.dataset.count)
         findItem.bindStatic(bytes.baseAddress.map { $0 + row.uid.start }, count: row.uid.count)
         guard try findItem.step(), let id = findItem.int64(0) else { return nil }
@@ -195,7 +196,7 @@ final class SQLImportWriter: ImportWriter {
         guard let row = try Row.fetchOne(db, sql: "SELECT kind, fields, gold, meta FROM items WHERE id = ?", arguments: [id]) else { return 0 }
         let sources = try Row.fetchAll(db, sql: """
             SELECT value, confidence, note FROM annotations WHERE item_id = ? AND annotator_kind = 'source' ORDER BY id
-            """, arguments: [id]).map { EncodedBatch.StoredSource(value: $0["value"], confidence: $0["confidence"], note: $0["note"]) }
+            """, arguments: [id]).map { ImportBatch.StoredSource(value: $0["value"], confidence: $0["confidence"], note: $0["note"]) }
         func part(_ text: String?, _ body: (UnsafeBufferPointer<UInt8>?) -> Int64) -> Int64 {
             guard var text else { return body(nil) }
             return text.withUTF8 { body($0) }
@@ -204,14 +205,14 @@ final class SQLImportWriter: ImportWriter {
         return part(row["fields"]) { fields in
             part(row["gold"]) { gold in
                 part(row["meta"]) { meta in
-                    EncodedBatch.contentHash(kind: kind, fields: fields, gold: gold, meta: meta, sources: sources)
+                    ImportBatch.contentHash(kind: kind, fields: fields, gold: gold, meta: meta, sources: sources)
                 }
             }
         }
     }
 
     /// A row whose id is stored with other content.
-    private func changed(_ row: EncodedBatch.Row, stored: Stored, bytes: UnsafeBufferPointer<UInt8>) throws {
+    private func changed(_ row: ImportBatch.Row, stored: Stored, bytes: UnsafeBufferPointer<UInt8>) throws {
         let uid = String(decoding: Self.bytes(row.uid, in: bytes), as: UTF8.self)
         let here = row.sourceLine.map { "\(path):\($0)" } ?? path
         let storedPath = try stored.importID.flatMap { id in
@@ -236,7 +237,7 @@ final class SQLImportWriter: ImportWriter {
     }
 
     /// True when the rows share dataset and kind and none has source annotations.
-    static func sameKeyNoSources(_ rows: ArraySlice<EncodedBatch.Row>, bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func sameKeyNoSources(_ rows: ArraySlice<ImportBatch.Row>, bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = rows.first else { return true }
         let dataset = Self.bytes(first.dataset, in: bytes)
         return rows.allSatisfy { row in
@@ -250,13 +251,13 @@ final class SQLImportWriter: ImportWriter {
         return memcmp(p, q, a.count) == 0
     }
 
-    static func bytes(_ span: EncodedBatch.Span, in bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    static func bytes(_ span: ImportBatch.Span, in bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: bytes[span.start..<span.start + max(span.count, 0)])
     }
 
     /// Binds a row's eight columns (its text in place, see `RawStatement.bindStatic`).
-    private func bind(_ row: EncodedBatch.Row, to statement: RawStatement, bytes: UnsafeBufferPointer<UInt8>) {
-        func text(_ span: EncodedBatch.Span) {
+    private func bind(_ row: ImportBatch.Row, to statement: RawStatement, bytes: UnsafeBufferPointer<UInt8>) {
+        func text(_ span: ImportBatch.Span) {
             statement.bindStatic(span.isNull ? nil : bytes.baseAddress.map { $0 + span.start }, count: span.count)
         }
         text(row.uid)
@@ -272,7 +273,7 @@ final class SQLImportWriter: ImportWriter {
     }
 
     /// Counts `rows` rows of `key`'s dataset and kind, `added` of them new.
-    private func counted(_ key: EncodedBatch.Row, rows: Int, added: Int, bytes: UnsafeBufferPointer<UInt8>) {
+    private func counted(_ key: ImportBatch.Row, rows: Int, added: Int, bytes: UnsafeBufferPointer<UInt8>) {
         counts.rows += rows
         counts.added += added
         counts.duplicates += rows - added - (counts.changedSkipped - skippedCounted)

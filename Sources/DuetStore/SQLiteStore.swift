@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import Foundation
 import GRDB
 
@@ -174,3 +175,7 @@ public final class SQLiteStore: ProjectStore {
 
     static func seconds(_ date: Date) -> Double { date.timeIntervalSince1970 }
 }
+
+// The roles of the store port: today's synchronous methods satisfy the async requirements (they run
+// on GRDB's threads; the import session is `SQLiteImportSession`).
+extension SQLiteStore: TaskCatalog, ItemCatalog, LabelingQueue, ProgressCounts, VoteStore, RouteStore {}

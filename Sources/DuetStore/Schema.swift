@@ -1,5 +1,6 @@
 import GRDB
 import DuetCore
+import DuetStoreAPI
 
 /// The store's schema, as a list of named, additive migrations.
 ///
@@ -224,7 +225,7 @@ enum Schema {
             """
     }
 
-    /// The hash of each item's content as imported (`EncodedBatch.contentHash`), so a
+    /// The hash of each item's content as imported (`ImportBatch.contentHash`), so a
     /// re-imported id with other content is told from a duplicate without
     /// reading the stored row. NULL for items stored before: computed when needed.
     static let itemContentHash = """

@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import GRDB
 
 /// Errors raised by `SQLiteStore`, with messages meant for the terminal.

@@ -102,7 +102,7 @@ struct RouteCommand: AsyncParsableCommand {
             // The LLM members' prompts and estimates (naming another annotator says why there is nothing to show).
             let llms = runs.filter { (try? MachineRunWorkflow.spec($0, in: project.config))?.kind == .llm }
             for name in llms.isEmpty ? [panel?.first ?? project.config.router.annotator] : llms {
-                Console.out(try MachineRunWorkflow.dryRun(annotator: name, task: spec, project: project))
+                Console.out(try await MachineRunWorkflow.dryRun(annotator: name, task: spec, project: project))
             }
             return
         }

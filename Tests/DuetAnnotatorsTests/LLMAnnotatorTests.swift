@@ -200,7 +200,7 @@ import Testing
             #expect(sent == 2 * Self.k)
 
             let second = OpenAICompatibleAnnotator(config: Self.config(server), cache: cache)
-            let planned = second.plan(items, task: Self.task)
+            let planned = await second.plan(items, task: Self.task)
             #expect(planned.count == 2 * Self.k && planned.allSatisfy(\.cached) && planned.estimatedCostUSD == 0)
             let finished = Counter()
             let votes2 = try await second.annotate(items, task: Self.task) { finished.set($0) }
@@ -260,12 +260,12 @@ import Testing
         }
     }
 
-    @Test func planSendsNothingAndEstimates() throws {
+    @Test func planSendsNothingAndEstimates() async throws {
         let config = LLMConfig(baseURL: "http://127.0.0.1:9/v1", model: "m", promptPricePerMillion: 1,
                                completionPricePerMillion: 2)
         let annotator = OpenAICompatibleAnnotator(config: config)
         let items = Self.items([("favor", ""), ("against", "")])
-        let plan = annotator.plan(items, task: Self.task)
+        let plan = await annotator.plan(items, task: Self.task)
         #expect(plan.count == 2 * Self.k && plan.uncachedCount == 2 * Self.k)
         let first = try #require(plan.first)
         let chars = first.messages.reduce(0) { $0 + $1.content.count }

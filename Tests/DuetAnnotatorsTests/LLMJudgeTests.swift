@@ -65,7 +65,7 @@ import Testing
             #expect(judged.label == "1>0>2" && judged.spread == 0)
             #expect(KindScorer.ranking.judge(votes[3]!).score == .infinity)
             // A plan prices an order as about 3 tokens per candidate (and the confidence line).
-            let planned = annotator.plan([Self.ranking(9, [1, 2, 3, 4, 5])], task: task)
+            let planned = await annotator.plan([Self.ranking(9, [1, 2, 3, 4, 5])], task: task)
             #expect(planned.count == 4 && planned.allSatisfy { $0.estimatedCompletionTokens == 3 * 5 + 7 })
             // The reversed prompt shows the last stored response as A.
             let reversed = try #require(server.requests.first { $0.userText.contains("Which is best?") && $0.userText.contains("joined by") && $0.userText.contains("Response A:\nAssistant: QUALITY=1 reply 2") })

@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import DuetStore
 import Foundation
 import TermUI

@@ -1,5 +1,6 @@
 import DuetAnnotators
 import DuetCore
+import DuetStoreAPI
 import Foundation
 import Testing
 @testable import DuetProject
@@ -16,7 +17,7 @@ import Testing
 /// checks each reading and corrects the `expected` field.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["DUET_COLLECT_CORPUS"] != nil, "collects a corpus only when asked"))
 struct AnswerCorpusCollector {
-    @Test func collect() throws {
+    @Test func collect() async throws {
         let env = ProcessInfo.processInfo.environment
         let project = try Project.open(at: URL(fileURLWithPath: env["DUET_COLLECT_CORPUS"]!))
         let spec = try MachineRunWorkflow.spec(env["DUET_CORPUS_ANNOTATOR"] ?? "llm", in: project.config)
@@ -27,8 +28,8 @@ struct AnswerCorpusCollector {
             let parser = AnswerParser(labels: PromptTemplates.schema(for: task))
             let items = try project.store.allItems(for: task)
             let byID = Dictionary(uniqueKeysWithValues: items.map { ($0.rowID, $0) })
-            for p in llm.plan(items, task: task) {
-                guard let answer = try cache.cachedResponse(key: p.cacheKey),
+            for p in await llm.plan(items, task: task) {
+                guard let answer = try await cache.cachedResponse(key: p.cacheKey),
                       let variant = PromptTemplates.defaults.variants(for: byID[p.itemRowID]!.item, task: task, askConfidence: true)?
                         .first(where: { $0.name == p.variant }) else { continue }
                 var row: [String: JSONValue] = ["item": .string(byID[p.itemRowID]!.item.uid), "variant": .string(p.variant),

@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import Foundation
 import Testing
 @testable import DuetProject
@@ -129,7 +130,7 @@ import Testing
     @Test(arguments: ["{\"text\": \"a\"}\n{\"text\": 5}\n", "{\"text\": \"a\"}\n"])
     func readerLetsGoOfTheFileAtTheEnd(text: String) throws {
         weak var released: ReleaseFlag?
-        let pipeline: BackgroundProducer<EncodedBatch>
+        let pipeline: BackgroundProducer<ImportBatch>
         do {
             let flag = ReleaseFlag()
             released = flag

@@ -1,5 +1,6 @@
 @testable import DuetAnnotators
 import DuetCore
+import DuetStoreAPI
 import Foundation
 import LLMLoopback
 import Testing

@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import Foundation
 import LLMLoopback
 import Testing

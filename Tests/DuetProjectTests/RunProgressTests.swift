@@ -1,5 +1,6 @@
 import DuetAnnotators
 import DuetCore
+import DuetStoreAPI
 import Foundation
 import LLMLoopback
 import TermUI
@@ -67,7 +68,7 @@ import Testing
             let tmp = try TempDir()
             let project = try LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: 6))
             let task = try project.task(nil)
-            let before = try MachineRunWorkflow.dryRun(annotator: "gpt", task: task, project: project)
+            let before = try await MachineRunWorkflow.dryRun(annotator: "gpt", task: task, project: project)
             #expect(before.contains("the \(LLMProject.k) prompts of the first item, i0:"), "\(before.prefix(300))")
             #expect(before.components(separatedBy: "── item i0 · ").count - 1 == LLMProject.k)
             #expect(before.contains("(12 completion tokens an answer assumed (nothing cached yet to measure))"))
@@ -76,7 +77,7 @@ import Testing
             let llm = try MachineRunWorkflow.llm(try MachineRunWorkflow.spec("gpt", in: project.config), store: project.store,
                                                  environment: [LLMProject.keyVariable: "sk-test"])
             _ = try await llm.annotate(Array(items.prefix(3)), task: task, progress: { _ in })
-            let after = try MachineRunWorkflow.dryRun(annotator: "gpt", task: task, project: project)
+            let after = try await MachineRunWorkflow.dryRun(annotator: "gpt", task: task, project: project)
             let toSend = 3 * LLMProject.k
             #expect(after.contains("(\(3 * LLMProject.k) cached)"), "\(after.suffix(300))")
             #expect(after.contains("+ \(7 * toSend) completion tokens (7.0 completion tokens an answer, measured on \(3 * LLMProject.k) cached answers)"),

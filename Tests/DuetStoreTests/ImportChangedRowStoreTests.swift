@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 @testable import DuetStore
 import Foundation
 import GRDB
@@ -17,7 +18,7 @@ import Testing
     static func loadBatch(_ store: SQLiteStore, _ file: String, _ records: [ImportedRecord]) throws -> ImportCounts {
         try store.importBatch(dryRun: false) { w in
             try w.beginFile(path: file, format: "jsonl", dataset: "reviews")
-            try w.add(EncodedBatch(records))
+            try w.add(ImportBatch(records))
         }
     }
 

@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 @testable import DuetStore
 import Foundation
 import GRDB
@@ -234,7 +235,7 @@ import Testing
         let batchedCounts = try batched.importBatch(dryRun: false, onChange: .skip) { writer in
             try writer.beginFile(path: "/d/reviews.jsonl", format: "jsonl", dataset: "reviews")
             for start in stride(from: 0, to: records.count, by: 600) {
-                try writer.add(EncodedBatch(Array(records[start..<min(start + 600, records.count)])))
+                try writer.add(ImportBatch(Array(records[start..<min(start + 600, records.count)])))
             }
         }
         let single = try SQLiteStore.inMemory()

@@ -77,7 +77,7 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
         var done = 0
         var misses: [Job] = []
         for job in jobs {
-            if let hit = cached(job.key) {
+            if let hit = await cached(job.key) {
                 tally.add { $0.cacheHits += 1 }
                 outcomes[job.item][job.variant] = .success(hit)
                 pending[job.item] -= 1
@@ -100,7 +100,7 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
                         group.addTask {
                             let outcome = try await transport.complete(body: job.body)
                             // Kept at once: if the run is cancelled before the answer is read below, it is still paid for only once.
-                            if case .success(let response) = outcome { self.store(response, key: job.key) }
+                            if case .success(let response) = outcome { await self.store(response, key: job.key) }
                             return (job, outcome)
                         }
                     }
@@ -140,7 +140,7 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
     static let hopeless: Set<String> = ["connection", "timeout", "http-401", "http-403", "http-404", "invalid-url"]
 
     /// The requests `annotate` would send, with estimated tokens and cost; sends nothing.
-    public func plan(_ items: [StoredItem], task: TaskSpec) -> [PlannedRequest] {
+    public func plan(_ items: [StoredItem], task: TaskSpec) async -> [PlannedRequest] {
         let label = config.askConfidence ? 12 : 5
         var out: [PlannedRequest] = []
         for item in items {
@@ -154,7 +154,7 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
                 let key = ContentHash.fnv1a128Hex(body)
                 let chars = v.messages.reduce(0) { $0 + $1.content.count }
                 let prompt = (chars + 3) / 4
-                let isCached = cached(key) != nil
+                let isCached = await cached(key) != nil
                 out.append(PlannedRequest(
                     itemRowID: item.rowID, variant: v.name, messages: v.messages, cacheKey: key, cached: isCached,
                     estimatedPromptTokens: prompt, estimatedCompletionTokens: completion,
@@ -211,15 +211,15 @@ public final class OpenAICompatibleAnnotator: MachineAnnotator {
         }
     }
 
-    private func cached(_ key: String) -> CachedResponse? {
-        do { return try cache.cachedResponse(key: key) } catch {
+    private func cached(_ key: String) async -> CachedResponse? {
+        do { return try await cache.cachedResponse(key: key) } catch {
             logger.warning("llm cache read failed", metadata: ["error": "\(error)"])
             return nil
         }
     }
 
-    private func store(_ response: CachedResponse, key: String) {
-        do { try cache.storeResponse(response, key: key) } catch {
+    private func store(_ response: CachedResponse, key: String) async {
+        do { try await cache.storeResponse(response, key: key) } catch {
             logger.warning("llm cache write failed", metadata: ["error": "\(error)"])
         }
     }

@@ -60,7 +60,7 @@ public struct ItemFields: Hashable, Sendable {
     }
 
     /// Writes `json`'s canonical text; a text item without building the object.
-    func writeJSON(into out: inout [UInt8]) {
+    public func writeJSON(into out: inout [UInt8]) {
         guard let text, messages == nil, prompt == nil, responses == nil else {
             json.write(into: &out)
             return

@@ -124,7 +124,7 @@ extension JSONValue {
 
     /// Writes the canonical text as UTF-8 bytes (bytes, not String appends:
     /// exports write one object per item and this was most of their time).
-    func write(into out: inout [UInt8]) {
+    public func write(into out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)

@@ -149,10 +149,11 @@ public protocol MachineAnnotator: Sendable {
 }
 
 /// Where LLM responses are kept so a re-run costs nothing: keyed by a hash of
-/// model + messages + parameters. The store implements it; tests use memory.
-public protocol ResponseCache: Sendable {
-    func cachedResponse(key: String) throws -> CachedResponse?
-    func storeResponse(_ response: CachedResponse, key: String) throws
+/// model + messages + parameters. Every store backend implements it (a role of the store port, shared
+/// by everyone on a team's store); tests use memory.
+public protocol ResponseCache: AnyObject, Sendable {
+    func cachedResponse(key: String) async throws -> CachedResponse?
+    func storeResponse(_ response: CachedResponse, key: String) async throws
 }
 
 public struct CachedResponse: Sendable, Hashable, Codable {

@@ -1,9 +1,10 @@
+import DuetCore
 /// Imported records with their stored columns already encoded, for the
 /// store's bulk insert: every text column of every row is UTF-8 in one
 /// buffer, so the writer binds pointers into it (no copy, no per-row
 /// strings to free) and a batch is freed as a few buffers. Built on the
 /// import's reader thread, off the writer's (the bottleneck).
-public struct EncodedBatch: Sendable {
+public struct ImportBatch: Sendable {
     /// A column's bytes in `bytes`; `count` -1 is SQL NULL.
     public struct Span: Sendable, Hashable {
         public var start: Int
@@ -23,7 +24,7 @@ public struct EncodedBatch: Sendable {
         public var gold: Span
         public var meta: Span
         public var sourceLine: Int?
-        /// `EncodedBatch.contentHash` of the row: a repeated id with another
+        /// `ImportBatch.contentHash` of the row: a repeated id with another
         /// hash is a changed row, not a duplicate.
         public var contentHash: Int64
         /// Whether `annotations` holds this row's source annotations.

@@ -1,0 +1,195 @@
+import DuetCore
+import Foundation
+
+// The store as a port: one protocol per role, every requirement `async throws`, values `Sendable`.
+// A backend conforms to every role (`DuetStoreBackend`); a caller asks for the roles it needs, so a
+// test double implements one role, and a backend that forgets one (the response cache) is a compile
+// error, not a silent `as?` miss. The behaviour each requirement promises is pinned down by the
+// conformance suite (Tests/StoreConformance), which every backend runs.
+//
+// A synchronous method satisfies an `async` requirement: the SQLite backend's methods are
+// synchronous calls into GRDB (on GRDB's own threads); PostgreSQL's are asynchronous.
+
+/// The tasks the store serves.
+public protocol TaskCatalog: AnyObject, Sendable {
+    /// Makes the store's task table match `specs` (adds new tasks, updates kind, labels, dataset and
+    /// overlap of existing ones; never deletes a task).
+    func syncTasks(_ specs: [TaskSpec]) async throws
+    /// Whether the store needs nothing written to serve `tasks`: its schema current, every task in it
+    /// as `tasks` defines it.
+    func isCurrent(tasks: [TaskSpec]) async throws -> Bool
+}
+
+/// The items, the log and what was imported.
+public protocol ItemCatalog: AnyObject, Sendable {
+    func itemCount() async throws -> Int
+    func datasetSummaries() async throws -> [DatasetSummary]
+    func item(rowID: Int64) async throws -> StoredItem?
+    func item(dataset: String, uid: String) async throws -> StoredItem?
+    /// The path of the file the item was imported from, as given to `duet import` (nil when none).
+    func sourceFile(itemRowID: Int64) async throws -> String?
+    /// Items a task covers (all items when `task` is nil), in row order, after `afterRowID`.
+    func items(for task: TaskSpec?, afterRowID: Int64, limit: Int) async throws -> [StoredItem]
+    /// The row ids of the items a task covers, in row order (no fields read).
+    func itemRowIDs(for task: TaskSpec) async throws -> [Int64]
+    /// Items of the task whose text (any field) or id contains `query` (case-insensitive for
+    /// ASCII), in row order, at most `limit`.
+    func search(_ task: TaskSpec, query: String, limit: Int) async throws -> [StoredItem]
+    /// The log entries for these items, oldest first. `task` nil = all tasks; source annotations
+    /// (which have no task) are always included.
+    func annotations(itemRowIDs: [Int64], task: String?) async throws -> [Int64: [Annotation]]
+    /// The source's own annotation value per item of the task (the first one, when a row carried
+    /// several), for the items that have one.
+    func sourceValues(task: TaskSpec) async throws -> [Int64: JSONValue]
+}
+
+/// Where imports go: a session that is committed all at once or not at all.
+public protocol ImportSink: AnyObject, Sendable {
+    /// Opens an import. Nothing it adds is visible to anyone before `commit`; `dryRun` makes
+    /// `commit` count and keep nothing. A session dropped or cancelled keeps nothing.
+    func beginImport(dryRun: Bool, onChange: ChangedRows) async throws -> any ImportSession
+}
+
+/// One import in progress (see `ImportSink`). Calls are made one at a time, in order.
+public protocol ImportSession: AnyObject, Sendable {
+    /// Registers a source file; later batches are attributed to it.
+    func beginFile(path: String, format: String, dataset: String) async throws
+    /// Adds a batch's rows in order. A row whose id is stored (or was read earlier in this import)
+    /// with the same content is counted as a duplicate; with other content it is an `ImportError`
+    /// naming both places, or skipped and counted (`ChangedRows.skip`). A stored item is never
+    /// rewritten.
+    func add(_ batch: ImportBatch) async throws
+    /// Makes everything added durable at once (or, for a dry run, nothing) and says what was added.
+    func commit() async throws -> ImportCounts
+    /// Keeps nothing. Safe to call after a failure or twice.
+    func cancel() async
+}
+
+/// People's and machines' decisions: the queue, recording, undo.
+public protocol LabelingQueue: AnyObject, Sendable {
+    /// The next item of `task` for `annotator`, reserved for them (a lease): see
+    /// `ProjectStore.nextItem` for the order. Two people labeling one task at once are never given
+    /// the same item (with overlap k, never more people than still need to label it).
+    func nextItem(for task: TaskSpec, annotator: String) async throws -> StoredItem?
+    /// Gives back the items `annotator` has open (in `task`, or in every task).
+    func releaseLeases(task: String?, annotator: String) async throws
+    /// Appends one decision to the log and makes it the annotator's current decision; durable when
+    /// this returns. Returns its log id.
+    @discardableResult
+    func record(_ annotation: NewAnnotation) async throws -> Int64
+    /// Records several decisions in one transaction, all or none; their log ids, in order.
+    @discardableResult
+    func record(_ annotations: [NewAnnotation]) async throws -> [Int64]
+    /// Undoes the decisions `ids` in one transaction, all or none: each item's decision goes back to
+    /// what it was before. Returns the items' row ids.
+    @discardableResult
+    func revoke(_ ids: [Int64], at date: Date) async throws -> [Int64]
+    /// Revokes the annotator's latest decision in the task. Returns the item's row id, or nil when
+    /// there was nothing to undo.
+    @discardableResult
+    func undoLast(task: String, annotator: String, at date: Date) async throws -> Int64?
+    /// Every annotator's current decision (submitted or skipped) in the task, in item order; only
+    /// annotators of `kind` when given.
+    func currentDecisions(task: TaskSpec, kind: AnnotatorKind?) async throws -> [CurrentDecision]
+    /// How long a write waits for another writer before it fails with a busy error.
+    func setWriteWait(seconds: Double) async throws
+}
+
+/// A task's counts, kept as decisions are written.
+public protocol ProgressCounts: AnyObject, Sendable {
+    /// Progress of `task` over the items it covers (see `TaskProgress`); equal to a scan of the
+    /// decisions at every commit.
+    func taskProgress(_ task: TaskSpec) async throws -> TaskProgress
+}
+
+/// Machine annotators' votes.
+public protocol VoteStore: AnyObject, Sendable {
+    /// Stores machine votes (a re-run replaces a vote with the same task, item, annotator and variant).
+    func saveVotes(_ votes: [(item: Int64, vote: MachineVote)], task: String, at date: Date) async throws
+    /// Stores one run of a machine annotator: its earlier votes on `items` give way to `votes`.
+    func replaceVotes(_ votes: VoteTable, annotator: String, items: [Int64], task: String, at date: Date) async throws
+    /// The task's votes per item (only `annotator`'s when given), items in row order, each item's
+    /// votes in the order they were stored (without raw answers or token counts).
+    func votes(task: TaskSpec, annotator: String?) async throws -> VoteTable
+    /// One pass over the task's votes (only `annotators`' when given), one item at a time, items in
+    /// ascending order: what the router streams.
+    func forEachItemVotes(task: TaskSpec, annotators: [String]?, _ body: (Int64, [MachineVote]) throws -> Void) async throws
+    /// The annotators with votes in the task.
+    func voteAnnotators(task: TaskSpec) async throws -> Set<String>
+    /// Votes with their raw answers and token counts (`duet votes list`), in item and storage order.
+    func voteRecords(task: TaskSpec, item: Int64?, annotator: String?, unparseableOnly: Bool, limit: Int) async throws -> [VoteRecord]
+    /// The task's votes counted per annotator, variant and label (nil: unparseable or failed).
+    func voteCounts(task: TaskSpec) async throws -> [VoteCount]
+    /// How many answers `annotator` stored in the task and the tokens they took.
+    func voteTokens(task: TaskSpec, annotator: String) async throws -> VoteTokens
+}
+
+/// The router's decisions.
+public protocol RouteStore: AnyObject, Sendable {
+    /// Stores a routing in one transaction (see `ProjectStore.applyRouting`): routes, the machine's
+    /// decisions on items it keeps, and revoking them on items now sent to people. People's
+    /// decisions are never touched.
+    func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date) async throws
+    /// The task's routes per item (only those of `route` when given).
+    func routes(task: TaskSpec, route: Route?) async throws -> [Int64: RouteRecord]
+    /// Routed items for the triage table, ordered by uncertainty, at most `limit`.
+    func triage(task: TaskSpec, filter: TriageFilter, limit: Int) async throws -> [TriageRow]
+    /// One item's route and the votes of its router (nil when not routed).
+    func routing(task: TaskSpec, itemRowID: Int64) async throws -> (route: RouteRecord, votes: [MachineVote])?
+}
+
+/// Everything a backend provides.
+public typealias DuetStoreBackend = TaskCatalog & ItemCatalog & ImportSink & LabelingQueue & ProgressCounts
+    & VoteStore & RouteStore & ResponseCache
+
+// MARK: Conveniences over the roles
+
+extension ItemCatalog {
+    /// Every item the task covers, read in pages of `page` (row order).
+    public func allItems(for task: TaskSpec, page: Int = 5000) async throws -> [StoredItem] {
+        var items: [StoredItem] = []
+        var after: Int64 = 0
+        while true {
+            let batch = try await self.items(for: task, afterRowID: after, limit: page)
+            guard let last = batch.last else { return items }
+            items += batch
+            after = last.rowID
+        }
+    }
+}
+
+extension LabelingQueue {
+    /// Every annotator's current decision in the task.
+    public func currentDecisions(task: TaskSpec) async throws -> [CurrentDecision] {
+        try await currentDecisions(task: task, kind: nil)
+    }
+}
+
+extension VoteStore {
+    /// Every annotator's votes in the task.
+    public func votes(task: TaskSpec) async throws -> VoteTable {
+        try await votes(task: task, annotator: nil)
+    }
+}
+
+extension RouteStore {
+    /// The task's routes per item.
+    public func routes(task: TaskSpec) async throws -> [Int64: RouteRecord] {
+        try await routes(task: task, route: nil)
+    }
+}
+
+extension ImportSink {
+    /// Runs `body` on a fresh session and commits it; cancels it when `body` throws.
+    public func importing(dryRun: Bool, onChange: ChangedRows = .error,
+                          _ body: (any ImportSession) async throws -> Void) async throws -> ImportCounts {
+        let session = try await beginImport(dryRun: dryRun, onChange: onChange)
+        do {
+            try await body(session)
+            return try await session.commit()
+        } catch {
+            await session.cancel()
+            throw error
+        }
+    }
+}
