@@ -83,3 +83,17 @@ extension PostgresPool {
         }
     }
 }
+
+extension TestServer {
+    /// Runs `body` with a `PostgresStore` on a new database of its own (Duet's schema made), closed and
+    /// dropped afterwards.
+    static func withStore(_ body: (PostgresStore) async throws -> Void) async throws {
+        try await withDatabase { config in
+            let store = try await PostgresStore.open(config, intent: .createOrAttach, environment: environment)
+            let result: Result<Void, any Error>
+            do { result = .success(try await body(store)) } catch { result = .failure(error) }
+            await store.close()
+            try result.get()
+        }
+    }
+}
