@@ -24,6 +24,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case corrupt(String)
     /// `revoke` was given an id that is not a task decision in force (unknown, a revocation, or revoked already).
     case notRevocable(Int64)
+    /// `duet store copy` into a store that already holds a project.
+    case copyTargetNotEmpty(String)
+    /// A session (import, copy) was used after it had ended.
+    case sessionFinished
 
     public var description: String {
         switch self {
@@ -45,6 +49,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "annotation \(id) cannot be undone (it is not a decision, or was undone already)"
         case .importFinished:
             return "the import writer was used after its import batch had ended"
+        case .copyTargetNotEmpty(let path):
+            return "the store at \(path) already holds a project (tasks, items or decisions); a copy goes only into an empty store"
+        case .sessionFinished:
+            return "the session was used after it had ended"
         case .corrupt(let detail):
             return "the store is damaged: \(detail)"
         }
