@@ -13,11 +13,12 @@ extension SQLiteStore {
         let now = Self.seconds(Date())
         try writer.write { db in
             let upsert = try db.makeStatement(sql: """
-                INSERT INTO tasks (name, kind, dataset, labels, overlap, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO tasks (name, kind, dataset, labels, overlap, spec, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET
-                    kind = excluded.kind, dataset = excluded.dataset, labels = excluded.labels, overlap = excluded.overlap
+                    kind = excluded.kind, dataset = excluded.dataset, labels = excluded.labels, overlap = excluded.overlap,
+                    spec = excluded.spec
                 WHERE kind IS NOT excluded.kind OR dataset IS NOT excluded.dataset
-                    OR labels IS NOT excluded.labels OR overlap IS NOT excluded.overlap
+                    OR labels IS NOT excluded.labels OR overlap IS NOT excluded.overlap OR spec IS NOT excluded.spec
                 """)
             // A changed overlap changes which routed items still need people.
             let repend = try db.makeStatement(sql: """
@@ -28,8 +29,24 @@ extension SQLiteStore {
                 WHERE task_id = (SELECT id FROM tasks WHERE name = ?)
                 """)
             for spec in specs {
-                try upsert.execute(arguments: [spec.name, spec.kind.rawValue, spec.dataset, Self.labelsColumn(spec), spec.overlap, now])
-                if db.changesCount > 0 { try repend.execute(arguments: [spec.overlap, spec.name]) }
+                let before = try Int.fetchOne(db, sql: "SELECT overlap FROM tasks WHERE name = ?", arguments: [spec.name])
+                try upsert.execute(arguments: [spec.name, spec.kind.rawValue, spec.dataset, Self.labelsColumn(spec), spec.overlap,
+                                               spec.storedJSON.canonicalJSON, now])
+                if db.changesCount > 0, before != spec.overlap { try repend.execute(arguments: [spec.overlap, spec.name]) }
+            }
+        }
+    }
+
+    /// The tasks as the store holds them, by name (`tasks.spec`; from the other columns for a task
+    /// stored before specs were kept).
+    public func storedTasks() throws -> [TaskSpec] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, kind, dataset, labels, overlap, spec FROM tasks ORDER BY name").compactMap { row in
+                let text: String? = row[5]
+                if let text, let json = try? JSONValue.parse(text), let spec = TaskSpec(storedJSON: json) { return spec }
+                guard let kind = TaskKind(rawValue: row[1]) else { return nil }
+                let labels = (try? JSONValue.parse(row[3] as String))?.array?.compactMap(\.string) ?? []
+                return TaskSpec(name: row[0], kind: kind, labels: labels, dataset: row[2], overlap: row[4])
             }
         }
     }

@@ -16,6 +16,7 @@ enum Schema {
         }
         migrator.registerMigration("v10-machine-decisions-shaped", migrate: machineDecisionsShaped)
         migrator.registerMigration("v11-votes-no-vote") { db in try db.execute(sql: noVotes) }
+        migrator.registerMigration("v12-task-spec") { db in try db.execute(sql: taskSpec) }
         return migrator
     }
 
@@ -117,6 +118,11 @@ enum Schema {
             after_item INTEGER NOT NULL
         );
         """
+
+    /// `tasks.spec`: the whole task as duet.toml defines it (`TaskSpec.storedJSON`), so the store holds
+    /// its tasks whole (a shared store's tasks are the team's). NULL for tasks stored before: read
+    /// from the other columns.
+    static let taskSpec = "ALTER TABLE tasks ADD COLUMN spec TEXT;"
 
     /// `votes.no_vote` = 1: a False / No answer (`MachineVote.noVote`), kept for its raw text and tokens;
     /// every read of votes that counts them takes only `SQLiteStore.countedVotes`.

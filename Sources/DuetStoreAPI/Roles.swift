@@ -15,6 +15,9 @@ public protocol TaskCatalog: AnyObject, Sendable {
     /// Makes the store's task table match `specs` (adds new tasks, updates kind, labels, dataset and
     /// overlap of existing ones; never deletes a task).
     func syncTasks(_ specs: [TaskSpec]) async throws
+    /// The tasks as the store holds them, by name. In a shared store these are the team's tasks:
+    /// duet.toml reaches them only through `syncTasks` called by an explicit step (`duet task apply`).
+    func storedTasks() async throws -> [TaskSpec]
     /// Whether the store needs nothing written to serve `tasks`: its schema current, every task in it
     /// as `tasks` defines it.
     func isCurrent(tasks: [TaskSpec]) async throws -> Bool

@@ -53,7 +53,7 @@ public enum StoreTables {
         StoreTable("dataset_counts", key: ["dataset", "kind"], [("dataset", .text), ("kind", .text), ("items", .integer)]),
         StoreTable("tasks", key: ["id"], identity: true,
                    [("id", .integer), ("name", .text), ("kind", .text), ("dataset", .text), ("labels", .text),
-                    ("created_at", .real), ("overlap", .integer)]),
+                    ("created_at", .real), ("overlap", .integer), ("spec", .text)]),
         log,
         StoreTable("decisions", key: ["task_id", "annotator", "item_id"],
                    [("task_id", .integer), ("annotator", .text), ("item_id", .integer), ("annotation_id", .integer),

@@ -50,6 +50,16 @@ enum Fixture {
         }
     }
 
+    /// Tasks as a store from before whole specs were kept (v12) holds them (v4 on: with overlap).
+    static func insertOldTasks(_ queue: DatabaseQueue, _ specs: [TaskSpec]) throws {
+        try queue.write { db in
+            for spec in specs {
+                try db.execute(sql: "INSERT INTO tasks (name, kind, dataset, labels, overlap, created_at) VALUES (?, ?, ?, ?, ?, 0)",
+                               arguments: [spec.name, spec.kind.rawValue, spec.dataset, SQLiteStore.labelsColumn(spec), spec.overlap])
+            }
+        }
+    }
+
     static func count(_ store: SQLiteStore, _ sql: String) throws -> Int {
         try store.writer.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
     }

@@ -83,7 +83,7 @@ import Testing
         try Schema.migrator().migrate(queue, upTo: "v6-progress-counters")
         let old = SQLiteStore(writer: queue, path: nil)
         let task = TaskSpec(name: "sentiment", kind: .classify, labels: ["neg", "pos"], dataset: "reviews")
-        try old.syncTasks([task])
+        try Fixture.insertOldTasks(queue, [task])
         try Fixture.insertOldTexts(queue, 1...40)
         let ids = try (1...40).map { try Fixture.id(old, $0) }
         try Fixture.decide(old, item: ids[0], by: "ana", at: 1, seconds: 10)
@@ -113,7 +113,7 @@ import Testing
         try Schema.migrator().migrate(queue, upTo: "v5-leases")
         let old = SQLiteStore(writer: queue, path: nil)
         let twice = TaskSpec(name: "sentiment", kind: .classify, labels: ["neg", "pos"], dataset: "reviews", overlap: 2)
-        try old.syncTasks([twice])
+        try Fixture.insertOldTasks(queue, [twice])
         try Fixture.insertOldTexts(queue, 1...4)
         let ids = try (1...4).map { try Fixture.id(old, $0) }
         try Fixture.decide(old, item: ids[0], by: "ana", at: 1, seconds: 4)

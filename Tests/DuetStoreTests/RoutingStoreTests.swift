@@ -181,7 +181,7 @@ import Testing
         let queue = try DatabaseQueue()
         try Schema.migrator().migrate(queue, upTo: "v9-item-content-hash")
         let old = SQLiteStore(writer: queue, path: nil)
-        try old.syncTasks([Fixture.sentiment, Fixture.preference])
+        try Fixture.insertOldTasks(queue, [Fixture.sentiment, Fixture.preference])
         try Fixture.load(old, (1...2).map { Fixture.pair($0) }, file: "/data/prefs.jsonl", dataset: "prefs")
         try Fixture.load(old, [Fixture.text(1)])
         let p1 = try #require(try old.item(dataset: "prefs", uid: "p1")?.rowID)
