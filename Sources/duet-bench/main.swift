@@ -1,10 +1,11 @@
-// Duet's benchmarks. Run: swift run -c release duet-bench [ui|route|panel|local|export|scroll] [N]
+// Duet's benchmarks. Run: swift run -c release duet-bench [ui|route|panel|local|export|scroll|store] [N]
 //   ui     frame time, keystroke → decision committed, open-to-first-frame on N items (default 10^6), peak RSS
 //   route  re-routing N items (default 10^5) from stored votes (11 per item): items/s; `duet route` as its own process: items/s, peak RSS
 //   panel  `duet route` as its own process with a 13-member panel over N items (default 10^5): items/s, peak RSS
 //   local  the built-in ensemble: train on N/10, predict N (default 10^5)
 //   export `duet export` of N machine decisions (default 10^6) as JSONL and CSV: items/s
 //   scroll ms per scroll key on one item of N MB (default 5) on one line
+//   store  the store port on SQLite and PostgreSQL: import, next item, 8 labelers' commits (default 10^5)
 // Lines starting with FIGURE are for benchmarks/run.sh's summary table.
 import DuetApp
 import DuetCore
@@ -45,13 +46,16 @@ case "local":
 case "export":
     try runExportBench(n: sizeArgument ?? 1_000_000)
     exit(0)
+case "store":
+    try await runStoreBench(n: sizeArgument ?? 100_000)
+    exit(0)
 case "scroll":
     try runScrollBench(megabytes: sizeArgument ?? 5)
     exit(0)
 case "ui":
     break
 default:
-    print("usage: duet-bench [ui|route|panel|local|export|scroll] [N]")
+    print("usage: duet-bench [ui|route|panel|local|export|scroll|store] [N]")
     exit(2)
 }
 let n = sizeArgument ?? 1_000_000
