@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "DuetProject",
             dependencies: [
-                "DuetCore", "DuetStoreAPI", "DuetStore", "DuetApp", "DuetAnnotators", "TermUI",
+                "DuetCore", "DuetStoreAPI", "DuetStore", "DuetPostgres", "DuetApp", "DuetAnnotators", "TermUI",
                 .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

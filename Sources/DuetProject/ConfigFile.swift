@@ -1,5 +1,6 @@
 import DuetApp
 import DuetCore
+import DuetPostgres
 import Foundation
 import TOMLKit
 
@@ -96,6 +97,11 @@ struct RawConfig: Decodable {
         var mouse: Bool?
         enum CodingKeys: String, CodingKey, CaseIterable { case theme, mouse }
     }
+    struct Store: Decodable {
+        var url: String?
+        var password_env: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case url, password_env }
+    }
     var project: Project?
     var tasks: [Task]?
     var annotators: [Annotator]?
@@ -103,13 +109,15 @@ struct RawConfig: Decodable {
     var cost: Cost?
     var ui: UI?
     var keys: [String: [String]]?
-    enum CodingKeys: String, CodingKey, CaseIterable { case project, tasks, annotators, router, cost, ui, keys }
+    var store: Store?
+    enum CodingKeys: String, CodingKey, CaseIterable { case project, tasks, annotators, router, cost, ui, keys, store }
 
     /// The keys each table may hold; nil children: any key (`[keys]`, checked by the keymap).
     static let known = ConfigKeys(CodingKeys.self, [
         .project: ConfigKeys(Project.CodingKeys.self), .tasks: ConfigKeys(Task.CodingKeys.self),
         .annotators: ConfigKeys(Annotator.CodingKeys.self), .router: ConfigKeys(Router.CodingKeys.self),
         .cost: ConfigKeys(Cost.CodingKeys.self), .ui: ConfigKeys(UI.CodingKeys.self), .keys: .any,
+        .store: ConfigKeys(Store.CodingKeys.self),
     ])
 }
 
@@ -366,8 +374,17 @@ public enum ConfigFile {
         if let name = raw.project?.name, let problem = Names.problem(name) {
             throw fail("project.name: \"\(Names.shown(name))\" \(problem)")
         }
+        var store: StoreSettings?
+        if let s = raw.store {
+            guard let url = s.url else { throw fail("key 'store.url': missing (postgres://user@host:5432/database)") }
+            // The URL's checks are the PostgreSQL backend's own (a password in it is refused; the message never repeats it).
+            do { _ = try PostgresConfig(url: url, passwordEnv: s.password_env) } catch let e as PostgresConfigError {
+                throw fail("key 'store.\(e.field.hasSuffix("password_env") ? "password_env" : "url")': \(e.reason)")
+            }
+            store = StoreSettings(url: url, passwordEnv: s.password_env)
+        }
         return ProjectConfig(name: raw.project?.name ?? defaultName, tasks: tasks, annotators: annotators, router: router, cost: cost,
-                             ui: UISettings(theme: raw.ui?.theme ?? "dark", mouse: raw.ui?.mouse ?? true), keys: keys)
+                             ui: UISettings(theme: raw.ui?.theme ?? "dark", mouse: raw.ui?.mouse ?? true), keys: keys, store: store)
     }
 
     static func isEnvName(_ s: String) -> Bool {

@@ -8,10 +8,13 @@ public struct ProjectConfig: Sendable, Hashable {
     public var ui: UISettings
     /// Key remapping from [keys]: action name → key names.
     public var keys: [String: [String]]
+    /// Where the project's store is: [store] (nil: the SQLite file beside duet.toml).
+    public var store: StoreSettings?
 
     public init(name: String, tasks: [TaskSpec] = [], annotators: [AnnotatorSpec] = [],
                 router: RouterSettings = RouterSettings(), cost: CostSettings = CostSettings(), ui: UISettings = UISettings(),
-                keys: [String: [String]] = [:]) {
+                keys: [String: [String]] = [:], store: StoreSettings? = nil) {
+        self.store = store
         self.keys = keys
         self.cost = cost
         self.name = name
@@ -22,6 +25,19 @@ public struct ProjectConfig: Sendable, Hashable {
     }
 
     public func task(named name: String) -> TaskSpec? { tasks.first { $0.name == name } }
+}
+
+/// `[store]`: a shared PostgreSQL database instead of the SQLite file beside duet.toml.
+public struct StoreSettings: Sendable, Hashable {
+    /// `postgres://user@host:5432/database[?sslmode=…]` (never with a password in it).
+    public var url: String
+    /// The *name* of the environment variable that holds the password (never the password).
+    public var passwordEnv: String?
+
+    public init(url: String, passwordEnv: String? = nil) {
+        self.url = url
+        self.passwordEnv = passwordEnv
+    }
 }
 
 /// A machine annotator declared in duet.toml.
