@@ -95,11 +95,13 @@ extension PostgresServerTests {
             // Expired: ann's lease on 1 lapses, dan gets item 1.
             let later = QueueFixture.date(2 + PostgresStore.leaseSeconds)
             #expect(try await pg.nextItem(for: task, annotator: "dan", at: later)?.rowID == 1)
-            // A skip: the item comes back to its skipper once nothing else is left, never to others.
-            try await pg.record(QueueFixture.decision(3, by: "eve", status: .skipped, at: 3))
-            try await pg.record(QueueFixture.decision(4, by: "eve", at: 3))
+            // Skips: the items come back to their skipper once nothing else is left, oldest skip first, never to others.
+            try await pg.record(QueueFixture.decision(4, by: "eve", status: .skipped, at: 3))
+            try await pg.record(QueueFixture.decision(3, by: "eve", status: .skipped, at: 3.5))
             try await pg.record([QueueFixture.decision(1, by: "dan", at: 4), QueueFixture.decision(2, by: "cat", at: 4)])
             #expect(try await pg.nextItem(for: task, annotator: "fay", at: later) == nil)
+            #expect(try await pg.nextItem(for: task, annotator: "eve", at: later)?.rowID == 4)
+            try await pg.record(QueueFixture.decision(4, by: "eve", at: 5))
             #expect(try await pg.nextItem(for: task, annotator: "eve", at: later)?.rowID == 3)
         }
     }

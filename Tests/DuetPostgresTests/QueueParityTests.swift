@@ -21,10 +21,10 @@ extension PostgresServerTests {
         }
     }
 
-    @Test(arguments: [1, 2, 3])
+    @Test(arguments: [1, 2, 3, 4])
     func theQueueAnswersAsSQLitesDoes(seed: UInt64) async throws {
         try await TestServer.withStore { pg in
-            let items = 30
+            let items = seed == 1 ? 30 : 8  // few items: the queues run dry and skipped items come back
             try await QueueFixture.seed(pg, texts: items)
             let lite = try QueueFixture.sqlite(texts: items)
             var random = Script(state: seed)
@@ -58,7 +58,7 @@ extension PostgresServerTests {
                     open[key] = want?.rowID
                 case 4...5:
                     guard let item = open.removeValue(forKey: key) else { continue }
-                    let status: AnnotationStatus = random.next() % 4 == 0 ? .skipped : .submitted
+                    let status: AnnotationStatus = random.next() % 3 == 0 ? .skipped : .submitted
                     let entry = QueueFixture.decision(item, task: task.name, by: who, status: status,
                                                       label: random.next() % 2 == 0 ? "pos" : "neg", at: t, seconds: 2)
                     let want = try lite.record(entry)
