@@ -285,7 +285,7 @@ extension PostgresStore: LabelingQueue {
 
     /// Takes the task's queue lock (see the top of this file) until the transaction ends.
     static func queueLock(_ db: PostgresConnection, taskID: Int64, exclusive: Bool) async throws {
-        let task = Int32(truncatingIfNeeded: taskID)
+        let task = Int32(truncatingIfNeeded: taskID)  // ids 2^32 apart would share a lock: coarser, never wrong
         if exclusive {
             try await db.execute("SELECT pg_advisory_xact_lock(\(queueLockClass), \(task))")
         } else {
