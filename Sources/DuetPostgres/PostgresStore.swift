@@ -14,6 +14,8 @@ public final class PostgresStore: Sendable {
     public let pool: PostgresPool
     /// How long a lease keeps an item for one person (as SQLite's `SQLiteStore.leaseSeconds`).
     public static let leaseSeconds: Double = 15 * 60
+    /// `setWriteWait`: the `lock_timeout` of this store's write transactions.
+    let writeWait = PostgresWriteWait()
 
     public init(pool: PostgresPool) {
         self.pool = pool

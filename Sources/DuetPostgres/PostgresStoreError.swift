@@ -1,3 +1,4 @@
+import DuetCore
 import PostgresNIO
 
 /// A failure of the PostgreSQL store, worded for a person: what Duet was doing and what the server (or
@@ -62,5 +63,19 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
         if text.contains("timeout") || text.contains("timedOut") || text.contains("Timeout") { return "connection timed out" }
         if text.contains("resolve") || text.contains("NXDOMAIN") || text.contains("DNS") { return "the host name could not be resolved" }
         return "no connection (\(String(describing: type(of: error))))"
+    }
+}
+
+/// The server's SQLSTATEs as the failures a person acts on (the one place they are classified, as
+/// DuetStore classifies SQLite's result codes): a lock wait past `lock_timeout` (`setWriteWait`), a
+/// deadlock or a serialization failure is `busy` (the same write may succeed a moment later).
+extension PostgresStoreError: StoreFailureConvertible {
+    public var storeFailure: StoreFailure {
+        switch sqlState {
+        case "55P03", "40P01", "40001": return .busy
+        case "53100": return .diskFull
+        case "25006": return .readOnly
+        default: return .other(description)
+        }
     }
 }

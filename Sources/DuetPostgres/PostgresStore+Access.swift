@@ -1,0 +1,168 @@
+import DuetCore
+import DuetStoreAPI
+import Foundation
+import PostgresNIO
+
+// What the roles' extensions share: one transaction per write (with the store's lock wait), reads, the
+// item filter of a task, item rows, task lookups and the domain errors (worded as SQLite's StoreError).
+
+extension PostgresStore {
+    /// Runs `body` as one transaction: committed when it returns, rolled back when it throws. A lock wait
+    /// longer than `setWriteWait` fails the call with SQLSTATE 55P03 (`StoreFailure.busy`).
+    func write<R: Sendable>(_ doing: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> R) async throws -> R {
+        let wait = writeWait.milliseconds
+        do {
+            return try await pool.withTransaction { db in
+                if let wait { try await db.execute(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = \(wait)")) }
+                return try await body(db)
+            }
+        } catch {
+            throw PostgresStoreError(error, doing: doing())
+        }
+    }
+
+    /// Runs `body` on one connection of the pool (its statements each see what was committed when they began).
+    func read<R: Sendable>(_ doing: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> R) async throws -> R {
+        do {
+            return try await pool.withConnection(body)
+        } catch {
+            throw PostgresStoreError(error, doing: doing())
+        }
+    }
+
+    /// The task's row id (nil when the store has no such task).
+    static func taskID(_ db: PostgresConnection, name: String) async throws -> Int64? {
+        try await db.rows("SELECT id FROM tasks WHERE name = \(name)").decode(Int64.self).firstElement()
+    }
+
+    static func requireTaskID(_ db: PostgresConnection, name: String) async throws -> Int64 {
+        guard let id = try await taskID(db, name: name) else { throw PostgresStoreError.unknownTask(name) }
+        return id
+    }
+}
+
+/// How long a write of the store waits for a lock (`setWriteWait`); nil: the server's `lock_timeout`.
+final class PostgresWriteWait: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int?
+
+    init() {}
+
+    /// The wait in whole milliseconds (0 would mean "forever" to PostgreSQL: at least 1).
+    var milliseconds: Int? { lock.withLock { value } }
+
+    func set(seconds: Double) {
+        let ms = max(1, Int((max(0, seconds) * 1000).rounded()))
+        lock.withLock { value = ms }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs one statement; rows it returns are dropped.
+    func execute(_ query: PostgresQuery) async throws {
+        _ = try await self.query(query, logger: PostgresPool.quiet)
+    }
+
+    /// The rows of one statement, streamed.
+    func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await self.query(query, logger: PostgresPool.quiet)
+    }
+}
+
+extension AsyncSequence {
+    /// The first element (nil when there is none); the rest is not read.
+    func firstElement() async throws -> Element? {
+        for try await element in self { return element }
+        return nil
+    }
+
+    /// Every element, in order.
+    func all() async throws -> [Element] {
+        var out: [Element] = []
+        for try await element in self { out.append(element) }
+        return out
+    }
+}
+
+/// Which items a task covers (as DuetStore's `ItemFilter`): its dataset, when it names one, and the item
+/// kinds its kind labels. Interpolated into a query as a condition on `items` (`\(covers: filter)`).
+struct PostgresItemFilter: Sendable {
+    var dataset: String?
+    var kinds: [String]
+
+    init(_ task: TaskSpec) {
+        dataset = task.dataset
+        kinds = task.kind.itemKinds.map(\.rawValue)
+    }
+
+    /// The key the queue cursors are valid for: the same text as SQLite's, so a copied store keeps them.
+    var signature: String {
+        JSONValue.object([
+            "dataset": dataset.map { .string($0) } ?? .null,
+            "kinds": .array(kinds.map { .string($0) }),
+        ]).canonicalJSON
+    }
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// The filter as a condition on the columns of `table` (no leading AND); no kinds covers nothing.
+    mutating func appendInterpolation(covers filter: PostgresItemFilter, table: String = "items") {
+        if let dataset = filter.dataset {
+            appendLiteral("\(table).dataset = ")
+            appendInterpolation(dataset)
+            appendLiteral(" AND ")
+        }
+        appendLiteral("\(table).kind = ANY(")
+        appendInterpolation(filter.kinds)
+        appendLiteral(")")
+    }
+}
+
+/// Item rows as DuetCore values (the columns `itemColumns` selects, in its order).
+enum PostgresItemRow {
+    static let itemColumns =
+        "items.id, items.uid, items.dataset, items.kind, items.fields, items.gold, items.meta, items.source_line"
+    typealias Columns = (Int64, String, String, String, String, String?, String?, Int64?)
+
+    static func storedItem(_ c: Columns) throws -> StoredItem {
+        let (id, uid, dataset, kindName, fieldsText, goldText, metaText, line) = c
+        guard let kind = ItemKind(rawValue: kindName) else {
+            throw PostgresStoreError.corrupt("item \(id) has unknown kind '\(kindName)'")
+        }
+        let fields = ItemFields(json: try json(fieldsText, "fields of item \(id)"))
+        let gold = try goldText.map { try json($0, "gold of item \(id)") }
+        var metadata: [String: JSONValue] = [:]
+        if let metaText {
+            guard let object = try json(metaText, "metadata of item \(id)").object else {
+                throw PostgresStoreError.corrupt("metadata of item \(id) is not a JSON object")
+            }
+            metadata = object
+        }
+        return StoredItem(rowID: id, item: Item(uid: uid, dataset: dataset, kind: kind, fields: fields, gold: gold,
+                                                metadata: metadata, sourceLine: line.map { Int($0) }))
+    }
+
+    /// Stored JSON text parsed (a clear error naming `what` when it is not JSON).
+    static func json(_ text: String, _ what: @autoclosure () -> String) throws -> JSONValue {
+        do {
+            return try JSONValue.parse(text)
+        } catch {
+            throw PostgresStoreError.corrupt("\(what()) is not valid JSON (\(error.message))")
+        }
+    }
+}
+
+extension PostgresStoreError {
+    // The domain errors, worded as SQLite's `StoreError` words them.
+    static func unknownTask(_ name: String) -> PostgresStoreError {
+        PostgresStoreError("unknown task '\(name)' (is it declared in duet.toml?)")
+    }
+
+    static func unknownItem(_ id: Int64) -> PostgresStoreError {
+        PostgresStoreError("no item with row id \(id) in the store")
+    }
+
+    static func corrupt(_ detail: String) -> PostgresStoreError {
+        PostgresStoreError("the store is damaged: \(detail)")
+    }
+}
