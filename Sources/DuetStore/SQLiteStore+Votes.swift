@@ -141,7 +141,7 @@ extension SQLiteStore {
         try writer.read { db in
             guard let taskID = try Self.taskID(db, name: task.name) else { return [] }
             return try GRDB.Row.fetchAll(db, sql: """
-                SELECT annotator, variant, label, COUNT(*) FROM votes WHERE task_id = ?
+                SELECT annotator, variant, label, COUNT(*) FROM votes WHERE task_id = ? AND \(Self.countedVotes())
                 GROUP BY annotator, variant, label ORDER BY annotator, variant, label
                 """, arguments: [taskID]).map { VoteCount(annotator: $0[0], variant: $0[1], label: $0[2], count: $0[3]) }
         }

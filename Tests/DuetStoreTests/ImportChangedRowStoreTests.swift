@@ -22,16 +22,6 @@ import Testing
         }
     }
 
-    @Test func changedRepeatInsideAManyRowStatement() throws {
-        let store = try SQLiteStore.inMemory()
-        var records = (1...600).map { Self.text($0) }
-        records[499] = Self.text(10, "other text", line: 500)
-        let e = #expect(throws: ImportError.self) { try Self.loadBatch(store, "a.jsonl", records) }
-        #expect(e?.description.hasPrefix("a.jsonl:500: id \"t10\" was read before at a.jsonl:10 with different content") == true)
-        #expect(try store.itemCount() == 0)
-        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM imports") == 0)
-    }
-
     @Test func unchangedRepeatsInManyRowStatementsAreDuplicates() throws {
         let store = try SQLiteStore.inMemory()
         let records = (1...600).map { Self.text($0) }
@@ -57,26 +47,5 @@ import Testing
             try Fixture.load(store, [Fixture.text(1, sources: [SourceAnnotation(value: "neg", confidence: 0.5)])])
         }
         #expect(throws: ImportError.self) { try Fixture.load(store, [Self.text(2, "edited")]) }
-    }
-
-    @Test func aLabeledItemIsNeverRewritten() throws {
-        let store = try Fixture.store(texts: 3)
-        let id = try Fixture.id(store, 2)
-        try Fixture.decide(store, item: id, by: "ana", at: 1)
-        let counts = try store.importBatch(dryRun: false, onChange: .skip) { w in
-            try w.beginFile(path: "b.jsonl", format: "jsonl", dataset: "reviews")
-            try w.add(Self.text(2, "rewritten", line: 7))
-        }
-        #expect(counts.changedSkipped == 1)
-        #expect(counts.firstChangedSkipped == "b.jsonl:7 (id \"t2\", kept from /data/reviews.jsonl:2)")
-        #expect(try store.item(dataset: "reviews", uid: "t2")?.item.fields.text == "text number 2")
-        #expect(try store.item(dataset: "reviews", uid: "t2")?.rowID == id)
-        #expect(try Fixture.count(store, "SELECT COUNT(*) FROM decisions WHERE item_id = \(id)") == 1)
-        #expect(throws: ImportError.self) {
-            try store.importBatch(dryRun: false) { w in
-                try w.beginFile(path: "b.jsonl", format: "jsonl", dataset: "reviews")
-                try w.add(Self.text(2, "rewritten", line: 7))
-            }
-        }
     }
 }

@@ -23,59 +23,6 @@ import Testing
         }
     }
 
-    /// People and machines decide, skip, flag, re-decide and undo at random, routings revoke and
-    /// write machine decisions, overlaps change; after every step the kept counts equal a scan.
-    @Test func keptCountsEqualAScanThroughRandomWork() throws {
-        var rng = SplitMix64(seed: 11)
-        func below(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
-        let store = try SQLiteStore.inMemory()
-        var tasks = [Self.reviews, Self.everything, Self.pairs]
-        try store.syncTasks(tasks)
-        try Fixture.load(store, (1...12).map { Fixture.text($0) })
-        try Fixture.load(store, (1...6).map { Fixture.text($0, dataset: "tweets") }, file: "/data/tweets.jsonl")
-        try Fixture.load(store, (1...5).map { Fixture.pair($0) }, file: "/data/prefs.jsonl")
-        let texts = try (1...12).map { try Fixture.id(store, $0) } + (1...6).map { try Fixture.id(store, $0, dataset: "tweets") }
-        let pairIDs = try (1...5).map { n in try #require(try store.item(dataset: "prefs", uid: "p\(n)")).rowID }
-        let people = ["ana", "bob", "cleo", "adjudicator:dan"]
-        var t = 0.0
-        for step in 0..<600 {
-            t += 1
-            let taskIndex = below(3)
-            let task = tasks[taskIndex]
-            let items = task.kind == .compare ? pairIDs : taskIndex == 0 ? Array(texts.prefix(12)) : texts
-            let item = items[below(items.count)]
-            let person = people[below(people.count)]
-            let label: JSONValue = task.kind == .compare ? .string(["0", "1", "tie"][below(3)]) : .string(["neg", "pos"][below(2)])
-            switch below(10) {
-            case 0...3:
-                try Fixture.decide(store, item: item, task: task.name, by: person, label: label, at: t,
-                                   seconds: below(4) == 0 ? nil : Double(below(900)) / 7, flagged: below(5) == 0)
-            case 4:
-                try Fixture.decide(store, item: item, task: task.name, by: person, status: .skipped, at: t, flagged: below(3) == 0)
-            case 5:
-                try Fixture.decide(store, item: item, task: task.name, by: "llm:m", kind: .machine, label: label, at: t)
-            case 6, 7:
-                _ = try store.undoLast(task: task.name, annotator: person, at: Fixture.date(t))
-            case 8:
-                // A routing: some items to people (the machine's decision revoked), the rest kept.
-                let entries = items.map { id in
-                    RouteEntry(itemRowID: id, route: below(3) == 0 ? .human : below(4) == 0 ? .audit : .machine,
-                               score: Double(below(100)) / 10, machineLabel: label.string, annotator: "llm:router",
-                               votes: [MachineVote(annotator: "llm:router", variant: "v", label: label.string)], entropy: 0,
-                               confidence: nil)
-                }
-                try store.applyRouting(entries, task: task.name, at: Fixture.date(t))
-            default:
-                tasks[taskIndex].overlap = 1 + below(3)
-                try store.syncTasks(tasks)
-            }
-            try expectCountsMatch(store, tasks, "step \(step)")
-        }
-        // The walk did reach every kind of count.
-        let p = try store.taskProgress(tasks[1])
-        #expect(p.human > 0 && p.machine > 0 && p.flagged > 0 && p.complete > 0 && p.humanSeconds > 0 && p.timed > 0)
-    }
-
     /// Pace counts only decisions that measured a person's time: a store from before v7 gets the
     /// count of timed decisions from its decisions, and bulk accepts (no seconds) never make it faster.
     @Test func paceIsOverTimedDecisionsOnly() throws {

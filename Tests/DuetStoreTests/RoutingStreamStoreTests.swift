@@ -12,40 +12,6 @@ import Testing
         MachineVote(annotator: who, variant: variant, label: label, confidence: confidence)
     }
 
-    @Test func votesAreStreamedItemByItemInOrder() throws {
-        let store = try Fixture.store(texts: 4)
-        try store.saveVotes([(3, vote("pos", "a", by: "x")), (1, vote("neg", "a", by: "y")), (1, vote(nil, "b", by: "x")),
-                             (1, vote("neu", "c", by: "z")), (2, vote("pos", "a", by: "z"))], task: "sentiment", at: t0)
-        var seen: [(Int64, [MachineVote])] = []
-        try store.forEachItemVotes(task: Fixture.sentiment, annotators: ["y", "x"]) { seen.append(($0, $1)) }
-        #expect(seen.map(\.0) == [1, 3])
-        #expect(seen[0].1 == [vote("neg", "a", by: "y"), vote(nil, "b", by: "x")] && seen[1].1 == [vote("pos", "a", by: "x")])
-        // Every annotator's: the same as the table.
-        let table = try store.votes(task: Fixture.sentiment)
-        var all: [Int64: [MachineVote]] = [:]
-        try store.forEachItemVotes(task: Fixture.sentiment, annotators: nil) { all[$0] = $1 }
-        #expect(all == table.byItem)
-    }
-
-    /// An entry that leaves its votes to the store: the decision written carries the panel's votes in the
-    /// panel's order, their entropy and mean confidence, as an entry built with them would.
-    @Test func theStoreReadsAnEntrysVotesWhenItWritesItsDecision() throws {
-        let store = try Fixture.store(texts: 2)
-        let votes = [vote("pos", "a", by: "x", confidence: 0.9), vote("neg", "a", by: "y", confidence: 0.5), vote("pos", "b", by: "x"),
-                     vote("neg", "a", by: "other")]
-        try store.saveVotes(votes.map { (1, $0) }, task: "sentiment", at: t0)
-        let panel = PanelOrder(["y", "x"])
-        try store.applyRouting([RouteEntry(itemRowID: 1, route: .machine, score: 0.6, machineLabel: "pos", annotator: "panel", votesBy: panel),
-                                RouteEntry(itemRowID: 2, route: .human, score: .infinity, machineLabel: nil, annotator: "panel", votesBy: panel)],
-                               task: "sentiment", at: t0)
-        let expected = RouteEntry(itemRowID: 1, route: .machine, score: 0.6, machineLabel: "pos", annotator: "panel", votesBy: panel)
-            .filled(with: [votes[1], votes[0], votes[2]])
-        #expect(expected.entropy > 0 && expected.confidence == 0.7)
-        let written = try #require(try store.annotations(itemRowIDs: [1], task: "sentiment")[1]?.first { $0.entry.annotatorKind == .machine })
-        #expect(written.entry.votes == expected.votesJSON)
-        #expect(written.entry.entropy == expected.entropy && written.entry.confidence == expected.confidence)
-    }
-
     /// Stored routes and decisions are read in chunks alongside the entries: with chunks of 3 (and entries
     /// out of order) a re-route finds every stored row, writes nothing when nothing changed, and only the
     /// changed items otherwise, exactly as with one chunk.
