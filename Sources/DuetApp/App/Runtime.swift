@@ -59,13 +59,12 @@ public final class Runtime {
         self.clock = clock
         // $EDITOR, run by the terminal as its foreground job.
         self.editor = editor ?? { text in try ExternalEditor.edit(text, run: backend.runInForeground) }
-        // The worker's first job: every effect after it waits its turn.
+        // The worker's first job (every effect after it waits its turn); no key waits for it.
         let log = self.log
-        worker.submit {
+        worker.setUp {
             do { try await store.setWriteWait(seconds: Runtime.writeWait) } catch {
                 log.warning("could not shorten the store's write wait", metadata: ["error": "\(error)"])
             }
-            return []
         }
     }
 
@@ -399,6 +398,12 @@ final class EffectWorker: @unchecked Sendable {
                 condition.broadcast()
             }
         })
+    }
+
+    /// Queues work that answers nothing and holds no key (a setting of the store): the effects queued
+    /// after it still run after it.
+    func setUp(_ work: @escaping @Sendable () async -> Void) {
+        jobs.yield(Job(work: { await work(); return [] }) { _ in })
     }
 
     /// Queues `work` and waits for its answers (after the work before it). Never on the worker's thread.
