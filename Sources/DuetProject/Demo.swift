@@ -24,7 +24,7 @@ public enum Demo {
 
     /// Creates the demo project in `dir` (which must not be a project yet)
     /// and imports the sample files.
-    public static func create(at dir: URL, sampleData: URL) throws -> (Project, ImportReport) {
+    public static func create(at dir: URL, sampleData: URL) async throws -> (Project, ImportReport) {
         let fm = FileManager.default
         if fm.fileExists(atPath: dir.appendingPathComponent(ConfigFile.fileName).path) {
             throw DuetError("\(dir.path) is a Duet project already; choose another --dir")
@@ -34,7 +34,7 @@ public enum Demo {
         // A new project: its store is made here (opening an existing project never makes one).
         let project = try Project.open(at: dir, mode: .readWrite, creating: true)
         let paths = files.map { sampleData.appendingPathComponent($0).path }
-        let report = try ImportWorkflow.run(ImportRequest(paths: paths), into: project.store)
+        let report = try await ImportWorkflow.run(ImportRequest(paths: paths), into: project.store)
         return (project, report)
     }
 
@@ -44,7 +44,7 @@ public enum Demo {
         var lines: [String] = []
         for task in project.config.tasks where task.kind == .classify || task.kind == .compare {
             let run = try await MachineRunWorkflow.run(annotator: "local", task: task, project: project, trainOnGold: true)
-            let report = try RouteWorkflow.run(RouteRequest(task: task.name, annotators: ["local"]), project: project)
+            let report = try await RouteWorkflow.run(RouteRequest(task: task.name, annotators: ["local"]), project: project)
             lines.append("\(task.name): \(run.summary); \(report.summary)")
         }
         return lines

@@ -109,7 +109,7 @@ public enum ExportWorkflow {
     }
 
     /// `progress`: items read of the task's (or the store's), after every page.
-    public static func run(_ request: ExportRequest, project: Project, progress: (WorkProgress) -> Void = { _ in }) throws -> ExportReport {
+    public static func run(_ request: ExportRequest, project: Project, progress: (WorkProgress) -> Void = { _ in }) async throws -> ExportReport {
         let task: TaskSpec?
         if let name = request.task {
             task = try project.task(name)
@@ -141,11 +141,14 @@ public enum ExportWorkflow {
             // The next pages are read on other threads while this one is rendered.
             let pages = PagePrefetcher.start(store: project.store, task: task)
             defer { pages.cancel() }
-            let total = try task.map { try project.store.taskProgress($0).total } ?? project.store.datasetSummaries().reduce(0) { $0 + $1.items }
+            let total: Int
+            if let task { total = try await project.store.taskProgress(task).total } else {
+                total = try await project.store.datasetSummaries().reduce(0) { $0 + $1.items }
+            }
             let started = Date()
             var read = 0
             progress(WorkProgress(label: "export", done: 0, total: total, unit: "items", elapsed: 0))
-            while let (page, logs) = try pages.next() {
+            while let (page, logs) = try await pages.next() {
                 defer {
                     read += page.count
                     progress(WorkProgress(label: "export", done: read, total: total, unit: "items", elapsed: Date().timeIntervalSince(started)))
@@ -172,7 +175,7 @@ public enum ExportWorkflow {
 /// Reads a task's items and their logs page by page, a page or two ahead of
 /// the renderer, in two stages on two threads: a page's items, then their
 /// logs (each about as much work as rendering; reading them on one thread was
-/// what an export waited for).
+/// what an export waited for). Each thread awaits the store's roles; the renderer awaits the pages.
 final class PagePrefetcher: Sendable {
     typealias Page = (items: [StoredItem], logs: [Int64: [Annotation]])
     private let items: BackgroundProducer<[StoredItem]>
@@ -183,23 +186,27 @@ final class PagePrefetcher: Sendable {
         self.pages = pages
     }
 
-    static func start(store: any ProjectStore, task: TaskSpec?, pageSize: Int = 2000) -> PagePrefetcher {
-        nonisolated(unsafe) var after: Int64 = 0
-        let items = BackgroundProducer(capacity: 2, name: "duet-export-items") { () -> [StoredItem]? in
-            let items = try store.items(for: task, afterRowID: after, limit: pageSize)
+    static func start(store: any ItemCatalog, task: TaskSpec?, pageSize: Int = 2000) -> PagePrefetcher {
+        let after = RowCursor()
+        let items = BackgroundProducer<[StoredItem]>.awaiting(capacity: 2, name: "duet-export-items") { () -> [StoredItem]? in
+            let items = try await store.items(for: task, afterRowID: after.value, limit: pageSize)
             guard let last = items.last else { return nil }
-            after = last.rowID
+            after.value = last.rowID
             return items
         }
-        let pages = BackgroundProducer(capacity: 2, name: "duet-export-logs") { () -> Page? in
-            guard let page = try items.next() else { return nil }
-            return (page, try store.annotations(itemRowIDs: page.map(\.rowID), task: task?.name))
+        let pages = BackgroundProducer<Page>(capacity: 2, name: "duet-export-logs") { () -> Page? in
+            guard let page = try items.nextNow() else { return nil }
+            let logs = try Blocking.run { try await store.annotations(itemRowIDs: page.map(\.rowID), task: task?.name) }
+            return (page, logs)
         }
         return PagePrefetcher(items: items, pages: pages)
     }
 
+    /// The last row read, kept by the items' thread (only it reads and writes it).
+    private final class RowCursor: @unchecked Sendable { var value: Int64 = 0 }
+
     /// The next page, or nil at the end; rethrows a reading error.
-    func next() throws -> Page? { try pages.next() }
+    func next() async throws -> Page? { try await pages.next() }
 
     /// Stops both threads (the export is done, or failed).
     func cancel() {

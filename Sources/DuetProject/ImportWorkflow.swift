@@ -82,11 +82,12 @@ public enum ImportWorkflow {
         return name
     }
 
-    /// Imports every file in one transaction. Any bad row → an `ImportError`
-    /// naming file:line, and the store exactly as before.
-    public static func run(_ request: ImportRequest, into store: any ProjectStore,
+    /// Imports every file in one import session (`ImportSink.importing`): committed at once, or, on
+    /// any bad row, an `ImportError` naming file:line and the store exactly as before. The reader
+    /// thread parses the next batches while the session writes this one.
+    public static func run(_ request: ImportRequest, into store: any ImportSink,
                            onFormat: (ImportReport.File) -> Void = { _ in },
-                           onProgress: (ImportProgress) -> Void = { _ in }) throws -> ImportReport {
+                           onProgress: (ImportProgress) -> Void = { _ in }) async throws -> ImportReport {
         guard !request.paths.isEmpty else { throw DuetError("no files to import") }
         for p in request.paths where !FileManager.default.isReadableFile(atPath: p) {
             throw DuetError("\(p): no such file or not readable")
@@ -103,17 +104,17 @@ public enum ImportWorkflow {
         }
         var report = ImportReport()
         report.dryRun = request.dryRun
-        report.counts = try store.importBatch(dryRun: request.dryRun, onChange: request.onChange) { writer in
+        report.counts = try await store.importing(dryRun: request.dryRun, onChange: request.onChange) { session in
             for path in request.paths {
-                let file = try importFile(path, request: request, writer: writer, onFormat: onFormat, onProgress: onProgress)
+                let file = try await importFile(path, request: request, session: session, onFormat: onFormat, onProgress: onProgress)
                 report.files.append(file)
             }
         }
         return report
     }
 
-    static func importFile(_ path: String, request: ImportRequest, writer: any ImportWriter,
-                           onFormat: (ImportReport.File) -> Void, onProgress: (ImportProgress) -> Void) throws -> ImportReport.File {
+    static func importFile(_ path: String, request: ImportRequest, session: any ImportSession,
+                           onFormat: (ImportReport.File) -> Void, onProgress: (ImportProgress) -> Void) async throws -> ImportReport.File {
         let total = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
         let isGzip = path.lowercased().hasSuffix(".gz")
         let bytes = ByteCounter()
@@ -131,13 +132,13 @@ public enum ImportWorkflow {
         var info = ImportReport.File(path: path, dataset: dataset, format: stream.format, container: stream.container,
                                      detected: stream.detected, rows: 0)
         onFormat(info)
-        try writer.beginFile(path: path, format: stream.format.rawValue, dataset: dataset)
+        try await session.beginFile(path: path, format: stream.format.rawValue, dataset: dataset)
         let pipeline = RecordPipeline.start(stream: stream)
         defer { pipeline.cancel() }
         var reported = 0
         let started = Date()
-        while let batch = try pipeline.next() {
-            try writer.add(batch)
+        while let batch = try await pipeline.next() {
+            try await session.add(batch)
             info.rows += batch.count
             if info.rows - reported >= 16_384 {
                 reported = info.rows

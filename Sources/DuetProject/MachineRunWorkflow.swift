@@ -117,14 +117,16 @@ public enum MachineRunWorkflow {
         case .local:
             let gold = trainOnGold ?? project.config.router.trainOnGold
             let learnable = try await learnableItems(task: task, useGold: gold, store: store)
-            (annotator, report.trainedOn) = try local(spec, task: task, items: learnable, useGold: gold, store: store)
+            (annotator, report.trainedOn) = try await local(spec, task: task, items: learnable, useGold: gold, store: store)
         }
         // Page by page: the task's items and the votes as `MachineVote`s never all exist at once
         // (10^5 items' votes took over 300 MB); the votes gather in a compact table.
         var votes = VoteTable()
         var answered: [Int64] = []
         var done = 0
-        let total = try only?.count ?? store.taskProgress(task).total, started = Date()
+        let total: Int
+        if let only { total = only.count } else { total = try await store.taskProgress(task).total }
+        let started = Date()
         let llm = annotator as? OpenAICompatibleAnnotator
         try await forEachPage(of: task, in: store) { whole in
             let page = only.map { only in whole.filter { only.contains($0.rowID) } } ?? whole
@@ -149,7 +151,7 @@ public enum MachineRunWorkflow {
         }
         // This run's votes replace the annotator's earlier ones on the items it answered: an error vote
         // whose request now gets a False / No (no vote) goes away.
-        try store.replaceVotes(votes, annotator: annotator.name, items: answered, task: task.name, at: Date())
+        try await store.replaceVotes(votes, annotator: annotator.name, items: answered, task: task.name, at: Date())
         report.annotator = annotator.name
         report.usage = (annotator as? OpenAICompatibleAnnotator)?.usage
         report.items = answered.count
@@ -160,18 +162,23 @@ public enum MachineRunWorkflow {
     }
 
     /// Calls `body` with the task's items in pages of `size`, in row order.
-    static func forEachPage(of task: TaskSpec, in store: any ProjectStore, size: Int = 4096,
+    static func forEachPage(of task: TaskSpec, in store: any ItemCatalog, size: Int = 4096,
                             _ body: ([StoredItem]) async throws -> Void) async throws {
-        var pager = ItemPager(store: store, task: task, size: size)
-        while let page = try pager.next() { try await body(page) }
+        var after: Int64 = 0
+        while true {
+            let page = try await store.items(for: task, afterRowID: after, limit: size)
+            guard let last = page.last else { return }
+            after = last.rowID
+            try await body(page)
+        }
     }
 
     /// The items the built-in annotator can learn from: those people labeled, and with `useGold` those
     /// carrying gold (classify, rate) or the source's own preference (compare). Read page by page.
-    static func learnableItems(task: TaskSpec, useGold: Bool, store: any ProjectStore) async throws -> [StoredItem] {
+    static func learnableItems(task: TaskSpec, useGold: Bool, store: any ItemCatalog & LabelingQueue) async throws -> [StoredItem] {
         // A review teaches with a rating or a verdict alone; the router's labels are its ratings only.
-        let human = task.kind == .review ? Set(try reviews(task: task, store: store).keys) : Set(try RouteWorkflow.humanLabels(store, task).keys)
-        let sourced = useGold && (task.kind == .compare || task.kind == .review) ? Set(try store.sourceValues(task: task).keys) : []
+        let human = task.kind == .review ? Set(try await reviews(task: task, store: store).keys) : Set(try await RouteWorkflow.humanLabels(store, task).keys)
+        let sourced = useGold && (task.kind == .compare || task.kind == .review) ? Set(try await store.sourceValues(task: task).keys) : []
         var out: [StoredItem] = []
         try await forEachPage(of: task, in: store) { page in
             out += page.filter { human.contains($0.rowID) || sourced.contains($0.rowID) || (useGold && $0.item.gold != nil) }
@@ -179,8 +186,8 @@ public enum MachineRunWorkflow {
         return out
     }
 
-    /// An OpenAI-compatible server from duet.toml; its answers are cached in the store.
-    public static func llm(_ spec: AnnotatorSpec, store: any ProjectStore,
+    /// An OpenAI-compatible server from duet.toml; its answers are cached in the store (`cache`).
+    public static func llm(_ spec: AnnotatorSpec, store cache: any ResponseCache,
                            environment: [String: String] = ProcessInfo.processInfo.environment,
                            logger: Logger = Logger(label: "duet.llm")) throws -> OpenAICompatibleAnnotator {
         var named = spec
@@ -196,7 +203,7 @@ public enum MachineRunWorkflow {
                 if let n = spec.maxTokens { c.maxTokens = n }
                 if let s = spec.stop { c.stop = s }
                 if let l = spec.logprobs { c.requestLogprobs = l }
-            }, cache: store as? any ResponseCache, logger: logger)
+            }, cache: cache, logger: logger)
         } catch let e as LLMAnnotatorError {
             throw DuetError("\(e)")
         }
@@ -213,7 +220,7 @@ public enum MachineRunWorkflow {
         guard spec.kind == .llm else { throw DuetError("--dry-run shows the prompts of an llm annotator; '\(name)' is \(spec.kind.rawValue)") }
         let annotator = try llm(spec, store: project.store, environment: ProcessInfo.processInfo.environment.merging(
             spec.apiKeyEnv.map { [$0: "dry-run"] } ?? [:]) { real, _ in real })
-        let items = try project.store.allItems(for: task)
+        let items = try await project.store.allItems(for: task)
         let plan = await annotator.plan(items, task: task)
         let uids = Dictionary(uniqueKeysWithValues: items.map { ($0.rowID, $0.item.uid) })
         var out: [String] = []
@@ -241,8 +248,7 @@ public enum MachineRunWorkflow {
     }
 
     /// Completion tokens of the cached answers among `plan` (at most 2,000 of them) and how many there were.
-    static func cachedCompletionTokens(_ plan: [OpenAICompatibleAnnotator.PlannedRequest], store: any ProjectStore) async throws -> (Int, Int) {
-        guard let cache = store as? any ResponseCache else { return (0, 0) }
+    static func cachedCompletionTokens(_ plan: [OpenAICompatibleAnnotator.PlannedRequest], store cache: any ResponseCache) async throws -> (Int, Int) {
         var tokens = 0, answers = 0
         for p in plan where p.cached && answers < 2000 {
             if let c = try await cache.cachedResponse(key: p.cacheKey)?.completionTokens {
@@ -280,17 +286,17 @@ public enum MachineRunWorkflow {
     }
 
     /// People's current submitted reviews per item.
-    static func reviews(task: TaskSpec, store: any ProjectStore) throws -> [Int64: ReviewDecision] {
+    static func reviews(task: TaskSpec, store: any LabelingQueue) async throws -> [Int64: ReviewDecision] {
         var out: [Int64: ReviewDecision] = [:]
-        for d in try store.currentDecisions(task: task, kind: .human) where d.status == .submitted && d.annotatorKind == .human {
+        for d in try await store.currentDecisions(task: task, kind: .human) where d.status == .submitted && d.annotatorKind == .human {
             if let r = ReviewDecision(d.value) { out[d.itemRowID] = r }
         }
         return out
     }
 
     /// People's labels, and gold (classify, rate) or the dataset's own preferences (compare) when `useGold`.
-    static func localTraining(task: TaskSpec, items: [StoredItem], useGold: Bool, store: any ProjectStore) throws -> LocalTraining {
-        let human = try RouteWorkflow.humanLabels(store, task)
+    static func localTraining(task: TaskSpec, items: [StoredItem], useGold: Bool, store: any ItemCatalog & LabelingQueue) async throws -> LocalTraining {
+        let human = try await RouteWorkflow.humanLabels(store, task)
         switch task.kind {
         case .classify, .rate, .multilabel:
             // Multilabel: label sets as label text ("a|b"), people's and gold read alike (`Decisions.labelText`).
@@ -310,7 +316,7 @@ public enum MachineRunWorkflow {
                 } else if let i = Int(l) { choices[id] = .response(i) } else if l == "tie" { choices[id] = .tie } else { choices[id] = .bothBad }
             }
             if useGold {
-                for (id, v) in try store.sourceValues(task: task) where choices[id] == nil && rankings[id] == nil {
+                for (id, v) in try await store.sourceValues(task: task) where choices[id] == nil && rankings[id] == nil {
                     if let c = PairChoice(v) { choices[id] = c }
                 }
             }
@@ -318,7 +324,7 @@ public enum MachineRunWorkflow {
         case .review:
             // People's ratings and verdicts; with `useGold`, a gold rating or verdict and the dataset's own verdicts (kto_tag).
             var ratings: [Int64: String] = [:], verdicts: [Int64: String] = [:]
-            for (id, r) in try reviews(task: task, store: store) {
+            for (id, r) in try await reviews(task: task, store: store) {
                 if let n = r.rating, task.scale.contains(n) { ratings[id] = String(n) }
                 if let v = r.verdict { verdicts[id] = v }
             }
@@ -328,7 +334,7 @@ public enum MachineRunWorkflow {
                     if ratings[item.rowID] == nil, let n = Int(g), task.scale.contains(n) { ratings[item.rowID] = g }
                     if verdicts[item.rowID] == nil, ReviewDecision.verdicts.contains(g) { verdicts[item.rowID] = g }
                 }
-                for (id, v) in try store.sourceValues(task: task) where verdicts[id] == nil {
+                for (id, v) in try await store.sourceValues(task: task) where verdicts[id] == nil {
                     if let verdict = ReviewDecision(v)?.verdict { verdicts[id] = verdict }
                 }
             }
@@ -338,8 +344,8 @@ public enum MachineRunWorkflow {
 
     /// The built-in ensemble, trained on people's labels (and gold when allowed).
     static func local(_ spec: AnnotatorSpec, task: TaskSpec, items: [StoredItem], useGold: Bool,
-                      store: any ProjectStore) throws -> (any MachineAnnotator, Int) {
-        try local(spec, task: task, items: items, training: localTraining(task: task, items: items, useGold: useGold, store: store),
+                      store: any ItemCatalog & LabelingQueue) async throws -> (any MachineAnnotator, Int) {
+        try local(spec, task: task, items: items, training: await localTraining(task: task, items: items, useGold: useGold, store: store),
                   useGold: useGold)
     }
 

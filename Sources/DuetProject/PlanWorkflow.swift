@@ -35,12 +35,12 @@ public enum PlanWorkflow {
         tell("reading the votes", 0, nil, "items")
         let task = try project.task(request.task)
         let store = project.store
-        var (members, votes) = try RouteWorkflow.routerVotes(request.annotators, project: project, task: task)
+        var (members, votes) = try await RouteWorkflow.routerVotes(request.annotators, project: project, task: task)
         // Truth: people's labels where they exist, else gold.
-        let decisions = try store.currentDecisions(task: task, kind: .human)
+        let decisions = try await store.currentDecisions(task: task, kind: .human)
         let human = RouteWorkflow.humanLabels(decisions, kind: task.kind)
         var truth = human
-        let items = try store.allItems(for: task)
+        let items = try await store.allItems(for: task)
         for item in items where truth[item.rowID] == nil {
             if let g = Decisions.labelText(item.item.gold) { truth[item.rowID] = g }
         }
@@ -48,10 +48,10 @@ public enum PlanWorkflow {
         let measured = Set(order.filter { truth[$0] != nil })
         tell("reading the votes", order.count, nil, "items with votes")
         // Compare tasks: each member's own position bias, which needs no truth.
-        let biases = task.kind == .compare ? MachinePositionBias.make(try store.voteCounts(task: task).filter { members.contains($0.annotator) }) : []
+        let biases = task.kind == .compare ? MachinePositionBias.make(try await store.voteCounts(task: task).filter { members.contains($0.annotator) }) : []
         let bias = biases.first
         guard !measured.isEmpty else {
-            let source = task.kind == .compare ? try store.sourceValues(task: task) : [:]
+            let source = task.kind == .compare ? try await store.sourceValues(task: task) : [:]
             throw DuetError(PlanNeeds(task: task, annotator: members.joined(separator: ", "), votedItems: order.count, peopleLabeled: human.count,
                                       goldLabeled: truth.count - human.count, sourcePreferences: order.filter { source[$0] != nil }.count,
                                       positionBias: bias).text)
@@ -80,11 +80,11 @@ public enum PlanWorkflow {
         let rows = scorer.map { Router.plan(scorer: $0, votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets) }
             ?? Router.plan(votes: votes, order: order, truth: truth, labels: task.answerLabels, budgets: request.budgets)
         // People's time, as everywhere: over the decisions that measured it (TaskProgress.timed).
-        let pace = try store.taskProgress(task)
+        let pace = try await store.taskProgress(task)
         // Each member's stored tokens at its prices (the built-in and replayed annotators have none).
         var tokens = VoteTokens(), costs: [String: Double] = [:]
         for who in members {
-            let t = try store.voteTokens(task: task, annotator: who)
+            let t = try await store.voteTokens(task: task, annotator: who)
             tokens.votes += t.votes
             tokens.promptTokens += t.promptTokens
             tokens.completionTokens += t.completionTokens
@@ -124,9 +124,9 @@ public enum PlanWorkflow {
     /// learns from: for each of `folds` folds, an ensemble trained without
     /// that fold's labels votes on it. Nothing is written to the store.
     static func crossFit(_ spec: AnnotatorSpec, task: TaskSpec, items: [StoredItem], measured: Set<Int64>, useGold: Bool, folds: Int,
-                         store: any ProjectStore, progress: (_ done: Int, _ folds: Int) -> Void = { _, _ in })
+                         store: any ItemCatalog & LabelingQueue, progress: (_ done: Int, _ folds: Int) -> Void = { _, _ in })
         async throws -> (votes: [Int64: [MachineVote]], folds: Int, note: String?) {
-        let training = try MachineRunWorkflow.localTraining(task: task, items: items, useGold: useGold, store: store)
+        let training = try await MachineRunWorkflow.localTraining(task: task, items: items, useGold: useGold, store: store)
         // Folds drawn by a fixed pseudo-random order, so a re-run gives the same plan.
         let learned = training.itemIDs.intersection(measured).sorted { Allocation.tieKey($0, 17) < Allocation.tieKey($1, 17) }
         guard !learned.isEmpty else { return ([:], 0, nil) }

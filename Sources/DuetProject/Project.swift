@@ -15,11 +15,13 @@ public final class Project {
 
     public let root: URL
     public private(set) var config: ProjectConfig
-    public let store: any ProjectStore
+    /// The store, by its roles: opened as an `SQLiteStore` (its read-only open is decided here, at
+    /// open time); the workflows ask it only for the roles they use.
+    public let store: any DuetStoreBackend
 
     public var configURL: URL { root.appendingPathComponent(ConfigFile.fileName) }
 
-    init(root: URL, config: ProjectConfig, store: any ProjectStore) {
+    init(root: URL, config: ProjectConfig, store: any DuetStoreBackend) {
         self.root = root
         self.config = config
         self.store = store
@@ -121,7 +123,7 @@ public final class Project {
 
     /// Adds a task: appends a [[tasks]] block to duet.toml (comments and
     /// layout stay as they are) and registers it in the store.
-    public func addTask(_ spec: TaskSpec) throws {
+    public func addTask(_ spec: TaskSpec) async throws {
         if let problem = spec.validationErrors().first { throw DuetError(problem) }
         if config.task(named: spec.name) != nil {
             throw DuetError("task '\(spec.name)' exists already (see `duet task list`)")
@@ -132,7 +134,7 @@ public final class Project {
         let parsed = try ConfigFile.parse(new, file: configURL.path, defaultName: config.name)
         try new.write(to: configURL, atomically: true, encoding: .utf8)
         config = parsed
-        try store.syncTasks(config.tasks)
+        try await store.syncTasks(config.tasks)
     }
 
     /// The task named `name`, or the only task when `name` is nil.

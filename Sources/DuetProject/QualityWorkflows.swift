@@ -5,13 +5,13 @@ import TermUI
 
 /// `duet adjudicate --list`: the disputed items as text, one per line.
 public enum AdjudicationList {
-    public static func make(task name: String?, peopleOnly: Bool, project: Project) throws -> String {
+    public static func make(task name: String?, peopleOnly: Bool, project: Project) async throws -> String {
         let task = try project.task(name)
-        let items = Adjudication.disagreements(try project.store.currentDecisions(task: task), peopleOnly: peopleOnly, includeSettled: true)
+        let items = Adjudication.disagreements(try await project.store.currentDecisions(task: task), peopleOnly: peopleOnly, includeSettled: true)
         guard !items.isEmpty else { return "no disagreements in task '\(task.name)'" }
         var lines: [String] = []
         for d in items {
-            let uid = try project.store.item(rowID: d.itemRowID)?.item.uid ?? "#\(d.itemRowID)"
+            let uid = try await project.store.item(rowID: d.itemRowID)?.item.uid ?? "#\(d.itemRowID)"
             var line = uid + ": " + d.answers.map { "\($0.annotator)=\(Adjudication.words($0.key, task: task))" }.joined(separator: ", ")
             if let s = d.settled { line += "  → final \(Adjudication.words(s.key, task: task)) (\(s.annotator))" }
             lines.append(TerminalText.sanitize(line))  // ids and labels come from data
@@ -25,15 +25,15 @@ public enum AdjudicationList {
 
 extension AgreementReport {
     /// `duet agreement`: the report for a task of the project.
-    public static func make(task name: String?, project: Project) throws -> AgreementReport {
+    public static func make(task name: String?, project: Project) async throws -> AgreementReport {
         let task = try project.task(name)
-        let decisions = try project.store.currentDecisions(task: task)
+        let decisions = try await project.store.currentDecisions(task: task)
         var report = make(task: task, decisions: decisions)
         // The machines against people: every annotator with votes, each on its own (label votes only).
-        let present = try project.store.voteAnnotators(task: task)
+        let present = try await project.store.voteAnnotators(task: task)
         if !present.isEmpty, task.kind != .multilabel {
             let people = RouteWorkflow.humanLabels(decisions.filter { $0.annotatorKind == .human }, kind: task.kind)
-            let votes = task.routingVotes(try project.store.votes(task: task, annotator: nil))
+            let votes = task.routingVotes(try await project.store.votes(task: task, annotator: nil))
             if KindScorer.forTask(task, votes: votes) == nil, !people.isEmpty {
                 report.machines = PanelMember.measure(votes: votes, members: present.sorted(), truth: people, labels: task.answerLabels)
             }
@@ -45,12 +45,12 @@ extension AgreementReport {
 /// The Quality screen's figures for a project: the store's (agreement,
 /// audits, pair statistics) and the planner's curves.
 public enum QualityLoader {
-    public static func make(project: Project, colors: Bool) -> (TaskSpec) throws -> QualityReport {
-        nonisolated(unsafe) let project = project  // used from the app's one thread; the planner runs while it waits
+    public static func make(project: Project, colors: Bool) -> @Sendable (TaskSpec) async throws -> QualityReport {
+        nonisolated(unsafe) let project = project  // read only (its config and store), on the runtime's compute worker
         return { task in
-            var report = try Runtime.storeQuality(project.store, task)
+            var report = try await Runtime.storeQuality(project.store, task)
             do {
-                let plan = try Blocking.run { try await PlanWorkflow.run(PlanRequest(task: task.name), project: project) }
+                let plan = try await PlanWorkflow.run(PlanRequest(task: task.name), project: project)
                 report.plan = view(plan, colors: colors)
             } catch let e as DuetError {
                 report.planNote = "No plan: " + e.description
@@ -67,21 +67,5 @@ public enum QualityLoader {
         return PlanView(curves: curves, chart: PlanWorkflow.chart(plan, colors: colors), recommendation: plan.recommendation.text,
                         reachesTarget: plan.recommendation.reachesTarget, basis: [plan.evaluation.summary, plan.cost.summary],
                         panel: plan.panel)
-    }
-}
-
-/// Runs async work from synchronous code (the terminal app performs effects synchronously).
-enum Blocking {
-    final class Box<T>: @unchecked Sendable { var result: Result<T, any Error>? }
-
-    static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let box = Box<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-            done.signal()
-        }
-        done.wait()
-        return try box.result!.get()
     }
 }

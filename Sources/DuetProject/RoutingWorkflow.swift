@@ -15,9 +15,9 @@ public enum VotesImportWorkflow {
     }
 
     /// `progress`: the file read (its share of bytes when not gzipped), then its votes matched to items, then saved.
-    public static func run(path: String, task: TaskSpec, dataset: String?, store: any ProjectStore, at date: Date = Date(),
-                           progress: @escaping (WorkProgress) -> Void = { _ in }) throws -> Report {
-        let dataset = try votesDataset(dataset, task: task, store: store)
+    public static func run(path: String, task: TaskSpec, dataset: String?, store: any ItemCatalog & VoteStore, at date: Date = Date(),
+                           progress: @escaping (WorkProgress) -> Void = { _ in }) async throws -> Report {
+        let dataset = try await votesDataset(dataset, task: task, store: store)
         let started = Date()
         let size = path.lowercased().hasSuffix(".gz") ? 0 : ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
         let tell = { (step: String, done: Int, total: Int?, unit: String, fraction: Double?) in
@@ -44,7 +44,7 @@ public enum VotesImportWorkflow {
                 throw ImportError(file: path, line: r.line, message: "annotator name \"\(Names.shown(r.vote.annotator))\" \(problem)")
             }
             if ids[r.item] == nil {
-                guard let stored = try store.item(dataset: dataset, uid: r.item) else {
+                guard let stored = try await store.item(dataset: dataset, uid: r.item) else {
                     throw ImportError(file: path, line: r.line, message: "item '\(r.item)' is not in dataset '\(dataset)' (import the items first)")
                 }
                 ids[r.item] = stored.rowID
@@ -52,7 +52,7 @@ public enum VotesImportWorkflow {
             resolved.append((ids[r.item]!, r.vote))
         }
         tell("saving", resolved.count, rows.count, "votes", nil)
-        try store.saveVotes(resolved, task: task.name, at: date)
+        try await store.saveVotes(resolved, task: task.name, at: date)
         var report = Report()
         report.noVotes = resolved.filter(\.vote.noVote).count
         report.votes = resolved.count - report.noVotes
@@ -64,13 +64,13 @@ public enum VotesImportWorkflow {
 
     /// The dataset the votes' item ids belong to: `--dataset`, else the
     /// task's, else (a task over every dataset) the store's only dataset.
-    static func votesDataset(_ given: String?, task: TaskSpec, store: any ProjectStore) throws -> String {
+    static func votesDataset(_ given: String?, task: TaskSpec, store: any ItemCatalog) async throws -> String {
         if let given {
             do { try Names.check(given, as: "dataset name") } catch { throw DuetError("--dataset: \(error)") }
             return given
         }
         if let dataset = task.dataset { return dataset }
-        let datasets = try store.datasetSummaries().map(\.name)
+        let datasets = try await store.datasetSummaries().map(\.name)
         switch datasets.count {
         case 1: return datasets[0]
         case 0: throw DuetError("no items imported yet: import the items the votes are on first (`duet import`)")
@@ -87,18 +87,19 @@ public enum VotesImportWorkflow {
 public enum VotesListWorkflow {
     /// The votes of `task` (one item's with `item`, the dataset taken from the task or the only one).
     public static func records(task: TaskSpec, item: String?, annotator: String?, unparseableOnly: Bool, limit: Int,
-                               project: Project) throws -> [VoteRecord] {
+                               project: Project) async throws -> [VoteRecord] {
         var rowID: Int64?
         if let item {
-            let datasets = try task.dataset.map { [$0] } ?? project.store.datasetSummaries().map(\.name)
+            var datasets = task.dataset.map { [$0] } ?? []
+            if task.dataset == nil { datasets = try await project.store.datasetSummaries().map(\.name) }
             var found: StoredItem?
-            for d in datasets where found == nil { found = try project.store.item(dataset: d, uid: item) }
+            for d in datasets where found == nil { found = try await project.store.item(dataset: d, uid: item) }
             guard let found else {
                 throw DuetError("no item '\(item)' in task '\(task.name)'")
             }
             rowID = found.rowID
         }
-        return try project.store.voteRecords(task: task, item: rowID, annotator: annotator, unparseableOnly: unparseableOnly, limit: limit)
+        return try await project.store.voteRecords(task: task, item: rowID, annotator: annotator, unparseableOnly: unparseableOnly, limit: limit)
     }
 
     /// One line a vote: item, annotator, variant, the reading (∅ = unparseable, "no vote" for a False / No
@@ -165,8 +166,8 @@ public struct RouteReport: Sendable {
 public enum RouteWorkflow {
 
     /// People's current labels per item (the latest submitted human decision).
-    public static func humanLabels(_ store: any ProjectStore, _ task: TaskSpec) throws -> [Int64: String] {
-        humanLabels(try store.currentDecisions(task: task, kind: .human), kind: task.kind)
+    public static func humanLabels(_ store: any LabelingQueue, _ task: TaskSpec) async throws -> [Int64: String] {
+        humanLabels(try await store.currentDecisions(task: task, kind: .human), kind: task.kind)
     }
 
     /// The labels among people's current decisions, as the router compares them (`TaskKind.routingLabel`:
@@ -183,16 +184,16 @@ public enum RouteWorkflow {
     /// annotators named on the command line (`requested`), else in [router] annotators (a declared
     /// annotator's `voteName`, else the name itself: replayed votes), else every annotator with votes on
     /// the task ([router] annotator first, then by name). Each item's votes come in the panel's order.
-    public static func routerVotes(_ requested: [String]?, project: Project, task: TaskSpec) throws -> (annotators: [String], votes: VoteTable) {
-        let members = try routerPanel(requested, project: project, task: task)
-        let all = try project.store.votes(task: task, annotator: members.count == 1 ? members[0] : nil)
+    public static func routerVotes(_ requested: [String]?, project: Project, task: TaskSpec) async throws -> (annotators: [String], votes: VoteTable) {
+        let members = try await routerPanel(requested, project: project, task: task)
+        let all = try await project.store.votes(task: task, annotator: members.count == 1 ? members[0] : nil)
         return (members, members.count == 1 ? all : all.members(members))
     }
 
     /// The panel `routerVotes` reads the votes of, without reading them.
-    public static func routerPanel(_ requested: [String]?, project: Project, task: TaskSpec) throws -> [String] {
+    public static func routerPanel(_ requested: [String]?, project: Project, task: TaskSpec) async throws -> [String] {
         let store = project.store
-        let present = try store.voteAnnotators(task: task)
+        let present = try await store.voteAnnotators(task: task)
         let known = present.sorted().map(Names.shown).joined(separator: ", ")
         let members: [String]
         if let named = requested ?? project.config.router.annotators ?? project.config.router.cascade {
@@ -218,15 +219,15 @@ public enum RouteWorkflow {
                                   progress: @escaping @Sendable (RunProgress) -> Void = { _ in }) async throws -> [MachineRunWorkflow.Report] {
         let config = project.config.router
         var reports: [MachineRunWorkflow.Report] = []
-        let known = try humanLabels(project.store, task)
-        let open = try project.store.itemRowIDs(for: task).filter { known[$0] == nil }
+        let known = try await humanLabels(project.store, task)
+        let open = try await project.store.itemRowIDs(for: task).filter { known[$0] == nil }
         for (k, stage) in stages.enumerated() {
             let spec = try MachineRunWorkflow.spec(stage, in: project.config)
             var only: Set<Int64>?
             if k > 0 {
                 let before = stages[..<k].map { declaredVoteName($0, config: project.config) }
-                let present = try project.store.voteAnnotators(task: task)
-                let votes = try project.store.votes(task: task, annotator: nil).members(before.filter(present.contains))
+                let present = try await project.store.voteAnnotators(task: task)
+                let votes = try await project.store.votes(task: task, annotator: nil).members(before.filter(present.contains))
                 only = Set(Cascade.escalate(votes: votes, open: open, share: config.escalate, above: config.escalateAbove))
             }
             guard spec.kind != .replay else { continue }
@@ -240,11 +241,11 @@ public enum RouteWorkflow {
     /// imported): the panel's declared members when one is named, else [router] annotator — an LLM always
     /// (its answers are cached), the built-in one unless the task already has votes and none by it (a task
     /// of replayed votes routes by them as they are, not by an ensemble that has nothing to learn from).
-    public static func annotatorsToRun(_ requested: [String]?, project: Project, task: TaskSpec) throws -> [String] {
+    public static func annotatorsToRun(_ requested: [String]?, project: Project, task: TaskSpec) async throws -> [String] {
         let config = project.config
         func runnable(_ name: String) -> Bool { ((try? MachineRunWorkflow.spec(name, in: config))?.kind).map { $0 != .replay } ?? false }
         if let named = requested ?? config.router.annotators ?? config.router.cascade { return named.filter(runnable) }
-        let present = try project.store.voteAnnotators(task: task)
+        let present = try await project.store.voteAnnotators(task: task)
         let name = config.router.annotator
         guard let spec = try? MachineRunWorkflow.spec(name, in: config), spec.kind != .replay else { return [] }
         guard spec.kind == .llm || present.isEmpty || present.contains(spec.voteName) else { return [] }
@@ -262,15 +263,15 @@ public enum RouteWorkflow {
     /// Routes every open item of the task in passes over the panel's votes (`StreamingRouter`: the decisions
     /// `Router.route` makes, a few bytes held per item), then writes routes and the machine's decisions from
     /// a lazily built sequence in item order (the store reads an item's votes only to write its decision).
-    public static func run(_ request: RouteRequest, project: Project, at date: Date = Date()) throws -> RouteReport {
+    public static func run(_ request: RouteRequest, project: Project, at date: Date = Date()) async throws -> RouteReport {
         let task = try project.task(request.task)
         let store = project.store
-        let members = try routerPanel(request.annotators, project: project, task: task)
+        let members = try await routerPanel(request.annotators, project: project, task: task)
         let panel = PanelOrder(members)
         let annotator = panelName(members)
-        let known = try humanLabels(store, task)
+        let known = try await humanLabels(store, task)
         // Every item of the task, in row order; people's labels stay as they are.
-        let order = try store.itemRowIDs(for: task)
+        let order = try await store.itemRowIDs(for: task)
         let open = order.filter { known[$0] == nil }
         var report = RouteReport()
         report.annotator = members.joined(separator: ", ")
@@ -279,18 +280,18 @@ public enum RouteWorkflow {
         // A threshold alone: the machine keeps (and labels) every item but those above it, which go to people.
         let budget = request.budget ?? (request.threshold == nil ? project.config.router.budget : 0)
         // Multilabel tasks and rankings are scored by `KindScorer`, in memory: their votes are not one label each.
-        if task.kind == .multilabel, try routeInMemory(request, task: task, members: members, known: known, open: open, budget: budget,
+        if task.kind == .multilabel, try await routeInMemory(request, task: task, members: members, known: known, open: open, budget: budget,
                                                        project: project, at: date, report: &report) {
             return report
         }
-        if task.kind == .compare, try hasRankingVotes(task: task, members: members, store: store),
-           try routeInMemory(request, task: task, members: members, known: known, open: open, budget: budget,
+        if task.kind == .compare, try await hasRankingVotes(task: task, members: members, store: store),
+           try await routeInMemory(request, task: task, members: members, known: known, open: open, budget: budget,
                              project: project, at: date, report: &report) {
             return report
         }
         // Every other task streams its votes; a review routes on its ratings (`TaskKind.routesOn`).
-        var routing = try StreamingRouter.route({ body in
-            try store.forEachItemVotes(task: task, annotators: members) { item, votes in
+        var routing = try await StreamingRouter.route({ body in
+            try await store.forEachItemVotes(task: task, annotators: members) { item, votes in
                 try body(item, panel.ordered(votes).filter(task.kind.routesOn))
             }
         }, order: open, labels: task.answerLabels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
@@ -309,7 +310,7 @@ public enum RouteWorkflow {
             RouteEntry(itemRowID: open[i], route: route(i), score: routing.parsed(at: i) ? routing.scores[i] : .infinity,
                        machineLabel: routing.machineLabel(at: i) ?? routing.majorityLabel(at: i), annotator: annotator, votesBy: panel)
         }
-        try store.applyRouting(entries, task: task.name, at: date)
+        try await store.applyRouting(entries, task: task.name, at: date)
         report.routed = open.count
         for i in open.indices {
             if !routing.hasVotes(at: i) { report.withoutVotes += 1 }
@@ -323,17 +324,17 @@ public enum RouteWorkflow {
     }
 
     /// Whether any of the panel's votes on a compare task is a ranking's order (the store's counts per label).
-    static func hasRankingVotes(task: TaskSpec, members: [String], store: any ProjectStore) throws -> Bool {
-        try store.voteCounts(task: task).contains { members.contains($0.annotator) && $0.label.flatMap(RankingOrder.init(text:)) != nil }
+    static func hasRankingVotes(task: TaskSpec, members: [String], store: any VoteStore) async throws -> Bool {
+        try await store.voteCounts(task: task).contains { members.contains($0.annotator) && $0.label.flatMap(RankingOrder.init(text:)) != nil }
     }
 
     /// Routes a task whose votes need `KindScorer` (multilabel, rankings) with every vote in memory; false
     /// when the task turns out to need none (then the caller streams).
     static func routeInMemory(_ request: RouteRequest, task: TaskSpec, members: [String], known: [Int64: String], open: [Int64],
-                              budget: Double, project: Project, at date: Date, report: inout RouteReport) throws -> Bool {
+                              budget: Double, project: Project, at date: Date, report: inout RouteReport) async throws -> Bool {
         let store = project.store
         let annotator = panelName(members)
-        let all = try store.votes(task: task, annotator: members.count == 1 ? members[0] : nil)
+        let all = try await store.votes(task: task, annotator: members.count == 1 ? members[0] : nil)
         let votes = members.count == 1 ? all : all.members(members)
         let routed = task.routingVotes(votes)
         guard let scorer = KindScorer.forTask(task, votes: routed) else { return false }
@@ -359,7 +360,7 @@ public enum RouteWorkflow {
             return RouteEntry(itemRowID: id, route: route, score: score, machineLabel: outcome.machineLabels[id] ?? judged?.label,
                               annotator: annotator, votes: vs, entropy: judged?.spread ?? Uncertainty.entropy(labels), confidence: nil)
         }
-        try store.applyRouting(entries, task: task.name, at: date)
+        try await store.applyRouting(entries, task: task.name, at: date)
         report.routed = open.count
         report.withoutVotes = open.filter { !votes.contains($0) }.count
         report.toPeople = routes.filter { $0 == .human }.count

@@ -47,21 +47,22 @@ public struct StatusReport: Codable, Sendable {
         case targetAccuracy = "target_accuracy"
     }
 
-    public static func make(_ project: Project) throws -> StatusReport {
-        let datasets = try project.store.datasetSummaries().map { Dataset(name: $0.name, items: $0.items, kinds: $0.kinds) }
-        let tasks = try project.config.tasks.map { spec -> Task in
-            let p = try project.store.taskProgress(spec)
+    public static func make(_ project: Project) async throws -> StatusReport {
+        let datasets = try await project.store.datasetSummaries().map { Dataset(name: $0.name, items: $0.items, kinds: $0.kinds) }
+        var tasks: [Task] = []
+        for spec in project.config.tasks {
+            let p = try await project.store.taskProgress(spec)
             let rate = p.itemsPerHour
-            let pairs = spec.kind == .compare ? Pairs(try PairStats.compute(store: project.store, task: spec)) : nil
-            let audits = try project.store.routes(task: spec, route: .audit)
+            let pairs = spec.kind == .compare ? Pairs(try await PairStats.compute(store: project.store, task: spec)) : nil
+            let audits = try await project.store.routes(task: spec, route: .audit)
             let audit = audits.isEmpty ? nil
-                : Audit.estimates(routes: audits, decisions: try project.store.currentDecisions(task: spec, kind: .human), kind: spec.kind)
-            return Task(name: spec.name, kind: spec.kind.rawValue, dataset: spec.dataset, total: p.total, human: p.human,
+                : Audit.estimates(routes: audits, decisions: try await project.store.currentDecisions(task: spec, kind: .human), kind: spec.kind)
+            tasks.append(Task(name: spec.name, kind: spec.kind.rawValue, dataset: spec.dataset, total: p.total, human: p.human,
                         machine: p.machine, skipped: p.skipped, remaining: p.remaining, flagged: p.flagged,
                         itemsPerHour: rate.map { ($0 * 10).rounded() / 10 }, audit: audit, pairs: pairs,
-                        overlap: spec.overlap, complete: p.complete)
+                        overlap: spec.overlap, complete: p.complete))
         }
-        return StatusReport(project: project.config.name, items: try project.store.itemCount(), datasets: datasets, tasks: tasks,
+        return StatusReport(project: project.config.name, items: try await project.store.itemCount(), datasets: datasets, tasks: tasks,
                             targetAccuracy: project.config.router.targetAccuracy)
     }
 

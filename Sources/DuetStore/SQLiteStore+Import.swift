@@ -5,10 +5,14 @@ import GRDB
 import GRDBSQLite
 
 extension SQLiteStore {
-    /// Runs `body` in one immediate write transaction (see `ProjectStore`).
+    /// Runs `body` in one immediate write transaction: everything `body` adds is committed when it
+    /// returns, and nothing at all if it throws (or when `dryRun` is set: then the counts say what would
+    /// have been added). A row whose id is already stored (or was read earlier in the batch) with the
+    /// same content is counted as a duplicate; with other content it is an `ImportError` naming both
+    /// places, or skipped and counted (`onChange`). A stored item is never rewritten.
     /// `body` must not call back into the store: GRDB connections are not
     /// reentrant, and the transaction holds the write lock until it returns.
-    public func importBatch(dryRun: Bool, onChange: ChangedRows, _ body: (any ImportWriter) throws -> Void) throws -> ImportCounts {
+    func importBatch(dryRun: Bool, onChange: ChangedRows, _ body: (any ImportWriter) throws -> Void) throws -> ImportCounts {
         try writer.writeWithoutTransaction { db in try Self.withCacheSize(db, kib: 32768) {
             var counts = ImportCounts()
             // A many-row INSERT that may abort (the import_id foreign key)

@@ -5,9 +5,10 @@ import GRDB
 
 /// The project store in one SQLite file (WAL mode), through GRDB.
 ///
-/// Every `ProjectStore` method runs in one transaction. The class is
+/// Conforms to every role of the store (`DuetStoreBackend`): its synchronous methods satisfy the
+/// roles' async requirements, each in one transaction. The class is
 /// `Sendable`: GRDB serialises writes and lets reads run concurrently.
-public final class SQLiteStore: ProjectStore {
+public final class SQLiteStore: Sendable {
     /// A `DatabasePool` for files, a `DatabaseQueue` for in-memory stores.
     let writer: any DatabaseWriter
     /// The file path, or nil for an in-memory store.
@@ -180,3 +181,27 @@ public final class SQLiteStore: ProjectStore {
 // The roles of the store port: today's synchronous methods satisfy the async requirements (they run
 // on GRDB's threads; the import session is `SQLiteImportSession`).
 extension SQLiteStore: TaskCatalog, ItemCatalog, LabelingQueue, ProgressCounts, VoteStore, RouteStore {}
+
+// The roles' conveniences, synchronous on the concrete store (tests and tools that hold an `SQLiteStore`).
+extension SQLiteStore {
+    /// Every item the task covers, read in pages of `page` (row order).
+    public func allItems(for task: TaskSpec, page: Int = 5000) throws -> [StoredItem] {
+        var items: [StoredItem] = []
+        var after: Int64 = 0
+        while true {
+            let batch = try self.items(for: task, afterRowID: after, limit: page)
+            guard let last = batch.last else { return items }
+            items += batch
+            after = last.rowID
+        }
+    }
+
+    /// The task's routes per item.
+    public func routes(task: TaskSpec) throws -> [Int64: RouteRecord] { try routes(task: task, route: nil) }
+
+    /// Every annotator's votes in the task.
+    public func votes(task: TaskSpec) throws -> VoteTable { try votes(task: task, annotator: nil) }
+
+    /// Every annotator's current decision in the task.
+    public func currentDecisions(task: TaskSpec) throws -> [CurrentDecision] { try currentDecisions(task: task, kind: nil) }
+}

@@ -18,7 +18,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case revokeWithoutTarget(annotator: String)
     /// The item already has a source annotation by this annotator.
     case duplicateSourceAnnotation(item: Int64, annotator: String)
-    /// An `ImportWriter` was used after its `importBatch` call returned.
+    /// An import session (or its writer) was used after its import had ended.
     case importFinished
     /// Stored data that cannot be read back.
     case corrupt(String)

@@ -70,9 +70,15 @@ public protocol ImportSession: AnyObject, Sendable {
 
 /// People's and machines' decisions: the queue, recording, undo.
 public protocol LabelingQueue: AnyObject, Sendable {
-    /// The next item of `task` for `annotator`, reserved for them (a lease): see
-    /// `ProjectStore.nextItem` for the order. Two people labeling one task at once are never given
-    /// the same item (with overlap k, never more people than still need to label it).
+    /// The next item of `task` for `annotator`. In a routed task: the items routed to people that no
+    /// person has decided yet, most uncertain first (audits mixed in). Then the first item in row order
+    /// nobody (person or machine) has decided; when none is left, the items this annotator skipped,
+    /// oldest skip first. With `overlap` above 1 an item stays in the queues until that many people
+    /// decided it (or a machine did), and nobody is given an item they already decided.
+    ///
+    /// The item is reserved for `annotator` (a lease) until they ask for the next item,
+    /// `releaseLeases`, or a while passes: two people labeling one task at once are never given the
+    /// same item (with overlap k, never more people than still need to label it).
     func nextItem(for task: TaskSpec, annotator: String) async throws -> StoredItem?
     /// Gives back the items `annotator` has open (in `task`, or in every task).
     func releaseLeases(task: String?, annotator: String) async throws
@@ -129,9 +135,12 @@ public protocol VoteStore: AnyObject, Sendable {
 
 /// The router's decisions.
 public protocol RouteStore: AnyObject, Sendable {
-    /// Stores a routing in one transaction (see `ProjectStore.applyRouting`): routes, the machine's
-    /// decisions on items it keeps, and revoking them on items now sent to people. People's
-    /// decisions are never touched.
+    /// Stores a routing in one transaction: the route of each item, the machine's decision on items
+    /// it keeps (machine and audit), and revokes the machine's decision on items now sent to people.
+    /// People's decisions are never touched. The entries are read once, in order, so a lazy sequence
+    /// keeps only one item's votes in memory; an entry with `votesToRead` gets its votes from the
+    /// store only if its decision is written. Stored routes are read alongside in chunks: entries in
+    /// ascending item order read each stored row once.
     func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date) async throws
     /// The task's routes per item (only those of `route` when given).
     func routes(task: TaskSpec, route: Route?) async throws -> [Int64: RouteRecord]

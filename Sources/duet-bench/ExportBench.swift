@@ -10,7 +10,7 @@ import Foundation
 /// with the same DIR exports that project again without making it and without
 /// the separate process (e.g. under `valgrind --tool=callgrind`, which then
 /// counts the exports alone).
-func runExportBench(n requested: Int) throws {
+func runExportBench(n requested: Int) async throws {
     var n = requested
     let keep = ProcessInfo.processInfo.environment["DUET_BENCH_KEEP"]
     let dir = keep.map { URL(fileURLWithPath: $0) }
@@ -21,24 +21,24 @@ func runExportBench(n requested: Int) throws {
     let task = try project.task(nil)
     var routeSeconds = 0.0
     if reuse {
-        n = try project.store.itemCount()
+        n = try await project.store.itemCount()
     } else {
         let data = dir.appendingPathComponent("items.jsonl")
         _ = try writeLines(to: data, count: n) { i in "{\"id\":\"i\(i)\",\"text\":\"item \(i): the service was \(["great", "slow", "fine"][i % 3]) 😀\"}" }
-        _ = try ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project.store)
+        _ = try await ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project.store)
         try? FileManager.default.removeItem(at: data)
         let labels = task.labels
         let votes = (1...Int64(n)).map { ($0, MachineVote(annotator: "llm:bench", variant: "p0", label: labels[Int($0) % labels.count], confidence: 0.9)) }
-        try project.store.saveVotes(votes, task: task.name, at: Date())
-        (_, routeSeconds) = try time {
-            try RouteWorkflow.run(RouteRequest(annotators: ["llm:bench"], budget: 0, strategy: .entropy, audit: 0), project: project)
+        try await project.store.saveVotes(votes, task: task.name, at: Date())
+        (_, routeSeconds) = try await timeAsync {
+            try await RouteWorkflow.run(RouteRequest(annotators: ["llm:bench"], budget: 0, strategy: .entropy, audit: 0), project: project)
         }
     }
     var figures: [(String, Double)] = []
     for format in [ExportFormat.jsonl, .csv] {
         let path = dir.appendingPathComponent("out.\(format.rawValue)").path
-        let (report, seconds) = try time {
-            try ExportWorkflow.run(ExportRequest(task: task.name, format: format, scope: .final, output: path), project: project)
+        let (report, seconds) = try await timeAsync {
+            try await ExportWorkflow.run(ExportRequest(task: task.name, format: format, scope: .final, output: path), project: project)
         }
         guard report.written == n else { throw DuetError("export wrote \(report.written) rows, expected \(n)") }
         figures.append((format.rawValue, seconds))

@@ -4,14 +4,14 @@ import DuetProject
 import Foundation
 
 /// A new project of `n` items ("i0"…), in a temporary directory of its own.
-func benchProject(_ name: String, n: Int) throws -> (project: Project, dir: URL, task: TaskSpec) {
+func benchProject(_ name: String, n: Int) async throws -> (project: Project, dir: URL, task: TaskSpec) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-\(name)-\(getpid())")
     let project = try Project.create(at: dir, template: .classify, example: true)
     let data = dir.appendingPathComponent("items.jsonl")
     var text = ""
     for i in 0..<n { text += "{\"id\":\"i\(i)\",\"text\":\"item \(i)\"}\n" }
     try text.write(to: data, atomically: true, encoding: .utf8)
-    _ = try ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project.store)
+    _ = try await ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project.store)
     return (project, dir, try project.task(nil))
 }
 
@@ -26,8 +26,8 @@ struct BenchRandom {
 
 /// Re-routing from stored votes: what `duet route` costs once the votes are
 /// in the store (no annotator calls).
-func runRouteBench(n: Int) throws {
-    let (project, dir, task) = try benchProject("route", n: n)
+func runRouteBench(n: Int) async throws {
+    let (project, dir, task) = try await benchProject("route", n: n)
     defer { try? FileManager.default.removeItem(at: dir) }
     // 11 votes per item from a seeded generator: mostly agreeing, some split, a few unparseable.
     var random = BenchRandom()
@@ -44,14 +44,14 @@ func runRouteBench(n: Int) throws {
         }
     }
     let t0 = Date()
-    try project.store.saveVotes(votes, task: task.name, at: Date())
+    try await project.store.saveVotes(votes, task: task.name, at: Date())
     let saveSeconds = Date().timeIntervalSince(t0)
     let voteCount = votes.count
     votes = []
     var times: [Double] = []
     for _ in 0..<2 {
         let t = Date()
-        _ = try RouteWorkflow.run(RouteRequest(annotators: ["llm:bench"], budget: 0.3, strategy: .entropy, audit: 0.05), project: project)
+        _ = try await RouteWorkflow.run(RouteRequest(annotators: ["llm:bench"], budget: 0.3, strategy: .entropy, audit: 0.05), project: project)
         times.append(Date().timeIntervalSince(t))
     }
     print("route benchmark: \(n) items, \(voteCount) stored votes (saved in \(String(format: "%.2f", saveSeconds)) s)")
@@ -73,8 +73,8 @@ func runRouteBench(n: Int) throws {
 /// often fails to parse, two copies of one model) over `n` items, with people's labels on 1% of them so
 /// the default fits its Dawid–Skene model: `duet route --no-run` (no annotator named: the whole panel)
 /// as its own process, first route and re-route.
-func runPanelBench(n: Int) throws {
-    let (project, dir, task) = try benchProject("panel", n: n)
+func runPanelBench(n: Int) async throws {
+    let (project, dir, task) = try await benchProject("panel", n: n)
     defer { try? FileManager.default.removeItem(at: dir) }
     var random = BenchRandom()
     let labels = task.labels
@@ -93,10 +93,10 @@ func runPanelBench(n: Int) throws {
             votes.append((item, MachineVote(annotator: "model-\(m)", variant: "instruction", label: label)))
         }
         if item % Int64(n / people) == 0 {
-            try project.store.record(NewAnnotation(itemRowID: item, task: task.name, annotatorKind: .human, annotator: "ana", value: .string(truth)))
+            try await project.store.record(NewAnnotation(itemRowID: item, task: task.name, annotatorKind: .human, annotator: "ana", value: .string(truth)))
         }
     }
-    try project.store.saveVotes(votes, task: task.name, at: Date())
+    try await project.store.saveVotes(votes, task: task.name, at: Date())
     print("panel benchmark: \(n) items, 13 annotators, \(votes.count) stored votes, people's labels on \(people)")
     votes = []
     for pass in ["first route", "re-route"] {
@@ -108,7 +108,7 @@ func runPanelBench(n: Int) throws {
     }
 }
 
-func runLocalBench(n: Int) throws {
+func runLocalBench(n: Int) async throws {
     let report = try LocalBench.run(n: n)
     print(report)
     figure("local train s (\(report.trained) items)", report.trainSeconds)
@@ -129,7 +129,7 @@ func runLocalBench(n: Int) throws {
     }
     let data = dir.appendingPathComponent("items.jsonl")
     try text.write(to: data, atomically: true, encoding: .utf8)
-    _ = try ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project.store)
+    _ = try await ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project.store)
     if let run = try runDuet(["route", "--project", dir.path, "--annotator", "local"]) {
         print(String(format: "duet route --annotator local (own process: learn from %d gold labels, vote on %d items, route) %.2f s, peak RSS %.1f MB",
                      max(2, n / 10), n, run.seconds, run.rssMB))

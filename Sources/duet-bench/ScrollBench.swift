@@ -8,7 +8,7 @@ import TermUICurses
 /// Scrolling a very long one-line item: key → frame drawn, for each scroll key.
 /// The item is `megabytes` MB of words on one line (no newline), as found in
 /// scraped or concatenated datasets.
-func runScrollBench(megabytes: Int) throws {
+func runScrollBench(megabytes: Int) async throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-scroll-\(getpid())")
     defer { try? FileManager.default.removeItem(at: dir) }
     let project0 = try Project.create(at: dir, template: .classify, example: true)
@@ -20,7 +20,7 @@ func runScrollBench(megabytes: Int) throws {
         k += 1
     }
     let data = try writeLines(to: dir.appendingPathComponent("big.jsonl"), count: 1) { _ in "{\"id\":\"big\",\"text\":\"\(text)\"}" }
-    _ = try ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "big"), into: project0.store)
+    _ = try await ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "big"), into: project0.store)
     try? FileManager.default.removeItem(at: data)
 
     let (backend, runtime, firstFrame) = try openLabelScreen(dir)

@@ -30,27 +30,32 @@ func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     let r = try body()
     return (r, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
 }
+func timeAsync<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
+    let t = DispatchTime.now().uptimeNanoseconds
+    let r = try await body()
+    return (r, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+}
 
 let mode = CommandLine.arguments.dropFirst().first { Int($0) == nil } ?? "ui"
 let sizeArgument = CommandLine.arguments.dropFirst().compactMap { Int($0) }.first
 switch mode {
 case "route":
-    try runRouteBench(n: sizeArgument ?? 100_000)
+    try await runRouteBench(n: sizeArgument ?? 100_000)
     exit(0)
 case "panel":
-    try runPanelBench(n: sizeArgument ?? 100_000)
+    try await runPanelBench(n: sizeArgument ?? 100_000)
     exit(0)
 case "local":
-    try runLocalBench(n: sizeArgument ?? 100_000)
+    try await runLocalBench(n: sizeArgument ?? 100_000)
     exit(0)
 case "export":
-    try runExportBench(n: sizeArgument ?? 1_000_000)
+    try await runExportBench(n: sizeArgument ?? 1_000_000)
     exit(0)
 case "store":
     try await runStoreBench(n: sizeArgument ?? 100_000)
     exit(0)
 case "scroll":
-    try runScrollBench(megabytes: sizeArgument ?? 5)
+    try await runScrollBench(megabytes: sizeArgument ?? 5)
     exit(0)
 case "ui":
     break
@@ -70,7 +75,7 @@ let data = try writeLines(to: dir.appendingPathComponent("items.jsonl"), count: 
     for k in 0..<(8 + i % 20) { text += words[(i &* 31 &+ k &* 7) % words.count] + " " }
     return "{\"id\":\"i\(i)\",\"text\":\"\(text)\"}"
 }
-let (_, importSeconds) = try time { try ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project0.store) }
+let (_, importSeconds) = try await timeAsync { try await ImportWorkflow.run(ImportRequest(paths: [data.path], dataset: "items"), into: project0.store) }
 try? FileManager.default.removeItem(at: data)
 
 let (backend, runtime, firstFrame) = try openLabelScreen(dir)

@@ -4,7 +4,7 @@ import DuetProject
 import Foundation
 import TermUI
 
-struct Import: ParsableCommand {
+struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import items from files (all or nothing: any bad row aborts and changes nothing).",
         discussion: """
@@ -27,14 +27,14 @@ struct Import: ParsableCommand {
         | skip (keep the stored item, count the row as skipped). Stored items are never rewritten.
         """) var onChange: ChangedRows = .error
 
-    func run() throws {
+    func run() async throws {
         let project = try projectOptions.open()
         let request = ImportRequest(paths: files, dataset: dataset, format: format, idField: idField, textField: textField,
                                     goldField: goldField, dryRun: dryRun, onChange: onChange)
         let meter = ProgressMeter()
         defer { meter.finish(summary: false) }
         do {
-            let report = try ImportWorkflow.run(request, into: project.store, onFormat: { f in
+            let report = try await ImportWorkflow.run(request, into: project.store, onFormat: { f in
                 Console.note("\(f.path): \(f.format.rawValue) (\(f.detected ? "detected from the keys" : "as given")), \(f.container.rawValue) file → dataset \(f.dataset)")
             }, onProgress: { meter.show($0.work) })
             meter.finish(summary: false)
@@ -46,7 +46,7 @@ struct Import: ParsableCommand {
     }
 }
 
-struct Export: ParsableCommand {
+struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export items and decisions with provenance.",
         discussion: """
@@ -73,12 +73,12 @@ struct Export: ParsableCommand {
         if output != nil && file != nil { throw ValidationError("give the output file once: as an argument or with -o") }
     }
 
-    func run() throws {
+    func run() async throws {
         let project = try projectOptions.open(.readOnly)
         let request = ExportRequest(task: task, format: format, scope: decisions, output: output ?? file, options: ExportOptions(ktoTies: ktoTies))
         let meter = ProgressMeter()
         defer { meter.finish(summary: false) }
-        let report = try ExportWorkflow.run(request, project: project, progress: meter.show)
+        let report = try await ExportWorkflow.run(request, project: project, progress: meter.show)
         meter.finish(summary: false)
         Console.note(report.summary)
     }

@@ -22,7 +22,7 @@ struct Demo: AsyncParsableCommand {
         let data = try DuetProject.Demo.locateSampleData(explicit: sampleData)
         let target = dir.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("duet-demo-\(ProcessInfo.processInfo.processIdentifier)-\(Int(Date().timeIntervalSince1970))")
-        let (project, report) = try DuetProject.Demo.create(at: target.standardizedFileURL, sampleData: data)
+        let (project, report) = try await DuetProject.Demo.create(at: target.standardizedFileURL, sampleData: data)
         let routed = try await DuetProject.Demo.route(project)
         let interactive = !self.print && isatty(0) == 1 && isatty(1) == 1
         if interactive {
@@ -39,7 +39,7 @@ struct Demo: AsyncParsableCommand {
         Console.out(report.summary)
         for line in routed { Console.out(line) }
         Console.out()
-        Console.out(try StatusReport.make(project).text)
+        Console.out(try await StatusReport.make(project).text)
         Console.out()
         Console.out("project: \(project.root.path)")
         let dir = project.root.path

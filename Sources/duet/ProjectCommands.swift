@@ -45,7 +45,7 @@ struct TaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "task", abstract: "Add and list labeling tasks.", subcommands: [Add.self, List.self], defaultSubcommand: List.self)
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a task (written to duet.toml).",
             discussion: "Example: duet task add topic --kind multilabel --labels sports,politics,tech")
@@ -58,7 +58,7 @@ struct TaskCommand: ParsableCommand {
         @Option(help: "Rating scale for rate/review, as LOW-HIGH (default 1-5).") var scale: String?
         @Option(help: "How many different people label each item (default 1).") var overlap: Int = 1
 
-        func run() throws {
+        func run() async throws {
             let project = try projectOptions.open()
             var range = 1...5
             if let scale {
@@ -69,7 +69,7 @@ struct TaskCommand: ParsableCommand {
             let labelList = labels?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
             let spec = TaskSpec(name: name, kind: kind, labels: labelList, dataset: dataset, guidelines: guidelines, scale: range,
                                 overlap: overlap)
-            try project.addTask(spec)
+            try await project.addTask(spec)
             Console.out("added task \(name) (\(kind.rawValue)) to \(project.configURL.path)")
         }
     }
@@ -96,15 +96,15 @@ struct TaskCommand: ParsableCommand {
     }
 }
 
-struct Status: ParsableCommand {
+struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Items, datasets and task progress.",
         discussion: "Examples: duet status · duet status --json · duet status --project ~/labels/tweets")
     @OptionGroup var projectOptions: ProjectOptions
     @Flag(help: "Print JSON.") var json = false
 
-    func run() throws {
-        let report = try StatusReport.make(projectOptions.open(.readOnly))
+    func run() async throws {
+        let report = try await StatusReport.make(projectOptions.open(.readOnly))
         if json { Console.json(Data(try report.json().utf8)) } else { Console.out(report.text) }
     }
 }

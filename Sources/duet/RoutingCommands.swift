@@ -10,7 +10,7 @@ extension RoutingStrategy: ExpressibleByArgument {}
 struct Votes: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Machine votes.", subcommands: [ImportVotes.self, ListVotes.self])
 
-    struct ListVotes: ParsableCommand {
+    struct ListVotes: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
             abstract: "Stored votes with the raw answers: what a model said and how Duet read it (∅ = unparseable, \"no vote\" = a False / No answer).",
@@ -23,9 +23,9 @@ struct Votes: ParsableCommand {
         @Option(help: "At most this many votes.") var limit: Int = 200
         @Flag(help: "Print JSON (every field, the whole raw answers).") var json = false
 
-        func run() throws {
+        func run() async throws {
             let project = try projectOptions.open(.readOnly)
-            let records = try VotesListWorkflow.records(task: project.task(task), item: item, annotator: annotator,
+            let records = try await VotesListWorkflow.records(task: project.task(task), item: item, annotator: annotator,
                                                         unparseableOnly: unparseable, limit: max(0, limit), project: project)
             if json {
                 try Console.json(encoding: records)
@@ -37,7 +37,7 @@ struct Votes: ParsableCommand {
         }
     }
 
-    struct ImportVotes: ParsableCommand {
+    struct ImportVotes: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
             abstract: "Import replayed machine votes (all or nothing).",
@@ -50,11 +50,11 @@ struct Votes: ParsableCommand {
         @Option(help: "The task the votes are for.") var task: String?
         @Option(help: "The dataset the votes' item ids belong to (default: the task's).") var dataset: String?
 
-        func run() throws {
+        func run() async throws {
             let project = try projectOptions.open()
             let meter = ProgressMeter()
             defer { meter.finish(summary: false) }
-            let report = try VotesImportWorkflow.run(path: file, task: project.task(task), dataset: dataset, store: project.store,
+            let report = try await VotesImportWorkflow.run(path: file, task: project.task(task), dataset: dataset, store: project.store,
                                                      progress: meter.show)
             meter.finish(summary: false)
             Console.out("imported \(report.votes) votes on \(report.items) items by \(report.annotators.joined(separator: ", "))"
@@ -97,7 +97,7 @@ struct RouteCommand: AsyncParsableCommand {
         let project = try projectOptions.open()
         let panel = try annotator.map(PanelOption.parse)
         let spec = try project.task(task)
-        let runs = try RouteWorkflow.annotatorsToRun(panel, project: project, task: spec)
+        let runs = try await RouteWorkflow.annotatorsToRun(panel, project: project, task: spec)
         if dryRun {
             // The LLM members' prompts and estimates (naming another annotator says why there is nothing to show).
             let llms = runs.filter { (try? MachineRunWorkflow.spec($0, in: project.config))?.kind == .llm }
@@ -121,7 +121,7 @@ struct RouteCommand: AsyncParsableCommand {
             meter.finish(summary: false)
             Console.note(run.summary)
         }
-        let report = try RouteWorkflow.run(RouteRequest(task: task, annotators: panel, budget: budget, threshold: threshold,
+        let report = try await RouteWorkflow.run(RouteRequest(task: task, annotators: panel, budget: budget, threshold: threshold,
                                                         strategy: strategy, audit: audit, seed: seed), project: project)
         Console.out(report.summary)
     }
@@ -185,7 +185,7 @@ struct Plan: AsyncParsableCommand {
     }
 }
 
-struct AgreementCommand: ParsableCommand {
+struct AgreementCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agreement",
         abstract: "Agreement between annotators (people and machines): percent, Cohen's kappa per pair, Fleiss' kappa, Krippendorff's alpha.")
@@ -193,8 +193,8 @@ struct AgreementCommand: ParsableCommand {
     @Option(help: "The task.") var task: String?
     @Flag(help: "Print JSON.") var json = false
 
-    func run() throws {
-        let report = try AgreementReport.make(task: task, project: projectOptions.open(.readOnly))
+    func run() async throws {
+        let report = try await AgreementReport.make(task: task, project: projectOptions.open(.readOnly))
         if json {
             try Console.json(encoding: report)
         } else {

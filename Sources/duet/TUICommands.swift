@@ -49,11 +49,12 @@ enum TUI {
             defer { terminal.close() }
             let prepared = try AppLauncher.prepare(project: project, options: options, size: terminal.size)
             if prepared.state.mouse { terminal.enableMouse() }
+            nonisolated(unsafe) let routed = project  // read only (its config and store), on the runtime's worker
             let runtime = Runtime(state: prepared.state, store: project.store, backend: terminal,
                                   quality: QualityLoader.make(project: project, colors: prepared.state.theme.name != "mono"),
-                                  router: { task in try RouteWorkflow.run(RouteRequest(task: task.name), project: project).summary })
-            runtime.start(prepared.startEffects)
-            try runtime.run()
+                                  router: { task in try await RouteWorkflow.run(RouteRequest(task: task.name), project: routed).summary })
+            // The first effects go to the store's worker too: the loop never waits on the store.
+            try runtime.run(starting: prepared.startEffects)
             summary = runtime.state.sessionSummary
         }
         // The terminal is restored: what this session saved, and what to run next.
@@ -78,7 +79,7 @@ struct Triage: ParsableCommand {
     }
 }
 
-struct Adjudicate: ParsableCommand {
+struct Adjudicate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Settle the items where annotators (people or machines) disagree: see who said what, record the final decision.",
         discussion: """
@@ -91,10 +92,10 @@ struct Adjudicate: ParsableCommand {
     @Flag(name: .customLong("people-only"), help: "Only disagreements among people (machines' answers are still shown).") var peopleOnly = false
     @Flag(help: "Print the disputed items instead of opening the screen.") var list = false
 
-    func run() throws {
+    func run() async throws {
         let project = try projectOptions.open()
         if list {
-            Console.out(try AdjudicationList.make(task: task, peopleOnly: peopleOnly, project: project))
+            Console.out(try await AdjudicationList.make(task: task, peopleOnly: peopleOnly, project: project))
             return
         }
         var options = LaunchOptions(task: task, annotator: screen.annotator, theme: screen.theme)

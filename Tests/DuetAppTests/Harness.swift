@@ -1,6 +1,6 @@
 import DuetCore
 import DuetStoreAPI
-import DuetStore
+@testable import DuetStore
 import Foundation
 import TermUI
 @testable import DuetApp
@@ -44,7 +44,7 @@ final class Harness {
 
     init(width: Int = 80, height: Int = 24, task: TaskSpec? = Harness.sentiment, annotator: String = "ana",
          store existing: SQLiteStore? = nil, tasks: [TaskSpec] = [Harness.sentiment, Harness.topics, Harness.stars, Harness.review, Harness.prefs, Harness.ranks],
-         wrap: (SQLiteStore) -> any ProjectStore = { $0 }, keymap: Keymap = .defaults) throws {
+         wrap: (SQLiteStore) -> any DuetStoreBackend = { $0 }, keymap: Keymap = .defaults) throws {
         store = try existing ?? SQLiteStore.inMemory()
         try store.syncTasks(tasks)
         if existing == nil { try Harness.importFixtures(into: store) }
@@ -67,7 +67,7 @@ final class Harness {
     let clockBox: ClockBox
 
     /// The items every test uses: texts, demonstrations, pairs and a ranking.
-    static func importFixtures(into store: any ProjectStore) throws {
+    static func importFixtures(into store: SQLiteStore) throws {
         _ = try store.importBatch(dryRun: false) { w in
             try w.beginFile(path: "/data/t.jsonl", format: "jsonl", dataset: "t")
             for (i, text) in Harness.texts.enumerated() {

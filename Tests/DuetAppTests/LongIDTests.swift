@@ -1,5 +1,5 @@
 import DuetCore
-import DuetStore
+@testable import DuetStore
 import Foundation
 import Testing
 import TermUI

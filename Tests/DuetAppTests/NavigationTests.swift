@@ -1,4 +1,5 @@
 import DuetCore
+@testable import DuetStore
 import Foundation
 import Testing
 import TermUI

@@ -9,7 +9,7 @@ import TermUI
 @Suite struct QualityComputingTests {
     static let at = Date(timeIntervalSince1970: 1_800_000_000)
 
-    @Test func computingIsShownKeysActAndTheResultArrivesAsAMessage() throws {
+    @Test func computingIsShownKeysActAndTheResultArrivesAsAMessage() async throws {
         let h = try Harness(task: nil)
         var state = h.state
         let effects = App.update(&state, .key(.char("v"), at: Self.at))
@@ -29,10 +29,10 @@ import TermUI
         _ = App.update(&state, .key(.escape, at: Self.at))
         #expect(state.overlay == nil)
         // Another task's figures (a computation asked before) are not this screen's.
-        var other = try Runtime.storeQuality(h.store, Harness.prefs)
+        var other = try await Runtime.storeQuality(h.store, Harness.prefs)
         _ = App.update(&state, .qualityLoaded(other))
         if case .quality(let q) = state.screen { #expect(q.report == nil) } else { Issue.record("left the screen") }
-        other = try Runtime.storeQuality(h.store, task)
+        other = try await Runtime.storeQuality(h.store, task)
         _ = App.update(&state, .qualityLoaded(other))
         guard case .quality(let done) = state.screen else { Issue.record("left the screen"); return }
         #expect(done.report?.agreement.task == "sentiment")
@@ -74,7 +74,7 @@ import TermUI
             // The plan goes on until the app has quit (the wait's limit only keeps a broken loop from hanging the test).
             _ = release.wait(timeout: .now() + 10)
             defer { computed.set() }
-            return try Runtime.storeQuality(store, task)
+            return try await Runtime.storeQuality(store, task)
         })
         try runtime.run()
         let quitBeforeResult = !computed.get

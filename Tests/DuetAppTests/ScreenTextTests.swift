@@ -1,5 +1,5 @@
 import DuetCore
-import DuetStore
+@testable import DuetStore
 import Testing
 import TermUI
 @testable import DuetApp

@@ -1,5 +1,6 @@
 import DuetCore
 import DuetStoreAPI
+import DuetStore
 import Foundation
 import Testing
 import TermUI
@@ -9,7 +10,7 @@ import TermUI
 /// and the summary said on quitting.
 @Suite struct SidePanelTests {
     /// Votes from several annotators on item `rowID`, routed to people on the first one's votes.
-    static func route(_ store: any ProjectStore, task: String, rowID: Int64, machine: String, votes: [(String, String?)]) throws {
+    static func route(_ store: SQLiteStore, task: String, rowID: Int64, machine: String, votes: [(String, String?)]) throws {
         let all = votes.enumerated().map { MachineVote(annotator: $0.element.0, variant: "v\($0.offset)", label: $0.element.1) }
         try store.saveVotes(all.map { (rowID, $0) }, task: task, at: Date())
         try store.applyRouting([RouteEntry(itemRowID: rowID, route: .human, score: 1, machineLabel: machine, annotator: all[0].annotator,

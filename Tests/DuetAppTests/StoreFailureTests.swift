@@ -202,14 +202,16 @@ final class FullDisk: @unchecked Sendable {
     var on = false
     /// Called before each write (tests that watch where and when writes run).
     var onWrite: (@Sendable () -> Void)?
-    func wrapping(_ store: SQLiteStore) -> any ProjectStore { FullDiskStore(inner: store, disk: self) }
+    func wrapping(_ store: SQLiteStore) -> any DuetStoreBackend { FullDiskStore(inner: store, disk: self) }
     func check() throws {
         onWrite?()
         if on { throw DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full") }
     }
 }
 
-final class FullDiskStore: ProjectStore, @unchecked Sendable {
+/// Every role of the store over an `SQLiteStore`, its writes failing while the disk is full (its
+/// synchronous methods satisfy the roles' async requirements, as `SQLiteStore`'s do).
+final class FullDiskStore: DuetStoreBackend, @unchecked Sendable {
     let inner: SQLiteStore
     let disk: FullDisk
     init(inner: SQLiteStore, disk: FullDisk) {
@@ -218,9 +220,10 @@ final class FullDiskStore: ProjectStore, @unchecked Sendable {
     }
 
     func syncTasks(_ specs: [TaskSpec]) throws { try disk.check(); try inner.syncTasks(specs) }
-    func importBatch(dryRun: Bool, onChange: ChangedRows, _ body: (any ImportWriter) throws -> Void) throws -> ImportCounts {
+    func isCurrent(tasks: [TaskSpec]) throws -> Bool { try inner.isCurrent(tasks: tasks) }
+    func beginImport(dryRun: Bool, onChange: ChangedRows) async throws -> any ImportSession {
         try disk.check()
-        return try inner.importBatch(dryRun: dryRun, onChange: onChange, body)
+        return try await inner.beginImport(dryRun: dryRun, onChange: onChange)
     }
     func itemCount() throws -> Int { try inner.itemCount() }
     func datasetSummaries() throws -> [DatasetSummary] { try inner.datasetSummaries() }
@@ -243,6 +246,9 @@ final class FullDiskStore: ProjectStore, @unchecked Sendable {
         try inner.replaceVotes(votes, annotator: annotator, items: items, task: task, at: date)
     }
     func votes(task: TaskSpec, annotator: String?) throws -> VoteTable { try inner.votes(task: task, annotator: annotator) }
+    func forEachItemVotes(task: TaskSpec, annotators: [String]?, _ body: (Int64, [MachineVote]) throws -> Void) throws {
+        try inner.forEachItemVotes(task: task, annotators: annotators, body)
+    }
     func voteAnnotators(task: TaskSpec) throws -> Set<String> { try inner.voteAnnotators(task: task) }
     func voteRecords(task: TaskSpec, item: Int64?, annotator: String?, unparseableOnly: Bool, limit: Int) throws -> [VoteRecord] {
         try inner.voteRecords(task: task, item: item, annotator: annotator, unparseableOnly: unparseableOnly, limit: limit)
@@ -267,4 +273,9 @@ final class FullDiskStore: ProjectStore, @unchecked Sendable {
     // Leases live in the store too, but a full disk is about decisions here: the queue keeps moving.
     func nextItem(for task: TaskSpec, annotator: String) throws -> StoredItem? { try inner.nextItem(for: task, annotator: annotator) }
     func releaseLeases(task: String?, annotator: String) throws { try inner.releaseLeases(task: task, annotator: annotator) }
+    func cachedResponse(key: String) throws -> CachedResponse? { try inner.cachedResponse(key: key) }
+    func storeResponse(_ response: CachedResponse, key: String) throws {
+        try disk.check()
+        try inner.storeResponse(response, key: key)
+    }
 }

@@ -22,11 +22,11 @@ struct AnswerCorpusCollector {
         let project = try Project.open(at: URL(fileURLWithPath: env["DUET_COLLECT_CORPUS"]!))
         let spec = try MachineRunWorkflow.spec(env["DUET_CORPUS_ANNOTATOR"] ?? "llm", in: project.config)
         let llm = try MachineRunWorkflow.llm(spec, store: project.store)
-        let cache = try #require(project.store as? any ResponseCache)
+        let cache: any ResponseCache = project.store
         var lines: [String] = []
         for task in project.config.tasks where [.classify, .multilabel, .compare].contains(task.kind) {
             let parser = AnswerParser(labels: PromptTemplates.schema(for: task))
-            let items = try project.store.allItems(for: task)
+            let items = try await project.sqlite.allItems(for: task)
             let byID = Dictionary(uniqueKeysWithValues: items.map { ($0.rowID, $0) })
             for p in await llm.plan(items, task: task) {
                 guard let answer = try await cache.cachedResponse(key: p.cacheKey),

@@ -20,9 +20,28 @@ import Testing
             return n <= 100 ? n : nil
         }
         var got: [Int] = []
-        while let n = try p.next() { got.append(n) }
+        while let n = try p.nextNow() { got.append(n) }
         #expect(got == Array(1...100))
-        #expect(try p.next() == nil)
+        #expect(try p.nextNow() == nil)
+    }
+
+    /// An async consumer (the import, the export) awaits each element without holding a thread: the
+    /// same elements in the same order, an error where it happened, and the producer's async work
+    /// (the store's roles) run by its own thread.
+    @Test func anAsyncConsumerAwaitsEveryElementInOrder() async throws {
+        let counter = Counter()
+        let p = BackgroundProducer<Int>.awaiting(capacity: 2, name: "test") {
+            await Task.yield()
+            let n = counter.next()
+            if n == 51 { throw Boom() }
+            return n
+        }
+        var got: [Int] = []
+        await #expect(throws: Boom.self) {
+            while let n = try await p.next() { got.append(n) }
+        }
+        #expect(got == Array(1...50))
+        #expect(try await p.next() == nil)
     }
 
     @Test func anErrorArrivesWhereItHappened() throws {
@@ -32,10 +51,10 @@ import Testing
             if n == 3 { throw Boom() }
             return n
         }
-        #expect(try p.next() == 1)
-        #expect(try p.next() == 2)
-        #expect(throws: Boom.self) { try p.next() }
-        #expect(try p.next() == nil)
+        #expect(try p.nextNow() == 1)
+        #expect(try p.nextNow() == 2)
+        #expect(throws: Boom.self) { try p.nextNow() }
+        #expect(try p.nextNow() == nil)
         #expect(counter.value == 3, "nothing is produced after the error")
     }
 
@@ -43,7 +62,7 @@ import Testing
     @Test func cancellingStopsAProducerThatIsAhead() throws {
         let counter = Counter()
         let p = BackgroundProducer<Int>(capacity: 2, name: "test") { counter.next() }
-        #expect(try p.next() == 1)
+        #expect(try p.nextNow() == 1)
         p.cancel()
         Thread.sleep(forTimeInterval: 0.1)
         let after = counter.value
@@ -62,7 +81,7 @@ import Testing
         final class Box: @unchecked Sendable { var value: Int?? = .none }
         let box = Box()
         Thread.detachNewThread {
-            box.value = try? p.next()
+            box.value = try? p.nextNow()
             finished.signal()
         }
         Thread.sleep(forTimeInterval: 0.1)

@@ -7,7 +7,7 @@ import Testing
 /// `[router] cascade`: the cheap annotator answers every item, the dear one only the items the cheap one
 /// left least sure, and `duet plan` prices each stage.
 @Suite struct CascadeTests {
-    @Test func escalatesTheMostUncertainShare() {
+    @Test func escalatesTheMostUncertainShare() async {
         let votes = VoteTable([
             1: ["a", "a", "a"].map { MachineVote(annotator: "m", variant: "v", label: $0) },
             2: ["a", "b", "a"].map { MachineVote(annotator: "m", variant: "v", label: $0) },
@@ -32,7 +32,7 @@ import Testing
         }
         try await LoopbackServer.with(script: script) { server in
             let tmp = try TempDir()
-            let created = try LLMProject.make(tmp, server: server, modes: modes)
+            let created = try await LLMProject.make(tmp, server: server, modes: modes)
             let original = try String(contentsOf: created.configURL, encoding: .utf8)
             let config = original.replacingOccurrences(of: "[router]\n", with: "[router]\ncascade = [\"gpt\", \"big\"]\nescalate = 0.25\n")
                 + "\n[[annotators]]\nname = \"big\"\nkind = \"llm\"\nbase_url = \"\(server.baseURL)\"\nmodel = \"fake-2\"\n"
@@ -58,7 +58,7 @@ import Testing
             let text = PlanWorkflow.text(report).advice.joined(separator: " ")
             #expect(text.contains("cascade: llm:fake-1 on 12 items"))
             // Routed: the hard items have the dear model's votes, and the machine keeps the rest.
-            let route = try RouteWorkflow.run(RouteRequest(budget: 0, audit: 0), project: project)
+            let route = try await RouteWorkflow.run(RouteRequest(budget: 0, audit: 0), project: project)
             #expect(route.kept == 12)
         }
     }

@@ -34,7 +34,7 @@ import Testing
         return out.values
     }
 
-    @Test func theLineHasCountsRateAndTimeLeft() {
+    @Test func theLineHasCountsRateAndTimeLeft() async {
         let p = WorkProgress(label: "export", done: 2_000, total: 10_000, unit: "items", elapsed: 4)
         #expect(p.line == "export ████░░░░░░░░░░░░░░░░ 20%  2,000/10,000 items · 16s left · 500 items/s")
         #expect(p.summary(after: 4.2) == "export: 2,000/10,000 items in 4.2s")
@@ -46,7 +46,7 @@ import Testing
         #expect(WorkProgress(label: "x", done: 5, total: nil, unit: "rows", elapsed: 0).line == "x  5 rows")
     }
 
-    @Test func aTerminalGetsTheLineRedrawnAfterTheFirstSecondElsewhereOneSummary() {
+    @Test func aTerminalGetsTheLineRedrawnAfterTheFirstSecondElsewhereOneSummary() async {
         let reports = (0...10).map { WorkProgress(label: "export", done: $0 * 100, total: 1_000, unit: "items", elapsed: Double($0) * 0.3) }
         let tty = Self.printed(reports, every: 0.3, tty: true)
         // Quiet for the first second, then every report (0.3 s apart ≥ 0.2 s), then the line ended.
@@ -68,14 +68,14 @@ import Testing
         #expect(slow == [.line(reports[0].line), .line(reports[1].line), .line(reports[2].line), .line("export: 200/1,000 items in 3m03s")])
     }
 
-    @Test func exportReportsItemsReadOfTheTasks() throws {
+    @Test func exportReportsItemsReadOfTheTasks() async throws {
         let tmp = try TempDir()
         let project = try tmp.project()
         let rows = (1...4_500).map { "{\"id\":\"\($0)\",\"text\":\"t\($0)\"}" }.joined(separator: "\n")
-        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows)]), into: project.store)
+        _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows)]), into: project.store)
         let seen = Collected<WorkProgress>()
         let out = tmp.url.appendingPathComponent("out.jsonl").path
-        _ = try ExportWorkflow.run(ExportRequest(task: "sentiment", format: .jsonl, scope: .all, output: out), project: project, progress: seen.add)
+        _ = try await ExportWorkflow.run(ExportRequest(task: "sentiment", format: .jsonl, scope: .all, output: out), project: project, progress: seen.add)
         let all = seen.values
         // Before the first page and after each page of 2,000.
         #expect(all.map(\.done) == [0, 2_000, 4_000, 4_500] && all.allSatisfy { $0.total == 4_500 && $0.label == "export" })
@@ -90,7 +90,7 @@ import Testing
         let created = try tmp.project(.classify)
         let labels = ["negative", "neutral", "positive"]
         let rows = (1...30).map { "{\"id\":\"t\($0)\",\"text\":\"q\($0)zx w\($0 * 7)vk\",\"gold\":\"\(labels[($0 * 7) % 3])\"}" }
-        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows.joined(separator: "\n"))]), into: created.store)
+        _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows.joined(separator: "\n"))]), into: created.store)
         let toml = try String(contentsOf: created.configURL, encoding: .utf8).replacingOccurrences(of: "train_on_gold = false", with: "train_on_gold = true")
         try toml.write(to: created.configURL, atomically: true, encoding: .utf8)
         let project = try Project.open(at: created.root)
@@ -106,15 +106,15 @@ import Testing
         #expect(Self.printed(all, every: 0.5, tty: true).contains(.redraw(folds[5].line)))
     }
 
-    @Test func votesImportReportsReadingMatchingAndSaving() throws {
+    @Test func votesImportReportsReadingMatchingAndSaving() async throws {
         let tmp = try TempDir()
         let project = try tmp.project(.classify)
-        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", (1...20).map { "{\"id\":\"t\($0)\",\"text\":\"x\($0)\"}" }
+        _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", (1...20).map { "{\"id\":\"t\($0)\",\"text\":\"x\($0)\"}" }
             .joined(separator: "\n"))]), into: project.store)
         let votes = (1...20).map { "{\"item\":\"t\($0)\",\"annotator\":\"llm:x\",\"variant\":\"p0\",\"label\":\"positive\",\"confidence\":0.9}" }
         let path = try tmp.file("votes.jsonl", votes.joined(separator: "\n") + "\n")
         let seen = Collected<WorkProgress>()
-        let r = try VotesImportWorkflow.run(path: path, task: project.task(nil), dataset: nil, store: project.store, progress: seen.add)
+        let r = try await VotesImportWorkflow.run(path: path, task: project.task(nil), dataset: nil, store: project.store, progress: seen.add)
         #expect(r.votes == 20)
         let all = seen.values
         #expect(all.contains { $0.step == "reading" && $0.fraction == 1 })

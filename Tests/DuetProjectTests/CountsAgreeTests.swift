@@ -26,7 +26,7 @@ import TermUI
 
     @Test func demoFiguresAgreeEverywhere() async throws {
         let tmp = try TempDir()
-        let (project, _) = try Demo.create(at: tmp.url.appendingPathComponent("demo"), sampleData: Demo.locateSampleData(explicit: nil))
+        let (project, _) = try await Demo.create(at: tmp.url.appendingPathComponent("demo"), sampleData: Demo.locateSampleData(explicit: nil))
         let lines = try await Demo.route(project)
         let task = try project.task("sentiment")
         guard let line = lines.first(where: { $0.hasPrefix("sentiment:") }), let routed = Self.parse(line) else {
@@ -36,7 +36,7 @@ import TermUI
         #expect(routed.audits > 0 && routed.keeps > 0 && routed.toPeople > 0, "\(line)")
 
         // duet status --json
-        let status = try JSONSerialization.jsonObject(with: Data(try StatusReport.make(project).json().utf8)) as? [String: Any]
+        let status = try JSONSerialization.jsonObject(with: Data(try await StatusReport.make(project).json().utf8)) as? [String: Any]
         let tasks = status?["tasks"] as? [[String: Any]] ?? []
         let row = try #require(tasks.first { $0["name"] as? String == "sentiment" })
         #expect(row["machine"] as? Int == routed.keeps, "status machine vs \(line)")
@@ -44,7 +44,7 @@ import TermUI
         #expect(row["human"] as? Int == 0)
         let audit = (row["audit"] as? [[String: Any]])?.first
         #expect(audit?["planned"] as? Int == routed.audits && audit?["audited"] as? Int == 0)
-        let statusText = try StatusReport.make(project).text
+        let statusText = try await StatusReport.make(project).text
         #expect(statusText.contains("0 of \(routed.audits) audits labeled yet"), "\(statusText)")
 
         // The dashboard: its row for the task.
@@ -70,7 +70,7 @@ import TermUI
         #expect(header.contains("\(routed.toPeople + routed.audits) rows"), "\(header)")
 
         // The Quality screen's audit section.
-        let report = try Runtime.storeQuality(project.store, task)
+        let report = try await Runtime.storeQuality(project.store, task)
         #expect(report.audit.first?.planned == routed.audits && report.audit.first?.audited == 0)
         var q = prepared.state
         var qs = QualityState(task: task)
@@ -85,14 +85,14 @@ import TermUI
     /// machine and people's pair decisions have one shape, so `--decisions final` reads both.
     @Test func demoExportsMachineKeptPairs() async throws {
         let tmp = try TempDir()
-        let (project, _) = try Demo.create(at: tmp.url.appendingPathComponent("demo"), sampleData: Demo.locateSampleData(explicit: nil))
+        let (project, _) = try await Demo.create(at: tmp.url.appendingPathComponent("demo"), sampleData: Demo.locateSampleData(explicit: nil))
         let lines = try await Demo.route(project)
         guard let line = lines.first(where: { $0.hasPrefix("preference:") }), let routed = Self.parse(line) else {
             Issue.record("no routing summary for preference in \(lines)")
             return
         }
         let out = tmp.url.appendingPathComponent("dpo.jsonl").path
-        let report = try ExportWorkflow.run(ExportRequest(task: "preference", format: .dpo, scope: .final, output: out), project: project)
+        let report = try await ExportWorkflow.run(ExportRequest(task: "preference", format: .dpo, scope: .final, output: out), project: project)
         let rows = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         let tiesAndBad = (report.skipped[.tie] ?? 0) + (report.skipped[.bothBad] ?? 0)
         // Every item with a machine decision (kept or audited) is a row, unless the machine called it a tie or both bad.

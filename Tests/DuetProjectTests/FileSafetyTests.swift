@@ -9,12 +9,12 @@ import Glibc
 #endif
 
 /// A project with two items, both labeled by ana (task sentiment).
-private func projectWithItems(_ tmp: TempDir) throws -> Project {
+private func projectWithItems(_ tmp: TempDir) async throws -> Project {
     let project = try tmp.project()
     let path = try tmp.file("t.jsonl", "{\"id\":\"1\",\"text\":\"a\"}\n{\"id\":\"2\",\"text\":\"b\"}\n")
-    _ = try ImportWorkflow.run(ImportRequest(paths: [path]), into: project.store)
+    _ = try await ImportWorkflow.run(ImportRequest(paths: [path]), into: project.store)
     for uid in ["1", "2"] {
-        try project.store.record(NewAnnotation(itemRowID: try #require(try project.store.item(dataset: "t", uid: uid)).rowID, task: "sentiment",
+        try project.sqlite.record(NewAnnotation(itemRowID: try #require(try project.sqlite.item(dataset: "t", uid: uid)).rowID, task: "sentiment",
                                                annotatorKind: .human, annotator: "ana", value: "positive"))
     }
     return project
@@ -36,9 +36,9 @@ private func mode(_ path: String) -> mode_t {
 }
 
 @Suite struct OutputFileTests {
-    @Test func everyWayToAProjectFileIsRefusedAndNothingIsWritten() throws {
+    @Test func everyWayToAProjectFileIsRefusedAndNothingIsWritten() async throws {
         let tmp = try TempDir()
-        let project = try projectWithItems(tmp)
+        let project = try await projectWithItems(tmp)
         let root = project.root, fm = FileManager.default
         try "log line\n".write(to: root.appendingPathComponent("duet.log"), atomically: true, encoding: .utf8)
         try fm.createDirectory(at: root.appendingPathComponent("sub"), withIntermediateDirectories: true)
@@ -59,8 +59,8 @@ private func mode(_ path: String) -> mode_t {
         }
         refused += [other.appendingPathComponent("hard.jsonl").path, other.appendingPathComponent("link.jsonl").path]
         for path in refused {
-            let error = #expect(throws: DuetError.self, "\(path)") {
-                try ExportWorkflow.run(ExportRequest(task: "sentiment", output: path), project: project)
+            let error = await #expect(throws: DuetError.self, "\(path)") {
+                try await ExportWorkflow.run(ExportRequest(task: "sentiment", output: path), project: project)
             }
             #expect(error?.description.contains("refusing to write over the project's own file") == true, "\(path)")
             #expect(error?.description.hasPrefix(path + ":") == true)
@@ -74,13 +74,13 @@ private func mode(_ path: String) -> mode_t {
         #expect(temps(root).isEmpty && temps(other).isEmpty)
         // An ordinary file next to them is written.
         let fine = root.appendingPathComponent("sub/out.jsonl").path
-        #expect(try ExportWorkflow.run(ExportRequest(task: "sentiment", output: fine), project: project).written == 2)
+        #expect(try await ExportWorkflow.run(ExportRequest(task: "sentiment", output: fine), project: project).written == 2)
         #expect(fm.fileExists(atPath: fine))
     }
 
-    @Test func staleTempFilesOfDeadProcessesGoLiveOnesStay() throws {
+    @Test func staleTempFilesOfDeadProcessesGoLiveOnesStay() async throws {
         let tmp = try TempDir()
-        let project = try projectWithItems(tmp)
+        let project = try await projectWithItems(tmp)
         let out = tmp.url.appendingPathComponent("out.jsonl").path
         // A PID that has ended: a child that was waited for.
         let child = Process()
@@ -90,25 +90,25 @@ private func mode(_ path: String) -> mode_t {
         let dead = out + ".duet-tmp-\(child.processIdentifier)", live = out + ".duet-tmp-1"
         let unrelated = tmp.url.appendingPathComponent("other.jsonl.duet-tmp-\(child.processIdentifier)").path
         for p in [dead, live, unrelated] { try "partial".write(toFile: p, atomically: false, encoding: .utf8) }
-        _ = try ExportWorkflow.run(ExportRequest(output: out), project: project)
+        _ = try await ExportWorkflow.run(ExportRequest(output: out), project: project)
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: live))       // PID 1 is alive
         #expect(FileManager.default.fileExists(atPath: unrelated))  // another target's
         #expect(temps(tmp.url).sorted() == ["other.jsonl.duet-tmp-\(child.processIdentifier)", "out.jsonl.duet-tmp-1"])
     }
 
-    @Test func replacingKeepsTheModeAndWritesThroughASymlink() throws {
+    @Test func replacingKeepsTheModeAndWritesThroughASymlink() async throws {
         let tmp = try TempDir()
-        let project = try projectWithItems(tmp)
+        let project = try await projectWithItems(tmp)
         let fm = FileManager.default
         let out = tmp.url.appendingPathComponent("out.jsonl").path
         try "old\n".write(toFile: out, atomically: false, encoding: .utf8)
         #expect(chmod(out, 0o664) == 0)  // group-writable: more than the umask (022) lets open() give
-        _ = try ExportWorkflow.run(ExportRequest(output: out), project: project)
+        _ = try await ExportWorkflow.run(ExportRequest(output: out), project: project)
         #expect(mode(out) == 0o664)
         #expect(try String(contentsOfFile: out, encoding: .utf8).contains("\"id\":\"1\""))
         #expect(chmod(out, 0o606) == 0)
-        _ = try ExportWorkflow.run(ExportRequest(output: out), project: project)
+        _ = try await ExportWorkflow.run(ExportRequest(output: out), project: project)
         #expect(mode(out) == 0o606)
 
         // A symlink stays a symlink; the file it points to (in another folder) gets the new contents.
@@ -119,7 +119,7 @@ private func mode(_ path: String) -> mode_t {
         #expect(chmod(target, 0o620) == 0)
         let linkPath = tmp.url.appendingPathComponent("link.jsonl").path
         #expect(symlink("real/data.jsonl", linkPath) == 0)  // relative link
-        _ = try ExportWorkflow.run(ExportRequest(output: linkPath), project: project)
+        _ = try await ExportWorkflow.run(ExportRequest(output: linkPath), project: project)
         #expect(try fm.destinationOfSymbolicLink(atPath: linkPath) == "real/data.jsonl")
         #expect(try String(contentsOfFile: target, encoding: .utf8).contains("\"id\":\"2\""))
         #expect(mode(target) == 0o620)
@@ -127,15 +127,15 @@ private func mode(_ path: String) -> mode_t {
         // A link to nothing is refused with a sentence.
         let dangling = tmp.url.appendingPathComponent("dangling.jsonl").path
         #expect(symlink("nowhere/x.jsonl", dangling) == 0)
-        let error = #expect(throws: DuetError.self) { try ExportWorkflow.run(ExportRequest(output: dangling), project: project) }
+        let error = await #expect(throws: DuetError.self) { try await ExportWorkflow.run(ExportRequest(output: dangling), project: project) }
         #expect(error?.description.contains("symbolic link to a file that does not exist") == true)
     }
 }
 
 @Suite struct StoreOpeningTests {
-    @Test func aMissingOrEmptyStoreIsNotRecreated() throws {
+    @Test func aMissingOrEmptyStoreIsNotRecreated() async throws {
         let tmp = try TempDir()
-        let project = try projectWithItems(tmp)
+        let project = try await projectWithItems(tmp)
         let root = project.root, store = root.appendingPathComponent("duet.sqlite").path
         let fm = FileManager.default
         for name in ["duet.sqlite", "duet.sqlite-wal", "duet.sqlite-shm"] { try? fm.removeItem(at: root.appendingPathComponent(name)) }
@@ -153,7 +153,7 @@ private func mode(_ path: String) -> mode_t {
 
     @Test func readingCommandsOpenTheStoreReadOnlyAndWriteNothing() async throws {
         let tmp = try TempDir()
-        let root = try projectWithItems(tmp).root
+        let root = try await projectWithItems(tmp).root
         let files = ["duet.sqlite", "duet.toml"].map { root.appendingPathComponent($0).path }
         let before = files.map { FileManager.default.contents(atPath: $0) }
         for f in files { #expect(chmod(f, 0o444) == 0) }
@@ -161,30 +161,30 @@ private func mode(_ path: String) -> mode_t {
 
         let project = try Project.open(at: root, mode: .readOnly)
         // The connection is read-only: a write fails (opening wrote nothing: syncTasks did not run).
-        #expect(throws: (any Error).self) { try project.store.syncTasks(project.config.tasks) }
-        #expect(try StatusReport.make(project).items == 2)
+        #expect(throws: (any Error).self) { try project.sqlite.syncTasks(project.config.tasks) }
+        #expect(try await StatusReport.make(project).items == 2)
         let out = tmp.url.appendingPathComponent("out.jsonl").path
-        #expect(try ExportWorkflow.run(ExportRequest(task: "sentiment", scope: .human, output: out), project: project).written == 2)
-        _ = try AgreementReport.make(task: nil, project: project)
+        #expect(try await ExportWorkflow.run(ExportRequest(task: "sentiment", scope: .human, output: out), project: project).written == 2)
+        _ = try await AgreementReport.make(task: nil, project: project)
         #expect(files.map { FileManager.default.contents(atPath: $0) } == before)
         #expect(mode(files[0]) == 0o444)
     }
 
-    @Test func aStoreThatNeedsUpdatingIsUpdatedFirst() throws {
+    @Test func aStoreThatNeedsUpdatingIsUpdatedFirst() async throws {
         let tmp = try TempDir()
-        let created = try projectWithItems(tmp)
+        let created = try await projectWithItems(tmp)
         // A task added to duet.toml by hand: the store learns it on the next open, read-only or not.
         let toml = try String(contentsOf: created.configURL, encoding: .utf8)
         try (toml + "\n[[tasks]]\nname = \"topic\"\nkind = \"classify\"\nlabels = [\"a\", \"b\"]\n").write(to: created.configURL, atomically: true, encoding: .utf8)
         let project = try Project.open(at: created.root, mode: .readOnly)
-        #expect(try project.store.taskProgress(try project.task("topic")).total == 2)
+        #expect(try project.sqlite.taskProgress(try project.task("topic")).total == 2)
         let again = try Project.open(at: created.root, mode: .readOnly)
-        #expect(throws: (any Error).self) { try again.store.syncTasks(again.config.tasks) }
+        #expect(throws: (any Error).self) { try again.sqlite.syncTasks(again.config.tasks) }
     }
 }
 
 @Suite struct LoggingNeverCrashesTests {
-    @Test func aLogThatCannotBeWrittenDropsLinesAndSaysWhy() throws {
+    @Test func aLogThatCannotBeWrittenDropsLinesAndSaysWhy() async throws {
         // /dev/full: every write fails with ENOSPC (FileHandle.write(_:) traps on it).
         let make = try FileLogHandler.open(URL(fileURLWithPath: "/dev/full"))
         let handler = make("duet.test")
@@ -194,14 +194,14 @@ private func mode(_ path: String) -> mode_t {
         #expect(handler.failure == "/dev/full: no space left on device (disk full); log lines from then on were dropped")
     }
 
-    @Test func aLogInAFolderThatIsNotThereIsAPlainError() throws {
+    @Test func aLogInAFolderThatIsNotThereIsAPlainError() async throws {
         let error = #expect(throws: DuetError.self) { try FileLogHandler.open(URL(fileURLWithPath: "/nonexistent-duet/duet.log")) }
         #expect(error?.description.hasPrefix("/nonexistent-duet/duet.log: no such file or folder") == true)
     }
 
     /// No trap on any I/O path: `try!`, `fatalError(` and the trapping `FileHandle.write(_:)`
     /// (`.write(Data(`) appear nowhere in Sources but in the few places listed here, each not I/O.
-    @Test func sourcesHaveNoTrapsOnIOPaths() throws {
+    @Test func sourcesHaveNoTrapsOnIOPaths() async throws {
         let allowed: [(file: String, pattern: String, reason: String)] = []
         let sources = SharedData.repoRoot.appendingPathComponent("Sources")
         let patterns = ["try!", "fatalError(", ".write(Data("]
@@ -228,31 +228,31 @@ private func mode(_ path: String) -> mode_t {
         #expect(message?.contains(reason) == true, "\(message ?? "")")
     }
 
-    @Test func aFolderGivenAsImportFile() throws {
+    @Test func aFolderGivenAsImportFile() async throws {
         let tmp = try TempDir()
         let project = try tmp.project()
         let dir = tmp.url.appendingPathComponent("data.jsonl")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let error = #expect(throws: (any Error).self) { try ImportWorkflow.run(ImportRequest(paths: [dir.path]), into: project.store) }
+        let error = await #expect(throws: (any Error).self) { try await ImportWorkflow.run(ImportRequest(paths: [dir.path]), into: project.store) }
         checkPlain(error.map { "\($0)" }, path: dir.path, reason: "is a folder")
     }
 
-    @Test func aFullDiskOnExport() throws {
+    @Test func aFullDiskOnExport() async throws {
         let tmp = try TempDir()
-        let project = try projectWithItems(tmp)
-        let error = #expect(throws: DuetError.self) { try ExportWorkflow.run(ExportRequest(output: "/dev/full"), project: project) }
+        let project = try await projectWithItems(tmp)
+        let error = await #expect(throws: DuetError.self) { try await ExportWorkflow.run(ExportRequest(output: "/dev/full"), project: project) }
         checkPlain(error?.description, path: "/dev/full", reason: "no space left on device")
     }
 
-    @Test func aFolderThatIsNotThereOnExport() throws {
+    @Test func aFolderThatIsNotThereOnExport() async throws {
         let tmp = try TempDir()
-        let project = try projectWithItems(tmp)
+        let project = try await projectWithItems(tmp)
         let path = tmp.url.appendingPathComponent("nope/out.jsonl").path
-        let error = #expect(throws: DuetError.self) { try ExportWorkflow.run(ExportRequest(output: path), project: project) }
+        let error = await #expect(throws: DuetError.self) { try await ExportWorkflow.run(ExportRequest(output: path), project: project) }
         checkPlain(error?.description, path: path, reason: "does not exist")
     }
 
-    @Test func foundationAndPOSIXErrorsInPlainWords() throws {
+    @Test func foundationAndPOSIXErrorsInPlainWords() async throws {
         let missing = "/nonexistent-duet/x.toml"
         do {
             _ = try String(contentsOfFile: missing, encoding: .utf8)

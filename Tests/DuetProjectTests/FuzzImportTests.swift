@@ -32,20 +32,20 @@ import Testing
     static let defaultInputs = 2_000
     static let defaultSeed: UInt64 = 0xD0E7_F022
 
-    @Test func seedsImportAsTheirFormat() throws {
+    @Test func seedsImportAsTheirFormat() async throws {
         let tmp = try TempDir()
         let project = try tmp.project()
         for seed in FuzzSeed.all {
             let plain = try tmp.file(seed.name, bytes: seed.bytes)
             let path = seed.gz ? try gzip(plain) : plain
-            let report = try ImportWorkflow.run(ImportRequest(paths: [path]), into: project.store)
+            let report = try await ImportWorkflow.run(ImportRequest(paths: [path]), into: project.store)
             #expect(report.files.first?.format == seed.format, "\(seed.name)")
             #expect(report.counts.added == seed.records, "\(seed.name)")
         }
         #expect(Set(FuzzSeed.all.map(\.format)) == Set(InputFormat.allCases).subtracting([.auto]))
     }
 
-    @Test func mutatorIsDeterministic() throws {
+    @Test func mutatorIsDeterministic() async throws {
         let compressed = ["pairs.jsonl": [UInt8](repeating: 0x1F, count: 40)]
         for seed: UInt64 in [1, 2, 0xFFFF_FFFF_FFFF_FFFF, 12345] {
             let a = FuzzInput.make(seed: seed, seeds: FuzzSeed.all, compressed: compressed)
@@ -68,7 +68,7 @@ import Testing
     }
 
     /// The rule above, shown failing where it should.
-    @Test func locationRuleRejectsWrongLines() {
+    @Test func locationRuleRejectsWrongLines() async {
         let jsonl = "{\"text\": \"a\"}\n{\"text\": \"b\"}\n{\"text\": 5}\n{\"text\": \"d\"}\n"
         func problem(_ line: Int, _ message: String = "field 'text': expected a string, got number", file: String? = nil,
                      name: String = "x.jsonl", content: String? = nil) -> String? {
@@ -99,7 +99,7 @@ import Testing
         #expect(problem(4, "expected 2 fields (as in the header), found 3", name: "x.csv", content: csv) != nil)
     }
 
-    @Test func fuzzImport() throws {
+    @Test func fuzzImport() async throws {
         let env = ProcessInfo.processInfo.environment
         let baseSeed = env["DUET_FUZZ_SEED"].flatMap(Self.parseSeed) ?? Self.defaultSeed
         let inputs: [UInt64]
@@ -110,11 +110,11 @@ import Testing
             var g = SplitMix64(seed: baseSeed)
             inputs = (0..<n).map { _ in g.next() }
         }
-        var run = try FuzzRun(verbose: env["DUET_FUZZ_REPLAY"] != nil)
+        var run = try await FuzzRun(verbose: env["DUET_FUZZ_REPLAY"] != nil)
         let filesBefore = FuzzRun.openFiles()
         let start = ContinuousClock.now
         for seed in inputs {
-            try run.run(FuzzInput.make(seed: seed, seeds: FuzzSeed.all, compressed: run.compressed))
+            try await run.run(FuzzInput.make(seed: seed, seeds: FuzzSeed.all, compressed: run.compressed))
         }
         let elapsed = ContinuousClock.now - start
         let filesAfter = FuzzRun.openFiles()
@@ -189,7 +189,7 @@ struct FuzzRun {
     var failures: [String] = []
     var bytesTried = 0
 
-    init(verbose: Bool) throws {
+    init(verbose: Bool) async throws {
         dir = try TempDir()
         self.verbose = verbose
         for seed in FuzzSeed.all where seed.gz {
@@ -198,7 +198,7 @@ struct FuzzRun {
         }
         project = try Project.create(at: dir.url.appendingPathComponent("p0"), template: .classify, example: true)
         state = StoreState(items: 0, datasets: [], annotations: 0, lastRowID: 0)
-        state = try readState()
+        state = try await readState()
     }
 
     var total: Tally {
@@ -210,8 +210,8 @@ struct FuzzRun {
         }
     }
 
-    mutating func run(_ input: FuzzInput) throws {
-        if inputsInProject == Self.inputsPerProject { try freshProject() }
+    mutating func run(_ input: FuzzInput) async throws {
+        if inputsInProject == Self.inputsPerProject { try await freshProject() }
         inputsInProject += 1
         let path: String
         if let bytes = input.fileBytes {
@@ -228,70 +228,70 @@ struct FuzzRun {
         }
         let name = "fuzz \(Self.hex(input.seed)) \(input.base.fileName) \(input.flags) \(input.mutations)"
         do {
-            let report = try ImportWorkflow.run(input.request(path: path), into: project.store)
+            let report = try await ImportWorkflow.run(input.request(path: path), into: project.store)
             outcome = .accepted
             if verbose { print("\(name): accepted, \(report.summary)") }
-            checkAccepted(report, input)
+            await checkAccepted(report, input)
         } catch let e as ImportError {
             outcome = .rejected
             if verbose { print("\(name): \(e)") }
             if let problem = Self.locationProblem(e, path: path, input: input) {
                 fail(input, "\(problem) (error: \(Self.short(e.description)))")
             }
-            checkUnchanged(input)
+            await checkUnchanged(input)
         } catch {
             fail(input, "threw \(type(of: error)), not an ImportError: \(Self.short("\(error)"))")
-            checkUnchanged(input)
+            await checkUnchanged(input)
         }
     }
 
-    mutating func freshProject() throws {
+    mutating func freshProject() async throws {
         let old = project.root
         projectNumber += 1
         project = try Project.create(at: dir.url.appendingPathComponent("p\(projectNumber)"), template: .classify, example: true)
         try? FileManager.default.removeItem(at: old)
         inputsInProject = 0
         known = []
-        state = try readState()
+        state = try await readState()
     }
 
-    func readState() throws -> StoreState {
+    func readState() async throws -> StoreState {
         let store = project.store
         let last = known.last ?? 0
-        let newer = try store.items(for: nil, afterRowID: last, limit: 1_000_000)
-        let annotations = try store.annotations(itemRowIDs: known, task: nil).values.reduce(0) { $0 + $1.count }
-        return StoreState(items: try store.itemCount(), datasets: try store.datasetSummaries().sorted { $0.name < $1.name },
+        let newer = try await store.items(for: nil, afterRowID: last, limit: 1_000_000)
+        let annotations = try await store.annotations(itemRowIDs: known, task: nil).values.reduce(0) { $0 + $1.count }
+        return await StoreState(items: try store.itemCount(), datasets: try store.datasetSummaries().sorted { $0.name < $1.name },
                           annotations: annotations, lastRowID: newer.last?.rowID ?? last)
     }
 
-    mutating func checkUnchanged(_ input: FuzzInput) {
+    mutating func checkUnchanged(_ input: FuzzInput) async {
         do {
-            let after = try readState()
+            let after = try await readState()
             if after != state { fail(input, "the store changed after a failed import: \(state) → \(after)") }
         } catch {
             fail(input, "the store cannot be read after a failed import: \(error)")
         }
     }
 
-    mutating func checkAccepted(_ report: ImportReport, _ input: FuzzInput) {
+    mutating func checkAccepted(_ report: ImportReport, _ input: FuzzInput) async {
         // Every byte of an accepted file went through a UTF-8 check (a leading BOM aside).
         if var body = input.content?[...] {
             if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
             if String(validating: body, as: UTF8.self) == nil { fail(input, "accepted a file that is not valid UTF-8") }
         }
         do {
-            let added = try project.store.items(for: nil, afterRowID: state.lastRowID, limit: 1_000_000)
-            let annotations = try project.store.annotations(itemRowIDs: added.map(\.rowID), task: nil).values.reduce(0) { $0 + $1.count }
+            let added = try project.sqlite.items(for: nil, afterRowID: state.lastRowID, limit: 1_000_000)
+            let annotations = try project.sqlite.annotations(itemRowIDs: added.map(\.rowID), task: nil).values.reduce(0) { $0 + $1.count }
             if added.count != report.counts.added || annotations != report.counts.sourceAnnotations {
                 fail(input, "reported \(report.counts.added) items and \(report.counts.sourceAnnotations) annotations, "
                     + "read back \(added.count) and \(annotations)")
             }
             known += added.map(\.rowID)
-            state = try readState()
+            state = try await readState()
         } catch {
             fail(input, "imported, but the store does not read back: \(Self.short("\(error)"))")
             // Go on from a clean store.
-            try? freshProject()
+            try? await freshProject()
         }
     }
 

@@ -36,7 +36,7 @@ import Testing
     @Test func aRunWhereEveryRequestFailedStopsAndSaysWhy() async throws {
         try await LoopbackServer.with(faults: .after(0, .status(401))) { server in
             let tmp = try TempDir()
-            let project = try LLMProject.make(tmp, server: server, modes: ["", ""], settings: ["max_retries = 1"])
+            let project = try await LLMProject.make(tmp, server: server, modes: ["", ""], settings: ["max_retries = 1"])
             do {
                 _ = try await LLMProject.route(project)
                 Issue.record("the run did not fail")
@@ -44,12 +44,12 @@ import Testing
                 #expect(error.description.contains("every request to \(server.baseURL) failed: the server refused the key (401) on 22 requests"),
                         "\(error)")
             }
-            #expect(try project.store.votes(task: project.task(nil)).byItem.isEmpty)
-            #expect(try project.store.routes(task: project.task(nil)).isEmpty)
+            await #expect(try project.sqlite.votes(task: project.task(nil)).byItem.isEmpty)
+            await #expect(try project.sqlite.routes(task: project.task(nil)).isEmpty)
         }
         let tmp = try TempDir()
         try await LoopbackServer.with { server in
-            let project = try LLMProject.make(tmp, server: server, modes: [""], settings: ["max_retries = 0", "timeout = 2"])
+            let project = try await LLMProject.make(tmp, server: server, modes: [""], settings: ["max_retries = 0", "timeout = 2"])
             // Point it at a port nothing listens on.
             let config = try String(contentsOf: project.configURL, encoding: .utf8)
                 .replacingOccurrences(of: server.baseURL, with: "http://127.0.0.1:9/v1")
@@ -67,7 +67,7 @@ import Testing
     @Test func aServerThatRefusesEveryRequestStopsTheRunEarly() async throws {
         let tmp = try TempDir()
         try await LoopbackServer.with { server in
-            let project = try LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: 10),
+            let project = try await LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: 10),
                                               settings: ["max_retries = 1", "timeout = 2", "concurrency = 2"])
             let config = try String(contentsOf: project.configURL, encoding: .utf8)
                 .replacingOccurrences(of: server.baseURL, with: "http://127.0.0.1:9/v1")
@@ -84,7 +84,7 @@ import Testing
                 #expect(error.description.contains("run it again to resume without paying twice"))
                 #expect(!error.description.contains("NSURLErrorDomain") && !error.description.contains("Code="))
             }
-            #expect(try reopened.store.votes(task: reopened.task(nil)).byItem.isEmpty)
+            await #expect(try reopened.sqlite.votes(task: reopened.task(nil)).byItem.isEmpty)
         }
         #expect(ChatTransport.connectionSentence(URLError(.cannotConnectToHost)) == "could not connect to the server (connection refused)")
         #expect(ChatTransport.connectionSentence(URLError(.networkConnectionLost)) == "the server closed the connection")
@@ -96,7 +96,7 @@ import Testing
         let rules: [(marker: String, fault: Fault, attempts: Int?)] = [("[reset-all]", .reset, nil), ("[503-all]", .status(503), nil)]
         try await LoopbackServer.with(faults: .marked(rules)) { server in
             let tmp = try TempDir()
-            let project = try LLMProject.make(tmp, server: server, modes: ["", "[reset-all]", "[503-all]", ""],
+            let project = try await LLMProject.make(tmp, server: server, modes: ["", "[reset-all]", "[503-all]", ""],
                                               settings: ["max_retries = 2", "timeout = 2", "concurrency = 4"])
             let (run, _) = try await LLMProject.route(project)
             let usage = try #require(run.usage)
@@ -116,19 +116,19 @@ import Testing
         try await LoopbackServer.with(faults: Self.faults) { server in
             let tmp = try TempDir()
             let modes = Self.itemModes
-            let project = try LLMProject.make(tmp, server: server, modes: modes,
+            let project = try await LLMProject.make(tmp, server: server, modes: modes,
                                               settings: ["timeout = 2", "max_retries = 2", "concurrency = 32"])
             let task = try project.task(nil)
             let (run, route) = try await LLMProject.route(project)
             let n = modes.count
 
             // Every item of the task is routed: the machine keeps it, audits it, or a person labels it.
-            let routes = try project.store.routes(task: task)
+            let routes = try await project.sqlite.routes(task: task)
             #expect(route.routed == n && routes.count == n && route.withoutVotes == 0)
             #expect(route.kept + route.audit + route.toPeople == n)
-            #expect(Set(routes.keys) == Set(try project.store.itemRowIDs(for: task)))
-            let votes = try project.store.votes(task: task).byItem
-            for item in try project.store.allItems(for: task) {
+            #expect(Set(routes.keys) == Set(try project.sqlite.itemRowIDs(for: task)))
+            let votes = try await project.sqlite.votes(task: task).byItem
+            for item in try await project.sqlite.allItems(for: task) {
                 let i = LLMProject.index(item), mode = modes[i], vs = votes[item.rowID] ?? [], r = routes[item.rowID]
                 if Self.recovering.contains(mode) {
                     #expect(vs.count == LLMProject.answered && vs.allSatisfy { $0.label == LLMProject.gold(i) }, "\(mode)")
@@ -183,7 +183,7 @@ import Testing
         let n = 30, concurrency = 4, answeredBeforeStop = 100
         try await LoopbackServer.with(faults: .after(answeredBeforeStop, .hold)) { server in
             let tmp = try TempDir()
-            let project = try LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: n),
+            let project = try await LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: n),
                                               settings: ["concurrency = \(concurrency)", "timeout = 120"])
             let root = project.root
             let first = Task {
@@ -209,7 +209,7 @@ import Testing
         let n = 30, served = 120
         try await LoopbackServer.with(faults: .after(served, .reset)) { server in
             let tmp = try TempDir()
-            let project = try LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: n),
+            let project = try await LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: n),
                                               settings: ["concurrency = 16", "timeout = 2", "max_retries = 0"])
             let task = try project.task(nil)
             // The server goes down after 120 requests: the run stops once 3 × concurrency requests in a row have
@@ -222,7 +222,8 @@ import Testing
                 #expect(count == 48 && failures.contains("could not connect to the server"), "\(error)")
             }
             #expect(server.requestCount < n * LLMProject.k, "stopped before asking everything")
-            #expect(try project.store.routes(task: task).isEmpty && project.store.votes(task: task).byItem.isEmpty)
+            let routesLeft = try await project.sqlite.routes(task: task), votesLeft = try await project.sqlite.votes(task: task)
+            #expect(routesLeft.isEmpty && votesLeft.byItem.isEmpty)
             let billed = LLMProject.billed(server.distinctRequests.filter { server.answered[$0.body] != nil })
             #expect(server.answered.count == served)
             // It comes back: what was answered is not paid for twice.
@@ -262,10 +263,10 @@ import Testing
     /// The votes stored are those of one uninterrupted run over clean items: each item its 7 answers, all gold.
     static func expectOneWholeRun(_ project: Project, items n: Int, report: MachineRunWorkflow.Report) throws {
         let task = try project.task(nil)
-        let votes = try project.store.votes(task: task).byItem
+        let votes = try project.sqlite.votes(task: task).byItem
         #expect(report.votes == n * LLMProject.answered && report.unparseable == 0)
         #expect(votes.values.map(\.count).reduce(0, +) == n * LLMProject.answered, "left-over votes of the first run")
-        for item in try project.store.allItems(for: task) {
+        for item in try project.sqlite.allItems(for: task) {
             let vs = votes[item.rowID] ?? []
             #expect(vs.count == LLMProject.answered && vs.allSatisfy { $0.label == LLMProject.gold(LLMProject.index(item)) },
                     "\(item.item.uid): \(vs.map(\.label))")

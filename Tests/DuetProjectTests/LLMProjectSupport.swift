@@ -16,13 +16,13 @@ enum LLMProject {
     static func gold(_ i: Int) -> String { labels[i % labels.count] }
 
     /// `settings`: more lines for the llm annotator's block (timeout, max_retries, concurrency).
-    static func make(_ tmp: TempDir, server: LoopbackServer, modes: [String], settings: [String] = []) throws -> Project {
+    static func make(_ tmp: TempDir, server: LoopbackServer, modes: [String], settings: [String] = []) async throws -> Project {
         let project = try withLLM(try tmp.project(.classify), server: server, settings: settings)
         let rows = modes.enumerated().map { i, mode in
             JSONValue.object(["id": .string("i\(i)"), "text": .string("Item \(i) [gold=\(gold(i))] \(mode)"),
                               "gold": .string(gold(i))]).canonicalJSON
         }
-        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("items.jsonl", rows.joined(separator: "\n"))]), into: project.store)
+        _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("items.jsonl", rows.joined(separator: "\n"))]), into: project.store)
         return project
     }
 
@@ -45,7 +45,7 @@ enum LLMProject {
         -> (run: MachineRunWorkflow.Report, route: RouteReport) {
         let run = try await MachineRunWorkflow.run(annotator: "gpt", task: project.task(nil), project: project,
                                                    environment: [keyVariable: key], logger: logger)
-        return (run, try RouteWorkflow.run(RouteRequest(), project: project))
+        return (run, try await RouteWorkflow.run(RouteRequest(), project: project))
     }
 
     /// The item's place in `modes` (its id is "i<place>").

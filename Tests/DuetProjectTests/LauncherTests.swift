@@ -7,7 +7,7 @@ import Logging
 @testable import DuetProject
 
 @Suite struct LauncherTests {
-    @Test func labelOpensTheOnlyTaskAndQuitsFromIt() throws {
+    @Test func labelOpensTheOnlyTaskAndQuitsFromIt() async throws {
         let tmp = try TempDir()
         let project = try tmp.project(.classify)
         let p = try AppLauncher.prepare(project: project, options: LaunchOptions(label: true), size: (80, 24), environment: ["USER": "ana"])
@@ -18,7 +18,7 @@ import Logging
         #expect(p.state.annotator == "ana")
     }
 
-    @Test func duetAloneOpensTheDashboard() throws {
+    @Test func duetAloneOpensTheDashboard() async throws {
         let tmp = try TempDir()
         let project = try tmp.project(.classify)
         let p = try AppLauncher.prepare(project: project, options: LaunchOptions(), size: (80, 24), environment: [:])
@@ -26,12 +26,12 @@ import Logging
         #expect(p.startEffects == [.loadDashboard])
         #expect(p.state.annotator == "annotator")
         // Several tasks and no --task: the dashboard too.
-        try project.addTask(TaskSpec(name: "stars", kind: .rate))
+        try await project.addTask(TaskSpec(name: "stars", kind: .rate))
         let q = try AppLauncher.prepare(project: project, options: LaunchOptions(label: true), size: (80, 24), environment: [:])
         guard case .dashboard = q.state.screen else { Issue.record("not on the dashboard"); return }
     }
 
-    @Test func adjudicateOpensTheDisagreementsOfTheTask() throws {
+    @Test func adjudicateOpensTheDisagreementsOfTheTask() async throws {
         let tmp = try TempDir()
         let project = try tmp.project(.classify)
         var options = LaunchOptions(annotator: "cleo")
@@ -44,7 +44,7 @@ import Logging
         #expect(throws: DuetError.self) { try AppLauncher.annotatorName("adjudicator:x", environment: [:]) }
     }
 
-    @Test func refusals() throws {
+    @Test func refusals() async throws {
         let tmp = try TempDir()
         let project = try tmp.project(.compare)
         // A compare task opens the pair screen.
@@ -57,7 +57,7 @@ import Logging
         #expect(try AppLauncher.annotatorName(nil, environment: ["USER": "bo"]) == "bo")
     }
 
-    @Test func keysInDuetTomlAreChecked() throws {
+    @Test func keysInDuetTomlAreChecked() async throws {
         let text = "[keys]\nskip = [\"s\"]\nundo = [\"z\"]\n"
         let config = try ConfigFile.parse(text, file: "duet.toml")
         #expect(config.keys == ["skip": ["s"], "undo": ["z"]])
@@ -70,7 +70,7 @@ import Logging
     static let themes = SharedData.repoRoot.appendingPathComponent("themes")
 
     @Test(arguments: ["dark", "light", "high-contrast", "mono"])
-    func bundledThemesLoad(_ name: String) throws {
+    func bundledThemesLoad(_ name: String) async throws {
         let theme = try ThemeFile.load(Self.themes.appendingPathComponent(name + ".toml"))
         #expect(theme.name == name)
         // Every role has a style (missing ones fall back to mono's).
@@ -82,13 +82,13 @@ import Logging
         }
     }
 
-    @Test func darkHeaderIsWhatTheFileSays() throws {
+    @Test func darkHeaderIsWhatTheFileSays() async throws {
         let theme = try ThemeFile.load(Self.themes.appendingPathComponent("dark.toml"))
         #expect(theme[.header] == Style(fg: .index(0), bg: .index(67)))
         #expect(theme[.error].attributes.contains(.bold))
     }
 
-    @Test func badThemesNameFileAndKey() {
+    @Test func badThemesNameFileAndKey() async {
         let color = #expect(throws: ConfigError.self) { try ThemeFile.parse("[styles]\nheader = { fg = \"purple\" }\n", file: "t.toml") }
         #expect(color?.description.hasPrefix("t.toml: key 'styles.header.fg'") == true)
         let role = #expect(throws: ConfigError.self) { try ThemeFile.parse("[styles]\nheadr = { bold = true }\n", file: "t.toml") }
@@ -101,7 +101,7 @@ import Logging
         #expect(syntax?.file == "t.toml:1")
     }
 
-    @Test func noColorForcesMono() throws {
+    @Test func noColorForcesMono() async throws {
         let theme = try ThemeFile.resolve(name: "dark", project: nil, environment: ["NO_COLOR": "1"])
         #expect(theme == Theme.mono)
         let unknown = #expect(throws: ConfigError.self) { try ThemeFile.resolve(name: "neon", project: nil, environment: [:]) }
@@ -110,7 +110,7 @@ import Logging
 }
 
 @Suite struct FileLogTests {
-    @Test func appendsLinesWithLevelAndMetadata() throws {
+    @Test func appendsLinesWithLevelAndMetadata() async throws {
         let tmp = try TempDir()
         let url = tmp.url.appendingPathComponent("duet.log")
         let make = try FileLogHandler.open(url)
@@ -160,7 +160,7 @@ import Logging
     }
 
     @Test(arguments: ["dark", "light", "high-contrast"])
-    func everyRoleIsReadable(_ name: String) throws {
+    func everyRoleIsReadable(_ name: String) async throws {
         let theme = try ThemeFile.load(ThemeTests.themes.appendingPathComponent(name + ".toml"))
         let light = name == "light"
         let (fg0, bg0): ((Double, Double, Double), (Double, Double, Double)) = light ? ((0, 0, 0), (255, 255, 255)) : ((229, 229, 229), (0, 0, 0))
@@ -176,7 +176,7 @@ import Logging
 
 extension LauncherTests {
     /// `[ui] mouse = false` reaches the app (clicks then do nothing); the palette is given every theme on the path.
-    @Test func uiMouseAndThePalettesThemes() throws {
+    @Test func uiMouseAndThePalettesThemes() async throws {
         let tmp = try TempDir()
         let project = try tmp.project(.classify)
         let on = try AppLauncher.prepare(project: project, options: LaunchOptions(), size: (80, 24), environment: [:])

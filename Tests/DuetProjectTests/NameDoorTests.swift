@@ -11,47 +11,47 @@ import Testing
 
     /// (A leading U+FEFF is dropped from file names by Foundation's URL: no case here.)
     @Test(arguments: hostile.filter { !$0.hasPrefix("\u{FEFF}") })
-    func importRefusesAFileNameThatMakesABadDatasetName(name: String) throws {
+    func importRefusesAFileNameThatMakesABadDatasetName(name: String) async throws {
         let tmp = try TempDir()
         let project = try tmp.project()
         let path = try tmp.file(name + ".jsonl", "{\"id\": \"a\", \"text\": \"x\"}\n")
-        let e = #expect(throws: DuetError.self) { try ImportWorkflow.run(ImportRequest(paths: [path]), into: project.store) }
+        let e = await #expect(throws: DuetError.self) { try await ImportWorkflow.run(ImportRequest(paths: [path]), into: project.store) }
         let text = e?.description ?? ""
         #expect(text.hasSuffix("; name the dataset with --dataset NAME"))
         #expect(text.contains("the file name gives the dataset name \"\(Names.shown(name))\""))
         #expect(!text.unicodeScalars.contains(where: Names.isForbidden))
-        #expect(try project.store.itemCount() == 0)
+        #expect(try project.sqlite.itemCount() == 0)
         // --dataset is the way out.
-        #expect(try ImportWorkflow.run(ImportRequest(paths: [path], dataset: "clean"), into: project.store).counts.added == 1)
+        #expect(try await ImportWorkflow.run(ImportRequest(paths: [path], dataset: "clean"), into: project.store).counts.added == 1)
     }
 
-    @Test func importRefusesABadDatasetOption() throws {
+    @Test func importRefusesABadDatasetOption() async throws {
         let tmp = try TempDir()
         let project = try tmp.project()
         let path = try tmp.file("ok.jsonl", "{\"id\": \"a\", \"text\": \"x\"}\n")
-        let e = #expect(throws: DuetError.self) {
-            try ImportWorkflow.run(ImportRequest(paths: [path], dataset: "x\u{1B}]0;pwned\u{7}"), into: project.store)
+        let e = await #expect(throws: DuetError.self) {
+            try await ImportWorkflow.run(ImportRequest(paths: [path], dataset: "x\u{1B}]0;pwned\u{7}"), into: project.store)
         }
         #expect(e?.description == "--dataset: dataset name \"x<U+001B>]0;pwned<U+0007>\" contains a control character (U+001B); "
             + "names may not contain control, bidirectional or invisible characters")
-        #expect(throws: DuetError.self) { try ImportWorkflow.run(ImportRequest(paths: [path], dataset: ""), into: project.store) }
+        await #expect(throws: DuetError.self) { try await ImportWorkflow.run(ImportRequest(paths: [path], dataset: ""), into: project.store) }
     }
 
-    @Test func taskAddRefusesBadLabelsAndDatasets() throws {
+    @Test func taskAddRefusesBadLabelsAndDatasets() async throws {
         let tmp = try TempDir()
         let project = try tmp.project()
-        let label = #expect(throws: DuetError.self) {
-            try project.addTask(TaskSpec(name: "topic", kind: .classify, labels: ["ok", "bad\u{202E}"]))
+        let label = await #expect(throws: DuetError.self) {
+            try await project.addTask(TaskSpec(name: "topic", kind: .classify, labels: ["ok", "bad\u{202E}"]))
         }
         #expect(label?.description == "task 'topic': label \"bad<U+202E>\" contains a bidirectional control (U+202E); "
             + "names may not contain control, bidirectional or invisible characters")
-        #expect(throws: DuetError.self) {
-            try project.addTask(TaskSpec(name: "topic", kind: .classify, labels: ["a", "b"], dataset: "d\u{200B}"))
+        await #expect(throws: DuetError.self) {
+            try await project.addTask(TaskSpec(name: "topic", kind: .classify, labels: ["a", "b"], dataset: "d\u{200B}"))
         }
         #expect(project.config.task(named: "topic") == nil)
     }
 
-    @Test func duetTomlRefusesBadNames() {
+    @Test func duetTomlRefusesBadNames() async {
         let label = "[[tasks]]\nname = \"t\"\nkind = \"classify\"\nlabels = [\"a\", \"b\\u001b[2J\"]\n"
         let e = #expect(throws: ConfigError.self) { try ConfigFile.parse(label, file: "duet.toml") }
         #expect(e?.description.hasPrefix("duet.toml:1: tasks[0]: task 't': label \"b<U+001B>[2J\" contains a control character") == true)
@@ -61,25 +61,25 @@ import Testing
         #expect(throws: ConfigError.self) { try ConfigFile.parse("[project]\nname = \"p\\u0085\"\n", file: "duet.toml") }
     }
 
-    @Test func votesImportRefusesBadAnnotatorNames() throws {
+    @Test func votesImportRefusesBadAnnotatorNames() async throws {
         let tmp = try TempDir()
         let project = try tmp.project(.classify)
-        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", "{\"id\":\"t1\",\"text\":\"x\"}\n")]), into: project.store)
+        _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", "{\"id\":\"t1\",\"text\":\"x\"}\n")]), into: project.store)
         let votes = """
             {"item":"t1","annotator":"llm:x","variant":"p0","label":"positive","confidence":0.9}
             {"item":"t1","annotator":"llm:\\u009b31m","variant":"p0","label":"positive","confidence":0.9}
 
             """
         let file = try tmp.file("votes.jsonl", votes)
-        let e = #expect(throws: ImportError.self) {
-            try VotesImportWorkflow.run(path: file, task: try project.task(nil), dataset: "t", store: project.store)
+        let e = await #expect(throws: ImportError.self) {
+            try await VotesImportWorkflow.run(path: file, task: try project.task(nil), dataset: "t", store: project.store)
         }
         #expect(e?.line == 2)
         #expect(e?.message.hasPrefix("annotator name \"llm:<U+009B>31m\" contains a control character (U+009B)") == true)
     }
 
     @Test(arguments: hostile)
-    func asRefusesBadNames(name: String) {
+    func asRefusesBadNames(name: String) async {
         let e = #expect(throws: DuetError.self) { try AppLauncher.annotatorName(name, environment: [:]) }
         #expect(e.map { !$0.description.unicodeScalars.contains(where: Names.isForbidden) } == true)
         #expect(e?.description.hasSuffix("(--as NAME)") == true)

@@ -15,18 +15,18 @@ import Testing
     @Test func noVotesCostTokensAndNeverChangeTheRouting() async throws {
         try await LoopbackServer.with { server in
             let tmp = try TempDir(), plain = try TempDir()
-            let project = try LLMProject.make(tmp, server: server, modes: Self.modes)
+            let project = try await LLMProject.make(tmp, server: server, modes: Self.modes)
             let task = try project.task(nil)
             let at = Date(timeIntervalSince1970: 1_800_000_000)
             let run = try await MachineRunWorkflow.run(annotator: "gpt", task: task, project: project,
                                                        environment: [LLMProject.keyVariable: "sk-test"])
-            _ = try RouteWorkflow.run(RouteRequest(), project: project, at: at)
+            _ = try await RouteWorkflow.run(RouteRequest(), project: project, at: at)
             let clean = Self.modes.filter(\.isEmpty).count
             #expect(run.noVotes == clean * (LLMProject.k - LLMProject.answered) && run.votes == Self.modes.count * LLMProject.k - run.noVotes)
             #expect(run.summary.contains(", \(run.noVotes) False / No answers (no vote)"), "\(run.summary)")
 
             // Every answer is stored with its text and tokens; the no-votes are those the server answered False / No.
-            let records = try project.store.voteRecords(task: task, item: nil, annotator: nil, unparseableOnly: false, limit: 10_000)
+            let records = try project.sqlite.voteRecords(task: task, item: nil, annotator: nil, unparseableOnly: false, limit: 10_000)
             let noVotes = records.filter(\.vote.noVote)
             #expect(records.count == Self.modes.count * LLMProject.k && noVotes.count == run.noVotes)
             #expect(noVotes.allSatisfy { ($0.vote.raw?.hasPrefix("False") ?? false) || ($0.vote.raw?.hasPrefix("No.") ?? false) },
@@ -35,7 +35,7 @@ import Testing
             // Listed as "no vote", not as unparseable; `--unparseable` leaves them out.
             let lines = VotesListWorkflow.lines(noVotes)
             #expect(lines.allSatisfy { $0.contains("\tno vote\t") && !$0.contains(Uncertainty.unparseable) }, "\(lines)")
-            let unparseable = try project.store.voteRecords(task: task, item: nil, annotator: nil, unparseableOnly: true, limit: 10_000)
+            let unparseable = try project.sqlite.voteRecords(task: task, item: nil, annotator: nil, unparseableOnly: true, limit: 10_000)
             #expect(unparseable.count == 2 * LLMProject.k && unparseable.allSatisfy { !$0.vote.noVote })
 
             // The plan's machine cost counts every answer the server billed, False / No included.
@@ -45,13 +45,13 @@ import Testing
                     "\(plan.cost.tokens) vs billed \(billed)")
 
             // The same votes without the no-votes route exactly alike: routes, scores, labels, the machine's decisions.
-            let other = try LLMProject.make(plain, server: server, modes: Self.modes)
-            let ids = Dictionary(uniqueKeysWithValues: try other.store.allItems(for: task).map { ($0.item.uid, $0.rowID) })
-            try other.store.saveVotes(records.filter { !$0.vote.noVote }.map { (ids[$0.item]!, $0.vote) }, task: task.name, at: at)
-            _ = try RouteWorkflow.run(RouteRequest(), project: other, at: at)
+            let other = try await LLMProject.make(plain, server: server, modes: Self.modes)
+            let ids = await Dictionary(uniqueKeysWithValues: try other.sqlite.allItems(for: task).map { ($0.item.uid, $0.rowID) })
+            try other.sqlite.saveVotes(records.filter { !$0.vote.noVote }.map { (ids[$0.item]!, $0.vote) }, task: task.name, at: at)
+            _ = try await RouteWorkflow.run(RouteRequest(), project: other, at: at)
             func routing(_ p: Project) throws -> [String: String] {
-                let uids = Dictionary(uniqueKeysWithValues: try p.store.allItems(for: task).map { ($0.rowID, $0.item.uid) })
-                return Dictionary(uniqueKeysWithValues: try p.store.routes(task: task).map { id, r in
+                let uids = Dictionary(uniqueKeysWithValues: try p.sqlite.allItems(for: task).map { ($0.rowID, $0.item.uid) })
+                return Dictionary(uniqueKeysWithValues: try p.sqlite.routes(task: task).map { id, r in
                     (uids[id]!, "\(r.route) \(r.score) \(r.machineLabel ?? "-") \(r.pending)")
                 })
             }
@@ -59,10 +59,11 @@ import Testing
             #expect(routes.count == Self.modes.count && routes == otherRoutes)
             let plainPlan = try await PlanWorkflow.run(PlanRequest(budgets: [0, 0.5]), project: other)
             #expect(plainPlan.rows.map(\.accuracy) == plan.rows.map(\.accuracy) && plainPlan.cost.tokens.completionTokens < billed.completion)
-            let exports = try [project, other].map { p -> String in
+            var exports: [String] = []
+            for p in [project, other] {
                 let out = tmp.url.appendingPathComponent("export-\(p === project ? "a" : "b").jsonl").path
-                _ = try ExportWorkflow.run(ExportRequest(task: task.name, format: .jsonl, scope: .all, output: out), project: p)
-                return try String(contentsOfFile: out, encoding: .utf8)
+                _ = try await ExportWorkflow.run(ExportRequest(task: task.name, format: .jsonl, scope: .all, output: out), project: p)
+                exports.append(try String(contentsOfFile: out, encoding: .utf8))
             }
             #expect(!exports[0].isEmpty && exports[0] == exports[1])
         }
@@ -73,11 +74,11 @@ import Testing
     @Test func exportedVotesCarryTheRawAnswerAndConfidence() async throws {
         try await LoopbackServer.with { server in
             let tmp = try TempDir()
-            let project = try LLMProject.make(tmp, server: server, modes: ["", "", ""])
+            let project = try await LLMProject.make(tmp, server: server, modes: ["", "", ""])
             let task = try project.task(nil)
             _ = try await LLMProject.route(project)
             let out = tmp.url.appendingPathComponent("all.jsonl").path
-            _ = try ExportWorkflow.run(ExportRequest(task: task.name, format: .jsonl, scope: .all, output: out), project: project)
+            _ = try await ExportWorkflow.run(ExportRequest(task: task.name, format: .jsonl, scope: .all, output: out), project: project)
             let rows = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map { try JSONValue.parse(String($0)) }
             let machine = rows.flatMap { row in
                 (row["annotations"]?.array ?? []).filter { $0["annotator_kind"] == "machine" }.map { (gold: row["gold"], annotation: $0) }
@@ -93,7 +94,7 @@ import Testing
                 }
             }
             // `duet votes list --json`: the same vote JSON, with the item and the annotator.
-            let records = try project.store.voteRecords(task: task, item: nil, annotator: nil, unparseableOnly: false, limit: 100)
+            let records = try project.sqlite.voteRecords(task: task, item: nil, annotator: nil, unparseableOnly: false, limit: 100)
             let data = try JSONEncoder().encode(records)
             let listed = try #require(try JSONValue.parse(String(decoding: data, as: UTF8.self)).array)
             #expect(listed.count == 3 * LLMProject.k)

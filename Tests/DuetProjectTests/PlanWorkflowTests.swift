@@ -11,23 +11,23 @@ import FoundationXML
     /// A classify project of 10 texts (gold: even positive, odd negative) whose
     /// duet.toml gets `extra` appended and `replacing` applied, reopened.
     func project(_ tmp: TempDir, extra: String = "", replacing: [String: String] = [:], texts: [String]? = nil,
-                 gold: ((Int) -> String)? = nil) throws -> Project {
+                 gold: ((Int) -> String)? = nil) async throws -> Project {
         let created = try tmp.project(.classify)
         let texts = texts ?? (1...10).map { "text \($0)" }
         let gold = gold ?? { $0 % 2 == 0 ? "positive" : "negative" }
         let rows = texts.enumerated().map { i, t in "{\"id\":\"t\(i + 1)\",\"text\":\(JSONValue.string(t).canonicalJSON),\"gold\":\"\(gold(i + 1))\"}" }
-        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows.joined(separator: "\n"))]), into: created.store)
+        _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows.joined(separator: "\n"))]), into: created.store)
         var toml = try String(contentsOf: created.configURL, encoding: .utf8)
         for (a, b) in replacing { toml = toml.replacingOccurrences(of: a, with: b) }
         try (toml + extra).write(to: created.configURL, atomically: true, encoding: .utf8)
         return try Project.open(at: created.root)
     }
 
-    func rowID(_ project: Project, _ uid: String) throws -> Int64 { try #require(try project.store.item(dataset: "t", uid: uid)).rowID }
+    func rowID(_ project: Project, _ uid: String) throws -> Int64 { try #require(try project.sqlite.item(dataset: "t", uid: uid)).rowID }
 
     @Test func costFromMeasuredSecondsTokensAndTheSVGFile() async throws {
         let tmp = try TempDir()
-        let project = try project(tmp, extra: """
+        let project = try await project(tmp, extra: """
 
             [[annotators]]
             name = "gpt"
@@ -52,10 +52,10 @@ import FoundationXML
                                                                        promptTokens: 100, completionTokens: 10)))
             }
         }
-        try project.store.saveVotes(votes, task: task.name, at: Date())
+        try project.sqlite.saveVotes(votes, task: task.name, at: Date())
         // People labeled 3 items: 20 s and 40 s measured, one bulk accept without time.
         for (uid, seconds) in [("t1", 20.0), ("t2", 40.0), ("t3", nil)] as [(String, Double?)] {
-            try project.store.record(NewAnnotation(itemRowID: try rowID(project, uid), task: task.name, annotatorKind: .human, annotator: "ana",
+            try project.sqlite.record(NewAnnotation(itemRowID: try rowID(project, uid), task: task.name, annotatorKind: .human, annotator: "ana",
                                                    value: .string(uid == "t2" ? "positive" : "negative"), seconds: seconds))
         }
         let report = try await PlanWorkflow.run(PlanRequest(), project: project)
@@ -119,10 +119,10 @@ import FoundationXML
         // Texts share no words with each other, so what the model knows about an item comes only from its own label.
         let labels = ["negative", "neutral", "positive"]
         let texts = (1...30).map { "q\($0)zx w\($0 * 7)vk" }
-        let project = try project(tmp, replacing: ["train_on_gold = false": "train_on_gold = true"], texts: texts, gold: { labels[($0 * 7) % 3] })
+        let project = try await project(tmp, replacing: ["train_on_gold = false": "train_on_gold = true"], texts: texts, gold: { labels[($0 * 7) % 3] })
         let task = try project.task(nil)
         _ = try await MachineRunWorkflow.run(annotator: "local", task: task, project: project)
-        let stored = try project.store.votes(task: task)
+        let stored = try await project.sqlite.votes(task: task)
         let report = try await PlanWorkflow.run(PlanRequest(budgets: [0]), project: project)
         #expect(report.evaluation.crossFitFolds == 5 && report.evaluation.crossFitItems == 30)
         #expect(PlanWorkflow.text(report).head.contains { $0.contains("cross-fitted") })
@@ -134,11 +134,11 @@ import FoundationXML
         #expect(inSample[0].accuracy > 0.8)
         #expect(crossFitted.accuracy < inSample[0].accuracy - 0.3)
         // Nothing was written: the store's votes are as they were.
-        #expect(try project.store.votes(task: task) == stored)
+        await #expect(try project.sqlite.votes(task: task) == stored)
         // Without train_on_gold and without people's labels there is nothing it learned from to hold out.
         let plainDir = try TempDir()
-        let plain = try self.project(plainDir, texts: texts, gold: { labels[($0 * 7) % 3] })
-        try plain.store.saveVotes(try (1...30).map { (item: try rowID(plain, "t\($0)"), vote: MachineVote(annotator: "local:ensemble", variant: "m0", label: "neutral")) },
+        let plain = try await self.project(plainDir, texts: texts, gold: { labels[($0 * 7) % 3] })
+        try plain.sqlite.saveVotes(try (1...30).map { (item: try rowID(plain, "t\($0)"), vote: MachineVote(annotator: "local:ensemble", variant: "m0", label: "neutral")) },
                                   task: task.name, at: Date())
         #expect(try await PlanWorkflow.run(PlanRequest(budgets: [0]), project: plain).evaluation.crossFitFolds == 0)
     }

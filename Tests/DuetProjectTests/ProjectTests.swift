@@ -4,7 +4,7 @@ import Testing
 @testable import DuetProject
 
 @Suite struct ProjectTests {
-    @Test func initWritesCommentedConfigAndWALStore() throws {
+    @Test func initWritesCommentedConfigAndWALStore() async throws {
         let tmp = try TempDir()
         let project = try tmp.project(.compare)
         let text = try String(contentsOf: project.configURL, encoding: .utf8)
@@ -20,7 +20,7 @@ import Testing
 
     /// A template adds no task nobody asked for: its example is a comment to copy, a real task only with
     /// `example` (`duet init --example`); uncommented, the comment is exactly that task.
-    @Test(arguments: Template.allCases) func everyTemplateParsesAndAddsATaskOnlyWhenAsked(_ template: Template) throws {
+    @Test(arguments: Template.allCases) func everyTemplateParsesAndAddsATaskOnlyWhenAsked(_ template: Template) async throws {
         let plain = try ConfigFile.parse(template.render(projectName: "x \"quoted\""), file: "duet.toml")
         #expect(plain.name == "x \"quoted\"")
         #expect(plain.tasks.isEmpty)
@@ -39,17 +39,17 @@ import Testing
         #expect(tasks == [template.exampleTask])
     }
 
-    @Test func initAddsNoTaskUnlessAsked() throws {
+    @Test func initAddsNoTaskUnlessAsked() async throws {
         let tmp = try TempDir()
         let plain = try Project.create(at: tmp.url.appendingPathComponent("plain"), template: .classify)
         #expect(plain.config.tasks.isEmpty)
-        try plain.addTask(TaskSpec(name: "topic", kind: .classify, labels: ["a", "b"]))
+        try await plain.addTask(TaskSpec(name: "topic", kind: .classify, labels: ["a", "b"]))
         #expect(try Project.open(at: plain.root).config.tasks.map(\.name) == ["topic"])
         let example = try Project.create(at: tmp.url.appendingPathComponent("ex"), template: .classify, example: true)
         #expect(example.config.tasks.map(\.name) == ["sentiment"])
     }
 
-    @Test func locateOrder() throws {
+    @Test func locateOrder() async throws {
         let tmp = try TempDir()
         let a = try Project.create(at: tmp.url.appendingPathComponent("a"), template: .classify, example: true).root
         let b = try Project.create(at: tmp.url.appendingPathComponent("b"), template: .classify, example: true).root
@@ -67,11 +67,11 @@ import Testing
         #expect(bad?.description.contains("--project") == true)
     }
 
-    @Test func taskAddAppendsAndKeepsComments() throws {
+    @Test func taskAddAppendsAndKeepsComments() async throws {
         let tmp = try TempDir()
         let project = try tmp.project(.classify)
         let before = try String(contentsOf: project.configURL, encoding: .utf8)
-        try project.addTask(TaskSpec(name: "topic", kind: .multilabel, labels: ["a", "b c", "ü"], dataset: "tweets",
+        try await project.addTask(TaskSpec(name: "topic", kind: .multilabel, labels: ["a", "b c", "ü"], dataset: "tweets",
                                      guidelines: "Pick all that apply.\nNo guessing."))
         let after = try String(contentsOf: project.configURL, encoding: .utf8)
         #expect(after.hasPrefix(before))
@@ -82,16 +82,16 @@ import Testing
         #expect(topic.dataset == "tweets")
         #expect(topic.guidelines == "Pick all that apply.\nNo guessing.")
         // Duplicates and label-less classify tasks are refused, and the file stays as it was.
-        #expect(throws: DuetError.self) { try reopened.addTask(TaskSpec(name: "topic", kind: .classify, labels: ["x"])) }
-        #expect(throws: DuetError.self) { try reopened.addTask(TaskSpec(name: "t2", kind: .classify)) }
+        await #expect(throws: DuetError.self) { try await reopened.addTask(TaskSpec(name: "topic", kind: .classify, labels: ["x"])) }
+        await #expect(throws: DuetError.self) { try await reopened.addTask(TaskSpec(name: "t2", kind: .classify)) }
         #expect(try String(contentsOf: project.configURL, encoding: .utf8) == after)
     }
 
-    @Test func taskSelection() throws {
+    @Test func taskSelection() async throws {
         let tmp = try TempDir()
         let project = try tmp.project(.classify)
         #expect(try project.task(nil).name == "sentiment")
-        try project.addTask(TaskSpec(name: "rating", kind: .rate))
+        try await project.addTask(TaskSpec(name: "rating", kind: .rate))
         #expect(throws: DuetError.self) { try project.task(nil) }
         #expect(try project.task("rating").scale == 1...5)
         let err = #expect(throws: DuetError.self) { try project.task("nope") }
@@ -100,19 +100,19 @@ import Testing
 }
 
 @Suite struct ConfigErrorTests {
-    @Test func syntaxErrorNamesFileAndLine() throws {
+    @Test func syntaxErrorNamesFileAndLine() async throws {
         let text = "[project]\nname = \"x\"\n\n[[tasks]]\nname = \"t\"\nkind = classify\n"
         let e = #expect(throws: ConfigError.self) { try ConfigFile.parse(text, file: "/p/duet.toml") }
         #expect(e?.file == "/p/duet.toml:6")
     }
 
-    @Test func wrongTypeNamesTheKey() throws {
+    @Test func wrongTypeNamesTheKey() async throws {
         let text = "[[tasks]]\nname = \"t\"\nkind = \"classify\"\nlabels = \"a,b\"\n"
         let e = #expect(throws: ConfigError.self) { try ConfigFile.parse(text, file: "duet.toml") }
         #expect(e?.message.contains("tasks[0].labels") == true)
     }
 
-    @Test func unknownKindAndBadShares() throws {
+    @Test func unknownKindAndBadShares() async throws {
         let kind = #expect(throws: ConfigError.self) {
             try ConfigFile.parse("[[tasks]]\nname = \"t\"\nkind = \"sort\"\n", file: "duet.toml")
         }
@@ -121,7 +121,7 @@ import Testing
         #expect(budget?.message.contains("router.budget") == true)
     }
 
-    @Test func costTableWithDefaultsAndCheckedValues() throws {
+    @Test func costTableWithDefaultsAndCheckedValues() async throws {
         let none = try ConfigFile.parse("", file: "duet.toml").cost
         #expect(none == CostSettings(hourlyRate: 0, secondsPerItem: 30, currency: "$"))
         // Whole numbers and decimals alike (TOMLKit reads `20` only as an integer).
@@ -139,7 +139,7 @@ import Testing
         #expect(sample.cost.hourlyRate == 20)
     }
 
-    @Test func apiKeyMustBeAVariableName() throws {
+    @Test func apiKeyMustBeAVariableName() async throws {
         let text = "[[annotators]]\nname = \"g\"\nkind = \"llm\"\nbase_url = \"http://127.0.0.1:1/v1\"\nmodel = \"m\"\napi_key_env = \"sk-abc123-secret\"\n"
         let e = #expect(throws: ConfigError.self) { try ConfigFile.parse(text, file: "duet.toml") }
         #expect(e?.message.contains("never the key itself") == true)
@@ -149,7 +149,7 @@ import Testing
         #expect(ok.annotators[0].apiKeyEnv == "OPENAI_API_KEY")
     }
 
-    @Test func llmTimeoutAndRetriesAreRead() throws {
+    @Test func llmTimeoutAndRetriesAreRead() async throws {
         let base = "[[annotators]]\nname = \"g\"\nkind = \"llm\"\nbase_url = \"http://127.0.0.1:1/v1\"\nmodel = \"m\"\n"
         let whole = try ConfigFile.parse(base + "timeout = 90\nmax_retries = 0\n", file: "duet.toml").annotators[0]
         #expect(whole.timeout == 90 && whole.maxRetries == 0)
@@ -161,7 +161,7 @@ import Testing
         #expect(negative?.message.contains("annotators[0].max_retries") == true)
     }
 
-    @Test func sampleConfigParses() throws {
+    @Test func sampleConfigParses() async throws {
         let url = SharedData.repoRoot.appendingPathComponent("sample-data/duet.toml")
         let config = try ConfigFile.load(url)
         #expect(config.tasks.map(\.name) == ["sentiment", "preference", "review"])

@@ -53,12 +53,12 @@ import Testing
         let modes = Self.modes()
         try await LoopbackServer.with(script: { corpus.reply($0) }) { server in
             let tmp = try TempDir()
-            let project = try LLMProject.make(tmp, server: server, modes: modes)
+            let project = try await LLMProject.make(tmp, server: server, modes: modes)
             let task = try project.task(nil)
             let unsupported = modes.filter { !$0.isEmpty }.count
             _ = try await MachineRunWorkflow.run(annotator: "gpt", task: task, project: project,
                                                  environment: [LLMProject.keyVariable: "sk-test"])
-            let report = try RouteWorkflow.run(RouteRequest(budget: Double(unsupported) / Double(modes.count), audit: 0), project: project)
+            let report = try await RouteWorkflow.run(RouteRequest(budget: Double(unsupported) / Double(modes.count), audit: 0), project: project)
             #expect(report.toPeople == unsupported && report.kept == modes.count - unsupported, "\(report.summary)")
 
             // What the server answered to each item's prompts, and what a person read in it.
@@ -78,7 +78,7 @@ import Testing
             #expect(texts.contains { $0.contains("\n") } && texts.contains { $0.count > 200 })
 
             // 1. Every stored vote is the answer the server gave, read as a person read it.
-            let records = try project.store.voteRecords(task: task, item: nil, annotator: nil, unparseableOnly: false, limit: 10_000)
+            let records = try project.sqlite.voteRecords(task: task, item: nil, annotator: nil, unparseableOnly: false, limit: 10_000)
             #expect(records.count == modes.count * LLMProject.k)
             for r in records {
                 let e = try #require(expected[r.item]?[r.vote.variant])
@@ -88,8 +88,8 @@ import Testing
             }
 
             // 2. Items whose readings give the majority no support go to people, those without a parsed vote first.
-            let routes = try project.store.routes(task: task)
-            let items = try project.store.allItems(for: task)
+            let routes = try await project.sqlite.routes(task: task)
+            let items = try await project.sqlite.allItems(for: task)
             var keptScores: [Double] = [], unsupportedScores: [Double] = []
             for item in items {
                 let i = LLMProject.index(item), mode = modes[i], route = try #require(routes[item.rowID])
@@ -109,7 +109,7 @@ import Testing
             #expect(unsupportedScores.min()! > keptScores.max()!)
             #expect(unsupportedScores.min()! >= Uncertainty.unsupportedOffset)
             // People get the unknown items first: the queue's first items are those without a parsed vote.
-            let first = try #require(try project.store.nextItem(for: task, annotator: "ana"))
+            let first = try #require(try project.sqlite.nextItem(for: task, annotator: "ana"))
             #expect(["[mumble]", "[nay]"].contains(modes[LLMProject.index(first)]))
         }
     }

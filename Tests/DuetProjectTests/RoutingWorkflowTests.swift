@@ -6,10 +6,10 @@ import Testing
 
 @Suite struct RoutingWorkflowTests {
     /// A classify project with 10 texts; votes by "llm:x": items 1–4 split, 5–10 unanimous.
-    func project(_ tmp: TempDir) throws -> Project {
+    func project(_ tmp: TempDir) async throws -> Project {
         let project = try tmp.project(.classify)
         let rows = (1...10).map { "{\"id\":\"t\($0)\",\"text\":\"text \($0)\",\"gold\":\"\($0 % 2 == 0 ? "positive" : "negative")\"}" }
-        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows.joined(separator: "\n"))]), into: project.store)
+        _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows.joined(separator: "\n"))]), into: project.store)
         var votes: [String] = []
         for i in 1...10 {
             let gold = i % 2 == 0 ? "positive" : "negative"
@@ -20,94 +20,94 @@ import Testing
             }
         }
         let file = try tmp.file("votes.jsonl", votes.joined(separator: "\n"))
-        let r = try VotesImportWorkflow.run(path: file, task: try project.task(nil), dataset: "t", store: project.store)
+        let r = try await VotesImportWorkflow.run(path: file, task: try project.task(nil), dataset: "t", store: project.store)
         #expect(r.votes == 40 && r.items == 10 && r.annotators == ["llm:x"])
         return project
     }
 
     /// What `duet route` runs first with no panel named: the built-in annotator on a fresh task, nothing
     /// on a task of replayed votes (they are routed as imported), an LLM router annotator always.
-    @Test func whatRouteRunsFirst() throws {
+    @Test func whatRouteRunsFirst() async throws {
         let tmp = try TempDir()
         let fresh = try tmp.project(.classify)
-        #expect(try RouteWorkflow.annotatorsToRun(nil, project: fresh, task: fresh.task(nil)) == ["local"])
+        #expect(try await RouteWorkflow.annotatorsToRun(nil, project: fresh, task: fresh.task(nil)) == ["local"])
         let kept = try TempDir()
-        let replayed = try project(kept)
-        #expect(try RouteWorkflow.annotatorsToRun(nil, project: replayed, task: replayed.task(nil)) == [])
-        #expect(try RouteWorkflow.annotatorsToRun(["local", "llm:x"], project: replayed, task: replayed.task(nil)) == ["local"])
+        let replayed = try await project(kept)
+        #expect(try await RouteWorkflow.annotatorsToRun(nil, project: replayed, task: replayed.task(nil)) == [])
+        #expect(try await RouteWorkflow.annotatorsToRun(["local", "llm:x"], project: replayed, task: replayed.task(nil)) == ["local"])
         let text = try String(contentsOf: replayed.configURL, encoding: .utf8)
             .replacingOccurrences(of: "annotator = \"local\"", with: "annotator = \"gpt\"")
             + "\n[[annotators]]\nname = \"gpt\"\nkind = \"llm\"\nbase_url = \"http://127.0.0.1:9/v1\"\nmodel = \"m\"\n"
         try text.write(to: replayed.configURL, atomically: true, encoding: .utf8)
         let withLLM = try Project.open(at: replayed.root)
-        #expect(try RouteWorkflow.annotatorsToRun(nil, project: withLLM, task: withLLM.task(nil)) == ["gpt"])
+        #expect(try await RouteWorkflow.annotatorsToRun(nil, project: withLLM, task: withLLM.task(nil)) == ["gpt"])
     }
 
     /// `--threshold` alone sends exactly the items whose uncertainty is above it to people; the machine keeps the rest.
-    @Test func aThresholdSendsOnlyTheItemsAboveIt() throws {
+    @Test func aThresholdSendsOnlyTheItemsAboveIt() async throws {
         let tmp = try TempDir()
-        let project = try project(tmp)
+        let project = try await project(tmp)
         // Items 1–4 split 2:2 (entropy ln 2 ≈ 0.69), 5–10 unanimous (0).
-        let report = try RouteWorkflow.run(RouteRequest(threshold: 0.5, strategy: .entropy, audit: 0), project: project)
+        let report = try await RouteWorkflow.run(RouteRequest(threshold: 0.5, strategy: .entropy, audit: 0), project: project)
         #expect(report.toPeople == 4 && report.kept == 6)
-        let routes = try project.store.routes(task: try project.task(nil))
+        let routes = try await project.sqlite.routes(task: try project.task(nil))
         #expect(routes.values.filter { $0.route == .human }.allSatisfy { $0.score > 0.5 })
         #expect(routes.values.filter { $0.route == .machine }.allSatisfy { $0.score <= 0.5 && $0.machineLabel != nil })
     }
 
-    @Test func routeSendsTheSplitItemsToPeople() throws {
+    @Test func routeSendsTheSplitItemsToPeople() async throws {
         let tmp = try TempDir()
-        let project = try project(tmp)
-        let report = try RouteWorkflow.run(RouteRequest(budget: 0.4, strategy: .entropy, audit: 0.2), project: project)
+        let project = try await project(tmp)
+        let report = try await RouteWorkflow.run(RouteRequest(budget: 0.4, strategy: .entropy, audit: 0.2), project: project)
         #expect(report.routed == 10)
         #expect(report.toPeople == 4)
         #expect(report.audit == 1)  // 20% of the 6 kept, rounded
         #expect(report.kept == 5)
         let task = try project.task(nil)
         // People get the split items (1–4) first, in item order among equal entropies.
-        let first = try #require(try project.store.nextItem(for: task, annotator: "ana"))
+        let first = try #require(try project.sqlite.nextItem(for: task, annotator: "ana"))
         #expect(first.item.uid == "t1")
         // The machine's labels on kept items are its majority votes (= gold here).
-        let decisions = try project.store.currentDecisions(task: task).filter { $0.annotatorKind == .machine }
+        let decisions = try await project.sqlite.currentDecisions(task: task).filter { $0.annotatorKind == .machine }
         #expect(decisions.count == 6)
         #expect(decisions.allSatisfy { d in
-            let uid = Int(String((try? project.store.item(rowID: d.itemRowID))??.item.uid.dropFirst() ?? "0"))!
+            let uid = Int(String((try? project.sqlite.item(rowID: d.itemRowID))??.item.uid.dropFirst() ?? "0"))!
             return d.value == .string(uid % 2 == 0 ? "positive" : "negative")
         })
     }
 
-    @Test func rerouteAfterPeopleLabelKeepsTheirLabels() throws {
+    @Test func rerouteAfterPeopleLabelKeepsTheirLabels() async throws {
         let tmp = try TempDir()
-        let project = try project(tmp)
+        let project = try await project(tmp)
         let task = try project.task(nil)
-        _ = try RouteWorkflow.run(RouteRequest(budget: 0.4, strategy: .entropy, audit: 0), project: project)
-        let first = try #require(try project.store.nextItem(for: task, annotator: "ana"))
-        try project.store.record(NewAnnotation(itemRowID: first.rowID, task: task.name, annotatorKind: .human, annotator: "ana", value: "neutral"))
-        let again = try RouteWorkflow.run(RouteRequest(budget: 0.4, strategy: .entropy, audit: 0), project: project)
+        _ = try await RouteWorkflow.run(RouteRequest(budget: 0.4, strategy: .entropy, audit: 0), project: project)
+        let first = try #require(try project.sqlite.nextItem(for: task, annotator: "ana"))
+        try project.sqlite.record(NewAnnotation(itemRowID: first.rowID, task: task.name, annotatorKind: .human, annotator: "ana", value: "neutral"))
+        let again = try await RouteWorkflow.run(RouteRequest(budget: 0.4, strategy: .entropy, audit: 0), project: project)
         #expect(again.alreadyLabeled == 1)
         #expect(again.routed == 9)
-        let mine = try project.store.currentDecisions(task: task).filter { $0.annotator == "ana" }
+        let mine = try await project.sqlite.currentDecisions(task: task).filter { $0.annotator == "ana" }
         #expect(mine.map(\.value) == ["neutral"])
     }
 
-    @Test func badVotesNameTheLineAndChangeNothing() throws {
+    @Test func badVotesNameTheLineAndChangeNothing() async throws {
         let tmp = try TempDir()
-        let project = try project(tmp)
+        let project = try await project(tmp)
         let file = try tmp.file("bad.jsonl", "{\"item\":\"t1\",\"annotator\":\"b\",\"label\":\"positive\"}\n{\"item\":\"t99\",\"annotator\":\"b\",\"label\":\"x\"}\n")
-        let e = #expect(throws: ImportError.self) { try VotesImportWorkflow.run(path: file, task: try project.task(nil), dataset: "t", store: project.store) }
+        let e = await #expect(throws: ImportError.self) { try await VotesImportWorkflow.run(path: file, task: try project.task(nil), dataset: "t", store: project.store) }
         #expect(e?.line == 2)
         #expect(e?.message.contains("t99") == true)
-        let votes = try project.store.votes(task: try project.task(nil)).byItem
+        let votes = try await project.sqlite.votes(task: try project.task(nil)).byItem
         #expect(!votes.values.flatMap { $0 }.contains { $0.annotator == "b" })
         let confidence = try tmp.file("c.jsonl", "{\"item\":\"t1\",\"annotator\":\"b\",\"label\":\"positive\",\"confidence\":7}\n")
-        let c = #expect(throws: ImportError.self) { try VotesImportWorkflow.run(path: confidence, task: try project.task(nil), dataset: "t", store: project.store) }
+        let c = await #expect(throws: ImportError.self) { try await VotesImportWorkflow.run(path: confidence, task: try project.task(nil), dataset: "t", store: project.store) }
         #expect(c?.message.contains("confidence") == true)
     }
 
-    @Test func openAIBatchOutputIsReadLikeALiveRun() throws {
+    @Test func openAIBatchOutputIsReadLikeALiveRun() async throws {
         let tmp = try TempDir()
         let project = try tmp.project(.classify)  // labels negative, neutral, positive
-        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"}\n")]),
+        _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"}\n")]),
                                    into: project.store)
         func line(_ id: String, _ content: String?, status: Int = 200) -> String {
             let choices = content.map { "[{\"message\":{\"role\":\"assistant\",\"content\":\(JSONValue.string($0).canonicalJSON)}}]" } ?? "[]"
@@ -117,16 +117,16 @@ import Testing
             line("a|instruction", "Neutral.\nConfidence: 0.7"), line("a|tf:positive", "False"), line("a|tf:neutral", "True"),
             line("a::choice", "(A)"), line("b|instruction", "banana"), line("b|short", nil, status: 500),
         ].joined(separator: "\n"))
-        let report = try VotesImportWorkflow.run(path: file, task: try project.task(nil), dataset: "t", store: project.store)
+        let report = try await VotesImportWorkflow.run(path: file, task: try project.task(nil), dataset: "t", store: project.store)
         #expect(report.annotators == ["llm:m1"])
         #expect(report.votes == 5)  // the "False" abstains
         #expect(report.unparseable == 2)
-        let votes = try project.store.votes(task: try project.task(nil)).byItem
-        let a = try #require(try project.store.item(dataset: "t", uid: "a")).rowID
+        let votes = try await project.sqlite.votes(task: try project.task(nil)).byItem
+        let a = try #require(try project.sqlite.item(dataset: "t", uid: "a")).rowID
         #expect(votes[a]?.map(\.label) == ["neutral", "neutral", "negative"])
         #expect(votes[a]?.first?.confidence == 0.7)
         let bad = try tmp.file("bad.jsonl", line("nobar", "x"))
-        let e = #expect(throws: ImportError.self) { try VotesImportWorkflow.run(path: bad, task: try project.task(nil), dataset: "t", store: project.store) }
+        let e = await #expect(throws: ImportError.self) { try await VotesImportWorkflow.run(path: bad, task: try project.task(nil), dataset: "t", store: project.store) }
         #expect(e?.message.contains("ITEM|VARIANT") == true)
     }
 }
@@ -134,31 +134,31 @@ import Testing
 @Suite struct OfflineRoutingTests {
     @Test func demoRoutesWithTheBuiltInAnnotator() async throws {
         let tmp = try TempDir()
-        let (project, _) = try Demo.create(at: tmp.url.appendingPathComponent("demo"), sampleData: SharedData.repoRoot.appendingPathComponent("sample-data"))
+        let (project, _) = try await Demo.create(at: tmp.url.appendingPathComponent("demo"), sampleData: SharedData.repoRoot.appendingPathComponent("sample-data"))
         let lines = try await Demo.route(project)
         #expect(lines.count == 2)
         #expect(lines[0].hasPrefix("sentiment: local:ensemble: learned from 30 labels, 1400 votes on 200 items"))
         let sentiment = try project.task("sentiment")
         // 7 members vote on every item; 30% go to people, 5% of the rest are audits.
-        let votes = try project.store.votes(task: sentiment).byItem
+        let votes = try await project.sqlite.votes(task: sentiment).byItem
         #expect(votes.count == 200 && votes.values.allSatisfy { $0.count == 7 })
-        let routes = try project.store.routes(task: sentiment)
+        let routes = try await project.sqlite.routes(task: sentiment)
         #expect(routes.values.filter { $0.route == .human }.count == 60)
         #expect(routes.values.filter { $0.route == .audit }.count == 7)
         // The people's queue starts at the most uncertain item.
-        let next = try #require(try project.store.nextItem(for: sentiment, annotator: "ana"))
+        let next = try #require(try project.sqlite.nextItem(for: sentiment, annotator: "ana"))
         let top = routes.values.filter { $0.route != .machine }.map(\.score).max()
         #expect(routes[next.rowID]?.score == top)
         // Deterministic: the same data and seed give the same routing.
-        let again = try Demo.create(at: tmp.url.appendingPathComponent("demo2"), sampleData: SharedData.repoRoot.appendingPathComponent("sample-data")).0
+        let again = try await Demo.create(at: tmp.url.appendingPathComponent("demo2"), sampleData: SharedData.repoRoot.appendingPathComponent("sample-data")).0
         _ = try await Demo.route(again)
-        #expect(try again.store.routes(task: sentiment).mapValues(\.route) == routes.mapValues(\.route))
+        await #expect(try again.sqlite.routes(task: sentiment).mapValues(\.route) == routes.mapValues(\.route))
     }
 
     @Test func localAnnotatorExplainsWhatItNeeds() async throws {
         let tmp = try TempDir()
         let project = try tmp.project(.classify)
-        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n")]), into: project.store)
+        _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n")]), into: project.store)
         let e = await #expect(throws: DuetError.self) { try await MachineRunWorkflow.run(annotator: "local", task: try project.task(nil), project: project) }
         #expect(e?.description.contains("train_on_gold") == true)
         let unknown = await #expect(throws: DuetError.self) { try await MachineRunWorkflow.run(annotator: "gpt", task: try project.task(nil), project: project) }
@@ -167,19 +167,19 @@ import Testing
 }
 
 @Suite struct AgreementWorkflowTests {
-    @Test func twoPeopleOnTheSameItems() throws {
+    @Test func twoPeopleOnTheSameItems() async throws {
         let tmp = try TempDir()
         let project = try tmp.project(.classify)
         let rows = (1...4).map { "{\"id\":\"t\($0)\",\"text\":\"text \($0)\"}" }.joined(separator: "\n")
-        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows)]), into: project.store)
+        _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows)]), into: project.store)
         let task = try project.task(nil)
         let ana = ["positive", "positive", "negative", "negative"], bo = ["positive", "negative", "negative", "negative"]
         for i in 0..<4 {
-            let id = try #require(try project.store.item(dataset: "t", uid: "t\(i + 1)")).rowID
-            try project.store.record(NewAnnotation(itemRowID: id, task: task.name, annotatorKind: .human, annotator: "ana", value: .string(ana[i])))
-            try project.store.record(NewAnnotation(itemRowID: id, task: task.name, annotatorKind: .human, annotator: "bo", value: .string(bo[i])))
+            let id = try #require(try project.sqlite.item(dataset: "t", uid: "t\(i + 1)")).rowID
+            try project.sqlite.record(NewAnnotation(itemRowID: id, task: task.name, annotatorKind: .human, annotator: "ana", value: .string(ana[i])))
+            try project.sqlite.record(NewAnnotation(itemRowID: id, task: task.name, annotatorKind: .human, annotator: "bo", value: .string(bo[i])))
         }
-        let r = try AgreementReport.make(task: nil, project: project)
+        let r = try await AgreementReport.make(task: nil, project: project)
         #expect(r.items == 4)
         #expect(r.annotators == ["ana": 4, "bo": 4])
         // 3 of 4 items agree; κ: p_o = 3/4, p_e = .5·.25 + .5·.75 = .5 → (.75 − .5)/(1 − .5) = 0.5.
@@ -193,21 +193,21 @@ import Testing
 }
 
 @Suite struct AuditStatusTests {
-    @Test func blindAuditsGiveAnAccuracyWithAnInterval() throws {
+    @Test func blindAuditsGiveAnAccuracyWithAnInterval() async throws {
         let tmp = try TempDir()
-        let project = try RoutingWorkflowTests().project(tmp)
+        let project = try await RoutingWorkflowTests().project(tmp)
         let task = try project.task(nil)
         // Everything the machine keeps is also audited.
-        _ = try RouteWorkflow.run(RouteRequest(budget: 0.4, strategy: .entropy, audit: 1), project: project)
-        let routes = try project.store.routes(task: task)
+        _ = try await RouteWorkflow.run(RouteRequest(budget: 0.4, strategy: .entropy, audit: 1), project: project)
+        let routes = try await project.sqlite.routes(task: task)
         let audits = routes.values.filter { $0.route == .audit }.sorted { $0.itemRowID < $1.itemRowID }
         #expect(audits.count == 6)
         // A person agrees with the machine on 5 of the 6 audits.
         for (i, r) in audits.enumerated() {
             let value = i == 0 ? "neutral" : try #require(r.machineLabel)
-            try project.store.record(NewAnnotation(itemRowID: r.itemRowID, task: task.name, annotatorKind: .human, annotator: "ana", value: .string(value)))
+            try project.sqlite.record(NewAnnotation(itemRowID: r.itemRowID, task: task.name, annotatorKind: .human, annotator: "ana", value: .string(value)))
         }
-        let status = try StatusReport.make(project)
+        let status = try await StatusReport.make(project)
         let estimate = try #require(status.tasks.first?.audit?.first)
         #expect(estimate.annotator == "llm:x")
         #expect(estimate.audited == 6 && estimate.agreeing == 5)
@@ -220,7 +220,7 @@ import Testing
         #expect(json["target_accuracy"] == 0.9)
     }
 
-    @Test func machineRunSummaryReportsWhatAnLLMRunCost() {
+    @Test func machineRunSummaryReportsWhatAnLLMRunCost() async {
         var report = MachineRunWorkflow.Report()
         report.annotator = "llm:m"
         report.items = 3
@@ -249,7 +249,7 @@ import Testing
 }
 
 @Suite struct RouteSummaryTests {
-    @Test func aLongPanelIsNamedBySizeAndFirstMembers() {
+    @Test func aLongPanelIsNamedBySizeAndFirstMembers() async {
         var r = RouteReport()
         r.members = (1...13).map { "m\($0)" }
         r.annotator = r.members.joined(separator: ", ")

@@ -10,7 +10,7 @@ import Testing
 /// What `duet route` shows while an LLM answers: items done of the task's, answers (and from the cache),
 /// failures by kind, tokens and cost so far, the rate and the time left.
 @Suite struct RunProgressTests {
-    @Test func theLineSaysWhereTheRunIs() {
+    @Test func theLineSaysWhereTheRunIs() async {
         var u = OpenAICompatibleAnnotator.Usage()
         u.responses = 980
         u.cacheHits = 40
@@ -43,7 +43,7 @@ import Testing
         let seen = Seen()
         try await LoopbackServer.with { server in
             let tmp = try TempDir()
-            let project = try LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: 12), settings: ["concurrency = 4"])
+            let project = try await LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: 12), settings: ["concurrency = 4"])
             _ = try await MachineRunWorkflow.run(annotator: "gpt", task: project.task(nil), project: project,
                                                  environment: [LLMProject.keyVariable: "sk-test"], progress: seen.add)
         }
@@ -66,14 +66,14 @@ import Testing
     @Test func theDryRunShowsTheFirstItemAndMeasuresAnswers() async throws {
         try await LoopbackServer.with { server in
             let tmp = try TempDir()
-            let project = try LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: 6))
+            let project = try await LLMProject.make(tmp, server: server, modes: Array(repeating: "", count: 6))
             let task = try project.task(nil)
             let before = try await MachineRunWorkflow.dryRun(annotator: "gpt", task: task, project: project)
             #expect(before.contains("the \(LLMProject.k) prompts of the first item, i0:"), "\(before.prefix(300))")
             #expect(before.components(separatedBy: "── item i0 · ").count - 1 == LLMProject.k)
             #expect(before.contains("(12 completion tokens an answer assumed (nothing cached yet to measure))"))
             // Answer the first half; the pretend LLM bills 7 completion tokens an answer.
-            let items = try project.store.allItems(for: task)
+            let items = try await project.sqlite.allItems(for: task)
             let llm = try MachineRunWorkflow.llm(try MachineRunWorkflow.spec("gpt", in: project.config), store: project.store,
                                                  environment: [LLMProject.keyVariable: "sk-test"])
             _ = try await llm.annotate(Array(items.prefix(3)), task: task, progress: { _ in })
@@ -92,22 +92,22 @@ import Testing
     @Test func listsRawAnswersAndFilters() async throws {
         try await LoopbackServer.with { server in
             let tmp = try TempDir()
-            let project = try LLMProject.make(tmp, server: server, modes: ["", "[outside]", ""])
+            let project = try await LLMProject.make(tmp, server: server, modes: ["", "[outside]", ""])
             _ = try await LLMProject.route(project)
             let task = try project.task(nil)
-            let all = try VotesListWorkflow.records(task: task, item: nil, annotator: nil, unparseableOnly: false, limit: 1000, project: project)
+            let all = try await VotesListWorkflow.records(task: task, item: nil, annotator: nil, unparseableOnly: false, limit: 1000, project: project)
             // Every answer, the False / No ones (no votes) included.
             #expect(all.count == 3 * LLMProject.k && all.filter(\.vote.noVote).count == 2 * (LLMProject.k - LLMProject.answered))
-            let bad = try VotesListWorkflow.records(task: task, item: nil, annotator: nil, unparseableOnly: true, limit: 1000, project: project)
+            let bad = try await VotesListWorkflow.records(task: task, item: nil, annotator: nil, unparseableOnly: true, limit: 1000, project: project)
             #expect(bad.count == LLMProject.k && bad.allSatisfy { $0.item == "i1" && $0.vote.label == nil })
             #expect(Set(bad.compactMap(\.vote.raw)).isSuperset(of: ["Maybe", "(Z)"]))
-            let one = try VotesListWorkflow.records(task: task, item: "i2", annotator: "llm:fake-1", unparseableOnly: false, limit: 3, project: project)
+            let one = try await VotesListWorkflow.records(task: task, item: "i2", annotator: "llm:fake-1", unparseableOnly: false, limit: 3, project: project)
             #expect(one.count == 3 && one.allSatisfy { $0.item == "i2" })
             let lines = VotesListWorkflow.lines(bad)
             #expect(lines.contains { $0.hasPrefix("i1\tllm:fake-1\t") && $0.contains("\t∅\t") && $0.hasSuffix("\tMaybe") }, "\(lines)")
             #expect(lines.contains { $0.contains("sarcastic⏎Confidence: 0.9") }, "line breaks shown as ⏎: \(lines)")
-            #expect(throws: DuetError.self) {
-                try VotesListWorkflow.records(task: task, item: "nope", annotator: nil, unparseableOnly: false, limit: 10, project: project)
+            await #expect(throws: DuetError.self) {
+                try await VotesListWorkflow.records(task: task, item: "nope", annotator: nil, unparseableOnly: false, limit: 10, project: project)
             }
         }
     }
@@ -118,7 +118,7 @@ import Testing
     @Test func samplingSettingsReachTheServer() async throws {
         try await LoopbackServer.with { server in
             let tmp = try TempDir()
-            let project = try LLMProject.make(tmp, server: server, modes: [""],
+            let project = try await LLMProject.make(tmp, server: server, modes: [""],
                                               settings: ["temperature = 0.2", "max_tokens = 32", "stop = [\"\\n\\n\"]", "logprobs = true"])
             _ = try await LLMProject.route(project)
             let bodies = server.requests.map(\.body)

@@ -33,7 +33,7 @@ import Testing
         try await LoopbackServer.with(faults: faults) { server in
             let tmp = try TempDir()
             let modes = ["", "", "[fatal]", "[echo]", "[garbage]", "[500]", "[reset]", "[late]", "[503]", "[outside]", "", "[echo]"]
-            let project = try LLMProject.make(tmp, server: server, modes: modes, settings: ["timeout = 2", "max_retries = 1"])
+            let project = try await LLMProject.make(tmp, server: server, modes: modes, settings: ["timeout = 2", "max_retries = 1"])
             let logURL = project.root.appendingPathComponent("duet.log")
             let makeHandler = try FileLogHandler.open(logURL)
             var logger = Logger(label: "duet.llm") { label in
@@ -55,7 +55,7 @@ import Testing
             for format in ExportFormat.allCases where format.problem(with: task) == nil {
                 for scope in DecisionScope.allCases {
                     let out = tmp.url.appendingPathComponent("export-\(format.rawValue)-\(scope.rawValue)")
-                    let report = try ExportWorkflow.run(ExportRequest(format: format, scope: scope, output: out.path), project: project)
+                    let report = try await ExportWorkflow.run(ExportRequest(format: format, scope: scope, output: out.path), project: project)
                     files.append(out)
                     if let side = report.provenanceFile { files.append(URL(fileURLWithPath: side)) }
                 }
@@ -68,7 +68,7 @@ import Testing
             }
 
             // The screens: the label screen on every item, triage, the dashboard, and `duet status`.
-            var screens: [String] = [try StatusReport.make(project).text, try StatusReport.make(project).json()]
+            var screens: [String] = [try await StatusReport.make(project).text, try await StatusReport.make(project).json()]
             for var options in [LaunchOptions(label: true, annotator: "ana"), LaunchOptions(annotator: "ana")] {
                 for triage in [false, true] {
                     options.triage = triage

@@ -8,12 +8,12 @@ import Testing
 @Suite struct StreamedRouteWorkflowTests {
     /// 150 items; members of mixed quality (the noisy ones erring alike) stored in an order unlike the panel's (so the panel order is
     /// what puts them right), a few unparseable answers and items without votes; people's labels on 25.
-    func project(_ tmp: TempDir) throws -> Project {
+    func project(_ tmp: TempDir) async throws -> Project {
         let project = try tmp.project(.classify)
         let rows = (1...150).map { "{\"id\":\"t\($0)\",\"text\":\"text \($0)\"}" }
-        _ = try ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows.joined(separator: "\n"))]), into: project.store)
+        _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows.joined(separator: "\n"))]), into: project.store)
         let task = try project.task(nil)
-        let ids = try project.store.itemRowIDs(for: task)
+        let ids = try project.sqlite.itemRowIDs(for: task)
         var rng = SplitMix64(seed: 5)
         let labels = task.answerLabels
         let members = [("n3", 0.45), ("n2", 0.5), ("good", 0.9), ("n1", 0.5)]
@@ -30,24 +30,24 @@ import Testing
                 }
             }
             if i % 6 == 1 {
-                try project.store.record(NewAnnotation(itemRowID: id, task: task.name, annotatorKind: .human, annotator: "ana", value: .string(truth)))
+                try project.sqlite.record(NewAnnotation(itemRowID: id, task: task.name, annotatorKind: .human, annotator: "ana", value: .string(truth)))
             }
         }
-        try project.store.saveVotes(votes, task: task.name, at: Date())
+        try project.sqlite.saveVotes(votes, task: task.name, at: Date())
         return project
     }
 
     /// Returns how many kept items the machine labels otherwise than the majority (a learned model at work).
     @discardableResult
-    func check(_ project: Project, annotators: [String]?, strategy: RoutingStrategy) throws -> Int {
+    func check(_ project: Project, annotators: [String]?, strategy: RoutingStrategy) async throws -> Int {
         let task = try project.task(nil)
-        _ = try RouteWorkflow.run(RouteRequest(annotators: annotators, budget: 0.3, strategy: strategy, audit: 0), project: project)
-        let (_, votes) = try RouteWorkflow.routerVotes(annotators, project: project, task: task)
-        let known = try RouteWorkflow.humanLabels(project.store, task)
-        let open = try project.store.itemRowIDs(for: task).filter { known[$0] == nil }
+        _ = try await RouteWorkflow.run(RouteRequest(annotators: annotators, budget: 0.3, strategy: strategy, audit: 0), project: project)
+        let (_, votes) = try await RouteWorkflow.routerVotes(annotators, project: project, task: task)
+        let known = try await RouteWorkflow.humanLabels(project.store, task)
+        let open = try project.sqlite.itemRowIDs(for: task).filter { known[$0] == nil }
         let memory = Router.route(votes: votes, order: open, labels: task.answerLabels, strategy: strategy, budget: 0.3, known: known)
         let people = Set(memory.toHumans)
-        let routes = try project.store.routes(task: task)
+        let routes = try await project.sqlite.routes(task: task)
         #expect(routes.count == open.count)
         for id in open {
             let labels = votes.labels(id) ?? []
@@ -59,15 +59,15 @@ import Testing
         return open.filter { id in memory.machineLabels[id].map { $0 != Uncertainty.majority(votes.labels(id) ?? []) } ?? false }.count
     }
 
-    @Test func storedRoutesEqualTheInMemoryRoute() throws {
+    @Test func storedRoutesEqualTheInMemoryRoute() async throws {
         let tmp = try TempDir()
-        let project = try project(tmp)
+        let project = try await project(tmp)
         // The panel's default fits its Dawid–Skene model here (25 people's labels, one good member).
-        #expect(try check(project, annotators: nil, strategy: .default) > 0)
+        await #expect(try check(project, annotators: nil, strategy: .default) > 0)
         for strategy in RoutingStrategy.allCases {
-            try check(project, annotators: nil, strategy: strategy)
-            try check(project, annotators: ["good"], strategy: strategy)
-            try check(project, annotators: ["n1", "good"], strategy: strategy)
+            try await check(project, annotators: nil, strategy: strategy)
+            try await check(project, annotators: ["good"], strategy: strategy)
+            try await check(project, annotators: ["n1", "good"], strategy: strategy)
         }
     }
 }

@@ -42,8 +42,9 @@ struct TeamInTmuxTests {
         let cleo = Tmux()
         defer { cleo.kill() }
         try cleo.start("'\(duet)' adjudicate --task twice --as cleo --project '\(dir.path)'; echo DUET-EXIT=$?; sleep 30")
-        let screen = try cleo.waitFor("item 1 of 1 disputed · 0 settled")
-        #expect(screen.contains("who said what"))
+        // The screen opens before the store answers (the loop never waits on it): wait for the item's answers.
+        let screen = try cleo.waitFor("who said what")
+        #expect(screen.contains("item 1 of 1 disputed · 0 settled"))
         #expect(screen.contains("1 × negative · 1 × positive") || screen.contains("1 × positive · 1 × negative"))
         try cleo.send("2")  // neither: neutral
         try cleo.waitFor("The disputed item is settled")

@@ -5,34 +5,35 @@ import Logging
 import TermUI
 
 /// Runs the app: draws, reads events, feeds `App.update`, performs the
-/// effects it returns against the store, and feeds their results back.
-/// In `run`, store effects run on a worker (one serial queue, in the order
-/// asked) and their results come back as messages (Bubble Tea's Cmd): the
+/// effects it returns against the store's roles (async), and feeds their results back.
+/// In `run`, store effects run on a worker (one task on a thread of its own, awaiting them one at a
+/// time in the order asked) and their results come back as messages (Bubble Tea's Cmd): the
 /// screen keeps drawing, resizing and quitting meanwhile, and keys typed while
 /// the store works wait, in order, for its answer, so a decision is committed
 /// (WAL, fsync) before anything that follows it, and nothing is shown as saved
-/// before `recorded` arrives. `send` and `start` perform effects where they are
-/// called and return when everything they caused is done (tests, start-up).
+/// before `recorded` arrives (it is sent when `record` returned). `send` and `start` hand effects to the
+/// same workers and wait until everything they caused is done (tests, benchmarks); the run loop never waits
+/// on the store (`run(starting:)` posts the first effects too), except for what is in flight when it quits.
 public final class Runtime {
     public private(set) var state: AppState
-    let store: any ProjectStore
+    let store: any DuetStoreBackend
     let backend: any TerminalBackend
     let clock: () -> Date
     /// Edits text in an external editor; nil when nothing changed.
     let editor: (String) throws -> String?
     /// Builds the Quality screen's report (the project adds the planner to the store's figures).
-    let quality: (TaskSpec) throws -> QualityReport
+    let quality: @Sendable (TaskSpec) async throws -> QualityReport
     /// Routes a task (the palette's "route now"; the project runs its router), answering with a one-line summary.
-    let router: ((TaskSpec) throws -> String)?
+    let router: (@Sendable (TaskSpec) async throws -> String)?
     /// Goes to a file (never stdout/stderr: the screen is up).
     let log = Logger(label: "duet.app")
     /// When the pending `.wake` is due.
     var retryAt: Date?
     /// The store's worker and its answers (the run loop's path).
-    let worker = EffectWorker()
+    let worker = EffectWorker(name: "duet-effects")
     /// Computations that only read (the Quality screen's figures and plan, which re-trains the ensemble):
     /// a worker of their own, so keys are not held while they run; their answers come back as messages too.
-    let computeWorker = EffectWorker()
+    let computeWorker = EffectWorker(name: "duet-compute")
     /// Keys typed while the worker had effects in flight, in order.
     var held: [AppMessage] = []
     /// How long the run loop waits for a key while the worker is busy, before looking for its answers.
@@ -46,10 +47,11 @@ public final class Runtime {
     /// At most this many votes of one item are read for the side panel.
     static let itemVoteLimit = 10_000
 
-    public init(state: AppState, store: any ProjectStore, backend: any TerminalBackend,
+    public init(state: AppState, store: any DuetStoreBackend, backend: any TerminalBackend,
                 clock: @escaping () -> Date = Date.init, editor: ((String) throws -> String?)? = nil,
-                quality: ((TaskSpec) throws -> QualityReport)? = nil, router: ((TaskSpec) throws -> String)? = nil) {
-        self.quality = quality ?? { task in try Runtime.storeQuality(store, task) }
+                quality: (@Sendable (TaskSpec) async throws -> QualityReport)? = nil,
+                router: (@Sendable (TaskSpec) async throws -> String)? = nil) {
+        self.quality = quality ?? { task in try await Runtime.storeQuality(store, task) }
         self.router = router
         self.state = state
         self.store = store
@@ -57,22 +59,28 @@ public final class Runtime {
         self.clock = clock
         // $EDITOR, run by the terminal as its foreground job.
         self.editor = editor ?? { text in try ExternalEditor.edit(text, run: backend.runInForeground) }
-        do { try store.setWriteWait(seconds: Runtime.writeWait) } catch {
-            log.warning("could not shorten the store's write wait", metadata: ["error": "\(error)"])
+        // The worker's first job (every effect after it waits its turn); no key waits for it.
+        let log = self.log
+        worker.setUp {
+            do { try await store.setWriteWait(seconds: Runtime.writeWait) } catch {
+                log.warning("could not shorten the store's write wait", metadata: ["error": "\(error)"])
+            }
         }
     }
 
-    /// Effects to run before the first frame (load the dashboard or the first item).
+    /// Effects to run before the first frame (tests, benchmarks): waits until they and what they cause are done.
     public func start(_ effects: [Effect]) {
-        for e in effects { perform(e, context).forEach(send) }
+        for e in effects { performWaiting(e, context).forEach(send) }
     }
 
-    /// The event loop; returns when the app quits or input ends.
-    public func run() throws {
+    /// The event loop; returns when the app quits or input ends. `effects` go to the worker first (loading the
+    /// dashboard or the first item); the first frame is drawn when they answer, or meanwhile when they take long.
+    public func run(starting effects: [Effect] = []) throws {
         log.info("session started", metadata: ["annotator": "\(state.annotator)", "size": "\(state.width)x\(state.height)"])
         defer { log.info("session ended") }
         // However the loop ends, what was asked of the store is finished first.
         defer { worker.finish() }
+        for e in effects { submit(e) }
         // Drawn again only after a message (while the store works the loop polls; the frame stays).
         var dirty = true
         // When the worker's current run of work began (monotonic clock).
@@ -130,20 +138,42 @@ public final class Runtime {
     /// Delivers a message; the effects it asks for go to the worker (the editor and wake-ups stay
     /// here), their answers come back through `takeAnswers`.
     func post(_ message: AppMessage) {
-        for effect in App.update(&state, message) {
-            switch effect {
-            case .editText, .wake:
-                perform(effect, context).forEach(post)
-            case .loadQuality:
-                // Read-only and long: keys go on meanwhile (a stale answer is dropped by the screen).
-                let context = self.context
-                let runtime = UncheckedRuntime(self)
-                computeWorker.submit { runtime.value.perform(effect, context) }
-            default:
-                let context = self.context
-                let runtime = UncheckedRuntime(self)
-                worker.submit { runtime.value.perform(effect, context) }
-            }
+        for effect in App.update(&state, message) { submit(effect) }
+    }
+
+    /// Hands an effect to its worker (the editor and wake-ups are done here, at once).
+    func submit(_ effect: Effect) {
+        if let answers = performHere(effect) { return answers.forEach(post) }
+        let context = self.context
+        let runtime = UncheckedRuntime(self)
+        workerFor(effect).submit { await runtime.value.perform(effect, context) }
+    }
+
+    /// The compute worker for the Quality figures (read-only and long: keys go on meanwhile, a stale
+    /// answer is dropped by the screen), the store's worker for everything else.
+    func workerFor(_ effect: Effect) -> EffectWorker {
+        if case .loadQuality = effect { return computeWorker }
+        return worker
+    }
+
+    /// Does an effect and waits for its answers: here (the editor, wake-ups), else on its worker.
+    func performWaiting(_ effect: Effect, _ context: EffectContext) -> [AppMessage] {
+        if let answers = performHere(effect) { return answers }
+        let runtime = UncheckedRuntime(self)
+        return workerFor(effect).runWaiting { await runtime.value.perform(effect, context) }
+    }
+
+    /// The effects done on the loop's thread, with their answers (nil for the store's effects): the editor
+    /// takes over the terminal, and a wake-up sets the loop's timer.
+    func performHere(_ effect: Effect) -> [AppMessage]? {
+        switch effect {
+        case .editText(let text):
+            do { return [.edited(try editor(text))] } catch { return [.failed("Editor: \(error)")] }
+        case .wake(let seconds):
+            retryAt = clock().addingTimeInterval(seconds)
+            return []
+        default:
+            return nil
         }
     }
 
@@ -168,76 +198,77 @@ public final class Runtime {
         var queue = [message]
         while !queue.isEmpty {
             let m = queue.removeFirst()
-            for effect in App.update(&state, m) { queue += perform(effect, context) }
+            for effect in App.update(&state, m) { queue += performWaiting(effect, context) }
         }
     }
 
-    /// Does one effect; returns the messages that report its outcome. Reads nothing of `state`
-    /// (the worker runs it while the loop goes on): what it needs is in `context`.
-    func perform(_ effect: Effect, _ context: EffectContext) -> [AppMessage] {
+    /// Does one of the store's effects (on a worker), awaiting the store; returns the messages that report
+    /// its outcome. Reads nothing of `state` (the loop goes on meanwhile): what it needs is in `context`.
+    func perform(_ effect: Effect, _ context: EffectContext) async -> [AppMessage] {
         do {
             switch effect {
             case .loadDashboard:
                 // Off the label screen: the item this person had open goes back to the others.
-                try store.releaseLeases(task: nil, annotator: context.annotator)
-                let rows = try context.tasks.map { task in
-                    TaskSummary(task: task, progress: try store.taskProgress(task),
-                                pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil,
-                                audit: Audit.estimates(routes: try store.routes(task: task, route: .audit),
-                                                       decisions: try store.currentDecisions(task: task, kind: .human), kind: task.kind))
+                try await store.releaseLeases(task: nil, annotator: context.annotator)
+                var rows: [TaskSummary] = []
+                for task in context.tasks {
+                    rows.append(TaskSummary(task: task, progress: try await store.taskProgress(task),
+                                            pairs: task.kind == .compare ? try await PairStats.compute(store: store, task: task) : nil,
+                                            audit: Audit.estimates(routes: try await store.routes(task: task, route: .audit),
+                                                                   decisions: try await store.currentDecisions(task: task, kind: .human),
+                                                                   kind: task.kind)))
                 }
                 return [.dashboardLoaded(rows)]
             case .loadNext(let task):
-                let item = try withSourceFile(store.nextItem(for: task, annotator: context.annotator))
-                return [.itemLoaded(item, progress: try progressIfNeeded(task, context), previous: nil, at: clock(), source: try source(item, task),
-                                    suggestion: try suggestion(item, task))]
+                let item = try await withSourceFile(store.nextItem(for: task, annotator: context.annotator))
+                return [.itemLoaded(item, progress: try await progressIfNeeded(task, context), previous: nil, at: clock(),
+                                    source: try await source(item, task), suggestion: try await suggestion(item, task))]
             case .loadItem(let task, let rowID):
-                let item = try withSourceFile(store.item(rowID: rowID))
-                let log = try store.annotations(itemRowIDs: [rowID], task: task.name)[rowID] ?? []
+                let item = try await withSourceFile(store.item(rowID: rowID))
+                let log = try await store.annotations(itemRowIDs: [rowID], task: task.name)[rowID] ?? []
                 let mine = Decisions.current(log).last { $0.entry.annotator == context.annotator && $0.entry.task == task.name }
-                return [.itemLoaded(item, progress: try store.taskProgress(task), previous: mine?.entry.value, at: clock(),
-                                    source: try source(item, task), suggestion: try suggestion(item, task))]
+                return [.itemLoaded(item, progress: try await store.taskProgress(task), previous: mine?.entry.value, at: clock(),
+                                    source: try await source(item, task), suggestion: try await suggestion(item, task))]
             case .record(let annotation, let task):
-                let id = try store.record(annotation)
+                // `recorded` (the screen's "saved") only once `record` returned: the decision is durable.
+                let id = try await store.record(annotation)
                 log.debug("recorded", metadata: ["annotation": "\(id)", "task": "\(task.name)", "status": "\(annotation.status.rawValue)"])
                 return [.recorded(annotation)]
             case .undo(let task, let at):
-                return [.undone(try store.undoLast(task: task.name, annotator: context.annotator, at: at))]
+                return [.undone(try await store.undoLast(task: task.name, annotator: context.annotator, at: at))]
             case .search(let task, let query):
-                return [.searchFinished(try store.search(task, query: query, limit: 200))]
-            case .editText(let text):
-                do { return [.edited(try editor(text))] } catch { return [.failed("Editor: \(error)")] }
+                return [.searchFinished(try await store.search(task, query: query, limit: 200))]
+            case .editText, .wake:
+                // Done on the loop's thread (`performHere`), never handed to a worker.
+                return performHere(effect) ?? []
             case .loadTriage(let task, let filter):
-                return [.triageLoaded(try store.triage(task: task, filter: filter, limit: 2000))]
+                return [.triageLoaded(try await store.triage(task: task, filter: filter, limit: 2000))]
             case .recordMany(let entries, _, _):
-                return [.recordedMany(try store.record(entries))]
+                return [.recordedMany(try await store.record(entries))]
             case .revokeMany(let ids, let at):
-                try store.revoke(ids, at: at)
+                try await store.revoke(ids, at: at)
                 return [.revokedMany(ids)]
             case .loadQuality(let task):
-                return [.qualityLoaded(try quality(task))]
+                return [.qualityLoaded(try await quality(task))]
             case .loadDisagreements(let task, let peopleOnly):
                 // A blind audit still to be labeled shows no machine answer here either (RouteRecord.isBlind).
-                let blind = Set(try store.routes(task: task, route: .audit).values.filter(\.isBlind).map(\.itemRowID))
-                let decisions = try store.currentDecisions(task: task).filter { !($0.annotatorKind == .machine && blind.contains($0.itemRowID)) }
+                let blind = Set(try await store.routes(task: task, route: .audit).values.filter(\.isBlind).map(\.itemRowID))
+                let decisions = try await store.currentDecisions(task: task).filter { !($0.annotatorKind == .machine && blind.contains($0.itemRowID)) }
                 return [.disagreementsLoaded(Adjudication.disagreements(decisions, peopleOnly: peopleOnly, includeSettled: true))]
             case .loadAdjudicationItem(let rowID):
-                return [.adjudicationItemLoaded(try store.item(rowID: rowID))]
+                return [.adjudicationItemLoaded(try await store.item(rowID: rowID))]
             case .settle(let entry):
-                try store.record(entry)
+                try await store.record(entry)
                 return [.settled(entry.itemRowID, Adjudication.Answer(annotator: entry.annotator, kind: .human, value: entry.value))]
             case .unsettle(let task, let annotator, let at):
-                return [.unsettled(try store.undoLast(task: task.name, annotator: annotator, at: at))]
-            case .wake(let seconds):
-                retryAt = clock().addingTimeInterval(seconds)
-                return []
+                return [.unsettled(try await store.undoLast(task: task.name, annotator: annotator, at: at))]
             case .findItem(let task, let uid):
-                return [.itemFound(task, rowID: try findItem(task, uid: uid), uid: uid)]
+                return [.itemFound(task, rowID: try await findItem(task, uid: uid), uid: uid)]
             case .routeNow(let task):
                 guard let router else { return [.failed("Route now needs a project: run duet route --task \(task.name)")] }
-                return [.routedNow(task, try router(task))]
+                return [.routedNow(task, try await router(task))]
             case .quit:
-                try store.releaseLeases(task: nil, annotator: context.annotator)
+                try await store.releaseLeases(task: nil, annotator: context.annotator)
                 return []
             }
         } catch {
@@ -255,52 +286,59 @@ public final class Runtime {
     }
 
     /// The Quality figures the store alone gives: agreement, audits, pair statistics (no plan).
-    public static func storeQuality(_ store: any ProjectStore, _ task: TaskSpec) throws -> QualityReport {
-        let decisions = try store.currentDecisions(task: task)
+    public static func storeQuality(_ store: any ItemCatalog & LabelingQueue & VoteStore & RouteStore, _ task: TaskSpec) async throws -> QualityReport {
+        let decisions = try await store.currentDecisions(task: task)
+        var judges: [JudgeSummary]?
+        if task.kind == .rate || task.kind == .review {
+            judges = []
+            for annotator in try await store.voteAnnotators(task: task).sorted() {
+                judges?.append(JudgeSummary(annotator: annotator, votes: try await store.votes(task: task, annotator: annotator)))
+            }
+        }
         return QualityReport(agreement: AgreementReport.make(task: task, decisions: decisions),
-                             audit: Audit.estimates(routes: try store.routes(task: task, route: .audit), decisions: decisions.filter { $0.annotatorKind == .human },
-                                                   kind: task.kind),
-                             pairs: task.kind == .compare ? try PairStats.compute(store: store, task: task) : nil,
-                             judges: task.kind == .rate || task.kind == .review
-                                ? try store.voteAnnotators(task: task).sorted().map { JudgeSummary(annotator: $0, votes: try store.votes(task: task, annotator: $0)) }
-                                : nil,
-                             votesSpread: task.kind == .multilabel || task.kind == .compare ? JudgeSpread.make(task: task, votes: try store.votes(task: task)) : nil)
+                             audit: Audit.estimates(routes: try await store.routes(task: task, route: .audit),
+                                                    decisions: decisions.filter { $0.annotatorKind == .human }, kind: task.kind),
+                             pairs: task.kind == .compare ? try await PairStats.compute(store: store, task: task) : nil,
+                             judges: judges,
+                             votesSpread: task.kind == .multilabel || task.kind == .compare
+                                ? JudgeSpread.make(task: task, votes: try await store.votes(task: task)) : nil)
     }
 
     /// The task's item with this id: in the task's dataset, else among the items its search finds.
-    func findItem(_ task: TaskSpec, uid: String) throws -> Int64? {
-        if let dataset = task.dataset { return try store.item(dataset: dataset, uid: uid)?.rowID }
-        return try store.search(task, query: uid, limit: 200).first { $0.item.uid == uid }?.rowID
+    func findItem(_ task: TaskSpec, uid: String) async throws -> Int64? {
+        if let dataset = task.dataset { return try await store.item(dataset: dataset, uid: uid)?.rowID }
+        return try await store.search(task, query: uid, limit: 200).first { $0.item.uid == uid }?.rowID
     }
 
     /// The dataset's own annotation of the item, fetched only for tasks that show it.
-    func source(_ item: StoredItem?, _ task: TaskSpec) throws -> JSONValue? {
+    func source(_ item: StoredItem?, _ task: TaskSpec) async throws -> JSONValue? {
         guard task.showSource, let item else { return nil }
-        let log = try store.annotations(itemRowIDs: [item.rowID], task: task.name)[item.rowID] ?? []
+        let log = try await store.annotations(itemRowIDs: [item.rowID], task: task.name)[item.rowID] ?? []
         return log.first { $0.entry.annotatorKind == .source }?.entry.value
     }
 
     /// The item with the file it came from, for the side panel's source line.
-    func withSourceFile(_ item: StoredItem?) throws -> StoredItem? {
+    func withSourceFile(_ item: StoredItem?) async throws -> StoredItem? {
         guard var item else { return nil }
-        item.item.sourceFile = try store.sourceFile(itemRowID: item.rowID)
+        item.item.sourceFile = try await store.sourceFile(itemRowID: item.rowID)
         return item
     }
 
     /// The router's label and votes for the item, when the task was routed.
-    func suggestion(_ item: StoredItem?, _ task: TaskSpec) throws -> Suggestion? {
-        guard let item, let r = try store.routing(task: task, itemRowID: item.rowID) else { return nil }
+    func suggestion(_ item: StoredItem?, _ task: TaskSpec) async throws -> Suggestion? {
+        guard let item, let r = try await store.routing(task: task, itemRowID: item.rowID) else { return nil }
         // Every annotator's votes, for the side panel's breakdown (one indexed read per item).
-        let everyone = try store.voteRecords(task: task, item: item.rowID, annotator: nil, unparseableOnly: false, limit: Runtime.itemVoteLimit).map(\.vote)
+        let everyone = try await store.voteRecords(task: task, item: item.rowID, annotator: nil, unparseableOnly: false,
+                                                   limit: Runtime.itemVoteLimit).map(\.vote)
         return Suggestion(route: r.route, votes: r.votes, kind: task.kind, everyone: everyone)
     }
 
     /// The task's progress, queried only when the screen has none yet.
-    func progressIfNeeded(_ task: TaskSpec, _ context: EffectContext) throws -> TaskProgress? {
+    func progressIfNeeded(_ task: TaskSpec, _ context: EffectContext) async throws -> TaskProgress? {
         // With overlap the reducer cannot tell whether a decision completed the
         // item (others may have labeled it), so the store counts.
         if context.labelLoaded, task.overlap <= 1 { return nil }
-        return try store.taskProgress(task)
+        return try await store.taskProgress(task)
     }
 }
 
@@ -319,37 +357,125 @@ struct UncheckedRuntime: @unchecked Sendable {
     init(_ value: Runtime) { self.value = value }
 }
 
-/// One serial queue for the store's work and the answers it gives, in order.
+/// The store's work, awaited one effect at a time in the order asked, and the answers it gives, in order.
+/// One task consumes the jobs; it runs on a thread of its own (`WorkerThread`, its task executor), so a
+/// caller that waits for an answer (`runWaiting`: tests, benchmarks) never holds a thread the work needs,
+/// and a synchronous backend's calls block that thread, not the cooperative pool's.
 final class EffectWorker: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "duet.effects")
-    private let lock = NSLock()
+    typealias Work = @Sendable () async -> [AppMessage]
+    private struct Job: Sendable {
+        var work: Work
+        var deliver: @Sendable ([AppMessage]) -> Void
+    }
+
+    private let jobs: AsyncStream<Job>.Continuation
+    private let condition = NSCondition()
     private var answers: [AppMessage] = []
     private var inFlight = 0
 
-    /// Effects asked for whose answers have not been taken yet.
-    var busy: Bool { lock.withLock { inFlight > 0 || !answers.isEmpty } }
+    init(name: String) {
+        let (stream, jobs) = AsyncStream.makeStream(of: Job.self)
+        self.jobs = jobs
+        let thread = WorkerThread(name: name)
+        Task(executorPreference: thread) {
+            for await job in stream { job.deliver(await job.work()) }
+            thread.stop()
+        }
+    }
 
-    func submit(_ work: @escaping @Sendable () -> [AppMessage]) {
-        lock.withLock { inFlight += 1 }
-        queue.async { [self] in
-            let messages = work()
-            lock.withLock {
+    deinit { jobs.finish() }
+
+    /// Effects asked for whose answers have not been taken yet.
+    var busy: Bool { condition.withLock { inFlight > 0 || !answers.isEmpty } }
+
+    /// Queues `work`; its answers come back through `takeAnswers`, after those of the work before it.
+    func submit(_ work: @escaping Work) {
+        condition.withLock { inFlight += 1 }
+        jobs.yield(Job(work: work) { [self] messages in
+            condition.withLock {
                 answers += messages
                 inFlight -= 1
+                condition.broadcast()
             }
+        })
+    }
+
+    /// Queues work that answers nothing and holds no key (a setting of the store): the effects queued
+    /// after it still run after it.
+    func setUp(_ work: @escaping @Sendable () async -> Void) {
+        jobs.yield(Job(work: { await work(); return [] }) { _ in })
+    }
+
+    /// Queues `work` and waits for its answers (after the work before it). Never on the worker's thread.
+    func runWaiting(_ work: @escaping Work) -> [AppMessage] {
+        final class Box: @unchecked Sendable { var messages: [AppMessage]? }
+        let box = Box()
+        condition.withLock { inFlight += 1 }
+        jobs.yield(Job(work: work) { [self] messages in
+            condition.withLock {
+                box.messages = messages
+                inFlight -= 1
+                condition.broadcast()
+            }
+        })
+        return condition.withLock {
+            while box.messages == nil { condition.wait() }
+            return box.messages!
         }
     }
 
     /// The answers so far, in the order the effects were asked.
     func takeAnswers() -> [AppMessage] {
-        lock.withLock {
+        condition.withLock {
             defer { answers = [] }
             return answers
         }
     }
 
     /// Waits until everything asked for is done (a write in flight when the app quits is finished).
-    func finish() { queue.sync {} }
+    func finish() {
+        condition.withLock { while inFlight > 0 { condition.wait() } }
+    }
+}
+
+/// A thread that runs the jobs of the tasks that prefer it, one at a time (`EffectWorker`).
+final class WorkerThread: TaskExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var stopped = false
+
+    init(name: String) {
+        let thread = Thread { [self] in loop() }
+        thread.name = name
+        thread.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.withLock {
+            jobs.append(job)
+            condition.signal()
+        }
+    }
+
+    /// Ends the thread once its jobs are run (the worker's task has ended).
+    func stop() {
+        condition.withLock {
+            stopped = true
+            condition.signal()
+        }
+    }
+
+    private func loop() {
+        while true {
+            let next: UnownedJob? = condition.withLock {
+                while jobs.isEmpty && !stopped { condition.wait() }
+                return jobs.isEmpty ? nil : jobs.removeFirst()
+            }
+            guard let next else { return }
+            next.runSynchronously(on: asUnownedTaskExecutor())
+        }
+    }
 }
 
 /// $VISUAL / $EDITOR (default vi) on a temporary file.

@@ -104,7 +104,7 @@ public struct Item: Hashable, Sendable {
     /// Everything else the source row carried.
     public var metadata: [String: JSONValue]
     public var sourceLine: Int?
-    /// The file it was imported from (`ProjectStore.sourceFile`), filled where a screen shows it;
+    /// The file it was imported from (`ItemCatalog.sourceFile`), filled where a screen shows it;
     /// nil on items read in bulk.
     public var sourceFile: String?
 

@@ -3,7 +3,7 @@ import Foundation
 /// One pass over a panel's votes: `body` gets each item that has votes with its votes (in the panel's
 /// order, as `VoteTable.members` orders them), items in ascending order. The streaming router calls it
 /// once per pass it needs.
-public typealias VotePass = (_ body: (Int64, [MachineVote]) throws -> Void) throws -> Void
+public typealias VotePass = (_ body: (Int64, [MachineVote]) throws -> Void) async throws -> Void
 
 extension VoteTable {
     /// The table as a `VotePass` (its items in their order).
@@ -132,14 +132,14 @@ public enum StreamingRouter {
     /// Routes the items of `order` (no duplicates) as `Router.route` would with `votes` holding what `pass`
     /// reads (no oracle: this is for routing, not planning).
     public static func route(_ pass: VotePass, order: [Int64], labels: [String], strategy: RoutingStrategy, budget: Double,
-                             known: [Int64: String] = [:], seed: Int = 0, fitSample: Int = StreamingRouter.fitSample) throws -> StreamedRouting {
+                             known: [Int64: String] = [:], seed: Int = 0, fitSample: Int = StreamingRouter.fitSample) async throws -> StreamedRouting {
         var r = StreamedRouting(order: order)
         let position = Positions(order)
         let n = Allocation.count(order.count, share: budget)
         var members = Set<String>()
         var knownVotes = VoteTable()
         var outside: [Int64] = []  // items with votes, without people's labels, not routed (rare): a Dawid–Skene fit reads them too
-        try pass { item, votes in
+        try await pass { item, votes in
             guard !votes.isEmpty else { return }
             var last: String?
             for v in votes where v.annotator != last {
@@ -171,7 +171,7 @@ public enum StreamingRouter {
         case .default where members.count >= DawidSkene.minimumPanel:
             // Router.panel: CoAnnotating's entropy, an item without a parsed vote first.
             score { r.parsed(at: $0) ? r.scores[$0] : .infinity }
-            try panel(pass, &r, position: position, labels: labels, people: n, known: known, knownVotes: knownVotes,
+            try await panel(pass, &r, position: position, labels: labels, people: n, known: known, knownVotes: knownVotes,
                       outside: outside, fitSample: fitSample)
         case .calibrated, .default:
             if strategy == .default {
@@ -186,7 +186,7 @@ public enum StreamingRouter {
                 r.keepLabeled()
                 return r
             }
-            try relabel(pass, &r, position: position, people: n) { _, votes in
+            try await relabel(pass, &r, position: position, people: n) { _, votes in
                 (reliability.label(votes, labels: labels), reliability.uncertainty(votes, labels: labels))
             }
         }
@@ -197,13 +197,13 @@ public enum StreamingRouter {
     /// the first stage by the learned model (`learned(votes)`), the rest of the people's share goes by those
     /// scores, and the machine keeps the others with the learned labels.
     private static func relabel(_ pass: VotePass, _ r: inout StreamedRouting, position: Positions, people n: Int,
-                                learned: @escaping (Int64, [MachineVote]) -> (label: String?, uncertainty: Double)) throws {
+                                learned: @escaping (Int64, [MachineVote]) -> (label: String?, uncertainty: Double)) async throws {
         r.learned = Array(repeating: -1, count: r.order.count)
         var first = 0
         for i in r.order.indices {
             if r.toPeople(at: i) { first += 1 } else { r.scores[i] = .infinity }
         }
-        try pass { item, votes in
+        try await pass { item, votes in
             guard let i = position(item), !r.toPeople(at: i) else { return }
             let (label, uncertainty) = learned(item, votes)
             r.scores[i] = uncertainty
@@ -215,7 +215,7 @@ public enum StreamingRouter {
 
     /// `Router.panel`, with the Dawid–Skene model fitted on the anchored items and a bounded sample.
     private static func panel(_ pass: VotePass, _ r: inout StreamedRouting, position: Positions, labels: [String], people n: Int,
-                              known: [Int64: String], knownVotes: VoteTable, outside: [Int64], fitSample: Int) throws {
+                              known: [Int64: String], knownVotes: VoteTable, outside: [Int64], fitSample: Int) async throws {
         r.sendTop(n / 2, from: .all)
         let anchors = known.filter { knownVotes.contains($0.key) }
         func entropyOnly() {
@@ -234,7 +234,7 @@ public enum StreamingRouter {
         }
         keys = []
         var sample = VoteTable()
-        try pass { item, votes in
+        try await pass { item, votes in
             guard anchors[item] != nil || (fitSample > 0 && Allocation.tieKey(item, sampleSeed) <= cutoff) else { return }
             for v in votes { sample.append(v, item: item) }
         }
@@ -249,7 +249,7 @@ public enum StreamingRouter {
         for i in r.order.indices {
             if r.toPeople(at: i) { first += 1 } else { r.scores[i] = .infinity }
         }
-        try pass { item, votes in
+        try await pass { item, votes in
             guard let i = position(item) else { return }
             // A fitted item keeps its fitted posterior (an anchor's is its label); others get one E step.
             let (label, uncertainty) = sample.contains(item) ? (model.label(item), model.uncertainty(item))
