@@ -221,6 +221,7 @@ final class FullDiskStore: DuetStoreBackend, @unchecked Sendable {
 
     func syncTasks(_ specs: [TaskSpec]) throws { try disk.check(); try inner.syncTasks(specs) }
     func isCurrent(tasks: [TaskSpec]) throws -> Bool { try inner.isCurrent(tasks: tasks) }
+    func storedTasks() throws -> [TaskSpec] { try inner.storedTasks() }
     func beginImport(dryRun: Bool, onChange: ChangedRows) async throws -> any ImportSession {
         try disk.check()
         return try await inner.beginImport(dryRun: dryRun, onChange: onChange)

@@ -1,5 +1,5 @@
 import DuetCore
-import DuetStore
+@testable import DuetStore
 import DuetStoreAPI
 import Foundation
 import PostgresNIO
