@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import Foundation
 import GRDB
 
@@ -6,7 +7,7 @@ extension SQLiteStore {
     /// Upserts every spec by name; never deletes a task.
     /// A task's labels as the tasks table holds them.
     static func labelsColumn(_ spec: TaskSpec) -> String {
-        JSONValue.array(spec.labels.map { .string($0) }).canonicalJSON
+        spec.labelsColumn
     }
 
     public func syncTasks(_ specs: [TaskSpec]) throws {

@@ -1,0 +1,63 @@
+import DuetCore
+import DuetStoreAPI
+import Foundation
+import PostgresNIO
+
+/// The tasks the store serves, as SQLiteStore keeps them.
+extension PostgresStore: TaskCatalog {
+    /// Upserts every spec by name in one transaction; never deletes a task. A task whose overlap (or
+    /// anything else) changed has its routes re-pended: a changed overlap changes which routed items
+    /// still need people.
+    public func syncTasks(_ specs: [TaskSpec]) async throws {
+        let now = Self.seconds(Date())
+        try await write("updating the tasks") { db in
+            for spec in specs {
+                var upsert = PostgresStatement()
+                upsert.sql = """
+                    INSERT INTO tasks (name, kind, dataset, labels, overlap, created_at)
+                    VALUES (\(upsert.bind(spec.name)), \(upsert.bind(spec.kind.rawValue)), \(upsert.bind(spec.dataset)),
+                            \(upsert.bind(spec.labelsColumn)), \(upsert.bind(Int32(spec.overlap))), \(upsert.bind(now)))
+                    ON CONFLICT (name) DO UPDATE SET
+                        kind = excluded.kind, dataset = excluded.dataset, labels = excluded.labels, overlap = excluded.overlap
+                    WHERE tasks.kind IS DISTINCT FROM excluded.kind OR tasks.dataset IS DISTINCT FROM excluded.dataset
+                        OR tasks.labels IS DISTINCT FROM excluded.labels OR tasks.overlap IS DISTINCT FROM excluded.overlap
+                    RETURNING id
+                    """
+                guard let taskID = try await Self.row(upsert, on: db, { $0.int64(0) }) ?? nil else { continue }
+                var repend = PostgresStatement()
+                repend.sql = """
+                    UPDATE routes SET pending = (route <> 'machine') AND (
+                        SELECT COUNT(*) FROM decisions d
+                        WHERE d.task_id = routes.task_id AND d.item_id = routes.item_id AND d.annotator_kind = 'human'
+                    ) < \(repend.bind(Int64(spec.overlap)))
+                    WHERE task_id = \(repend.bind(taskID))
+                    """
+                try await db.query(repend.query, logger: PostgresPool.quiet)
+            }
+        }
+    }
+
+    /// Whether the store needs nothing written to serve `tasks`: every migration this Duet knows applied,
+    /// every task in the store as `tasks` defines it.
+    public func isCurrent(tasks: [TaskSpec]) async throws -> Bool {
+        let applied = Set(try await PostgresMigrator.applied(in: pool))
+        guard PostgresSchema.migrations.allSatisfy({ applied.contains($0.name) }) else { return false }
+        let stored = try await read("reading the tasks") { db in
+            try await Self.rows(PostgresStatement("SELECT name, kind, dataset, labels, overlap FROM tasks"), on: db) {
+                ($0.text(0) ?? "", $0.text(1), $0.text(2), $0.text(3), $0.int64(4))
+            }
+        }
+        let byName = Dictionary(stored.map { ($0.0, $0) }, uniquingKeysWith: { a, _ in a })
+        return tasks.allSatisfy { spec in
+            guard let row = byName[spec.name] else { return false }
+            return row.1 == spec.kind.rawValue && row.2 == spec.dataset && row.3 == spec.labelsColumn && row.4 == Int64(spec.overlap)
+        }
+    }
+
+    /// The id of the task named `name` (nil when there is none).
+    static func taskID(_ name: String, on db: PostgresConnection) async throws -> Int64? {
+        var s = PostgresStatement()
+        s.sql = "SELECT id FROM tasks WHERE name = \(s.bind(name))"
+        return try await row(s, on: db) { $0.int64(0) } ?? nil
+    }
+}
