@@ -161,6 +161,7 @@ actor PostgresImportSession: ImportSession {
     private func run<R>(_ doing: String, _ body: () async throws -> R) async throws -> R {
         try check()
         do {
+            if connection.isClosed { throw PostgresStoreError("\(doing) into \(database): the connection to the server was lost") }
             return try await body()
         } catch {
             let failure: any Error = error is ImportError || error is PostgresStoreError

@@ -45,7 +45,7 @@ import Testing
                 ([empty], false, .error),  // adds nothing: leaves no import row
                 ([first], false, .error),  // idempotent
             ])
-            #expect(try await store.count("SELECT COUNT(*) FROM imports") == 1)
+            #expect(try await store.count("SELECT COUNT(*) FROM imports") == 2)  // a and b; c added nothing
             #expect(try await store.count("SELECT COUNT(*) FROM annotations") == 2)
         }
     }
