@@ -80,7 +80,8 @@ let package = Package(
         // Benchmarks (figures, not tests): `swift run -c release duet-bench`.
         .executableTarget(
             name: "duet-bench",
-            dependencies: ["DuetProject", "DuetApp", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetAnnotators", "TermUI", "TermUICurses"]
+            dependencies: ["DuetProject", "DuetApp", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetAnnotators", "TermUI", "TermUICurses",
+                           "DuetPostgres", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUICurses"]),
         .testTarget(name: "TermUICursesTests", dependencies: ["TermUI", "TermUICurses", "CNcursesw", "DuetApp", "DuetStore", "DuetStoreAPI", "DuetCore"]),

@@ -4,6 +4,7 @@
 //   panel  `duet route` as its own process with a 13-member panel over N items (default 10^5): items/s, peak RSS
 //   local  the built-in ensemble: train on N/10, predict N (default 10^5)
 //   export `duet export` of N machine decisions (default 10^6) as JSONL and CSV: items/s
+//   pgimport  N rows (default 10^5) into PostgreSQL by Duet's import vs `psql \copy` of the same rows as CSV: seconds, ratio
 //   scroll ms per scroll key on one item of N MB (default 5) on one line
 // Lines starting with FIGURE are for benchmarks/run.sh's summary table.
 import DuetApp
@@ -45,13 +46,16 @@ case "local":
 case "export":
     try runExportBench(n: sizeArgument ?? 1_000_000)
     exit(0)
+case "pgimport":
+    try runBlocking { [n = sizeArgument ?? 100_000] in try await runPostgresImportBench(n: n) }
+    exit(0)
 case "scroll":
     try runScrollBench(megabytes: sizeArgument ?? 5)
     exit(0)
 case "ui":
     break
 default:
-    print("usage: duet-bench [ui|route|panel|local|export|scroll] [N]")
+    print("usage: duet-bench [ui|route|panel|local|export|pgimport|scroll] [N]")
     exit(2)
 }
 let n = sizeArgument ?? 1_000_000
