@@ -52,7 +52,7 @@ start_in() {
     port=$(( 20000 + RANDOM % 40000 ))
     port_free "$port" || continue
     if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start >/dev/null; then
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=600" start >/dev/null; then
       break
     fi
     tries=$((tries + 1))

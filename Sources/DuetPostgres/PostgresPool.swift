@@ -9,13 +9,16 @@ import PostgresNIO
 public final class PostgresPool: Sendable {
     public let config: PostgresConfig
     let client: PostgresClient
+    /// The settings of a connection of its own (`connect()`), password included: held in memory only.
+    private let direct: PostgresConnection.Configuration
     private let runTask: Task<Void, Never>
     /// postgres-nio's logger, silent: nothing of a session reaches a log through it.
     static let quiet = Logger(label: "duet.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    private init(config: PostgresConfig, client: PostgresClient) {
+    private init(config: PostgresConfig, client: PostgresClient, direct: PostgresConnection.Configuration) {
         self.config = config
         self.client = client
+        self.direct = direct
         self.runTask = Task { await client.run() }
     }
 
@@ -25,10 +28,11 @@ public final class PostgresPool: Sendable {
         let password = try config.password(in: environment)
         let tls = try PostgresTLS(config)
         let where_ = "\(config.host):\(config.port)/\(config.database)"
+        var direct = PostgresConnection.Configuration(host: config.host, port: config.port, username: config.user,
+                                                      password: password, database: config.database,
+                                                      tls: .disable)
         do {
-            var direct = PostgresConnection.Configuration(host: config.host, port: config.port, username: config.user,
-                                                          password: password, database: config.database,
-                                                          tls: try tls.connection())
+            direct.tls = try tls.connection()
             direct.options.connectTimeout = .seconds(10)
             direct.options.tlsServerName = tls.serverName
             let probe = try await PostgresConnection.connect(configuration: direct, id: 0, logger: quiet)
@@ -41,7 +45,18 @@ public final class PostgresPool: Sendable {
         pooled.options.maximumConnections = maximumConnections
         pooled.options.connectTimeout = .seconds(10)
         pooled.options.tlsServerName = tls.serverName
-        return PostgresPool(config: config, client: PostgresClient(configuration: pooled, backgroundLogger: quiet))
+        return PostgresPool(config: config, client: PostgresClient(configuration: pooled, backgroundLogger: quiet),
+                            direct: direct)
+    }
+
+    /// A connection of its own, outside the pool, for work whose transaction spans the caller's awaits
+    /// (an import session): the caller closes it; closing it without COMMIT rolls its transaction back.
+    public func connect() async throws -> PostgresConnection {
+        do {
+            return try await PostgresConnection.connect(configuration: direct, id: 0, logger: Self.quiet)
+        } catch {
+            throw PostgresStoreError(error, doing: "connecting to \(config.host):\(config.port)/\(config.database) as \(config.user)")
+        }
     }
 
     /// Runs `body` on one connection of the pool.

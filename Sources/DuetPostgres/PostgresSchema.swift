@@ -24,6 +24,8 @@ public enum PostgresSchema {
     public static let migrations: [PostgresMigration] = [
         PostgresMigration(name: "pg1-tables", statements: tables),
         PostgresMigration(name: "pg2-progress-counts", statements: progressCounts),
+        // The whole task (`TaskSpec.storedJSON`), as SQLite's v12: a shared store's tasks are the team's.
+        PostgresMigration(name: "pg3-task-spec", statements: ["ALTER TABLE tasks ADD COLUMN spec TEXT"]),
     ]
 
     /// Every table Duet's project holds, by the name the SQLite store gives it.

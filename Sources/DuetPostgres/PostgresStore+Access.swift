@@ -17,7 +17,7 @@ extension PostgresStore {
                 return try await body(db)
             }
         } catch {
-            throw PostgresStoreError(error, doing: doing())
+            throw Self.storeError(error, doing: doing())
         }
     }
 
@@ -26,7 +26,7 @@ extension PostgresStore {
         do {
             return try await pool.withConnection(body)
         } catch {
-            throw PostgresStoreError(error, doing: doing())
+            throw Self.storeError(error, doing: doing())
         }
     }
 
@@ -58,6 +58,13 @@ final class PostgresWriteWait: @unchecked Sendable {
 }
 
 extension PostgresConnection {
+    /// Closes the connection a session dropped without commit held: the server rolls its transaction
+    /// back. (The completion holds the connection until it is closed: postgres-nio asserts that it is.)
+    func closeDropped() {
+        let closing: EventLoopFuture<Void> = close()
+        closing.whenComplete { _ in withExtendedLifetime(self) {} }
+    }
+
     /// Runs one statement; rows it returns are dropped.
     func execute(_ query: PostgresQuery) async throws {
         _ = try await self.query(query, logger: PostgresPool.quiet)
@@ -104,6 +111,17 @@ struct PostgresItemFilter: Sendable {
     }
 }
 
+extension PostgresItemFilter {
+    /// The filter as a condition on the columns of `table` (no leading AND), its values bound into
+    /// `statement`; no kinds covers nothing.
+    func condition(table: String = "items", binding statement: inout PostgresStatement) -> String {
+        if kinds.isEmpty { return "false" }
+        let kindList = "\(table).kind = ANY(\(statement.bind(kinds)))"
+        guard let dataset else { return kindList }
+        return "\(table).dataset = \(statement.bind(dataset)) AND " + kindList
+    }
+}
+
 extension PostgresQuery.StringInterpolation {
     /// The filter as a condition on the columns of `table` (no leading AND); no kinds covers nothing.
     mutating func appendInterpolation(covers filter: PostgresItemFilter, table: String = "items") {
@@ -120,26 +138,33 @@ extension PostgresQuery.StringInterpolation {
 
 /// Item rows as DuetCore values (the columns `itemColumns` selects, in its order).
 enum PostgresItemRow {
-    static let itemColumns =
-        "items.id, items.uid, items.dataset, items.kind, items.fields, items.gold, items.meta, items.source_line"
+    static let itemColumns = StoredRows.itemColumns
     typealias Columns = (Int64, String, String, String, String, String?, String?, Int64?)
 
     static func storedItem(_ c: Columns) throws -> StoredItem {
-        let (id, uid, dataset, kindName, fieldsText, goldText, metaText, line) = c
-        guard let kind = ItemKind(rawValue: kindName) else {
-            throw PostgresStoreError.corrupt("item \(id) has unknown kind '\(kindName)'")
+        do {
+            return try StoredRows.item(reading: TupleColumns(c: c))
+        } catch {
+            throw PostgresStoreError.corrupt(error.detail)
         }
-        let fields = ItemFields(json: try json(fieldsText, "fields of item \(id)"))
-        let gold = try goldText.map { try json($0, "gold of item \(id)") }
-        var metadata: [String: JSONValue] = [:]
-        if let metaText {
-            guard let object = try json(metaText, "metadata of item \(id)").object else {
-                throw PostgresStoreError.corrupt("metadata of item \(id) is not a JSON object")
+    }
+
+    /// The typed row as `StoredRows` reads columns.
+    struct TupleColumns: StoredColumns {
+        let c: Columns
+        func text(_ i: Int32) -> String? {
+            switch i {
+            case 1: c.1
+            case 2: c.2
+            case 3: c.3
+            case 4: c.4
+            case 5: c.5
+            case 6: c.6
+            default: nil
             }
-            metadata = object
         }
-        return StoredItem(rowID: id, item: Item(uid: uid, dataset: dataset, kind: kind, fields: fields, gold: gold,
-                                                metadata: metadata, sourceLine: line.map { Int($0) }))
+        func int64(_ i: Int32) -> Int64? { i == 0 ? c.0 : i == 7 ? c.7 : nil }
+        func double(_ i: Int32) -> Double? { nil }
     }
 
     /// Stored JSON text parsed (a clear error naming `what` when it is not JSON).

@@ -173,7 +173,7 @@ extension PostgresStore: VoteStore {
             guard let taskID = try await Self.taskID(db, name: task.name) else { return [] }
             // SQLite's order: bytewise text, NULL first.
             return try await db.rows("""
-                SELECT annotator, variant, label, COUNT(*) FROM votes WHERE task_id = \(taskID)
+                SELECT annotator, variant, label, COUNT(*) FROM votes WHERE task_id = \(taskID) AND NOT no_vote
                 GROUP BY annotator, variant, label
                 ORDER BY annotator COLLATE "C", variant COLLATE "C", label COLLATE "C" NULLS FIRST
                 """).decode((String, String, String?, Int).self).all().map {

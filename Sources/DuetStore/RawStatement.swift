@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import GRDB
 import GRDBSQLite
 
@@ -105,21 +106,8 @@ final class RawStatement {
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(connection) }
 }
 
-/// Reading the current row's columns (0-based), for `Rows`.
-protocol ColumnReader {
-    func text(_ i: Int32) -> String?
-    func int64(_ i: Int32) -> Int64?
-    func double(_ i: Int32) -> Double?
-    /// The column's text parsed as JSON; nil when NULL.
-    func json(_ i: Int32) throws(JSONSyntaxError) -> JSONValue?
-}
-
-extension ColumnReader {
-    func json(_ i: Int32) throws(JSONSyntaxError) -> JSONValue? {
-        guard let text = text(i) else { return nil }
-        return try JSONValue.parse(text)
-    }
-}
+/// Reading the current row's columns (0-based), for `Rows` (DuetStoreAPI's protocol, shared with every backend).
+typealias ColumnReader = StoredColumns
 
 extension RawStatement: ColumnReader {
     func text(_ i: Int32) -> String? {
@@ -148,8 +136,10 @@ extension RawStatement: ColumnReader {
     }
 }
 
-extension GRDB.Row: ColumnReader {
-    func text(_ i: Int32) -> String? { self[Int(i)] }
-    func int64(_ i: Int32) -> Int64? { self[Int(i)] }
-    func double(_ i: Int32) -> Double? { self[Int(i)] }
+/// A GRDB row read by `Rows` (a wrapper: GRDB's type and DuetStoreAPI's protocol are both imported).
+struct GRDBColumns: ColumnReader {
+    let row: GRDB.Row
+    func text(_ i: Int32) -> String? { row[Int(i)] }
+    func int64(_ i: Int32) -> Int64? { row[Int(i)] }
+    func double(_ i: Int32) -> Double? { row[Int(i)] }
 }

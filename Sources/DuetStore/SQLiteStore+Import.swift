@@ -201,41 +201,24 @@ final class SQLImportWriter: ImportWriter {
         let sources = try Row.fetchAll(db, sql: """
             SELECT value, confidence, note FROM annotations WHERE item_id = ? AND annotator_kind = 'source' ORDER BY id
             """, arguments: [id]).map { ImportBatch.StoredSource(value: $0["value"], confidence: $0["confidence"], note: $0["note"]) }
-        func part(_ text: String?, _ body: (UnsafeBufferPointer<UInt8>?) -> Int64) -> Int64 {
-            guard var text else { return body(nil) }
-            return text.withUTF8 { body($0) }
-        }
-        let kind: String = row["kind"]
-        return part(row["fields"]) { fields in
-            part(row["gold"]) { gold in
-                part(row["meta"]) { meta in
-                    ImportBatch.contentHash(kind: kind, fields: fields, gold: gold, meta: meta, sources: sources)
-                }
-            }
-        }
+        return ImportBatch.contentHash(kind: row["kind"], fields: row["fields"], gold: row["gold"], meta: row["meta"], sources: sources)
     }
 
     /// A row whose id is stored with other content.
     private func changed(_ row: ImportBatch.Row, stored: Stored, bytes: UnsafeBufferPointer<UInt8>) throws {
         let uid = String(decoding: Self.bytes(row.uid, in: bytes), as: UTF8.self)
-        let here = row.sourceLine.map { "\(path):\($0)" } ?? path
         let storedPath = try stored.importID.flatMap { id in
             try batchImports[id] ?? String.fetchOne(db, sql: "SELECT path FROM imports WHERE id = ?", arguments: [id])
         }
-        let storedPlace = (storedPath ?? "an earlier import") + (stored.line.map { ":\($0)" } ?? "")
+        let storedPlace = ChangedRowReport.place(path: storedPath, line: stored.line)
         let earlier = stored.importID.map { batchImports[$0] != nil } ?? false
         switch onChange {
         case .error:
-            let what = earlier ? "was read before at \(storedPlace)" : "is already in the store from \(storedPlace)"
-            let keep = earlier ? "keep the first and skip this one" : "keep the stored item and skip this row"
-            throw ImportError(file: path, line: row.sourceLine ?? 0, message: """
-                id "\(uid)" \(what) with different content \
-                (rows repeated unchanged are fine; --on-change skip would \(keep))
-                """)
+            throw ChangedRowReport.error(uid: uid, file: path, line: row.sourceLine, storedPlace: storedPlace, earlier: earlier)
         case .skip:
             counts.changedSkipped += 1
             if counts.firstChangedSkipped == nil {
-                counts.firstChangedSkipped = "\(here) (id \"\(uid)\", kept from \(storedPlace))"
+                counts.firstChangedSkipped = ChangedRowReport.skipped(uid: uid, file: path, line: row.sourceLine, storedPlace: storedPlace)
             }
         }
     }

@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import Foundation
 import GRDB
 
@@ -130,10 +131,7 @@ extension SQLiteStore {
     public func search(_ task: TaskSpec, query: String, limit: Int) throws -> [StoredItem] {
         guard limit > 0, !query.isEmpty else { return [] }
         let filter = ItemFilter(task)
-        // Fields are stored as canonical JSON: the query is looked for as it is written there (a quote as \",
-        // a line break as \n), so text with quotes, backslashes or line breaks is found as typed.
-        let encoded = JSONValue.string(query).canonicalJSON.dropFirst().dropLast()
-        var arguments: StatementArguments = [String(encoded), query]
+        var arguments: StatementArguments = [StoredRows.fieldsNeedle(query), query]
         arguments += filter.arguments
         arguments += [limit]
         let sql = """

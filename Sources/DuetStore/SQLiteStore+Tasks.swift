@@ -1,4 +1,5 @@
 import DuetCore
+import DuetStoreAPI
 import Foundation
 import GRDB
 
@@ -6,7 +7,7 @@ extension SQLiteStore {
     /// Upserts every spec by name; never deletes a task.
     /// A task's labels as the tasks table holds them.
     static func labelsColumn(_ spec: TaskSpec) -> String {
-        JSONValue.array(spec.labels.map { .string($0) }).canonicalJSON
+        spec.labelsColumn
     }
 
     public func syncTasks(_ specs: [TaskSpec]) throws {
@@ -42,11 +43,7 @@ extension SQLiteStore {
     public func storedTasks() throws -> [TaskSpec] {
         try writer.read { db in
             try Row.fetchAll(db, sql: "SELECT name, kind, dataset, labels, overlap, spec FROM tasks ORDER BY name").compactMap { row in
-                let text: String? = row[5]
-                if let text, let json = try? JSONValue.parse(text), let spec = TaskSpec(storedJSON: json) { return spec }
-                guard let kind = TaskKind(rawValue: row[1]) else { return nil }
-                let labels = (try? JSONValue.parse(row[3] as String))?.array?.compactMap(\.string) ?? []
-                return TaskSpec(name: row[0], kind: kind, labels: labels, dataset: row[2], overlap: row[4])
+                TaskSpec(storedRow: (name: row[0], kind: row[1], dataset: row[2], labels: row[3], overlap: row[4], spec: row[5]))
             }
         }
     }

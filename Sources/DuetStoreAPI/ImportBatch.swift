@@ -99,6 +99,19 @@ public struct ImportBatch: Sendable {
         return h.finalize()
     }
 
+    /// `contentHash` of a row as stored (columns as text): for items stored before hashes were kept.
+    public static func contentHash(kind: String, fields: String?, gold: String?, meta: String?, sources: [StoredSource]) -> Int64 {
+        func part(_ text: String?, _ body: (UnsafeBufferPointer<UInt8>?) -> Int64) -> Int64 {
+            guard var text else { return body(nil) }
+            return text.withUTF8 { body($0) }
+        }
+        return part(fields) { fields in
+            part(gold) { gold in
+                part(meta) { meta in contentHash(kind: kind, fields: fields, gold: gold, meta: meta, sources: sources) }
+            }
+        }
+    }
+
     private static func slice(_ span: Span, _ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
         span.isNull ? nil : UnsafeBufferPointer(rebasing: bytes[span.start..<span.start + span.count])
     }
@@ -118,5 +131,29 @@ public struct ImportBatch: Sendable {
         let start = bytes.count
         write(&bytes)
         return Span(start: start, count: bytes.count - start)
+    }
+}
+
+/// How an import words a row whose id is known with other content (every backend words it alike).
+public enum ChangedRowReport {
+    /// Where a stored row came from: `path:line`, or "an earlier import" when its file is unknown.
+    public static func place(path: String?, line: Int64?) -> String {
+        (path ?? "an earlier import") + (line.map { ":\($0)" } ?? "")
+    }
+
+    /// The error for `ChangedRows.error`: `earlier` when the kept row was read by this import.
+    public static func error(uid: String, file: String, line: Int?, storedPlace: String, earlier: Bool) -> ImportError {
+        let what = earlier ? "was read before at \(storedPlace)" : "is already in the store from \(storedPlace)"
+        let keep = earlier ? "keep the first and skip this one" : "keep the stored item and skip this row"
+        return ImportError(file: file, line: line ?? 0, message: """
+            id "\(uid)" \(what) with different content \
+            (rows repeated unchanged are fine; --on-change skip would \(keep))
+            """)
+    }
+
+    /// `ImportCounts.firstChangedSkipped` for a row of `file` skipped under `ChangedRows.skip`.
+    public static func skipped(uid: String, file: String, line: Int?, storedPlace: String) -> String {
+        let here = line.map { "\(file):\($0)" } ?? file
+        return "\(here) (id \"\(uid)\", kept from \(storedPlace))"
     }
 }

@@ -7,8 +7,8 @@ import Foundation
 /// `duet-bench store N`: the store port itself, on SQLite (a file in a temporary folder) and, when
 /// `DUET_TEST_POSTGRES_URL` is set (`scripts/pg-throwaway.sh run -- …` sets it), on PostgreSQL (a
 /// database of its own, dropped after):
-/// - import of N generated rows through the import session: rows/s; on PostgreSQL also `psql \copy`
-///   of the same rows as CSV and the ratio (goal ≤ 2);
+/// - import of N generated rows through the import session: rows/s (against `psql \copy`:
+///   `duet-bench pgimport`);
 /// - next item at N items: p50/p99;
 /// - key → decision committed with 8 labelers at once (8 tasks, each asking for its next item and
 ///   recording it, on the one store): p50/p99 of `record` (goal p99 ≤ 10 ms on PostgreSQL);
@@ -18,20 +18,19 @@ func runStoreBench(n: Int) async throws {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let sqlite = try SQLiteStore.open(path: dir.appendingPathComponent("duet.db").path)
-    try await benchStore(sqlite, name: "sqlite", n: n, csv: nil)
+    try await benchStore(sqlite, name: "sqlite", n: n)
     try await benchPostgres(n: n, dir: dir)
     print(String(format: "store benchmark: peak RSS %.1f MB", peakRSSMB()))
     figure("store peak RSS MB", peakRSSMB(), goal: "≤ 100")
 }
 
-/// The bench's generated row `i` (also its CSV line for `psql \copy`).
+/// The bench's generated row `i`.
 func benchRecord(_ i: Int) -> ImportedRecord {
     ImportedRecord(item: Item(uid: "i\(i)", dataset: "items", kind: .text,
                               fields: .text("item \(i): the service was \(["great", "slow", "fine"][i % 3]) 😀"), sourceLine: i))
 }
 
-func benchStore(_ store: any DuetStoreBackend, name: String, n: Int,
-                csv: (url: URL, copy: (URL, Int) async throws -> Double)?) async throws {
+func benchStore(_ store: any DuetStoreBackend, name: String, n: Int) async throws {
     let task = TaskSpec(name: "bench", kind: .classify, labels: ["pos", "neg", "neu"], dataset: "items")
     try await store.syncTasks([task])
     // Import: batches of 1,024 encoded rows, as `duet import` hands them over.
@@ -49,12 +48,6 @@ func benchStore(_ store: any DuetStoreBackend, name: String, n: Int,
     guard counts.added == n else { throw DuetError("\(name): imported \(counts.added) rows, expected \(n)") }
     print(String(format: "store %@: import %d rows %.2f s (%.0f rows/s)", name, n, importSeconds, Double(n) / importSeconds))
     figure("store \(name) import rows/s", Double(n) / importSeconds, goal: "")
-    if let csv {
-        let copySeconds = try await csv.copy(csv.url, n)
-        print(String(format: "store %@: psql \\copy of the same rows %.2f s; import / \\copy = %.2f (goal ≤ 2)", name, copySeconds,
-                     importSeconds / copySeconds))
-        figure("store \(name) import / psql copy", importSeconds / copySeconds, goal: "≤ 2")
-    }
     // Next item, one person, at n items.
     var next: [Double] = []
     for k in 0..<200 {

@@ -4,8 +4,9 @@
 //   panel  `duet route` as its own process with a 13-member panel over N items (default 10^5): items/s, peak RSS
 //   local  the built-in ensemble: train on N/10, predict N (default 10^5)
 //   export `duet export` of N machine decisions (default 10^6) as JSONL and CSV: items/s
+//   pgimport  N rows (default 10^5) into PostgreSQL by Duet's import vs `psql \copy` of the same rows as CSV: seconds, ratio
 //   scroll ms per scroll key on one item of N MB (default 5) on one line
-//   store  the store port on SQLite and PostgreSQL: import, next item, 8 labelers' commits (default 10^5)
+//   store  the store port on SQLite and PostgreSQL: import, next item, 8 labelers' key → commit (default 10^5), peak RSS
 // Lines starting with FIGURE are for benchmarks/run.sh's summary table.
 import DuetApp
 import DuetCore
@@ -54,13 +55,16 @@ case "export":
 case "store":
     try await runStoreBench(n: sizeArgument ?? 100_000)
     exit(0)
+case "pgimport":
+    try await runPostgresImportBench(n: sizeArgument ?? 100_000)
+    exit(0)
 case "scroll":
     try await runScrollBench(megabytes: sizeArgument ?? 5)
     exit(0)
 case "ui":
     break
 default:
-    print("usage: duet-bench [ui|route|panel|local|export|scroll|store] [N]")
+    print("usage: duet-bench [ui|route|panel|local|export|pgimport|scroll|store] [N]")
     exit(2)
 }
 let n = sizeArgument ?? 1_000_000

@@ -34,11 +34,11 @@ import Testing
 
     @Test func unknownTablesAndArraysOfTables() {
         #expect(error(Self.task + "[bogus]\nx = 1\n")?.description
-            == "/p/duet.toml:5: unknown table 'bogus'; known: project, tasks, annotators, router, cost, ui, keys")
+            == "/p/duet.toml:5: unknown table 'bogus'; known: project, tasks, annotators, router, cost, ui, keys, store")
         let annotator = "[[annotator]]\nname = \"g\"\nkind = \"local\"\n"
         #expect(error(Self.task + annotator)?.description == "/p/duet.toml:5: unknown table 'annotator'; did you mean 'annotators'?")
         #expect(error("labelz = 3\n")?.description
-            == "/p/duet.toml:1: unknown key 'labelz'; known: project, tasks, annotators, router, cost, ui, keys")
+            == "/p/duet.toml:1: unknown key 'labelz'; known: project, tasks, annotators, router, cost, ui, keys, store")
         #expect(error("[ui]\ntheme = \"dark\"\nthem = \"x\"\n")?.description == "/p/duet.toml:3: unknown key 'them' in ui; did you mean 'theme'?")
     }
 
