@@ -112,7 +112,8 @@ let package = Package(
         // Needs a server: DUET_TEST_POSTGRES_URL (scripts/pg-throwaway.sh starts one); skipped without it unless CI=true.
         .testTarget(
             name: "DuetPostgresTests",
-            dependencies: ["DuetPostgres", "DuetStore", "DuetStoreAPI", "DuetCore", "StoreConformance", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["DuetPostgres", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetProject", "StoreConformance",
+                           .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(
             name: "DuetProjectTests",

@@ -1,4 +1,5 @@
 import DuetCore
+import DuetPostgres
 import DuetStoreAPI
 import DuetStore
 import Foundation
@@ -18,13 +19,26 @@ public final class Project {
     /// The store, by its roles: opened as an `SQLiteStore` (its read-only open is decided here, at
     /// open time); the workflows ask it only for the roles they use.
     public let store: any DuetStoreBackend
+    /// A shared store's tasks against duet.toml's (nil for a SQLite project, whose duet.toml is applied on
+    /// every open): what `duet task apply` would change. The project serves the store's tasks.
+    public private(set) var taskChanges: TaskChanges?
+    /// duet.toml's tasks as the file has them (for a shared store, `config.tasks` are the store's).
+    public private(set) var fileTasks: [TaskSpec]
 
     public var configURL: URL { root.appendingPathComponent(ConfigFile.fileName) }
 
-    init(root: URL, config: ProjectConfig, store: any DuetStoreBackend) {
+    init(root: URL, config: ProjectConfig, store: any DuetStoreBackend, taskChanges: TaskChanges? = nil, fileTasks: [TaskSpec]? = nil) {
         self.root = root
         self.config = config
         self.store = store
+        self.taskChanges = taskChanges
+        self.fileTasks = fileTasks ?? config.tasks
+    }
+
+    /// Where the project's store is, in words (for status lines).
+    public var storeDescription: String {
+        if let shared = config.store, let c = try? PostgresConfig(url: shared.url, passwordEnv: shared.passwordEnv) { return c.description }
+        return root.appendingPathComponent(Self.storeFileName).path
     }
 
     /// Whether a command may change the project.
@@ -43,12 +57,59 @@ public final class Project {
     /// Opens the project in `root`: reads duet.toml, opens the store and
     /// brings its task table in line with the config. The store must exist:
     /// only `create` (`duet init`) makes a new one.
+    ///
+    /// A project whose duet.toml names a shared store (`[store] url`) opens only through the async `open`.
     public static func open(at root: URL, mode: Mode = .readWrite) throws -> Project {
         try open(at: root, mode: mode, creating: false)
     }
 
+    /// Opens the project in `root`, on SQLite or on the shared PostgreSQL store its duet.toml names. A
+    /// shared store's tasks are the team's: the project serves them, and `taskChanges` says how
+    /// duet.toml differs (`duet task apply` applies it); opening never changes them.
+    public static func open(at root: URL, mode: Mode = .readWrite,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> Project {
+        let config = try ConfigFile.load(root.appendingPathComponent(ConfigFile.fileName))
+        guard let shared = config.store else { return try open(at: root, mode: mode, creating: false) }
+        return try await openShared(root: root, config: config, shared: shared, intent: .attach, environment: environment).project
+    }
+
+    /// A project on a shared store: attached (or, for `duet init --store`, created in an empty
+    /// database, its tasks then duet.toml's).
+    static func openShared(root: URL, config: ProjectConfig, shared: StoreSettings, intent: PostgresProject.Intent,
+                           environment: [String: String]) async throws -> (project: Project, created: Bool) {
+        let settings = try PostgresConfig(url: shared.url, passwordEnv: shared.passwordEnv)
+        let pool = try await PostgresPool.open(settings, environment: environment, maximumConnections: 4)
+        let opening: PostgresProject.Opening
+        do { opening = try await PostgresProject.open(pool, intent: intent) } catch {
+            await pool.close()
+            throw error
+        }
+        let store = PostgresStore(pool: pool)
+        if opening == .created { try await store.syncTasks(config.tasks) }
+        let stored = try await store.storedTasks()
+        var served = config
+        served.tasks = stored
+        let changes = TaskChanges(stored: stored, proposed: config.tasks)
+        return (Project(root: root, config: served, store: store, taskChanges: changes, fileTasks: config.tasks), opening == .created)
+    }
+
+    /// `duet task apply`: makes the shared store's tasks duet.toml's (adds and changes; never deletes).
+    /// Returns what changed (empty: nothing to do).
+    public func applyTasks(dryRun: Bool) async throws -> TaskChanges {
+        let stored = try await store.storedTasks()
+        let changes = TaskChanges(stored: stored, proposed: fileTasks)
+        guard !dryRun, !changes.isEmpty else { return changes }
+        try await store.syncTasks(fileTasks)
+        config.tasks = try await store.storedTasks()
+        taskChanges = TaskChanges(stored: config.tasks, proposed: fileTasks)
+        return changes
+    }
+
     static func open(at root: URL, mode: Mode, creating: Bool) throws -> Project {
         let config = try ConfigFile.load(root.appendingPathComponent(ConfigFile.fileName))
+        if config.store != nil {
+            throw DuetError("\(root.path): duet.toml names a shared store ([store] url): this command cannot open it")
+        }
         let path = root.appendingPathComponent(storeFileName).path
         if !creating { try checkStoreExists(path) }
         if mode == .readOnly {
@@ -110,6 +171,30 @@ public final class Project {
     @discardableResult
     /// `example`: add the template's example task (else duet.toml holds it commented out).
     public static func create(at root: URL, template: Template, name: String? = nil, example: Bool = false) throws -> Project {
+        try prepare(at: root, template: template, name: name, example: example, store: nil)
+        return try open(at: root, mode: .readWrite, creating: true)
+    }
+
+    /// `duet init DIR --store URL`: duet.toml with `[store]`, and the project created in the empty
+    /// database the URL names, or joined when the database holds one (its tasks then the team's; never
+    /// wiped). `created` says which.
+    public static func create(at root: URL, template: Template, name: String? = nil, example: Bool = false, store: StoreSettings,
+                              environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> (project: Project, created: Bool) {
+        // The URL is checked before anything is written.
+        _ = try PostgresConfig(url: store.url, passwordEnv: store.passwordEnv)
+        try prepare(at: root, template: template, name: name, example: example, store: store)
+        let config = try ConfigFile.load(root.appendingPathComponent(ConfigFile.fileName))
+        do {
+            return try await openShared(root: root, config: config, shared: store, intent: .createOrAttach, environment: environment)
+        } catch {
+            // Nothing is left half made: the folder's duet.toml goes (the database was not changed, or holds the project).
+            try? FileManager.default.removeItem(at: root.appendingPathComponent(ConfigFile.fileName))
+            throw error
+        }
+    }
+
+    /// Writes duet.toml from the template (with `[store]` for a shared store).
+    static func prepare(at root: URL, template: Template, name: String?, example: Bool, store: StoreSettings?) throws {
         let fm = FileManager.default
         let configURL = root.appendingPathComponent(ConfigFile.fileName)
         if fm.fileExists(atPath: configURL.path) {
@@ -117,8 +202,13 @@ public final class Project {
         }
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         let projectName = name ?? root.standardizedFileURL.lastPathComponent
-        try template.render(projectName: projectName, example: example).write(to: configURL, atomically: true, encoding: .utf8)
-        return try open(at: root, mode: .readWrite, creating: true)
+        var text = template.render(projectName: projectName, example: example)
+        if let store {
+            text += "\n# The project's store: a shared PostgreSQL database (the password in the variable password_env names).\n"
+            text += "[store]\nurl = \"\(TOMLText.escape(store.url))\"\n"
+            if let env = store.passwordEnv { text += "password_env = \"\(TOMLText.escape(env))\"\n" }
+        }
+        try text.write(to: configURL, atomically: true, encoding: .utf8)
     }
 
     /// Adds a task: appends a [[tasks]] block to duet.toml (comments and

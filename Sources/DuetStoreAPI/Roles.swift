@@ -152,7 +152,7 @@ public protocol RouteStore: AnyObject, Sendable {
 
 /// Everything a backend provides.
 public typealias DuetStoreBackend = TaskCatalog & ItemCatalog & ImportSink & LabelingQueue & ProgressCounts
-    & VoteStore & RouteStore & ResponseCache
+    & VoteStore & RouteStore & ResponseCache & TableAccess
 
 // MARK: Conveniences over the roles
 

@@ -17,7 +17,7 @@ func runExportBench(n requested: Int) async throws {
         ?? FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-export-\(getpid())")
     defer { if keep == nil { try? FileManager.default.removeItem(at: dir) } }
     let reuse = keep != nil && FileManager.default.fileExists(atPath: dir.appendingPathComponent("duet.toml").path)
-    let project = reuse ? try Project.open(at: dir) : try Project.create(at: dir, template: .classify, example: true)
+    let project = reuse ? try await Project.open(at: dir) : try Project.create(at: dir, template: .classify, example: true)
     let task = try project.task(nil)
     var routeSeconds = 0.0
     if reuse {

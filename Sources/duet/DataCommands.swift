@@ -28,7 +28,7 @@ struct Import: AsyncParsableCommand {
         """) var onChange: ChangedRows = .error
 
     func run() async throws {
-        let project = try projectOptions.open()
+        let project = try await projectOptions.open()
         let request = ImportRequest(paths: files, dataset: dataset, format: format, idField: idField, textField: textField,
                                     goldField: goldField, dryRun: dryRun, onChange: onChange)
         let meter = ProgressMeter()
@@ -74,7 +74,7 @@ struct Export: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let project = try projectOptions.open(.readOnly)
+        let project = try await projectOptions.open(.readOnly)
         let request = ExportRequest(task: task, format: format, scope: decisions, output: output ?? file, options: ExportOptions(ktoTies: ktoTies))
         let meter = ProgressMeter()
         defer { meter.finish(summary: false) }

@@ -15,7 +15,7 @@ struct Duet: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Demo.self, Label.self, Init.self, TaskCommand.self, Import.self, Export.self, Status.self,
-            Votes.self, RouteCommand.self, Plan.self, Triage.self, Adjudicate.self, AgreementCommand.self,
+            Votes.self, RouteCommand.self, Plan.self, Triage.self, Adjudicate.self, AgreementCommand.self, StoreCommand.self,
         ]
     )
 
@@ -40,8 +40,8 @@ struct Duet: AsyncParsableCommand {
     }
 
     /// `duet` alone: the dashboard.
-    func run() throws {
-        try TUI.run(project: projectOptions.open(), options: LaunchOptions(annotator: screen.annotator, theme: screen.theme))
+    func run() async throws {
+        try TUI.run(project: await projectOptions.open(), options: LaunchOptions(annotator: screen.annotator, theme: screen.theme))
     }
 }
 
@@ -64,8 +64,15 @@ struct ProjectOptions: ParsableArguments {
     var project: String?
 
     /// `.readOnly` for commands that only read: they write nothing (and work on a read-only store).
-    func open(_ mode: Project.Mode = .readWrite) throws -> Project {
-        try Project.open(at: Project.locate(explicit: project), mode: mode)
+    /// On a shared store whose tasks differ from duet.toml's, a note says so (the store's are served).
+    func open(_ mode: Project.Mode = .readWrite) async throws -> Project {
+        let opened = try await Project.open(at: Project.locate(explicit: project), mode: mode)
+        if let changes = opened.taskChanges, !changes.isEmpty {
+            Console.note("note: duet.toml's tasks differ from the shared store's (the store's are used): "
+                         + changes.lines.filter { !$0.hasPrefix(" ") }.joined(separator: "; ")
+                         + "; " + Invocation.line("task", "apply", "--project", opened.root.path) + " applies them")
+        }
+        return opened
     }
 }
 

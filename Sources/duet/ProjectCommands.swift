@@ -3,7 +3,7 @@ import DuetCore
 import DuetProject
 import Foundation
 
-struct Init: ParsableCommand {
+struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a project: duet.toml and duet.sqlite.",
         discussion: """
@@ -12,6 +12,9 @@ struct Init: ParsableCommand {
         Examples:
           duet init myproject --template classify
           duet init prefs --template compare --name "preference pairs" --example
+          duet init team --store postgres://ana@db.example:5432/labels --password-env DUET_PG_PASSWORD
+        With --store the project's store is that PostgreSQL database: created there when the database is \
+        empty, joined when it holds a Duet project already (a teammate runs the same command; nothing is wiped).
         """)
 
     @Argument(help: "Folder for the project (created if missing).")
@@ -26,10 +29,32 @@ struct Init: ParsableCommand {
     @Flag(help: "Also add the template's example task (otherwise it is only a comment in duet.toml).")
     var example = false
 
-    func run() throws {
+    @Option(help: ArgumentHelp("A shared PostgreSQL store instead of duet.sqlite: postgres://user@host:5432/database.", valueName: "url"))
+    var store: String?
+
+    @Option(help: ArgumentHelp("The environment variable that holds the store's password (never the password).", valueName: "name"))
+    var passwordEnv: String?
+
+    func run() async throws {
         let url = URL(fileURLWithPath: dir).standardizedFileURL
-        let project = try Project.create(at: url, template: template, name: name, example: example)
-        Console.out("created \(project.configURL.path) and \(Project.storeFileName) (template \(template.rawValue))")
+        let project: Project
+        if let store {
+            let made = try await Project.create(at: url, template: template, name: name, example: example,
+                                                store: StoreSettings(url: store, passwordEnv: passwordEnv))
+            project = made.project
+            let items = try await project.store.itemCount()
+            Console.out(made.created
+                ? "created \(project.configURL.path) and the project in \(project.storeDescription) (template \(template.rawValue))"
+                : "created \(project.configURL.path) and joined the project in \(project.storeDescription): "
+                    + Plural.count(project.config.tasks.count, "task") + ", " + Plural.count(items, "item"))
+            if let changes = project.taskChanges, !changes.isEmpty, !made.created {
+                Console.out("duet.toml's tasks differ from the team's (the team's are used): " + changes.lines.joined(separator: "; "))
+            }
+        } else {
+            guard passwordEnv == nil else { throw ValidationError("--password-env goes with --store") }
+            project = try Project.create(at: url, template: template, name: name, example: example)
+            Console.out("created \(project.configURL.path) and \(Project.storeFileName) (template \(template.rawValue))")
+        }
         if project.config.tasks.isEmpty {
             let t = template.exampleTask
             let labels = t.labels.isEmpty ? [] : ["--labels", "a,b,c"]
@@ -43,7 +68,8 @@ struct Init: ParsableCommand {
 
 struct TaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "task", abstract: "Add and list labeling tasks.", subcommands: [Add.self, List.self], defaultSubcommand: List.self)
+        commandName: "task", abstract: "Add, list and apply labeling tasks.", subcommands: [Add.self, List.self, Apply.self],
+        defaultSubcommand: List.self)
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -59,7 +85,7 @@ struct TaskCommand: ParsableCommand {
         @Option(help: "How many different people label each item (default 1).") var overlap: Int = 1
 
         func run() async throws {
-            let project = try projectOptions.open()
+            let project = try await projectOptions.open()
             var range = 1...5
             if let scale {
                 let parts = scale.split(separator: "-").compactMap { Int($0) }
@@ -74,12 +100,35 @@ struct TaskCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a shared store's tasks duet.toml's (added and changed tasks; none is deleted).",
+            discussion: """
+            A shared (PostgreSQL) store keeps the team's tasks: editing duet.toml changes nothing until this \
+            command applies it. It prints each change first; --dry-run stops there. (A SQLite project applies \
+            duet.toml's tasks on every open.)
+            """)
+        @OptionGroup var projectOptions: ProjectOptions
+        @Flag(help: "Show what would change, change nothing.") var dryRun = false
+
+        func run() async throws {
+            let project = try await Project.open(at: Project.locate(explicit: projectOptions.project))
+            let changes = try await project.applyTasks(dryRun: dryRun)
+            for line in changes.lines { Console.out(line) }
+            if changes.isEmpty {
+                Console.out("the store's tasks are duet.toml's; nothing to apply")
+            } else {
+                Console.out(dryRun ? "dry run: nothing changed" : "applied to \(project.storeDescription)")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List tasks.")
         @OptionGroup var projectOptions: ProjectOptions
 
-        func run() throws {
-            let project = try projectOptions.open()
+        func run() async throws {
+            let project = try await projectOptions.open()
             if project.config.tasks.isEmpty {
                 Console.out("no tasks; add one with `duet task add NAME --kind classify --labels a,b,c`")
                 return

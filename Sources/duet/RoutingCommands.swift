@@ -24,7 +24,7 @@ struct Votes: ParsableCommand {
         @Flag(help: "Print JSON (every field, the whole raw answers).") var json = false
 
         func run() async throws {
-            let project = try projectOptions.open(.readOnly)
+            let project = try await projectOptions.open(.readOnly)
             let records = try await VotesListWorkflow.records(task: project.task(task), item: item, annotator: annotator,
                                                         unparseableOnly: unparseable, limit: max(0, limit), project: project)
             if json {
@@ -51,7 +51,7 @@ struct Votes: ParsableCommand {
         @Option(help: "The dataset the votes' item ids belong to (default: the task's).") var dataset: String?
 
         func run() async throws {
-            let project = try projectOptions.open()
+            let project = try await projectOptions.open()
             let meter = ProgressMeter()
             defer { meter.finish(summary: false) }
             let report = try await VotesImportWorkflow.run(path: file, task: project.task(task), dataset: dataset, store: project.store,
@@ -94,7 +94,7 @@ struct RouteCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let project = try projectOptions.open()
+        let project = try await projectOptions.open()
         let panel = try annotator.map(PanelOption.parse)
         let spec = try project.task(task)
         let runs = try await RouteWorkflow.annotatorsToRun(panel, project: project, task: spec)
@@ -155,7 +155,7 @@ struct Plan: AsyncParsableCommand {
             }
             return b
         }
-        let project = try projectOptions.open(.readOnly)
+        let project = try await projectOptions.open(.readOnly)
         if let svg { try PlanWorkflow.checkSVGPath(svg, project: project) }  // before the work, not after
         let meter = ProgressMeter()
         defer { meter.finish() }

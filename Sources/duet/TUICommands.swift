@@ -14,7 +14,7 @@ struct ScreenOptions: ParsableArguments {
     var theme: String?
 }
 
-struct Label: ParsableCommand {
+struct Label: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Label a task's items in the terminal.",
         discussion: "Example: duet label --task sentiment --as ana   (press ? for the keys)")
@@ -22,8 +22,8 @@ struct Label: ParsableCommand {
     @OptionGroup var screen: ScreenOptions
     @Option(help: "The task (default: the only task, else the dashboard).") var task: String?
 
-    func run() throws {
-        try TUI.run(project: projectOptions.open(), options: LaunchOptions(label: true, task: task, annotator: screen.annotator, theme: screen.theme))
+    func run() async throws {
+        try TUI.run(project: await projectOptions.open(), options: LaunchOptions(label: true, task: task, annotator: screen.annotator, theme: screen.theme))
     }
 }
 
@@ -65,17 +65,17 @@ enum TUI {
     }
 }
 
-struct Triage: ParsableCommand {
+struct Triage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The routed queue as a table: the machine's least sure items first; open one, or accept the machine's labels.")
     @OptionGroup var projectOptions: ProjectOptions
     @OptionGroup var screen: ScreenOptions
     @Option(help: "The task (default: the only task).") var task: String?
 
-    func run() throws {
+    func run() async throws {
         var options = LaunchOptions(task: task, annotator: screen.annotator, theme: screen.theme)
         options.triage = true
-        try TUI.run(project: projectOptions.open(), options: options)
+        try TUI.run(project: await projectOptions.open(), options: options)
     }
 }
 
@@ -93,7 +93,7 @@ struct Adjudicate: AsyncParsableCommand {
     @Flag(help: "Print the disputed items instead of opening the screen.") var list = false
 
     func run() async throws {
-        let project = try projectOptions.open()
+        let project = try await projectOptions.open()
         if list {
             Console.out(try await AdjudicationList.make(task: task, peopleOnly: peopleOnly, project: project))
             return

@@ -222,6 +222,11 @@ final class FullDiskStore: DuetStoreBackend, @unchecked Sendable {
     func syncTasks(_ specs: [TaskSpec]) throws { try disk.check(); try inner.syncTasks(specs) }
     func isCurrent(tasks: [TaskSpec]) throws -> Bool { try inner.isCurrent(tasks: tasks) }
     func storedTasks() throws -> [TaskSpec] { try inner.storedTasks() }
+    func rows(of table: StoreTable, after: [ColumnValue]?, limit: Int) async throws -> [[ColumnValue]] {
+        try await inner.rows(of: table, after: after, limit: limit)
+    }
+    func rowCount(of table: StoreTable) async throws -> Int { try await inner.rowCount(of: table) }
+    func beginTableCopy() async throws -> any TableCopySession { try disk.check(); return try await inner.beginTableCopy() }
     func beginImport(dryRun: Bool, onChange: ChangedRows) async throws -> any ImportSession {
         try disk.check()
         return try await inner.beginImport(dryRun: dryRun, onChange: onChange)

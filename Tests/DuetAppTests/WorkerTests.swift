@@ -90,4 +90,40 @@ import TermUI
         // The decision asked for before ctrl-c is in the store; the key after it never ran.
         #expect(try r.h.decisions(Harness.sentiment).count == 1)
     }
+
+    /// A store that does not answer (a shared store's server restarting) is said on the bottom line while
+    /// the loop waits, and the notice goes when the write lands; the decision is not lost.
+    @Test func aStoreThatDoesNotAnswerIsSaidAndTheDecisionLandsAfter() throws {
+        let h = try Harness()
+        let disk = FullDisk()
+        disk.onWrite = { Thread.sleep(forTimeInterval: 2.6) }
+        var notices: [String] = []
+        var after: [String] = []
+        var written = false
+        let backend = CheckedBackend(width: 100, height: 24, events: [.key(.char("1"))]) { canvas in
+            let bottom = canvas.lines.last ?? ""
+            if bottom.contains("waiting for the store") { notices.append(bottom) }
+            if written { after.append(bottom) }
+            written = ((try? h.decisions(Harness.sentiment).count) ?? 0) == 1
+        }
+        let runtime = Runtime(state: h.state, store: disk.wrapping(h.store), backend: backend,
+                              clock: { Date(timeIntervalSince1970: 1_800_000_100) }, editor: { _ in nil })
+        try runtime.run()
+        #expect(notices.contains { $0.contains("waiting for the store (2 s)") }, "\(notices)")
+        #expect(try h.decisions(Harness.sentiment).count == 1)
+        #expect(!runtime.state.storeWaitNoticed)
+        #expect(!(runtime.state.status?.text.contains("waiting") ?? false))
+    }
+
+    @Test func theWaitingNoticeGoesOnlyWhenItIsTheStatus() {
+        var state = try! Harness().state
+        state.status = nil
+        _ = App.update(&state, .storeWaiting(seconds: 3))
+        #expect(state.status?.text.hasPrefix("waiting for the store (3 s)") == true && state.status?.kind == .warning)
+        _ = App.update(&state, .storeWaiting(seconds: nil))
+        #expect(state.status == nil)
+        state.status = Status("saved s001 → positive")
+        _ = App.update(&state, .storeWaiting(seconds: nil))
+        #expect(state.status?.text == "saved s001 → positive")
+    }
 }

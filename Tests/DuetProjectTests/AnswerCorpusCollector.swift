@@ -19,7 +19,7 @@ import Testing
 struct AnswerCorpusCollector {
     @Test func collect() async throws {
         let env = ProcessInfo.processInfo.environment
-        let project = try Project.open(at: URL(fileURLWithPath: env["DUET_COLLECT_CORPUS"]!))
+        let project = try await Project.open(at: URL(fileURLWithPath: env["DUET_COLLECT_CORPUS"]!))
         let spec = try MachineRunWorkflow.spec(env["DUET_CORPUS_ANNOTATOR"] ?? "llm", in: project.config)
         let llm = try MachineRunWorkflow.llm(spec, store: project.store)
         let cache: any ResponseCache = project.store

@@ -38,7 +38,7 @@ import Testing
                 + "\n[[annotators]]\nname = \"big\"\nkind = \"llm\"\nbase_url = \"\(server.baseURL)\"\nmodel = \"fake-2\"\n"
                 + "api_key_env = \"\(LLMProject.keyVariable)\"\nprompt_price = 2.5\ncompletion_price = 10\n"
             try config.write(to: created.configURL, atomically: true, encoding: .utf8)
-            let project = try Project.open(at: created.root)
+            let project = try await Project.open(at: created.root)
             let task = try project.task(nil)
             let runs = try await RouteWorkflow.runCascade(["gpt", "big"], task: task, project: project,
                                                           environment: [LLMProject.keyVariable: "sk-test"])

@@ -93,7 +93,7 @@ import Testing
         _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows.joined(separator: "\n"))]), into: created.store)
         let toml = try String(contentsOf: created.configURL, encoding: .utf8).replacingOccurrences(of: "train_on_gold = false", with: "train_on_gold = true")
         try toml.write(to: created.configURL, atomically: true, encoding: .utf8)
-        let project = try Project.open(at: created.root)
+        let project = try await Project.open(at: created.root)
         _ = try await MachineRunWorkflow.run(annotator: "local", task: project.task(nil), project: project)
         let seen = Collected<WorkProgress>()
         _ = try await PlanWorkflow.run(PlanRequest(budgets: [0]), project: project, progress: seen.add)

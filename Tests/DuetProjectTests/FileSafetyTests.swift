@@ -159,7 +159,7 @@ private func mode(_ path: String) -> mode_t {
         for f in files { #expect(chmod(f, 0o444) == 0) }
         defer { for f in files { _ = chmod(f, 0o644) } }
 
-        let project = try Project.open(at: root, mode: .readOnly)
+        let project = try await Project.open(at: root, mode: .readOnly)
         // The connection is read-only: a write fails (opening wrote nothing: syncTasks did not run).
         #expect(throws: (any Error).self) { try project.sqlite.syncTasks(project.config.tasks) }
         #expect(try await StatusReport.make(project).items == 2)
@@ -176,9 +176,9 @@ private func mode(_ path: String) -> mode_t {
         // A task added to duet.toml by hand: the store learns it on the next open, read-only or not.
         let toml = try String(contentsOf: created.configURL, encoding: .utf8)
         try (toml + "\n[[tasks]]\nname = \"topic\"\nkind = \"classify\"\nlabels = [\"a\", \"b\"]\n").write(to: created.configURL, atomically: true, encoding: .utf8)
-        let project = try Project.open(at: created.root, mode: .readOnly)
+        let project = try await Project.open(at: created.root, mode: .readOnly)
         #expect(try project.sqlite.taskProgress(try project.task("topic")).total == 2)
-        let again = try Project.open(at: created.root, mode: .readOnly)
+        let again = try await Project.open(at: created.root, mode: .readOnly)
         #expect(throws: (any Error).self) { try again.sqlite.syncTasks(again.config.tasks) }
     }
 }

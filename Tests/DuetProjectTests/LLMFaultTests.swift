@@ -54,7 +54,7 @@ import Testing
             let config = try String(contentsOf: project.configURL, encoding: .utf8)
                 .replacingOccurrences(of: server.baseURL, with: "http://127.0.0.1:9/v1")
             try config.write(to: project.configURL, atomically: true, encoding: .utf8)
-            let reopened = try Project.open(at: project.root)
+            let reopened = try await Project.open(at: project.root)
             await #expect(throws: DuetError.self) { _ = try await LLMProject.route(reopened) }
             do { _ = try await LLMProject.route(reopened) } catch {
                 #expect("\(error)".contains("could not connect to the server (refused or closed) on 11 requests"), "\(error)")
@@ -72,7 +72,7 @@ import Testing
             let config = try String(contentsOf: project.configURL, encoding: .utf8)
                 .replacingOccurrences(of: server.baseURL, with: "http://127.0.0.1:9/v1")
             try config.write(to: project.configURL, atomically: true, encoding: .utf8)
-            let reopened = try Project.open(at: project.root)
+            let reopened = try await Project.open(at: project.root)
             do {
                 _ = try await LLMProject.route(reopened)
                 Issue.record("the run did not stop")
@@ -187,7 +187,7 @@ import Testing
                                               settings: ["concurrency = \(concurrency)", "timeout = 120"])
             let root = project.root
             let first = Task {
-                let p = try Project.open(at: root)
+                let p = try await Project.open(at: root)
                 return try await MachineRunWorkflow.run(annotator: "gpt", task: p.task(nil), project: p,
                                                         environment: [LLMProject.keyVariable: "sk-test"])
             }

@@ -185,7 +185,7 @@ extension LauncherTests {
         #expect(on.state.themes.contains(on.state.theme))
         let config = try String(contentsOf: project.configURL, encoding: .utf8)
         try config.replacingOccurrences(of: "[ui]\n", with: "[ui]\nmouse = false\n").write(to: project.configURL, atomically: true, encoding: .utf8)
-        let off = try AppLauncher.prepare(project: try Project.open(at: project.root), options: LaunchOptions(), size: (80, 24), environment: [:])
+        let off = try AppLauncher.prepare(project: try await Project.open(at: project.root), options: LaunchOptions(), size: (80, 24), environment: [:])
         #expect(off.state.mouse == false)
         // NO_COLOR: mono alone.
         let mono = try AppLauncher.prepare(project: project, options: LaunchOptions(), size: (80, 24), environment: ["NO_COLOR": "1"])

@@ -20,7 +20,7 @@ import Testing
             "{\"id\":\"t\(i + 1)\",\"text\":\"text \(i + 1)\",\"gold\":\(JSONValue.array(g.map(JSONValue.string)).canonicalJSON)}"
         }
         _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("t.jsonl", rows.joined(separator: "\n"))]), into: created.store)
-        let project = try Project.open(at: created.root)
+        let project = try await Project.open(at: created.root)
         let task = try project.task("tags")
         if votes {
             var lines: [String] = []
@@ -128,7 +128,7 @@ import Testing
             rows.append("{\"id\":\"m\(i)\",\"text\":\"\(text)\",\"gold\":\(JSONValue.array(set.map(JSONValue.string)).canonicalJSON)}")
         }
         _ = try await ImportWorkflow.run(ImportRequest(paths: [try tmp.file("m.jsonl", rows.joined(separator: "\n"))]), into: created.store)
-        let project = try Project.open(at: created.root)
+        let project = try await Project.open(at: created.root)
         let task = try project.task("tags")
         let run = try await MachineRunWorkflow.run(annotator: "local", task: task, project: project)
         #expect(run.items == 24 && run.votes == 24 * 2 * 7 && run.trainedOn == 24)

@@ -25,7 +25,7 @@ import Testing
         if let panel { toml += "annotators = [" + panel.map { "\"\($0)\"" }.joined(separator: ", ") + "]\n" }
         toml += "[[tasks]]\nname = \"t\"\nkind = \"classify\"\nlabels = [\(quoted)]\n"
         try toml.write(to: root.appendingPathComponent("duet.toml"), atomically: true, encoding: .utf8)
-        let project = try Project.open(at: root)
+        let project = try await Project.open(at: root)
         _ = try await ImportWorkflow.run(ImportRequest(paths: [items]), into: project.store)
         _ = try await VotesImportWorkflow.run(path: SharedData.path("\(set)-llm-votes.jsonl")!, task: project.task("t"), dataset: nil, store: project.store)
         return project

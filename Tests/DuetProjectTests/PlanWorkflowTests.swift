@@ -20,7 +20,7 @@ import FoundationXML
         var toml = try String(contentsOf: created.configURL, encoding: .utf8)
         for (a, b) in replacing { toml = toml.replacingOccurrences(of: a, with: b) }
         try (toml + extra).write(to: created.configURL, atomically: true, encoding: .utf8)
-        return try Project.open(at: created.root)
+        return try await Project.open(at: created.root)
     }
 
     func rowID(_ project: Project, _ uid: String) throws -> Int64 { try #require(try project.sqlite.item(dataset: "t", uid: uid)).rowID }

@@ -44,7 +44,7 @@ import Testing
         let plain = try Project.create(at: tmp.url.appendingPathComponent("plain"), template: .classify)
         #expect(plain.config.tasks.isEmpty)
         try await plain.addTask(TaskSpec(name: "topic", kind: .classify, labels: ["a", "b"]))
-        #expect(try Project.open(at: plain.root).config.tasks.map(\.name) == ["topic"])
+        #expect(try await Project.open(at: plain.root).config.tasks.map(\.name) == ["topic"])
         let example = try Project.create(at: tmp.url.appendingPathComponent("ex"), template: .classify, example: true)
         #expect(example.config.tasks.map(\.name) == ["sentiment"])
     }
@@ -75,7 +75,7 @@ import Testing
                                      guidelines: "Pick all that apply.\nNo guessing."))
         let after = try String(contentsOf: project.configURL, encoding: .utf8)
         #expect(after.hasPrefix(before))
-        let reopened = try Project.open(at: project.root)
+        let reopened = try await Project.open(at: project.root)
         let topic = try #require(reopened.config.task(named: "topic"))
         #expect(topic.kind == .multilabel)
         #expect(topic.labels == ["a", "b c", "ü"])

@@ -39,7 +39,7 @@ import Testing
             .replacingOccurrences(of: "annotator = \"local\"", with: "annotator = \"gpt\"")
             + "\n[[annotators]]\nname = \"gpt\"\nkind = \"llm\"\nbase_url = \"http://127.0.0.1:9/v1\"\nmodel = \"m\"\n"
         try text.write(to: replayed.configURL, atomically: true, encoding: .utf8)
-        let withLLM = try Project.open(at: replayed.root)
+        let withLLM = try await Project.open(at: replayed.root)
         #expect(try await RouteWorkflow.annotatorsToRun(nil, project: withLLM, task: withLLM.task(nil)) == ["gpt"])
     }
 

@@ -1,6 +1,7 @@
 import DuetCore
 import DuetStoreAPI
 import Foundation
+import StoreConformance
 import Testing
 @testable import DuetStore
 
@@ -12,44 +13,12 @@ import Testing
     /// A store with something in every copied table: imports with a source annotation, people's
     /// decisions (one changed, one undone, one skipped, one flagged), votes (one unparseable), a routing
     /// with an audit, a cached response, overlap 2 on one task.
-    static let topic = TaskSpec(name: "topic", kind: .classify, labels: ["a", "b"], dataset: "reviews")
-    static var pairs: TaskSpec {
-        var pairs = Fixture.preference
-        pairs.overlap = 2
-        return pairs
-    }
-    static let tasks = [Fixture.sentiment, pairs, topic]
+    static let tasks = CopyFixture.tasks
 
-    static func busyStore() throws -> SQLiteStore {
+    /// A store with something in every copied table (`CopyFixture`).
+    static func busyStore() async throws -> SQLiteStore {
         let store = try SQLiteStore.inMemory()
-        try store.syncTasks(tasks)
-        try Fixture.load(store, (1...6).map { Fixture.text($0) }
-            + [Fixture.text(7, sources: [SourceAnnotation(value: "pos", confidence: 0.5, note: "from the file")])])
-        try Fixture.load(store, [Fixture.pair(1), Fixture.pair(2)], file: "/data/prefs.jsonl", dataset: "prefs")
-        try Fixture.decide(store, item: 1, by: "ana", label: "neg", at: 1, seconds: 2.5)
-        try Fixture.decide(store, item: 1, by: "ana", label: "pos", at: 2, seconds: 1.5)
-        try Fixture.decide(store, item: 2, by: "ana", label: "neg", at: 3, flagged: true)
-        try Fixture.decide(store, item: 3, by: "bo", status: .skipped, at: 4)
-        try Fixture.decide(store, item: 4, by: "bo", label: "neg", at: 5)
-        _ = try store.undoLast(task: "sentiment", annotator: "bo", at: Fixture.date(6))
-        let vote = { (label: String?, variant: String) in MachineVote(annotator: "m", variant: variant, label: label, confidence: 0.8) }
-        try store.saveVotes([(5, vote("pos", "v1")), (5, vote(nil, "v2")), (6, vote("neg", "v1"))], task: "sentiment", at: t0)
-        try store.applyRouting([
-            RouteEntry(itemRowID: 5, route: .audit, score: 0.4, machineLabel: "pos", annotator: "m", votes: [vote("pos", "v1")],
-                       entropy: 0.4, confidence: 0.8),
-            RouteEntry(itemRowID: 6, route: .machine, score: 0.1, machineLabel: "neg", annotator: "m", votes: [vote("neg", "v1")],
-                       entropy: 0.1, confidence: 0.9),
-        ], task: "sentiment", at: t0)
-        let pair = try #require(try store.item(dataset: "prefs", uid: "p1")).rowID
-        try store.record(NewAnnotation(itemRowID: pair, task: "preference", annotatorKind: .human, annotator: "ana",
-                                       value: .object(["choice": 0, "strength": 1]), status: .submitted, createdAt: Fixture.date(7),
-                                       seconds: 4, display: .ba))
-        try store.storeResponse(CachedResponse(text: "pos", promptTokens: 10, completionTokens: 1, logprobs: [-0.5]), key: "k1")
-        // The queue cursors (one per task; per person with overlap).
-        try Fixture.decide(store, item: 1, task: "topic", by: "ana", label: "a", at: 8)
-        _ = try store.nextItem(for: topic, annotator: "ana")
-        _ = try store.nextItem(for: pairs, annotator: "ana")
-        try store.releaseLeases(task: nil, annotator: "ana")
+        try await CopyFixture.fill(store)
         return store
     }
 
@@ -60,7 +29,7 @@ import Testing
     }
 
     @Test func aCopyHoldsEveryTableRowForRowAndProvesIt() async throws {
-        let source = try Self.busyStore()
+        let source = try await Self.busyStore()
         let (target, dir) = try Self.emptyFile()
         defer { try? FileManager.default.removeItem(at: dir) }
         let tasks = Self.tasks
@@ -88,7 +57,7 @@ import Testing
     }
 
     @Test func theChecksumSeesAnyChangeInTheLog() async throws {
-        let store = try Self.busyStore()
+        let store = try await Self.busyStore()
         let before = try await StoreCopy.checksum(of: StoreTables.log, in: store, page: 4)
         #expect(try await StoreCopy.checksum(of: StoreTables.log, in: store, page: 1000) == before)
         try await store.writer.write { db in try db.execute(sql: "UPDATE annotations SET note = '' WHERE note IS NULL AND id = 3") }
@@ -96,7 +65,7 @@ import Testing
     }
 
     @Test func aStoreHoldingAProjectIsRefusedAndKeepsWhatItHad() async throws {
-        let source = try Self.busyStore()
+        let source = try await Self.busyStore()
         let target = try Fixture.store(texts: 2)
         let before = try await target.rowCount(of: StoreTables.log)
         await #expect(throws: StoreError.copyTargetNotEmpty("memory")) {
@@ -107,7 +76,7 @@ import Testing
     }
 
     @Test func aCopyThatFailsMidwayKeepsNothing() async throws {
-        let source = FailingSource(store: try Self.busyStore(), failAt: "votes")
+        let source = FailingSource(store: try await Self.busyStore(), failAt: "votes")
         let (target, dir) = try Self.emptyFile()
         defer { try? FileManager.default.removeItem(at: dir) }
         await #expect(throws: ExpectedFailure.self) {
@@ -120,7 +89,7 @@ import Testing
     }
 
     @Test func aDifferenceIsNamed() async throws {
-        let source = try Self.busyStore()
+        let source = try await Self.busyStore()
         let (target, dir) = try Self.emptyFile()
         defer { try? FileManager.default.removeItem(at: dir) }
         _ = try await StoreCopy.copy(from: source, to: target, tasks: [Fixture.sentiment])

@@ -11,6 +11,8 @@ public struct AppState: Sendable {
     public var overlay: Overlay?
     /// A one-line message at the bottom ("saved", "nothing to undo", errors).
     public var status: Status?
+    /// `status` is the "waiting for the store" notice (`AppMessage.storeWaiting`).
+    public var storeWaitNoticed = false
     public var theme: Theme
     public var keymap: Keymap
     public var annotator: String

@@ -35,6 +35,9 @@ public enum AppMessage: Sendable {
     case storeFailed(Effect, StoreFailure)
     /// The wake-up asked for by `Effect.wake`: time to try `AppState.retry` again.
     case retryDue
+    /// The store has not answered for this many seconds (a shared store's server restarting, a slow
+    /// network): said on the bottom line, keys kept. Nil: it answered, the notice goes.
+    case storeWaiting(seconds: Int?)
     /// A click or the wheel (only when `AppState.mouse` is on).
     case mouse(Mouse, at: Date)
     /// The answer to `Effect.findItem`: the item's row id, nil when the task has no item with that id.

@@ -41,6 +41,8 @@ public final class Runtime {
     /// Work shorter than this shows no in-between frame ("Loading…"): the screen changes once, as
     /// the store answers; longer work draws the screen as it is meanwhile (resizes, "computing…").
     static let quietNanoseconds: UInt64 = 150_000_000
+    /// After this long without an answer from the store the bottom line says so, once a second.
+    static let waitNoticeNanoseconds: UInt64 = 2_000_000_000
     /// How long one write waits for another process's lock: short, so the screen never
     /// freezes long; a busy store is then retried (`App.storeFailed`).
     public static let writeWait = 2.0
@@ -85,10 +87,16 @@ public final class Runtime {
         var dirty = true
         // When the worker's current run of work began (monotonic clock).
         var busySince: UInt64?
+        // The seconds the "waiting for the store" notice last said (nil: none shown).
+        var noticed: Int?
         while !state.quitting {
             // The store's answers, in the order the effects were asked (a computation's whenever it ends).
             let answers = worker.takeAnswers() + computeWorker.takeAnswers()
             if !answers.isEmpty {
+                if noticed != nil {
+                    noticed = nil
+                    post(.storeWaiting(seconds: nil))
+                }
                 answers.forEach(post)
                 dirty = true
                 continue
@@ -102,6 +110,14 @@ public final class Runtime {
             }
             let now = DispatchTime.now().uptimeNanoseconds
             busySince = busy ? busySince ?? now : nil
+            if let since = busySince, now - since >= Runtime.waitNoticeNanoseconds {
+                let seconds = Int((now - since) / 1_000_000_000)
+                if seconds != noticed {
+                    noticed = seconds
+                    post(.storeWaiting(seconds: seconds))
+                    dirty = true
+                }
+            }
             if dirty, busySince.map({ now - $0 >= Runtime.quietNanoseconds }) ?? true {
                 try backend.draw(Render.screen(state))
                 dirty = false

@@ -65,6 +65,15 @@ public enum App {
             return storeFailed(&state, effect, failure)
         case .retryDue:
             return state.retry.map { [$0.effect] } ?? []
+        case .storeWaiting(let seconds):
+            if let seconds {
+                state.status = Status("waiting for the store (\(seconds) s): nothing is lost; your keys act when it answers", .warning)
+                state.storeWaitNoticed = true
+            } else if state.storeWaitNoticed {
+                state.status = nil
+                state.storeWaitNoticed = false
+            }
+            return []
         case .recorded(let entry):
             return recorded(&state, entry)
         case .failed(let text):
