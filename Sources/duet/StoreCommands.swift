@@ -26,10 +26,14 @@ struct StoreCommand: AsyncParsableCommand {
 
         func run() async throws {
             let project = try await projectOptions.open(.readOnly)
+            let meter = ProgressMeter()
+            defer { meter.finish(summary: false) }
+            let started = Date()
             let report = try await StoreCopyWorkflow.run(project: project, to: to, passwordEnv: passwordEnv) { table, rows in
-                Console.progress("copying \(table): \(rows) rows")
+                meter.show(WorkProgress(label: "store copy", step: table, done: rows, total: nil, unit: "rows",
+                                        elapsed: Date().timeIntervalSince(started)))
             }
-            Console.endProgress()
+            meter.finish(summary: false)
             for table in report.tables { Console.out("\(table.name)\t" + Plural.count(table.rows, "row")) }
             Console.out("copied to \(report.target): " + Plural.count(report.tables.reduce(0) { $0 + $1.rows }, "row")
                         + " in \(report.tables.count) tables; log checksum \(report.logChecksum) on both sides; progress equal for "
