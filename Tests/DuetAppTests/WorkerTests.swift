@@ -122,7 +122,12 @@ import TermUI
         #expect(state.status?.text.hasPrefix("waiting for the store (3 s)") == true && state.status?.kind == .warning)
         _ = App.update(&state, .storeWaiting(seconds: nil))
         #expect(state.status == nil)
+        // A status the store's answer set stays; one the notice covered comes back.
         state.status = Status("saved s001 → positive")
+        _ = App.update(&state, .storeWaiting(seconds: nil))
+        #expect(state.status?.text == "saved s001 → positive")
+        _ = App.update(&state, .storeWaiting(seconds: 2))
+        _ = App.update(&state, .storeWaiting(seconds: 3))
         _ = App.update(&state, .storeWaiting(seconds: nil))
         #expect(state.status?.text == "saved s001 → positive")
     }

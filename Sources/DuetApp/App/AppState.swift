@@ -13,6 +13,8 @@ public struct AppState: Sendable {
     public var status: Status?
     /// `status` is the "waiting for the store" notice (`AppMessage.storeWaiting`).
     public var storeWaitNoticed = false
+    /// What `status` said before the notice, given back when the store answers.
+    public var statusBeforeWait: Status?
     public var theme: Theme
     public var keymap: Keymap
     public var annotator: String

@@ -67,10 +67,13 @@ public enum App {
             return state.retry.map { [$0.effect] } ?? []
         case .storeWaiting(let seconds):
             if let seconds {
+                // What the line said before ("saved s004 → positive") comes back when the store answers.
+                if !state.storeWaitNoticed { state.statusBeforeWait = state.status }
                 state.status = Status("waiting for the store (\(seconds) s): nothing is lost; your keys act when it answers", .warning)
                 state.storeWaitNoticed = true
             } else if state.storeWaitNoticed {
-                state.status = nil
+                state.status = state.statusBeforeWait
+                state.statusBeforeWait = nil
                 state.storeWaitNoticed = false
             }
             return []
