@@ -137,20 +137,25 @@ extension PostgresServerTests {
         try await TestServer.withStore { pg in
             try await QueueFixture.seed(pg, texts: 2)
             try await pg.setWriteWait(seconds: 0.2)
-            // Another session holds the decisions table for a while (then lets go, so a store that waited on
-            // regardless would end up writing, and this test fails instead of hanging).
+            // Another session holds the decisions table until the write has answered (or, for a store that
+            // waited on regardless, 60 s: then it lets go, the write goes through, and this test fails
+            // instead of hanging). Held until the answer, not for a fixed time: on a loaded machine the
+            // write may start seconds later.
             let (locked, lockTaken) = AsyncStream.makeStream(of: Void.self)
+            let answered = Flag()
             let holder = Task {
                 try await pg.pool.withTransaction { other in
                     try await other.execute("LOCK TABLE decisions IN EXCLUSIVE MODE")
                     lockTaken.yield()
-                    try await Task.sleep(for: .seconds(3))
+                    let start = Date()
+                    while !answered.isSet, Date().timeIntervalSince(start) < 60 { try await Task.sleep(for: .milliseconds(20)) }
                 }
             }
             for await _ in locked { break }
             await #expect { try await pg.record(QueueFixture.decision(1, by: "ann", at: 1)) } throws: { error in
                 StoreFailure(error) == .busy && StoreFailure(error).isTransient
             }
+            answered.set()
             try await holder.value
             // Free again: the same write goes through, and nothing of the failed one was kept.
             let id = try await pg.record(QueueFixture.decision(1, by: "ann", at: 2))
@@ -158,4 +163,12 @@ extension PostgresServerTests {
             #expect(id > 0)
         }
     }
+}
+
+/// A flag one task sets and another polls.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

@@ -12,7 +12,8 @@ struct RouteProgressInTmuxTests {
         let duet = try #require(Tmux.duetBinary)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        try await LoopbackServer.with(script: LoopbackServer.latency(0.05)) { server in
+        // Latency long enough (264 requests, 2 at a time: about 20 s) for a loaded machine's sampler to see the counts move.
+        try await LoopbackServer.with(script: LoopbackServer.latency(0.15)) { server in
             try Tmux.run(duet, ["init", dir.path, "--example"])
             let rows = (0..<24).map { i in "{\"id\":\"i\(i)\",\"text\":\"Item \(i) [gold=\(Self.labels[i % 3])]\"}" }
             let items = dir.appendingPathComponent("items.jsonl")
