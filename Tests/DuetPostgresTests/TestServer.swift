@@ -35,17 +35,28 @@ enum TestServer {
         let admin = try await PostgresPool.open(base, maximumConnections: 1)
         let result: Result<Void, any Error>
         do {
-            try await admin.run(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+            // From template0 (nobody connects to it, so parallel tests never find their template "being accessed
+            // by other users"), and tried again on a transient failure of the shared server under load.
+            try await retried { try await admin.run(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE template0")) }
             var config = base
             config.database = name
             do { result = .success(try await body(config)) } catch { result = .failure(error) }
-            try await admin.run(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"))
+            try await retried { try await admin.run(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")) }
         } catch {
             await admin.close()
             throw error
         }
         await admin.close()
         return try result.get()
+    }
+
+    /// `body`, tried up to three times half a second apart (the test server's own housekeeping under load).
+    static func retried(_ body: () async throws -> Void) async throws {
+        for attempt in 1...3 {
+            do { return try await body() } catch where attempt < 3 {
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
     }
 
     /// Opens a pool on `config`, runs `body`, closes the pool.
