@@ -5,11 +5,6 @@ import GRDB
 
 extension SQLiteStore {
     /// Upserts every spec by name; never deletes a task.
-    /// A task's labels as the tasks table holds them.
-    static func labelsColumn(_ spec: TaskSpec) -> String {
-        spec.labelsColumn
-    }
-
     public func syncTasks(_ specs: [TaskSpec]) throws {
         let now = Self.seconds(Date())
         try writer.write { db in
@@ -31,7 +26,7 @@ extension SQLiteStore {
                 """)
             for spec in specs {
                 let before = try Int.fetchOne(db, sql: "SELECT overlap FROM tasks WHERE name = ?", arguments: [spec.name])
-                try upsert.execute(arguments: [spec.name, spec.kind.rawValue, spec.dataset, Self.labelsColumn(spec), spec.overlap,
+                try upsert.execute(arguments: [spec.name, spec.kind.rawValue, spec.dataset, spec.labelsColumn, spec.overlap,
                                                spec.storedJSON.canonicalJSON, now])
                 if db.changesCount > 0, before != spec.overlap { try repend.execute(arguments: [spec.overlap, spec.name]) }
             }

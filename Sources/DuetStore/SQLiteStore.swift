@@ -92,7 +92,7 @@ public final class SQLiteStore: Sendable {
                 guard let row = try Row.fetchOne(db, sql: "SELECT kind, dataset, labels, overlap, spec FROM tasks WHERE name = ?",
                                                  arguments: [spec.name]) else { return false }
                 let kind: String? = row[0], dataset: String? = row[1], stored: String? = row[2], overlap: Int? = row[3]
-                if kind != spec.kind.rawValue || dataset != spec.dataset || stored != Self.labelsColumn(spec) || overlap != spec.overlap { return false }
+                if kind != spec.kind.rawValue || dataset != spec.dataset || stored != spec.labelsColumn || overlap != spec.overlap { return false }
                 if (row[4] as String?) != spec.storedJSON.canonicalJSON { return false }
             }
             return true

@@ -55,7 +55,7 @@ enum Fixture {
         try queue.write { db in
             for spec in specs {
                 try db.execute(sql: "INSERT INTO tasks (name, kind, dataset, labels, overlap, created_at) VALUES (?, ?, ?, ?, ?, 0)",
-                               arguments: [spec.name, spec.kind.rawValue, spec.dataset, SQLiteStore.labelsColumn(spec), spec.overlap])
+                               arguments: [spec.name, spec.kind.rawValue, spec.dataset, spec.labelsColumn, spec.overlap])
             }
         }
     }
