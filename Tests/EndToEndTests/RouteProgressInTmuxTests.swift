@@ -12,8 +12,8 @@ struct RouteProgressInTmuxTests {
         let duet = try #require(Tmux.duetBinary)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duet-e2e-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        // Latency long enough (264 requests, 2 at a time: about 20 s) for a loaded machine's sampler to see the counts move.
-        try await LoopbackServer.with(script: LoopbackServer.latency(0.15)) { server in
+        // Latency enough (264 requests, 2 at a time: about 7 s) for the progress line to be redrawn many times.
+        try await LoopbackServer.with(script: LoopbackServer.latency(0.05)) { server in
             try Tmux.run(duet, ["init", dir.path, "--example"])
             let rows = (0..<24).map { i in "{\"id\":\"i\(i)\",\"text\":\"Item \(i) [gold=\(Self.labels[i % 3])]\"}" }
             let items = dir.appendingPathComponent("items.jsonl")
@@ -28,20 +28,13 @@ struct RouteProgressInTmuxTests {
             let tmux = Tmux()
             defer { tmux.kill() }
             // 80 columns: the line is cut to the width, the time left, requests, tokens and cost stay on it.
-            try tmux.start("DUET_E2E_KEY=sk-e2e '\(duet)' route --task sentiment --annotator gpt --project '\(dir.path)'; echo ROUTE-EXIT=$?; sleep 60",
-                            width: 80, height: 40)
-            // Sample the screen while it runs: every progress line seen, until the command ends.
-            var lines: [String] = []
-            var screen = ""
-            let deadline = Date().addingTimeInterval(120)
-            while Date() < deadline {
-                screen = try tmux.screen()
-                if let line = screen.split(separator: "\n").first(where: { $0.hasPrefix("llm:fake-1: ") && $0.contains(" left") }) {
-                    if lines.last != String(line) { lines.append(String(line)) }
-                }
-                if screen.contains("ROUTE-EXIT=") { break }
-                try await Task.sleep(nanoseconds: 100_000_000)
-            }
+            // Everything the pane is sent is recorded (not sampled: a loaded test process may not get to look
+            // while the run lasts), and every redraw of the progress line is read back from the record.
+            let record = dir.appendingPathComponent("pane.log")
+            try tmux.startRecorded("DUET_E2E_KEY=sk-e2e '\(duet)' route --task sentiment --annotator gpt --project '\(dir.path)'; echo ROUTE-EXIT=$?; sleep 60",
+                                   to: record, width: 80, height: 40)
+            let screen = try tmux.waitFor("ROUTE-EXIT=", seconds: 180)
+            let lines = Tmux.redrawnLines(try Data(contentsOf: record)).filter { $0.hasPrefix("llm:fake-1: ") && $0.contains(" left") }
             #expect(screen.contains("ROUTE-EXIT=0"), "\(screen)")
             // The line: items, requests done of those planned, tokens and cost so far, the time left.
             let pattern = #"^llm:fake-1: \d+/24 items · (\d+m)?[\d.]+s left · requests \d+/264 · \d+ tokens \$\d+\.\d{4}"#

@@ -97,6 +97,29 @@ final class Tmux {
         guard status == 0 else { throw E2EError("tmux new-session failed (status \(status))") }
     }
 
+    /// Starts `command` like `start`, with everything the pane is sent appended to `record` from its first
+    /// byte: the command waits on a tmux channel until the pane's output is piped to the file.
+    func startRecorded(_ command: String, to record: URL, width: Int = 120, height: Int = 40) throws {
+        let tmuxPath = Tmux.which("tmux")!
+        try start("'\(tmuxPath)' -L \(socket) wait-for go-\(socket); \(command)", width: width, height: height)
+        try tmux(["pipe-pane", "-t", session, "cat >> '\(record.path)'"])
+        try tmux(["wait-for", "-S", "go-\(socket)"])  // remembered if the pane is not waiting yet
+    }
+
+    /// The lines a recorded terminal showed one after another: escape sequences removed, split at line feeds
+    /// and carriage returns (a progress line redrawn in place is one line per redraw), blanks and repeats dropped.
+    static func redrawnLines(_ record: Data) -> [String] {
+        let text = String(decoding: record, as: UTF8.self)
+            .replacingOccurrences(of: #"\x1B\[[0-9;?]*[ -/]*[@-~]"#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: #"\x1B[^\[]"#, with: "", options: .regularExpression)
+        var lines: [String] = []
+        for piece in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
+            let line = String(piece).trimmingCharacters(in: .whitespaces)
+            if !line.isEmpty && lines.last != line { lines.append(line) }
+        }
+        return lines
+    }
+
     func send(_ keys: String...) throws {
         for k in keys { try tmux(["send-keys", "-t", session, k]) }
     }
