@@ -6,6 +6,12 @@ import Testing
 enum T {
     static let options = ImportOptions(dataset: "ds", sourceName: "src.jsonl")
 
+    /// A file of Fixtures/ (next to this file) decoded as JSON.
+    static func fixture<V: Decodable>(_ name: String, as type: V.Type = V.self) throws -> V {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").appendingPathComponent(name)
+        return try JSONDecoder().decode(type, from: Data(contentsOf: url))
+    }
+
     static func opts(id: String? = nil, text: String? = nil, gold: String? = nil) -> ImportOptions {
         ImportOptions(dataset: "ds", sourceName: "src.jsonl", idField: id, textField: text, goldField: gold)
     }
