@@ -1,0 +1,123 @@
+import Foundation
+
+/// The alternative annotator test (Calderon, Reichart & Dror, "The Alternative Annotator Test for
+/// LLM-as-a-Judge: How to Statistically Justify Replacing Human Annotators with LLMs", ACL 2025): can the
+/// machine replace the people? It asks, for each person j held out in turn, whether the machine agrees
+/// with the *other* people at least about as well as j does.
+///
+/// **Procedure** (the paper's, for categorical labels). Only items labeled by at least two people count.
+/// For person j, Iⱼ is the items j labeled (with at least one other person); on item i the others'
+/// labels are H₋ⱼ(i), and the alignment score of a label ℓ is the share of them that equal it:
+/// `S(ℓ, i, j) = |{k ∈ H₋ⱼ(i) : ℓ = hₖ(i)}| / |H₋ⱼ(i)|` (the paper's accuracy score, `ACC`).
+/// - Indicators: `Wᶠᵢⱼ = 1[S(f(i)) ≥ S(hⱼ(i))]` (the machine f is at least as aligned),
+///   `Wʰᵢⱼ = 1[S(hⱼ(i)) ≥ S(f(i))]`; ties count for both.
+/// - Advantage probabilities: `ρ̂ᶠⱼ = mean_{i∈Iⱼ} Wᶠᵢⱼ`, `ρ̂ʰⱼ = mean_{i∈Iⱼ} Wʰᵢⱼ`.
+/// - Hypotheses: `H₀ⱼ: ρᶠⱼ ≤ ρʰⱼ − ε` against `H₁ⱼ: ρᶠⱼ > ρʰⱼ − ε`, ε the cost–benefit margin (the
+///   paper: larger, e.g. 0.2, when people are costly experts; smaller, e.g. 0.1, for crowd workers).
+/// - Test: a one-sided paired t-test on `dᵢ = Wʰᵢⱼ − Wᶠᵢⱼ`: `t = (d̄ − ε)/(s_d/√nⱼ)` (s_d with divisor
+///   nⱼ − 1), `p = P(T_{nⱼ−1} ≤ t)`. When s_d = 0, p = 0 if d̄ < ε and 1 otherwise (the limit of t).
+/// - The Benjamini–Yekutieli procedure at level α over the m people tested (FDR under any dependence):
+///   with p₍₁₎ ≤ … ≤ p₍ₘ₎, reject the k smallest for the largest k with `p₍ₖ₎ ≤ k·α/(m·Σᵢ₌₁ᵐ 1/i)`.
+/// - Winning rate `ω = (rejected H₀ⱼ)/m`; the machine passes when `ω ≥ 0.5`. The average advantage
+///   probability `ρ = mean_j ρ̂ᶠⱼ` compares machines with each other.
+///
+/// People with fewer than `minItems` items (at least 2, which a t-test needs; the paper advises about
+/// 30, and at least 3 people) are listed but not tested and not counted in m.
+public struct AltTest: Sendable, Hashable, Codable {
+    /// One item: the machine's label and each person's.
+    public struct Item: Sendable, Hashable {
+        public var machine: String
+        public var people: [String: String]
+
+        public init(machine: String, people: [String: String]) {
+            self.machine = machine
+            self.people = people
+        }
+    }
+
+    public struct Person: Sendable, Hashable, Codable {
+        public var name: String
+        public var items: Int
+        /// ρ̂ᶠⱼ and ρ̂ʰⱼ.
+        public var machineAdvantage: Double
+        public var personAdvantage: Double
+        /// The t statistic; nil when not tested (too few items) or when every dᵢ is the same (s_d = 0).
+        public var t: Double?
+        /// The one-sided p-value; nil when not tested.
+        public var pValue: Double?
+        public var rejected: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case name, items, t, rejected
+            case machineAdvantage = "rho_machine", personAdvantage = "rho_person", pValue = "p_value"
+        }
+    }
+
+    public var people: [Person]
+    public var epsilon: Double
+    public var alpha: Double
+    /// People tested (m).
+    public var tested: Int
+    /// ω; nil when nobody was tested.
+    public var winningRate: Double?
+    /// ρ, the mean of ρ̂ᶠⱼ over the people tested; nil when nobody was tested.
+    public var averageAdvantage: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case people, epsilon, alpha, tested
+        case winningRate = "winning_rate", averageAdvantage = "average_advantage"
+    }
+
+    /// Whether the machine passes (ω ≥ 0.5).
+    public var passed: Bool { (winningRate ?? 0) >= 0.5 }
+
+    public init(_ items: [Item], epsilon: Double = 0.2, alpha: Double = 0.05, minItems: Int = 2) {
+        self.epsilon = epsilon
+        self.alpha = alpha
+        var d: [String: [Double]] = [:], wf: [String: Double] = [:], wh: [String: Double] = [:]
+        for item in items where item.people.count >= 2 {
+            for (j, own) in item.people {
+                let others = item.people.filter { $0.key != j }.map(\.value)
+                func score(_ label: String) -> Double { Double(others.count(where: { $0 == label })) / Double(others.count) }
+                let sf = score(item.machine), sh = score(own)
+                let f: Double = sf >= sh ? 1 : 0, h: Double = sh >= sf ? 1 : 0
+                d[j, default: []].append(h - f)
+                wf[j, default: 0] += f
+                wh[j, default: 0] += h
+            }
+        }
+        var list: [Person] = d.keys.sorted().map { j in
+            let dj = d[j]!, n = Double(dj.count)
+            var p = Person(name: j, items: dj.count, machineAdvantage: wf[j]! / n, personAdvantage: wh[j]! / n, t: nil, pValue: nil,
+                           rejected: false)
+            if dj.count >= max(2, minItems) {
+                let mean = Moments.mean(dj), sd = Moments.variance(dj, ddof: 1).squareRoot()
+                if sd > 0 {
+                    let t = (mean - epsilon) / (sd / n.squareRoot())
+                    p.t = t
+                    p.pValue = StudentT.cdf(t, df: n - 1)
+                } else {
+                    p.pValue = mean < epsilon ? 0 : 1
+                }
+            }
+            return p
+        }
+        let testedIdx = list.indices.filter { list[$0].pValue != nil }
+        for i in Self.benjaminiYekutieli(testedIdx.map { list[$0].pValue! }, alpha: alpha) { list[testedIdx[i]].rejected = true }
+        people = list
+        tested = testedIdx.count
+        winningRate = tested > 0 ? Double(testedIdx.count(where: { list[$0].rejected })) / Double(tested) : nil
+        averageAdvantage = tested > 0 ? testedIdx.reduce(0) { $0 + list[$1].machineAdvantage } / Double(tested) : nil
+    }
+
+    /// The indices of the p-values the Benjamini–Yekutieli step-up procedure rejects at level α.
+    public static func benjaminiYekutieli(_ p: [Double], alpha: Double) -> Set<Int> {
+        let m = p.count
+        guard m > 0 else { return [] }
+        let harmonic = (1...m).reduce(0) { $0 + 1 / Double($1) }
+        let order = p.indices.sorted { p[$0] < p[$1] }
+        var k = 0
+        for (rank, i) in order.enumerated() where p[i] <= Double(rank + 1) * alpha / (Double(m) * harmonic) { k = rank + 1 }
+        return Set(order.prefix(k))
+    }
+}
