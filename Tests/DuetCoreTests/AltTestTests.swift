@@ -24,7 +24,7 @@ import Testing
         //   p = ½ − (3/8)(2/√2)(1 − 2/12) = 0.058058; ρ̂ᶠ = 1, ρ̂ʰ = 0.8.
         // Benjamini–Yekutieli, m = 3, Σ1/i = 11/6: thresholds k·0.05/5.5 = 0.009091, 0.018182, 0.027273;
         //   sorted p (0, 0.035242, 0.058058): only k = 1 passes → only b rejected, ω = 1/3: the machine fails.
-        let r = AltTest(Self.hand, epsilon: 0.2, alpha: 0.05)
+        let r = AltTest(Self.hand, epsilon: 0.2, alpha: 0.05, minItems: 2)
         #expect(r.people.map(\.name) == ["a", "b", "c"])
         let a = r.people[0], b = r.people[1], c = r.people[2]
         #expect(a.items == 5 && a.machineAdvantage == 1 && abs(a.personAdvantage - 0.6) < 1e-12)
@@ -39,12 +39,12 @@ import Testing
         #expect(r.tested == 3 && abs(omega - 1.0 / 3) < 1e-12 && !r.passed)
         #expect(r.averageAdvantage == 1)
         // At α = 0.2 the thresholds are 0.036364, 0.072727, 0.109091: all three rejected, ω = 1, it passes.
-        let loose = AltTest(Self.hand, epsilon: 0.2, alpha: 0.2)
+        let loose = AltTest(Self.hand, epsilon: 0.2, alpha: 0.2, minItems: 2)
         #expect(loose.people.allSatisfy(\.rejected) && loose.winningRate == 1 && loose.passed)
     }
 
     @Test func itemsWithOnePersonDoNotCount() {
-        let r = AltTest(Self.hand + [AltTest.Item(machine: "x", people: ["a": "y"]), AltTest.Item(machine: "x", people: ["d": "x"])])
+        let r = AltTest(Self.hand + [AltTest.Item(machine: "x", people: ["a": "y"]), AltTest.Item(machine: "x", people: ["d": "x"])], minItems: 2)
         #expect(r.people.map(\.name) == ["a", "b", "c"] && r.people[0].items == 5)
     }
 
@@ -53,6 +53,8 @@ import Testing
         let d = try #require(r.people.first { $0.name == "d" })
         #expect(d.items == 1 && d.pValue == nil && !d.rejected && r.tested == 3)
         #expect(AltTest([]).winningRate == nil && !AltTest([]).passed)
+        // By default a person needs 30 items to be tested, as in the authors' code.
+        #expect(AltTest(Self.hand).tested == 0 && AltTest(Self.hand).people.count == 3)
     }
 
     @Test func benjaminiYekutieliHandComputed() {
