@@ -10,9 +10,9 @@ import Foundation
 /// `πᵢ = min(1, c·wᵢ)`, with c the one constant that makes `Σπᵢ = B` (found exactly: items whose c·wᵢ
 /// reaches 1 are fixed at 1 and c is solved again on the rest; a budget left over for items of weight 0
 /// is shared evenly among them). γ bounds every πᵢ below by about γ·B/N,
-/// which keeps the 1/πᵢ weights, and so the variance, bounded. The optimal rule for a mean makes π
-/// proportional to the standard deviation of the outcome given what is known (the paper's §3); for a
-/// label kept with confidence p that is `√(p(1 − p))` (`uncertainty(confidence:)`).
+/// which keeps the 1/πᵢ weights, and so the variance, bounded. The paper's variance-optimal rule for a
+/// mean makes π proportional to `√E[(Y − f(X))² | X]`, the prediction's expected error; for a label
+/// kept with a calibrated confidence p that is `√(p(1 − p))` (`uncertainty(confidence:)`).
 ///
 /// **Draw.** Item i is audited when `U(id, seed) < πᵢ`, U the item's SplitMix64 key under the seed
 /// mapped to [0, 1) (`Allocation.tieKey`): independent across items (Poisson sampling), the same for the
