@@ -100,6 +100,9 @@ let package = Package(
         // Test support, not shipped: the store's conformance suite, every behaviour the product relies on,
         // written once against the roles (DuetStoreAPI) and run by each backend's tests on a fresh store.
         .target(name: "StoreConformance", dependencies: ["DuetStoreAPI", "DuetCore"], path: "Tests/StoreConformance"),
+        // Test support, not shipped: one person labeling a shared (PostgreSQL) project in a process of its own,
+        // through the roles the label screen calls; DuetPostgresTests runs eight of them beside `duet route`.
+        .executableTarget(name: "duet-labeler", dependencies: ["DuetPostgres", "DuetStoreAPI", "DuetCore"], path: "Tests/LabelerProcess"),
         .testTarget(
             name: "DuetAnnotatorsTests",
             dependencies: ["DuetAnnotators", "DuetCore", "LLMLoopback", .product(name: "Logging", package: "swift-log")],

@@ -5,6 +5,8 @@
 #   scripts/pg-throwaway.sh run -- COMMAND...   start, run COMMAND with the variables below, stop and remove
 #   eval "$(scripts/pg-throwaway.sh start)"     start and print the exports (and PG_THROWAWAY_DIR)
 #   scripts/pg-throwaway.sh stop DIR            stop and remove a cluster `start` made
+#   scripts/pg-throwaway.sh kill DIR            stop its server at once (`pg_ctl -m immediate`: a crash; the files stay)
+#   scripts/pg-throwaway.sh restart DIR         start its server again on the same port (after `kill`)
 #
 # Exports DUET_TEST_POSTGRES_URL=postgres://duet@127.0.0.1:PORT/duet_test and DUET_TEST_POSTGRES_PASSWORD
 # (the role's random password; TCP logins use scram-sha-256). The role may create databases: each test
@@ -51,8 +53,8 @@ start_in() {
   while :; do
     port=$(( 20000 + RANDOM % 40000 ))
     port_free "$port" || continue
-    if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=600" start >/dev/null; then
+    if serve "$dir" "$port"; then
+      echo "$port" >"$dir/port"
       break
     fi
     tries=$((tries + 1))
@@ -66,6 +68,13 @@ start_in() {
   say "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($dir)"
 }
 
+# Starts the cluster in DIR on PORT (waits until it accepts connections).
+serve() {
+  local dir=$1 port=$2
+  as_owner "$(bindir)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=600" start >/dev/null
+}
+
 stop() {
   local dir=$1 bin
   [ -d "$dir/data" ] || { rm -rf "$dir"; return 0; }
@@ -77,6 +86,8 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:?usage: pg-throwaway.sh stop DIR}" ;;
+  kill) as_owner "$(bindir)/pg_ctl" -D "${2:?usage: pg-throwaway.sh kill DIR}/data" -m immediate -w stop >/dev/null ;;
+  restart) serve "${2:?usage: pg-throwaway.sh restart DIR}" "$(cat "$2/port")" ;;
   run)
     shift; [ "${1:-}" = "--" ] && shift
     [ $# -gt 0 ] || { say "usage: pg-throwaway.sh run -- COMMAND..."; exit 2; }
@@ -98,5 +109,5 @@ case "${1:-}" in
     trap '' INT TERM HUP
     exit "$rc"
     ;;
-  *) echo "usage: pg-throwaway.sh start | stop DIR | run -- COMMAND..." >&2; exit 2 ;;
+  *) echo "usage: pg-throwaway.sh start | stop DIR | kill DIR | restart DIR | run -- COMMAND..." >&2; exit 2 ;;
 esac

@@ -73,3 +73,13 @@ extension PostgresStore {
     /// A count read with plain SQL (tests only).
     func count(_ sql: String) async throws -> Int64 { try await pool.count(PostgresQuery(unsafeSQL: sql)) }
 }
+
+extension PostgresStore {
+    /// Runs `body`, then closes `stores` however it ended.
+    static func closing<R>(_ stores: [PostgresStore], _ body: () async throws -> R) async throws -> R {
+        let result: Result<R, any Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        for store in stores { await store.close() }
+        return try result.get()
+    }
+}
