@@ -93,8 +93,7 @@ public enum MachineRunWorkflow {
 
     /// The annotator declared under `name` (the built-in `local` one needs no declaration).
     public static func spec(_ name: String, in config: ProjectConfig) throws -> AnnotatorSpec {
-        if let s = config.annotators.first(where: { $0.name == name }) { return s }
-        if name == "local" { return AnnotatorSpec(name: "local", kind: .local) }
+        if let s = config.annotator(named: name) { return s }
         let known = config.annotators.map(\.name).joined(separator: ", ")
         throw DuetError("no annotator '\(name)' in duet.toml [[annotators]]\(known.isEmpty ? "" : " (declared: \(known))")")
     }
@@ -177,7 +176,7 @@ public enum MachineRunWorkflow {
     /// carrying gold (classify, rate) or the source's own preference (compare). Read page by page.
     static func learnableItems(task: TaskSpec, useGold: Bool, store: any ItemCatalog & LabelingQueue) async throws -> [StoredItem] {
         // A review teaches with a rating or a verdict alone; the router's labels are its ratings only.
-        let human = task.kind == .review ? Set(try await reviews(task: task, store: store).keys) : Set(try await RouteWorkflow.humanLabels(store, task).keys)
+        let human = task.kind == .review ? Set(try await reviews(task: task, store: store).keys) : Set(try await store.humanLabels(task).keys)
         let sourced = useGold && (task.kind == .compare || task.kind == .review) ? Set(try await store.sourceValues(task: task).keys) : []
         var out: [StoredItem] = []
         try await forEachPage(of: task, in: store) { page in
@@ -296,7 +295,7 @@ public enum MachineRunWorkflow {
 
     /// People's labels, and gold (classify, rate) or the dataset's own preferences (compare) when `useGold`.
     static func localTraining(task: TaskSpec, items: [StoredItem], useGold: Bool, store: any ItemCatalog & LabelingQueue) async throws -> LocalTraining {
-        let human = try await RouteWorkflow.humanLabels(store, task)
+        let human = try await store.humanLabels(task)
         switch task.kind {
         case .classify, .rate, .multilabel:
             // Multilabel: label sets as label text ("a|b"), people's and gold read alike (`Decisions.labelText`).

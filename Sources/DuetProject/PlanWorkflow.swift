@@ -38,7 +38,7 @@ public enum PlanWorkflow {
         var (members, votes) = try await RouteWorkflow.routerVotes(request.annotators, project: project, task: task)
         // Truth: people's labels where they exist, else gold.
         let decisions = try await store.currentDecisions(task: task, kind: .human)
-        let human = RouteWorkflow.humanLabels(decisions, kind: task.kind)
+        let human = Router.humanLabels(decisions, kind: task.kind)
         var truth = human
         let items = try await store.allItems(for: task)
         for item in items where truth[item.rowID] == nil {
@@ -99,7 +99,7 @@ public enum PlanWorkflow {
             ?? PlanBaseline.make(votes: votes, order: order, truth: truth, labels: task.answerLabels)
         var report = PlanReport(task: task.name, annotator: members.joined(separator: ", "), rows: rows, cost: basis,
                                 targetAccuracy: project.config.router.targetAccuracy, evaluation: evaluation, baseline: baseline)
-        if let stages = project.config.router.cascade?.map({ RouteWorkflow.declaredVoteName($0, config: project.config) }),
+        if let stages = project.config.router.cascade?.map({ project.config.voteName(of: $0) }),
            request.annotators == nil, project.config.router.annotators == nil, stages == members {
             report.cascade = CascadeStage.measure(votes: votes, stages: stages, costs: costs)
         }

@@ -32,7 +32,7 @@ extension AgreementReport {
         // The machines against people: every annotator with votes, each on its own (label votes only).
         let present = try await project.store.voteAnnotators(task: task)
         if !present.isEmpty, task.kind != .multilabel {
-            let people = RouteWorkflow.humanLabels(decisions.filter { $0.annotatorKind == .human }, kind: task.kind)
+            let people = Router.humanLabels(decisions.filter { $0.annotatorKind == .human }, kind: task.kind)
             let votes = task.routingVotes(try await project.store.votes(task: task, annotator: nil))
             if KindScorer.forTask(task, votes: votes) == nil, !people.isEmpty {
                 report.machines = PanelMember.measure(votes: votes, members: present.sorted(), truth: people, labels: task.answerLabels)

@@ -160,30 +160,25 @@ public struct RouteReport: Sendable {
         if withoutVotes > 0 { s += "; \(withoutVotes) without votes go to people" }
         return s
     }
+
+    /// Counts each route among the items routed.
+    mutating func count(_ routes: [Route]) {
+        routed = routes.count
+        for r in routes {
+            switch r {
+            case .human: toPeople += 1
+            case .audit: audit += 1
+            case .machine: kept += 1
+            }
+        }
+    }
 }
 
-/// `duet route`: decide which items the machine keeps and which go to people.
+/// `duet route`: decide which items the machine keeps and which go to people. It reads the store, asks
+/// DuetCore's `Router` (its policy: `Router+Policy.swift`) and writes what it decides.
 public enum RouteWorkflow {
 
-    /// People's current labels per item (the latest submitted human decision).
-    public static func humanLabels(_ store: any LabelingQueue, _ task: TaskSpec) async throws -> [Int64: String] {
-        humanLabels(try await store.currentDecisions(task: task, kind: .human), kind: task.kind)
-    }
-
-    /// The labels among people's current decisions, as the router compares them (`TaskKind.routingLabel`:
-    /// a review's rating; multi-label sets are not single labels the router can vote on).
-    public static func humanLabels(_ decisions: [CurrentDecision], kind: TaskKind) -> [Int64: String] {
-        var out: [Int64: String] = [:]
-        for d in decisions where d.status == .submitted && d.annotatorKind == .human {
-            if let l = kind.routingLabel(d.value) { out[d.itemRowID] = l }
-        }
-        return out
-    }
-
-    /// The panel to route (or plan) by, as the names its votes are stored under, and its votes: the
-    /// annotators named on the command line (`requested`), else in [router] annotators (a declared
-    /// annotator's `voteName`, else the name itself: replayed votes), else every annotator with votes on
-    /// the task ([router] annotator first, then by name). Each item's votes come in the panel's order.
+    /// The panel to route (or plan) by (`Router.panelMembers`) and its votes; each item's votes come in the panel's order.
     public static func routerVotes(_ requested: [String]?, project: Project, task: TaskSpec) async throws -> (annotators: [String], votes: VoteTable) {
         let members = try await routerPanel(requested, project: project, task: task)
         let all = try await project.store.votes(task: task, annotator: members.count == 1 ? members[0] : nil)
@@ -192,43 +187,29 @@ public enum RouteWorkflow {
 
     /// The panel `routerVotes` reads the votes of, without reading them.
     public static func routerPanel(_ requested: [String]?, project: Project, task: TaskSpec) async throws -> [String] {
-        let store = project.store
-        let present = try await store.voteAnnotators(task: task)
-        let known = present.sorted().map(Names.shown).joined(separator: ", ")
-        let members: [String]
-        if let named = requested ?? project.config.router.annotators ?? project.config.router.cascade {
-            members = named.map { declaredVoteName($0, config: project.config) }
-            if let missing = members.first(where: { !present.contains($0) }) {
-                throw DuetError("no votes by '\(Names.shown(missing))' in task '\(task.name)'\(known.isEmpty ? "; import some with `duet votes import`" : " (votes exist by: \(known))")")
-            }
-        } else {
-            guard !present.isEmpty else {
-                throw DuetError("no votes in task '\(task.name)': run an annotator (`duet route` runs [router] annotator) or import votes with `duet votes import`")
-            }
-            let first = declaredVoteName(project.config.router.annotator, config: project.config)
-            members = (present.contains(first) ? [first] : []) + present.subtracting([first]).sorted()
+        let present = try await project.store.voteAnnotators(task: task)
+        do {
+            return try Router.panelMembers(requested, config: project.config, present: present, task: task.name)
+        } catch let e as RoutingError {
+            throw DuetError(e.description)
         }
-        return members
     }
 
     /// `duet route` with a cascade: its first annotator runs on every item, each next one only on the items
-    /// the votes so far leave least sure ([router] escalate or escalate_above) among those people have not
-    /// labeled. Replayed stages are not run: their imported votes count as they are. One report per stage run.
+    /// `Router.cascadeItems` picks. Replayed stages are not run: their imported votes count as they are. One report per stage run.
     public static func runCascade(_ stages: [String], task: TaskSpec, project: Project,
                                   environment: [String: String] = ProcessInfo.processInfo.environment,
                                   progress: @escaping @Sendable (RunProgress) -> Void = { _ in }) async throws -> [MachineRunWorkflow.Report] {
-        let config = project.config.router
         var reports: [MachineRunWorkflow.Report] = []
-        let known = try await humanLabels(project.store, task)
+        let known = try await project.store.humanLabels(task)
         let open = try await project.store.itemRowIDs(for: task).filter { known[$0] == nil }
         for (k, stage) in stages.enumerated() {
             let spec = try MachineRunWorkflow.spec(stage, in: project.config)
             var only: Set<Int64>?
-            if k > 0 {
-                let before = stages[..<k].map { declaredVoteName($0, config: project.config) }
-                let present = try await project.store.voteAnnotators(task: task)
-                let votes = try await project.store.votes(task: task, annotator: nil).members(before.filter(present.contains))
-                only = Set(Cascade.escalate(votes: votes, open: open, share: config.escalate, above: config.escalateAbove))
+            if let voters = Router.cascadeVoters(stages, stage: k, config: project.config,
+                                                 present: try await project.store.voteAnnotators(task: task)) {
+                let votes = try await project.store.votes(task: task, annotator: nil).members(voters)
+                only = Router.cascadeItems(stage: k, votes: votes, open: open, settings: project.config.router)
             }
             guard spec.kind != .replay else { continue }
             reports.append(try await MachineRunWorkflow.run(annotator: stage, task: task, project: project, only: only,
@@ -237,28 +218,13 @@ public enum RouteWorkflow {
         return reports
     }
 
-    /// The annotators `duet route` runs before routing (LLM and built-in ones; replayed votes are used as
-    /// imported): the panel's declared members when one is named, else [router] annotator — an LLM always
-    /// (its answers are cached), the built-in one unless the task already has votes and none by it (a task
-    /// of replayed votes routes by them as they are, not by an ensemble that has nothing to learn from).
+    /// The annotators `duet route` runs before routing (`Router.annotatorsToRun`).
     public static func annotatorsToRun(_ requested: [String]?, project: Project, task: TaskSpec) async throws -> [String] {
         let config = project.config
-        func runnable(_ name: String) -> Bool { ((try? MachineRunWorkflow.spec(name, in: config))?.kind).map { $0 != .replay } ?? false }
-        if let named = requested ?? config.router.annotators ?? config.router.cascade { return named.filter(runnable) }
-        let present = try await project.store.voteAnnotators(task: task)
-        let name = config.router.annotator
-        guard let spec = try? MachineRunWorkflow.spec(name, in: config), spec.kind != .replay else { return [] }
-        guard spec.kind == .llm || present.isEmpty || present.contains(spec.voteName) else { return [] }
-        return [name]
+        // Only the default choice looks at the votes already stored.
+        let present = Router.namedPanel(requested, config: config) == nil ? try await project.store.voteAnnotators(task: task) : []
+        return Router.annotatorsToRun(requested, config: config, present: present)
     }
-
-    /// The name votes of the annotator called `name` in duet.toml are stored under (the name itself for replayed votes).
-    static func declaredVoteName(_ name: String, config: ProjectConfig) -> String {
-        (try? MachineRunWorkflow.spec(name, in: config))?.voteName ?? name
-    }
-
-    /// How a panel is named where one name is stored (routes, machine decisions): its only member, else "panel".
-    public static func panelName(_ members: [String]) -> String { members.count == 1 ? members[0] : "panel" }
 
     /// Routes every open item of the task in passes over the panel's votes (`StreamingRouter`: the decisions
     /// `Router.route` makes, a few bytes held per item), then writes routes and the machine's decisions from
@@ -268,8 +234,7 @@ public enum RouteWorkflow {
         let store = project.store
         let members = try await routerPanel(request.annotators, project: project, task: task)
         let panel = PanelOrder(members)
-        let annotator = panelName(members)
-        let known = try await humanLabels(store, task)
+        let known = try await store.humanLabels(task)
         // Every item of the task, in row order; people's labels stay as they are.
         let order = try await store.itemRowIDs(for: task)
         let open = order.filter { known[$0] == nil }
@@ -277,16 +242,11 @@ public enum RouteWorkflow {
         report.annotator = members.joined(separator: ", ")
         report.members = members
         report.alreadyLabeled = order.count - open.count
-        // A threshold alone: the machine keeps (and labels) every item but those above it, which go to people.
-        let budget = request.budget ?? (request.threshold == nil ? project.config.router.budget : 0)
-        // Multilabel tasks and rankings are scored by `KindScorer`, in memory: their votes are not one label each.
-        if task.kind == .multilabel, try await routeInMemory(request, task: task, members: members, known: known, open: open, budget: budget,
-                                                       project: project, at: date, report: &report) {
-            return report
-        }
-        if task.kind == .compare, try await hasRankingVotes(task: task, members: members, store: store),
-           try await routeInMemory(request, task: task, members: members, known: known, open: open, budget: budget,
-                             project: project, at: date, report: &report) {
+        let budget = Router.budget(requested: request.budget, threshold: request.threshold, configured: project.config.router.budget)
+        let audit = request.audit ?? project.config.router.audit
+        if Router.needsScorer(task.kind, members: members, counts: task.kind == .compare ? try await store.voteCounts(task: task) : []),
+           try await routeInMemory(request, task: task, members: members, known: known, open: open, budget: budget, audit: audit,
+                                   store: store, at: date, report: &report) {
             return report
         }
         // Every other task streams its votes; a review routes on its ratings (`TaskKind.routesOn`).
@@ -295,77 +255,28 @@ public enum RouteWorkflow {
                 try body(item, panel.ordered(votes).filter(task.kind.routesOn))
             }
         }, order: open, labels: task.answerLabels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
-        // A threshold sends every item above it, whatever the share.
-        if let threshold = request.threshold { routing.sendToPeople(above: threshold) }
-        func toPeople(_ i: Int) -> Bool { routing.toPeople(at: i) || routing.machineLabel(at: i) == nil }
-        let auditCutoff = Allocation.auditCutoff(open.indices.lazy.filter { !toPeople($0) }.map { open[$0] },
-                                                 share: request.audit ?? project.config.router.audit, seed: request.seed)
-        func route(_ i: Int) -> Route {
-            if toPeople(i) { return .human }
-            return auditCutoff.map { Allocation.auditKey(open[i], seed: request.seed) <= $0 } ?? false ? .audit : .machine
-        }
-        let entries = open.indices.lazy.map { i in
-            // Items for people keep the machine's (majority) label too: the suggestion pane shows it.
-            // No parsed vote: nothing is known, so it goes to people first (not last, as entropy 0 would put it).
-            RouteEntry(itemRowID: open[i], route: route(i), score: routing.parsed(at: i) ? routing.scores[i] : .infinity,
-                       machineLabel: routing.machineLabel(at: i) ?? routing.majorityLabel(at: i), annotator: annotator, votesBy: panel)
-        }
-        try await store.applyRouting(entries, task: task.name, at: date)
-        report.routed = open.count
-        for i in open.indices {
-            if !routing.hasVotes(at: i) { report.withoutVotes += 1 }
-            switch route(i) {
-            case .human: report.toPeople += 1
-            case .audit: report.audit += 1
-            case .machine: report.kept += 1
-            }
-        }
+        let routes = Router.routes(&routing, open: open, threshold: request.threshold, audit: audit, seed: request.seed)
+        try await store.applyRouting(Router.entries(routing, open: open, routes: routes, annotator: Router.panelName(members), panel: panel),
+                                     task: task.name, at: date)
+        report.count(routes)
+        report.withoutVotes = open.indices.filter { !routing.hasVotes(at: $0) }.count
         return report
-    }
-
-    /// Whether any of the panel's votes on a compare task is a ranking's order (the store's counts per label).
-    static func hasRankingVotes(task: TaskSpec, members: [String], store: any VoteStore) async throws -> Bool {
-        try await store.voteCounts(task: task).contains { members.contains($0.annotator) && $0.label.flatMap(RankingOrder.init(text:)) != nil }
     }
 
     /// Routes a task whose votes need `KindScorer` (multilabel, rankings) with every vote in memory; false
     /// when the task turns out to need none (then the caller streams).
     static func routeInMemory(_ request: RouteRequest, task: TaskSpec, members: [String], known: [Int64: String], open: [Int64],
-                              budget: Double, project: Project, at date: Date, report: inout RouteReport) async throws -> Bool {
-        let store = project.store
-        let annotator = panelName(members)
+                              budget: Double, audit: Double, store: any DuetStoreBackend, at date: Date, report: inout RouteReport) async throws -> Bool {
         let all = try await store.votes(task: task, annotator: members.count == 1 ? members[0] : nil)
         let votes = members.count == 1 ? all : all.members(members)
         let routed = task.routingVotes(votes)
         guard let scorer = KindScorer.forTask(task, votes: routed) else { return false }
         var outcome = Router.route(scorer: scorer, votes: routed, order: open, strategy: request.strategy, budget: budget, seed: request.seed)
-        if let threshold = request.threshold {
-            // A threshold sends every item above it, whatever the share.
-            let over = open.filter { (outcome.scores[$0] ?? .infinity) > threshold }
-            outcome.toHumans = Allocation.ranked(over.map { ($0, outcome.scores[$0] ?? .infinity) }).map(\.item)
-        }
-        let humans = Set(outcome.toHumans)
-        let kept = open.filter { !humans.contains($0) && outcome.machineLabels[$0] != nil }
-        let audits = Allocation.audit(kept, share: request.audit ?? project.config.router.audit, seed: request.seed)
-        let routes = open.map { id -> Route in
-            humans.contains(id) || outcome.machineLabels[id] == nil ? .human : audits.contains(id) ? .audit : .machine
-        }
-        // Built one at a time as the store writes them: only one item's votes are held as `MachineVote`s.
-        let entries = zip(open, routes).lazy.map { id, route in
-            let vs = votes[id] ?? []
-            let labels = vs.map(\.label)
-            // No parsed vote: nothing is known, so it goes to people first (not last, as entropy 0 would put it).
-            let score = labels.contains(where: { $0 != nil }) ? outcome.scores[id] ?? .infinity : .infinity
-            let judged = vs.isEmpty ? nil : scorer.judge(vs)
-            return RouteEntry(itemRowID: id, route: route, score: score, machineLabel: outcome.machineLabels[id] ?? judged?.label,
-                              annotator: annotator, votes: vs, entropy: judged?.spread ?? Uncertainty.entropy(labels), confidence: nil)
-        }
-        try await store.applyRouting(entries, task: task.name, at: date)
-        report.routed = open.count
+        let routes = Router.routes(&outcome, open: open, threshold: request.threshold, audit: audit, seed: request.seed)
+        try await store.applyRouting(Router.entries(outcome, scorer: scorer, votes: votes, open: open, routes: routes,
+                                                    annotator: Router.panelName(members)), task: task.name, at: date)
+        report.count(routes)
         report.withoutVotes = open.filter { !votes.contains($0) }.count
-        report.toPeople = routes.filter { $0 == .human }.count
-        report.audit = routes.filter { $0 == .audit }.count
-        report.kept = routes.filter { $0 == .machine }.count
         return true
     }
 }
