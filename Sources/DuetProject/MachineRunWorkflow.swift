@@ -3,7 +3,6 @@ import DuetCore
 import DuetStoreAPI
 import Foundation
 import Logging
-import TermUI
 
 /// Where a machine run is, for a progress line: items done of the task's, and for an LLM what its
 /// requests have cost so far.

@@ -1,5 +1,5 @@
+import DuetCore
 import Foundation
-import TermUI
 
 /// Where a long command is, for its progress line: import, route, export, plan, votes import all report
 /// through this and are shown by one `ProgressPrinter`.

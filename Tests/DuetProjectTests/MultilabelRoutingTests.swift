@@ -1,5 +1,6 @@
 import DuetAnnotators
 import DuetCore
+import DuetLaunch
 import DuetStoreAPI
 import Foundation
 import LLMLoopback
