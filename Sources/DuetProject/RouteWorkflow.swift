@@ -88,14 +88,14 @@ public enum RouteWorkflow {
         let known = try await project.store.humanLabels(task)
         let open = try await project.store.itemRowIDs(for: task).filter { known[$0] == nil }
         for (k, stage) in stages.enumerated() {
-            let spec = try MachineRunWorkflow.spec(stage, in: project.config)
+            _ = try MachineRunWorkflow.spec(stage, in: project.config)  // an undeclared stage is an error
             var only: Set<Int64>?
             if let voters = Router.cascadeVoters(stages, stage: k, config: project.config,
                                                  present: try await project.store.voteAnnotators(task: task)) {
                 let votes = try await project.store.votes(task: task, annotator: nil).members(voters)
                 only = Router.cascadeItems(stage: k, votes: votes, open: open, settings: project.config.router)
             }
-            guard spec.kind != .replay else { continue }
+            guard Router.runs(stage, config: project.config) else { continue }
             reports.append(try await MachineRunWorkflow.run(annotator: stage, task: task, project: project, only: only,
                                                             environment: environment, progress: progress))
         }

@@ -39,6 +39,7 @@ import Testing
         let replay = AnnotatorSpec(name: "old", kind: .replay)
         let c = Self.config(annotators: [Self.gpt, replay])
         #expect(Router.annotatorsToRun(["gpt", "old", "unknown", "local"], config: c, present: []) == ["gpt", "local"])
+        #expect(Router.runs("gpt", config: c) && Router.runs("local", config: c) && !Router.runs("old", config: c) && !Router.runs("unknown", config: c))
         // The built-in default runs on a fresh task or one it voted on, not on a task of replayed votes only.
         #expect(Router.annotatorsToRun(nil, config: c, present: []) == ["local"])
         #expect(Router.annotatorsToRun(nil, config: c, present: ["old"]) == [])

@@ -46,12 +46,17 @@ extension Router {
     /// (its answers are cached), the built-in one unless the task already has votes (`present`) and none by
     /// it (a task of replayed votes routes by them as they are, not by an ensemble that has nothing to learn from).
     public static func annotatorsToRun(_ requested: [String]?, config: ProjectConfig, present: Set<String>) -> [String] {
-        func runnable(_ name: String) -> Bool { config.annotator(named: name).map { $0.kind != .replay } ?? false }
-        if let named = namedPanel(requested, config: config) { return named.filter(runnable) }
+        if let named = namedPanel(requested, config: config) { return named.filter { runs($0, config: config) } }
         let name = config.router.annotator
         guard let spec = config.annotator(named: name), spec.kind != .replay else { return [] }
         guard spec.kind == .llm || present.isEmpty || present.contains(spec.voteName) else { return [] }
         return [name]
+    }
+
+    /// Whether `duet route` runs the annotator called `name` (a cascade stage, a panel member): LLM and
+    /// built-in ones; replayed votes count as they were imported.
+    public static func runs(_ name: String, config: ProjectConfig) -> Bool {
+        config.annotator(named: name).map { $0.kind != .replay } ?? false
     }
 
     /// Whose votes decide which items cascade stage `k` is asked about: nil for the first stage (every item),
