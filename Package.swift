@@ -53,8 +53,17 @@ let package = Package(
         .target(
             name: "DuetProject",
             dependencies: [
-                "DuetCore", "DuetStoreAPI", "DuetStore", "DuetPostgres", "DuetApp", "DuetAnnotators", "TermUI",
+                "DuetCore", "DuetStoreAPI", "DuetStore", "DuetPostgres", "DuetAnnotators",
                 .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The executables' side of a project: the app's launcher, theme files, [keys] as the app's key table,
+        // the Quality screen's loader, and the plan's text and chart (TermUI).
+        .target(
+            name: "DuetLaunch",
+            dependencies: [
+                "DuetProject", "DuetApp", "TermUI", "DuetCore", "DuetStoreAPI",
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
         // Machine annotators: OpenAI-compatible LLM client (Foundation's URLSession), the built-in
@@ -72,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "duet",
             dependencies: [
-                "DuetProject", "DuetCore", "DuetStoreAPI", "DuetApp", "TermUI", "TermUICurses",
+                "DuetProject", "DuetLaunch", "DuetCore", "DuetStoreAPI", "DuetApp", "TermUI", "TermUICurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -80,7 +89,7 @@ let package = Package(
         // Benchmarks (figures, not tests): `swift run -c release duet-bench`.
         .executableTarget(
             name: "duet-bench",
-            dependencies: ["DuetProject", "DuetApp", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetAnnotators", "TermUI", "TermUICurses",
+            dependencies: ["DuetProject", "DuetLaunch", "DuetApp", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetAnnotators", "TermUI", "TermUICurses",
                            "DuetPostgres", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUICurses"]),
@@ -120,7 +129,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DuetProjectTests",
-            dependencies: ["DuetProject", "DuetAnnotators", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetApp", "TermUI", "LLMLoopback",
+            dependencies: ["DuetProject", "DuetLaunch", "DuetAnnotators", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetApp", "TermUI", "LLMLoopback",
                            .product(name: "Logging", package: "swift-log")],
             resources: []
         ),

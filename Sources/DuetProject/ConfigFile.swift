@@ -1,4 +1,3 @@
-import DuetApp
 import DuetCore
 import DuetPostgres
 import Foundation
@@ -10,6 +9,11 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
     public var file: String
     public var message: String
     public var description: String { "\(file): \(message)" }
+
+    public init(file: String, message: String) {
+        self.file = file
+        self.message = message
+    }
 }
 
 /// A TOML number, integer or float: TOMLKit reads `20` only as an integer and
@@ -170,6 +174,18 @@ public enum ConfigFile {
         return try validate(raw, file: file, lines: lines, defaultName: defaultName)
     }
 
+    /// A problem with duet.toml (`text`, read from `file`) at the place `message` names, pointing at its line:
+    /// "key 'router.budget': …", "tasks[0]: …", "keys.skip: …".
+    public static func error(_ message: String, text: String, file: String) -> ConfigError {
+        placed(message, lines: ConfigLines(text), file: file)
+    }
+
+    static func placed(_ message: String, lines: ConfigLines, file: String) -> ConfigError {
+        var path = message
+        if path.hasPrefix("key '") { path = String(path.dropFirst(5).prefix { $0 != "'" }) } else { path = String(path.prefix { $0 != ":" && $0 != " " }) }
+        return ConfigError(file: lines.place(of: path, in: file), message: message)
+    }
+
     /// Every key of `table` (and of the tables in it) must be known: else an
     /// error naming its line and the nearest known key, or all of them.
     static func checkKeys(_ table: TOMLTable, known: ConfigKeys, path: String, file: String, lines: ConfigLines) throws {
@@ -260,12 +276,7 @@ public enum ConfigFile {
     }
 
     static func validate(_ raw: RawConfig, file: String, lines: ConfigLines, defaultName: String) throws -> ProjectConfig {
-        func fail(_ message: String) -> ConfigError {
-            // "key 'router.budget': …" and "tasks[0]: …" name a place: point at its line.
-            var path = message
-            if path.hasPrefix("key '") { path = String(path.dropFirst(5).prefix { $0 != "'" }) } else { path = String(path.prefix { $0 != ":" && $0 != " " }) }
-            return ConfigError(file: lines.place(of: path, in: file), message: message)
-        }
+        func fail(_ message: String) -> ConfigError { placed(message, lines: lines, file: file) }
         var tasks: [TaskSpec] = []
         for (i, t) in (raw.tasks ?? []).enumerated() {
             guard let kind = TaskKind(rawValue: t.kind) else {
@@ -369,8 +380,8 @@ public enum ConfigFile {
             }
             if let v = c.currency { cost.currency = v }
         }
+        // [keys] stays plain names here: the app side turns them into its key table and checks them (DuetLaunch's ProjectKeymap).
         let keys = raw.keys ?? [:]
-        do { _ = try Keymap.defaults.remapped(keys) } catch { throw fail(error.message) }
         if let name = raw.project?.name, let problem = Names.problem(name) {
             throw fail("project.name: \"\(Names.shown(name))\" \(problem)")
         }

@@ -49,7 +49,7 @@ public enum FileErrors {
         }
     }
 
-    static func reason(_ error: any Error) -> String? {
+    public static func reason(_ error: any Error) -> String? {
         if let posix = error as? POSIXError { return reason(errno: posix.code.rawValue) }
         let ns = error as NSError
         if ns.domain == NSPOSIXErrorDomain { return reason(errno: Int32(ns.code)) }

@@ -3,61 +3,6 @@ import DuetCore
 import DuetStoreAPI
 import Foundation
 import Logging
-import TermUI
-
-/// Where a machine run is, for a progress line: items done of the task's, and for an LLM what its
-/// requests have cost so far.
-public struct RunProgress: ProgressReport {
-    public var annotator: String
-    public var itemsDone: Int
-    public var itemsTotal: Int
-    public var usage: OpenAICompatibleAnnotator.Usage?
-    public var elapsed: Double
-
-    public init(annotator: String, itemsDone: Int, itemsTotal: Int, usage: OpenAICompatibleAnnotator.Usage? = nil, elapsed: Double) {
-        self.annotator = annotator
-        self.itemsDone = itemsDone
-        self.itemsTotal = itemsTotal
-        self.usage = usage
-        self.elapsed = elapsed
-    }
-
-    /// Items per second so far (nil before the first item).
-    public var rate: Double? { itemsDone > 0 && elapsed > 0 ? Double(itemsDone) / elapsed : nil }
-
-    /// Seconds left at the rate so far: for an LLM, by the requests still to send; else by items.
-    public var secondsLeft: Double? {
-        if let u = usage, u.planned > 0 {
-            guard u.ended > 0, elapsed > 0 else { return nil }
-            return Double(max(0, u.planned - u.ended)) / (Double(u.ended) / elapsed)
-        }
-        return rate.map { Double(max(0, itemsTotal - itemsDone)) / $0 }
-    }
-
-    /// `llm:m: 120/352 items · 1m50s left · requests 980/1200, 40 from the cache · 12345 tokens $0.0123 · 3 failed (timeout 3) ·
-    /// 985 answered by the server, 1010 attempts (25 failed: http-500 22, timeout 3) · 2.1 items/s`: what matters most first, since
-    /// a narrow terminal cuts the end.
-    public var line: String {
-        var parts = ["\(annotator): \(itemsDone)/\(itemsTotal) items"]
-        if let left = secondsLeft, itemsDone < itemsTotal { parts.append(DurationText.of(left) + " left") }
-        if let u = usage {
-            parts.append((u.planned > 0 ? "requests \(u.ended)/\(u.planned)" : "\(u.responses) answered")
-                + (u.cacheHits > 0 ? ", \(u.cacheHits) from the cache" : ""))
-            parts.append("\(u.promptTokens + u.completionTokens) tokens " + String(format: "$%.4f", u.costUSD))
-            if u.failureCount > 0 { parts.append("\(u.failureCount) failed (\(OpenAICompatibleAnnotator.Usage.kinds(u.failures)))") }
-            if u.attempts > u.received || u.failedAttemptCount > 0 { parts.append(u.attemptsSentence) }
-        }
-        if let r = rate { parts.append(String(format: r >= 10 ? "%.0f items/s" : "%.1f items/s", r)) }
-        return parts.joined(separator: " · ")
-    }
-
-    /// "120/352 items: 1020 answers are cached", for the note on Ctrl-C.
-    public var position: String {
-        "\(itemsDone)/\(itemsTotal) items" + (usage.map { ": \($0.responses + $0.cacheHits) answers are cached" } ?? "")
-    }
-
-    public func summary(after seconds: Double) -> String { line }
-}
 
 /// Runs a machine annotator from duet.toml over a task's items and stores its votes.
 public enum MachineRunWorkflow {
@@ -93,8 +38,7 @@ public enum MachineRunWorkflow {
 
     /// The annotator declared under `name` (the built-in `local` one needs no declaration).
     public static func spec(_ name: String, in config: ProjectConfig) throws -> AnnotatorSpec {
-        if let s = config.annotators.first(where: { $0.name == name }) { return s }
-        if name == "local" { return AnnotatorSpec(name: "local", kind: .local) }
+        if let s = config.annotator(named: name) { return s }
         let known = config.annotators.map(\.name).joined(separator: ", ")
         throw DuetError("no annotator '\(name)' in duet.toml [[annotators]]\(known.isEmpty ? "" : " (declared: \(known))")")
     }
@@ -177,7 +121,7 @@ public enum MachineRunWorkflow {
     /// carrying gold (classify, rate) or the source's own preference (compare). Read page by page.
     static func learnableItems(task: TaskSpec, useGold: Bool, store: any ItemCatalog & LabelingQueue) async throws -> [StoredItem] {
         // A review teaches with a rating or a verdict alone; the router's labels are its ratings only.
-        let human = task.kind == .review ? Set(try await reviews(task: task, store: store).keys) : Set(try await RouteWorkflow.humanLabels(store, task).keys)
+        let human = task.kind == .review ? Set(try await reviews(task: task, store: store).keys) : Set(try await store.humanLabels(task).keys)
         let sourced = useGold && (task.kind == .compare || task.kind == .review) ? Set(try await store.sourceValues(task: task).keys) : []
         var out: [StoredItem] = []
         try await forEachPage(of: task, in: store) { page in
@@ -296,7 +240,7 @@ public enum MachineRunWorkflow {
 
     /// People's labels, and gold (classify, rate) or the dataset's own preferences (compare) when `useGold`.
     static func localTraining(task: TaskSpec, items: [StoredItem], useGold: Bool, store: any ItemCatalog & LabelingQueue) async throws -> LocalTraining {
-        let human = try await RouteWorkflow.humanLabels(store, task)
+        let human = try await store.humanLabels(task)
         switch task.kind {
         case .classify, .rate, .multilabel:
             // Multilabel: label sets as label text ("a|b"), people's and gold read alike (`Decisions.labelText`).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DuetLaunch
 import DuetProject
 import Foundation
 

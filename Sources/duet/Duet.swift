@@ -1,5 +1,6 @@
 import ArgumentParser
 import DuetCore
+import DuetLaunch
 import DuetProject
 import Foundation
 
@@ -66,12 +67,20 @@ struct ProjectOptions: ParsableArguments {
     /// `.readOnly` for commands that only read: they write nothing (and work on a read-only store).
     /// On a shared store whose tasks differ from duet.toml's, a note says so (the store's are served).
     func open(_ mode: Project.Mode = .readWrite) async throws -> Project {
-        let opened = try await Project.open(at: Project.locate(explicit: project), mode: mode)
+        let opened = try await Self.open(project, mode: mode)
         if let changes = opened.taskChanges, !changes.isEmpty {
             Console.note("note: duet.toml's tasks differ from the shared store's (the store's are used): "
                          + changes.lines.filter { !$0.hasPrefix(" ") }.joined(separator: "; ")
                          + "; " + Invocation.line("task", "apply", "--project", opened.root.path) + " applies them")
         }
+        return opened
+    }
+
+    /// The project at `explicit` (else found), with duet.toml's [keys] checked too: they are the app's
+    /// (`ProjectKeymap`), checked on every open as the rest of duet.toml is.
+    static func open(_ explicit: String?, mode: Project.Mode = .readWrite) async throws -> Project {
+        let opened = try await Project.open(at: Project.locate(explicit: explicit), mode: mode)
+        _ = try ProjectKeymap.keymap(for: opened)
         return opened
     }
 }

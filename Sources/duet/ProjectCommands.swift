@@ -112,7 +112,7 @@ struct TaskCommand: ParsableCommand {
         @Flag(help: "Show what would change, change nothing.") var dryRun = false
 
         func run() async throws {
-            let project = try await Project.open(at: Project.locate(explicit: projectOptions.project))
+            let project = try await ProjectOptions.open(projectOptions.project)
             let changes = try await project.applyTasks(dryRun: dryRun)
             for line in changes.lines { Console.out(line) }
             if changes.isEmpty {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DuetApp
+import DuetLaunch
 import DuetProject
 import Foundation
 import Logging

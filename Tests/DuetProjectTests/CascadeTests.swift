@@ -1,4 +1,5 @@
 import DuetCore
+import DuetLaunch
 import Foundation
 import LLMLoopback
 import Testing

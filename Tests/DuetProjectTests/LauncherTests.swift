@@ -1,5 +1,6 @@
 import DuetApp
 import DuetCore
+import DuetLaunch
 import Foundation
 import Testing
 import TermUI
@@ -61,7 +62,10 @@ import Logging
         let text = "[keys]\nskip = [\"s\"]\nundo = [\"z\"]\n"
         let config = try ConfigFile.parse(text, file: "duet.toml")
         #expect(config.keys == ["skip": ["s"], "undo": ["z"]])
-        let e = #expect(throws: ConfigError.self) { try ConfigFile.parse("[keys]\nsikp = [\"s\"]\n", file: "/p/duet.toml") }
+        // Read as plain names; the app's side (ProjectKeymap) checks them against its key table, at their line.
+        let bad = "[keys]\nsikp = [\"s\"]\n"
+        let unchecked = try ConfigFile.parse(bad, file: "/p/duet.toml")
+        let e = #expect(throws: ConfigError.self) { try ProjectKeymap.keymap(unchecked.keys, text: bad, file: "/p/duet.toml") }
         #expect(e?.description.hasPrefix("/p/duet.toml:2: keys.sikp: no such action") == true)
     }
 }

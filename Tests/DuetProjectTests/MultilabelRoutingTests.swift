@@ -1,5 +1,6 @@
 import DuetAnnotators
 import DuetCore
+import DuetLaunch
 import DuetStoreAPI
 import Foundation
 import LLMLoopback
@@ -54,7 +55,7 @@ import Testing
         let tmp = try TempDir()
         let project = try await project(tmp)
         let task = try project.task("tags")
-        #expect(RouteWorkflow.humanLabels(try project.sqlite.currentDecisions(task: task, kind: .human), kind: task.kind).values.sorted() == ["b"])
+        #expect(Router.humanLabels(try project.sqlite.currentDecisions(task: task, kind: .human), kind: task.kind).values.sorted() == ["b"])
         let report = try await RouteWorkflow.run(RouteRequest(task: "tags", annotators: ["llm:x"], budget: 0.3, strategy: .default, audit: 0), project: project)
         #expect(report.routed == 7 && report.alreadyLabeled == 1 && report.toPeople == 2 && report.kept == 5)
         var machine: [String: JSONValue] = [:]
@@ -165,7 +166,7 @@ import Testing
         let k3 = try #require(items.first { $0.item.uid == "k3" }).rowID
         _ = try project.sqlite.record(NewAnnotation(itemRowID: k3, task: task.name, annotatorKind: .human, annotator: "ann",
                                                    value: ["ranks": [3, 1, 2], "shown": [2, 0, 1]]))
-        #expect(RouteWorkflow.humanLabels(try project.sqlite.currentDecisions(task: task, kind: .human), kind: task.kind)[k3] == "1>2>0")
+        #expect(Router.humanLabels(try project.sqlite.currentDecisions(task: task, kind: .human), kind: task.kind)[k3] == "1>2>0")
         let report = try await RouteWorkflow.run(RouteRequest(annotators: ["llm:r"], budget: 0.5, strategy: .entropy, audit: 0), project: project)
         #expect(report.routed == 2 && report.toPeople == 1 && report.kept == 1)
         let kept = try project.sqlite.currentDecisions(task: task, kind: .machine).filter { $0.status == .submitted }

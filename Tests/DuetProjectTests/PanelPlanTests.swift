@@ -1,4 +1,5 @@
 import DuetCore
+import DuetLaunch
 import DuetStoreAPI
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 import DuetApp
 import DuetCore
+import DuetLaunch
 import Foundation
 import Testing
 @testable import DuetProject

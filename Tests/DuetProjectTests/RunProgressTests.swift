@@ -58,6 +58,13 @@ import Testing
         #expect(last.usage?.planned == 12 * LLMProject.k)
         #expect(last.line.hasPrefix("llm:fake-1: 12/12 items · requests \(12 * LLMProject.k)/\(12 * LLMProject.k) ·"), "\(last.line)")
     }
+
+    @Test func progressLine() {
+        #expect(ProgressLine.render(label: "f", fraction: 0.5, detail: "50 rows", width: 10) == "f █████░░░░░ 50%  50 rows")
+        #expect(ProgressLine.render(label: "f", fraction: nil, detail: "5 rows") == "f  5 rows")
+        #expect(ProgressLine.render(label: "f", fraction: 1.5, detail: "x", width: 4) == "f ████ 100%  x")
+        #expect(ProgressLine.count(1_234_567) == "1,234,567")
+    }
 }
 
 /// `duet route --dry-run`: every prompt of the first item named by its id, and completion tokens measured

@@ -1,5 +1,6 @@
 import DuetApp
 import DuetCore
+import DuetLaunch
 import Foundation
 import LLMLoopback
 import Logging

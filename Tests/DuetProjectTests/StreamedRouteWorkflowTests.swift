@@ -43,7 +43,7 @@ import Testing
         let task = try project.task(nil)
         _ = try await RouteWorkflow.run(RouteRequest(annotators: annotators, budget: 0.3, strategy: strategy, audit: 0), project: project)
         let (_, votes) = try await RouteWorkflow.routerVotes(annotators, project: project, task: task)
-        let known = try await RouteWorkflow.humanLabels(project.store, task)
+        let known = try await project.store.humanLabels(task)
         let open = try project.sqlite.itemRowIDs(for: task).filter { known[$0] == nil }
         let memory = Router.route(votes: votes, order: open, labels: task.answerLabels, strategy: strategy, budget: 0.3, known: known)
         let people = Set(memory.toHumans)

@@ -22,13 +22,6 @@ import TermUICurses
         #expect(TerminalText.sanitize("x\u{7F}y\u{0}") == "x␡y␀")
     }
 
-    @Test func progressLine() {
-        #expect(ProgressLine.render(label: "f", fraction: 0.5, detail: "50 rows", width: 10) == "f █████░░░░░ 50%  50 rows")
-        #expect(ProgressLine.render(label: "f", fraction: nil, detail: "5 rows") == "f  5 rows")
-        #expect(ProgressLine.render(label: "f", fraction: 1.5, detail: "x", width: 4) == "f ████ 100%  x")
-        #expect(ProgressLine.count(1_234_567) == "1,234,567")
-    }
-
     @Test func cursesIsLinked() {
         // The C surface is wired: the linked library answers with its version.
         #expect(CursesInfo.version.hasPrefix("ncurses 6"))

@@ -27,6 +27,17 @@ public struct ProjectConfig: Sendable, Hashable {
     public func task(named name: String) -> TaskSpec? { tasks.first { $0.name == name } }
 }
 
+extension ProjectConfig {
+    /// The annotator declared under `name` in [[annotators]] (the built-in `local` one needs no declaration).
+    public func annotator(named name: String) -> AnnotatorSpec? {
+        if let s = annotators.first(where: { $0.name == name }) { return s }
+        return name == "local" ? AnnotatorSpec(name: "local", kind: .local) : nil
+    }
+
+    /// The name the votes of the annotator called `name` are stored under (the name itself for replayed votes).
+    public func voteName(of name: String) -> String { annotator(named: name)?.voteName ?? name }
+}
+
 /// `[store]`: a shared PostgreSQL database instead of the SQLite file beside duet.toml.
 public struct StoreSettings: Sendable, Hashable {
     /// `postgres://user@host:5432/database[?sslmode=…]` (never with a password in it).

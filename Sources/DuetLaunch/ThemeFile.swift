@@ -1,5 +1,6 @@
 import DuetApp
 import DuetCore
+import DuetProject
 import Foundation
 import TOMLKit
 import TermUI

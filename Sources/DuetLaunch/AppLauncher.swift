@@ -1,5 +1,6 @@
 import DuetApp
 import DuetCore
+import DuetProject
 import Foundation
 import TermUI
 
@@ -36,10 +37,7 @@ public enum AppLauncher {
                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Prepared {
         let annotator = try annotatorName(options.annotator, environment: environment)
         let theme = try ThemeFile.resolve(name: options.theme ?? project.config.ui.theme, project: project.root, environment: environment)
-        let keymap: Keymap
-        do { keymap = try Keymap.defaults.remapped(project.config.keys) } catch {
-            throw ConfigError(file: project.configURL.path, message: error.message)
-        }
+        let keymap = try ProjectKeymap.keymap(for: project)
         var state = AppState(width: size.width, height: size.height, tasks: project.config.tasks, annotator: annotator,
                              theme: theme, keymap: keymap)
         state.targetAccuracy = project.config.router.targetAccuracy
