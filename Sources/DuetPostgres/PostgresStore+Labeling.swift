@@ -13,20 +13,19 @@ import PostgresNIO
 //   (`claim`). Whoever leased it before committed before the lock was ours, so that snapshot sees their
 //   lease; nobody can lease it after without the lock. Two people asking at the same instant therefore never
 //   get the same item, and with overlap k never more people than still need it.
-// - The queue lock of a task (a transaction-scoped advisory lock on (queueLockClass, task id)): `nextItem`
+// - The queue lock of a task (a transaction-scoped advisory lock, the schema's `duet_queue_lock`): `nextItem`
 //   holds it shared, so people ask concurrently; a write that removes a decision takes it exclusively before
 //   it lowers the queue cursors, after the removal and until its commit. A cursor moved forward by a
 //   `nextItem` that could not yet see the removal is therefore lowered again, and no `nextItem` moves a
 //   cursor between a removal's lowering and its commit. Cursors only move forward otherwise (`GREATEST`).
 // - Annotation rows: an undo locks the entry it revokes, so two undos of one decision revoke it once.
 //
-// Decisions of one transaction are written in item order (the progress counts' trigger locks one row per
-// item and one per task, dataset and kind: a common order keeps concurrent writers from deadlocking).
+// Decisions of one transaction are written in item order (the progress counts' trigger, deferred to the commit,
+// locks one row per item and one per task, dataset and kind: a common order keeps concurrent writers from
+// deadlocking). Recording runs in the server (`duet_append`, `duet_apply`: PostgresSchema.recording): one
+// decision is one statement, so a commit holds the shared progress row for the commit alone.
 
 extension PostgresStore: LabelingQueue {
-    /// The first key of the queue lock (`pg_advisory_xact_lock(int, int)`; the second is the task id).
-    static let queueLockClass: Int32 = 0x4475_5451  // "DuTQ"
-
     public func nextItem(for task: TaskSpec, annotator: String) async throws -> StoredItem? {
         try await nextItem(for: task, annotator: annotator, at: Date())
     }
@@ -36,17 +35,19 @@ extension PostgresStore: LabelingQueue {
         let filter = PostgresItemFilter(task)
         let now = Self.seconds(date)
         return try await write("finding the next item of task \(task.name)") { db in
-            guard let (taskID, overlap) = try await db.rows("SELECT id, overlap FROM tasks WHERE name = \(task.name)")
-                .decode((Int64, Int).self).firstElement()
+            // The task, its queue lock taken shared (`duet_queue_lock`, PostgresSchema.recording) in the same statement.
+            guard let (taskID, overlap) = try await db.rows("""
+                SELECT id, overlap FROM tasks WHERE name = \(task.name) AND duet_queue_lock(id, false)
+                """).decode((Int64, Int).self).firstElement()
             else {
                 // No task row, so no decisions: the first covered item.
                 return try await Self.firstUndecided(db, filter: filter, taskID: nil, after: 0)
             }
-            try await Self.queueLock(db, taskID: taskID, exclusive: false)
-            try await db.execute("DELETE FROM leases WHERE task_id = \(taskID) AND annotator = \(annotator)")
-            // Others' expired leases: only those nobody else is deleting right now (no waits, no deadlocks).
+            // The asker's leases, and others' expired ones: only those nobody else is deleting right now (no waits,
+            // no deadlocks).
             try await db.execute("""
-                DELETE FROM leases WHERE ctid IN (SELECT ctid FROM leases WHERE expires_at <= \(now) FOR UPDATE SKIP LOCKED)
+                DELETE FROM leases WHERE (task_id = \(taskID) AND annotator = \(annotator))
+                   OR ctid IN (SELECT ctid FROM leases WHERE expires_at <= \(now) FOR UPDATE SKIP LOCKED)
                 """)
             let next = try await Self.pickNext(db, filter: filter, taskID: taskID, overlap: overlap, annotator: annotator, now: now)
             if let next {
@@ -168,71 +169,37 @@ extension PostgresStore: LabelingQueue {
 
     // MARK: Recording
 
-    /// Checks and appends `entries` to the log one by one in their order (so their ids are in that order, as
-    /// SQLite's), then makes each one's effect on the decisions in item order (stable: one item's entries keep their order). Every
-    /// effect is local to its item, and an entry's revocation reads the log as it stood when it was appended
-    /// (`asOf`), so the result is the one of writing the entries one by one.
+    /// Appends `entries` to the log one by one in their order (so their ids are in that order, as SQLite's),
+    /// each checked first, then makes each one's effect on the decisions in item order (stable: one item's
+    /// entries keep their order): the schema's `duet_append` and `duet_apply` (PostgresSchema.recording). Every
+    /// effect is local to its item, and an entry's revocation reads the log as it stood when it was appended, so
+    /// the result is the one of writing the entries one by one. One entry is one statement.
     static func record(_ db: PostgresConnection, _ entries: [NewAnnotation]) async throws -> [Int64] {
-        var taskIDs: [String: Int64] = [:]
-        var tasks: [Int64?] = []
+        if entries.count == 1 {
+            let ids = try await db.rows("SELECT duet_apply(ARRAY[\(appending: entries[0])])").decode([Int64].self).firstElement()
+            guard let ids, ids.count == 1 else { throw PostgresStoreError.corrupt("the log gave no id for a new entry") }
+            return ids
+        }
         var ids: [Int64] = []
         ids.reserveCapacity(entries.count)
-        let wanted = Array(Set(entries.map(\.itemRowID)))
-        let known = Set(try await db.rows("SELECT id FROM items WHERE id = ANY(\(wanted))").decode(Int64.self).all())
         for a in entries {
-            var taskID: Int64?
-            if let task = a.task {
-                if let id = taskIDs[task] {
-                    taskID = id
-                } else {
-                    taskID = try await requireTaskID(db, name: task)
-                    taskIDs[task] = taskID
-                }
-            } else if a.annotatorKind != .source {
-                throw PostgresStoreError("a \(a.annotatorKind.rawValue) annotation (by '\(a.annotator)') needs a task; only source annotations may have none")
+            guard let id = try await db.rows("SELECT \(appending: a)").decode(Int64.self).firstElement() else {
+                throw PostgresStoreError.corrupt("the log gave no id for a new entry")
             }
-            guard known.contains(a.itemRowID) else { throw PostgresStoreError.unknownItem(a.itemRowID) }
-            if a.status == .revoked, a.revokes == nil {
-                throw PostgresStoreError("a revoked entry (by '\(a.annotator)') must name the annotation it revokes")
-            }
-            if a.annotatorKind == .source {
-                // A concurrent duplicate fails on the unique index `annotations_source`.
-                let taken = try await db.rows("""
-                    SELECT EXISTS (SELECT 1 FROM annotations WHERE item_id = \(a.itemRowID) AND annotator = \(a.annotator) AND annotator_kind = 'source')
-                    """).decode(Bool.self).firstElement() ?? false
-                if taken { throw PostgresStoreError("item \(a.itemRowID) already has a source annotation by '\(a.annotator)'") }
-            }
-            tasks.append(taskID)
-            ids.append(try await appendLog(db, a, taskID: taskID))
+            ids.append(id)
         }
-        for i in entries.indices.sorted(by: { (entries[$0].itemRowID, $0) < (entries[$1].itemRowID, $1) }) {
-            guard let taskID = tasks[i] else { continue }
-            let a = entries[i]
-            switch a.status {
-            case .submitted, .skipped:
-                try await db.execute("""
-                    INSERT INTO decisions (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged, seconds, decided_at)
-                    VALUES (\(taskID), \(a.annotator), \(a.itemRowID), \(ids[i]), \(a.annotatorKind.rawValue), \(a.status.rawValue), \(a.flagged),
-                            \(a.seconds), \(seconds(a.createdAt)))
-                    \(unescaped: replacingDecision)
-                    """)
-            case .revoked:
-                if let target = a.revokes {
-                    try await settleDecision(db, taskID: taskID, annotator: a.annotator, itemID: a.itemRowID, revoking: target, asOf: ids[i])
-                }
-            }
-            if a.annotatorKind == .human { try await updatePending(db, taskID: taskID, itemID: a.itemRowID) }
-        }
+        try await db.execute("SELECT duet_apply(\(ids))")
         return ids
     }
 
+    /// The decision upsert of a routing's machine decisions (recording's is in `duet_apply`).
     static let replacingDecision = """
         ON CONFLICT (task_id, annotator, item_id) DO UPDATE SET
             annotation_id = excluded.annotation_id, annotator_kind = excluded.annotator_kind, status = excluded.status,
             flagged = excluded.flagged, seconds = excluded.seconds, decided_at = excluded.decided_at
         """
 
-    /// Inserts one log entry and returns its id.
+    /// Inserts one log entry of a routing and returns its id (recording's go through `duet_append`).
     static func appendLog(_ db: PostgresConnection, _ a: NewAnnotation, taskID: Int64?) async throws -> Int64 {
         let id = try await db.rows("""
             INSERT INTO annotations
@@ -247,35 +214,6 @@ extension PostgresStore: LabelingQueue {
         return id
     }
 
-    /// SQLite's `settleDecision`, the one rule of every revocation: after `revoking` got its `revoked` entry,
-    /// when it was the annotator's current decision on the item, the decision becomes what the log (up to entry
-    /// `asOf`) says is in force, as `Decisions.current` reads it: the annotator's latest submitted or skipped
-    /// entry on the item not revoked, or none.
-    static func settleDecision(_ db: PostgresConnection, taskID: Int64, annotator: String, itemID: Int64, revoking: Int64,
-                               asOf: Int64) async throws {
-        let current = try await db.rows("""
-            SELECT annotation_id FROM decisions WHERE task_id = \(taskID) AND annotator = \(annotator) AND item_id = \(itemID)
-            """).decode(Int64.self).firstElement()
-        guard current == revoking else { return }
-        if let (id, kind, status, flagged, seconds, createdAt) = try await db.rows("""
-            SELECT a.id, a.annotator_kind, a.status, a.flagged, a.seconds, a.created_at FROM annotations a
-            WHERE a.item_id = \(itemID) AND a.task_id = \(taskID) AND a.annotator = \(annotator) AND a.status IN ('submitted', 'skipped')
-              AND a.id <= \(asOf)
-              AND NOT EXISTS (SELECT 1 FROM annotations r WHERE r.item_id = a.item_id AND r.revokes = a.id AND r.status = 'revoked'
-                                                          AND r.id <= \(asOf))
-            ORDER BY a.created_at DESC, a.id DESC LIMIT 1
-            """).decode((Int64, String, String, Bool, Double?, Double).self).firstElement() {
-            try await db.execute("""
-                INSERT INTO decisions (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged, seconds, decided_at)
-                VALUES (\(taskID), \(annotator), \(itemID), \(id), \(kind), \(status), \(flagged), \(seconds), \(createdAt))
-                \(unescaped: replacingDecision)
-                """)
-        } else {
-            try await db.execute("DELETE FROM decisions WHERE task_id = \(taskID) AND annotator = \(annotator) AND item_id = \(itemID)")
-            try await lowerCursor(db, taskID: taskID, below: itemID)
-        }
-    }
-
     /// Locks a log entry (an undo's target) until the transaction ends.
     static func lockEntry(_ db: PostgresConnection, _ id: Int64) async throws {
         try await db.execute("SELECT 1 FROM annotations WHERE id = \(id) FOR NO KEY UPDATE")
@@ -283,22 +221,11 @@ extension PostgresStore: LabelingQueue {
 
     // MARK: The queue
 
-    /// Takes the task's queue lock (see the top of this file) until the transaction ends.
-    static func queueLock(_ db: PostgresConnection, taskID: Int64, exclusive: Bool) async throws {
-        let task = Int32(truncatingIfNeeded: taskID)  // ids 2^32 apart would share a lock: coarser, never wrong
-        if exclusive {
-            try await db.execute("SELECT pg_advisory_xact_lock(\(queueLockClass), \(task))")
-        } else {
-            try await db.execute("SELECT pg_advisory_xact_lock_shared(\(queueLockClass), \(task))")
-        }
-    }
-
     /// Keeps the cursor invariants after the decision on `itemID` was removed (the item may be open again, for
-    /// its annotator and, with overlap, for others). Holds the task's queue lock exclusively to the commit.
+    /// its annotator and, with overlap, for others). Holds the task's queue lock exclusively to the commit
+    /// (the schema's `duet_lower_cursor`, which recording's revocations call too).
     static func lowerCursor(_ db: PostgresConnection, taskID: Int64, below itemID: Int64) async throws {
-        try await queueLock(db, taskID: taskID, exclusive: true)
-        try await db.execute("UPDATE queue_cursor SET after_item = \(itemID - 1) WHERE task_id = \(taskID) AND after_item >= \(itemID)")
-        try await db.execute("UPDATE queue_cursor_person SET after_item = \(itemID - 1) WHERE task_id = \(taskID) AND after_item >= \(itemID)")
+        try await db.execute("SELECT duet_lower_cursor(\(taskID), \(itemID))")
     }
 
     /// SQLite's `pickNext`: routed items first, then the queue (one cursor, or one per person with overlap), then
@@ -356,7 +283,7 @@ extension PostgresStore: LabelingQueue {
 
     /// Moves a queue cursor (the task's, or with `annotator` that person's). Concurrent askers may both move it:
     /// it keeps the furthest (both saw only decided items below theirs, and a removal lowers it again under the
-    /// exclusive queue lock); a cursor kept for another filter is replaced.
+    /// exclusive queue lock); a cursor kept for another filter is replaced. The task's cursor is not waited for.
     static func moveCursor(_ db: PostgresConnection, taskID: Int64, annotator: String?, filter: String, to value: Int64) async throws {
         func furthest(_ table: String) -> String {
             """
@@ -371,9 +298,19 @@ extension PostgresStore: LabelingQueue {
                 ON CONFLICT (task_id, annotator) DO UPDATE SET \(unescaped: furthest("queue_cursor_person"))
                 """)
         } else {
+            // The task's cursor is everyone's: while another asker holds its row (moving it too, until their commit),
+            // it is left as it is rather than waited for. A cursor need only be at or below the first undecided item;
+            // one left lower costs the next asker a longer scan, never a wrong item. (Waiting here queued 8 labelers'
+            // `nextItem`s one behind the other.)
             try await db.execute("""
-                INSERT INTO queue_cursor (task_id, filter, after_item) VALUES (\(taskID), \(filter), \(value))
-                ON CONFLICT (task_id) DO UPDATE SET \(unescaped: furthest("queue_cursor"))
+                WITH held AS (SELECT task_id FROM queue_cursor WHERE task_id = \(taskID) FOR UPDATE SKIP LOCKED),
+                     moved AS (UPDATE queue_cursor c
+                               SET after_item = CASE WHEN c.filter = \(filter) THEN GREATEST(c.after_item, \(value)) ELSE \(value) END,
+                                   filter = \(filter)
+                               FROM held WHERE c.task_id = held.task_id)
+                INSERT INTO queue_cursor (task_id, filter, after_item)
+                SELECT \(taskID), \(filter), \(value) WHERE NOT EXISTS (SELECT 1 FROM queue_cursor WHERE task_id = \(taskID))
+                ON CONFLICT (task_id) DO NOTHING
                 """)
         }
     }
@@ -451,6 +388,26 @@ extension PostgresStore: LabelingQueue {
 }
 
 extension PostgresQuery.StringInterpolation {
+    /// `duet_append(…)` of one log entry, its values bound (PostgresSchema.recording).
+    mutating func appendInterpolation(appending a: NewAnnotation) {
+        appendLiteral("duet_append(")
+        appendInterpolation(a.itemRowID); appendLiteral(", ")
+        appendInterpolation(a.task); appendLiteral(", ")
+        appendInterpolation(a.annotatorKind.rawValue); appendLiteral(", ")
+        appendInterpolation(a.annotator); appendLiteral(", ")
+        appendInterpolation(a.value?.canonicalJSON); appendLiteral(", ")
+        appendInterpolation(a.confidence); appendLiteral(", ")
+        appendInterpolation(a.votes?.canonicalJSON); appendLiteral(", ")
+        appendInterpolation(a.entropy); appendLiteral(", ")
+        appendInterpolation(a.status.rawValue); appendLiteral(", ")
+        appendInterpolation(a.flagged); appendLiteral(", ")
+        appendInterpolation(a.note); appendLiteral(", ")
+        appendInterpolation(PostgresStore.seconds(a.createdAt)); appendLiteral(", ")
+        appendInterpolation(a.seconds); appendLiteral(", ")
+        appendInterpolation(a.display?.rawValue); appendLiteral(", ")
+        appendInterpolation(a.revokes); appendLiteral(")")
+    }
+
     /// SQLite's `openSeats`: true while the item has room for one more person: people who decided it plus
     /// others holding a live lease on it are fewer than the task's overlap. `task` and `item` are SQL
     /// expressions; without an asker, true.

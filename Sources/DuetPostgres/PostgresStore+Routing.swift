@@ -128,17 +128,6 @@ extension PostgresStore: RouteStore {
             ORDER BY r.score DESC, r.item_id LIMIT 1 FOR NO KEY UPDATE OF items SKIP LOCKED
             """).decode(PostgresItemRow.Columns.self).firstElement().map(PostgresItemRow.storedItem)
     }
-
-    /// Keeps `routes.pending` in step with people's decisions on the item.
-    static func updatePending(_ db: PostgresConnection, taskID: Int64, itemID: Int64) async throws {
-        try await db.execute("""
-            UPDATE routes SET pending = (route <> 'machine') AND (
-                SELECT COUNT(*) FROM decisions d
-                WHERE d.task_id = routes.task_id AND d.item_id = routes.item_id AND d.annotator_kind = 'human'
-            ) < (SELECT overlap FROM tasks WHERE id = routes.task_id)
-            WHERE task_id = \(taskID) AND item_id = \(itemID)
-            """)
-    }
 }
 
 /// One routing being written: SQLite's `applyRouting` loop, fed a chunk of entries at a time.

@@ -31,6 +31,8 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
         case .server:
             let state = psql.serverInfo?[.sqlState]
             let message = psql.serverInfo?[.message] ?? "the server refused"
+            // Class DU: Duet's own functions in the schema refused, in words meant for a person (as SQLite's StoreError).
+            if let state, state.hasPrefix("DU") { self.init(message, sqlState: state); return }
             self.init("\(doing): \(message)\(state.map { " (SQLSTATE \($0))" } ?? "")", sqlState: state)
         case .sslUnsupported:
             self.init("\(doing): the server does not offer TLS, which the URL's sslmode requires")

@@ -34,15 +34,7 @@ func runExportBench(n requested: Int) async throws {
             try await RouteWorkflow.run(RouteRequest(annotators: ["llm:bench"], budget: 0, strategy: .entropy, audit: 0), project: project)
         }
     }
-    var figures: [(String, Double)] = []
-    for format in [ExportFormat.jsonl, .csv] {
-        let path = dir.appendingPathComponent("out.\(format.rawValue)").path
-        let (report, seconds) = try await timeAsync {
-            try await ExportWorkflow.run(ExportRequest(task: task.name, format: format, scope: .final, output: path), project: project)
-        }
-        guard report.written == n else { throw DuetError("export wrote \(report.written) rows, expected \(n)") }
-        figures.append((format.rawValue, seconds))
-    }
+    let figures = try await timeExports(project: project, task: task, n: n, dir: dir)
     print("export benchmark: \(n) items, one machine decision each (routed in \(String(format: "%.1f", routeSeconds)) s)")
     for (name, s) in figures {
         print(String(format: "export %-6@ %.2f s  (%.0f items/s; goal ≥ 200,000)", name, s, Double(n) / s))
@@ -54,6 +46,20 @@ func runExportBench(n requested: Int) async throws {
         figure("export `duet export` process items/s", Double(n) / run.seconds, goal: "≥ 200000")
         figure("export `duet export` process peak RSS MB", run.rssMB, goal: "≤ 100")
     }
+}
+
+/// `duet export` of the task's final decisions as JSONL and CSV, in process: each format's seconds.
+func timeExports(project: Project, task: TaskSpec, n: Int, dir: URL) async throws -> [(String, Double)] {
+    var figures: [(String, Double)] = []
+    for format in [ExportFormat.jsonl, .csv] {
+        let path = dir.appendingPathComponent("out.\(format.rawValue)").path
+        let (report, seconds) = try await timeAsync {
+            try await ExportWorkflow.run(ExportRequest(task: task.name, format: format, scope: .final, output: path), project: project)
+        }
+        guard report.written == n else { throw DuetError("export wrote \(report.written) rows, expected \(n)") }
+        figures.append((format.rawValue, seconds))
+    }
+    return figures
 }
 
 /// Writes `count` lines made by `line` to `url` in 1 MiB chunks.

@@ -14,17 +14,12 @@ import PostgresNIO
 /// allowed to create databases; both are dropped at the end. Building the batches and writing the CSV file
 /// are not timed (both sides start from rows in memory or on disk).
 func runPostgresImportBench(n: Int) async throws {
+    guard let server = try benchServer("pgimport") else { return }
     let env = ProcessInfo.processInfo.environment
-    guard let url = env["DUET_BENCH_POSTGRES_URL"] ?? env["DUET_TEST_POSTGRES_URL"] else {
-        print("pgimport: set DUET_BENCH_POSTGRES_URL (or run under scripts/pg-throwaway.sh run --)")
-        return
-    }
-    let passwordEnv = env["DUET_TEST_POSTGRES_PASSWORD"] != nil ? "DUET_TEST_POSTGRES_PASSWORD" : nil
-    let base = try PostgresConfig(url: url, passwordEnv: passwordEnv)
-    let admin = try await PostgresPool.open(base, maximumConnections: 1)
+    let base = server.config
+    let passwordEnv = server.passwordEnv
     let names = ["duet_bench_import_\(getpid())", "duet_bench_copy_\(getpid())"]
-    for name in names { try await admin.execute("CREATE DATABASE \(name)") }
-    do {
+    try await withBenchDatabases(server, names) { configs in
         // The rows, as the import's reader would hand them over.
         var batches: [ImportBatch] = []
         var batch = ImportBatch(capacity: 5000)
@@ -36,9 +31,7 @@ func runPostgresImportBench(n: Int) async throws {
         }
         if !batch.isEmpty { batches.append(batch) }
 
-        var duetConfig = base
-        duetConfig.database = names[0]
-        let store = try await PostgresStore.open(duetConfig, intent: .createOrAttach)
+        let store = try await PostgresStore.open(configs[0], intent: .createOrAttach)
         let start = DispatchTime.now().uptimeNanoseconds
         let counts = try await store.importing(dryRun: false) { session in
             try await session.beginFile(path: "bench.jsonl", format: "jsonl", dataset: "bench")
@@ -49,9 +42,7 @@ func runPostgresImportBench(n: Int) async throws {
         guard counts.added == n else { throw PostgresStoreError("the import added \(counts.added) of \(n) rows") }
 
         // The same rows as CSV, into the same table (same schema and indexes) of a fresh project.
-        var copyConfig = base
-        copyConfig.database = names[1]
-        await (try await PostgresStore.open(copyConfig, intent: .createOrAttach)).close()
+        await (try await PostgresStore.open(configs[1], intent: .createOrAttach)).close()
         let csv = FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-pgimport-\(getpid()).csv")
         defer { try? FileManager.default.removeItem(at: csv) }
         var text = ""
@@ -81,13 +72,7 @@ func runPostgresImportBench(n: Int) async throws {
         print(String(format: "pgimport %d rows: duet import %.2f s (%.0f rows/s), psql \\copy %.2f s (%.0f rows/s), ratio %.2f",
                      n, duetSeconds, Double(n) / duetSeconds, copySeconds, Double(n) / copySeconds, duetSeconds / copySeconds))
         figure("pgimport duet import / psql copy", duetSeconds / copySeconds, goal: "≤ 2")
-    } catch {
-        for name in names { try? await admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-        await admin.close()
-        throw error
     }
-    for name in names { try? await admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-    await admin.close()
 }
 
 extension PostgresPool {

@@ -5,20 +5,10 @@ import Foundation
 /// or `DUET_TEST_POSTGRES_URL` names (password in `DUET_TEST_POSTGRES_PASSWORD`), dropped after. The
 /// import against `psql \copy` is `duet-bench pgimport`.
 func benchPostgres(n: Int, dir: URL) async throws {
-    let env = ProcessInfo.processInfo.environment
-    guard let url = env["DUET_BENCH_POSTGRES_URL"] ?? env["DUET_TEST_POSTGRES_URL"], !url.isEmpty else {
-        print("store benchmark: DUET_TEST_POSTGRES_URL not set, PostgreSQL skipped (scripts/pg-throwaway.sh run -- … sets it)")
-        return
-    }
-    let passwordEnv = env["DUET_TEST_POSTGRES_PASSWORD"] != nil ? "DUET_TEST_POSTGRES_PASSWORD" : nil
-    var config = try PostgresConfig(url: url, passwordEnv: passwordEnv)
-    let admin = try await PostgresPool.open(config, maximumConnections: 1)
-    let name = "duet_bench_store_\(getpid())"
-    try await admin.execute("CREATE DATABASE \(name)")
-    config.database = name
-    do {
+    guard let server = try benchServer("store benchmark") else { return }
+    try await withBenchDatabases(server, ["duet_bench_store_\(getpid())"]) { configs in
         // One connection per labeler and one to spare.
-        let store = try await PostgresStore.open(config, intent: .createOrAttach, maximumConnections: 9)
+        let store = try await PostgresStore.open(configs[0], intent: .createOrAttach, maximumConnections: 9)
         do {
             try await benchStore(store, name: "postgres", n: n)
         } catch {
@@ -26,11 +16,35 @@ func benchPostgres(n: Int, dir: URL) async throws {
             throw error
         }
         await store.close()
-    } catch {
-        try? await admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-        await admin.close()
-        throw error
     }
-    try? await admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+}
+
+/// The server of the PostgreSQL benchmarks (`DUET_BENCH_POSTGRES_URL`, else `DUET_TEST_POSTGRES_URL`, the
+/// password in `DUET_TEST_POSTGRES_PASSWORD`, as `scripts/pg-throwaway.sh run --` sets them) and the name of
+/// the password's variable; nil, with a line saying so, when none is set.
+func benchServer(_ bench: String) throws -> (config: PostgresConfig, passwordEnv: String?)? {
+    let env = ProcessInfo.processInfo.environment
+    guard let url = env["DUET_BENCH_POSTGRES_URL"] ?? env["DUET_TEST_POSTGRES_URL"], !url.isEmpty else {
+        print("\(bench): DUET_TEST_POSTGRES_URL not set, PostgreSQL skipped (scripts/pg-throwaway.sh run -- … sets it)")
+        return nil
+    }
+    let passwordEnv = env["DUET_TEST_POSTGRES_PASSWORD"] != nil ? "DUET_TEST_POSTGRES_PASSWORD" : nil
+    return (try PostgresConfig(url: url, passwordEnv: passwordEnv), passwordEnv)
+}
+
+/// Runs `body` with databases of their own on `server` (made empty, their configurations in `names`' order),
+/// dropped afterwards whatever `body` does. The role must be allowed to create databases.
+func withBenchDatabases(_ server: (config: PostgresConfig, passwordEnv: String?), _ names: [String],
+                        _ body: ([PostgresConfig]) async throws -> Void) async throws {
+    let admin = try await PostgresPool.open(server.config, maximumConnections: 1)
+    var result: Result<Void, any Error> = .success(())
+    do {
+        for name in names { try await admin.execute("CREATE DATABASE \(name)") }
+        result = .success(try await body(names.map { var c = server.config; c.database = $0; return c }))
+    } catch {
+        result = .failure(error)
+    }
+    for name in names { try? await admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
     await admin.close()
+    try result.get()
 }

@@ -61,24 +61,31 @@ func benchStore(_ store: any DuetStoreBackend, name: String, n: Int) async throw
     figure("store \(name) next item p99 ms", percentile(next, 0.99) * 1000, goal: "")
     // Eight labelers at once: key → decision committed.
     let perLabeler = 100
-    let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+    let (latencies, asks) = try await withThrowingTaskGroup(of: ([Double], [Double]).self) { group in
         for l in 0..<8 {
             group.addTask {
                 var out: [Double] = []
+                var asked: [Double] = []
                 for k in 0..<perLabeler {
+                    let a = DispatchTime.now().uptimeNanoseconds
                     guard let item = try await store.nextItem(for: task, annotator: "labeler\(l)") else { break }
                     let t = DispatchTime.now().uptimeNanoseconds
+                    asked.append(Double(t - a) / 1e9)
                     try await store.record(NewAnnotation(itemRowID: item.rowID, task: task.name, annotatorKind: .human,
                                                          annotator: "labeler\(l)", value: .string(task.labels[k % 3]),
                                                          status: .submitted, createdAt: Date(), seconds: 1))
                     out.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
                 }
-                return out
+                return (out, asked)
             }
         }
         var all: [Double] = []
-        for try await part in group { all += part }
-        return all
+        var allAsks: [Double] = []
+        for try await (part, asked) in group {
+            all += part
+            allAsks += asked
+        }
+        return (all, allAsks)
     }
     let progress = try await store.taskProgress(task)
     guard progress.human == next.count + latencies.count else {
@@ -87,4 +94,6 @@ func benchStore(_ store: any DuetStoreBackend, name: String, n: Int) async throw
     print("store \(name): 8 labelers, key → decision committed p50 \(ms(percentile(latencies, 0.5))) p99 \(ms(percentile(latencies, 0.99)))"
           + " (\(latencies.count) decisions, every item once)")
     figure("store \(name) 8 labelers commit p99 ms", percentile(latencies, 0.99) * 1000, goal: name == "postgres" ? "≤ 10" : "")
+    print("store \(name): 8 labelers, next item p50 \(ms(percentile(asks, 0.5))) p99 \(ms(percentile(asks, 0.99)))")
+    figure("store \(name) 8 labelers next item p99 ms", percentile(asks, 0.99) * 1000, goal: "")
 }

@@ -1,0 +1,89 @@
+import DuetCore
+import DuetStoreAPI
+import Foundation
+import PostgresNIO
+import Testing
+@testable import DuetPostgres
+
+/// Recording and asking under concurrency on PostgreSQL: what keeps 8 people from queuing on each other.
+extension PostgresServerTests {
+    /// Every decision of a task, dataset and kind moves one shared `progress` row. A transaction that has
+    /// recorded a decision and not yet committed must not hold that row: another person's decision on another
+    /// item goes through meanwhile (the counts move at commit, PostgresSchema.recording), and the counts equal
+    /// a scan once both committed. Before, the count trigger locked the row at the decision and held it to the
+    /// commit: every other person's decision waited (here: past the write wait, a busy error).
+    @Test func anOpenDecisionDoesNotHoldUpAnotherPersonsDecision() async throws {
+        try await TestServer.withStore { pg in
+            try await QueueFixture.seed(pg, texts: 3)
+            // The task's progress row exists (made by a first decision).
+            try await pg.record(QueueFixture.decision(3, by: "cat", at: 0))
+            try await pg.setWriteWait(seconds: 0.5)
+            let held = try await pg.pool.connect()
+            do {
+                try await held.execute("BEGIN")
+                _ = try await PostgresStore.record(held, [QueueFixture.decision(1, by: "ann", at: 1)])
+                // ann's transaction is open: bob's decision is not held up by it.
+                try await pg.record(QueueFixture.decision(2, by: "bob", at: 2))
+                try await held.execute("COMMIT")
+            } catch {
+                try? await held.close()
+                throw error
+            }
+            try await held.close()
+            let progress = try await QueueFixture.progressAndScan(pg)
+            #expect(progress.kept == progress.scanned)
+            #expect(try await pg.taskProgress(QueueFixture.sentiment).human == 3)
+        }
+    }
+
+    /// The schema's recording refuses in a person's words (SQLSTATE class DU), never with the "doing" prefix or
+    /// the SQLSTATE of a server failure, and such a refusal is not `busy`.
+    @Test func recordingRefusalsAreWordedAsSQLitesAndAreNotBusy() async throws {
+        try await TestServer.withStore { pg in
+            try await QueueFixture.seed(pg, texts: 1)
+            do {
+                try await pg.record(QueueFixture.decision(1, task: "nope", by: "ann", at: 1))
+                Issue.record("recorded a decision of an unknown task")
+            } catch let error as PostgresStoreError {
+                #expect(error.description == "unknown task 'nope' (is it declared in duet.toml?)")
+                #expect(error.storeFailure == .other(error.description))
+            }
+            let source = NewAnnotation(itemRowID: 1, task: nil, annotatorKind: .source, annotator: "src", value: "pos")
+            try await pg.record(source)
+            await #expect { try await pg.record(source) } throws: {
+                "\($0)" == "item 1 already has a source annotation by 'src'"
+            }
+        }
+    }
+
+    /// The task's queue cursor is one row everyone's `nextItem` moves. While another asker's transaction holds it,
+    /// a `nextItem` leaves it where it is (lower is never wrong) and is served; before, it waited for that
+    /// transaction's commit (here: past the write wait, a busy error), so 8 labelers' asks went one at a time.
+    @Test func anAskerHoldingTheQueueCursorDoesNotHoldUpTheNext() async throws {
+        try await TestServer.withStore { pg in
+            try await QueueFixture.seed(pg, texts: 5)
+            let task = QueueFixture.sentiment
+            // The cursor row exists (moved past item 1, decided before anyone asked).
+            try await pg.record(QueueFixture.decision(1, by: "cat", at: 0))
+            #expect(try await pg.nextItem(for: task, annotator: "ann", at: QueueFixture.date(1))?.rowID == 2)
+            #expect(try await QueueFixture.count(pg, "SELECT after_item FROM queue_cursor") == 1)
+            try await pg.record(QueueFixture.decision(2, by: "ann", at: 2))
+            try await pg.setWriteWait(seconds: 0.5)
+            let held = try await pg.pool.connect()
+            do {
+                try await held.execute("BEGIN")
+                try await held.execute("SELECT 1 FROM queue_cursor FOR UPDATE")
+                // The cursor would move past item 2; its row is held: bob is served all the same.
+                #expect(try await pg.nextItem(for: task, annotator: "bob", at: QueueFixture.date(3))?.rowID == 3)
+                try await held.execute("COMMIT")
+            } catch {
+                try? await held.close()
+                throw error
+            }
+            try await held.close()
+            // Once free, the cursor moves on, and nobody is given an item twice.
+            #expect(try await pg.nextItem(for: task, annotator: "cat", at: QueueFixture.date(4))?.rowID == 4)
+            #expect(try await QueueFixture.count(pg, "SELECT after_item FROM queue_cursor") == 2)
+        }
+    }
+}
