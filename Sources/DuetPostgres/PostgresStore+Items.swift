@@ -92,6 +92,11 @@ extension PostgresStore: ItemCatalog {
     /// absent. `task` nil = every task; source annotations are always included (an unknown task name
     /// yields only those).
     public func annotations(itemRowIDs: [Int64], task: String?) async throws -> [Int64: [Annotation]] {
+        try await read("reading the log") { db in try await Self.log(itemRowIDs: itemRowIDs, task: task, on: db) }
+    }
+
+    /// `annotations(itemRowIDs:task:)` on `db` (in its transaction, when it has one).
+    static func log(itemRowIDs: [Int64], task: String?, on db: PostgresConnection) async throws -> [Int64: [Annotation]] {
         guard !itemRowIDs.isEmpty else { return [:] }
         var s = PostgresStatement()
         s.sql = """
@@ -101,10 +106,7 @@ extension PostgresStore: ItemCatalog {
             """
         if let task { s.sql += " AND (a.task_id = (SELECT id FROM tasks WHERE name = \(s.bind(task))) OR a.task_id IS NULL)" }
         s.sql += " ORDER BY a.item_id, a.id"
-        let statement = s
-        let entries = try await read("reading the log") { db in
-            try await Self.rows(statement, on: db) { try StoredRows.annotation(reading: $0) }
-        }
+        let entries = try await rows(s, on: db) { try StoredRows.annotation(reading: $0) }
         var result: [Int64: [Annotation]] = [:]
         for annotation in entries { result[annotation.entry.itemRowID, default: []].append(annotation) }
         return result
@@ -129,5 +131,76 @@ extension PostgresStore: ItemCatalog {
             }
         }
         return out
+    }
+
+    /// One snapshot for the whole export: a REPEATABLE READ, READ ONLY transaction on a connection of its
+    /// own (`PostgresExportCursor`), the items through a server-side cursor (`FETCH pageSize` a page),
+    /// each page's log read in the same transaction. The stream's end commits and closes the connection;
+    /// a consumer that stops early drops the stream, and with it the connection (the server closes the
+    /// cursor and ends the transaction).
+    public func exportPages(task: TaskSpec?, pageSize: Int) -> AsyncThrowingStream<ExportPage, any Error> {
+        let cursor = PostgresExportCursor(pool: pool, task: task, pageSize: pageSize)
+        return AsyncThrowingStream(unfolding: { try await cursor.next() })
+    }
+}
+
+/// See `PostgresStore.exportPages`. The stream calls `next` one call at a time; the connection is opened
+/// at the first page.
+final class PostgresExportCursor: @unchecked Sendable {
+    private let pool: PostgresPool
+    private let task: TaskSpec?
+    private let pageSize: Int
+    private var connection: PostgresConnection?
+    private var finished = false
+
+    init(pool: PostgresPool, task: TaskSpec?, pageSize: Int) {
+        self.pool = pool
+        self.task = task
+        self.pageSize = max(1, pageSize)
+    }
+
+    deinit {
+        // Dropped before the end: closing the connection ends the transaction and its cursor.
+        connection?.closeDropped()
+    }
+
+    func next() async throws -> ExportPage? {
+        guard !finished else { return nil }
+        do {
+            let db = try await open()
+            if db.isClosed { throw PostgresStoreError("the connection to the server was lost") }
+            let items = try await PostgresStore.items(PostgresStatement("FETCH FORWARD \(pageSize) FROM duet_export"), on: db)
+            let logs = try await PostgresStore.log(itemRowIDs: items.map(\.rowID), task: task?.name, on: db)
+            if items.count < pageSize { try await finish() }
+            return items.isEmpty ? nil : ExportPage(items: items, logs: logs)
+        } catch {
+            finished = true
+            connection?.closeDropped()
+            connection = nil
+            throw PostgresStore.storeError(error, doing: "exporting from \(pool.config.database)")
+        }
+    }
+
+    private func open() async throws -> PostgresConnection {
+        if let connection { return connection }
+        let db = try await pool.connect()
+        connection = db
+        try await db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        var s = PostgresStatement()
+        s.sql = "DECLARE duet_export NO SCROLL CURSOR FOR SELECT \(StoredRows.itemColumns) FROM items"
+        if let task { s.sql += " WHERE " + PostgresItemFilter(task).condition(binding: &s) }
+        s.sql += " ORDER BY items.id"
+        try await db.execute(s.query)
+        return db
+    }
+
+    /// The last page read: the cursor and the transaction end, the connection closes.
+    private func finish() async throws {
+        finished = true
+        guard let db = connection else { return }
+        try await db.execute("CLOSE duet_export")
+        try await db.execute("COMMIT")
+        connection = nil
+        try await db.close()
     }
 }
