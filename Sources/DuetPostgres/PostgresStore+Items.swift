@@ -169,8 +169,14 @@ final class PostgresExportCursor: @unchecked Sendable {
         do {
             let db = try await open()
             if db.isClosed { throw PostgresStoreError("the connection to the server was lost") }
-            let items = try await PostgresStore.items(PostgresStatement("FETCH FORWARD \(pageSize) FROM duet_export"), on: db)
-            let logs = try await PostgresStore.log(itemRowIDs: items.map(\.rowID), task: task?.name, on: db)
+            var rows: [PostgresRow] = []
+            for try await row in try await db.query("FETCH FORWARD \(unescaped: String(pageSize)) FROM duet_export",
+                                                    logger: PostgresPool.quiet) { rows.append(row) }
+            // The items are decoded on another thread while the page's log is read and decoded here.
+            let received = rows
+            async let decoded = received.map { row throws(CorruptStoredData) in try StoredRows.item(reading: PostgresColumns(row)) }
+            let logs = try await PostgresStore.log(itemRowIDs: rows.map { PostgresColumns($0).int64(0) ?? 0 }, task: task?.name, on: db)
+            let items = try await decoded
             if items.count < pageSize { try await finish() }
             return items.isEmpty ? nil : ExportPage(items: items, logs: logs)
         } catch {
