@@ -135,9 +135,9 @@ extension PostgresStore: ItemCatalog {
 
     /// One snapshot for the whole export: a REPEATABLE READ, READ ONLY transaction on a connection of its
     /// own (`PostgresExportCursor`), the items through a server-side cursor (`FETCH pageSize` a page),
-    /// each page's log read in the same transaction. The stream's end commits and closes the connection;
-    /// a consumer that stops early drops the stream, and with it the connection (the server closes the
-    /// cursor and ends the transaction).
+    /// each page's log read on a second connection in a transaction on the same snapshot. The stream's end
+    /// commits and closes both; a consumer that stops early drops the stream, and with it the connections
+    /// (the server closes the cursor and ends the transactions).
     public func exportPages(task: TaskSpec?, pageSize: Int) -> AsyncThrowingStream<ExportPage, any Error> {
         let cursor = PostgresExportCursor(pool: pool, task: task, pageSize: pageSize)
         return AsyncThrowingStream(unfolding: { try await cursor.next() })
@@ -150,7 +150,11 @@ final class PostgresExportCursor: @unchecked Sendable {
     private let pool: PostgresPool
     private let task: TaskSpec?
     private let pageSize: Int
-    private var connection: PostgresConnection?
+    /// The cursor's connection, and the log's: a second transaction on the cursor's snapshot
+    /// (`pg_export_snapshot`), so the next page is fetched while this page's log is read.
+    private var connections: (cursor: PostgresConnection, log: PostgresConnection)?
+    /// The next page's rows, being fetched.
+    private var ahead: Task<[PostgresRow], any Error>?
     private var finished = false
 
     init(pool: PostgresPool, task: TaskSpec?, pageSize: Int) {
@@ -160,53 +164,81 @@ final class PostgresExportCursor: @unchecked Sendable {
     }
 
     deinit {
-        // Dropped before the end: closing the connection ends the transaction and its cursor.
-        connection?.closeDropped()
+        // Dropped before the end: closing the connections ends the transactions and the cursor.
+        ahead?.cancel()
+        connections?.cursor.closeDropped()
+        connections?.log.closeDropped()
+    }
+
+    private func fetch(on db: PostgresConnection) -> Task<[PostgresRow], any Error> {
+        let count = String(pageSize)
+        return Task {
+            if db.isClosed { throw PostgresStoreError("the connection to the server was lost") }
+            var rows: [PostgresRow] = []
+            for try await row in try await db.query("FETCH FORWARD \(unescaped: count) FROM duet_export",
+                                                    logger: PostgresPool.quiet) { rows.append(row) }
+            return rows
+        }
     }
 
     func next() async throws -> ExportPage? {
         guard !finished else { return nil }
         do {
-            let db = try await open()
-            if db.isClosed { throw PostgresStoreError("the connection to the server was lost") }
-            var rows: [PostgresRow] = []
-            for try await row in try await db.query("FETCH FORWARD \(unescaped: String(pageSize)) FROM duet_export",
-                                                    logger: PostgresPool.quiet) { rows.append(row) }
+            let (cursor, log) = try await open()
+            let rows = try await (ahead ?? fetch(on: cursor)).value
+            ahead = rows.count == pageSize ? fetch(on: cursor) : nil
             // The items are decoded on another thread while the page's log is read and decoded here.
-            let received = rows
-            async let decoded = received.map { row throws(CorruptStoredData) in try StoredRows.item(reading: PostgresColumns(row)) }
-            let logs = try await PostgresStore.log(itemRowIDs: rows.map { PostgresColumns($0).int64(0) ?? 0 }, task: task?.name, on: db)
+            async let decoded = rows.map { row throws(CorruptStoredData) in try StoredRows.item(reading: PostgresColumns(row)) }
+            if log.isClosed { throw PostgresStoreError("the connection to the server was lost") }
+            let logs = try await PostgresStore.log(itemRowIDs: rows.map { PostgresColumns($0).int64(0) ?? 0 }, task: task?.name, on: log)
             let items = try await decoded
             if items.count < pageSize { try await finish() }
             return items.isEmpty ? nil : ExportPage(items: items, logs: logs)
         } catch {
             finished = true
-            connection?.closeDropped()
-            connection = nil
+            ahead?.cancel()
+            ahead = nil
+            connections?.cursor.closeDropped()
+            connections?.log.closeDropped()
+            connections = nil
             throw PostgresStore.storeError(error, doing: "exporting from \(pool.config.database)")
         }
     }
 
-    private func open() async throws -> PostgresConnection {
-        if let connection { return connection }
-        let db = try await pool.connect()
-        connection = db
-        try await db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    private func open() async throws -> (cursor: PostgresConnection, log: PostgresConnection) {
+        if let connections { return connections }
+        let cursor = try await pool.connect()
+        let log: PostgresConnection
+        do { log = try await pool.connect() } catch {
+            cursor.closeDropped()
+            throw error
+        }
+        connections = (cursor, log)
+        try await cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        let snapshot = try await cursor.rows("SELECT pg_export_snapshot()").decode(String.self).firstElement() ?? ""
+        // The server's own id (hex digits and dashes); SET TRANSACTION SNAPSHOT takes no parameter.
+        guard !snapshot.isEmpty, snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+            throw PostgresStoreError("the server gave no usable snapshot id")
+        }
         var s = PostgresStatement()
         s.sql = "DECLARE duet_export NO SCROLL CURSOR FOR SELECT \(StoredRows.itemColumns) FROM items"
         if let task { s.sql += " WHERE " + PostgresItemFilter(task).condition(binding: &s) }
         s.sql += " ORDER BY items.id"
-        try await db.execute(s.query)
-        return db
+        try await cursor.execute(s.query)
+        try await log.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try await log.execute(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"))
+        return (cursor, log)
     }
 
-    /// The last page read: the cursor and the transaction end, the connection closes.
+    /// The last page read: the cursor and the transactions end, the connections close.
     private func finish() async throws {
         finished = true
-        guard let db = connection else { return }
-        try await db.execute("CLOSE duet_export")
-        try await db.execute("COMMIT")
-        connection = nil
-        try await db.close()
+        guard let (cursor, log) = connections else { return }
+        try await cursor.execute("CLOSE duet_export")
+        try await cursor.execute("COMMIT")
+        try await log.execute("COMMIT")
+        connections = nil
+        try await cursor.close()
+        try await log.close()
     }
 }

@@ -59,7 +59,7 @@ import Testing
             var pages = store.exportPages(task: F.sentiment, pageSize: 2).makeAsyncIterator()
             let first = try #require(try await pages.next())
             #expect(first.items.map(\.item.uid) == ["t1", "t2"])
-            #expect(try await Self.openTransactions(store) == 1)
+            #expect(try await Self.openTransactions(store) > 0)
             // Written after the export's first page: the export does not see them (one snapshot).
             let last = try #require(try await store.item(dataset: "reviews", uid: "t6"))
             try await store.record(NewAnnotation(itemRowID: last.rowID, task: "sentiment", annotatorKind: .human, annotator: "ana",
@@ -77,7 +77,7 @@ import Testing
             do {
                 var early = store.exportPages(task: nil, pageSize: 3).makeAsyncIterator()
                 #expect(try await early.next()?.items.count == 3)
-                #expect(try await Self.openTransactions(store) == 1)
+                #expect(try await Self.openTransactions(store) > 0)
                 withExtendedLifetime(early) {}
             }
             #expect(try await Self.transactionsEnd(store))
