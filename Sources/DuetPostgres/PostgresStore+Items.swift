@@ -92,6 +92,11 @@ extension PostgresStore: ItemCatalog {
     /// absent. `task` nil = every task; source annotations are always included (an unknown task name
     /// yields only those).
     public func annotations(itemRowIDs: [Int64], task: String?) async throws -> [Int64: [Annotation]] {
+        try await read("reading the log") { db in try await Self.log(itemRowIDs: itemRowIDs, task: task, on: db) }
+    }
+
+    /// `annotations(itemRowIDs:task:)` on `db` (in its transaction, when it has one).
+    static func log(itemRowIDs: [Int64], task: String?, on db: PostgresConnection) async throws -> [Int64: [Annotation]] {
         guard !itemRowIDs.isEmpty else { return [:] }
         var s = PostgresStatement()
         s.sql = """
@@ -101,10 +106,7 @@ extension PostgresStore: ItemCatalog {
             """
         if let task { s.sql += " AND (a.task_id = (SELECT id FROM tasks WHERE name = \(s.bind(task))) OR a.task_id IS NULL)" }
         s.sql += " ORDER BY a.item_id, a.id"
-        let statement = s
-        let entries = try await read("reading the log") { db in
-            try await Self.rows(statement, on: db) { try StoredRows.annotation(reading: $0) }
-        }
+        let entries = try await rows(s, on: db) { try StoredRows.annotation(reading: $0) }
         var result: [Int64: [Annotation]] = [:]
         for annotation in entries { result[annotation.entry.itemRowID, default: []].append(annotation) }
         return result
@@ -129,5 +131,114 @@ extension PostgresStore: ItemCatalog {
             }
         }
         return out
+    }
+
+    /// One snapshot for the whole export: a REPEATABLE READ, READ ONLY transaction on a connection of its
+    /// own (`PostgresExportCursor`), the items through a server-side cursor (`FETCH pageSize` a page),
+    /// each page's log read on a second connection in a transaction on the same snapshot. The stream's end
+    /// commits and closes both; a consumer that stops early drops the stream, and with it the connections
+    /// (the server closes the cursor and ends the transactions).
+    public func exportPages(task: TaskSpec?, pageSize: Int) -> AsyncThrowingStream<ExportPage, any Error> {
+        let cursor = PostgresExportCursor(pool: pool, task: task, pageSize: pageSize)
+        return AsyncThrowingStream(unfolding: { try await cursor.next() })
+    }
+}
+
+/// See `PostgresStore.exportPages`. The stream calls `next` one call at a time; the connection is opened
+/// at the first page.
+final class PostgresExportCursor: @unchecked Sendable {
+    private let pool: PostgresPool
+    private let task: TaskSpec?
+    private let pageSize: Int
+    /// The cursor's connection, and the log's: a second transaction on the cursor's snapshot
+    /// (`pg_export_snapshot`), so the next page is fetched while this page's log is read.
+    private var connections: (cursor: PostgresConnection, log: PostgresConnection)?
+    /// The next page's rows, being fetched.
+    private var ahead: Task<[PostgresRow], any Error>?
+    private var finished = false
+
+    init(pool: PostgresPool, task: TaskSpec?, pageSize: Int) {
+        self.pool = pool
+        self.task = task
+        self.pageSize = max(1, pageSize)
+    }
+
+    deinit {
+        // Dropped before the end: closing the connections ends the transactions and the cursor.
+        ahead?.cancel()
+        connections?.cursor.closeDropped()
+        connections?.log.closeDropped()
+    }
+
+    private func fetch(on db: PostgresConnection) -> Task<[PostgresRow], any Error> {
+        let count = String(pageSize)
+        return Task {
+            if db.isClosed { throw PostgresStoreError("the connection to the server was lost") }
+            var rows: [PostgresRow] = []
+            for try await row in try await db.query("FETCH FORWARD \(unescaped: count) FROM duet_export",
+                                                    logger: PostgresPool.quiet) { rows.append(row) }
+            return rows
+        }
+    }
+
+    func next() async throws -> ExportPage? {
+        guard !finished else { return nil }
+        do {
+            let (cursor, log) = try await open()
+            let rows = try await (ahead ?? fetch(on: cursor)).value
+            ahead = rows.count == pageSize ? fetch(on: cursor) : nil
+            // The items are decoded on another thread while the page's log is read and decoded here.
+            async let decoded = rows.map { row throws(CorruptStoredData) in try StoredRows.item(reading: PostgresColumns(row)) }
+            if log.isClosed { throw PostgresStoreError("the connection to the server was lost") }
+            let logs = try await PostgresStore.log(itemRowIDs: rows.map { PostgresColumns($0).int64(0) ?? 0 }, task: task?.name, on: log)
+            let items = try await decoded
+            if items.count < pageSize { try await finish() }
+            return items.isEmpty ? nil : ExportPage(items: items, logs: logs)
+        } catch {
+            finished = true
+            ahead?.cancel()
+            ahead = nil
+            connections?.cursor.closeDropped()
+            connections?.log.closeDropped()
+            connections = nil
+            throw PostgresStore.storeError(error, doing: "exporting from \(pool.config.database)")
+        }
+    }
+
+    private func open() async throws -> (cursor: PostgresConnection, log: PostgresConnection) {
+        if let connections { return connections }
+        let cursor = try await pool.connect()
+        let log: PostgresConnection
+        do { log = try await pool.connect() } catch {
+            cursor.closeDropped()
+            throw error
+        }
+        connections = (cursor, log)
+        try await cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        let snapshot = try await cursor.rows("SELECT pg_export_snapshot()").decode(String.self).firstElement() ?? ""
+        // The server's own id (hex digits and dashes); SET TRANSACTION SNAPSHOT takes no parameter.
+        guard !snapshot.isEmpty, snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+            throw PostgresStoreError("the server gave no usable snapshot id")
+        }
+        var s = PostgresStatement()
+        s.sql = "DECLARE duet_export NO SCROLL CURSOR FOR SELECT \(StoredRows.itemColumns) FROM items"
+        if let task { s.sql += " WHERE " + PostgresItemFilter(task).condition(binding: &s) }
+        s.sql += " ORDER BY items.id"
+        try await cursor.execute(s.query)
+        try await log.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try await log.execute(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"))
+        return (cursor, log)
+    }
+
+    /// The last page read: the cursor and the transactions end, the connections close.
+    private func finish() async throws {
+        finished = true
+        guard let (cursor, log) = connections else { return }
+        try await cursor.execute("CLOSE duet_export")
+        try await cursor.execute("COMMIT")
+        try await log.execute("COMMIT")
+        connections = nil
+        try await cursor.close()
+        try await log.close()
     }
 }

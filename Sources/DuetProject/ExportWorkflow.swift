@@ -148,12 +148,12 @@ public enum ExportWorkflow {
             let started = Date()
             var read = 0
             progress(WorkProgress(label: "export", done: 0, total: total, unit: "items", elapsed: 0))
-            while let (page, logs) = try await pages.next() {
+            while let page = try await pages.next() {
                 defer {
-                    read += page.count
+                    read += page.items.count
                     progress(WorkProgress(label: "export", done: read, total: total, unit: "items", elapsed: Date().timeIntervalSince(started)))
                 }
-                for batch in renderPage(page, logs: logs, request: request, task: task) {
+                for batch in renderPage(page.items, logs: page.logs, request: request, task: task) {
                     try out.write(batch.lineBytes)
                     try provenance?.write(batch.provenanceBytes)
                     report.written += batch.written
@@ -172,45 +172,37 @@ public enum ExportWorkflow {
     }
 }
 
-/// Reads a task's items and their logs page by page, a page or two ahead of
-/// the renderer, in two stages on two threads: a page's items, then their
-/// logs (each about as much work as rendering; reading them on one thread was
-/// what an export waited for). Each thread awaits the store's roles; the renderer awaits the pages.
+/// Reads an export's pages (`ItemCatalog.exportPages`: a task's items and their log, one sequence) a
+/// page or two ahead of the renderer, on a thread of its own: reading and rendering overlap. The store
+/// reads a page when asked for it, so at most a few pages are in memory; `cancel` (the export done or
+/// failed) stops the thread and drops the sequence, which ends the store's read (PostgreSQL: its cursor,
+/// transaction and connection).
 final class PagePrefetcher: Sendable {
-    typealias Page = (items: [StoredItem], logs: [Int64: [Annotation]])
-    private let items: BackgroundProducer<[StoredItem]>
-    private let pages: BackgroundProducer<Page>
+    private let pages: BackgroundProducer<ExportPage>
 
-    private init(items: BackgroundProducer<[StoredItem]>, pages: BackgroundProducer<Page>) {
-        self.items = items
+    private init(pages: BackgroundProducer<ExportPage>) {
         self.pages = pages
     }
 
     static func start(store: any ItemCatalog, task: TaskSpec?, pageSize: Int = 2000) -> PagePrefetcher {
-        let after = RowCursor()
-        let items = BackgroundProducer<[StoredItem]>.awaiting(capacity: 2, name: "duet-export-items") { () -> [StoredItem]? in
-            let items = try await store.items(for: task, afterRowID: after.value, limit: pageSize)
-            guard let last = items.last else { return nil }
-            after.value = last.rowID
-            return items
-        }
-        let pages = BackgroundProducer<Page>(capacity: 2, name: "duet-export-logs") { () -> Page? in
-            guard let page = try items.nextNow() else { return nil }
-            let logs = try Blocking.run { try await store.annotations(itemRowIDs: page.map(\.rowID), task: task?.name) }
-            return (page, logs)
-        }
-        return PagePrefetcher(items: items, pages: pages)
+        let source = PageSource(store.exportPages(task: task, pageSize: pageSize))
+        return PagePrefetcher(pages: .awaiting(capacity: 2, name: "duet-export-pages") { try await source.next() })
     }
 
-    /// The last row read, kept by the items' thread (only it reads and writes it).
-    private final class RowCursor: @unchecked Sendable { var value: Int64 = 0 }
+    /// The sequence's iterator, used by the producer's thread only (one call at a time).
+    private final class PageSource: @unchecked Sendable {
+        private var iterator: AsyncThrowingStream<ExportPage, any Error>.AsyncIterator
+
+        init(_ pages: AsyncThrowingStream<ExportPage, any Error>) { iterator = pages.makeAsyncIterator() }
+
+        func next() async throws -> ExportPage? { try await iterator.next() }
+    }
 
     /// The next page, or nil at the end; rethrows a reading error.
-    func next() async throws -> Page? { try await pages.next() }
+    func next() async throws -> ExportPage? { try await pages.next() }
 
-    /// Stops both threads (the export is done, or failed).
+    /// Stops the thread (the export is done, or failed).
     func cancel() {
         pages.cancel()
-        items.cancel()
     }
 }

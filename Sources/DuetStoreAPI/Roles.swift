@@ -44,6 +44,26 @@ public protocol ItemCatalog: AnyObject, Sendable {
     /// The source's own annotation value per item of the task (the first one, when a row carried
     /// several), for the items that have one.
     func sourceValues(task: TaskSpec) async throws -> [Int64: JSONValue]
+    /// An export's reads as one sequence: the items a task covers (all items when `task` is nil) in row
+    /// order, at most `pageSize` a page, every item once, each page with its items' log entries (as
+    /// `annotations(itemRowIDs:task:)` gives them). A page is read when the consumer asks for it (one
+    /// page ahead at most); the sequence ends at the last item, and a consumer that stops early (drops
+    /// the stream, or its task is cancelled) ends the read and whatever it held. The default reads
+    /// keyset pages (`items(for:afterRowID:limit:)`, the next page's items while this one's log is
+    /// read); PostgreSQL reads every page in one snapshot through a server-side cursor.
+    func exportPages(task: TaskSpec?, pageSize: Int) -> AsyncThrowingStream<ExportPage, any Error>
+}
+
+/// A page of an export (`ItemCatalog.exportPages`): items in row order and their log entries by item
+/// row id (items without entries are absent).
+public struct ExportPage: Sendable {
+    public var items: [StoredItem]
+    public var logs: [Int64: [Annotation]]
+
+    public init(items: [StoredItem], logs: [Int64: [Annotation]]) {
+        self.items = items
+        self.logs = logs
+    }
 }
 
 /// Where imports go: a session that is committed all at once or not at all.
@@ -166,6 +186,57 @@ extension ItemCatalog {
             guard let last = batch.last else { return items }
             items += batch
             after = last.rowID
+        }
+    }
+
+    public func exportPages(task: TaskSpec?, pageSize: Int) -> AsyncThrowingStream<ExportPage, any Error> {
+        let reader = KeysetPageReader(catalog: self, task: task, pageSize: pageSize)
+        return AsyncThrowingStream(unfolding: { try await reader.next() })
+    }
+}
+
+/// `ItemCatalog.exportPages` over keyset pages: a page's items, then their log while the next page's
+/// items are read (two reads in flight, one page ahead). The stream calls `next` one call at a time.
+private final class KeysetPageReader: @unchecked Sendable {
+    private let catalog: any ItemCatalog
+    private let task: TaskSpec?
+    private let pageSize: Int
+    /// The next page's items, being read.
+    private var ahead: Task<[StoredItem], any Error>?
+    private var after: Int64 = 0
+    private var finished = false
+
+    init(catalog: any ItemCatalog, task: TaskSpec?, pageSize: Int) {
+        self.catalog = catalog
+        self.task = task
+        self.pageSize = max(1, pageSize)
+    }
+
+    deinit { ahead?.cancel() }
+
+    private func readAhead() -> Task<[StoredItem], any Error> {
+        let (catalog, task, after, limit) = (catalog, task, after, pageSize)
+        return Task { try await catalog.items(for: task, afterRowID: after, limit: limit) }
+    }
+
+    func next() async throws -> ExportPage? {
+        guard !finished else { return nil }
+        do {
+            let items = try await (ahead ?? readAhead()).value
+            ahead = nil
+            guard let last = items.last else {
+                finished = true
+                return nil
+            }
+            after = last.rowID
+            if items.count < pageSize { finished = true } else { ahead = readAhead() }
+            let logs = try await catalog.annotations(itemRowIDs: items.map(\.rowID), task: task?.name)
+            return ExportPage(items: items, logs: logs)
+        } catch {
+            finished = true
+            ahead?.cancel()
+            ahead = nil
+            throw error
         }
     }
 }

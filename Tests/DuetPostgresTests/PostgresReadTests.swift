@@ -32,6 +32,61 @@ import Testing
         return sqlite
     }
 
+    /// Sessions of this database other than the asker's inside a transaction.
+    static func openTransactions(_ store: PostgresStore) async throws -> Int64 {
+        try await store.count("""
+            SELECT count(*) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+            """)
+    }
+
+    /// Waits (at most a minute) until no other session of the database is inside a transaction.
+    static func transactionsEnd(_ store: PostgresStore) async throws -> Bool {
+        let start = Date()
+        while try await openTransactions(store) > 0 {
+            guard Date().timeIntervalSince(start) < 60 else { return false }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return true
+    }
+
+    @Test func anExportReadsOneSnapshotThroughACursorAndEndsItsTransaction() async throws {
+        try await TestServer.withStore { store in
+            try await store.syncTasks([F.sentiment])
+            guard case .success = await F.load(store, [F.File(path: "/data/a.jsonl", batches: [(1...6).map { F.text($0) }])]) else {
+                throw PostgresStoreError("the import failed")
+            }
+            var pages = store.exportPages(task: F.sentiment, pageSize: 2).makeAsyncIterator()
+            let first = try #require(try await pages.next())
+            #expect(first.items.map(\.item.uid) == ["t1", "t2"])
+            #expect(try await Self.openTransactions(store) > 0)
+            // Written after the export's first page: the export does not see them (one snapshot).
+            let last = try #require(try await store.item(dataset: "reviews", uid: "t6"))
+            try await store.record(NewAnnotation(itemRowID: last.rowID, task: "sentiment", annotatorKind: .human, annotator: "ana",
+                                                 value: "pos"))
+            guard case .success = await F.load(store, [F.File(path: "/data/b.jsonl", batches: [[F.text(7)]])]) else {
+                throw PostgresStoreError("the second import failed")
+            }
+            var rest: [ExportPage] = []
+            while let page = try await pages.next() { rest.append(page) }
+            #expect(rest.flatMap(\.items).map(\.item.uid) == ["t3", "t4", "t5", "t6"])
+            #expect(rest.allSatisfy { $0.logs.isEmpty })
+            // The end of the stream ended the transaction and closed the connection.
+            #expect(try await Self.transactionsEnd(store))
+            // A consumer that stops early: its transaction ends (the connection is closed) too.
+            do {
+                var early = store.exportPages(task: nil, pageSize: 3).makeAsyncIterator()
+                #expect(try await early.next()?.items.count == 3)
+                #expect(try await Self.openTransactions(store) > 0)
+                withExtendedLifetime(early) {}
+            }
+            #expect(try await Self.transactionsEnd(store))
+            var after: [StoredItem] = []
+            for try await page in store.exportPages(task: F.sentiment, pageSize: 4) { after += page.items }
+            #expect(after.count == 7)
+        }
+    }
+
     @Test func searchIsCaseInsensitiveOnASCIIOnlyAsInSQLite() async throws {
         try await TestServer.withStore { store in
             let sqlite = try await Self.both(store)

@@ -166,5 +166,80 @@ extension StoreConformance {
             try await store.syncTasks([Setup.sentiment])
             #expect(try await store.isCurrent(tasks: [Setup.sentiment, Setup.preference]))
         },
+
+        ConformanceCase("exportPagesComeInRowOrderEveryItemOnceWithTheirLog") { store in
+            try await store.syncTasks([Setup.sentiment, Setup.preference])
+            try await Setup.load(store, (1...7).map { Setup.text($0, sources: $0 % 3 == 0 ? [SourceAnnotation(value: "neg")] : []) })
+            try await Setup.load(store, (1...2).map { Setup.pair($0) }, file: "/data/prefs.jsonl", dataset: "prefs")
+            let ids = try await Setup.ids(store, 1...7)
+            for (n, id) in ids.enumerated() where n % 2 == 0 { try await Setup.decide(store, item: id, by: "alice", at: Double(n)) }
+            let pair = try await Setup.id(store, "p1", dataset: "prefs")
+            try await Setup.decide(store, item: pair, task: "preference", by: "bob", label: 1, at: 10)
+            for (task, pageSize) in [(Setup.sentiment as TaskSpec?, 3), (Setup.sentiment, 7), (Setup.sentiment, 100),
+                                     (Setup.preference, 1), (nil, 4)] {
+                var pages: [ExportPage] = []
+                for try await page in store.exportPages(task: task, pageSize: pageSize) { pages.append(page) }
+                let items = pages.flatMap(\.items)
+                let expected = try await store.items(for: task, afterRowID: 0, limit: 1000)
+                #expect(items == expected, "\(task?.name ?? "all") by \(pageSize)")
+                #expect(Set(items.map(\.rowID)).count == items.count)
+                // Full pages but the last; no empty page.
+                #expect(pages.dropLast().allSatisfy { $0.items.count == pageSize } && pages.allSatisfy { !$0.items.isEmpty })
+                #expect(pages.count == (expected.count + pageSize - 1) / pageSize)
+                for page in pages {
+                    let pageIDs = Set(page.items.map(\.rowID))
+                    #expect(Set(page.logs.keys).isSubset(of: pageIDs))
+                    #expect(page.logs == (try await store.annotations(itemRowIDs: page.items.map(\.rowID), task: task?.name)))
+                }
+            }
+            let all = try await Setup.logCount(store, ids + [pair], task: nil)
+            var exported = 0
+            for try await page in store.exportPages(task: nil, pageSize: 2) { exported += page.logs.values.reduce(0) { $0 + $1.count } }
+            #expect(all == 4 + 2 + 1 && exported == all)
+            var none = 0
+            for try await _ in store.exportPages(task: TaskSpec(name: "empty", kind: .classify, labels: ["a"], dataset: "nope"), pageSize: 5) {
+                none += 1
+            }
+            #expect(none == 0)
+        },
+
+        ConformanceCase("exportPagesStoppedEarlyLeaveTheStoreUsable") { store in
+            try await Setup.texts(store, 9)
+            let ids = try await Setup.ids(store, 1...9)
+            // More early stops than a pool has connections: each one's read has ended.
+            for round in 0..<6 {
+                for try await page in store.exportPages(task: round % 2 == 0 ? Setup.sentiment : nil, pageSize: 2) {
+                    #expect(page.items.count == 2)
+                    break
+                }
+            }
+            // A consumer whose task is cancelled mid-export.
+            let started = AsyncStream<Void>.makeStream()
+            let consumer = Task {
+                var seen = 0
+                for try await page in store.exportPages(task: Setup.sentiment, pageSize: 1) {
+                    seen += page.items.count
+                    if seen == 1 { started.continuation.yield() }
+                    try await Task.sleep(nanoseconds: 1_000_000_000)
+                }
+                return seen
+            }
+            for await _ in started.stream { break }
+            consumer.cancel()
+            let seen = (try? await consumer.value) ?? 1
+            #expect(seen < 9)
+            // Writes and reads go on; a new export sees them.
+            try await Setup.decide(store, item: ids[0], by: "alice", at: 1)
+            try await Setup.load(store, [Setup.text(10)], file: "/data/more.jsonl")
+            var items: [StoredItem] = []
+            var logged = 0
+            for try await page in store.exportPages(task: Setup.sentiment, pageSize: 4) {
+                items += page.items
+                logged += page.logs.values.reduce(0) { $0 + $1.count }
+            }
+            #expect(items.map(\.item.uid) == (1...10).map { "t\($0)" })
+            #expect(logged == 1)
+            #expect(try await store.taskProgress(Setup.sentiment).total == 10)
+        },
     ]
 }
