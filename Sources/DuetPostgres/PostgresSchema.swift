@@ -29,6 +29,8 @@ public enum PostgresSchema {
         PostgresMigration(name: "pg3-task-spec", statements: ["ALTER TABLE tasks ADD COLUMN spec TEXT"]),
         // Recording in one statement, and the counts taken at commit (see `recording`).
         PostgresMigration(name: "pg4-recording-in-server", statements: recording),
+        // A routed item's pending flag counted after its row is locked (two people deciding one item at once).
+        PostgresMigration(name: "pg5-pending-counted-under-lock", statements: pendingCountedUnderLock),
     ]
 
     /// Every table Duet's project holds, by the name the SQLite store gives it.
@@ -315,6 +317,47 @@ public enum PostgresSchema {
     /// A single decision is `SELECT duet_apply(ARRAY[duet_append(…)])`: one statement in its transaction.
     /// The count trigger becomes a deferred constraint trigger: the counts move at COMMIT, in the order the
     /// decisions were written (item order), so the shared progress row is held for the commit only.
+    /// `duet_apply` as pg4 made it, but for the pending flag: counted in a statement that begins after the
+    /// item's route row is locked. With overlap 2, two people deciding one item at once each counted the
+    /// item's people in a snapshot without the other's decision, and the item stayed pending though decided
+    /// (`twoPeopleDecidingOneItemAtOnceLeaveItDecided`).
+    static let pendingCountedUnderLock = [
+        """
+        CREATE OR REPLACE FUNCTION duet_apply(p_ids bigint[]) RETURNS bigint[] LANGUAGE plpgsql AS $$
+        DECLARE
+            e annotations;
+        BEGIN
+            -- Item order (stable: one item's entries keep their order), so concurrent writers lock rows in one order.
+            FOR e IN SELECT a.* FROM unnest(p_ids) WITH ORDINALITY AS u(id, n) JOIN annotations a ON a.id = u.id
+                     WHERE a.task_id IS NOT NULL ORDER BY a.item_id, u.n LOOP
+                IF e.status IN ('submitted', 'skipped') THEN
+                    INSERT INTO decisions (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged, seconds, decided_at)
+                    VALUES (e.task_id, e.annotator, e.item_id, e.id, e.annotator_kind, e.status, e.flagged, e.seconds, e.created_at)
+                    ON CONFLICT (task_id, annotator, item_id) DO UPDATE SET
+                        annotation_id = excluded.annotation_id, annotator_kind = excluded.annotator_kind, status = excluded.status,
+                        flagged = excluded.flagged, seconds = excluded.seconds, decided_at = excluded.decided_at;
+                ELSIF e.revokes IS NOT NULL THEN
+                    PERFORM duet_settle_decision(e.task_id, e.annotator, e.item_id, e.revokes, e.id);
+                END IF;
+                IF e.annotator_kind = 'human' THEN
+                    -- A routed item stays pending for people until `overlap` of them decided it. The row is locked
+                    -- first and counted in a statement of its own: a statement sees what was committed when it
+                    -- began, and one that waited for another person's transaction on this row began before their
+                    -- decision was committed.
+                    PERFORM 1 FROM routes WHERE task_id = e.task_id AND item_id = e.item_id FOR UPDATE;
+                    UPDATE routes SET pending = (route <> 'machine') AND (
+                        SELECT COUNT(*) FROM decisions d
+                        WHERE d.task_id = routes.task_id AND d.item_id = routes.item_id AND d.annotator_kind = 'human'
+                    ) < (SELECT overlap FROM tasks WHERE id = routes.task_id)
+                    WHERE task_id = e.task_id AND item_id = e.item_id;
+                END IF;
+            END LOOP;
+            RETURN p_ids;
+        END
+        $$
+        """,
+    ]
+
     static let recording = [
         """
         CREATE FUNCTION duet_queue_lock(p_task bigint, p_exclusive boolean) RETURNS boolean LANGUAGE plpgsql AS $$

@@ -29,6 +29,7 @@ extension PostgresStore: RouteStore {
                 }
             }
             try await routing.apply(chunk)
+            try await routing.countPending()
             if let lowest = routing.lowest { try await Self.lowerCursor(db, taskID: taskID, below: lowest) }
         }
     }
@@ -139,6 +140,8 @@ private struct RoutingWrite {
     let date: Date
     /// The first item whose machine decision was revoked.
     var lowest: Int64?
+    /// Items whose route this write changed: their pending flags are counted by `countPending`.
+    private var pendingToCount: [Int64] = []
     /// Per annotator: whether its votes keep raw answers (asked once).
     private var keepsRaw: [String: Bool] = [:]
 
@@ -181,20 +184,21 @@ private struct RoutingWrite {
         }
         let now = PostgresStore.seconds(date)
         let (db, taskID) = (db, taskID)
+        var rerouted: [Int64] = []
+        defer { pendingToCount += rerouted }
         for e in entries {
             let wantedRoute = StoredRoute(route: e.route.rawValue, score: e.score, label: e.machineLabel, annotator: e.annotator)
             if routes[e.itemRowID] != wantedRoute {
                 try await db.execute("""
                     INSERT INTO routes (task_id, item_id, route, score, machine_label, annotator, pending, routed_at)
                     VALUES (\(taskID), \(e.itemRowID), \(e.route.rawValue), \(e.score), \(e.machineLabel), \(e.annotator),
-                            \(e.route != .machine) AND (SELECT COUNT(*) FROM decisions d WHERE d.task_id = \(taskID) AND d.item_id = \(e.itemRowID)
-                                                         AND d.annotator_kind = 'human') < (SELECT overlap FROM tasks WHERE id = \(taskID)),
-                            \(now))
+                            \(e.route != .machine), \(now))
                     ON CONFLICT (task_id, item_id) DO UPDATE SET
                         route = excluded.route, score = excluded.score, machine_label = excluded.machine_label,
                         annotator = excluded.annotator, pending = excluded.pending, routed_at = excluded.routed_at
                     """)
                 routes[e.itemRowID] = wantedRoute
+                rerouted.append(e.itemRowID)
             }
             let key = MachineKey(item: e.itemRowID, annotator: e.annotator)
             let current = machine[key]
@@ -252,6 +256,25 @@ private struct RoutingWrite {
                 """)
             machine[key] = (id, wanted)
         }
+    }
+
+    /// Sets the pending flag of every item whose route this write changed: routed to people (or audited) and
+    /// decided by fewer people than the task's overlap. Counted in a statement of its own, after the routes'
+    /// rows were written: each statement sees what was committed when it began, and an upsert that waited for a
+    /// person's transaction holding the row (their decision's `duet_apply`) began before that person committed,
+    /// so a flag counted there missed their decision and left a decided item pending (8 labeler processes
+    /// beside `duet route` found it). This statement begins after every such wait; a person who decides one of
+    /// these items from now on waits for the routing's commit and counts again (`duet_apply`).
+    mutating func countPending() async throws {
+        guard !pendingToCount.isEmpty else { return }
+        try await db.execute("""
+            UPDATE routes SET pending = route <> 'machine' AND (
+                SELECT COUNT(*) FROM decisions d
+                WHERE d.task_id = routes.task_id AND d.item_id = routes.item_id AND d.annotator_kind = 'human'
+            ) < (SELECT overlap FROM tasks WHERE id = routes.task_id)
+            WHERE task_id = \(taskID) AND item_id = ANY(\(pendingToCount))
+            """)
+        pendingToCount.removeAll()
     }
 
     /// Whether the annotator's votes in the task keep raw answers (the built-in annotator's have none to look up).

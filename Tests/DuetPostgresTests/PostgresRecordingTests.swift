@@ -87,3 +87,75 @@ extension PostgresServerTests {
         }
     }
 }
+
+/// A routing written while a person decides the same item.
+extension PostgresServerTests {
+    /// `duet route` changes the route of an item a person is deciding at that moment: the routing's write waits
+    /// for the person's transaction (it holds the item's route row), and once both committed the item is not
+    /// pending any more — it was decided. Before, the routing counted the item's people in the snapshot of its
+    /// upsert, taken before it waited, missed the decision and left a decided item pending (found by 8 labeler
+    /// processes beside `duet route`: one item of 2,000 in two of four runs).
+    @Test func aRoutingWrittenWhileAPersonDecidesTheItemLeavesItDecided() async throws {
+        try await TestServer.withStore { pg in
+            try await QueueFixture.seed(pg, texts: 3)
+            let task = QueueFixture.sentiment
+            func route(score: Double) -> [RouteEntry] {
+                [RouteEntry(itemRowID: 1, route: .human, score: score, machineLabel: nil, annotator: "m", votes: [], entropy: score, confidence: nil)]
+            }
+            try await pg.applyRouting(route(score: 0.5), task: task.name, at: QueueFixture.date(1))
+            #expect(try await pg.routes(task: task)[1]?.pending == true)
+            try await pg.setWriteWait(seconds: 60)
+            let held = try await pg.pool.connect()
+            do {
+                try await held.execute("BEGIN")
+                _ = try await PostgresStore.record(held, [QueueFixture.decision(1, by: "ann", at: 2)])
+                // The re-route waits on the item's route row, which ann's open transaction holds.
+                async let rerouted: Void = pg.applyRouting(route(score: 0.9), task: task.name, at: QueueFixture.date(3))
+                let waiting = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                for _ in 0..<600 where try await QueueFixture.count(pg, waiting) == 0 { try await Task.sleep(nanoseconds: 50_000_000) }
+                #expect(try await QueueFixture.count(pg, waiting) == 1, "the routing never waited for ann's transaction")
+                try await held.execute("COMMIT")
+                try await rerouted
+            } catch {
+                try? await held.close()
+                throw error
+            }
+            try await held.close()
+            let stored = try #require(try await pg.routes(task: task)[1])
+            #expect(stored.score == 0.9 && stored.route == .human)
+            #expect(!stored.pending, "a decided item left pending for people")
+            #expect(try await pg.nextItem(for: task, annotator: "bob", at: QueueFixture.date(4))?.rowID != 1)
+        }
+    }
+
+    /// With overlap 2, two people decide one routed item at once: the second waits for the first's transaction
+    /// (it holds the item's route row), and once both committed the item is not pending any more. Before, the
+    /// second counted the item's people in a snapshot taken before its wait, saw only its own decision, and left
+    /// the item pending with two decisions.
+    @Test func twoPeopleDecidingOneItemAtOnceLeaveItDecided() async throws {
+        try await TestServer.withStore { pg in
+            try await QueueFixture.seed(pg, texts: 3)
+            let task = QueueFixture.pairs
+            #expect(task.overlap == 2)
+            let entry = RouteEntry(itemRowID: 1, route: .human, score: 0.5, machineLabel: nil, annotator: "m", votes: [], entropy: 0.5, confidence: nil)
+            try await pg.applyRouting([entry], task: task.name, at: QueueFixture.date(1))
+            try await pg.setWriteWait(seconds: 60)
+            let held = try await pg.pool.connect()
+            do {
+                try await held.execute("BEGIN")
+                _ = try await PostgresStore.record(held, [QueueFixture.decision(1, task: task.name, by: "ann", at: 2)])
+                async let bobs = pg.record(QueueFixture.decision(1, task: task.name, by: "bob", at: 3))
+                let waiting = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                for _ in 0..<600 where try await QueueFixture.count(pg, waiting) == 0 { try await Task.sleep(nanoseconds: 50_000_000) }
+                #expect(try await QueueFixture.count(pg, waiting) == 1, "bob's decision never waited for ann's transaction")
+                try await held.execute("COMMIT")
+                _ = try await bobs
+            } catch {
+                try? await held.close()
+                throw error
+            }
+            try await held.close()
+            #expect(try await pg.routes(task: task)[1]?.pending == false, "an item two people decided left pending")
+        }
+    }
+}
