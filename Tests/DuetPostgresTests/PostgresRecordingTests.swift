@@ -111,9 +111,7 @@ extension PostgresServerTests {
                 _ = try await PostgresStore.record(held, [QueueFixture.decision(1, by: "ann", at: 2)])
                 // The re-route waits on the item's route row, which ann's open transaction holds.
                 async let rerouted: Void = pg.applyRouting(route(score: 0.9), task: task.name, at: QueueFixture.date(3))
-                let waiting = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                for _ in 0..<600 where try await QueueFixture.count(pg, waiting) == 0 { try await Task.sleep(nanoseconds: 50_000_000) }
-                #expect(try await QueueFixture.count(pg, waiting) == 1, "the routing never waited for ann's transaction")
+                #expect(try await QueueFixture.lockWaits(pg) == 1, "the routing never waited for ann's transaction")
                 try await held.execute("COMMIT")
                 try await rerouted
             } catch {
@@ -145,9 +143,7 @@ extension PostgresServerTests {
                 try await held.execute("BEGIN")
                 _ = try await PostgresStore.record(held, [QueueFixture.decision(1, task: task.name, by: "ann", at: 2)])
                 async let bobs = pg.record(QueueFixture.decision(1, task: task.name, by: "bob", at: 3))
-                let waiting = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                for _ in 0..<600 where try await QueueFixture.count(pg, waiting) == 0 { try await Task.sleep(nanoseconds: 50_000_000) }
-                #expect(try await QueueFixture.count(pg, waiting) == 1, "bob's decision never waited for ann's transaction")
+                #expect(try await QueueFixture.lockWaits(pg) == 1, "bob's decision never waited for ann's transaction")
                 try await held.execute("COMMIT")
                 _ = try await bobs
             } catch {

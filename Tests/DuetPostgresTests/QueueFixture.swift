@@ -66,6 +66,14 @@ enum QueueFixture {
         }
     }
 
+    /// How many of the test database's sessions wait for a lock, once one does (30 s at most): for a test whose
+    /// transaction holds a row that another call is about to wait for.
+    static func lockWaits(_ store: PostgresStore) async throws -> Int {
+        let waiting = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        for _ in 0..<600 where try await count(store, waiting) == 0 { try await Task.sleep(nanoseconds: 50_000_000) }
+        return try await count(store, waiting)
+    }
+
     /// The `progress` rows the trigger keeps next to the same figures counted from `decisions` (task, dataset,
     /// kind, human, machine-only, skipped-only, submitted, flagged, complete), each as text.
     static func progressAndScan(_ store: PostgresStore) async throws -> (kept: [String], scanned: [String]) {
