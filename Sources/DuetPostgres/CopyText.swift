@@ -26,6 +26,14 @@ struct CopyText {
         end(last)
     }
 
+    /// A number as `float8` reads it back exactly (Swift's shortest round-trip digits; the infinities and NaN by
+    /// PostgreSQL's names).
+    mutating func field(number: Double?, last: Bool = false) {
+        guard let number else { return field(nil as String?, last: last) }
+        let text = number.isNaN ? "NaN" : number == .infinity ? "Infinity" : number == -.infinity ? "-Infinity" : "\(number)"
+        field(text, last: last)
+    }
+
     private mutating func null() {
         buffer.writeInteger(UInt8(ascii: "\\"))
         buffer.writeInteger(UInt8(ascii: "N"))
@@ -52,5 +60,21 @@ struct CopyText {
             run = i + 1
         }
         buffer.writeBytes(bytes[run..<bytes.count])
+    }
+}
+
+extension PostgresConnection {
+    /// `COPY table (columns) FROM STDIN` of `rows`, each written by `encode` (its fields, the last with
+    /// `last: true`), sent in chunks of `CopyText.chunk` bytes.
+    func copyRows<Rows: Sequence>(into table: String, columns: [String], _ rows: Rows,
+                                  _ encode: (inout CopyText, Rows.Element) -> Void) async throws {
+        try await copyFrom(table: table, columns: columns, logger: PostgresPool.quiet) { writer in
+            var out = CopyText()
+            for row in rows {
+                encode(&out, row)
+                if out.buffer.readableBytes >= CopyText.chunk { try await writer.write(out.take()) }
+            }
+            if out.buffer.readableBytes > 0 { try await writer.write(out.take()) }
+        }
     }
 }

@@ -31,6 +31,8 @@ public enum PostgresSchema {
         PostgresMigration(name: "pg4-recording-in-server", statements: recording),
         // A routed item's pending flag counted after its row is locked (two people deciding one item at once).
         PostgresMigration(name: "pg5-pending-counted-under-lock", statements: pendingCountedUnderLock),
+        // A routing counts its decisions itself, set-based, instead of the row trigger at its commit.
+        PostgresMigration(name: "pg-route-1-counted-by-the-writer", statements: countedByTheWriter),
     ]
 
     /// Every table Duet's project holds, by the name the SQLite store gives it.

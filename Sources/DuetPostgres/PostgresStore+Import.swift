@@ -137,10 +137,9 @@ actor PostgresImportSession: ImportSession {
             }
             try await connection.query(dryRun ? "ROLLBACK" : "COMMIT", logger: PostgresPool.quiet)
             // A bulk load leaves the planner's statistics behind until autovacuum comes round: the queue's
-            // queries then plan as if the tables were empty. Fresh statistics once the rows are in (after the
-            // commit, so best effort: the import is done whatever ANALYZE says).
-            if !dryRun, !importsWithItems.isEmpty {
-                _ = try? await connection.query("ANALYZE items, annotations", logger: PostgresPool.quiet)
+            // queries then plan as if the tables were empty (PostgresStatistics).
+            if !dryRun {
+                await PostgresStatistics.refresh(connection, written: ["items": counts.added, "annotations": counts.sourceAnnotations])
             }
         }
         state = .finished

@@ -133,11 +133,11 @@ extension PostgresStore: ItemCatalog {
         return out
     }
 
-    /// One snapshot for the whole export: a REPEATABLE READ, READ ONLY transaction on a connection of its
-    /// own (`PostgresExportCursor`), the items through a server-side cursor (`FETCH pageSize` a page),
-    /// each page's log read on a second connection in a transaction on the same snapshot. The stream's end
-    /// commits and closes both; a consumer that stops early drops the stream, and with it the connections
-    /// (the server closes the cursor and ends the transactions).
+    /// One snapshot for the whole export: a REPEATABLE READ, READ ONLY transaction on a connection leased
+    /// from the pool (`PostgresExportCursor`, `PostgresLease`), the items through a server-side cursor
+    /// (`FETCH pageSize` a page), each page's log read on a second leased connection in a transaction on the
+    /// same snapshot. The stream's end commits both and gives them back; a consumer that stops early drops
+    /// the stream, and with it the lease (its transactions are rolled back, the cursor with them).
     public func exportPages(task: TaskSpec?, pageSize: Int) -> AsyncThrowingStream<ExportPage, any Error> {
         let cursor = PostgresExportCursor(pool: pool, task: task, pageSize: pageSize)
         return AsyncThrowingStream(unfolding: { try await cursor.next() })
@@ -151,8 +151,10 @@ final class PostgresExportCursor: @unchecked Sendable {
     private let task: TaskSpec?
     private let pageSize: Int
     /// The cursor's connection, and the log's: a second transaction on the cursor's snapshot
-    /// (`pg_export_snapshot`), so the next page is fetched while this page's log is read.
+    /// (`pg_export_snapshot`), so the next page is fetched while this page's log is read. Both leased from
+    /// the pool for the export's length.
     private var connections: (cursor: PostgresConnection, log: PostgresConnection)?
+    private var lease: PostgresLease?
     /// The next page's rows, being fetched.
     private var ahead: Task<[PostgresRow], any Error>?
     private var finished = false
@@ -164,10 +166,9 @@ final class PostgresExportCursor: @unchecked Sendable {
     }
 
     deinit {
-        // Dropped before the end: closing the connections ends the transactions and the cursor.
+        // Dropped before the end: the lease rolls the transactions back (the cursor with them).
         ahead?.cancel()
-        connections?.cursor.closeDropped()
-        connections?.log.closeDropped()
+        lease?.end()
     }
 
     private func fetch(on db: PostgresConnection) -> Task<[PostgresRow], any Error> {
@@ -198,21 +199,18 @@ final class PostgresExportCursor: @unchecked Sendable {
             finished = true
             ahead?.cancel()
             ahead = nil
-            connections?.cursor.closeDropped()
-            connections?.log.closeDropped()
             connections = nil
+            lease?.end()
+            lease = nil
             throw PostgresStore.storeError(error, doing: "exporting from \(pool.config.database)")
         }
     }
 
     private func open() async throws -> (cursor: PostgresConnection, log: PostgresConnection) {
         if let connections { return connections }
-        let cursor = try await pool.connect()
-        let log: PostgresConnection
-        do { log = try await pool.connect() } catch {
-            cursor.closeDropped()
-            throw error
-        }
+        let lease = try await PostgresLease.take(pool, count: 2)
+        self.lease = lease
+        let (cursor, log) = (lease.connections[0], lease.connections[1])
         connections = (cursor, log)
         try await cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         let snapshot = try await cursor.rows("SELECT pg_export_snapshot()").decode(String.self).firstElement() ?? ""
@@ -230,7 +228,7 @@ final class PostgresExportCursor: @unchecked Sendable {
         return (cursor, log)
     }
 
-    /// The last page read: the cursor and the transactions end, the connections close.
+    /// The last page read: the cursor and the transactions end, the connections go back to the pool.
     private func finish() async throws {
         finished = true
         guard let (cursor, log) = connections else { return }
@@ -238,7 +236,7 @@ final class PostgresExportCursor: @unchecked Sendable {
         try await cursor.execute("COMMIT")
         try await log.execute("COMMIT")
         connections = nil
-        try await cursor.close()
-        try await log.close()
+        lease?.end()
+        lease = nil
     }
 }

@@ -11,27 +11,50 @@ extension PostgresStore: RouteStore {
     static let routingChunk = 2000
 
     public func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date) async throws {
-        try await write("storing the routing of task \(task)") { db in
+        try await applyRouting(entries, task: task, at: date, chunk: Self.routingChunk) { _ in }
+    }
+
+    /// `applyRouting` in chunks of `size` entries; `staged(n)` runs once the n-th chunk is staged, inside the
+    /// routing's transaction (tests: what a person can do while a routing is under way).
+    ///
+    /// A routing is one transaction (all or nothing) in two phases. Staging, a chunk at a time: what is stored
+    /// for the chunk's items is read in a few queries, the machine's new log entries go in by one `COPY` and its
+    /// decisions by two set-based statements (rows nobody else writes), and the changed routes go to a temporary
+    /// table. People's transactions wait on the routes' rows (`duet_apply` locks an item's route row to count
+    /// its pending flag), so those are written last, in one statement, and counted in another
+    /// (`RoutingWrite.finish`): a person deciding an item of a routing waits for those statements and the
+    /// commit, not for the whole routing.
+    func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date, chunk size: Int,
+                                                     staged: (Int) async throws -> Void) async throws {
+        let written = try await write("storing the routing of task \(task)") { db in
             let taskID = try await Self.requireTaskID(db, name: task)
             // The machine's decision takes the shape a person's would (a pair judgment, a label list, …).
             let kind = try await db.rows("SELECT kind FROM tasks WHERE id = \(taskID)").decode(String.self).firstElement()
                 .flatMap(TaskKind.init(rawValue:)) ?? .classify
             var routing = RoutingWrite(db: db, taskID: taskID, task: task, kind: kind, date: date)
-            // The entries are read once, in order, a chunk at a time: what is stored for a chunk's items is read
-            // in one query each (routes, the machine's decisions), so a re-route that changes little writes little.
+            try await routing.begin()
+            // The entries are read once, in order, a chunk at a time.
             var chunk: [RouteEntry] = []
-            chunk.reserveCapacity(Self.routingChunk)
+            chunk.reserveCapacity(size)
+            var chunks = 0
             for e in entries {
                 chunk.append(e)
-                if chunk.count == Self.routingChunk {
-                    try await routing.apply(chunk)
+                if chunk.count == size {
+                    try await routing.stage(chunk)
+                    chunks += 1
+                    try await staged(chunks)
                     chunk.removeAll(keepingCapacity: true)
                 }
             }
-            try await routing.apply(chunk)
-            try await routing.countPending()
-            if let lowest = routing.lowest { try await Self.lowerCursor(db, taskID: taskID, below: lowest) }
+            if !chunk.isEmpty {
+                try await routing.stage(chunk)
+                chunks += 1
+                try await staged(chunks)
+            }
+            try await routing.finish()
+            return routing.written
         }
+        await PostgresStatistics.refresh(pool, written: written)
     }
 
     public func routes(task: TaskSpec, route: Route?) async throws -> [Int64: RouteRecord] {
@@ -131,159 +154,3 @@ extension PostgresStore: RouteStore {
     }
 }
 
-/// One routing being written: SQLite's `applyRouting` loop, fed a chunk of entries at a time.
-private struct RoutingWrite {
-    let db: PostgresConnection
-    let taskID: Int64
-    let task: String
-    let kind: TaskKind
-    let date: Date
-    /// The first item whose machine decision was revoked.
-    var lowest: Int64?
-    /// Items whose route this write changed: their pending flags are counted by `countPending`.
-    private var pendingToCount: [Int64] = []
-    /// Per annotator: whether its votes keep raw answers (asked once).
-    private var keepsRaw: [String: Bool] = [:]
-
-    init(db: PostgresConnection, taskID: Int64, task: String, kind: TaskKind, date: Date) {
-        self.db = db
-        self.taskID = taskID
-        self.task = task
-        self.kind = kind
-        self.date = date
-    }
-
-    private struct StoredRoute: Equatable {
-        var route: String
-        var score: Double
-        var label: String?
-        var annotator: String
-    }
-
-    private struct MachineKey: Hashable {
-        var item: Int64
-        var annotator: String
-    }
-
-    mutating func apply(_ entries: [RouteEntry]) async throws {
-        if entries.isEmpty { return }
-        let items = Array(Set(entries.map(\.itemRowID)))
-        // What is stored for these items: their routes and the machine's decisions (log entry and value).
-        var routes: [Int64: StoredRoute] = [:]
-        for try await (item, route, score, label, annotator) in try await db.rows("""
-            SELECT item_id, route, score, machine_label, annotator FROM routes WHERE task_id = \(taskID) AND item_id = ANY(\(items))
-            """).decode((Int64, String, Double, String?, String).self) {
-            routes[item] = StoredRoute(route: route, score: score, label: label, annotator: annotator)
-        }
-        var machine: [MachineKey: (id: Int64, value: String?)] = [:]
-        for try await (item, annotator, id, value) in try await db.rows("""
-            SELECT d.item_id, d.annotator, a.id, a.value FROM decisions d JOIN annotations a ON a.id = d.annotation_id
-            WHERE d.task_id = \(taskID) AND d.annotator_kind = 'machine' AND d.item_id = ANY(\(items))
-            """).decode((Int64, String, Int64, String?).self) {
-            machine[MachineKey(item: item, annotator: annotator)] = (id, value)
-        }
-        let now = PostgresStore.seconds(date)
-        let (db, taskID) = (db, taskID)
-        var rerouted: [Int64] = []
-        defer { pendingToCount += rerouted }
-        for e in entries {
-            let wantedRoute = StoredRoute(route: e.route.rawValue, score: e.score, label: e.machineLabel, annotator: e.annotator)
-            if routes[e.itemRowID] != wantedRoute {
-                try await db.execute("""
-                    INSERT INTO routes (task_id, item_id, route, score, machine_label, annotator, pending, routed_at)
-                    VALUES (\(taskID), \(e.itemRowID), \(e.route.rawValue), \(e.score), \(e.machineLabel), \(e.annotator),
-                            \(e.route != .machine), \(now))
-                    ON CONFLICT (task_id, item_id) DO UPDATE SET
-                        route = excluded.route, score = excluded.score, machine_label = excluded.machine_label,
-                        annotator = excluded.annotator, pending = excluded.pending, routed_at = excluded.routed_at
-                    """)
-                routes[e.itemRowID] = wantedRoute
-                rerouted.append(e.itemRowID)
-            }
-            let key = MachineKey(item: e.itemRowID, annotator: e.annotator)
-            let current = machine[key]
-            // The item's votes, read when the entry left them to the store (once, and only if needed).
-            var filled: RouteEntry?
-            func withVotes() async throws -> RouteEntry {
-                if let filled { return filled }
-                var entry = e
-                if let panel = e.votesToRead {
-                    entry = e.filled(with: panel.ordered(try await PostgresStore.routerVotes(db, taskID: taskID, item: e.itemRowID, annotator: nil)))
-                }
-                filled = entry
-                return entry
-            }
-            // A review's decision takes its verdict from the verdict votes: those are read first.
-            var value: JSONValue?
-            if e.route != .human, let label = e.machineLabel {
-                if kind == .review {
-                    let votes = try await withVotes().votes
-                    value = kind.decisionValue(forLabel: label, votes: votes)
-                } else {
-                    value = kind.decisionValue(forLabel: label)
-                }
-            }
-            let wanted = value?.canonicalJSON
-            if current?.value == wanted { continue }
-            if let current {
-                // The machine's earlier decision no longer holds: revoke it.
-                _ = try await PostgresStore.appendLog(db, NewAnnotation(itemRowID: e.itemRowID, task: task, annotatorKind: .machine, annotator: e.annotator,
-                                                                        value: nil, status: .revoked, createdAt: date, revokes: current.id),
-                                                      taskID: taskID)
-                try await db.execute("DELETE FROM decisions WHERE task_id = \(taskID) AND annotator = \(e.annotator) AND item_id = \(e.itemRowID)")
-                machine[key] = nil
-                lowest = min(lowest ?? e.itemRowID, e.itemRowID)
-            }
-            guard let value else { continue }
-            var withRaw = try await withVotes()
-            if withRaw.votes.contains(where: { $0.raw == nil }), try await hasRawAnswers(e.annotator) {
-                var raw: [String: String] = [:]
-                for try await (variant, text) in try await db.rows("""
-                    SELECT variant, raw FROM votes WHERE task_id = \(taskID) AND item_id = \(e.itemRowID) AND annotator = \(e.annotator) AND NOT no_vote
-                    """).decode((String, String?).self) {
-                    raw[variant] = text
-                }
-                for i in withRaw.votes.indices where withRaw.votes[i].raw == nil { withRaw.votes[i].raw = raw[withRaw.votes[i].variant] }
-            }
-            let entry = NewAnnotation(itemRowID: e.itemRowID, task: task, annotatorKind: .machine, annotator: e.annotator,
-                                      value: value, confidence: withRaw.confidence, votes: withRaw.votesJSON, entropy: withRaw.entropy,
-                                      note: e.route == .audit ? "audit" : nil, createdAt: date)
-            let id = try await PostgresStore.appendLog(db, entry, taskID: taskID)
-            try await db.execute("""
-                INSERT INTO decisions (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged, seconds, decided_at)
-                VALUES (\(taskID), \(e.annotator), \(e.itemRowID), \(id), 'machine', 'submitted', false, NULL, \(now))
-                \(unescaped: PostgresStore.replacingDecision)
-                """)
-            machine[key] = (id, wanted)
-        }
-    }
-
-    /// Sets the pending flag of every item whose route this write changed: routed to people (or audited) and
-    /// decided by fewer people than the task's overlap. Counted in a statement of its own, after the routes'
-    /// rows were written: each statement sees what was committed when it began, and an upsert that waited for a
-    /// person's transaction holding the row (their decision's `duet_apply`) began before that person committed,
-    /// so a flag counted there missed their decision and left a decided item pending (8 labeler processes
-    /// beside `duet route` found it). This statement begins after every such wait; a person who decides one of
-    /// these items from now on waits for the routing's commit and counts again (`duet_apply`).
-    mutating func countPending() async throws {
-        guard !pendingToCount.isEmpty else { return }
-        try await db.execute("""
-            UPDATE routes SET pending = route <> 'machine' AND (
-                SELECT COUNT(*) FROM decisions d
-                WHERE d.task_id = routes.task_id AND d.item_id = routes.item_id AND d.annotator_kind = 'human'
-            ) < (SELECT overlap FROM tasks WHERE id = routes.task_id)
-            WHERE task_id = \(taskID) AND item_id = ANY(\(pendingToCount))
-            """)
-        pendingToCount.removeAll()
-    }
-
-    /// Whether the annotator's votes in the task keep raw answers (the built-in annotator's have none to look up).
-    private mutating func hasRawAnswers(_ annotator: String) async throws -> Bool {
-        if let known = keepsRaw[annotator] { return known }
-        let has = try await db.rows("""
-            SELECT EXISTS (SELECT 1 FROM votes WHERE task_id = \(taskID) AND annotator = \(annotator) AND raw IS NOT NULL)
-            """).decode(Bool.self).firstElement() ?? false
-        keepsRaw[annotator] = has
-        return has
-    }
-}

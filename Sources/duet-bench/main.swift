@@ -6,6 +6,7 @@
 //   export `duet export` of N machine decisions (default 10^6) as JSONL and CSV: items/s
 //   pgimport  N rows (default 10^5) into PostgreSQL by Duet's import vs `psql \copy` of the same rows as CSV: seconds, ratio
 //   pgexport  `duet export` of N decisions (default 10^6) from a project on PostgreSQL: items/s, peak RSS
+//   pgroute   a first routing and a re-route of N items (default 10^5) written to PostgreSQL: seconds; an export after them
 //   scroll ms per scroll key on one item of N MB (default 5) on one line
 //   store  the store port on SQLite and PostgreSQL: import, next item, 8 labelers' key → commit (default 10^5), peak RSS
 // Lines starting with FIGURE are for benchmarks/run.sh's summary table.
@@ -62,13 +63,16 @@ case "pgimport":
 case "pgexport":
     try await runPostgresExportBench(n: sizeArgument ?? 1_000_000)
     exit(0)
+case "pgroute":
+    try await runPostgresRouteBench(n: sizeArgument ?? 100_000)
+    exit(0)
 case "scroll":
     try await runScrollBench(megabytes: sizeArgument ?? 5)
     exit(0)
 case "ui":
     break
 default:
-    print("usage: duet-bench [ui|route|panel|local|export|pgimport|pgexport|scroll|store] [N]")
+    print("usage: duet-bench [ui|route|panel|local|export|pgimport|pgexport|pgroute|scroll|store] [N]")
     exit(2)
 }
 let n = sizeArgument ?? 1_000_000

@@ -85,6 +85,10 @@ extension PostgresServerTests {
                 made["p\(p)"] = ended.out.split(separator: "\n").map(String.init)
             }
             #expect(routes.allSatisfy { $0.contains("routed") }, "\(routes)")
+            // How often each person met a busy store (a lock wait past the write wait) and pressed the key again:
+            // a figure for the record, not asserted (it depends on timing).
+            let busy = made.keys.sorted().map { who in "\(who) \(made[who]?.filter { $0 == "busy" }.count ?? 0)" }
+            print("labelers' busy retries over \(routes.count) re-routes: \(busy.joined(separator: ", "))")
 
             let store = try await PostgresStore.open(config, intent: .attach, environment: TestServer.environment)
             try await PostgresStore.closing([store]) { try await Self.checkTeamRun(store, made: made, items: items) }

@@ -87,6 +87,48 @@ import Testing
         }
     }
 
+    /// An export's two connections are the pool's (`PostgresLease`): with a pool of two, the server holds no
+    /// more than two sessions of the store while an export is open, and the pool serves other calls again once
+    /// it ended. Before, the export opened two connections of its own beside the pool (three sessions here),
+    /// each counting against the server's `max_connections`.
+    @Test func anExportTakesItsConnectionsFromThePool() async throws {
+        try await TestServer.withDatabase { config in
+            let store = try await PostgresStore.open(config, intent: .createOrAttach, environment: TestServer.environment, maximumConnections: 2)
+            try await PostgresStore.closing([store]) {
+                try await store.syncTasks([F.sentiment])
+                guard case .success = await F.load(store, [F.File(path: "/data/a.jsonl", batches: [(1...6).map { F.text($0) }])]) else {
+                    throw PostgresStoreError("the import failed")
+                }
+                #expect(try await store.itemCount() == 6)
+                // Counted on a connection outside the pool: the export may hold all of the pool's.
+                let counter = try await store.pool.connect()
+                func sessions() async throws -> Int {
+                    try await counter.rows("""
+                        SELECT count(*)::int FROM pg_stat_activity
+                        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+                        """).decode(Int.self).firstElement() ?? -1
+                }
+                do {
+                    // The import's own connection is closed; its server process may take a moment to end.
+                    let start = Date()
+                    while try await sessions() > 2, Date().timeIntervalSince(start) < 60 { try await Task.sleep(for: .milliseconds(20)) }
+                    var pages = store.exportPages(task: F.sentiment, pageSize: 2).makeAsyncIterator()
+                    #expect(try await pages.next()?.items.count == 2)
+                    #expect(try await sessions() <= 2)
+                    var rest = 0
+                    while let page = try await pages.next() { rest += page.items.count }
+                    #expect(rest == 4)
+                } catch {
+                    try? await counter.close()
+                    throw error
+                }
+                try await counter.close()
+                #expect(try await store.itemCount() == 6)
+                #expect(try await Self.transactionsEnd(store))
+            }
+        }
+    }
+
     @Test func searchIsCaseInsensitiveOnASCIIOnlyAsInSQLite() async throws {
         try await TestServer.withStore { store in
             let sqlite = try await Self.both(store)

@@ -126,6 +126,40 @@ extension PostgresServerTests {
         }
     }
 
+    /// A re-route does not hold people up while it is under way: between its chunks (its transaction open), a
+    /// person decides items whose routes it has already changed, within a short write wait. Before, each chunk's
+    /// routes were upserted as it was read, and the rows stayed locked to the commit: the person's decision
+    /// (`duet_apply` locks the item's route row) waited for the whole routing and failed as busy. The routes are
+    /// now staged and written at the end, counted after: the item a person decided meanwhile is not pending.
+    @Test func aPersonDecidesItemsOfARoutingWhileItIsUnderWay() async throws {
+        try await TestServer.withStore { pg in
+            try await QueueFixture.seed(pg, texts: 4)
+            let task = QueueFixture.sentiment
+            func entry(_ item: Int64, _ route: Route, score: Double) -> RouteEntry {
+                RouteEntry(itemRowID: item, route: route, score: score, machineLabel: "neg", annotator: "m", votes: [], entropy: score, confidence: nil)
+            }
+            try await pg.applyRouting((1...4).map { entry($0, .human, score: 0.5) }, task: task.name, at: QueueFixture.date(1))
+            try await pg.setWriteWait(seconds: 0.5)
+            // Items 1 and 2 go to the machine, 3 and 4 stay with people at another score; two entries a chunk.
+            let rerouting = [entry(1, .machine, score: 0.1), entry(2, .machine, score: 0.1), entry(3, .human, score: 0.9), entry(4, .human, score: 0.9)]
+            var decided: [Int64] = []
+            try await pg.applyRouting(rerouting, task: task.name, at: QueueFixture.date(2), chunk: 2) { chunk in
+                let item = Int64(chunk == 1 ? 1 : 3)
+                _ = try await pg.record(QueueFixture.decision(item, by: "ann", at: 2 + Double(chunk)))
+                decided.append(item)
+            }
+            #expect(decided == [1, 3])
+            let routes = try await pg.routes(task: task)
+            #expect(routes.mapValues(\.route) == [1: .machine, 2: .machine, 3: .human, 4: .human])
+            #expect(routes.mapValues(\.pending) == [1: false, 2: false, 3: false, 4: true], "item 3 was decided during the routing")
+            #expect(Set(try await pg.currentDecisions(task: task, kind: .human).map(\.itemRowID)) == [1, 3])
+            #expect(Set(try await pg.currentDecisions(task: task, kind: .machine).map(\.itemRowID)) == [1, 2])
+            let progress = try await QueueFixture.progressAndScan(pg)
+            #expect(progress.kept == progress.scanned)
+            #expect(try await pg.nextItem(for: task, annotator: "bob", at: QueueFixture.date(9))?.rowID == 4)
+        }
+    }
+
     /// With overlap 2, two people decide one routed item at once: the second waits for the first's transaction
     /// (it holds the item's route row), and once both committed the item is not pending any more. Before, the
     /// second counted the item's people in a snapshot taken before its wait, saw only its own decision, and left
