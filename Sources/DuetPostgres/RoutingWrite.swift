@@ -294,23 +294,36 @@ struct RoutingWrite {
     /// after every such wait; a person who decides one of these items from now on waits for the routing's
     /// commit and counts again (`duet_apply`). Then the queue cursors, under the exclusive queue lock.
     mutating func finish() async throws {
+        // Temporary tables get no statistics from autovacuum: the statements below plan with these.
+        try await db.execute(PostgresQuery(unsafeSQL: "ANALYZE \(Self.stagedRoutes), \(Self.stagedCounts)"))
         if staged > 0 {
             let now = PostgresStore.seconds(date)
+            // The pending flag as the upsert's snapshot counts it, and again in a statement that begins once every
+            // row is locked, writing only the flags that changed (a person's decision committed in between).
+            func people(_ items: String) -> String {
+                """
+                (SELECT s.item_id, s.route, s.route <> 'machine' AND COALESCE(h.people, 0) < t.overlap AS pending
+                 FROM \(items) s CROSS JOIN (SELECT overlap FROM tasks WHERE id = \(taskID)) t
+                      LEFT JOIN (SELECT d.item_id, COUNT(*) AS people FROM decisions d
+                                 WHERE d.task_id = \(taskID) AND d.annotator_kind = 'human'
+                                   AND d.item_id IN (SELECT item_id FROM \(Self.stagedRoutes))
+                                 GROUP BY d.item_id) h ON h.item_id = s.item_id)
+                """
+            }
+            let latest = "(SELECT DISTINCT ON (item_id) * FROM \(Self.stagedRoutes) ORDER BY item_id, n DESC)"
             try await db.execute("""
                 INSERT INTO routes (task_id, item_id, route, score, machine_label, annotator, pending, routed_at)
-                SELECT \(taskID), item_id, route, score, machine_label, annotator, route <> 'machine', \(now)
-                FROM (SELECT DISTINCT ON (item_id) * FROM \(unescaped: Self.stagedRoutes) ORDER BY item_id, n DESC) s
-                ORDER BY item_id
+                SELECT \(taskID), s.item_id, s.route, s.score, s.machine_label, s.annotator, p.pending, \(now)
+                FROM \(unescaped: latest) s JOIN \(unescaped: people(latest)) p ON p.item_id = s.item_id
+                ORDER BY s.item_id
                 ON CONFLICT (task_id, item_id) DO UPDATE SET
                     route = excluded.route, score = excluded.score, machine_label = excluded.machine_label,
                     annotator = excluded.annotator, pending = excluded.pending, routed_at = excluded.routed_at
                 """)
             try await db.execute("""
-                UPDATE routes SET pending = route <> 'machine' AND (
-                    SELECT COUNT(*) FROM decisions d
-                    WHERE d.task_id = routes.task_id AND d.item_id = routes.item_id AND d.annotator_kind = 'human'
-                ) < (SELECT overlap FROM tasks WHERE id = routes.task_id)
-                WHERE task_id = \(taskID) AND item_id IN (SELECT item_id FROM \(unescaped: Self.stagedRoutes))
+                UPDATE routes r SET pending = p.pending
+                FROM \(unescaped: people("(SELECT item_id, route FROM routes WHERE task_id = \(taskID) AND item_id IN (SELECT item_id FROM \(Self.stagedRoutes)))")) p
+                WHERE r.task_id = \(taskID) AND r.item_id = p.item_id AND r.pending IS DISTINCT FROM p.pending
                 """)
         }
         try await countProgress()
