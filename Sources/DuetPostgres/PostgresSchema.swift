@@ -31,6 +31,8 @@ public enum PostgresSchema {
         PostgresMigration(name: "pg4-recording-in-server", statements: recording),
         // A routed item's pending flag counted after its row is locked (two people deciding one item at once).
         PostgresMigration(name: "pg5-pending-counted-under-lock", statements: pendingCountedUnderLock),
+        // A blind audit's inclusion probability (`RouteEntry.auditProbability`), as SQLite's v13.
+        PostgresMigration(name: "pg-audit-probability", statements: ["ALTER TABLE routes ADD COLUMN audit_probability DOUBLE PRECISION"]),
     ]
 
     /// Every table Duet's project holds, by the name the SQLite store gives it.

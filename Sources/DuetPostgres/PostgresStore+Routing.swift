@@ -39,10 +39,10 @@ extension PostgresStore: RouteStore {
             guard let taskID = try await Self.taskID(db, name: task.name) else { return [:] }
             var out: [Int64: RouteRecord] = [:]
             let rows = try await db.rows("""
-                SELECT item_id, route, score, machine_label, annotator, pending FROM routes
+                SELECT item_id, route, score, machine_label, annotator, pending, audit_probability FROM routes
                 WHERE task_id = \(taskID) AND (\(route?.rawValue)::text IS NULL OR route = \(route?.rawValue))
                 """)
-            for try await r in rows.decode(RouteColumns.self) { out[r.0] = Self.routeRecord(r) }
+            for try await r in rows.decode(RouteColumnsWithProbability.self) { out[r.0] = Self.routeRecord(r) }
             return out
         }
     }
@@ -84,8 +84,9 @@ extension PostgresStore: RouteStore {
         try await read("reading the routing of item \(itemRowID)") { db -> Routing? in
             guard let taskID = try await Self.taskID(db, name: task.name),
                   let r = try await db.rows("""
-                      SELECT item_id, route, score, machine_label, annotator, pending FROM routes WHERE task_id = \(taskID) AND item_id = \(itemRowID)
-                      """).decode(RouteColumns.self).firstElement()
+                      SELECT item_id, route, score, machine_label, annotator, pending, audit_probability FROM routes
+                      WHERE task_id = \(taskID) AND item_id = \(itemRowID)
+                      """).decode(RouteColumnsWithProbability.self).firstElement()
             else { return nil }
             let route = Self.routeRecord(r)
             return Routing(route: route, votes: try await Self.routerVotes(db, taskID: taskID, item: itemRowID, annotator: route.annotator))
@@ -101,6 +102,15 @@ extension PostgresStore: RouteStore {
 
     static func routeRecord(_ r: RouteColumns) -> RouteRecord {
         RouteRecord(itemRowID: r.0, route: Route(rawValue: r.1) ?? .human, score: r.2, machineLabel: r.3, annotator: r.4, pending: r.5)
+    }
+
+    /// A route row with its audit's inclusion probability (`RouteRecord.auditProbability`).
+    typealias RouteColumnsWithProbability = (Int64, String, Double, String?, String, Bool, Double?)
+
+    static func routeRecord(_ r: RouteColumnsWithProbability) -> RouteRecord {
+        var record = routeRecord((r.0, r.1, r.2, r.3, r.4, r.5))
+        record.auditProbability = r.6
+        return record
     }
 
     /// The counted votes of `annotator` on the item, in storage order (without raw answers).
@@ -158,6 +168,7 @@ private struct RoutingWrite {
         var score: Double
         var label: String?
         var annotator: String
+        var probability: Double?
     }
 
     private struct MachineKey: Hashable {
@@ -170,10 +181,11 @@ private struct RoutingWrite {
         let items = Array(Set(entries.map(\.itemRowID)))
         // What is stored for these items: their routes and the machine's decisions (log entry and value).
         var routes: [Int64: StoredRoute] = [:]
-        for try await (item, route, score, label, annotator) in try await db.rows("""
-            SELECT item_id, route, score, machine_label, annotator FROM routes WHERE task_id = \(taskID) AND item_id = ANY(\(items))
-            """).decode((Int64, String, Double, String?, String).self) {
-            routes[item] = StoredRoute(route: route, score: score, label: label, annotator: annotator)
+        for try await (item, route, score, label, annotator, probability) in try await db.rows("""
+            SELECT item_id, route, score, machine_label, annotator, audit_probability FROM routes
+            WHERE task_id = \(taskID) AND item_id = ANY(\(items))
+            """).decode((Int64, String, Double, String?, String, Double?).self) {
+            routes[item] = StoredRoute(route: route, score: score, label: label, annotator: annotator, probability: probability)
         }
         var machine: [MachineKey: (id: Int64, value: String?)] = [:]
         for try await (item, annotator, id, value) in try await db.rows("""
@@ -187,15 +199,17 @@ private struct RoutingWrite {
         var rerouted: [Int64] = []
         defer { pendingToCount += rerouted }
         for e in entries {
-            let wantedRoute = StoredRoute(route: e.route.rawValue, score: e.score, label: e.machineLabel, annotator: e.annotator)
+            let wantedRoute = StoredRoute(route: e.route.rawValue, score: e.score, label: e.machineLabel, annotator: e.annotator,
+                                          probability: e.auditProbability)
             if routes[e.itemRowID] != wantedRoute {
                 try await db.execute("""
-                    INSERT INTO routes (task_id, item_id, route, score, machine_label, annotator, pending, routed_at)
+                    INSERT INTO routes (task_id, item_id, route, score, machine_label, annotator, pending, routed_at, audit_probability)
                     VALUES (\(taskID), \(e.itemRowID), \(e.route.rawValue), \(e.score), \(e.machineLabel), \(e.annotator),
-                            \(e.route != .machine), \(now))
+                            \(e.route != .machine), \(now), \(e.auditProbability))
                     ON CONFLICT (task_id, item_id) DO UPDATE SET
                         route = excluded.route, score = excluded.score, machine_label = excluded.machine_label,
-                        annotator = excluded.annotator, pending = excluded.pending, routed_at = excluded.routed_at
+                        annotator = excluded.annotator, pending = excluded.pending, routed_at = excluded.routed_at,
+                        audit_probability = excluded.audit_probability
                     """)
                 routes[e.itemRowID] = wantedRoute
                 rerouted.append(e.itemRowID)

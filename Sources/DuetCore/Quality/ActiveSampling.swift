@@ -73,6 +73,36 @@ public enum ActiveSampling {
         return items.indices.map { i in Draw(item: items[i], probability: p[i], audited: unit(items[i], seed: seed) < p[i]) }
     }
 
+    /// The design above drawn with a fixed size (`count` audits exactly, the budget): systematic sampling
+    /// with unequal probabilities (Madow 1949) in a seeded random order. The items are ordered by their
+    /// SplitMix64 key under the seed, their probabilities laid end to end on [0, count), and an item is
+    /// audited when one of the points `u + k` (k = 0 … count − 1, u the seed's uniform number) falls in its
+    /// stretch. Every stretch is at most 1 long, so each item is audited with exactly its πᵢ, and exactly
+    /// `count` items are (a routing's audit share stays the number of audits it asks for, not only their
+    /// expectation). Deterministic in the items, their uncertainties and the seed (not in their order).
+    /// `estimate`'s variance is Poisson sampling's; a fixed size removes the part a random sample size adds,
+    /// so its interval errs wide.
+    public static func fixedSizeDraw(items: [Int64], uncertainty u: [Double], count: Int, uniformShare: Double, seed: Int) -> [Draw] {
+        precondition(items.count == u.count, "one uncertainty per item")
+        let n = min(items.count, max(0, count))
+        let p = probabilities(uncertainty: u, budget: Double(n), uniformShare: uniformShare)
+        guard n > 0 else { return items.indices.map { Draw(item: items[$0], probability: p[$0], audited: false) } }
+        let order = items.indices.sorted { Allocation.tieKey(items[$0], seed &+ 0x5B5) < Allocation.tieKey(items[$1], seed &+ 0x5B5) }
+        let start = unit(Int64(n), seed: seed &+ 0x57A7)
+        var audited = Array(repeating: false, count: items.count)
+        var below = 0.0, picked = 0
+        for i in order {
+            let above = below + p[i]
+            // Points u + k in [below, above): their count is ⌈above − u⌉ − ⌈below − u⌉ (0 or 1: p ≤ 1).
+            if picked < n, (above - start).rounded(.up) > (below - start).rounded(.up) || p[i] >= 1 {
+                audited[i] = true
+                picked += 1
+            }
+            below = above
+        }
+        return items.indices.map { Draw(item: items[$0], probability: p[$0], audited: audited[$0]) }
+    }
+
     /// The item's uniform number in [0, 1) under the seed.
     public static func unit(_ item: Int64, seed: Int) -> Double {
         Double(Allocation.tieKey(item, seed &+ 0x5A17) >> 11) * 0x1p-53
