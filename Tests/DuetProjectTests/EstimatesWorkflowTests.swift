@@ -1,4 +1,4 @@
-import DuetCore
+@testable import DuetCore
 import Foundation
 import Testing
 @testable import DuetProject
@@ -112,4 +112,36 @@ import Testing
     }
 
     static func text(_ e: QualityEstimates) -> String { e.text.joined(separator: "\n") }
+}
+
+/// `duet plan`'s threshold: chosen on one half of the measured items, checked on the other, said in the
+/// recommendation.
+@Suite struct PlanThresholdCheckTests {
+    /// On the 10-item project (gold on every item; llm:x's 4 votes of confidence 0.9, split 2:2 on items 1–4,
+    /// so the support of its label is 0.45 there and 0.9 elsewhere), the check is `Calibration.thresholdCheck`
+    /// over those outcomes, and the recommendation ends with its held-out sentence.
+    @Test func thePlanChecksItsThresholdOnTheOtherHalf() async throws {
+        let tmp = try TempDir()
+        let project = try await RoutingWorkflowTests().project(tmp)
+        let report = try await PlanWorkflow.run(PlanRequest(budgets: [0, 0.4]), project: project)
+        let check = try #require(report.thresholdCheck)
+        #expect(check.fitItems == 5 && check.checkItems == 5)
+        #expect(abs(check.maxRisk - (1 - report.targetAccuracy)) < 1e-12)
+        #expect(report.recommendation.text.hasSuffix(PlanReport.heldOutText(check)))
+        #expect(report.recommendation.text.contains("Held out: "))
+        let enc = JSONEncoder()
+        let json = try JSONValue.parse(String(decoding: try enc.encode(report), as: UTF8.self))
+        #expect(json["threshold_check"]?["fit_items"]?.number == 5)
+    }
+
+    /// The sentence by hand.
+    @Test func heldOutTextHandWritten() {
+        let c = Calibration.ThresholdCheck(maxRisk: 0.1, threshold: 0.85, fitItems: 60, fitCoverage: 0.5, fitRisk: 0.05, checkItems: 60,
+                                           checkKept: 27, checkCoverage: 0.45, checkRisk: 0.0740740, checkRiskLow: 0.02, checkRiskHigh: 0.23)
+        #expect(PlanReport.heldOutText(c) == "Held out: keeping the machine's labels of confidence ≥ 0.85, chosen on half of the 120 measured "
+                + "items (error 0.05, 50% kept), keeps 45% of the other half with error 0.07 (95% 0.02–0.23).")
+        var none = c
+        none.threshold = nil
+        #expect(PlanReport.heldOutText(none) == "Held out: no confidence threshold keeps the machine's error at or under 0.10 on half of the 120 measured items.")
+    }
 }
