@@ -109,6 +109,8 @@ import Testing
         let e = QualityEstimates(task: "t", items: items)
         #expect(e.audit.estimate?.method == .activeIPW)
         #expect(e.audit.estimate?.estimate == 0.5)
+        // Brewer's variance: x = (2, 0), T̂ = 2, d = (1, −1), 1/cᵢ = (2 − πᵢ)/1: Σ(1/cᵢ − πᵢ)dᵢ² = 1 + 1.5 = 2.5; /N² = 0.15625.
+        #expect(e.audit.estimate.map { abs($0.standardError - 0.15625.squareRoot()) < 1e-12 } == true)
     }
 
     static func text(_ e: QualityEstimates) -> String { e.text.joined(separator: "\n") }

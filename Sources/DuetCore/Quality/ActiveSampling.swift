@@ -103,6 +103,37 @@ public enum ActiveSampling {
         return items.indices.map { Draw(item: items[$0], probability: p[$0], audited: audited[$0]) }
     }
 
+    /// The estimator above for audits drawn by `fixedSizeDraw`: the same point estimate, its variance by
+    /// Brewer's estimator for fixed-size designs with unequal probabilities (Brewer 2002, "Combined Survey
+    /// Sampling Inference", eq. 9.9; Brewer & Donadio 2003), not Poisson sampling's, which counts the spread
+    /// of a sample size that is fixed here and so errs far wide (CoverageSimulationTests). Over the n audits,
+    /// with rᵢ = Yᵢ − λfᵢ, `T̂ = Σ rᵢ/πᵢ`, `dᵢ = rᵢ/πᵢ − T̂/n` and `cᵢ = (n − 1)/(n − πᵢ)`:
+    /// `V̂ = Σ (1/cᵢ − πᵢ)·dᵢ² / N²`. More audits (every πᵢ scaled by k, n with it): `V(k) ≈ (Q/k − R)/N²`
+    /// with `Q = Σ dᵢ²/cᵢ`, `R = Σ πᵢdᵢ²`, so halving the width takes `k = 4Q/(Q + 3R)`.
+    public static func fixedSizeEstimate(_ units: [Unit], lambda: Double = 0, z: Double = Audit.z95) -> AccuracyEstimate? {
+        let labels = units.compactMap(\.label)
+        guard !units.isEmpty, labels.count >= 2, !units.contains(where: { $0.label != nil && $0.probability <= 0 }) else { return nil }
+        let bigN = Double(units.count), n = Double(labels.count)
+        let zs = units.map { u in lambda * u.prediction + (u.label.map { ($0 - lambda * u.prediction) / u.probability } ?? 0) }
+        let audited = units.filter { $0.label != nil }
+        let expanded = audited.map { (($0.label ?? 0) - lambda * $0.prediction) / $0.probability }
+        let total = expanded.reduce(0, +)
+        var q = 0.0, r = 0.0
+        for (u, x) in zip(audited, expanded) {
+            let d = x - total / n
+            q += (n - u.probability) / (n - 1) * d * d
+            r += u.probability * d * d
+        }
+        let v = max(0, q - r) / (bigN * bigN)
+        var halving: Int?
+        if v > 0, q + 3 * r > 0 {
+            let extra = Int((4 * q / (q + 3 * r) * n - n).rounded(.up))
+            halving = extra <= units.count - labels.count ? max(0, extra) : nil
+        }
+        return AccuracyEstimate(method: .activeIPW, estimate: Moments.mean(zs), standardError: v.squareRoot(), z: z, lambda: lambda,
+                                labels: labels, items: units.count, auditsToHalveWidth: halving)
+    }
+
     /// The item's uniform number in [0, 1) under the seed.
     public static func unit(_ item: Int64, seed: Int) -> Double {
         Double(Allocation.tieKey(item, seed &+ 0x5A17) >> 11) * 0x1p-53

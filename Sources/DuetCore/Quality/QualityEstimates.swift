@@ -9,8 +9,9 @@ import Foundation
 /// outcome is 1 when people's answer (`Audit.peopleAnswers`) is the machine's label. Audits not yet
 /// labeled are left out (an unanswered draw counted as unaudited would bias the estimate).
 /// - Every labeled audit carries the inclusion probability it was routed with and they are not all equal
-///   (`Router.audits`' active design): `ActiveSampling.estimate`, each audit weighted by 1/πᵢ (method
-///   `active_ipw`). PPI assumes audits drawn uniformly and is not used then.
+///   (`Router.audits`' active design, drawn with a fixed size): `ActiveSampling.fixedSizeEstimate`, each
+///   audit weighted by 1/πᵢ, Brewer's variance (method `active_ipw`): an interval for the accuracy of this
+///   task's kept labels. PPI assumes audits drawn uniformly and is not used then.
 /// - Otherwise (uniform audits, or audits routed before probabilities were recorded): stratified PPI++ over
 ///   `strata` bins of the router's uncertainty when every kept item has a machine confidence, else PPI++,
 ///   else the audits alone (`classical`); the others computed are listed as `alternatives`.
@@ -171,7 +172,7 @@ public struct QualityEstimates: Sendable, Hashable, Encodable {
         let active = !labeled.isEmpty && probabilities.count == labeled.count
             && probabilities.contains { abs($0 - probabilities[0]) > 1e-12 }
         if active {
-            figures.estimate = ActiveSampling.estimate(units.map {
+            figures.estimate = ActiveSampling.fixedSizeEstimate(units.map {
                 ActiveSampling.Unit(prediction: $0.confidence ?? 0, probability: $0.auditProbability ?? 1, label: outcome($0))
             })
             figures.note = "audits drawn with probabilities rising with the router's uncertainty; each weighted by 1/its probability"
