@@ -49,6 +49,7 @@ extension EstimatesWorkflow {
     /// Writes the reliability diagram and risk–coverage curve (`CalibrationSVG`) to `path`, as `duet plan
     /// --svg` writes its chart (checked against the project's own files, a temporary file renamed into place).
     public static func writeSVG(_ estimates: QualityEstimates, to path: String, project: Project) throws {
-        try OutputFile.write(Data(CalibrationSVG.render(estimates).utf8), to: path, project: ProjectFiles(root: project.root))
+        let svg = Data(CalibrationSVG.render(estimates).utf8)
+        try OutputFile.write(svg, to: path, project: ProjectFiles(root: project.root))
     }
 }
