@@ -33,6 +33,8 @@ public enum PostgresSchema {
         PostgresMigration(name: "pg5-pending-counted-under-lock", statements: pendingCountedUnderLock),
         // A routing counts its decisions itself, set-based, instead of the row trigger at its commit.
         PostgresMigration(name: "pg-route-1-counted-by-the-writer", statements: countedByTheWriter),
+        // A blind audit's inclusion probability (`RouteEntry.auditProbability`), as SQLite's v13.
+        PostgresMigration(name: "pg-audit-probability", statements: ["ALTER TABLE routes ADD COLUMN audit_probability DOUBLE PRECISION"]),
     ]
 
     /// Every table Duet's project holds, by the name the SQLite store gives it.

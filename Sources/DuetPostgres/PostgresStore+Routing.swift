@@ -62,10 +62,10 @@ extension PostgresStore: RouteStore {
             guard let taskID = try await Self.taskID(db, name: task.name) else { return [:] }
             var out: [Int64: RouteRecord] = [:]
             let rows = try await db.rows("""
-                SELECT item_id, route, score, machine_label, annotator, pending FROM routes
+                SELECT item_id, route, score, machine_label, annotator, pending, audit_probability FROM routes
                 WHERE task_id = \(taskID) AND (\(route?.rawValue)::text IS NULL OR route = \(route?.rawValue))
                 """)
-            for try await r in rows.decode(RouteColumns.self) { out[r.0] = Self.routeRecord(r) }
+            for try await r in rows.decode(RouteColumnsWithProbability.self) { out[r.0] = Self.routeRecord(r) }
             return out
         }
     }
@@ -107,8 +107,9 @@ extension PostgresStore: RouteStore {
         try await read("reading the routing of item \(itemRowID)") { db -> Routing? in
             guard let taskID = try await Self.taskID(db, name: task.name),
                   let r = try await db.rows("""
-                      SELECT item_id, route, score, machine_label, annotator, pending FROM routes WHERE task_id = \(taskID) AND item_id = \(itemRowID)
-                      """).decode(RouteColumns.self).firstElement()
+                      SELECT item_id, route, score, machine_label, annotator, pending, audit_probability FROM routes
+                      WHERE task_id = \(taskID) AND item_id = \(itemRowID)
+                      """).decode(RouteColumnsWithProbability.self).firstElement()
             else { return nil }
             let route = Self.routeRecord(r)
             return Routing(route: route, votes: try await Self.routerVotes(db, taskID: taskID, item: itemRowID, annotator: route.annotator))
@@ -124,6 +125,15 @@ extension PostgresStore: RouteStore {
 
     static func routeRecord(_ r: RouteColumns) -> RouteRecord {
         RouteRecord(itemRowID: r.0, route: Route(rawValue: r.1) ?? .human, score: r.2, machineLabel: r.3, annotator: r.4, pending: r.5)
+    }
+
+    /// A route row with its audit's inclusion probability (`RouteRecord.auditProbability`).
+    typealias RouteColumnsWithProbability = (Int64, String, Double, String?, String, Bool, Double?)
+
+    static func routeRecord(_ r: RouteColumnsWithProbability) -> RouteRecord {
+        var record = routeRecord((r.0, r.1, r.2, r.3, r.4, r.5))
+        record.auditProbability = r.6
+        return record
     }
 
     /// The counted votes of `annotator` on the item, in storage order (without raw answers).

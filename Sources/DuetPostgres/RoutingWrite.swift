@@ -48,6 +48,8 @@ struct RoutingWrite {
         var score: Double
         var label: String?
         var annotator: String
+        /// A blind audit's inclusion probability (`RouteEntry.auditProbability`).
+        var probability: Double?
     }
 
     private struct MachineKey: Hashable {
@@ -62,7 +64,7 @@ struct RoutingWrite {
         try await db.execute(PostgresQuery(unsafeSQL: """
             CREATE TEMPORARY TABLE \(Self.stagedRoutes) (
                 n BIGINT NOT NULL, item_id BIGINT NOT NULL, route TEXT NOT NULL, score DOUBLE PRECISION NOT NULL,
-                machine_label TEXT, annotator TEXT NOT NULL
+                machine_label TEXT, annotator TEXT NOT NULL, audit_probability DOUBLE PRECISION
             ) ON COMMIT DROP
             """))
         try await db.execute(PostgresQuery(unsafeSQL: """
@@ -113,10 +115,11 @@ struct RoutingWrite {
         let items = Array(Set(entries.map(\.itemRowID)))
         // What is stored for these items: their routes and the machine's decisions (log entry and value).
         var routes: [Int64: StoredRoute] = [:]
-        for try await (item, route, score, label, annotator) in try await db.rows("""
-            SELECT item_id, route, score, machine_label, annotator FROM routes WHERE task_id = \(taskID) AND item_id = ANY(\(items))
-            """).decode((Int64, String, Double, String?, String).self) {
-            routes[item] = StoredRoute(route: route, score: score, label: label, annotator: annotator)
+        for try await (item, route, score, label, annotator, probability) in try await db.rows("""
+            SELECT item_id, route, score, machine_label, annotator, audit_probability FROM routes
+            WHERE task_id = \(taskID) AND item_id = ANY(\(items))
+            """).decode((Int64, String, Double, String?, String, Double?).self) {
+            routes[item] = StoredRoute(route: route, score: score, label: label, annotator: annotator, probability: probability)
         }
         var machine: [MachineKey: (entry: LogRef, value: String?)] = [:]
         for try await (item, annotator, id, value) in try await db.rows("""
@@ -147,7 +150,8 @@ struct RoutingWrite {
         var changedRoutes: [RouteEntry] = []
         var log: [LogRow] = []
         for e in entries {
-            let wantedRoute = StoredRoute(route: e.route.rawValue, score: e.score, label: e.machineLabel, annotator: e.annotator)
+            let wantedRoute = StoredRoute(route: e.route.rawValue, score: e.score, label: e.machineLabel, annotator: e.annotator,
+                                          probability: e.auditProbability)
             if routes[e.itemRowID] != wantedRoute {
                 changedRoutes.append(e)
                 routes[e.itemRowID] = wantedRoute
@@ -272,7 +276,7 @@ struct RoutingWrite {
     private mutating func stageRoutes(_ changed: [RouteEntry]) async throws {
         guard !changed.isEmpty else { return }
         let first = staged
-        try await db.copyRows(into: Self.stagedRoutes, columns: ["n", "item_id", "route", "score", "machine_label", "annotator"],
+        try await db.copyRows(into: Self.stagedRoutes, columns: ["n", "item_id", "route", "score", "machine_label", "annotator", "audit_probability"],
                               changed.enumerated()) { out, numbered in
             let (i, e) = numbered
             out.field(String(first + i + 1))
@@ -280,7 +284,8 @@ struct RoutingWrite {
             out.field(e.route.rawValue)
             out.field(number: e.score)
             out.field(e.machineLabel)
-            out.field(e.annotator, last: true)
+            out.field(e.annotator)
+            out.field(number: e.auditProbability, last: true)
         }
         staged += changed.count
     }
@@ -312,13 +317,14 @@ struct RoutingWrite {
             }
             let latest = "(SELECT DISTINCT ON (item_id) * FROM \(Self.stagedRoutes) ORDER BY item_id, n DESC)"
             try await db.execute("""
-                INSERT INTO routes (task_id, item_id, route, score, machine_label, annotator, pending, routed_at)
-                SELECT \(taskID), s.item_id, s.route, s.score, s.machine_label, s.annotator, p.pending, \(now)
+                INSERT INTO routes (task_id, item_id, route, score, machine_label, annotator, pending, routed_at, audit_probability)
+                SELECT \(taskID), s.item_id, s.route, s.score, s.machine_label, s.annotator, p.pending, \(now), s.audit_probability
                 FROM \(unescaped: latest) s JOIN \(unescaped: people(latest)) p ON p.item_id = s.item_id
                 ORDER BY s.item_id
                 ON CONFLICT (task_id, item_id) DO UPDATE SET
                     route = excluded.route, score = excluded.score, machine_label = excluded.machine_label,
-                    annotator = excluded.annotator, pending = excluded.pending, routed_at = excluded.routed_at
+                    annotator = excluded.annotator, pending = excluded.pending, routed_at = excluded.routed_at,
+                    audit_probability = excluded.audit_probability
                 """)
             try await db.execute("""
                 UPDATE routes r SET pending = p.pending

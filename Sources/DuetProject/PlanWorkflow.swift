@@ -107,6 +107,13 @@ public enum PlanWorkflow {
             report.panel = PanelMember.measure(votes: votes, members: members, truth: truth.filter { measured.contains($0.key) },
                                                labels: task.answerLabels, costs: costs)
         }
+        // The threshold, chosen on half of the measured items and checked on the other (label votes only).
+        if scorer == nil {
+            report.checkThreshold(measured.sorted().compactMap { id in
+                guard let vs = votes[id], let want = truth[id], let best = MachineVote.supported(in: vs) else { return nil }
+                return Calibration.Outcome(item: id, confidence: best.support, correct: best.label == want)
+            })
+        }
         report.positionBias = members.count == 1 ? bias : nil
         report.panelPositionBias = members.count > 1 ? biases : []
         return report

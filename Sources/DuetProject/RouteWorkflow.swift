@@ -139,10 +139,10 @@ public enum RouteWorkflow {
                 try body(item, panel.ordered(votes).filter(task.kind.routesOn))
             }
         }, order: open, labels: task.answerLabels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
-        let routes = Router.routes(&routing, open: open, threshold: request.threshold, audit: audit, seed: request.seed)
-        try await store.applyRouting(Router.entries(routing, open: open, routes: routes, annotator: Router.panelName(members), panel: panel),
+        let settled = Router.settle(&routing, open: open, threshold: request.threshold, audit: audit, seed: request.seed)
+        try await store.applyRouting(Router.entries(routing, open: open, routes: settled, annotator: Router.panelName(members), panel: panel),
                                      task: task.name, at: date)
-        report.count(routes)
+        report.count(settled.routes)
         report.withoutVotes = open.indices.filter { !routing.hasVotes(at: $0) }.count
         return report
     }
@@ -156,10 +156,10 @@ public enum RouteWorkflow {
         let routed = task.routingVotes(votes)
         guard let scorer = KindScorer.forTask(task, votes: routed) else { return false }
         var outcome = Router.route(scorer: scorer, votes: routed, order: open, strategy: request.strategy, budget: budget, seed: request.seed)
-        let routes = Router.routes(&outcome, open: open, threshold: request.threshold, audit: audit, seed: request.seed)
-        try await store.applyRouting(Router.entries(outcome, scorer: scorer, votes: votes, open: open, routes: routes,
+        let settled = Router.settle(&outcome, open: open, threshold: request.threshold, audit: audit, seed: request.seed)
+        try await store.applyRouting(Router.entries(outcome, scorer: scorer, votes: votes, open: open, routes: settled,
                                                     annotator: Router.panelName(members)), task: task.name, at: date)
-        report.count(routes)
+        report.count(settled.routes)
         report.withoutVotes = open.filter { !votes.contains($0) }.count
         return true
     }

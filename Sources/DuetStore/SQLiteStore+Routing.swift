@@ -30,6 +30,7 @@ private struct StoredRouting {
     private var routeIndex: [Int64: Int32] = [:]
     private var routeKeys: [Int32] = []
     private var scores: [Double] = []
+    private var probabilities: [Double?] = []
     private var keys = Interner<RouteKey>()
     private var decisions: [DecisionKey: (annotation: Int64, value: Int32)] = [:]
     private var annotators = Interner<String>()
@@ -39,7 +40,8 @@ private struct StoredRouting {
         self.taskID = taskID
         self.chunk = max(1, chunk)
         routes = try RawStatement(db, sql: """
-            SELECT item_id, route, score, machine_label, annotator FROM routes WHERE task_id = ? AND item_id >= ? ORDER BY item_id LIMIT ?
+            SELECT item_id, route, score, machine_label, annotator, audit_probability FROM routes
+            WHERE task_id = ? AND item_id >= ? ORDER BY item_id LIMIT ?
             """)
         machine = try RawStatement(db, sql: """
             SELECT d.item_id, d.annotator, a.id, a.value FROM decisions d JOIN annotations a ON a.id = d.annotation_id
@@ -53,6 +55,7 @@ private struct StoredRouting {
         routeIndex = [:]
         routeKeys = []
         scores = []
+        probabilities = []
         decisions = [:]
         values = Interner()
         keys = Interner()
@@ -67,6 +70,7 @@ private struct StoredRouting {
             routeIndex[last] = Int32(scores.count)
             routeKeys.append(keys.code(RouteKey(route: routes.text(1) ?? "", label: routes.text(3), annotator: routes.text(4) ?? "")))
             scores.append(routes.double(2) ?? .nan)
+            probabilities.append(routes.double(5))
         }
         if scores.count == chunk { through = last }
         machine.bind(taskID)
@@ -78,12 +82,12 @@ private struct StoredRouting {
         }
     }
 
-    /// Whether the item's stored route is the entry's (route, score, label, annotator).
+    /// Whether the item's stored route is the entry's (route, score, label, annotator, audit probability).
     mutating func hasRoute(_ e: RouteEntry) throws -> Bool {
         try load(e.itemRowID)
         guard let i = routeIndex[e.itemRowID].map(Int.init),
               let key = keys.existing(RouteKey(route: e.route.rawValue, label: e.machineLabel, annotator: e.annotator)) else { return false }
-        return routeKeys[i] == key && scores[i] == e.score
+        return routeKeys[i] == key && scores[i] == e.score && probabilities[i] == e.auditProbability
     }
 
     /// The annotator's current decision on the item: its log entry and value (canonical JSON).
@@ -109,14 +113,15 @@ extension SQLiteStore {
                 .flatMap(TaskKind.init(rawValue:)) ?? .classify
             let now = Self.seconds(date)
             let upsert = try db.makeStatement(sql: """
-                INSERT INTO routes (task_id, item_id, route, score, machine_label, annotator, pending, routed_at)
+                INSERT INTO routes (task_id, item_id, route, score, machine_label, annotator, pending, routed_at, audit_probability)
                 VALUES (?, ?, ?, ?, ?, ?,
                         (? != 'machine') AND (SELECT COUNT(*) FROM decisions d WHERE d.task_id = ? AND d.item_id = ?
                                                  AND d.annotator_kind = 'human') < (SELECT overlap FROM tasks WHERE id = ?),
-                        ?)
+                        ?, ?)
                 ON CONFLICT (task_id, item_id) DO UPDATE SET
                     route = excluded.route, score = excluded.score, machine_label = excluded.machine_label,
-                    annotator = excluded.annotator, pending = excluded.pending, routed_at = excluded.routed_at
+                    annotator = excluded.annotator, pending = excluded.pending, routed_at = excluded.routed_at,
+                    audit_probability = excluded.audit_probability
                 """)
             // Prepared once: a routing touches every open item of the task.
             let deleteDecision = try db.makeStatement(sql: "DELETE FROM decisions WHERE task_id = ? AND annotator = ? AND item_id = ?")
@@ -148,7 +153,7 @@ extension SQLiteStore {
             for e in entries {
                 if try !stored.hasRoute(e) {
                     try upsert.execute(arguments: [taskID, e.itemRowID, e.route.rawValue, e.score, e.machineLabel, e.annotator,
-                                                   e.route.rawValue, taskID, e.itemRowID, taskID, now])
+                                                   e.route.rawValue, taskID, e.itemRowID, taskID, now, e.auditProbability])
                 }
                 let current = try stored.machineDecision(item: e.itemRowID, annotator: e.annotator)
                 // The item's votes, read when an entry left them to the store (once, and only if needed).
@@ -204,11 +209,12 @@ extension SQLiteStore {
             guard let taskID = try Self.taskID(db, name: task.name) else { return [:] }
             var out: [Int64: RouteRecord] = [:]
             let rows = try GRDB.Row.fetchCursor(db, sql: """
-                SELECT item_id, route, score, machine_label, annotator, pending FROM routes WHERE task_id = ?\(route == nil ? "" : " AND route = ?")
+                SELECT item_id, route, score, machine_label, annotator, pending, audit_probability FROM routes
+                WHERE task_id = ?\(route == nil ? "" : " AND route = ?")
                 """, arguments: route.map { [taskID, $0.rawValue] } ?? [taskID])
             while let r = try rows.next() {
                 out[r[0]] = RouteRecord(itemRowID: r[0], route: Route(rawValue: r[1]) ?? .human, score: r[2], machineLabel: r[3],
-                                        annotator: r[4], pending: r[5])
+                                        annotator: r[4], pending: r[5], auditProbability: r[6])
             }
             return out
         }
@@ -282,10 +288,11 @@ extension SQLiteStore {
         try writer.read { db in
             guard let taskID = try Self.taskID(db, name: task.name),
                   let r = try GRDB.Row.fetchOne(db, sql: """
-                    SELECT item_id, route, score, machine_label, annotator, pending FROM routes WHERE task_id = ? AND item_id = ?
+                    SELECT item_id, route, score, machine_label, annotator, pending, audit_probability FROM routes
+                    WHERE task_id = ? AND item_id = ?
                     """, arguments: [taskID, itemRowID]) else { return nil }
             let route = RouteRecord(itemRowID: r[0], route: Route(rawValue: r[1]) ?? .human, score: r[2], machineLabel: r[3],
-                                    annotator: r[4], pending: r[5])
+                                    annotator: r[4], pending: r[5], auditProbability: r[6])
             let votes = try GRDB.Row.fetchAll(db, sql: """
                 SELECT annotator, variant, label, confidence FROM votes WHERE task_id = ? AND item_id = ? AND annotator = ?
                   AND \(Self.countedVotes()) ORDER BY id

@@ -17,6 +17,7 @@ enum Schema {
         migrator.registerMigration("v10-machine-decisions-shaped", migrate: machineDecisionsShaped)
         migrator.registerMigration("v11-votes-no-vote") { db in try db.execute(sql: noVotes) }
         migrator.registerMigration("v12-task-spec") { db in try db.execute(sql: taskSpec) }
+        migrator.registerMigration("v13-audit-probability") { db in try db.execute(sql: auditProbability) }
         return migrator
     }
 
@@ -123,6 +124,10 @@ enum Schema {
     /// its tasks whole (a shared store's tasks are the team's). NULL for tasks stored before: read
     /// from the other columns.
     static let taskSpec = "ALTER TABLE tasks ADD COLUMN spec TEXT;"
+
+    /// `routes.audit_probability`: a blind audit's inclusion probability (`RouteEntry.auditProbability`),
+    /// NULL for other routes and for audits routed before it was recorded.
+    static let auditProbability = "ALTER TABLE routes ADD COLUMN audit_probability REAL;"
 
     /// `votes.no_vote` = 1: a False / No answer (`MachineVote.noVote`), kept for its raw text and tokens;
     /// every read of votes that counts them takes only `SQLiteStore.countedVotes`.

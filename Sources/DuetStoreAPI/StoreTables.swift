@@ -67,7 +67,7 @@ public enum StoreTables {
                     ("completion_tokens", .integer), ("created_at", .real), ("no_vote", .flag)]),
         StoreTable("routes", key: ["task_id", "item_id"],
                    [("task_id", .integer), ("item_id", .integer), ("route", .text), ("score", .real), ("machine_label", .text),
-                    ("annotator", .text), ("pending", .flag), ("routed_at", .real)]),
+                    ("annotator", .text), ("pending", .flag), ("routed_at", .real), ("audit_probability", .real)]),
         StoreTable("llm_cache", key: ["key"],
                    [("key", .text), ("text", .text), ("prompt_tokens", .integer), ("completion_tokens", .integer),
                     ("logprobs", .text), ("created_at", .real)]),

@@ -16,7 +16,7 @@ struct Duet: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Demo.self, Label.self, Init.self, TaskCommand.self, Import.self, Export.self, Status.self,
-            Votes.self, RouteCommand.self, Plan.self, Triage.self, Adjudicate.self, AgreementCommand.self, StoreCommand.self,
+            Votes.self, RouteCommand.self, Plan.self, QualityCommand.self, Triage.self, Adjudicate.self, AgreementCommand.self, StoreCommand.self,
         ]
     )
 

@@ -95,4 +95,54 @@ import Testing
         #expect(extra >= 3 * e.audits, "got \(extra) for \(e.audits) audits")
         #expect(extra < 3000 - e.audits)
     }
+
+    /// The fixed-size draw audits exactly the count asked, at each item's own probability, reproducibly:
+    /// over 4,000 seeds every item's audit rate is its π (within 4.5 binomial standard errors).
+    @Test func fixedSizeDrawTakesTheCountAtEachProbability() {
+        let items = (1...40).map { Int64($0 * 7) }
+        let u = items.indices.map { Double($0 % 5) * 0.2 }
+        let p = ActiveSampling.probabilities(uncertainty: u, budget: 6, uniformShare: 0.5)
+        var hits = Array(repeating: 0, count: items.count)
+        let seeds = 4000
+        for seed in 0..<seeds {
+            let d = ActiveSampling.fixedSizeDraw(items: items, uncertainty: u, count: 6, uniformShare: 0.5, seed: seed)
+            #expect(d.count(where: \.audited) == 6)
+            #expect(d.map(\.probability) == p)
+            for (i, x) in d.enumerated() where x.audited { hits[i] += 1 }
+        }
+        for i in items.indices {
+            let sd = (p[i] * (1 - p[i]) / Double(seeds)).squareRoot()
+            #expect(abs(Double(hits[i]) / Double(seeds) - p[i]) <= 4.5 * sd + 1e-12, "item \(i)")
+        }
+        let once = ActiveSampling.fixedSizeDraw(items: items, uncertainty: u, count: 6, uniformShare: 0.5, seed: 9)
+        #expect(once == ActiveSampling.fixedSizeDraw(items: items, uncertainty: u, count: 6, uniformShare: 0.5, seed: 9))
+        // The same items in another order: the same draw.
+        let shuffled = Array(zip(items, u).reversed())
+        let again = ActiveSampling.fixedSizeDraw(items: shuffled.map(\.0), uncertainty: shuffled.map(\.1), count: 6, uniformShare: 0.5, seed: 9)
+        #expect(Set(again.filter(\.audited).map(\.item)) == Set(once.filter(\.audited).map(\.item)))
+        let all = ActiveSampling.fixedSizeDraw(items: items, uncertainty: u, count: 40, uniformShare: 0.5, seed: 1)
+        let none = ActiveSampling.fixedSizeDraw(items: items, uncertainty: u, count: 0, uniformShare: 0.5, seed: 1)
+        #expect(all.count(where: { $0.audited }) == 40 && none.count(where: { $0.audited }) == 0)
+    }
+
+    /// The router's audits: the task's share of the kept items exactly, never an item for people, the more
+    /// uncertain kept items more likely, each audit carrying its π (and no other route one).
+    @Test func routerAuditsRiseWithUncertaintyAndRecordTheirProbability() {
+        let open = (1...200).map(Int64.init)
+        // Items 1–20 go to people; of the kept, the odd ones are unsure (0.9), the even ones sure (0.1).
+        var unsureRate = 0.0, sureRate = 0.0
+        for seed in 0..<200 {
+            let s = Router.audits(open: open, kept: { $0 >= 20 }, uncertainty: { $0 % 2 == 0 ? 0.9 : 0.1 }, audit: 0.1, seed: seed)
+            #expect(s.routes.count(where: { $0 == .audit }) == 18)  // 10% of 180
+            #expect(s.routes.prefix(20).allSatisfy { $0 == .human })
+            #expect(zip(s.routes, s.auditProbabilities).allSatisfy { ($0 == .audit) == ($1 != nil) })
+            for i in 20..<200 where s.routes[i] == .audit { if i % 2 == 0 { unsureRate += 1 } else { sureRate += 1 } }
+            if seed == 0 {
+                // π = c·((1 − γ)·u/ū + γ): 0.9 → 0.1·(0.5·1.8 + 0.5) = 0.14, 0.1 → 0.1·(0.5·0.2 + 0.5) = 0.06.
+                #expect(s.auditProbabilities.compactMap { $0 }.allSatisfy { abs($0 - 0.14) < 1e-12 || abs($0 - 0.06) < 1e-12 })
+            }
+        }
+        #expect(unsureRate / 200 / 90 > 0.13 && unsureRate / 200 / 90 < 0.15)
+        #expect(sureRate / 200 / 90 > 0.05 && sureRate / 200 / 90 < 0.07)
+    }
 }

@@ -75,4 +75,25 @@ import Testing
         #expect((930...970).contains(covered), "active (tuned) covered \(covered) of 1000")
         #expect((930...970).contains(ipwCovered), "active IPW covered \(ipwCovered) of 1000")
     }
+
+    /// The design `duet route` draws (`ActiveSampling.fixedSizeDraw`, γ = 0.5, exactly 150 audits) with the
+    /// estimate `duet quality` makes for it (`fixedSizeEstimate`, Brewer's variance). Its variance is the
+    /// design's: it covers the accuracy of the project's own 600 kept labels (what a person handing the
+    /// set to a training run asks about), not the 0.725 the projects are drawn around.
+    @Test func fixedSizeIntervalsCover() throws {
+        var covered = 0, poisson = 0
+        let ids = (0..<Int64(Self.items)).map { $0 }
+        for p in 0..<Self.projects {
+            let d = Self.project(UInt64(p) &* 7919 &+ 5)
+            let draws = ActiveSampling.fixedSizeDraw(items: ids, uncertainty: d.f.map { ActiveSampling.uncertainty(confidence: $0) },
+                                                     count: 150, uniformShare: 0.5, seed: p)
+            let units = draws.indices.map { ActiveSampling.Unit(prediction: d.f[$0], probability: draws[$0].probability,
+                                                                label: draws[$0].audited ? d.y[$0] : nil) }
+            let own = d.y.reduce(0, +) / Double(Self.items)
+            if try #require(ActiveSampling.fixedSizeEstimate(units)).covers(own) { covered += 1 }
+            if try #require(ActiveSampling.estimate(units)).covers(own) { poisson += 1 }
+        }
+        #expect((930...970).contains(covered), "fixed-size IPW covered \(covered) of 1000")
+        #expect(poisson >= 990, "Poisson sampling's variance on fixed-size draws covered \(poisson) of 1000")
+    }
 }

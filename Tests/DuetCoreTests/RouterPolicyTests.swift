@@ -94,9 +94,9 @@ import Testing
         #expect(routes(threshold: 1.0, audit: 0) == [.machine, .machine, .human, .human, .human])
         #expect(routes(threshold: nil, audit: 1).filter { $0 == .audit }.count == 3)
         var streamed = try await StreamingRouter.route(votes.forEachItem, order: open, labels: ["a", "b", "c"], strategy: .entropy, budget: 0)
-        #expect(Router.routes(&streamed, open: open, threshold: 1.0, audit: 0, seed: 0) == [.machine, .machine, .human, .human, .human])
-        let entries = Array(Router.entries(streamed, open: open, routes: [.machine, .machine, .human, .human, .human], annotator: "m",
-                                           panel: PanelOrder(["m"])))
+        let settled = Router.settle(&streamed, open: open, threshold: 1.0, audit: 0, seed: 0)
+        #expect(settled.routes == [.machine, .machine, .human, .human, .human])
+        let entries = Array(Router.entries(streamed, open: open, routes: settled, annotator: "m", panel: PanelOrder(["m"])))
         #expect(entries.map(\.itemRowID) == open && entries[0].machineLabel == "a" && entries[4].score == .infinity)
     }
 }

@@ -66,12 +66,6 @@ import Testing
         #expect(Allocation.toHumans(scores: scores, threshold: 0.4) == [2, 3, 4])
         #expect(Allocation.toHumans(scores: scores, budget: 0).isEmpty)
         #expect(Allocation.toHumans(scores: scores, budget: 1).count == 5)
-        // Audits: a seeded share of what the machine keeps, reproducible.
-        let kept: [Int64] = Array(1...100)
-        let audit = Allocation.audit(kept, share: 0.05, seed: 3)
-        #expect(audit.count == 5)
-        #expect(audit == Allocation.audit(kept, share: 0.05, seed: 3))
-        #expect(audit != Allocation.audit(kept, share: 0.05, seed: 4))
     }
 
     @Test func metricsHandComputed() {

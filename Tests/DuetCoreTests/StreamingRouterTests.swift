@@ -132,12 +132,4 @@ import Testing
         #expect(c.order.indices.allSatisfy { r.toPeople(at: $0) == (r.scores[$0] > 0.5) })
     }
 
-    @Test func theAuditCutoffPicksTheAuditSet() {
-        let kept = (1...500).map { Int64($0 * 3) }
-        for share in [0, 0.05, 0.3, 1] {
-            let cutoff = Allocation.auditCutoff(kept, share: share, seed: 4)
-            let picked = Set(kept.filter { item in cutoff.map { Allocation.auditKey(item, seed: 4) <= $0 } ?? false })
-            #expect(picked == Set(kept.sorted { Allocation.tieKey($0, 5) < Allocation.tieKey($1, 5) }.prefix(Allocation.count(kept.count, share: share))))
-        }
-    }
 }

@@ -142,6 +142,7 @@ struct HostileOutputTests {
             ["status"], ["status", "--json"], ["task", "list"], ["task"],
             ["plan", "--task", "sentiment"], ["plan", "--task", "sentiment", "--json"], ["plan", "--task", "sentiment", "--chart"],
             ["agreement", "--task", "sentiment"], ["agreement", "--task", "sentiment", "--json"],
+            ["quality", "--task", "sentiment"], ["quality", "--task", "sentiment", "--json"],
             ["route", "--task", "sentiment", "--annotator", "m" + Self.osc, "--no-run"],
             ["route", "--task", "sentiment", "--annotator", hostile, "--no-run"],
             ["route", "--task", "sentiment", "--dry-run", "--annotator", "local"],

@@ -231,6 +231,30 @@ extension StoreConformance {
             #expect(try await store.routing(task: Setup.preference, itemRowID: ids[0]) == nil)
         },
 
+        ConformanceCase("anAuditsInclusionProbabilityIsStoredAndReadBack") { store in
+            try await Setup.texts(store, 3)
+            let ids = try await Setup.ids(store, 1...3)
+            func audit(_ id: Int64, _ p: Double?) -> RouteEntry {
+                var e = Setup.route(id, .audit, score: 0.3)
+                e.auditProbability = p
+                return e
+            }
+            try await store.applyRouting([Setup.route(ids[0], .machine, score: 0.1), audit(ids[1], 0.125), audit(ids[2], nil)],
+                                         task: "sentiment", at: Setup.date(0))
+            var routes = try await store.routes(task: Setup.sentiment)
+            #expect(routes[ids[0]]?.auditProbability == nil)
+            #expect(routes[ids[1]]?.auditProbability == 0.125)
+            #expect(routes[ids[2]]?.auditProbability == nil && routes[ids[2]]?.route == .audit)
+            #expect(try await store.routing(task: Setup.sentiment, itemRowID: ids[1])?.route.auditProbability == 0.125)
+            // A re-route that changes only the probability writes it; a person's label keeps it.
+            try await store.applyRouting([audit(ids[1], 0.5), audit(ids[2], 0.0625)], task: "sentiment", at: Setup.date(1))
+            _ = try await Setup.decide(store, item: ids[1], by: "ann", at: 2)
+            routes = try await store.routes(task: Setup.sentiment, route: .audit)
+            #expect(routes[ids[1]]?.auditProbability == 0.5 && routes[ids[1]]?.pending == false)
+            #expect(routes[ids[2]]?.auditProbability == 0.0625)
+            #expect(routes[ids[0]] == nil)
+        },
+
         ConformanceCase("triageOrdersByUncertaintyAndFilters") { store in
             try await Setup.texts(store, 6)
             let ids = try await Setup.ids(store, 1...6)

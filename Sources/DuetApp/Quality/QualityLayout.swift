@@ -101,6 +101,8 @@ struct QualityLayout {
                 + (below ? String(format: " — may be under the target %.2f", state.targetAccuracy) : ""), below ? .warning : .text)
         }
 
+        estimateLines(report, width: width, theme: t, section: section, text: text, append: { out.append($0) })
+
         if let pairs = report.pairs {
             section("Position bias")
             if pairs.overall.decisions == 0 { text("No pair judgments by people yet.", .muted) }

@@ -18,6 +18,9 @@ public struct QualityReport: Sendable {
     /// Multilabel tasks and rankings: how unsure the machine's votes are, per label or over the orders.
     public var votesSpread: JudgeSpread?
 
+    /// The audit estimate, calibration and alt-test (`QualityEstimates`, as `duet quality` reports them).
+    public var estimates: QualityEstimates?
+
     public init(agreement: AgreementReport, audit: [AuditEstimate] = [], pairs: PairStats? = nil, plan: PlanView? = nil, planNote: String? = nil,
                 judges: [JudgeSummary]? = nil, votesSpread: JudgeSpread? = nil) {
         self.judges = judges

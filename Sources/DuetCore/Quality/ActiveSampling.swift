@@ -73,6 +73,67 @@ public enum ActiveSampling {
         return items.indices.map { i in Draw(item: items[i], probability: p[i], audited: unit(items[i], seed: seed) < p[i]) }
     }
 
+    /// The design above drawn with a fixed size (`count` audits exactly, the budget): systematic sampling
+    /// with unequal probabilities (Madow 1949) in a seeded random order. The items are ordered by their
+    /// SplitMix64 key under the seed, their probabilities laid end to end on [0, count), and an item is
+    /// audited when one of the points `u + k` (k = 0 … count − 1, u the seed's uniform number) falls in its
+    /// stretch. Every stretch is at most 1 long, so each item is audited with exactly its πᵢ, and exactly
+    /// `count` items are (a routing's audit share stays the number of audits it asks for, not only their
+    /// expectation). Deterministic in the items, their uncertainties and the seed (not in their order).
+    /// `estimate`'s variance is Poisson sampling's; a fixed size removes the part a random sample size adds,
+    /// so its interval errs wide.
+    public static func fixedSizeDraw(items: [Int64], uncertainty u: [Double], count: Int, uniformShare: Double, seed: Int) -> [Draw] {
+        precondition(items.count == u.count, "one uncertainty per item")
+        let n = min(items.count, max(0, count))
+        let p = probabilities(uncertainty: u, budget: Double(n), uniformShare: uniformShare)
+        guard n > 0 else { return items.indices.map { Draw(item: items[$0], probability: p[$0], audited: false) } }
+        let order = items.indices.sorted { Allocation.tieKey(items[$0], seed &+ 0x5B5) < Allocation.tieKey(items[$1], seed &+ 0x5B5) }
+        let start = unit(Int64(n), seed: seed &+ 0x57A7)
+        var audited = Array(repeating: false, count: items.count)
+        var below = 0.0, picked = 0
+        for i in order {
+            let above = below + p[i]
+            // Points u + k in [below, above): their count is ⌈above − u⌉ − ⌈below − u⌉ (0 or 1: p ≤ 1).
+            if picked < n, (above - start).rounded(.up) > (below - start).rounded(.up) || p[i] >= 1 {
+                audited[i] = true
+                picked += 1
+            }
+            below = above
+        }
+        return items.indices.map { Draw(item: items[$0], probability: p[$0], audited: audited[$0]) }
+    }
+
+    /// The estimator above for audits drawn by `fixedSizeDraw`: the same point estimate, its variance by
+    /// Brewer's estimator for fixed-size designs with unequal probabilities (Brewer 2002, "Combined Survey
+    /// Sampling Inference", eq. 9.9; Brewer & Donadio 2003), not Poisson sampling's, which counts the spread
+    /// of a sample size that is fixed here and so errs far wide (CoverageSimulationTests). Over the n audits,
+    /// with rᵢ = Yᵢ − λfᵢ, `T̂ = Σ rᵢ/πᵢ`, `dᵢ = rᵢ/πᵢ − T̂/n` and `cᵢ = (n − 1)/(n − πᵢ)`:
+    /// `V̂ = Σ (1/cᵢ − πᵢ)·dᵢ² / N²`. More audits (every πᵢ scaled by k, n with it): `V(k) ≈ (Q/k − R)/N²`
+    /// with `Q = Σ dᵢ²/cᵢ`, `R = Σ πᵢdᵢ²`, so halving the width takes `k = 4Q/(Q + 3R)`.
+    public static func fixedSizeEstimate(_ units: [Unit], lambda: Double = 0, z: Double = Audit.z95) -> AccuracyEstimate? {
+        let labels = units.compactMap(\.label)
+        guard !units.isEmpty, labels.count >= 2, !units.contains(where: { $0.label != nil && $0.probability <= 0 }) else { return nil }
+        let bigN = Double(units.count), n = Double(labels.count)
+        let zs = units.map { u in lambda * u.prediction + (u.label.map { ($0 - lambda * u.prediction) / u.probability } ?? 0) }
+        let audited = units.filter { $0.label != nil }
+        let expanded = audited.map { (($0.label ?? 0) - lambda * $0.prediction) / $0.probability }
+        let total = expanded.reduce(0, +)
+        var q = 0.0, r = 0.0
+        for (u, x) in zip(audited, expanded) {
+            let d = x - total / n
+            q += (n - u.probability) / (n - 1) * d * d
+            r += u.probability * d * d
+        }
+        let v = max(0, q - r) / (bigN * bigN)
+        var halving: Int?
+        if v > 0, q + 3 * r > 0 {
+            let extra = Int((4 * q / (q + 3 * r) * n - n).rounded(.up))
+            halving = extra <= units.count - labels.count ? max(0, extra) : nil
+        }
+        return AccuracyEstimate(method: .activeIPW, estimate: Moments.mean(zs), standardError: v.squareRoot(), z: z, lambda: lambda,
+                                labels: labels, items: units.count, auditsToHalveWidth: halving)
+    }
+
     /// The item's uniform number in [0, 1) under the seed.
     public static func unit(_ item: Int64, seed: Int) -> Double {
         Double(Allocation.tieKey(item, seed &+ 0x5A17) >> 11) * 0x1p-53

@@ -48,6 +48,17 @@ public struct AuditEstimate: Sendable, Hashable, Codable {
 public enum Audit {
     public static let z95 = 1.959963984540054
 
+    /// People's answer per item, the one an audit compares the machine's label with (read as
+    /// `kind.answerLabel`): an adjudication when there is one, else the first person's.
+    public static func peopleAnswers(_ decisions: [CurrentDecision], kind: TaskKind) -> [Int64: String] {
+        var human: [Int64: String] = [:]
+        for d in decisions where d.annotatorKind == .human && d.status == .submitted {
+            guard let l = kind.answerLabel(d.value) else { continue }
+            if human[d.itemRowID] == nil || Adjudication.isAdjudicator(d.annotator) { human[d.itemRowID] = l }
+        }
+        return human
+    }
+
     /// The Wilson score interval for `successes` of `trials` (nil for no trials).
     public static func wilson(successes: Int, trials: Int, z: Double = z95) -> (low: Double, high: Double)? {
         guard trials > 0 else { return nil }
@@ -60,12 +71,7 @@ public enum Audit {
     /// One estimate per machine annotator, from the audit routes and people's decisions (read as
     /// `kind.answerLabel`: a review's rating is what its machine label is).
     public static func estimates(routes: [Int64: RouteRecord], decisions: [CurrentDecision], kind: TaskKind = .classify) -> [AuditEstimate] {
-        var human: [Int64: String] = [:]
-        // People's answer per item: an adjudication when there is one, else the first person's.
-        for d in decisions where d.annotatorKind == .human && d.status == .submitted {
-            guard let l = kind.answerLabel(d.value) else { continue }
-            if human[d.itemRowID] == nil || Adjudication.isAdjudicator(d.annotator) { human[d.itemRowID] = l }
-        }
+        let human = peopleAnswers(decisions, kind: kind)
         var tally: [String: (planned: Int, n: Int, agree: Int)] = [:]
         for r in routes.values where r.route == .audit {
             var t = tally[r.annotator] ?? (0, 0, 0)

@@ -25,26 +25,6 @@ public enum Allocation {
         }.map(\.element)
     }
 
-    /// A seeded random share of the machine-kept items, for blind audits.
-    public static func audit(_ kept: [Int64], share: Double, seed: Int = 0) -> Set<Int64> {
-        guard let cutoff = auditCutoff(kept, share: share, seed: seed) else { return [] }
-        return Set(kept.filter { auditKey($0, seed: seed) <= cutoff })
-    }
-
-    /// The audit draw without a set of items: `audit` picks exactly the kept items whose `auditKey` is at
-    /// most this (nil: none). The share of items with the lowest keys; keys never tie (`tieKey` is a
-    /// bijection for a given seed).
-    public static func auditCutoff(_ kept: some Sequence<Int64>, share: Double, seed: Int = 0) -> UInt64? {
-        var keys = kept.map { auditKey($0, seed: seed) }
-        let n = count(keys.count, share: share)
-        guard n > 0 else { return nil }
-        keys.sort()
-        return keys[n - 1]
-    }
-
-    /// An item's place in the audit draw (lowest first).
-    public static func auditKey(_ item: Int64, seed: Int) -> UInt64 { tieKey(item, seed &+ 1) }
-
     /// A stable pseudo-random key for an item under a seed (SplitMix64).
     public static func tieKey(_ item: Int64, _ seed: Int) -> UInt64 {
         var z = UInt64(bitPattern: item) &+ UInt64(bitPattern: Int64(seed)) &* 0x9E37_79B9_7F4A_7C15 &+ 0x9E37_79B9_7F4A_7C15

@@ -133,3 +133,26 @@ public struct VoteTokens: Sendable, Hashable, Codable {
         (Double(promptTokens) * promptPrice + Double(completionTokens) * completionPrice) / 1_000_000
     }
 }
+
+extension MachineVote {
+    /// The machine's confidence in `label` from its votes (a review's verdict votes, `facet`, left out when
+    /// there are others): the mean over the votes of the vote's stated confidence when it gives the label
+    /// (1 when it states none) and 0 when it gives another. One vote with a stated confidence p: p; a panel
+    /// of three without confidences, two of them for the label: 2/3. Nil without votes.
+    public static func support(for label: String, in votes: [MachineVote]) -> Double? {
+        let whole = votes.filter { $0.facet == nil }
+        let counted = whole.isEmpty ? votes : whole
+        guard !counted.isEmpty else { return nil }
+        return counted.reduce(0) { $0 + ($1.label == label ? min(1, max(0, $1.confidence ?? 1)) : 0) } / Double(counted.count)
+    }
+
+    /// The label with the most `support` among the votes' labels and that support (ties: the label voted
+    /// first); nil without a parsed vote.
+    public static func supported(in votes: [MachineVote]) -> (label: String, support: Double)? {
+        var best: (label: String, support: Double)?
+        for label in votes.compactMap(\.label) where best.map({ $0.label != label }) ?? true {
+            if let s = support(for: label, in: votes), s > (best?.support ?? -1) { best = (label, s) }
+        }
+        return best
+    }
+}

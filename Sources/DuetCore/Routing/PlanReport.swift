@@ -248,6 +248,9 @@ public struct PlanReport: Sendable, Encodable {
     public var positionBias: MachinePositionBias?
     /// Compare tasks planned on a panel: each member's position bias.
     public var panelPositionBias: [MachinePositionBias] = []
+    /// A confidence threshold for the machine's labels chosen on one half of the measured items and checked
+    /// on the other (`checkThreshold`); nil when not made.
+    public var thresholdCheck: Calibration.ThresholdCheck?
 
     public init(task: String, annotator: String, rows: [PlanRow], cost: CostBasis, targetAccuracy: Double, evaluation: PlanEvaluation,
                 baseline: PlanBaseline? = nil) {
@@ -321,9 +324,35 @@ public struct PlanReport: Sendable, Encodable {
         return PlanRecommendation(reachesTarget: false, row: best, text: text)
     }
 
+    /// Chooses the lowest confidence threshold whose kept labels' error is at most 1 − target accuracy on
+    /// one seeded half of `outcomes` (the machine's label on each measured item against the truth), checks
+    /// it on the other half (`Calibration.thresholdCheck`), and says the held-out figure in the recommendation.
+    public mutating func checkThreshold(_ outcomes: [Calibration.Outcome], seed: Int = 0) {
+        guard outcomes.count >= 2 else { return }
+        let check = Calibration.thresholdCheck(outcomes, maxRisk: max(0, 1 - targetAccuracy), seed: seed)
+        thresholdCheck = check
+        recommendation.text += " " + Self.heldOutText(check)
+    }
+
+    /// The threshold check in words.
+    public static func heldOutText(_ c: Calibration.ThresholdCheck) -> String {
+        let half = "half of the \(c.fitItems + c.checkItems) measured items"
+        guard let t = c.threshold else {
+            return "Held out: no confidence threshold keeps the machine's error at or under \(PlanFormat.score(c.maxRisk)) on \(half)."
+        }
+        var s = "Held out: keeping the machine's labels of confidence ≥ \(PlanFormat.score(t)), chosen on \(half) "
+            + "(error \(PlanFormat.score(c.fitRisk ?? 0)), \(PlanFormat.percent(c.fitCoverage)) kept), keeps "
+            + "\(PlanFormat.percent(c.checkCoverage)) of the other half"
+        if let r = c.checkRisk, let lo = c.checkRiskLow, let hi = c.checkRiskHigh {
+            s += " with error \(PlanFormat.score(r)) (95% \(PlanFormat.score(lo))–\(PlanFormat.score(hi)))"
+        }
+        return s + "."
+    }
+
     enum CodingKeys: String, CodingKey {
         case task, annotator, evaluation, cost, rows, recommendation, baseline, panel, cascade
         case targetAccuracy = "target_accuracy", positionBias = "position_bias", panelPositionBias = "panel_position_bias"
+        case thresholdCheck = "threshold_check"
     }
 }
 

@@ -25,6 +25,9 @@ public struct RouteEntry: Sendable, Hashable {
     public var entropy: Double
     /// Mean stated confidence of the votes, when they stated one.
     public var confidence: Double?
+    /// A blind audit's inclusion probability πᵢ (`Router.audits`): the estimate weighs its outcome by 1/πᵢ.
+    /// Nil for every other route.
+    public var auditProbability: Double?
 
     /// When set, `votes`, `entropy` and `confidence` are left empty: the store reads the item's votes by this
     /// panel when it writes the machine's decision (`filled(with:)`), so a routing holds no item's votes
@@ -77,14 +80,19 @@ public struct RouteRecord: Sendable, Hashable {
     public var annotator: String
     /// True while a person still has to label it.
     public var pending: Bool
+    /// A blind audit's inclusion probability as routed (`RouteEntry.auditProbability`); nil for other routes
+    /// and for audits routed before it was recorded.
+    public var auditProbability: Double?
 
-    public init(itemRowID: Int64, route: Route, score: Double, machineLabel: String?, annotator: String, pending: Bool) {
+    public init(itemRowID: Int64, route: Route, score: Double, machineLabel: String?, annotator: String, pending: Bool,
+                auditProbability: Double? = nil) {
         self.itemRowID = itemRowID
         self.route = route
         self.score = score
         self.machineLabel = machineLabel
         self.annotator = annotator
         self.pending = pending
+        self.auditProbability = auditProbability
     }
 }
 

@@ -90,57 +90,97 @@ extension Router {
         }
     }
 
+    /// The uniform share γ of the audit design (`ActiveSampling`): half of every item's audit weight is the
+    /// same for all, half rises with the router's uncertainty, so no kept item goes unaudited for long and the
+    /// 1/π weights stay bounded (at most about 2/share).
+    public static let auditUniformShare = 0.5
+
+    /// Each open item's route and, for a blind audit, the probability it was drawn with.
+    public struct SettledRoutes: Sendable, Hashable {
+        public var routes: [Route]
+        /// Parallel to `routes`: the inclusion probability πᵢ of each audit, nil for every other route.
+        public var auditProbabilities: [Double?]
+    }
+
+    /// The blind audits among the kept items (`open[i]` kept when `kept[i]`, ranked by `uncertainty[i]`):
+    /// the `audit` share of them (rounded to the nearest item, `Allocation.count`), drawn with probabilities
+    /// that rise with the router's uncertainty mixed with a uniform share (`ActiveSampling.fixedSizeDraw`,
+    /// active statistical inference, Zrnic & Candès 2024), seeded.
+    static func audits(open: [Int64], kept: (Int) -> Bool, uncertainty: (Int) -> Double, audit: Double, seed: Int) -> SettledRoutes {
+        let keptIndices = open.indices.filter(kept)
+        let draws = ActiveSampling.fixedSizeDraw(items: keptIndices.map { open[$0] }, uncertainty: keptIndices.map(uncertainty),
+                                                 count: Allocation.count(keptIndices.count, share: audit), uniformShare: auditUniformShare,
+                                                 seed: seed)
+        var routes = Array(repeating: Route.human, count: open.count)
+        var probabilities = [Double?](repeating: nil, count: open.count)
+        for (i, d) in zip(keptIndices, draws) {
+            routes[i] = d.audited ? .audit : .machine
+            if d.audited { probabilities[i] = d.probability }
+        }
+        return SettledRoutes(routes: routes, auditProbabilities: probabilities)
+    }
+
     /// Each open item's route after streamed routing (`open[i]` ↔ `routing`'s index i): with `threshold`
     /// every item above it goes to people, whatever the share; an item without a machine label goes to
-    /// people; of the rest, the `audit` share (by a seeded key cutoff) is audited blind.
-    public static func routes(_ routing: inout StreamedRouting, open: [Int64], threshold: Double?, audit: Double, seed: Int) -> [Route] {
+    /// people; of the rest, the `audit` share is audited blind (`audits`).
+    public static func settle(_ routing: inout StreamedRouting, open: [Int64], threshold: Double?, audit: Double, seed: Int) -> SettledRoutes {
         if let threshold { routing.sendToPeople(above: threshold) }
         let settled = routing
-        func toPeople(_ i: Int) -> Bool { settled.toPeople(at: i) || settled.machineLabel(at: i) == nil }
-        let cutoff = Allocation.auditCutoff(open.indices.lazy.filter { !toPeople($0) }.map { open[$0] }, share: audit, seed: seed)
-        return open.indices.map { i in
-            if toPeople(i) { return .human }
-            return cutoff.map { Allocation.auditKey(open[i], seed: seed) <= $0 } ?? false ? .audit : .machine
-        }
+        return audits(open: open, kept: { !settled.toPeople(at: $0) && settled.machineLabel(at: $0) != nil },
+                      uncertainty: { settled.scores[$0] }, audit: audit, seed: seed)
+    }
+
+    /// `settle`'s routes alone.
+    public static func routes(_ routing: inout StreamedRouting, open: [Int64], threshold: Double?, audit: Double, seed: Int) -> [Route] {
+        settle(&routing, open: open, threshold: threshold, audit: audit, seed: seed).routes
     }
 
     /// The entries `RouteStore.applyRouting` writes after streamed routing, built as it reads them. Items
     /// for people keep the machine's (majority) label too: the suggestion pane shows it. An item without a
     /// parsed vote scores infinity: nothing is known, so it goes to people first (not last, as entropy 0 would put it).
-    public static func entries(_ routing: StreamedRouting, open: [Int64], routes: [Route], annotator: String,
+    public static func entries(_ routing: StreamedRouting, open: [Int64], routes settled: SettledRoutes, annotator: String,
                                panel: PanelOrder) -> LazyMapSequence<Range<Int>, RouteEntry> {
         open.indices.lazy.map { i in
-            RouteEntry(itemRowID: open[i], route: routes[i], score: routing.parsed(at: i) ? routing.scores[i] : .infinity,
-                       machineLabel: routing.machineLabel(at: i) ?? routing.majorityLabel(at: i), annotator: annotator, votesBy: panel)
+            var e = RouteEntry(itemRowID: open[i], route: settled.routes[i], score: routing.parsed(at: i) ? routing.scores[i] : .infinity,
+                               machineLabel: routing.machineLabel(at: i) ?? routing.majorityLabel(at: i), annotator: annotator, votesBy: panel)
+            e.auditProbability = settled.auditProbabilities[i]
+            return e
         }
     }
 
     /// Each open item's route after in-memory routing (`route(scorer:)`): with `threshold` every item above
     /// it goes to people, whatever the share (most uncertain first); an item without a machine label goes to
-    /// people; of the rest, the `audit` share (seeded) is audited blind.
-    public static func routes(_ outcome: inout RoutingOutcome, open: [Int64], threshold: Double?, audit: Double, seed: Int) -> [Route] {
+    /// people; of the rest, the `audit` share is audited blind (`audits`).
+    public static func settle(_ outcome: inout RoutingOutcome, open: [Int64], threshold: Double?, audit: Double, seed: Int) -> SettledRoutes {
         if let threshold {
             let over = open.filter { (outcome.scores[$0] ?? .infinity) > threshold }
             outcome.toHumans = Allocation.ranked(over.map { ($0, outcome.scores[$0] ?? .infinity) }).map(\.item)
         }
         let humans = Set(outcome.toHumans)
-        let machine = outcome.machineLabels
-        let kept = open.filter { !humans.contains($0) && machine[$0] != nil }
-        let audits = Allocation.audit(kept, share: audit, seed: seed)
-        return open.map { id in humans.contains(id) || machine[id] == nil ? .human : audits.contains(id) ? .audit : .machine }
+        let machine = outcome.machineLabels, scores = outcome.scores
+        return audits(open: open, kept: { !humans.contains(open[$0]) && machine[open[$0]] != nil },
+                      uncertainty: { scores[open[$0]] ?? 0 }, audit: audit, seed: seed)
+    }
+
+    /// `settle`'s routes alone.
+    public static func routes(_ outcome: inout RoutingOutcome, open: [Int64], threshold: Double?, audit: Double, seed: Int) -> [Route] {
+        settle(&outcome, open: open, threshold: threshold, audit: audit, seed: seed).routes
     }
 
     /// The entries written after in-memory routing, one item's votes held as `MachineVote`s at a time.
-    public static func entries(_ outcome: RoutingOutcome, scorer: KindScorer, votes: VoteTable, open: [Int64], routes: [Route],
-                               annotator: String) -> LazyMapSequence<Zip2Sequence<[Int64], [Route]>, RouteEntry> {
-        zip(open, routes).lazy.map { id, route in
+    public static func entries(_ outcome: RoutingOutcome, scorer: KindScorer, votes: VoteTable, open: [Int64], routes settled: SettledRoutes,
+                               annotator: String) -> LazyMapSequence<Range<Int>, RouteEntry> {
+        open.indices.lazy.map { i in
+            let id = open[i], route = settled.routes[i]
             let vs = votes[id] ?? []
             let labels = vs.map(\.label)
             // No parsed vote: nothing is known, so it goes to people first (not last, as entropy 0 would put it).
             let score = labels.contains(where: { $0 != nil }) ? outcome.scores[id] ?? .infinity : .infinity
             let judged = vs.isEmpty ? nil : scorer.judge(vs)
-            return RouteEntry(itemRowID: id, route: route, score: score, machineLabel: outcome.machineLabels[id] ?? judged?.label,
-                              annotator: annotator, votes: vs, entropy: judged?.spread ?? Uncertainty.entropy(labels), confidence: nil)
+            var e = RouteEntry(itemRowID: id, route: route, score: score, machineLabel: outcome.machineLabels[id] ?? judged?.label,
+                               annotator: annotator, votes: vs, entropy: judged?.spread ?? Uncertainty.entropy(labels), confidence: nil)
+            e.auditProbability = settled.auditProbabilities[i]
+            return e
         }
     }
 }
