@@ -42,6 +42,7 @@ public enum AppLauncher {
                              theme: theme, keymap: keymap)
         state.targetAccuracy = project.config.router.targetAccuracy
         state.mouse = project.config.ui.mouse
+        state.quality = project.config.quality
         // The palette's themes: the bundled ones and the project's, the one in use among them.
         state.themes = ThemeFile.available(project: project.root, environment: environment).compactMap { name in
             name == theme.name ? theme : try? ThemeFile.resolve(name: name, project: project.root, environment: environment)

@@ -31,6 +31,8 @@ public enum PostgresSchema {
         PostgresMigration(name: "pg4-recording-in-server", statements: recording),
         // A routed item's pending flag counted after its row is locked (two people deciding one item at once).
         PostgresMigration(name: "pg5-pending-counted-under-lock", statements: pendingCountedUnderLock),
+        // Honeypots: a person's next gold item is looked for among the items with gold only (SQLite's v13).
+        PostgresMigration(name: "pg-honeypot-gold-items", statements: ["CREATE INDEX items_gold ON items(id) WHERE gold IS NOT NULL"]),
     ]
 
     /// Every table Duet's project holds, by the name the SQLite store gives it.

@@ -44,12 +44,13 @@ final class Harness {
 
     init(width: Int = 80, height: Int = 24, task: TaskSpec? = Harness.sentiment, annotator: String = "ana",
          store existing: SQLiteStore? = nil, tasks: [TaskSpec] = [Harness.sentiment, Harness.topics, Harness.stars, Harness.review, Harness.prefs, Harness.ranks],
-         wrap: (SQLiteStore) -> any DuetStoreBackend = { $0 }, keymap: Keymap = .defaults) throws {
+         wrap: (SQLiteStore) -> any DuetStoreBackend = { $0 }, keymap: Keymap = .defaults, quality: QualitySettings = QualitySettings()) throws {
         store = try existing ?? SQLiteStore.inMemory()
         try store.syncTasks(tasks)
         if existing == nil { try Harness.importFixtures(into: store) }
         backend = MemoryBackend(width: width, height: height)
         var state = AppState(width: width, height: height, tasks: tasks, annotator: annotator, keymap: keymap)
+        state.quality = quality
         var effects: [Effect] = [.loadDashboard]
         if let task {
             state.startedOnDashboard = false  // as `duet label --task` does
