@@ -322,7 +322,8 @@ public final class Runtime {
                                judges: judges,
                                votesSpread: task.kind == .multilabel || task.kind == .compare
                                   ? JudgeSpread.make(task: task, votes: try await store.votes(task: task)) : nil)
-        report.people = try await people(store, task, decisions: decisions.filter { $0.annotatorKind == .human }, quality: quality)
+        report.people = try await PeopleQuality.compute(store: store, task: task, quality: quality,
+                                                        decisions: decisions.filter { $0.annotatorKind == .human })
         return report
     }
 
