@@ -106,6 +106,17 @@ final class Harness {
 
     var screen: [String] { Render.screen(state).lines }
 
+    /// A runtime on the adjudication screen of `task` as `annotator`, on this harness's store and backend.
+    func adjudication(_ task: TaskSpec = Harness.sentiment, as annotator: String) -> Runtime {
+        var state = state
+        state.annotator = annotator
+        state.startedOnDashboard = false
+        let effects = App.openAdjudication(&state, task)
+        let r = Runtime(state: state, store: store, backend: backend, clock: { Date(timeIntervalSince1970: 1_800_000_100) }, editor: { _ in nil })
+        r.start(effects)
+        return r
+    }
+
     /// Human decisions in force for `task`, as (uid, value).
     func decisions(_ task: TaskSpec, annotator: String = "ana") throws -> [(String, JSONValue?, AnnotationStatus)] {
         let items = try store.items(for: task, afterRowID: 0, limit: 100)
