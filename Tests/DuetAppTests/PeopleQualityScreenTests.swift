@@ -137,3 +137,23 @@ import TermUI
         for y in 0..<c.height { #expect(DisplayWidth.of(c.row(y)) == c.width, "row \(y): \(c.row(y))") }
     }
 }
+
+extension PeopleQualityScreenTests {
+    /// A scripted session: ana spends 10, 12, 9 and 11 seconds on four items, then answers two in a second each.
+    /// Her median is 9.5 s; under a quarter of it (2.4 s) are the two quick ones, and the Quality screen says so.
+    @Test func tooFastAnswersOfAScriptedSession() async throws {
+        let h = try Harness(width: 120, height: 40)
+        for seconds in [10.0, 12, 9, 11, 1, 1] { h.press(.char("1"), seconds: seconds) }
+        let report = try await Runtime.storeQuality(h.store, Harness.sentiment)
+        let ana = try #require(report.people.first { $0.name == "ana" })
+        #expect(ana.timed == 6 && ana.medianSeconds == 9.5)
+        #expect(ana.tooFast == 2)
+        var state = h.state
+        var q = QualityState(task: Harness.sentiment)
+        q.report = report
+        q.scroll = QualityLayout(body: state.body, q, state: state).maxScroll
+        state.screen = .quality(q)
+        let row = try #require(Render.screen(state).lines.first { $0.contains(" ana ") && $0.contains("2/6") })
+        #expect(row.contains("–"))  // no gold answers
+    }
+}
