@@ -9,9 +9,11 @@ extension PostgresStore {
     static func honeypot(_ db: PostgresConnection, task: TaskSpec, filter: PostgresItemFilter, taskID: Int64,
                          annotator: String) async throws -> StoredItem? {
         guard task.honeypotRate > 0,
+              // The person's decisions (an index range), and those on gold items (the gold items, by their partial index).
               let (decided, gold) = try await db.rows("""
-                  SELECT COUNT(*)::BIGINT, COUNT(items.gold)::BIGINT FROM decisions d JOIN items ON items.id = d.item_id
-                  WHERE d.task_id = \(taskID) AND d.annotator = \(annotator)
+                  SELECT (SELECT COUNT(*) FROM decisions WHERE task_id = \(taskID) AND annotator = \(annotator)),
+                         (SELECT COUNT(*) FROM items WHERE items.gold IS NOT NULL
+                            AND EXISTS (SELECT 1 FROM decisions d WHERE d.task_id = \(taskID) AND d.annotator = \(annotator) AND d.item_id = items.id))
                   """).decode((Int64, Int64).self).firstElement(),
               Honeypots.due(rate: task.honeypotRate, decided: Int(decided), goldAnswered: Int(gold), person: annotator)
         else { return nil }

@@ -7,10 +7,12 @@ extension SQLiteStore {
     /// left. Not subject to leases or the overlap: a honeypot is checked by every person once.
     static func honeypot(_ db: Database, task: TaskSpec, filter: ItemFilter, taskID: Int64, annotator: String) throws -> StoredItem? {
         guard task.honeypotRate > 0,
+              // The person's decisions (an index range), and those on gold items (the gold items, by their partial index).
               let counts = try GRDB.Row.fetchOne(db, sql: """
-                  SELECT COUNT(*), COUNT(items.gold) FROM decisions d JOIN items ON items.id = d.item_id
-                  WHERE d.task_id = ? AND d.annotator = ?
-                  """, arguments: [taskID, annotator]),
+                  SELECT (SELECT COUNT(*) FROM decisions WHERE task_id = ? AND annotator = ?),
+                         (SELECT COUNT(*) FROM items WHERE items.gold IS NOT NULL
+                            AND EXISTS (SELECT 1 FROM decisions d WHERE d.task_id = ? AND d.annotator = ? AND d.item_id = items.id))
+                  """, arguments: [taskID, annotator, taskID, annotator]),
               Honeypots.due(rate: task.honeypotRate, decided: counts[0], goldAnswered: counts[1], person: annotator)
         else { return nil }
         var arguments = filter.arguments

@@ -43,8 +43,9 @@ import TermUI
             let item = try #require(l.item)
             if item.honeypot {
                 honeypots += 1
-                // Blind: no machine suggestion on the screen, nothing of the machine's label.
-                #expect(l.suggestion == nil)
+                // Blind: nothing of the machine's on the screen; it looks as a blind audit does.
+                #expect(l.suggestion?.isBlind == true && l.suggestion?.label == nil && l.suggestion?.byAnnotator.isEmpty == true)
+                #expect(h.screen.joined().contains("blind audit: judge it yourself"))
                 #expect(!h.screen.joined().contains("negative ·"), "\(h.screen.joined(separator: "\n"))")
             } else {
                 #expect(l.suggestion?.label == "negative")

@@ -88,7 +88,8 @@ import Testing
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
         }
         #expect(migrations == ["v1-items-tasks-log", "v2-queue-cursor", "v3-votes-routes-cache", "v4-overlap", "v5-leases", "v6-progress-counters",
-                              "v7-timed-decisions", "v8-open-audits", "v9-item-content-hash", "v10-machine-decisions-shaped", "v11-votes-no-vote", "v12-task-spec"].sorted())
+                              "v7-timed-decisions", "v8-open-audits", "v9-item-content-hash", "v10-machine-decisions-shaped", "v11-votes-no-vote", "v12-task-spec",
+                              "v13-honeypot-gold-items"].sorted())
         let first = try Fixture.id(reopened, 1)
         try Fixture.decide(reopened, item: first, by: "alice", at: 1)
         #expect(try reopened.nextItem(for: Fixture.sentiment, annotator: "alice")?.item.uid == "t2")

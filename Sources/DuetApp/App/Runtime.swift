@@ -347,9 +347,14 @@ public final class Runtime {
         return item
     }
 
-    /// The router's label and votes for the item, when the task was routed (none on a honeypot: it is served blind).
+    /// The router's label and votes for the item, when the task was routed. A honeypot is served blind: in a routed
+    /// task it looks as a blind audit does (nothing of the machine's), so it does not stand out from the items around it.
     func suggestion(_ item: StoredItem?, _ task: TaskSpec) async throws -> Suggestion? {
-        guard let item, !item.honeypot, let r = try await store.routing(task: task, itemRowID: item.rowID) else { return nil }
+        guard let item, let r = try await store.routing(task: task, itemRowID: item.rowID) else { return nil }
+        if item.honeypot {
+            return Suggestion(route: RouteRecord(itemRowID: item.rowID, route: .audit, score: 0, machineLabel: nil, annotator: r.route.annotator,
+                                                 pending: true), votes: [], kind: task.kind)
+        }
         // Every annotator's votes, for the side panel's breakdown (one indexed read per item).
         let everyone = try await store.voteRecords(task: task, item: item.rowID, annotator: nil, unparseableOnly: false,
                                                    limit: Runtime.itemVoteLimit).map(\.vote)
