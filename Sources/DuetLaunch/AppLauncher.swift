@@ -13,6 +13,8 @@ public struct LaunchOptions: Sendable {
     /// `duet adjudicate`: open the task's disagreements; `peopleOnly` leaves machines out.
     public var adjudicate: Bool = false
     public var peopleOnly: Bool = false
+    /// `duet adjudicate --doubts`: the doubt queue only (people's labels a kept machine label or two others contradict).
+    public var doubtsOnly: Bool = false
     public var task: String?
     public var annotator: String?
     public var theme: String?
@@ -42,6 +44,7 @@ public enum AppLauncher {
                              theme: theme, keymap: keymap)
         state.targetAccuracy = project.config.router.targetAccuracy
         state.mouse = project.config.ui.mouse
+        state.quality = project.config.quality
         // The palette's themes: the bundled ones and the project's, the one in use among them.
         state.themes = ThemeFile.available(project: project.root, environment: environment).compactMap { name in
             name == theme.name ? theme : try? ThemeFile.resolve(name: name, project: project.root, environment: environment)
@@ -59,7 +62,7 @@ public enum AppLauncher {
         if options.adjudicate {
             let task = try project.task(options.task ?? only)
             state.startedOnDashboard = false
-            let effects = App.openAdjudication(&state, task, peopleOnly: options.peopleOnly)
+            let effects = App.openAdjudication(&state, task, peopleOnly: options.peopleOnly, doubtsOnly: options.doubtsOnly)
             return Prepared(state: state, startEffects: effects)
         }
         if options.label, let name = options.task ?? only {

@@ -35,6 +35,8 @@ public enum PostgresSchema {
         PostgresMigration(name: "pg-route-1-counted-by-the-writer", statements: countedByTheWriter),
         // A blind audit's inclusion probability (`RouteEntry.auditProbability`), as SQLite's v13.
         PostgresMigration(name: "pg-audit-probability", statements: ["ALTER TABLE routes ADD COLUMN audit_probability DOUBLE PRECISION"]),
+        // Honeypots: a person's next gold item is looked for among the items with gold only (SQLite's v14).
+        PostgresMigration(name: "pg-honeypot-gold-items", statements: ["CREATE INDEX items_gold ON items(id) WHERE gold IS NOT NULL"]),
     ]
 
     /// Every table Duet's project holds, by the name the SQLite store gives it.

@@ -49,7 +49,11 @@ extension PostgresStore: LabelingQueue {
                 DELETE FROM leases WHERE (task_id = \(taskID) AND annotator = \(annotator))
                    OR ctid IN (SELECT ctid FROM leases WHERE expires_at <= \(now) FOR UPDATE SKIP LOCKED)
                 """)
-            let next = try await Self.pickNext(db, filter: filter, taskID: taskID, overlap: overlap, annotator: annotator, now: now)
+            var next = try await Self.honeypot(db, task: task, filter: filter, taskID: taskID, annotator: annotator)
+            if next == nil {
+                next = Honeypots.marked(try await Self.pickNext(db, filter: filter, taskID: taskID, overlap: overlap, annotator: annotator, now: now),
+                                        task: task)
+            }
             if let next {
                 try await db.execute("""
                     INSERT INTO leases (task_id, item_id, annotator, expires_at) VALUES (\(taskID), \(next.rowID), \(annotator), \(now + Self.leaseSeconds))

@@ -51,8 +51,9 @@ struct RawConfig: Decodable {
         var show_source: Bool?
         var seed: Int?
         var overlap: Int?
+        var honeypot_rate: TOMLNumber?
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, kind, labels, dataset, guidelines, scale, show_source, seed, overlap
+            case name, kind, labels, dataset, guidelines, scale, show_source, seed, overlap, honeypot_rate
         }
     }
     struct Annotator: Decodable {
@@ -101,6 +102,12 @@ struct RawConfig: Decodable {
         var mouse: Bool?
         enum CodingKeys: String, CodingKey, CaseIterable { case theme, mouse }
     }
+    struct Quality: Decodable {
+        var min_person_accuracy: TOMLNumber?
+        var stop_below: Bool?
+        var too_fast: TOMLNumber?
+        enum CodingKeys: String, CodingKey, CaseIterable { case min_person_accuracy, stop_below, too_fast }
+    }
     struct Store: Decodable {
         var url: String?
         var password_env: String?
@@ -114,14 +121,15 @@ struct RawConfig: Decodable {
     var ui: UI?
     var keys: [String: [String]]?
     var store: Store?
-    enum CodingKeys: String, CodingKey, CaseIterable { case project, tasks, annotators, router, cost, ui, keys, store }
+    var quality: Quality?
+    enum CodingKeys: String, CodingKey, CaseIterable { case project, tasks, annotators, router, cost, ui, keys, store, quality }
 
     /// The keys each table may hold; nil children: any key (`[keys]`, checked by the keymap).
     static let known = ConfigKeys(CodingKeys.self, [
         .project: ConfigKeys(Project.CodingKeys.self), .tasks: ConfigKeys(Task.CodingKeys.self),
         .annotators: ConfigKeys(Annotator.CodingKeys.self), .router: ConfigKeys(Router.CodingKeys.self),
         .cost: ConfigKeys(Cost.CodingKeys.self), .ui: ConfigKeys(UI.CodingKeys.self), .keys: .any,
-        .store: ConfigKeys(Store.CodingKeys.self),
+        .store: ConfigKeys(Store.CodingKeys.self), .quality: ConfigKeys(Quality.CodingKeys.self),
     ])
 }
 
@@ -288,7 +296,8 @@ public enum ConfigFile {
                 scale = s[0]...s[1]
             }
             let spec = TaskSpec(name: t.name, kind: kind, labels: t.labels ?? [], dataset: t.dataset, guidelines: t.guidelines, scale: scale,
-                                showSource: t.show_source ?? false, seed: t.seed ?? 0, overlap: t.overlap ?? 1)
+                                showSource: t.show_source ?? false, seed: t.seed ?? 0, overlap: t.overlap ?? 1,
+                                honeypotRate: t.honeypot_rate?.value ?? 0)
             if let problem = spec.validationErrors().first { throw fail("tasks[\(i)]: \(problem)") }
             if tasks.contains(where: { $0.name == spec.name }) { throw fail("tasks[\(i)]: task '\(spec.name)' is declared twice") }
             tasks.append(spec)
@@ -380,6 +389,21 @@ public enum ConfigFile {
             }
             if let v = c.currency { cost.currency = v }
         }
+        var quality = QualitySettings()
+        if let q = raw.quality {
+            if let v = q.min_person_accuracy?.value {
+                guard (0...1).contains(v) else { throw fail("key 'quality.min_person_accuracy': expected an accuracy between 0 and 1, got \(v)") }
+                quality.minPersonAccuracy = v
+            }
+            if let v = q.too_fast?.value {
+                guard v > 0, v < 1 else { throw fail("key 'quality.too_fast': expected a share of the person's median time between 0 and 1, got \(v)") }
+                quality.tooFast = v
+            }
+            if let v = q.stop_below { quality.stopBelow = v }
+            if quality.stopBelow && quality.minPersonAccuracy == nil {
+                throw fail("key 'quality.stop_below': needs quality.min_person_accuracy (the accuracy on gold below which a person is stopped)")
+            }
+        }
         // [keys] stays plain names here: the app side turns them into its key table and checks them (DuetLaunch's ProjectKeymap).
         let keys = raw.keys ?? [:]
         if let name = raw.project?.name, let problem = Names.problem(name) {
@@ -395,7 +419,8 @@ public enum ConfigFile {
             store = StoreSettings(url: url, passwordEnv: s.password_env)
         }
         return ProjectConfig(name: raw.project?.name ?? defaultName, tasks: tasks, annotators: annotators, router: router, cost: cost,
-                             ui: UISettings(theme: raw.ui?.theme ?? "dark", mouse: raw.ui?.mouse ?? true), keys: keys, store: store)
+                             ui: UISettings(theme: raw.ui?.theme ?? "dark", mouse: raw.ui?.mouse ?? true), keys: keys, store: store,
+                             quality: quality)
     }
 
     static func isEnvName(_ s: String) -> Bool {

@@ -9,7 +9,9 @@ public enum EstimatesWorkflow {
     /// The estimates for `task` (the project's only task when nil).
     public static func run(task name: String?, project: Project) async throws -> QualityEstimates {
         let task = try project.task(name)
-        return try await estimates(task: task, store: project.store)
+        var e = try await estimates(task: task, store: project.store)
+        e.people = try await PeopleQuality.compute(store: project.store, task: task, quality: project.config.quality)
+        return e
     }
 
     /// The estimates for `task` from any store (the app's loader passes the project's). `epsilon`: the

@@ -117,6 +117,7 @@ public enum TOMLText {
             out += "seed = \(t.seed)                   # seed of the random A/B sides (per item and annotator)\n"
         }
         if t.overlap > 1 { out += "overlap = \(t.overlap)                # people per item\n" }
+        if t.honeypotRate > 0 { out += "honeypot_rate = \(t.honeypotRate)    # share of a person's items that are gold checks, served blind\n" }
         if let g = t.guidelines {
             if g.contains("'''") || g.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
                 out += "guidelines = \(quoted(g))\n"

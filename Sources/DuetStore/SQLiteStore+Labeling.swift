@@ -180,7 +180,8 @@ extension SQLiteStore {
             }
             try db.execute(sql: "DELETE FROM leases WHERE expires_at <= ? OR (task_id = ? AND annotator = ?)",
                            arguments: [now, taskID, annotator])
-            let next = try Self.pickNext(db, filter: filter, taskID: taskID, annotator: annotator, now: now)
+            let next = try Self.honeypot(db, task: task, filter: filter, taskID: taskID, annotator: annotator)
+                ?? Honeypots.marked(try Self.pickNext(db, filter: filter, taskID: taskID, annotator: annotator, now: now), task: task)
             if let next {
                 try db.execute(sql: "INSERT OR REPLACE INTO leases (task_id, item_id, annotator, expires_at) VALUES (?, ?, ?, ?)",
                                arguments: [taskID, next.rowID, annotator, now + Self.leaseSeconds])

@@ -18,6 +18,7 @@ enum Schema {
         migrator.registerMigration("v11-votes-no-vote") { db in try db.execute(sql: noVotes) }
         migrator.registerMigration("v12-task-spec") { db in try db.execute(sql: taskSpec) }
         migrator.registerMigration("v13-audit-probability") { db in try db.execute(sql: auditProbability) }
+        migrator.registerMigration("v14-honeypot-gold-items") { db in try db.execute(sql: honeypotGoldItems) }
         return migrator
     }
 
@@ -375,4 +376,7 @@ enum Schema {
             try update.execute(arguments: [value.canonicalJSON, id])
         }
     }
+
+    /// Honeypots (`Honeypots`): the queue looks for a person's next gold item among the items with gold only.
+    static let honeypotGoldItems = "CREATE INDEX items_gold ON items(id) WHERE gold IS NOT NULL"
 }

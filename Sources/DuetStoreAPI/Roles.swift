@@ -44,6 +44,8 @@ public protocol ItemCatalog: AnyObject, Sendable {
     /// The source's own annotation value per item of the task (the first one, when a row carried
     /// several), for the items that have one.
     func sourceValues(task: TaskSpec) async throws -> [Int64: JSONValue]
+    /// The gold label per item of the task, for the items that have one (honeypots' answers are checked on them).
+    func goldLabels(task: TaskSpec) async throws -> [Int64: JSONValue]
     /// An export's reads as one sequence: the items a task covers (all items when `task` is nil) in row
     /// order, at most `pageSize` a page, every item once, each page with its items' log entries (as
     /// `annotations(itemRowIDs:task:)` gives them). A page is read when the consumer asks for it (one

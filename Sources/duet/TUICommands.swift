@@ -92,16 +92,19 @@ struct Adjudicate: AsyncParsableCommand {
     @Option(help: "The task (default: the only task).") var task: String?
     @Flag(name: .customLong("people-only"), help: "Only disagreements among people (machines' answers are still shown).") var peopleOnly = false
     @Flag(help: "Print the disputed items instead of opening the screen.") var list = false
+    @Flag(help: "The doubt queue: only people's labels that a kept machine label, or two other people who agree, contradict.")
+    var doubts = false
 
     func run() async throws {
         let project = try await projectOptions.open()
         if list {
-            Console.out(try await AdjudicationList.make(task: task, peopleOnly: peopleOnly, project: project))
+            Console.out(try await AdjudicationList.make(task: task, peopleOnly: peopleOnly, doubts: doubts, project: project))
             return
         }
         var options = LaunchOptions(task: task, annotator: screen.annotator, theme: screen.theme)
         options.adjudicate = true
         options.peopleOnly = peopleOnly
+        options.doubtsOnly = doubts
         try TUI.run(project: project, options: options)
     }
 }

@@ -15,13 +15,7 @@ import TermUI
         try put(1, "ana", "negative"); try put(1, "bob", "positive"); try put(1, "llm:x", "positive", .machine)
         try put(2, "ana", "neutral"); try put(2, "bob", "neutral")
         try put(3, "ana", "positive"); try put(3, "llm:x", "neutral", .machine)
-        var state = h.state
-        state.annotator = "cleo"
-        state.startedOnDashboard = false
-        let effects = App.openAdjudication(&state, Harness.sentiment)
-        let r = Runtime(state: state, store: h.store, backend: h.backend, clock: { Date(timeIntervalSince1970: 1_800_000_100) }, editor: { _ in nil })
-        r.start(effects)
-        return (h, r)
+        return (h, h.adjudication(as: "cleo"))
     }
 
     func adjudicating(_ r: Runtime) throws -> AdjudicateState {

@@ -44,12 +44,13 @@ final class Harness {
 
     init(width: Int = 80, height: Int = 24, task: TaskSpec? = Harness.sentiment, annotator: String = "ana",
          store existing: SQLiteStore? = nil, tasks: [TaskSpec] = [Harness.sentiment, Harness.topics, Harness.stars, Harness.review, Harness.prefs, Harness.ranks],
-         wrap: (SQLiteStore) -> any DuetStoreBackend = { $0 }, keymap: Keymap = .defaults) throws {
+         wrap: (SQLiteStore) -> any DuetStoreBackend = { $0 }, keymap: Keymap = .defaults, quality: QualitySettings = QualitySettings()) throws {
         store = try existing ?? SQLiteStore.inMemory()
         try store.syncTasks(tasks)
         if existing == nil { try Harness.importFixtures(into: store) }
         backend = MemoryBackend(width: width, height: height)
         var state = AppState(width: width, height: height, tasks: tasks, annotator: annotator, keymap: keymap)
+        state.quality = quality
         var effects: [Effect] = [.loadDashboard]
         if let task {
             state.startedOnDashboard = false  // as `duet label --task` does
@@ -104,6 +105,17 @@ final class Harness {
     func type(_ text: String) { for c in text { press(.char(c), seconds: 0.1) } }
 
     var screen: [String] { Render.screen(state).lines }
+
+    /// A runtime on the adjudication screen of `task` as `annotator`, on this harness's store and backend.
+    func adjudication(_ task: TaskSpec = Harness.sentiment, as annotator: String) -> Runtime {
+        var state = state
+        state.annotator = annotator
+        state.startedOnDashboard = false
+        let effects = App.openAdjudication(&state, task)
+        let r = Runtime(state: state, store: store, backend: backend, clock: { Date(timeIntervalSince1970: 1_800_000_100) }, editor: { _ in nil })
+        r.start(effects)
+        return r
+    }
 
     /// Human decisions in force for `task`, as (uid, value).
     func decisions(_ task: TaskSpec, annotator: String = "ana") throws -> [(String, JSONValue?, AnnotationStatus)] {

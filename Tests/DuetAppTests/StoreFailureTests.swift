@@ -243,6 +243,7 @@ final class FullDiskStore: DuetStoreBackend, @unchecked Sendable {
     func itemRowIDs(for task: TaskSpec) throws -> [Int64] { try inner.itemRowIDs(for: task) }
     func currentDecisions(task: TaskSpec, kind: AnnotatorKind?) throws -> [CurrentDecision] { try inner.currentDecisions(task: task, kind: kind) }
     func sourceValues(task: TaskSpec) throws -> [Int64: JSONValue] { try inner.sourceValues(task: task) }
+    func goldLabels(task: TaskSpec) throws -> [Int64: JSONValue] { try inner.goldLabels(task: task) }
     func saveVotes(_ votes: [(item: Int64, vote: MachineVote)], task: String, at date: Date) throws {
         try disk.check()
         try inner.saveVotes(votes, task: task, at: date)

@@ -28,3 +28,15 @@ import Testing
         #expect(TaskChanges(stored: [Self.full], proposed: [Self.full]).isEmpty)
     }
 }
+
+extension TaskChangesTests {
+    /// A task's honeypot rate is stored whole and reviewed like any field; a task without one stores as before.
+    @Test func theHoneypotRateIsStoredAndReviewed() throws {
+        let plain = TaskSpec(name: "s", kind: .classify, labels: ["a", "b"])
+        var checked = plain
+        checked.honeypotRate = 0.1
+        #expect(plain.storedJSON["honeypot_rate"] == nil)
+        #expect(TaskSpec(storedJSON: checked.storedJSON) == checked)
+        #expect(TaskChanges(stored: [plain], proposed: [checked]).changed.first?.fields == ["honeypot_rate"])
+    }
+}

@@ -34,11 +34,11 @@ import Testing
 
     @Test func unknownTablesAndArraysOfTables() {
         #expect(error(Self.task + "[bogus]\nx = 1\n")?.description
-            == "/p/duet.toml:5: unknown table 'bogus'; known: project, tasks, annotators, router, cost, ui, keys, store")
+            == "/p/duet.toml:5: unknown table 'bogus'; known: project, tasks, annotators, router, cost, ui, keys, store, quality")
         let annotator = "[[annotator]]\nname = \"g\"\nkind = \"local\"\n"
         #expect(error(Self.task + annotator)?.description == "/p/duet.toml:5: unknown table 'annotator'; did you mean 'annotators'?")
         #expect(error("labelz = 3\n")?.description
-            == "/p/duet.toml:1: unknown key 'labelz'; known: project, tasks, annotators, router, cost, ui, keys, store")
+            == "/p/duet.toml:1: unknown key 'labelz'; known: project, tasks, annotators, router, cost, ui, keys, store, quality")
         #expect(error("[ui]\ntheme = \"dark\"\nthem = \"x\"\n")?.description == "/p/duet.toml:3: unknown key 'them' in ui; did you mean 'theme'?")
     }
 
@@ -141,5 +141,21 @@ extension ConfigCheckTests {
         #expect(try ConfigFile.parse(Self.task + "[ui]\ntheme = \"light\"\n", file: "/p/duet.toml").ui.mouse == true)
         #expect(try ConfigFile.parse(Self.task, file: "/p/duet.toml").ui.mouse == true)
         #expect(error(Self.task + "[ui]\nmouse = \"no\"\n")?.description.hasPrefix("/p/duet.toml:6:") == true)
+    }
+}
+
+extension ConfigCheckTests {
+    /// A task's `honeypot_rate` and `[quality]`: read, checked, each problem at its line.
+    @Test func honeypotsAndQuality() throws {
+        let config = try ConfigFile.parse(Self.task + "honeypot_rate = 0.1\n[quality]\nmin_person_accuracy = 0.8\nstop_below = true\ntoo_fast = 0.2\n",
+                                          file: "/p/duet.toml")
+        #expect(config.tasks[0].honeypotRate == 0.1)
+        #expect(config.quality == QualitySettings(minPersonAccuracy: 0.8, stopBelow: true, tooFast: 0.2))
+        let plain = try ConfigFile.parse(Self.task, file: "/p/duet.toml")
+        #expect(plain.tasks[0].honeypotRate == 0 && plain.quality == QualitySettings())
+        #expect(error(Self.task + "honeypot_rate = 0.9\n")?.description.contains("honeypot_rate must be from 0 to 0.5") == true)
+        #expect(error(Self.task + "[quality]\nmin_person_accuracy = 1.5\n")?.description.hasPrefix("/p/duet.toml:6: key 'quality.min_person_accuracy'") == true)
+        #expect(error(Self.task + "[quality]\nstop_below = true\n")?.description.contains("needs quality.min_person_accuracy") == true)
+        #expect(error(Self.task + "[quality]\nmin_persn_accuracy = 0.8\n")?.description.contains("did you mean 'min_person_accuracy'") == true)
     }
 }

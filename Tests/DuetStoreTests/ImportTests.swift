@@ -89,7 +89,7 @@ import Testing
         }
         #expect(migrations == ["v1-items-tasks-log", "v2-queue-cursor", "v3-votes-routes-cache", "v4-overlap", "v5-leases", "v6-progress-counters",
                               "v7-timed-decisions", "v8-open-audits", "v9-item-content-hash", "v10-machine-decisions-shaped", "v11-votes-no-vote", "v12-task-spec",
-                              "v13-audit-probability"].sorted())
+                              "v13-audit-probability", "v14-honeypot-gold-items"].sorted())
         let first = try Fixture.id(reopened, 1)
         try Fixture.decide(reopened, item: first, by: "alice", at: 1)
         #expect(try reopened.nextItem(for: Fixture.sentiment, annotator: "alice")?.item.uid == "t2")

@@ -42,11 +42,18 @@ struct QualityCLITests {
         #expect(audit["wilson_low"]?.number.map { abs($0 - wilson.low) < 1e-12 } == true)
         for key in ["ci_low", "ci_high", "wilson_high", "final_set", "limit"] { #expect(audit[key] != nil, "audit.\(key)") }
         #expect(value["calibration"]?["ece"] != nil && value["calibration"]?["brier"] != nil && value["alt_test"] != nil)
+        // The people: ana answered the 3 blind audits, agreeing with the machine on 2; no gold items here.
+        guard case .array(let people)? = value["people"] else { Issue.record("no people array: \(json.out)"); return }
+        #expect(people.count == 1 && people.first?["name"] == .string("ana"), "\(json.out)")
+        let ana = try #require(people.first)
+        #expect(ana["gold_items"]?.number == 0 && ana["blind_audits"]?.number == 3 && ana["blind_agreeing"]?.number == 2)
+        for key in ["gold_accuracy", "ci_low", "ci_high", "too_fast"] { #expect(ana[key] != nil, "people[0].\(key)") }
         let svg = dir.appendingPathComponent("calibration.svg")
         let text = try PlanCLITests.duet(["quality", "--task", "sentiment", "--svg", svg.path], in: root)
         #expect(text.status == 0, "\(text.text)")
         #expect(text.out.contains("Machine-kept labels: accuracy 0.67 (95% 0.13–1.00) by stratified PPI++, on 3 audits of 6 items."), "\(text.out)")
         #expect(text.out.contains("Calibration on 3 items"))
+        #expect(text.out.contains("  ana: no gold answers yet; too few timed answers to judge speed; blind 0.67 of 3 audits"), "\(text.out)")
         let drawn = try String(contentsOf: svg, encoding: .utf8)
         #expect(drawn.hasPrefix("<?xml") && drawn.contains("Reliability") && drawn.contains("Risk–coverage"))
     }

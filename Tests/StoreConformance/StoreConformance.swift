@@ -28,7 +28,7 @@ public struct ConformanceCase: Sendable, CustomStringConvertible {
 public enum StoreConformance {
     public static let cases: [ConformanceCase] =
         importCases + catalogCases + taskCases + queueCases + leaseCases + recordCases + progressCases + voteCases + routeCases
-        + cacheCases
+        + cacheCases + honeypotCases
 
     public static var names: [String] { cases.map(\.name) }
 

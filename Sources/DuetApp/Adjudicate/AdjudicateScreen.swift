@@ -10,6 +10,7 @@ enum AdjudicateScreen {
             left += " · item \(a.index + 1) of \(a.items.count) disputed · \(a.settledCount) settled"
         }
         left += a.peopleOnly ? " · people only" : " · people and machines"
+        if a.doubtsOnly { left += " · doubts" }
         Render.header(&c, r, state, left: left, right: state.annotator)
     }
 
@@ -57,7 +58,10 @@ enum AdjudicateScreen {
         let inner = c.box(r, title: "who said what", style: t[.border], titleStyle: t[.title])
         var y = inner.y
         let tally = d.tally.map { "\($0.count) × \(answerText($0.key, d, a.task))" }.joined(separator: " · ")
-        c.put(tally, x: inner.x + 1, y: y, style: t[.muted], maxWidth: inner.width - 1)
+        let shown = c.put(tally, x: inner.x + 1, y: y, style: t[.muted], maxWidth: inner.width - 1)
+        if a.doubtsOnly, let doubt = d.doubt {
+            c.put("  ⚠ " + doubt, x: inner.x + 1 + shown, y: y, style: t[.warning], maxWidth: inner.width - 1 - shown)
+        }
         y += 1
         let nameWidth = min(24, max(8, d.answers.map { DisplayWidth.of($0.annotator) }.max() ?? 8))
         let settledKey = d.settled?.key

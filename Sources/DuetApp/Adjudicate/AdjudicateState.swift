@@ -7,6 +7,8 @@ public struct AdjudicateState: Sendable {
     public var task: TaskSpec
     /// Only people's answers count as disagreeing (machines' are still shown).
     public var peopleOnly: Bool
+    /// The doubt queue only: items where a person's label is in doubt (`Disagreement.doubt`).
+    public var doubtsOnly = false
     public var items: [Adjudication.Disagreement] = []
     /// The disagreement shown.
     public var index = 0

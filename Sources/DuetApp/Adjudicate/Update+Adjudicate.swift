@@ -3,9 +3,11 @@ import Foundation
 import TermUI
 
 extension App {
-    /// Opens the disagreements of `task`.
-    public static func openAdjudication(_ state: inout AppState, _ task: TaskSpec, peopleOnly: Bool = false) -> [Effect] {
-        state.screen = .adjudicate(AdjudicateState(task: task, peopleOnly: peopleOnly))
+    /// Opens the disagreements of `task` (`doubtsOnly`: the doubt queue).
+    public static func openAdjudication(_ state: inout AppState, _ task: TaskSpec, peopleOnly: Bool = false, doubtsOnly: Bool = false) -> [Effect] {
+        var a = AdjudicateState(task: task, peopleOnly: peopleOnly)
+        a.doubtsOnly = doubtsOnly
+        state.screen = .adjudicate(a)
         state.overlay = nil
         return [.loadDisagreements(task, peopleOnly: peopleOnly)]
     }
@@ -43,6 +45,12 @@ extension App {
             return [.settle(adjudication(state, a, d, value: value, note: nil, at: at))]
         case .undo:
             return [.unsettle(a.task, annotator: Adjudication.annotator(for: state.annotator), at: at)]
+        case .doubtsOnly:
+            a.doubtsOnly.toggle()
+            a.loaded = false
+            state.status = Status(a.doubtsOnly ? "Doubts only: people's labels a kept machine label or two other people contradict"
+                                               : "Every disputed item")
+            return [.loadDisagreements(a.task, peopleOnly: a.peopleOnly)]
         case .peopleOnly:
             a.peopleOnly.toggle()
             a.loaded = false
@@ -99,7 +107,8 @@ extension App {
         guard case .adjudicate(var a) = state.screen else { return [] }
         defer { state.screen = .adjudicate(a) }
         switch message {
-        case .disagreementsLoaded(let items):
+        case .disagreementsLoaded(let all):
+            let items = a.doubtsOnly ? all.filter { $0.doubt != nil } : all
             let keep = a.current?.itemRowID
             a.items = items
             a.loaded = true

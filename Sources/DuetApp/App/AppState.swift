@@ -21,6 +21,8 @@ public struct AppState: Sendable {
     public var tasks: [TaskSpec]
     /// [router] target_accuracy: audits whose interval reaches under it are shown as a warning.
     public var targetAccuracy = 0.9
+    /// [quality]: the checks on people (the dashboard's warning, stopping a person below the minimum).
+    public var quality = QualitySettings()
     /// Quitting from a task goes back to the dashboard when it was opened from there.
     public var startedOnDashboard: Bool
     /// An item opened from triage: quitting the label screen goes back to this table.

@@ -37,7 +37,7 @@ public enum Action: String, CaseIterable, Sendable {
     case open, moveDown, moveUp
     case preferA, preferB, muchA, muchB, tie, bothBad, rationale, diff, focusNext, focusPrevious
     case sortOrder, labelFilter, routeFilter, mark, acceptMachine, uncertaintyFilter, flaggedFilter, acceptSuggestion
-    case takeAnswer, nextDisputed, previousDisputed, peopleOnly, quality
+    case takeAnswer, nextDisputed, previousDisputed, peopleOnly, doubtsOnly, quality
     case dismiss, save, cancel, clearText, runSearch, backToQuery, interrupt
     case confirmYes, confirmNo
     /// The command palette and its commands (each also bindable to a key of its own in [keys]).
@@ -173,6 +173,8 @@ public struct Keymap: Sendable, Hashable {
         Binding(.nextDisputed, [.char("n"), .char("]")], "Next disputed item (leave this one for later)", hint: "n/p item", [.adjudicate]).combined(with: .previousDisputed),
         Binding(.previousDisputed, [.char("p"), .char("[")], "Previous disputed item", [.adjudicate]),
         Binding(.peopleOnly, [.char("m")], "Disputes among people only / people and machines (toggles)", hint: "m machines", [.adjudicate]),
+        Binding(.doubtsOnly, [.char("d")], "Doubts only: people's labels a kept machine label or two other people contradict (toggles)",
+                hint: "d doubts", [.adjudicate]),
         Binding(.skip, [.char(" ")], "Skip: the item comes back at the end", hint: "␣ skip", [.label]),
         Binding(.undo, [.char("u"), .backspace], "Undo the last decision; its item shows again (triage: the last bulk accept, every item of it)",
                 hint: "u undo", [.label, .adjudicate, .triage]),

@@ -13,6 +13,8 @@ public enum AppMessage: Sendable {
     case itemLoaded(StoredItem?, progress: TaskProgress?, previous: JSONValue?, at: Date, source: JSONValue? = nil,
                     suggestion: Suggestion? = nil)
     case undone(Int64?)
+    /// The person gets no new items in the task (`[quality] stop_below`), and why, in words.
+    case labelStopped(TaskSpec, reason: String, progress: TaskProgress)
     case searchFinished([StoredItem])
     case triageLoaded([TriageRow])
     case disagreementsLoaded([Adjudication.Disagreement])

@@ -196,8 +196,9 @@ public final class Runtime {
     /// What effects read of the state, taken when they are asked for.
     var context: EffectContext {
         var labelLoaded = false
-        if case .label(let l) = state.screen { labelLoaded = l.loaded }
-        return EffectContext(annotator: state.annotator, tasks: state.tasks, labelLoaded: labelLoaded)
+        // A honeypot's decision is counted by the store (it may be an item someone else already labeled).
+        if case .label(let l) = state.screen { labelLoaded = l.loaded && l.item?.honeypot != true }
+        return EffectContext(annotator: state.annotator, tasks: state.tasks, labelLoaded: labelLoaded, quality: state.quality)
     }
 
     func message(for event: Event) -> AppMessage {
@@ -228,14 +229,16 @@ public final class Runtime {
                 try await store.releaseLeases(task: nil, annotator: context.annotator)
                 var rows: [TaskSummary] = []
                 for task in context.tasks {
+                    let human = try await store.currentDecisions(task: task, kind: .human)
                     rows.append(TaskSummary(task: task, progress: try await store.taskProgress(task),
                                             pairs: task.kind == .compare ? try await PairStats.compute(store: store, task: task) : nil,
                                             audit: Audit.estimates(routes: try await store.routes(task: task, route: .audit),
-                                                                   decisions: try await store.currentDecisions(task: task, kind: .human),
-                                                                   kind: task.kind)))
+                                                                   decisions: human, kind: task.kind),
+                                            people: try await people(task, decisions: human, quality: context.quality)))
                 }
                 return [.dashboardLoaded(rows)]
             case .loadNext(let task):
+                if let reason = try await stopReason(task, context) { return [.labelStopped(task, reason: reason, progress: try await store.taskProgress(task))] }
                 let item = try await withSourceFile(store.nextItem(for: task, annotator: context.annotator))
                 return [.itemLoaded(item, progress: try await progressIfNeeded(task, context), previous: nil, at: clock(),
                                     source: try await source(item, task), suggestion: try await suggestion(item, task))]
@@ -302,7 +305,8 @@ public final class Runtime {
     }
 
     /// The Quality figures the store alone gives: agreement, audits, pair statistics (no plan).
-    public static func storeQuality(_ store: any ItemCatalog & LabelingQueue & VoteStore & RouteStore, _ task: TaskSpec) async throws -> QualityReport {
+    public static func storeQuality(_ store: any ItemCatalog & LabelingQueue & VoteStore & RouteStore, _ task: TaskSpec,
+                                    quality: QualitySettings = QualitySettings()) async throws -> QualityReport {
         let decisions = try await store.currentDecisions(task: task)
         var judges: [JudgeSummary]?
         if task.kind == .rate || task.kind == .review {
@@ -311,13 +315,16 @@ public final class Runtime {
                 judges?.append(JudgeSummary(annotator: annotator, votes: try await store.votes(task: task, annotator: annotator)))
             }
         }
-        return QualityReport(agreement: AgreementReport.make(task: task, decisions: decisions),
-                             audit: Audit.estimates(routes: try await store.routes(task: task, route: .audit),
-                                                    decisions: decisions.filter { $0.annotatorKind == .human }, kind: task.kind),
-                             pairs: task.kind == .compare ? try await PairStats.compute(store: store, task: task) : nil,
-                             judges: judges,
-                             votesSpread: task.kind == .multilabel || task.kind == .compare
-                                ? JudgeSpread.make(task: task, votes: try await store.votes(task: task)) : nil)
+        var report = QualityReport(agreement: AgreementReport.make(task: task, decisions: decisions),
+                               audit: Audit.estimates(routes: try await store.routes(task: task, route: .audit),
+                                                      decisions: decisions.filter { $0.annotatorKind == .human }, kind: task.kind),
+                               pairs: task.kind == .compare ? try await PairStats.compute(store: store, task: task) : nil,
+                               judges: judges,
+                               votesSpread: task.kind == .multilabel || task.kind == .compare
+                                  ? JudgeSpread.make(task: task, votes: try await store.votes(task: task)) : nil)
+        report.people = try await PeopleQuality.compute(store: store, task: task, quality: quality,
+                                                        decisions: decisions.filter { $0.annotatorKind == .human })
+        return report
     }
 
     /// The task's item with this id: in the task's dataset, else among the items its search finds.
@@ -340,9 +347,14 @@ public final class Runtime {
         return item
     }
 
-    /// The router's label and votes for the item, when the task was routed.
+    /// The router's label and votes for the item, when the task was routed. A honeypot is served blind: in a routed
+    /// task it looks as a blind audit does (nothing of the machine's), so it does not stand out from the items around it.
     func suggestion(_ item: StoredItem?, _ task: TaskSpec) async throws -> Suggestion? {
         guard let item, let r = try await store.routing(task: task, itemRowID: item.rowID) else { return nil }
+        if item.honeypot {
+            return Suggestion(route: RouteRecord(itemRowID: item.rowID, route: .audit, score: 0, machineLabel: nil, annotator: r.route.annotator,
+                                                 pending: true), votes: [], kind: task.kind)
+        }
         // Every annotator's votes, for the side panel's breakdown (one indexed read per item).
         let everyone = try await store.voteRecords(task: task, item: item.rowID, annotator: nil, unparseableOnly: false,
                                                    limit: Runtime.itemVoteLimit).map(\.vote)
@@ -364,6 +376,7 @@ struct EffectContext: Sendable {
     var tasks: [TaskSpec]
     /// The label screen has shown its first item (its progress is counted by the reducer).
     var labelLoaded: Bool
+    var quality = QualitySettings()
 }
 
 /// The runtime handed to the worker: there it only performs effects, which read the store, the

@@ -30,7 +30,7 @@ public enum App {
             return effects
         // Each feature takes its effects' results.
         case .dashboardLoaded: return dashboardMessage(&state, message)
-        case .itemLoaded, .undone, .edited: return labelMessage(&state, message)
+        case .itemLoaded, .undone, .edited, .labelStopped: return labelMessage(&state, message)
         case .triageLoaded, .recordedMany, .revokedMany: return triageMessage(&state, message)
         case .searchFinished: return searchMessage(&state, message)
         case .qualityLoaded: return qualityMessage(&state, message)

@@ -44,7 +44,8 @@ enum Dashboard {
             var numbers = "\(done)/\(p.total) \(pct)%"
             if let rate = row.itemsPerHour { numbers += "  \(Int(rate.rounded()))/h" }
             x += c.put(numbers, x: x, y: y, style: t[.text], maxWidth: inner.maxX - x)
-            if p.flagged > 0 { c.put("  ⚑\(p.flagged)", x: x, y: y, style: t[.flag], maxWidth: inner.maxX - x) }
+            if p.flagged > 0 { x += c.put("  ⚑\(p.flagged)", x: x, y: y, style: t[.flag], maxWidth: inner.maxX - x) }
+            if !row.peopleBelow.isEmpty { c.put("  ⚠\(row.peopleBelow.count)", x: x, y: y, style: t[.warning], maxWidth: inner.maxX - x) }
             y += 1
         }
         detail(&c, Rect(x: inner.x, y: inner.maxY - 3, width: inner.width, height: 3), state, d)
@@ -82,6 +83,11 @@ enum Dashboard {
         for a in row.audit where a.planned > 0 {
             third.append(a.summary)
             if a.below(state.targetAccuracy) { warn = true }
+        }
+        if let min = state.quality.minPersonAccuracy, !row.peopleBelow.isEmpty {
+            // People first: the warning a lead must not miss.
+            third = row.peopleBelow.map { "⚠ \(Names.shown($0.name)) below \(String(format: "%.2f", min)): \($0.goldSummary)" } + third
+            warn = true
         }
         c.put(third.joined(separator: " · "), x: r.x + 2, y: r.y + 2, style: warn ? t[.warning] : t[.muted], maxWidth: r.width - 2)
     }

@@ -10,7 +10,10 @@ public struct TaskSummary: Sendable, Hashable {
     public var pairs: PairStats?
     /// Routed tasks: the machine's accuracy from blind audits.
     public var audit: [AuditEstimate]
-    public init(task: TaskSpec, progress: TaskProgress, pairs: PairStats? = nil, audit: [AuditEstimate] = []) {
+    /// The checks on people (accuracy on gold): the warning for those below `[quality] min_person_accuracy`.
+    public var people: [PersonQuality]
+    public init(task: TaskSpec, progress: TaskProgress, pairs: PairStats? = nil, audit: [AuditEstimate] = [], people: [PersonQuality] = []) {
+        self.people = people
         self.task = task
         self.progress = progress
         self.pairs = pairs
@@ -19,6 +22,9 @@ public struct TaskSummary: Sendable, Hashable {
 
     /// Human decisions per hour of measured labeling time (`TaskProgress.itemsPerHour`).
     public var itemsPerHour: Double? { progress.itemsPerHour }
+
+    /// People whose accuracy on gold is shown to be below the minimum.
+    public var peopleBelow: [PersonQuality] { people.filter(\.below) }
 }
 
 public struct DashboardState: Sendable {

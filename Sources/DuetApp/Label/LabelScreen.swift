@@ -32,6 +32,13 @@ public enum LabelScreen {
         let (itemRect, choicesRect) = (layout.item, layout.choices)
         guard let item = l.item else {
             let inner = c.box(itemRect, title: l.task.name, style: t[.border], titleStyle: t[.title])
+            if let stopped = l.stopped {
+                let lines = Wrap.lines(stopped, width: max(1, inner.width - 2)) + ["q goes back."]
+                for (i, m) in lines.prefix(max(0, inner.height - 1)).enumerated() {
+                    c.put(m, x: inner.x + 1, y: inner.y + 1 + i, style: i == lines.count - 1 ? t[.muted] : t[.warning], maxWidth: inner.width - 1)
+                }
+                return
+            }
             let message = l.loaded
                 ? ["All done: nothing left in this task for you.", "Skipped items come back here; u undoes your last decision.", "q goes back."]
                 : ["Loading…"]

@@ -35,6 +35,8 @@ public struct LabelState: Sendable {
     public var diffOn = false
     /// The router's label and votes for the item (nil when the task is not routed).
     public var suggestion: Suggestion?
+    /// Why the person gets no new items in this task (`[quality] stop_below`); nil while they may go on.
+    public var stopped: String?
 
     public init(task: TaskSpec) { self.task = task }
 

@@ -148,6 +148,7 @@ extension App {
         case .itemLoaded(let item, let progress, let previous, let at, let source, let suggestion):
             guard case .label(var l) = state.screen else { return [] }
             l.startItem(item, at: at)
+            l.stopped = nil
             l.suggestion = suggestion
             if let item, l.task.kind == .compare {
                 l.pair = pairState(item, task: l.task, annotator: state.annotator)
@@ -164,6 +165,16 @@ extension App {
             l.previousValue = previous
             l.loaded = true
             if item == nil { l.browsing = nil }
+            state.screen = .label(l)
+            return []
+        case .labelStopped(let task, let reason, let progress):
+            guard case .label(var l) = state.screen, l.task.name == task.name else { return [] }
+            l.startItem(nil, at: Date())
+            l.stopped = reason
+            l.progress = progress
+            state.session.setLeft(progress.remaining, task: l.task.name)
+            l.loaded = true
+            l.browsing = nil
             state.screen = .label(l)
             return []
         case .undone(let rowID):
@@ -197,8 +208,9 @@ extension App {
     static func recorded(_ state: inout AppState, _ entry: NewAnnotation) -> [Effect] {
         guard case .label(var l) = state.screen else { return [] }
         defer { state.screen = .label(l) }
-        // A browsed item was counted when first decided.
-        if l.browsing == nil && l.previousValue == nil {
+        // A browsed item was counted when first decided; a honeypot is counted by the store (others may have labeled
+        // the item already: `EffectContext.labelLoaded` asks it with the next item).
+        if l.browsing == nil && l.previousValue == nil && l.item?.honeypot != true {
             if entry.status == .skipped {
                 l.progress.skipped += 1
             } else {

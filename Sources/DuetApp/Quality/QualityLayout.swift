@@ -111,6 +111,7 @@ struct QualityLayout {
             }
             for m in pairs.machines { text("machine " + m.text, m.biased ? .warning : .text) }
         }
+        peopleLines(report.people, q.task, state: state, width: width, out: &out)
         return out
     }
 

@@ -17,6 +17,8 @@ public struct QualityReport: Sendable {
     public var judges: [JudgeSummary]?
     /// Multilabel tasks and rankings: how unsure the machine's votes are, per label or over the orders.
     public var votesSpread: JudgeSpread?
+    /// The checks on people: accuracy on gold, too-fast answers, suggestions taken (`PeopleQuality`).
+    public var people: [PersonQuality] = []
 
     /// The audit estimate, calibration and alt-test (`QualityEstimates`, as `duet quality` reports them).
     public var estimates: QualityEstimates?

@@ -131,8 +131,12 @@ public struct Item: Hashable, Sendable {
 public struct StoredItem: Hashable, Sendable {
     public var rowID: Int64
     public var item: Item
-    public init(rowID: Int64, item: Item) {
+    /// Served by the labeling queue as a honeypot: a gold item of a task with `honeypotRate` above 0,
+    /// shown blind (no machine suggestion, no gold). Only `nextItem` sets it.
+    public var honeypot: Bool
+    public init(rowID: Int64, item: Item, honeypot: Bool = false) {
         self.rowID = rowID
         self.item = item
+        self.honeypot = honeypot
     }
 }

@@ -10,10 +10,13 @@ public struct ProjectConfig: Sendable, Hashable {
     public var keys: [String: [String]]
     /// Where the project's store is: [store] (nil: the SQLite file beside duet.toml).
     public var store: StoreSettings?
+    /// `[quality]`: the checks on people (honeypot accuracy, answers too fast).
+    public var quality: QualitySettings
 
     public init(name: String, tasks: [TaskSpec] = [], annotators: [AnnotatorSpec] = [],
                 router: RouterSettings = RouterSettings(), cost: CostSettings = CostSettings(), ui: UISettings = UISettings(),
-                keys: [String: [String]] = [:], store: StoreSettings? = nil) {
+                keys: [String: [String]] = [:], store: StoreSettings? = nil, quality: QualitySettings = QualitySettings()) {
+        self.quality = quality
         self.store = store
         self.keys = keys
         self.cost = cost
@@ -153,5 +156,22 @@ public struct UISettings: Sendable, Hashable {
     public init(theme: String = "dark", mouse: Bool = true) {
         self.theme = theme
         self.mouse = mouse
+    }
+}
+
+/// `[quality]`: the checks on people. Their accuracy on gold items (honeypots, `TaskSpec.honeypotRate`)
+/// is compared with `minPersonAccuracy`; with `stopBelow`, a person shown to be below it gets no new items.
+public struct QualitySettings: Sendable, Hashable {
+    /// A person whose 95% interval of accuracy on gold lies wholly below this is flagged (nil: no check).
+    public var minPersonAccuracy: Double?
+    /// Stop serving new items to a flagged person (the label screen says why).
+    public var stopBelow: Bool
+    /// An answer faster than this share of the person's own median seconds per decision is flagged as too fast.
+    public var tooFast: Double
+
+    public init(minPersonAccuracy: Double? = nil, stopBelow: Bool = false, tooFast: Double = 0.25) {
+        self.minPersonAccuracy = minPersonAccuracy
+        self.stopBelow = stopBelow
+        self.tooFast = tooFast
     }
 }

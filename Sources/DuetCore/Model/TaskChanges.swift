@@ -8,6 +8,7 @@ extension TaskSpec {
             "show_source": .bool(showSource), "seed": .number(Double(seed)), "overlap": .number(Double(overlap)),
         ]
         if let dataset { o["dataset"] = .string(dataset) }
+        if honeypotRate > 0 { o["honeypot_rate"] = .number(honeypotRate) }
         if let guidelines { o["guidelines"] = .string(guidelines) }
         return .object(o)
     }
@@ -22,7 +23,7 @@ extension TaskSpec {
         else { return nil }
         self.init(name: name, kind: kind, labels: labels, dataset: json["dataset"]?.string, guidelines: json["guidelines"]?.string,
                   scale: Int(scale[0])...Int(scale[1]), showSource: json["show_source"]?.bool ?? false, seed: Int(seed),
-                  overlap: Int(overlap))
+                  overlap: Int(overlap), honeypotRate: json["honeypot_rate"]?.number ?? 0)
     }
 }
 
@@ -70,6 +71,7 @@ public struct TaskChanges: Sendable, Hashable {
         if a.showSource != b.showSource { out.append("show_source") }
         if a.seed != b.seed { out.append("seed") }
         if a.overlap != b.overlap { out.append("overlap") }
+        if a.honeypotRate != b.honeypotRate { out.append("honeypot_rate") }
         return out
     }
 

@@ -43,11 +43,15 @@ public struct TaskSpec: Hashable, Sendable {
     /// Queues keep an item open until this many people decided it, and never
     /// give it to the same person twice.
     public var overlap: Int
+    /// Share of a person's items that are honeypots: gold items (the dataset's gold labels) served blind
+    /// to check the person (`honeypot_rate`, 0 = off; see `Honeypots`).
+    public var honeypotRate: Double
 
     public init(name: String, kind: TaskKind, labels: [String] = [], dataset: String? = nil,
                 guidelines: String? = nil, scale: ClosedRange<Int> = 1...5, showSource: Bool = false, seed: Int = 0,
-                overlap: Int = 1) {
+                overlap: Int = 1, honeypotRate: Double = 0) {
         self.overlap = overlap
+        self.honeypotRate = honeypotRate
         self.name = name
         self.kind = kind
         self.labels = labels
@@ -99,6 +103,9 @@ public struct TaskSpec: Hashable, Sendable {
         }
         if !(1...20).contains(overlap) {
             errors.append("task '\(name)': overlap must be from 1 to 20 (people per item), not \(overlap)")
+        }
+        if !(0...0.5).contains(honeypotRate) {
+            errors.append("task '\(name)': honeypot_rate must be from 0 to 0.5 (the share of a person's items that are gold checks), not \(honeypotRate)")
         }
         if scale.lowerBound == scale.upperBound {
             errors.append("task '\(name)': the scale needs at least two points")

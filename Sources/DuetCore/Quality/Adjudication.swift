@@ -58,6 +58,24 @@ public enum Adjudication {
         /// The adjudication in force, if any.
         public var settled: Answer?
 
+        /// The doubt queue: why a person's label is in doubt, or nil. A person's answer is in doubt when a
+        /// confident machine contradicts it (a machine decision in force: the router kept the machine's label,
+        /// which it does only when sure enough, or audits it) or when two or more other people agree on
+        /// another answer. Names as given (screens sanitize them).
+        public var doubt: String? {
+            for p in answers where p.kind == .human {
+                let against = answers.filter { $0.annotator != p.annotator && $0.key != p.key }
+                if let m = against.first(where: { $0.kind == .machine }) {
+                    return "\(p.annotator)'s label against the machine's kept label (\(m.annotator))"
+                }
+                let people = Dictionary(grouping: against.filter { $0.kind == .human }, by: \.key)
+                if let key = people.keys.sorted().first(where: { people[$0]!.count >= 2 }) {
+                    return "\(p.annotator)'s label against " + people[key]!.map(\.annotator).joined(separator: " and ") + ", who agree"
+                }
+            }
+            return nil
+        }
+
         /// Distinct answers with how many gave each, most first (ties: first given).
         public var tally: [(key: String, count: Int)] {
             var counts: [String: Int] = [:]

@@ -94,6 +94,19 @@ extension QualityEstimates {
 
     /// Every section, a blank line between them.
     public var text: [String] {
-        ["Task \(task)", ""] + auditLines + [""] + calibrationLines + [""] + altTestLines
+        ["Task \(task)", ""] + auditLines + [""] + calibrationLines + [""] + altTestLines + [""] + peopleLines
+    }
+
+    /// A line per person: accuracy on gold, too-fast answers, suggestions taken beside blind agreement.
+    public var peopleLines: [String] {
+        guard !people.isEmpty else { return ["People: no decisions by people yet."] }
+        return ["People (gold: accuracy on gold items; fast: answers under the floor of the person's own median; took: machine suggestions taken; blind: agreement with the machine on blind audits):"]
+            + people.map { p in
+                var parts = [p.goldSummary + (p.below ? " — below the minimum" : "")]
+                parts.append(p.medianSeconds == nil ? "too few timed answers to judge speed" : "\(p.tooFast) of \(p.timed) timed answers too fast")
+                if let a = p.acceptanceRate { parts.append("took \(PlanFormat.score(a)) of \(p.suggested) suggestions") }
+                if let b = p.blindAgreement { parts.append("blind \(PlanFormat.score(b)) of \(p.blindAudits) audits") }
+                return "  \(p.name): " + parts.joined(separator: "; ")
+            }
     }
 }

@@ -128,9 +128,11 @@ public struct QualityEstimates: Sendable, Hashable, Encodable {
     public var calibration: CalibrationFigures
     /// Nil when no item has a machine label and two people.
     public var altTest: AltTest?
+    /// The checks on each person (`PeopleQuality`), by name; set by whoever reads the store.
+    public var people: [PersonQuality] = []
 
     enum CodingKeys: String, CodingKey {
-        case task, audit, calibration
+        case task, audit, calibration, people
         case altTest = "alt_test"
     }
 
@@ -141,6 +143,7 @@ public struct QualityEstimates: Sendable, Hashable, Encodable {
         try c.encode(audit, forKey: .audit)
         try c.encode(calibration, forKey: .calibration)
         try c.encode(altTest, forKey: .altTest)
+        try c.encode(people, forKey: .people)
     }
 
     public init(task: String, items: [Item], strata: Int = 4, bins: Int = 10, epsilon: Double = 0.2, minItems: Int = 30) {

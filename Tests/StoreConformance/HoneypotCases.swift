@@ -1,0 +1,77 @@
+import DuetCore
+import DuetStoreAPI
+import Foundation
+import Testing
+
+/// Honeypots: gold items served blind at the task's rate, each to a person once, counted as progress once.
+extension StoreConformance {
+    /// One honeypot in every 4 of a person's items.
+    static let checked = TaskSpec(name: "sentiment", kind: .classify, labels: ["neg", "pos"], dataset: "reviews", honeypotRate: 0.25)
+
+    static let honeypotCases: [ConformanceCase] = [
+        ConformanceCase("honeypotsAreServedAtTheTaskRateBlindOncePerPersonAndCountedOnce") { store in
+            // 40 texts, the last 10 with gold: the ordinary queue reaches them last, so every gold item served
+            // before is the honeypot draw's.
+            try await store.syncTasks([checked])
+            try await Setup.load(store, (1...40).map { n in
+                var r = Setup.text(n)
+                if n > 30 { r.item.gold = .string(n % 2 == 0 ? "pos" : "neg") }
+                return r
+            })
+            let ids = try await Setup.ids(store, 1...40)
+            let gold = Set(ids.suffix(10))
+            #expect(Set(try await store.goldLabels(task: checked).keys) == gold)
+            #expect(try await store.goldLabels(task: Setup.sentiment)[ids[30]] == .string("neg"))
+
+            var honeypots: [Int64] = []
+            for i in 0..<20 {
+                let next = try #require(try await store.nextItem(for: checked, annotator: "alice"))
+                if next.honeypot { honeypots.append(next.rowID) }
+                // Blind means gold: a gold item is always served as a honeypot, and only gold items are.
+                #expect(next.honeypot == gold.contains(next.rowID))
+                try await Setup.decide(store, item: next.rowID, by: "alice", at: Double(i))
+                // The rate: one honeypot in each block of 4 of alice's items.
+                let n = i + 1
+                if n % 4 == 0 { #expect(honeypots.count == n / 4, "after \(n) items") }
+            }
+            #expect(honeypots.count == 5)
+            #expect(Set(honeypots).count == honeypots.count)
+            // Progress counts items: 20 items labeled, whatever share were honeypots.
+            #expect(try await store.taskProgress(checked).human == 20)
+
+            // Bob meets gold items alice answered: his answers check him and add no item to the progress.
+            var bobsGold: [Int64] = []
+            for i in 0..<8 {
+                let next = try #require(try await store.nextItem(for: checked, annotator: "bob"))
+                if next.honeypot { bobsGold.append(next.rowID) }
+                try await Setup.decide(store, item: next.rowID, by: "bob", at: Double(100 + i))
+            }
+            #expect(bobsGold.count == 2)
+            let before = Set(honeypots)
+            let repeated = bobsGold.filter(before.contains).count
+            #expect(try await store.taskProgress(checked).human == 20 + 8 - repeated)
+            #expect(Set(bobsGold).count == bobsGold.count)
+
+            // Once every gold item is spent for alice, she is served ordinary items only, and never a gold item twice.
+            var served = Set(honeypots)
+            for i in 0..<20 {
+                guard let next = try await store.nextItem(for: checked, annotator: "alice") else { break }
+                if next.honeypot { #expect(served.insert(next.rowID).inserted, "gold item served twice") }
+                try await Setup.decide(store, item: next.rowID, by: "alice", at: Double(200 + i))
+            }
+            #expect(try await store.taskProgress(checked).remaining == 0)
+        },
+
+        ConformanceCase("withoutAHoneypotRateGoldItemsAreOrdinaryItems") { store in
+            try await store.syncTasks([Setup.sentiment])
+            try await Setup.load(store, (1...4).map { n in
+                var r = Setup.text(n)
+                r.item.gold = "pos"
+                return r
+            })
+            let next = try #require(try await store.nextItem(for: Setup.sentiment, annotator: "alice"))
+            #expect(!next.honeypot)
+            #expect(next.rowID == (try await Setup.id(store, "t1")))
+        },
+    ]
+}
