@@ -56,7 +56,8 @@ public struct StatusReport: Codable, Sendable {
             let pairs = spec.kind == .compare ? Pairs(try await PairStats.compute(store: project.store, task: spec)) : nil
             let audits = try await project.store.routes(task: spec, route: .audit)
             let audit = audits.isEmpty ? nil
-                : Audit.estimates(routes: audits, decisions: try await project.store.currentDecisions(task: spec, kind: .human), kind: spec.kind)
+                : Audit.estimates(routes: audits, decisions: try await project.store.currentDecisions(task: spec, kind: .human), kind: spec.kind,
+                                  kept: p.machine)
             tasks.append(Task(name: spec.name, kind: spec.kind.rawValue, dataset: spec.dataset, total: p.total, human: p.human,
                         machine: p.machine, skipped: p.skipped, remaining: p.remaining, flagged: p.flagged,
                         itemsPerHour: rate.map { ($0 * 10).rounded() / 10 }, audit: audit, pairs: pairs,

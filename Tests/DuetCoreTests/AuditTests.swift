@@ -50,4 +50,38 @@ import Testing
         let e = Audit.estimates(routes: routes, decisions: decisions, kind: .review)
         #expect(e.first?.audited == 2 && e.first?.agreeing == 1)
     }
+    /// Audits drawn by uncertainty: status and the dashboard weight them by inclusion probability, as
+    /// `duet quality` does, instead of the raw share right, which the over-drawn uncertain items pull down.
+    @Test func auditsDrawnByUncertaintyAreWeightedAsTheQualityEstimateIs() throws {
+        // 20 kept items: 8 uncertain audited with probability 0.8 (4 right), 2 sure audited with 0.2 (both right),
+        // 10 kept unaudited (2 sure items of 10 drawn at 0.2; the 8 uncertain ones of 10 at 0.8).
+        var routes: [Int64: RouteRecord] = [:]
+        var decisions: [CurrentDecision] = []
+        var items: [QualityEstimates.Item] = []
+        for id in Int64(1)...20 {
+            let audited = id <= 10
+            let p = id <= 8 ? 0.8 : id <= 10 ? 0.2 : 0.5
+            var r = RouteRecord(itemRowID: id, route: audited ? .audit : .machine, score: id <= 8 ? 1 : 0.1, machineLabel: "pos",
+                                annotator: "local:ensemble", pending: false)
+            r.auditProbability = audited ? p : nil
+            let answer: String? = audited ? (id <= 4 || id > 8 ? "pos" : "neg") : nil
+            if audited { routes[id] = r }
+            if let answer { decisions.append(CurrentDecision(itemRowID: id, annotator: "ana", annotatorKind: .human, status: .submitted, value: .string(answer))) }
+            items.append(QualityEstimates.Item(id: id, route: r.route, machineLabel: "pos", confidence: 0.7, uncertainty: r.score,
+                                               auditProbability: r.auditProbability, answer: answer, people: answer.map { ["ana": $0] } ?? [:]))
+        }
+        let e = try #require(Audit.estimates(routes: routes, decisions: decisions, kept: 10).first)
+        let q = try #require(QualityEstimates(task: "t", items: items).audit.estimate)
+        #expect(q.method == .activeIPW)
+        #expect(e.weighted && e.audited == 10 && e.agreeing == 6)
+        #expect(abs((e.accuracy ?? 0) - q.estimate) < 1e-12 && abs((e.low ?? 0) - q.low) < 1e-12 && abs((e.high ?? 0) - q.high) < 1e-12)
+        // By hand: (4/0.8 + 2/0.2) / 20 = 0.75, above the raw 6/10.
+        #expect(abs((e.accuracy ?? 0) - 0.75) < 1e-12)
+        #expect(e.summary.hasPrefix("6/10 right; weighted 0.75 (95% "))
+        // Without the kept count (or with equal probabilities) it stays the raw audits with Wilson's interval.
+        #expect(Audit.estimates(routes: routes, decisions: decisions).first?.weighted == false)
+        let json = try JSONValue.parse(String(decoding: try JSONEncoder().encode(e), as: UTF8.self))
+        #expect(json["method"] == .string("active_ipw"))
+        #expect(try JSONDecoder().decode(AuditEstimate.self, from: JSONEncoder().encode(e)) == e)
+    }
 }

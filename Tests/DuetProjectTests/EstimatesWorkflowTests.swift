@@ -95,7 +95,7 @@ import Testing
         #expect(audit["final_set"]?["estimate"]?.number != nil && audit["planned"]?.number == 3 && audit["pending"]?.number == 0)
         #expect(json["calibration"]?["ece"]?.number != nil && json["calibration"]?["brier"]?.number != nil)
         #expect(json["calibration"]?["bins"]?.array?.count == 10 && json["calibration"]?["risk_coverage"]?.array != nil)
-        #expect(json["alt_test"] == .null && json["people"] == nil)
+        #expect(json["alt_test"] == .null && json["people"] == .array([]))
     }
 
     /// Audits drawn with unequal probabilities are weighted by them (`active_ipw`), not averaged.

@@ -230,10 +230,11 @@ public final class Runtime {
                 var rows: [TaskSummary] = []
                 for task in context.tasks {
                     let human = try await store.currentDecisions(task: task, kind: .human)
-                    rows.append(TaskSummary(task: task, progress: try await store.taskProgress(task),
+                    let progress = try await store.taskProgress(task)
+                    rows.append(TaskSummary(task: task, progress: progress,
                                             pairs: task.kind == .compare ? try await PairStats.compute(store: store, task: task) : nil,
                                             audit: Audit.estimates(routes: try await store.routes(task: task, route: .audit),
-                                                                   decisions: human, kind: task.kind),
+                                                                   decisions: human, kind: task.kind, kept: progress.machine),
                                             people: try await people(task, decisions: human, quality: context.quality)))
                 }
                 return [.dashboardLoaded(rows)]
@@ -305,7 +306,7 @@ public final class Runtime {
     }
 
     /// The Quality figures the store alone gives: agreement, audits, pair statistics (no plan).
-    public static func storeQuality(_ store: any ItemCatalog & LabelingQueue & VoteStore & RouteStore, _ task: TaskSpec,
+    public static func storeQuality(_ store: any ItemCatalog & LabelingQueue & VoteStore & RouteStore & ProgressCounts, _ task: TaskSpec,
                                     quality: QualitySettings = QualitySettings()) async throws -> QualityReport {
         let decisions = try await store.currentDecisions(task: task)
         var judges: [JudgeSummary]?
@@ -317,7 +318,8 @@ public final class Runtime {
         }
         var report = QualityReport(agreement: AgreementReport.make(task: task, decisions: decisions),
                                audit: Audit.estimates(routes: try await store.routes(task: task, route: .audit),
-                                                      decisions: decisions.filter { $0.annotatorKind == .human }, kind: task.kind),
+                                                      decisions: decisions.filter { $0.annotatorKind == .human }, kind: task.kind,
+                                                      kept: try await store.taskProgress(task).machine),
                                pairs: task.kind == .compare ? try await PairStats.compute(store: store, task: task) : nil,
                                judges: judges,
                                votesSpread: task.kind == .multilabel || task.kind == .compare
