@@ -140,6 +140,19 @@ import TermUI
 }
 
 extension PeopleQualityScreenTests {
+    /// Beside the plan's chart the figures get half the screen: took · blind, too long for the row, goes on
+    /// a line of its own under it instead of being cut.
+    @Test func tookAndBlindWrapUnderTheRowWhenTheColumnIsNarrow() throws {
+        let state = quality(width: 80, height: 24)
+        var out: [StyledLine] = []
+        QualityLayout.peopleLines(Self.people, Self.checked, state: state, width: 52, out: &out)
+        let texts = out.map(\.text)
+        let ana = try #require(texts.firstIndex { $0.contains(" ana ") && $0.contains("7/10") }, "\(texts)")
+        #expect(!texts[ana].contains("took"))
+        #expect(texts[ana + 1].contains("took 97% · blind 60%"), "\(texts)")
+        for line in texts { #expect(DisplayWidth.of(line) <= 52, "\(line)") }
+    }
+
     /// A scripted session: ana spends 10, 12, 9 and 11 seconds on four items, then answers two in a second each.
     /// Her median is 9.5 s; under a quarter of it (2.4 s) are the two quick ones, and the Quality screen says so.
     @Test func tooFastAnswersOfAScriptedSession() async throws {

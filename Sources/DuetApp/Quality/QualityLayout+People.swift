@@ -25,20 +25,26 @@ extension QualityLayout {
             return
         }
         let names = people.map { Names.shown($0.name) }
-        let nameWidth = Swift.min(peopleNameWidth, Swift.max(6, names.map(DisplayWidth.of).max() ?? 6))
-        out.append(StyledLine("  " + cell("person", nameWidth) + " " + cell("gold (95%)", 24) + " " + cell("fast", 9) + " took · blind", t[.label]))
+        // The figures' columns take 37; a narrow screen (the plan's chart beside) cuts names sooner.
+        let nameWidth = Swift.min(peopleNameWidth, Swift.max(6, names.map(DisplayWidth.of).max() ?? 6), Swift.max(6, width - 37))
+        let head = "  " + cell("person", nameWidth) + " " + cell("gold (95%)", 24) + " " + cell("fast", 9)
+        out.append(StyledLine(head + (DisplayWidth.of(head) + 13 <= width ? " took · blind" : ""), t[.label]))
         for (p, name) in zip(people, names) {
             let below = min.map { m in p.high.map { $0 < m } ?? false } ?? false
             let gold = p.goldAccuracy.map { String(format: "%d/%d %.2f (%.2f–%.2f)", p.goldRight, p.goldItems, $0, p.low ?? 0, p.high ?? 0) } ?? "–"
             let fast = p.medianSeconds == nil ? "–" : "\(p.tooFast)/\(p.timed)"
             let took = [p.acceptanceRate.map { "took \(percent($0))" }, p.blindAgreement.map { "blind \(percent($0))" }]
                 .compactMap { $0 }.joined(separator: " · ")
+            let tookText = took.isEmpty ? "–" : took
+            // Beside the row when it fits, else on a line of its own under the figures (the plan's chart takes half the screen).
+            let fits = 2 + nameWidth + 1 + 25 + 10 + DisplayWidth.of(tookText) <= width
             out.append(StyledLine(spans: [
                 ("  " + cell(name, nameWidth) + " ", t[.text]),
                 (cell(gold, 24) + " ", below ? t[.warning] : t[.text]),
-                (cell(fast, 9) + " ", p.tooFast > 0 ? t[.warning] : t[.text]),
-                (took.isEmpty ? "–" : took, t[.muted]),
+                (cell(fast, 9), p.tooFast > 0 ? t[.warning] : t[.text]),
+                (fits ? " " + tookText : "", t[.muted]),
             ]))
+            if !fits { out += StyledLine.wrapped(tookText, width: width, style: t[.muted], indent: String(repeating: " ", count: 3 + nameWidth)) }
         }
         if let min {
             for p in people where p.high.map({ $0 < min }) ?? false {
