@@ -37,6 +37,8 @@ public enum PostgresSchema {
         PostgresMigration(name: "pg-audit-probability", statements: ["ALTER TABLE routes ADD COLUMN audit_probability DOUBLE PRECISION"]),
         // Honeypots: a person's next gold item is looked for among the items with gold only (SQLite's v14).
         PostgresMigration(name: "pg-honeypot-gold-items", statements: ["CREATE INDEX items_gold ON items(id) WHERE gold IS NOT NULL"]),
+        // `nextItem` and a single decision as one statement each (see `queueInServer`).
+        PostgresMigration(name: "pg-lat-queue-in-server", statements: queueInServer),
     ]
 
     /// Every table Duet's project holds, by the name the SQLite store gives it.

@@ -30,6 +30,13 @@ extension PostgresStore {
         }
     }
 
+    /// Runs `body`, one statement that writes, on one connection of the pool outside an explicit transaction:
+    /// the statement is its own transaction (a server function that does the whole call), so the call is one
+    /// round trip, committed when it returned. The lock wait is the function's to set (`set_config`).
+    func statement<R: Sendable>(_ doing: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> R) async throws -> R {
+        try await read(doing(), body)
+    }
+
     /// The task's row id (nil when the store has no such task).
     static func taskID(_ db: PostgresConnection, name: String) async throws -> Int64? {
         try await db.rows("SELECT id FROM tasks WHERE name = \(name)").decode(Int64.self).firstElement()

@@ -149,18 +149,5 @@ extension PostgresStore: RouteStore {
         }
         return votes
     }
-
-    /// The next routed item for people: pending, most uncertain first, claimed (see `claim`). With overlap above 1
-    /// an item stays pending until enough people decided it; it is never served twice to the same person, nor to
-    /// more people at once than still need to label it.
-    static func nextRouted(_ db: PostgresConnection, taskID: Int64, annotator: String, now: Double) async throws -> StoredItem? {
-        try await db.rows("""
-            SELECT \(unescaped: PostgresItemRow.itemColumns) FROM routes r JOIN items ON items.id = r.item_id
-            WHERE r.task_id = \(taskID) AND r.pending
-              AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.task_id = r.task_id AND d.annotator = \(annotator) AND d.item_id = r.item_id)
-              AND \(seatsOpenIn: "r.task_id", item: "r.item_id", for: (annotator, now))
-            ORDER BY r.score DESC, r.item_id LIMIT 1 FOR NO KEY UPDATE OF items SKIP LOCKED
-            """).decode(PostgresItemRow.Columns.self).firstElement().map(PostgresItemRow.storedItem)
-    }
 }
 
