@@ -78,12 +78,36 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// Runs `body` on one connection of the pool.
-    public func withConnection<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
+    /// Runs `body` on one connection of the pool, until it returns or the connection closes, whichever is first.
+    ///
+    /// postgres-nio hands a statement to its connection's channel without asking to hear whether the write
+    /// reached the connection's handler; on a channel that has closed meanwhile (the server went away after the
+    /// pool lent the connection, before the statement was written) the handler is gone, and the statement's
+    /// promise is never completed: the call would wait for ever (vapor/postgres-nio#487, reverted in #501). So
+    /// `body` runs in a task of its own and the call ends as soon as the connection's close is seen, as a lost
+    /// connection (`unreachable`); a statement stuck so is left behind with its task.
+    public func withConnection<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         let running = try await client()
         do {
             return try await running.client.withConnection { connection in
-                watch(connection, of: running)
+                let call = watch(connection, of: running)
+                defer { state.ended(call, on: connection.id, generation: running.generation) }
+                return try await call.run { try await body(connection) }
+            }
+        } catch {
+            throw failed(error, running)
+        }
+    }
+
+    /// `withConnection` for a body that cannot run in a task of its own (it calls back into its caller, row by row):
+    /// it runs in the caller's task, so a statement of it written to a connection closed meanwhile is not ended
+    /// (see `withConnection`). Only for reads that stream to a consumer.
+    public func withConnectionInline<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
+        let running = try await client()
+        do {
+            return try await running.client.withConnection { connection in
+                let call = watch(connection, of: running)
+                state.ended(call, on: connection.id, generation: running.generation)
                 return try await body(connection)
             }
         } catch {
@@ -92,7 +116,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws.
-    public func withTransaction<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
+    public func withTransaction<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         try await withConnection { connection in
             try await connection.withTransaction(logger: Self.quiet) { try await body($0) }
         }
@@ -126,17 +150,21 @@ public final class PostgresPool: Sendable {
         return PostgresStoreError.unreachable(config)
     }
 
-    /// Watches a pooled connection (once): when it closes, a probe tells a server gone from a connection closed
-    /// for its own reasons (idle); gone, the pool is down and its client retired.
-    private func watch(_ connection: PostgresConnection, of running: RunningClient) {
-        guard state.watch(connection.id, generation: running.generation) else { return }
+    /// Watches a pooled connection (once, by one callback on its close, whatever the number of calls made on it):
+    /// when it closes, the calls running on it end (`PoolCall`), and a probe tells a server gone from a connection
+    /// closed for its own reasons (idle); gone, the pool is down and its client retired. The call about to run.
+    private func watch(_ connection: PostgresConnection, of running: RunningClient) -> PoolCall {
+        let (call, first) = state.started(on: connection.id, generation: running.generation, closed: connection.isClosed)
+        guard first else { return call }
         connection.closeFuture.whenComplete { [self] _ in
+            state.closed(connection.id, generation: running.generation)
             Task {
                 guard state.isCurrent(running.generation) else { return }
                 let back = await probe()
                 if !back, state.markDown(running.generation) { running.run.cancel() }
             }
         }
+        return call
     }
 
     /// True when the server accepts a connection of its own (closed again at once).
@@ -153,7 +181,7 @@ public final class PostgresPool: Sendable {
         if let tx = error as? PostgresTransactionError {
             return [tx.beginError, tx.closureError, tx.commitError, tx.rollbackError].contains { $0.map(isConnectionLoss) ?? false }
         }
-        if error is ConnectionPoolError { return true }
+        if error is ConnectionPoolError || error is ConnectionClosed { return true }
         guard let psql = error as? PSQLError else { return false }
         switch psql.code {
         case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed: return true
@@ -175,7 +203,10 @@ private final class PoolState: @unchecked Sendable {
     private var running: RunningClient?
     /// The generation of the client that found the server gone (nil: up).
     private var down: Int?
-    private var watched = Set<Int>()
+    /// Connections by client generation and id: those watched, the calls running on each, those seen closed.
+    private var watched = Set<ConnectionKey>()
+    private var calls: [ConnectionKey: [ObjectIdentifier: PoolCall]] = [:]
+    private var closedConnections = Set<ConnectionKey>()
 
     init(_ running: RunningClient) { self.running = running }
 
@@ -219,9 +250,34 @@ private final class PoolState: @unchecked Sendable {
         }
     }
 
-    /// True the first time a connection of the current client is watched.
-    func watch(_ id: Int, generation: Int) -> Bool {
-        lock.withLock { running?.generation == generation && watched.insert(id).inserted }
+    /// A call starting on connection `id` of the client of `generation` (ended at once when the connection is
+    /// closed already), and whether the connection is watched for the first time.
+    func started(on id: Int, generation: Int, closed: Bool) -> (PoolCall, first: Bool) {
+        let call = PoolCall()
+        let key = ConnectionKey(generation: generation, id: id)
+        let (first, endNow) = lock.withLock { () -> (Bool, Bool) in
+            let first = watched.insert(key).inserted
+            if closed || closedConnections.contains(key) { return (first, true) }
+            calls[key, default: [:]][ObjectIdentifier(call)] = call
+            return (first, false)
+        }
+        if endNow { call.end() }
+        return (call, first)
+    }
+
+    /// The call is over: its connection's close need not end it.
+    func ended(_ call: PoolCall, on id: Int, generation: Int) {
+        lock.withLock { _ = calls[ConnectionKey(generation: generation, id: id)]?.removeValue(forKey: ObjectIdentifier(call)) }
+    }
+
+    /// A connection closed: the calls running on it end.
+    func closed(_ id: Int, generation: Int) {
+        let key = ConnectionKey(generation: generation, id: id)
+        let ending = lock.withLock { () -> [PoolCall] in
+            closedConnections.insert(key)
+            return Array((calls.removeValue(forKey: key) ?? [:]).values)
+        }
+        for call in ending { call.end() }
     }
 
     func close() -> RunningClient? {
@@ -268,4 +324,96 @@ struct PostgresTLS {
         let context = try NIOSSLContext(configuration: settings)
         return mode == .prefer ? .prefer(context) : .require(context)
     }
+}
+
+/// One call on a pooled connection (`PostgresPool.withConnection`): its body runs in a task of its own, and the
+/// call returns the body's result or, once the connection is seen closed (`end()`), a lost connection.
+final class PoolCall: @unchecked Sendable {
+    private let lock = NSLock()
+    private var over = false
+    private var ender: (@Sendable () -> Void)?
+
+    /// Ends the call as a lost connection (a body still running is left to end by itself).
+    func end() {
+        let ending = lock.withLock { () -> (@Sendable () -> Void)? in
+            over = true
+            defer { ender = nil }
+            return ender
+        }
+        ending?()
+    }
+
+    /// `body`'s result, or `ConnectionClosed` once `end()` was called, whichever comes first.
+    func run<R: Sendable>(_ body: @escaping @Sendable () async throws -> R) async throws -> R {
+        if lock.withLock({ over }) { throw ConnectionClosed() }
+        let first = FirstResult<R>()
+        let work = Task {
+            do { first.resume(.success(try await body())) } catch { first.resume(.failure(error)) }
+        }
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<R, any Error>) in
+                first.set(continuation)
+                let ended = lock.withLock { () -> Bool in
+                    if over { return true }
+                    ender = { first.resume(.failure(ConnectionClosed())) }
+                    return false
+                }
+                if ended { first.resume(.failure(ConnectionClosed())) }
+            }
+        } onCancel: {
+            work.cancel()
+        }
+    }
+}
+
+/// The first of several results, handed to a continuation once it is there (results before it are kept).
+private final class FirstResult<R: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: UnsafeContinuation<R, any Error>?
+    private var result: Result<R, any Error>?
+    private var delivered = false
+
+    func set(_ continuation: UnsafeContinuation<R, any Error>) {
+        let ready = lock.withLock { () -> Result<R, any Error>? in
+            guard let result else {
+                self.continuation = continuation
+                return nil
+            }
+            delivered = true
+            return result
+        }
+        if let ready { continuation.resume(with: ready) }
+    }
+
+    func resume(_ outcome: Result<R, any Error>) {
+        let waiting = lock.withLock { () -> UnsafeContinuation<R, any Error>? in
+            guard !delivered, result == nil else { return nil }
+            guard let continuation else {
+                result = outcome
+                return nil
+            }
+            delivered = true
+            self.continuation = nil
+            return continuation
+        }
+        waiting?.resume(with: outcome)
+    }
+}
+
+/// A pooled connection: its client's generation and its id in that client.
+private struct ConnectionKey: Hashable {
+    let generation: Int
+    let id: Int
+}
+
+/// A pooled connection closed under a call (see `PoolCall`): a lost connection.
+struct ConnectionClosed: Error, CustomStringConvertible {
+    var description: String { "the connection to the server closed" }
+}
+
+/// A value the caller hands to the body of its own pool call (`PostgresPool.withConnection` runs the body in a task
+/// of its own while the caller waits for it): only that body uses it, so it is not shared, though not `Sendable`.
+struct CallerOwned<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -25,7 +25,9 @@ extension PostgresStore: RouteStore {
     /// (`RoutingWrite.finish`): a person deciding an item of a routing waits for those statements and the
     /// commit, not for the whole routing.
     func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date, chunk size: Int,
-                                                     staged: (Int) async throws -> Void) async throws {
+                                                     staged: @escaping @Sendable (Int) async throws -> Void) async throws {
+        // Handed to the write's body, which runs while this call waits for it (`PostgresPool.withConnection`).
+        let entries = CallerOwned(AnyIterator(entries.makeIterator()))
         let written = try await write("storing the routing of task \(task)") { db in
             let taskID = try await Self.requireTaskID(db, name: task)
             // The machine's decision takes the shape a person's would (a pair judgment, a label list, …).
@@ -37,7 +39,7 @@ extension PostgresStore: RouteStore {
             var chunk: [RouteEntry] = []
             chunk.reserveCapacity(size)
             var chunks = 0
-            for e in entries {
+            while let e = entries.value.next() {
                 chunk.append(e)
                 if chunk.count == size {
                     try await routing.stage(chunk)

@@ -16,14 +16,17 @@ struct OutageTests {
 
     static func saysSaved(_ line: String) -> Bool { line.contains("saved ") && !line.contains("nothing saved") }
 
-    /// A store on a cluster of its own, ten items of `QueueFixture.sentiment` in it.
-    static func withStore(_ body: (PrivateCluster, PostgresStore, TaskSpec) async throws -> Void) async throws {
-        let cluster = try await PrivateCluster.start()
-        defer { cluster.stop() }
-        let store = try await PostgresStore.open(cluster.config, intent: .createOrAttach, environment: cluster.environment)
-        try await PostgresStore.closing([store]) {
-            try await QueueFixture.seed(store, tasks: [QueueFixture.sentiment], texts: 10)
-            try await body(cluster, store, QueueFixture.sentiment)
+    /// A store on a cluster of its own, ten items of `QueueFixture.sentiment` in it; the whole test waited for
+    /// fifteen minutes at most (it takes two), so a call that never returns fails it instead of holding the run.
+    static func withStore(_ body: @escaping @Sendable (PrivateCluster, PostgresStore, TaskSpec) async throws -> Void) async throws {
+        try await Bounded.within(.seconds(900), "the outage test") {
+            let cluster = try await PrivateCluster.start()
+            defer { cluster.stop() }
+            let store = try await PostgresStore.open(cluster.config, intent: .createOrAttach, environment: cluster.environment)
+            try await PostgresStore.closing([store]) {
+                try await QueueFixture.seed(store, tasks: [QueueFixture.sentiment], texts: 10)
+                try await body(cluster, store, QueueFixture.sentiment)
+            }
         }
     }
 
@@ -78,15 +81,8 @@ struct OutageTests {
             let runtime = Runtime(state: state, store: store, backend: backend, editor: { _ in nil })
             // The loop blocks its thread (as in the terminal): a thread of its own, not the cooperative pool's.
             let loop = UncheckedBox((runtime, effects))
-            try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
-                Thread.detachNewThread {
-                    do {
-                        try loop.value.0.run(starting: loop.value.1)
-                        done.resume()
-                    } catch {
-                        done.resume(throwing: error)
-                    }
-                }
+            try await Bounded.onThread(within: OutageBackend.patience + .seconds(120), "the label screen's loop") {
+                try loop.value.0.run(starting: loop.value.1)
             }
             let log = backend.log
             #expect(log.restarted, "the screen never said the server was away: \(log.downLines)")
@@ -123,8 +119,11 @@ private final class OutageBackend: TerminalBackend {
     var phase = Phase.loading
     var log = Log()
     private var retrySaid = 0
-    private var waits = 0
-    static let maximumWaits = 20_000
+    /// How long the script goes on at most (the server's kill, two retries said, its restart and the save take
+    /// seconds): a server that never comes back would keep the runtime retrying for ever, so past this the
+    /// script quits the screen, and the test's expectations say what was missing.
+    static let patience: Duration = .seconds(300)
+    private let began = ContinuousClock.now
 
     init(cluster: PrivateCluster) { self.cluster = cluster }
 
@@ -141,10 +140,7 @@ private final class OutageBackend: TerminalBackend {
     }
 
     func nextEvent(timeoutMilliseconds: Int?) throws -> Event? {
-        // A server that never comes back (its cluster gone) would keep the runtime retrying for ever: past this
-        // many waits the test quits the screen, and its expectations say what was missing.
-        waits += 1
-        if waits > Self.maximumWaits { return .key(.ctrl("c")) }
+        if ContinuousClock.now - began > Self.patience { return .key(.ctrl("c")) }
         switch phase {
         case .loading:
             // Idle (no timeout): the first item is on screen.
