@@ -19,7 +19,10 @@ extension PostgresSchema {
     /// - `duet_move_cursor` moves a queue cursor: forward only (`GREATEST`), the task's left alone while another
     ///   asker holds its row; `duet_open_for` is overlap's test of an item open for a person.
     /// `p_lock_ms` (nil: the server's) is the call's `lock_timeout`, as `write`'s `SET LOCAL` sets it.
-    /// `duet_record_one` is one decision (`duet_apply(ARRAY[duet_append(…)])`) under that lock timeout.
+    /// `duet_record_one` is one decision (`duet_apply(ARRAY[duet_append(…)])`) under that lock timeout, its counts
+    /// taken at its end (`SET CONSTRAINTS … IMMEDIATE`) rather than at the COMMIT: called outside a transaction, its
+    /// COMMIT is the protocol's Sync, and postgres-nio does not report an error there once the statement answered
+    /// (a count that failed on a lock timeout rolled the decision back while the call returned its id).
     static let queueInServer = [
         // With overlap: the item is open for the person (they have not decided it, no machine decided it, fewer
         // than `overlap` people did). A one-expression SQL function: the planner inlines it into the query.
@@ -232,12 +235,17 @@ extension PostgresSchema {
                                         p_flagged boolean, p_note text, p_created double precision, p_seconds double precision,
                                         p_display text, p_revokes bigint)
         RETURNS bigint LANGUAGE plpgsql AS $$
+        DECLARE
+            id_ bigint;
         BEGIN
             IF p_lock_ms IS NOT NULL THEN
                 PERFORM set_config('lock_timeout', p_lock_ms::text, true);
             END IF;
-            RETURN (duet_apply(ARRAY[duet_append(p_item, p_task, p_kind, p_annotator, p_value, p_confidence, p_votes, p_entropy,
+            id_ := (duet_apply(ARRAY[duet_append(p_item, p_task, p_kind, p_annotator, p_value, p_confidence, p_votes, p_entropy,
                                                  p_status, p_flagged, p_note, p_created, p_seconds, p_display, p_revokes)]))[1];
+            -- The counts (deferred to COMMIT) taken here, in the statement: a failure of theirs is this statement's.
+            SET CONSTRAINTS decisions_counted IMMEDIATE;
+            RETURN id_;
         END
         $$
         """,

@@ -188,4 +188,25 @@ extension PostgresServerTests {
             #expect(try await pg.routes(task: task)[1]?.pending == false, "an item two people decided left pending")
         }
     }
+
+    /// A decision whose counts cannot be taken (its item's count row held by another transaction past the write
+    /// wait) fails as busy and is not kept: `duet_record_one` takes its counts inside its statement. Before, they
+    /// were taken at the implicit COMMIT, whose error postgres-nio does not report once the statement answered:
+    /// the call returned the new entry's id and the decision was rolled back.
+    @Test func aDecisionWhoseCountsFailIsRefusedNotShownSaved() async throws {
+        try await TestServer.withStore { pg in
+            try await QueueFixture.seed(pg, texts: 3)
+            let task = QueueFixture.pairs
+            #expect(task.overlap == 2)
+            try await QueueFixture.countedFirst(on: try await pg.pool.connect(), [QueueFixture.decision(1, task: task.name, by: "ann", at: 2)]) {
+                try await pg.setWriteWait(seconds: 0.5)
+                await #expect(throws: (any Error).self) {
+                    try await pg.record(QueueFixture.decision(1, task: task.name, by: "bob", at: 3))
+                }
+            }
+            #expect(try await QueueFixture.count(pg, "SELECT COUNT(*) FROM annotations WHERE annotator = 'bob'") == 0)
+            let progress = try await QueueFixture.progressAndScan(pg)
+            #expect(progress.kept == progress.scanned)
+        }
+    }
 }

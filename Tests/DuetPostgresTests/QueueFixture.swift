@@ -66,6 +66,23 @@ enum QueueFixture {
         }
     }
 
+    /// Records `decisions` in a transaction on `held` (a connection of its own), their counts taken at once (the
+    /// count trigger holds its rows from there to the COMMIT), runs `body` meanwhile, then commits and closes
+    /// `held`: for a test of what another writer does while those rows are held.
+    static func countedFirst(on held: PostgresConnection, _ decisions: [NewAnnotation], _ body: () async throws -> Void) async throws {
+        do {
+            try await held.execute("BEGIN")
+            try await held.execute("SET CONSTRAINTS decisions_counted IMMEDIATE")
+            _ = try await PostgresStore.record(held, decisions)
+            try await body()
+            try await held.execute("COMMIT")
+        } catch {
+            try? await held.close()
+            throw error
+        }
+        try await held.close()
+    }
+
     /// How many of the test database's sessions wait for a lock, once one does (30 s at most): for a test whose
     /// transaction holds a row that another call is about to wait for.
     static func lockWaits(_ store: PostgresStore) async throws -> Int {
