@@ -189,6 +189,41 @@ extension PostgresServerTests {
         }
     }
 
+    /// Two people's decisions on items of one task, dataset and kind commit side by side: the task's counts are
+    /// kept in a row per server process (`duet_progress_shard`, pg-lat-progress-shards), so a transaction that
+    /// has counted its decision (the count trigger run before its commit, as at every COMMIT) holds nobody
+    /// else's count row. Before, every decision moved the task's one `progress` row and bob's commit waited for
+    /// ann's (refused here after its write wait: 8 people's commits queued on that row).
+    @Test func decisionsOfOneTaskDoNotWaitForEachOthersCounts() async throws {
+        try await TestServer.withStore { pg in
+            try await QueueFixture.seed(pg, texts: 3)
+            // Bob's store on one connection, so his decision runs in the server process asked for its pid.
+            let bob = try await PostgresStore.open(pg.pool.config, intent: .attach, environment: TestServer.environment,
+                                                   maximumConnections: 1)
+            try await PostgresStore.closing([bob]) {
+                @Sendable func pid(_ db: PostgresConnection) async throws -> Int32 {
+                    try await db.rows("SELECT pg_backend_pid()").decode(Int32.self).firstElement() ?? -1
+                }
+                let shards = Int32(PostgresSchema.progressShards)
+                let bobsShard = try await bob.pool.withConnection { try await pid($0) } % shards
+                // Ann's connection: one whose count row is not bob's (pids meeting modulo the shards share one).
+                var held = try await pg.pool.connect()
+                while try await pid(held) % shards == bobsShard {
+                    try? await held.close()
+                    held = try await pg.pool.connect()
+                }
+                try await QueueFixture.countedFirst(on: held, [QueueFixture.decision(1, by: "ann", at: 2)]) {
+                    try await bob.setWriteWait(seconds: 5)
+                    _ = try await bob.record(QueueFixture.decision(2, by: "bob", at: 3))
+                }
+                #expect(try await QueueFixture.count(pg, "SELECT COUNT(*) FROM annotations") == 2)
+                #expect(try await pg.taskProgress(QueueFixture.sentiment).human == 2)
+                let progress = try await QueueFixture.progressAndScan(pg)
+                #expect(progress.kept == progress.scanned)
+            }
+        }
+    }
+
     /// A decision whose counts cannot be taken (its item's count row held by another transaction past the write
     /// wait) fails as busy and is not kept: `duet_record_one` takes its counts inside its statement. Before, they
     /// were taken at the implicit COMMIT, whose error postgres-nio does not report once the statement answered:

@@ -91,7 +91,7 @@ enum QueueFixture {
         return try await count(store, waiting)
     }
 
-    /// The `progress` rows the trigger keeps next to the same figures counted from `decisions` (task, dataset,
+    /// The `progress` rows the trigger keeps (summed over their shards) next to the same figures counted from `decisions` (task, dataset,
     /// kind, human, machine-only, skipped-only, submitted, flagged, complete), each as text.
     static func progressAndScan(_ store: PostgresStore) async throws -> (kept: [String], scanned: [String]) {
         func rows(_ sql: String) async throws -> [String] {
@@ -100,8 +100,10 @@ enum QueueFixture {
             }
         }
         let kept = try await rows("""
-            SELECT concat_ws(' ', task_id, dataset, kind, human, machine_only, skipped_only, submitted, flagged, complete) FROM progress
-            WHERE human + machine_only + skipped_only + submitted + flagged + complete > 0 ORDER BY 1
+            SELECT concat_ws(' ', task_id, dataset, kind, SUM(human), SUM(machine_only), SUM(skipped_only), SUM(submitted),
+                             SUM(flagged), SUM(complete))
+            FROM progress GROUP BY task_id, dataset, kind
+            HAVING SUM(human + machine_only + skipped_only + submitted + flagged + complete) > 0 ORDER BY 1
             """)
         let scanned = try await rows("""
             WITH per_item AS (
