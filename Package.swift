@@ -46,6 +46,8 @@ let package = Package(
             dependencies: [
                 "DuetCore", "DuetStoreAPI",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Its pool's error type (`ConnectionPoolError`: the circuit breaker), which PostgresNIO passes on as is.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -124,7 +126,7 @@ let package = Package(
         // Needs a server: DUET_TEST_POSTGRES_URL (scripts/pg-throwaway.sh starts one); skipped without it unless CI=true.
         .testTarget(
             name: "DuetPostgresTests",
-            dependencies: ["DuetPostgres", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetProject", "StoreConformance",
+            dependencies: ["DuetPostgres", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetProject", "StoreConformance", "DuetApp", "TermUI",
                            .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(

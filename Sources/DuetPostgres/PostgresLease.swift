@@ -45,7 +45,7 @@ final class PostgresLease: @unchecked Sendable {
     }
 
     private static func nested(_ pool: PostgresPool, count: Int, held: [PostgresConnection],
-                               _ body: ([PostgresConnection]) async throws -> Void) async throws {
+                               _ body: @escaping @Sendable ([PostgresConnection]) async throws -> Void) async throws {
         guard held.count < count else { return try await body(held) }
         try await pool.withConnection { db in try await nested(pool, count: count, held: held + [db], body) }
     }

@@ -1,3 +1,4 @@
+import _ConnectionPoolModule
 import Foundation
 import Logging
 import PostgresNIO
@@ -6,20 +7,33 @@ import PostgresNIO
 /// runs it. `open` first makes one connection of its own, so a wrong password, a missing database or an
 /// unreachable server is a clear error at once (the pool alone would queue the request and fail only
 /// when its circuit breaker trips, a minute later, without the reason). `close()` ends the run task.
+///
+/// A server that goes away (stopped, crashed, the network down) is one state, `down`, and one error,
+/// `PostgresStoreError.unreachable` ("PostgreSQL at host:port unreachable", SQLSTATE class 08), whatever
+/// postgres-nio said: a lost connection, a refused one, its circuit breaker (tripped after a minute without
+/// a connection, after which its pool refuses every request for as long as its back-off lasts, up to a
+/// minute more), a pool shut down under a waiting request. The pool is marked down when a call fails so,
+/// or when a connection of the pool closes and a connection of its own (`probe`) finds the server gone: then
+/// the client is retired, which fails the requests it had queued at once instead of after the breaker's
+/// minute. While down, every call first probes: refused at once while the server is gone; once it answers,
+/// a new client replaces the retired one (no breaker, no back-off carried over) and the call goes on.
 public final class PostgresPool: Sendable {
     public let config: PostgresConfig
-    let client: PostgresClient
+    /// The settings of the pooled connections (a new client is made from them after an outage).
+    private let pooled: PostgresClient.Configuration
     /// The settings of a connection of its own (`connect()`), password included: held in memory only.
     private let direct: PostgresConnection.Configuration
-    private let runTask: Task<Void, Never>
+    private let state: PoolState
     /// postgres-nio's logger, silent: nothing of a session reaches a log through it.
     static let quiet = Logger(label: "duet.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// How long a probe waits for the server to accept a connection.
+    static let probeTimeout: TimeAmount = .seconds(3)
 
-    private init(config: PostgresConfig, client: PostgresClient, direct: PostgresConnection.Configuration) {
+    private init(config: PostgresConfig, pooled: PostgresClient.Configuration, direct: PostgresConnection.Configuration) {
         self.config = config
-        self.client = client
+        self.pooled = pooled
         self.direct = direct
-        self.runTask = Task { await client.run() }
+        self.state = PoolState(Self.running(pooled, generation: 0))
     }
 
     /// Connects to the database `config` names, the password read from the environment.
@@ -45,8 +59,12 @@ public final class PostgresPool: Sendable {
         pooled.options.maximumConnections = maximumConnections
         pooled.options.connectTimeout = .seconds(10)
         pooled.options.tlsServerName = tls.serverName
-        return PostgresPool(config: config, client: PostgresClient(configuration: pooled, backgroundLogger: quiet),
-                            direct: direct)
+        return PostgresPool(config: config, pooled: pooled, direct: direct)
+    }
+
+    private static func running(_ pooled: PostgresClient.Configuration, generation: Int) -> RunningClient {
+        let client = PostgresClient(configuration: pooled, backgroundLogger: quiet)
+        return RunningClient(client: client, run: Task { await client.run() }, generation: generation)
     }
 
     /// A connection of its own, outside the pool, for work whose transaction spans the caller's awaits
@@ -55,26 +73,218 @@ public final class PostgresPool: Sendable {
         do {
             return try await PostgresConnection.connect(configuration: direct, id: 0, logger: Self.quiet)
         } catch {
+            if Self.isConnectionLoss(error) { throw PostgresStoreError.unreachable(config) }
             throw PostgresStoreError(error, doing: "connecting to \(config.host):\(config.port)/\(config.database) as \(config.user)")
         }
     }
 
-    /// Runs `body` on one connection of the pool.
-    public func withConnection<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
-        try await client.withConnection { try await body($0) }
+    /// Runs `body` on one connection of the pool, until it returns or the connection closes, whichever is first.
+    ///
+    /// postgres-nio hands a statement to its connection's channel without asking to hear whether the write
+    /// reached the connection's handler; on a channel that has closed meanwhile (the server went away after the
+    /// pool lent the connection, before the statement was written) the handler is gone, and the statement's
+    /// promise is never completed: the call would wait for ever (vapor/postgres-nio#487, reverted in #501). So
+    /// `body` runs in a task of its own and the call ends as soon as the connection's close is seen, as a lost
+    /// connection (`unreachable`); a statement stuck so is left behind with its task.
+    public func withConnection<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+        let running = try await client()
+        do {
+            return try await running.client.withConnection { connection in
+                let call = watch(connection, of: running)
+                defer { state.ended(call, on: connection.id, generation: running.generation) }
+                return try await call.run { try await body(connection) }
+            }
+        } catch {
+            throw failed(error, running)
+        }
+    }
+
+    /// `withConnection` for a body that cannot run in a task of its own (it calls back into its caller, row by row):
+    /// it runs in the caller's task, so a statement of it written to a connection closed meanwhile is not ended
+    /// (see `withConnection`). Only for reads that stream to a consumer.
+    public func withConnectionInline<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
+        let running = try await client()
+        do {
+            return try await running.client.withConnection { connection in
+                let call = watch(connection, of: running)
+                state.ended(call, on: connection.id, generation: running.generation)
+                return try await body(connection)
+            }
+        } catch {
+            throw failed(error, running)
+        }
     }
 
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws.
-    public func withTransaction<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
-        try await client.withConnection { connection in
+    public func withTransaction<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+        try await withConnection { connection in
             try await connection.withTransaction(logger: Self.quiet) { try await body($0) }
         }
     }
 
     /// Stops the pool: its connections close and later calls fail.
     public func close() async {
-        runTask.cancel()
-        await runTask.value
+        let running = state.close()
+        running?.run.cancel()
+        await running?.run.value
+    }
+
+    // MARK: Outages
+
+    /// The client to lease from: the running one, or, while the pool is down, a new one once a probe finds the
+    /// server back (`unreachable` while it does not).
+    private func client() async throws -> RunningClient {
+        guard let down = try state.downSince() else { return try state.current() }
+        guard await probe() else { throw PostgresStoreError.unreachable(config) }
+        if let swap = state.replace(down, with: { Self.running(pooled, generation: $0) }) {
+            swap.retired.run.cancel()
+            return swap.fresh
+        }
+        return try state.current()
+    }
+
+    /// A call's error: a lost or refused connection marks the pool down and reads as `unreachable`.
+    private func failed(_ error: any Error, _ running: RunningClient) -> any Error {
+        guard Self.isConnectionLoss(error) else { return error }
+        state.markDown(running.generation)
+        return PostgresStoreError.unreachable(config)
+    }
+
+    /// Watches a pooled connection (once, by one callback on its close, whatever the number of calls made on it):
+    /// when it closes, the calls running on it end (`PoolCall`), and a probe tells a server gone from a connection
+    /// closed for its own reasons (idle); gone, the pool is down and its client retired. The call about to run.
+    private func watch(_ connection: PostgresConnection, of running: RunningClient) -> PoolCall {
+        let (call, first) = state.started(on: connection.id, generation: running.generation, closed: connection.isClosed)
+        guard first else { return call }
+        connection.closeFuture.whenComplete { [self] _ in
+            state.closed(connection.id, generation: running.generation)
+            Task {
+                guard state.isCurrent(running.generation) else { return }
+                let back = await probe()
+                if !back, state.markDown(running.generation) { running.run.cancel() }
+            }
+        }
+        return call
+    }
+
+    /// True when the server accepts a connection of its own (closed again at once).
+    private func probe() async -> Bool {
+        var settings = direct
+        settings.options.connectTimeout = Self.probeTimeout
+        guard let connection = try? await PostgresConnection.connect(configuration: settings, id: 0, logger: Self.quiet) else { return false }
+        try? await connection.close()
+        return true
+    }
+
+    /// postgres-nio's ways of saying there is no connection to the server (wrapped in a transaction's error or not).
+    static func isConnectionLoss(_ error: any Error) -> Bool {
+        if let tx = error as? PostgresTransactionError {
+            return [tx.beginError, tx.closureError, tx.commitError, tx.rollbackError].contains { $0.map(isConnectionLoss) ?? false }
+        }
+        if error is ConnectionPoolError || error is ConnectionClosed { return true }
+        guard let psql = error as? PSQLError else { return false }
+        switch psql.code {
+        case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed: return true
+        default: return false
+        }
+    }
+}
+
+/// A client and the task that runs it; `generation` counts the clients an outage replaced.
+private struct RunningClient: Sendable {
+    let client: PostgresClient
+    let run: Task<Void, Never>
+    let generation: Int
+}
+
+/// `PostgresPool`'s mutable part, under a lock: the running client, whether the server is down, the watched connections.
+private final class PoolState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running: RunningClient?
+    /// The generation of the client that found the server gone (nil: up).
+    private var down: Int?
+    /// Connections by client generation and id: those watched, the calls running on each, those seen closed.
+    private var watched = Set<ConnectionKey>()
+    private var calls: [ConnectionKey: [ObjectIdentifier: PoolCall]] = [:]
+    private var closedConnections = Set<ConnectionKey>()
+
+    init(_ running: RunningClient) { self.running = running }
+
+    func current() throws -> RunningClient {
+        try lock.withLock {
+            guard let running else { throw PostgresStoreError("the connection pool is closed") }
+            return running
+        }
+    }
+
+    /// The down client's generation, nil when up.
+    func downSince() throws -> Int? {
+        try lock.withLock {
+            guard running != nil else { throw PostgresStoreError("the connection pool is closed") }
+            return down
+        }
+    }
+
+    func isCurrent(_ generation: Int) -> Bool { lock.withLock { running?.generation == generation } }
+
+    /// Marks the pool down because of the client of `generation` (a later client is not): true when this did.
+    @discardableResult
+    func markDown(_ generation: Int) -> Bool {
+        lock.withLock {
+            guard running?.generation == generation, down == nil else { return false }
+            down = generation
+            return true
+        }
+    }
+
+    /// Replaces the client that went down (`generation`) with `make`'s: the new one and the retired one, or nil
+    /// when another call replaced it already.
+    func replace(_ generation: Int, with make: (Int) -> RunningClient) -> (fresh: RunningClient, retired: RunningClient)? {
+        lock.withLock {
+            guard let old = running, down == generation, old.generation == generation else { return nil }
+            let fresh = make(generation + 1)
+            running = fresh
+            down = nil
+            watched = []
+            return (fresh, old)
+        }
+    }
+
+    /// A call starting on connection `id` of the client of `generation` (ended at once when the connection is
+    /// closed already), and whether the connection is watched for the first time.
+    func started(on id: Int, generation: Int, closed: Bool) -> (PoolCall, first: Bool) {
+        let call = PoolCall()
+        let key = ConnectionKey(generation: generation, id: id)
+        let (first, endNow) = lock.withLock { () -> (Bool, Bool) in
+            let first = watched.insert(key).inserted
+            if closed || closedConnections.contains(key) { return (first, true) }
+            calls[key, default: [:]][ObjectIdentifier(call)] = call
+            return (first, false)
+        }
+        if endNow { call.end() }
+        return (call, first)
+    }
+
+    /// The call is over: its connection's close need not end it.
+    func ended(_ call: PoolCall, on id: Int, generation: Int) {
+        lock.withLock { _ = calls[ConnectionKey(generation: generation, id: id)]?.removeValue(forKey: ObjectIdentifier(call)) }
+    }
+
+    /// A connection closed: the calls running on it end.
+    func closed(_ id: Int, generation: Int) {
+        let key = ConnectionKey(generation: generation, id: id)
+        let ending = lock.withLock { () -> [PoolCall] in
+            closedConnections.insert(key)
+            return Array((calls.removeValue(forKey: key) ?? [:]).values)
+        }
+        for call in ending { call.end() }
+    }
+
+    func close() -> RunningClient? {
+        lock.withLock {
+            defer { running = nil }
+            return running
+        }
     }
 }
 
@@ -114,4 +324,96 @@ struct PostgresTLS {
         let context = try NIOSSLContext(configuration: settings)
         return mode == .prefer ? .prefer(context) : .require(context)
     }
+}
+
+/// One call on a pooled connection (`PostgresPool.withConnection`): its body runs in a task of its own, and the
+/// call returns the body's result or, once the connection is seen closed (`end()`), a lost connection.
+final class PoolCall: @unchecked Sendable {
+    private let lock = NSLock()
+    private var over = false
+    private var ender: (@Sendable () -> Void)?
+
+    /// Ends the call as a lost connection (a body still running is left to end by itself).
+    func end() {
+        let ending = lock.withLock { () -> (@Sendable () -> Void)? in
+            over = true
+            defer { ender = nil }
+            return ender
+        }
+        ending?()
+    }
+
+    /// `body`'s result, or `ConnectionClosed` once `end()` was called, whichever comes first.
+    func run<R: Sendable>(_ body: @escaping @Sendable () async throws -> R) async throws -> R {
+        if lock.withLock({ over }) { throw ConnectionClosed() }
+        let first = FirstResult<R>()
+        let work = Task {
+            do { first.resume(.success(try await body())) } catch { first.resume(.failure(error)) }
+        }
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<R, any Error>) in
+                first.set(continuation)
+                let ended = lock.withLock { () -> Bool in
+                    if over { return true }
+                    ender = { first.resume(.failure(ConnectionClosed())) }
+                    return false
+                }
+                if ended { first.resume(.failure(ConnectionClosed())) }
+            }
+        } onCancel: {
+            work.cancel()
+        }
+    }
+}
+
+/// The first of several results, handed to a continuation once it is there (results before it are kept).
+private final class FirstResult<R: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: UnsafeContinuation<R, any Error>?
+    private var result: Result<R, any Error>?
+    private var delivered = false
+
+    func set(_ continuation: UnsafeContinuation<R, any Error>) {
+        let ready = lock.withLock { () -> Result<R, any Error>? in
+            guard let result else {
+                self.continuation = continuation
+                return nil
+            }
+            delivered = true
+            return result
+        }
+        if let ready { continuation.resume(with: ready) }
+    }
+
+    func resume(_ outcome: Result<R, any Error>) {
+        let waiting = lock.withLock { () -> UnsafeContinuation<R, any Error>? in
+            guard !delivered, result == nil else { return nil }
+            guard let continuation else {
+                result = outcome
+                return nil
+            }
+            delivered = true
+            self.continuation = nil
+            return continuation
+        }
+        waiting?.resume(with: outcome)
+    }
+}
+
+/// A pooled connection: its client's generation and its id in that client.
+private struct ConnectionKey: Hashable {
+    let generation: Int
+    let id: Int
+}
+
+/// A pooled connection closed under a call (see `PoolCall`): a lost connection.
+struct ConnectionClosed: Error, CustomStringConvertible {
+    var description: String { "the connection to the server closed" }
+}
+
+/// A value the caller hands to the body of its own pool call (`PostgresPool.withConnection` runs the body in a task
+/// of its own while the caller waits for it): only that body uses it, so it is not shared, though not `Sendable`.
+struct CallerOwned<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

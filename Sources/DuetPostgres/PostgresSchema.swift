@@ -17,10 +17,11 @@
 ///   `decisions_task_item` keeps its key (task_id, item_id) and INCLUDEs the rest.
 /// - `items_dataset` is (dataset, id): SQLite's (dataset) index carried the row id implicitly.
 /// - The progress counts (`item_progress`, `progress`) are kept by one plpgsql row trigger on `decisions`
-///   (and one on `tasks.overlap`) in the writing transaction, as SQLite's triggers keep them. Every
-///   decision of a task, dataset and kind updates one `progress` row; the trigger is deferred to COMMIT
-///   (pg4), so concurrent writers queue on that row for the commit only; a transaction writing several
-///   decisions should write them in item order (the deferred counts run in that order).
+///   (and one on `tasks.overlap`) in the writing transaction, as SQLite's triggers keep them. A decision
+///   of a task, dataset and kind moves one `progress` row of the three, the one of the writer's server
+///   process (`shard`, pg-lat-progress-shards: concurrent writers do not share it; readers sum the rows);
+///   the trigger is deferred to COMMIT (pg4); a transaction writing several decisions should write them in
+///   item order (the deferred counts run in that order).
 public enum PostgresSchema {
     public static let migrations: [PostgresMigration] = [
         PostgresMigration(name: "pg1-tables", statements: tables),
@@ -37,6 +38,10 @@ public enum PostgresSchema {
         PostgresMigration(name: "pg-audit-probability", statements: ["ALTER TABLE routes ADD COLUMN audit_probability DOUBLE PRECISION"]),
         // Honeypots: a person's next gold item is looked for among the items with gold only (SQLite's v14).
         PostgresMigration(name: "pg-honeypot-gold-items", statements: ["CREATE INDEX items_gold ON items(id) WHERE gold IS NOT NULL"]),
+        // `nextItem` and a single decision as one statement each (see `queueInServer`).
+        PostgresMigration(name: "pg-lat-queue-in-server", statements: queueInServer),
+        // The progress counts spread over rows per writer (see `progressShardsMigration`), summed when read.
+        PostgresMigration(name: "pg-lat-progress-shards", statements: progressShardsMigration),
     ]
 
     /// Every table Duet's project holds, by the name the SQLite store gives it.

@@ -9,7 +9,7 @@ import PostgresNIO
 extension PostgresStore {
     /// Runs `body` as one transaction: committed when it returns, rolled back when it throws. A lock wait
     /// longer than `setWriteWait` fails the call with SQLSTATE 55P03 (`StoreFailure.busy`).
-    func write<R: Sendable>(_ doing: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> R) async throws -> R {
+    func write<R: Sendable>(_ doing: @autoclosure () -> String, _ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         let wait = writeWait.milliseconds
         do {
             return try await pool.withTransaction { db in
@@ -22,12 +22,29 @@ extension PostgresStore {
     }
 
     /// Runs `body` on one connection of the pool (its statements each see what was committed when they began).
-    func read<R: Sendable>(_ doing: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> R) async throws -> R {
+    func read<R: Sendable>(_ doing: @autoclosure () -> String, _ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         do {
             return try await pool.withConnection(body)
         } catch {
             throw Self.storeError(error, doing: doing())
         }
+    }
+
+    /// `read` for a body that calls back into its caller (a consumer of streamed rows), which cannot run in a task
+    /// of its own: it runs in the caller's, and is not ended when its connection closes (`PostgresPool.withConnectionInline`).
+    func readInline<R: Sendable>(_ doing: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> R) async throws -> R {
+        do {
+            return try await pool.withConnectionInline(body)
+        } catch {
+            throw Self.storeError(error, doing: doing())
+        }
+    }
+
+    /// Runs `body`, one statement that writes, on one connection of the pool outside an explicit transaction:
+    /// the statement is its own transaction (a server function that does the whole call), so the call is one
+    /// round trip, committed when it returned. The lock wait is the function's to set (`set_config`).
+    func statement<R: Sendable>(_ doing: @autoclosure () -> String, _ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+        try await read(doing(), body)
     }
 
     /// The task's row id (nil when the store has no such task).

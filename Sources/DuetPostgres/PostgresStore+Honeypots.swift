@@ -3,28 +3,22 @@ import DuetStoreAPI
 import PostgresNIO
 
 extension PostgresStore {
-    /// SQLite's `honeypot` (SQLiteStore+Honeypots.swift): the person's next gold item when one is due
-    /// (`Honeypots.due`), one they have no entry on in the task's log, in their own order. Not claimed: a
-    /// honeypot is checked by every person once, beside whoever else has it open.
-    static func honeypot(_ db: PostgresConnection, task: TaskSpec, filter: PostgresItemFilter, taskID: Int64,
-                         annotator: String) async throws -> StoredItem? {
-        guard task.honeypotRate > 0,
-              // The person's decisions (an index range), and those on gold items (the gold items, by their partial index).
-              let (decided, gold) = try await db.rows("""
-                  SELECT (SELECT COUNT(*) FROM decisions WHERE task_id = \(taskID) AND annotator = \(annotator)),
-                         (SELECT COUNT(*) FROM items WHERE items.gold IS NOT NULL
-                            AND EXISTS (SELECT 1 FROM decisions d WHERE d.task_id = \(taskID) AND d.annotator = \(annotator) AND d.item_id = items.id))
-                  """).decode((Int64, Int64).self).firstElement(),
-              Honeypots.due(rate: task.honeypotRate, decided: Int(decided), goldAnswered: Int(gold), person: annotator)
-        else { return nil }
-        var item = try await db.rows("""
-            SELECT \(unescaped: PostgresItemRow.itemColumns) FROM items
-            WHERE items.gold IS NOT NULL AND \(covers: filter)
-              AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.item_id = items.id AND a.task_id = \(taskID) AND a.annotator = \(annotator))
-            ORDER BY \(unescaped: Honeypots.orderKey("items.id", person: annotator)) LIMIT 1
-            """).decode(PostgresItemRow.Columns.self).firstElement().map(PostgresItemRow.storedItem)
-        item?.honeypot = true
-        return item
+    /// Whether the person's next item should be a honeypot (`Honeypots.due` on their decisions in the task and
+    /// those on gold items, read by the gold items' partial index). `duet_next_item` then claims their next gold
+    /// item, in their own order (`Honeypots.orderKey`), as SQLite's `honeypot` does: one they have no entry on in
+    /// the task's log, and, as any item, nobody else has leased or is claiming. A task without honeypots asks nothing.
+    func honeypotDue(task: TaskSpec, annotator: String) async throws -> Bool {
+        guard task.honeypotRate > 0 else { return false }
+        let counts = try await read("finding the next item of task \(task.name)") { db in
+            try await db.rows("""
+                SELECT (SELECT COUNT(*) FROM decisions d WHERE d.task_id = t.id AND d.annotator = \(annotator)),
+                       (SELECT COUNT(*) FROM items WHERE items.gold IS NOT NULL
+                          AND EXISTS (SELECT 1 FROM decisions d WHERE d.task_id = t.id AND d.annotator = \(annotator) AND d.item_id = items.id))
+                FROM tasks t WHERE t.name = \(task.name)
+                """).decode((Int64, Int64).self).firstElement()
+        }
+        guard let (decided, gold) = counts else { return false }
+        return Honeypots.due(rate: task.honeypotRate, decided: Int(decided), goldAnswered: Int(gold), person: annotator)
     }
 }
 

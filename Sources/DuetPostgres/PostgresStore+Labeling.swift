@@ -23,44 +23,29 @@ import PostgresNIO
 // Decisions of one transaction are written in item order (the progress counts' trigger, deferred to the commit,
 // locks one row per item and one per task, dataset and kind: a common order keeps concurrent writers from
 // deadlocking). Recording runs in the server (`duet_append`, `duet_apply`: PostgresSchema.recording): one
-// decision is one statement, so a commit holds the shared progress row for the commit alone.
+// decision is one statement, so a commit holds the shared progress row for the commit alone. `nextItem` and a
+// single decision are each one server function called as a statement of its own (`duet_next_item`,
+// `duet_record_one`: PostgresSchema.queueInServer), sent as named prepared statements (QueueStatements.swift).
 
 extension PostgresStore: LabelingQueue {
     public func nextItem(for task: TaskSpec, annotator: String) async throws -> StoredItem? {
         try await nextItem(for: task, annotator: annotator, at: Date())
     }
 
-    /// `nextItem` as at `date` (leases live `leaseSeconds` from then).
+    /// `nextItem` as at `date` (leases live `leaseSeconds` from then): the schema's `duet_next_item`
+    /// (PostgresSchema.queueInServer), the statements below run by the server, one round trip and its own
+    /// transaction. Its locks are the ones described at the top of this file.
     public func nextItem(for task: TaskSpec, annotator: String, at date: Date) async throws -> StoredItem? {
         let filter = PostgresItemFilter(task)
-        let now = Self.seconds(date)
-        return try await write("finding the next item of task \(task.name)") { db in
-            // The task, its queue lock taken shared (`duet_queue_lock`, PostgresSchema.recording) in the same statement.
-            guard let (taskID, overlap) = try await db.rows("""
-                SELECT id, overlap FROM tasks WHERE name = \(task.name) AND duet_queue_lock(id, false)
-                """).decode((Int64, Int).self).firstElement()
-            else {
-                // No task row, so no decisions: the first covered item.
-                return try await Self.firstUndecided(db, filter: filter, taskID: nil, after: 0)
-            }
-            // The asker's leases, and others' expired ones: only those nobody else is deleting right now (no waits,
-            // no deadlocks).
-            try await db.execute("""
-                DELETE FROM leases WHERE (task_id = \(taskID) AND annotator = \(annotator))
-                   OR ctid IN (SELECT ctid FROM leases WHERE expires_at <= \(now) FOR UPDATE SKIP LOCKED)
-                """)
-            var next = try await Self.honeypot(db, task: task, filter: filter, taskID: taskID, annotator: annotator)
-            if next == nil {
-                next = Honeypots.marked(try await Self.pickNext(db, filter: filter, taskID: taskID, overlap: overlap, annotator: annotator, now: now),
-                                        task: task)
-            }
-            if let next {
-                try await db.execute("""
-                    INSERT INTO leases (task_id, item_id, annotator, expires_at) VALUES (\(taskID), \(next.rowID), \(annotator), \(now + Self.leaseSeconds))
-                    ON CONFLICT (task_id, item_id, annotator) DO UPDATE SET expires_at = excluded.expires_at
-                    """)
-            }
-            return next
+        let gold = try await honeypotDue(task: task, annotator: annotator)
+        let call = NextItemStatement(task: task.name, dataset: filter.dataset, kinds: filter.kinds, signature: filter.signature,
+                                     annotator: annotator, now: Self.seconds(date), lease: Self.leaseSeconds,
+                                     lockMilliseconds: writeWait.milliseconds.map { Int32(clamping: $0) },
+                                     goldOrder: gold ? [Honeypots.multiplier, Honeypots.salt(annotator), Honeypots.modulus] : nil)
+        return try await statement("finding the next item of task \(task.name)") { db in
+            // Every gold item of a task with honeypots is served blind, however the queue reached it.
+            Honeypots.marked(try await db.execute(call, logger: PostgresPool.quiet).firstElement().map(PostgresItemRow.storedItem),
+                             task: task)
         }
     }
 
@@ -83,6 +68,16 @@ extension PostgresStore: LabelingQueue {
     @discardableResult
     public func record(_ annotations: [NewAnnotation]) async throws -> [Int64] {
         if annotations.isEmpty { return [] }
+        if annotations.count == 1 {
+            // One decision: `duet_record_one`, one statement that is its own transaction (one round trip).
+            let call = RecordOneStatement(entry: annotations[0], lockMilliseconds: writeWait.milliseconds.map { Int32(clamping: $0) })
+            return try await statement("recording a decision") { db in
+                guard let id = try await db.execute(call, logger: PostgresPool.quiet).firstElement() else {
+                    throw PostgresStoreError.corrupt("the log gave no id for a new entry")
+                }
+                return [id]
+            }
+        }
         return try await write("recording \(annotations.count == 1 ? "a decision" : "\(annotations.count) decisions")") { db in
             try await Self.record(db, annotations)
         }
@@ -231,164 +226,6 @@ extension PostgresStore: LabelingQueue {
     static func lowerCursor(_ db: PostgresConnection, taskID: Int64, below itemID: Int64) async throws {
         try await db.execute("SELECT duet_lower_cursor(\(taskID), \(itemID))")
     }
-
-    /// SQLite's `pickNext`: routed items first, then the queue (one cursor, or one per person with overlap), then
-    /// the annotator's own skipped items. Items are claimed (`claim`), never merely read.
-    static func pickNext(_ db: PostgresConnection, filter: PostgresItemFilter, taskID: Int64, overlap: Int, annotator: String,
-                         now: Double) async throws -> StoredItem? {
-        if let routed = try await claim({ try await nextRouted(db, taskID: taskID, annotator: annotator, now: now) }) { return routed }
-        if overlap > 1 {
-            if let next = try await firstOpen(db, filter: filter, taskID: taskID, annotator: annotator, overlap: overlap, now: now) {
-                return next
-            }
-            return try await ownSkipped(db, filter: filter, taskID: taskID, annotator: annotator)
-        }
-        let cursor = try await db.rows("""
-            SELECT after_item FROM queue_cursor WHERE task_id = \(taskID) AND filter = \(filter.signature)
-            """).decode(Int64.self).firstElement() ?? 0
-        if let next = try await firstUndecided(db, filter: filter, taskID: taskID, after: cursor) {
-            if next.rowID - 1 != cursor {
-                try await moveCursor(db, taskID: taskID, annotator: nil, filter: filter.signature, to: next.rowID - 1)
-            }
-            // The cursor stops at the first undecided item even when someone has it open; the person asking gets
-            // the first one nobody has.
-            let free = try await claim {
-                try await firstUndecided(db, filter: filter, taskID: taskID, after: next.rowID - 1, openFor: (annotator, now))
-            }
-            if let free { return free }
-        } else {
-            // Every covered item has a decision: park the cursor at the end.
-            let last = try await lastItem(db)
-            if last != cursor {
-                try await moveCursor(db, taskID: taskID, annotator: nil, filter: filter.signature, to: last)
-            }
-        }
-        return try await ownSkipped(db, filter: filter, taskID: taskID, annotator: annotator)
-    }
-
-    /// Runs `pick` (a query that locks the item it returns, skipping items others hold) until it returns the
-    /// same item twice in a row: the second run's snapshot was taken while the item was locked, so every lease
-    /// committed on it before is seen, and nobody else can lease it until this transaction ends.
-    static func claim(_ pick: () async throws -> StoredItem?) async throws -> StoredItem? {
-        var candidate = try await pick()
-        for _ in 0..<64 {
-            guard let item = candidate else { return nil }
-            let again = try await pick()
-            if again?.rowID == item.rowID { return item }
-            candidate = again
-        }
-        throw PostgresStoreError("finding the next item: the queue changed under every attempt", sqlState: "40001")
-    }
-
-    /// The highest item row id (0 when there are none).
-    static func lastItem(_ db: PostgresConnection) async throws -> Int64 {
-        try await db.rows("SELECT COALESCE(MAX(id), 0) FROM items").decode(Int64.self).firstElement() ?? 0
-    }
-
-    /// Moves a queue cursor (the task's, or with `annotator` that person's). Concurrent askers may both move it:
-    /// it keeps the furthest (both saw only decided items below theirs, and a removal lowers it again under the
-    /// exclusive queue lock); a cursor kept for another filter is replaced. The task's cursor is not waited for.
-    static func moveCursor(_ db: PostgresConnection, taskID: Int64, annotator: String?, filter: String, to value: Int64) async throws {
-        func furthest(_ table: String) -> String {
-            """
-            after_item = CASE WHEN \(table).filter = excluded.filter THEN GREATEST(\(table).after_item, excluded.after_item)
-                              ELSE excluded.after_item END,
-            filter = excluded.filter
-            """
-        }
-        if let annotator {
-            try await db.execute("""
-                INSERT INTO queue_cursor_person (task_id, annotator, filter, after_item) VALUES (\(taskID), \(annotator), \(filter), \(value))
-                ON CONFLICT (task_id, annotator) DO UPDATE SET \(unescaped: furthest("queue_cursor_person"))
-                """)
-        } else {
-            // The task's cursor is everyone's: while another asker holds its row (moving it too, until their commit),
-            // it is left as it is rather than waited for. A cursor need only be at or below the first undecided item;
-            // one left lower costs the next asker a longer scan, never a wrong item. (Waiting here queued 8 labelers'
-            // `nextItem`s one behind the other.)
-            try await db.execute("""
-                WITH held AS (SELECT task_id FROM queue_cursor WHERE task_id = \(taskID) FOR UPDATE SKIP LOCKED),
-                     moved AS (UPDATE queue_cursor c
-                               SET after_item = CASE WHEN c.filter = \(filter) THEN GREATEST(c.after_item, \(value)) ELSE \(value) END,
-                                   filter = \(filter)
-                               FROM held WHERE c.task_id = held.task_id)
-                INSERT INTO queue_cursor (task_id, filter, after_item)
-                SELECT \(taskID), \(filter), \(value) WHERE NOT EXISTS (SELECT 1 FROM queue_cursor WHERE task_id = \(taskID))
-                ON CONFLICT (task_id) DO NOTHING
-                """)
-        }
-    }
-
-    /// The first item matching `filter` after `after` with no decision in the task (`taskID` nil: no decisions
-    /// at all); with `openFor`, only items nobody but that annotator has open, claimed (see `claim`).
-    static func firstUndecided(_ db: PostgresConnection, filter: PostgresItemFilter, taskID: Int64?, after: Int64,
-                               openFor: (annotator: String, now: Double)? = nil) async throws -> StoredItem? {
-        let query: PostgresQuery
-        if let taskID, let openFor {
-            query = """
-                SELECT \(unescaped: PostgresItemRow.itemColumns) FROM items WHERE items.id > \(after) AND \(covers: filter)
-                  AND NOT EXISTS (SELECT 1 FROM decisions WHERE task_id = \(taskID) AND item_id = items.id)
-                  AND NOT EXISTS (SELECT 1 FROM leases WHERE task_id = \(taskID) AND item_id = items.id AND annotator <> \(openFor.annotator)
-                                                       AND expires_at > \(openFor.now))
-                ORDER BY items.id LIMIT 1 FOR NO KEY UPDATE OF items SKIP LOCKED
-                """
-        } else if let taskID {
-            query = """
-                SELECT \(unescaped: PostgresItemRow.itemColumns) FROM items WHERE items.id > \(after) AND \(covers: filter)
-                  AND NOT EXISTS (SELECT 1 FROM decisions WHERE task_id = \(taskID) AND item_id = items.id)
-                ORDER BY items.id LIMIT 1
-                """
-        } else {
-            query = """
-                SELECT \(unescaped: PostgresItemRow.itemColumns) FROM items WHERE items.id > \(after) AND \(covers: filter)
-                ORDER BY items.id LIMIT 1
-                """
-        }
-        return try await db.rows(query).decode(PostgresItemRow.Columns.self).firstElement().map(PostgresItemRow.storedItem)
-    }
-
-    /// `annotator`'s skipped items that nobody has submitted since, oldest skip first.
-    static func ownSkipped(_ db: PostgresConnection, filter: PostgresItemFilter, taskID: Int64, annotator: String) async throws -> StoredItem? {
-        try await db.rows("""
-            SELECT \(unescaped: PostgresItemRow.itemColumns)
-            FROM decisions d JOIN items ON items.id = d.item_id
-            WHERE d.task_id = \(taskID) AND d.annotator = \(annotator) AND d.status = 'skipped' AND \(covers: filter)
-              AND NOT EXISTS (SELECT 1 FROM decisions s WHERE s.task_id = d.task_id AND s.item_id = d.item_id AND s.status = 'submitted')
-            ORDER BY d.decided_at, d.annotation_id
-            LIMIT 1
-            """).decode(PostgresItemRow.Columns.self).firstElement().map(PostgresItemRow.storedItem)
-    }
-
-    /// Overlap above 1 (SQLite's `firstOpen`): the first item after `annotator`'s cursor that they have not
-    /// decided, no machine decided, and fewer than `overlap` people decided or have open, claimed. Moves their
-    /// cursor past items closed for them only (not past items others merely have open).
-    static func firstOpen(_ db: PostgresConnection, filter: PostgresItemFilter, taskID: Int64, annotator: String, overlap: Int,
-                          now: Double) async throws -> StoredItem? {
-        let signature = filter.signature + "#\(overlap)"
-        let cursor = try await db.rows("""
-            SELECT after_item FROM queue_cursor_person WHERE task_id = \(taskID) AND annotator = \(annotator) AND filter = \(signature)
-            """).decode(Int64.self).firstElement() ?? 0
-        func first(after: Int64, seats: Bool) async throws -> StoredItem? {
-            try await db.rows("""
-                SELECT \(unescaped: PostgresItemRow.itemColumns) FROM items
-                WHERE items.id > \(after) AND \(covers: filter)
-                  AND NOT EXISTS (SELECT 1 FROM decisions WHERE task_id = \(taskID) AND annotator = \(annotator) AND item_id = items.id)
-                  AND NOT EXISTS (SELECT 1 FROM decisions WHERE task_id = \(taskID) AND item_id = items.id AND annotator_kind = 'machine'
-                                                            AND status = 'submitted')
-                  AND (SELECT COUNT(*) FROM decisions WHERE task_id = \(taskID) AND item_id = items.id AND annotator_kind = 'human') < \(overlap)
-                  AND \(seatsOpenIn: "\(taskID)", item: "items.id", for: seats ? (annotator, now) : nil)
-                ORDER BY items.id LIMIT 1 \(unescaped: seats ? "FOR NO KEY UPDATE OF items SKIP LOCKED" : "")
-                """).decode(PostgresItemRow.Columns.self).firstElement().map(PostgresItemRow.storedItem)
-        }
-        let next = try await first(after: cursor, seats: false)
-        var after = next.map { $0.rowID - 1 } ?? 0
-        if next == nil { after = try await lastItem(db) }
-        if after != cursor {
-            try await moveCursor(db, taskID: taskID, annotator: annotator, filter: signature, to: after)
-        }
-        guard let next else { return nil }
-        return try await claim { try await first(after: next.rowID - 1, seats: true) }
-    }
 }
 
 extension PostgresQuery.StringInterpolation {
@@ -410,19 +247,6 @@ extension PostgresQuery.StringInterpolation {
         appendInterpolation(a.seconds); appendLiteral(", ")
         appendInterpolation(a.display?.rawValue); appendLiteral(", ")
         appendInterpolation(a.revokes); appendLiteral(")")
-    }
-
-    /// SQLite's `openSeats`: true while the item has room for one more person: people who decided it plus
-    /// others holding a live lease on it are fewer than the task's overlap. `task` and `item` are SQL
-    /// expressions; without an asker, true.
-    mutating func appendInterpolation(seatsOpenIn task: String, item: String, for asker: (annotator: String, now: Double)?) {
-        guard let asker else { return appendLiteral("TRUE") }
-        appendLiteral("((SELECT COUNT(*) FROM decisions h WHERE h.task_id = \(task) AND h.item_id = \(item) AND h.annotator_kind = 'human')")
-        appendLiteral(" + (SELECT COUNT(*) FROM leases l WHERE l.task_id = \(task) AND l.item_id = \(item) AND l.annotator <> ")
-        appendInterpolation(asker.annotator)
-        appendLiteral(" AND l.expires_at > ")
-        appendInterpolation(asker.now)
-        appendLiteral(")) < (SELECT overlap FROM tasks WHERE id = \(task))")
     }
 }
 

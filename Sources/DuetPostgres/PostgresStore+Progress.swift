@@ -48,7 +48,7 @@ extension PostgresStore: ProgressCounts {
 
     /// Progress from `sql` (given a statement whose $1 is the task's id), whose one row holds human,
     /// machine only, skipped only, submitted, flagged, human seconds, complete and timed.
-    private func progress(_ task: TaskSpec, sql: (inout PostgresStatement) -> String) async throws -> TaskProgress {
+    private func progress(_ task: TaskSpec, sql: @escaping @Sendable (inout PostgresStatement) -> String) async throws -> TaskProgress {
         let filter = PostgresItemFilter(task)
         return try await read("counting the progress of \(task.name)") { db in
             let total = try await Self.coveredItemCount(filter, on: db)

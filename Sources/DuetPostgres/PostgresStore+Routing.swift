@@ -25,7 +25,9 @@ extension PostgresStore: RouteStore {
     /// (`RoutingWrite.finish`): a person deciding an item of a routing waits for those statements and the
     /// commit, not for the whole routing.
     func applyRouting<Entries: Sequence<RouteEntry>>(_ entries: Entries, task: String, at date: Date, chunk size: Int,
-                                                     staged: (Int) async throws -> Void) async throws {
+                                                     staged: @escaping @Sendable (Int) async throws -> Void) async throws {
+        // Handed to the write's body, which runs while this call waits for it (`PostgresPool.withConnection`).
+        let entries = CallerOwned(AnyIterator(entries.makeIterator()))
         let written = try await write("storing the routing of task \(task)") { db in
             let taskID = try await Self.requireTaskID(db, name: task)
             // The machine's decision takes the shape a person's would (a pair judgment, a label list, …).
@@ -37,7 +39,7 @@ extension PostgresStore: RouteStore {
             var chunk: [RouteEntry] = []
             chunk.reserveCapacity(size)
             var chunks = 0
-            for e in entries {
+            while let e = entries.value.next() {
                 chunk.append(e)
                 if chunk.count == size {
                     try await routing.stage(chunk)
@@ -148,19 +150,6 @@ extension PostgresStore: RouteStore {
             votes.append(MachineVote(annotator: annotator, variant: variant, label: label, confidence: confidence))
         }
         return votes
-    }
-
-    /// The next routed item for people: pending, most uncertain first, claimed (see `claim`). With overlap above 1
-    /// an item stays pending until enough people decided it; it is never served twice to the same person, nor to
-    /// more people at once than still need to label it.
-    static func nextRouted(_ db: PostgresConnection, taskID: Int64, annotator: String, now: Double) async throws -> StoredItem? {
-        try await db.rows("""
-            SELECT \(unescaped: PostgresItemRow.itemColumns) FROM routes r JOIN items ON items.id = r.item_id
-            WHERE r.task_id = \(taskID) AND r.pending
-              AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.task_id = r.task_id AND d.annotator = \(annotator) AND d.item_id = r.item_id)
-              AND \(seatsOpenIn: "r.task_id", item: "r.item_id", for: (annotator, now))
-            ORDER BY r.score DESC, r.item_id LIMIT 1 FOR NO KEY UPDATE OF items SKIP LOCKED
-            """).decode(PostgresItemRow.Columns.self).firstElement().map(PostgresItemRow.storedItem)
     }
 }
 

@@ -18,9 +18,10 @@ extension PostgresStore: TableAccess {
         sql += " ORDER BY \(key) LIMIT \(statement.bind(Int64(limit)))"
         statement.sql = sql
         let types = table.columns.map(\.type)
+        let query = statement.query
         return try await read("reading \(table.name)") { db in
             var out: [[ColumnValue]] = []
-            for try await row in try await db.query(statement.query, logger: PostgresPool.quiet) {
+            for try await row in try await db.query(query, logger: PostgresPool.quiet) {
                 let cells = row.makeRandomAccess()
                 out.append(try types.indices.map { try Self.columnValue(cells[$0], types[$0]) })
             }

@@ -93,7 +93,8 @@ extension PostgresStore: VoteStore {
     }
 
     public func forEachItemVotes(task: TaskSpec, annotators: [String]?, _ body: (Int64, [MachineVote]) throws -> Void) async throws {
-        try await read("reading the votes of task \(task.name)") { db in
+        // `body` is the caller's, called back row by row: the read runs in this call's task (`readInline`).
+        try await readInline("reading the votes of task \(task.name)") { db in
             guard let taskID = try await Self.taskID(db, name: task.name) else { return }
             var item: Int64 = 0
             var votes: [MachineVote] = []

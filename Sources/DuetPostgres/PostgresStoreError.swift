@@ -58,6 +58,12 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
         }
     }
 
+    /// The server cannot be reached, however postgres-nio put it (`PostgresPool.isConnectionLoss`): one
+    /// sentence naming where, SQLSTATE class 08 (connection exception) so that it reads as `StoreFailure.unreachable`.
+    public static func unreachable(_ config: PostgresConfig) -> PostgresStoreError {
+        PostgresStoreError("PostgreSQL at \(config.host):\(config.port) unreachable", sqlState: "08006")
+    }
+
     /// A network failure in a few words (NIO's errors describe themselves without credentials).
     static func network(_ error: any Error) -> String {
         let text = String(describing: error)
@@ -77,6 +83,7 @@ extension PostgresStoreError: StoreFailureConvertible {
         case "55P03", "40P01", "40001": return .busy
         case "53100": return .diskFull
         case "25006": return .readOnly
+        case let state? where state.hasPrefix("08"): return .unreachable(description)
         default: return .other(description)
         }
     }

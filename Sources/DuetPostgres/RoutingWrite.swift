@@ -339,7 +339,8 @@ struct RoutingWrite {
     /// Moves the items' counts and the task's by the changes this routing made (`duet_count_decision`'s
     /// arithmetic, set-based): each item's counts by the sum of its changes (the update re-reads a row another
     /// transaction changed meanwhile, so a person's decision committed in between is kept), then each dataset
-    /// and kind by how its items' states moved, from the counts before and after that update.
+    /// and kind by how its items' states moved, from the counts before and after that update (in the count row
+    /// of this server process, `duet_progress_shard()`, as the trigger's).
     private func countProgress() async throws {
         let (db, taskID, counts) = (db, taskID, Self.stagedCounts)
         try await db.execute("""
@@ -347,8 +348,8 @@ struct RoutingWrite {
             SELECT DISTINCT \(taskID)::bigint, item_id FROM \(unescaped: counts) ORDER BY 2 ON CONFLICT DO NOTHING
             """)
         try await db.execute("""
-            INSERT INTO progress (task_id, dataset, kind)
-            SELECT DISTINCT \(taskID)::bigint, i.dataset, i.kind FROM \(unescaped: counts) c JOIN items i ON i.id = c.item_id
+            INSERT INTO progress (task_id, dataset, kind, shard)
+            SELECT DISTINCT \(taskID)::bigint, i.dataset, i.kind, duet_progress_shard() FROM \(unescaped: counts) c JOIN items i ON i.id = c.item_id
             ON CONFLICT DO NOTHING
             """)
         try await db.execute("""
@@ -382,7 +383,7 @@ struct RoutingWrite {
                        sum((m.human >= t.overlap)::int - (m.human0 >= t.overlap)::int) AS complete
                 FROM moved m JOIN items i ON i.id = m.item_id CROSS JOIN (SELECT overlap FROM tasks WHERE id = \(taskID)) t
                 GROUP BY i.dataset, i.kind) x
-            WHERE g.task_id = \(taskID) AND g.dataset = x.dataset AND g.kind = x.kind
+            WHERE g.task_id = \(taskID) AND g.dataset = x.dataset AND g.kind = x.kind AND g.shard = duet_progress_shard()
             """)
     }
 

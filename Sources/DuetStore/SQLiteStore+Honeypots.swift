@@ -4,8 +4,10 @@ import GRDB
 extension SQLiteStore {
     /// The person's next honeypot when one is due (`Honeypots.due`): a gold item the task covers that they
     /// have no entry on in the task's log, in their own order (`Honeypots.orderKey`); nil when none is due or
-    /// left. Not subject to leases or the overlap: a honeypot is checked by every person once.
-    static func honeypot(_ db: Database, task: TaskSpec, filter: ItemFilter, taskID: Int64, annotator: String) throws -> StoredItem? {
+    /// left. Not subject to the overlap (a honeypot is checked by every person once), but leased as any item: one
+    /// that someone else has open (an unexpired lease at `now`) waits until they are done with it.
+    static func honeypot(_ db: Database, task: TaskSpec, filter: ItemFilter, taskID: Int64, annotator: String,
+                         now: Double) throws -> StoredItem? {
         guard task.honeypotRate > 0,
               // The person's decisions (an index range), and those on gold items (the gold items, by their partial index).
               let counts = try GRDB.Row.fetchOne(db, sql: """
@@ -16,11 +18,13 @@ extension SQLiteStore {
               Honeypots.due(rate: task.honeypotRate, decided: counts[0], goldAnswered: counts[1], person: annotator)
         else { return nil }
         var arguments = filter.arguments
-        arguments += [taskID, annotator]
+        arguments += [taskID, annotator, taskID, annotator, now]
         var item = try GRDB.Row.fetchOne(db, sql: """
             SELECT \(Rows.itemColumns) FROM items
             WHERE items.gold IS NOT NULL AND \(filter.sql)
               AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.item_id = items.id AND a.task_id = ? AND a.annotator = ?)
+              AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.task_id = ? AND l.item_id = items.id AND l.annotator <> ?
+                                                      AND l.expires_at > ?)
             ORDER BY \(Honeypots.orderKey("items.id", person: annotator)) LIMIT 1
             """, arguments: arguments).map(Rows.storedItem)
         item?.honeypot = true

@@ -180,7 +180,7 @@ extension SQLiteStore {
             }
             try db.execute(sql: "DELETE FROM leases WHERE expires_at <= ? OR (task_id = ? AND annotator = ?)",
                            arguments: [now, taskID, annotator])
-            let next = try Self.honeypot(db, task: task, filter: filter, taskID: taskID, annotator: annotator)
+            let next = try Self.honeypot(db, task: task, filter: filter, taskID: taskID, annotator: annotator, now: now)
                 ?? Honeypots.marked(try Self.pickNext(db, filter: filter, taskID: taskID, annotator: annotator, now: now), task: task)
             if let next {
                 try db.execute(sql: "INSERT OR REPLACE INTO leases (task_id, item_id, annotator, expires_at) VALUES (?, ?, ?, ?)",

@@ -72,6 +72,24 @@ import TermUI
         #expect(state.retry == nil)
     }
 
+    /// A shared store's server away: tried again for as long as it takes (not the busy store's few times), the
+    /// bottom line naming the server and saying nothing is saved yet, the decision counted only once it is.
+    @Test func anUnreachableServerIsRetriedUntilItIsBackAndSaidSo() throws {
+        var state = labelState()
+        let record = try #require(App.update(&state, .key(.char("1"), at: at)).first)
+        let away = StoreFailure.unreachable("PostgreSQL at db.example:5432 unreachable")
+        for _ in 0..<(App.maxAttempts * 3) {
+            #expect(App.update(&state, .storeFailed(record, away)) == [.wake(afterSeconds: App.retryDelay)])
+            #expect(state.status == Status("PostgreSQL at db.example:5432 unreachable — retrying; nothing saved yet", .warning))
+            #expect(label(state)?.progress.human == 0)
+            #expect(App.update(&state, .retryDue) == [record])
+        }
+        guard case .record(let entry, _) = record else { Issue.record("not a record"); return }
+        _ = App.update(&state, .recorded(entry))
+        #expect(label(state)?.progress.human == 1)
+        #expect(state.retry == nil)
+    }
+
     @Test func aNewDecisionSupersedesTheRetry() throws {
         var state = labelState()
         let first = try #require(App.update(&state, .key(.char("1"), at: at)).first)

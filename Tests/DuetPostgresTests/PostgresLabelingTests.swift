@@ -165,6 +165,14 @@ extension PostgresServerTests {
     }
 }
 
+/// Values several tasks append to, read once they are done.
+final class Collected<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Value] = []
+    var values: [Value] { lock.withLock { items } }
+    func append(_ value: Value) { lock.withLock { items.append(value) } }
+}
+
 /// A flag one task sets and another polls.
 final class Flag: @unchecked Sendable {
     private let lock = NSLock()

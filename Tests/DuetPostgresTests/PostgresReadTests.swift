@@ -109,9 +109,13 @@ import Testing
                         """).decode(Int.self).firstElement() ?? -1
                 }
                 do {
-                    // The import's own connection is closed; its server process may take a moment to end.
+                    // The import's own connection is closed; its server process may take a moment to end. Waited for
+                    // with the pool's two connections open (held meanwhile): else one of the pool's and the import's
+                    // ending one made two, and the export's second connection a third (seen on a loaded machine).
+                    let warm = try await PostgresLease.take(store.pool, count: 2)
                     let start = Date()
                     while try await sessions() > 2, Date().timeIntervalSince(start) < 60 { try await Task.sleep(for: .milliseconds(20)) }
+                    warm.end()
                     var pages = store.exportPages(task: F.sentiment, pageSize: 2).makeAsyncIterator()
                     #expect(try await pages.next()?.items.count == 2)
                     #expect(try await sessions() <= 2)

@@ -142,13 +142,13 @@ extension PostgresServerTests {
             try await pg.setWriteWait(seconds: 0.5)
             // Items 1 and 2 go to the machine, 3 and 4 stay with people at another score; two entries a chunk.
             let rerouting = [entry(1, .machine, score: 0.1), entry(2, .machine, score: 0.1), entry(3, .human, score: 0.9), entry(4, .human, score: 0.9)]
-            var decided: [Int64] = []
+            let decided = Collected<Int64>()
             try await pg.applyRouting(rerouting, task: task.name, at: QueueFixture.date(2), chunk: 2) { chunk in
                 let item = Int64(chunk == 1 ? 1 : 3)
                 _ = try await pg.record(QueueFixture.decision(item, by: "ann", at: 2 + Double(chunk)))
                 decided.append(item)
             }
-            #expect(decided == [1, 3])
+            #expect(decided.values == [1, 3])
             let routes = try await pg.routes(task: task)
             #expect(routes.mapValues(\.route) == [1: .machine, 2: .machine, 3: .human, 4: .human])
             #expect(routes.mapValues(\.pending) == [1: false, 2: false, 3: false, 4: true], "item 3 was decided during the routing")
@@ -186,6 +186,62 @@ extension PostgresServerTests {
             }
             try await held.close()
             #expect(try await pg.routes(task: task)[1]?.pending == false, "an item two people decided left pending")
+        }
+    }
+
+    /// Two people's decisions on items of one task, dataset and kind commit side by side: the task's counts are
+    /// kept in a row per server process (`duet_progress_shard`, pg-lat-progress-shards), so a transaction that
+    /// has counted its decision (the count trigger run before its commit, as at every COMMIT) holds nobody
+    /// else's count row. Before, every decision moved the task's one `progress` row and bob's commit waited for
+    /// ann's (refused here after its write wait: 8 people's commits queued on that row).
+    @Test func decisionsOfOneTaskDoNotWaitForEachOthersCounts() async throws {
+        try await TestServer.withStore { pg in
+            try await QueueFixture.seed(pg, texts: 3)
+            // Bob's store on one connection, so his decision runs in the server process asked for its pid.
+            let bob = try await PostgresStore.open(pg.pool.config, intent: .attach, environment: TestServer.environment,
+                                                   maximumConnections: 1)
+            try await PostgresStore.closing([bob]) {
+                @Sendable func pid(_ db: PostgresConnection) async throws -> Int32 {
+                    try await db.rows("SELECT pg_backend_pid()").decode(Int32.self).firstElement() ?? -1
+                }
+                let shards = Int32(PostgresSchema.progressShards)
+                let bobsShard = try await bob.pool.withConnection { try await pid($0) } % shards
+                // Ann's connection: one whose count row is not bob's (pids meeting modulo the shards share one).
+                var held = try await pg.pool.connect()
+                while try await pid(held) % shards == bobsShard {
+                    try? await held.close()
+                    held = try await pg.pool.connect()
+                }
+                try await QueueFixture.countedFirst(on: held, [QueueFixture.decision(1, by: "ann", at: 2)]) {
+                    try await bob.setWriteWait(seconds: 5)
+                    _ = try await bob.record(QueueFixture.decision(2, by: "bob", at: 3))
+                }
+                #expect(try await QueueFixture.count(pg, "SELECT COUNT(*) FROM annotations") == 2)
+                #expect(try await pg.taskProgress(QueueFixture.sentiment).human == 2)
+                let progress = try await QueueFixture.progressAndScan(pg)
+                #expect(progress.kept == progress.scanned)
+            }
+        }
+    }
+
+    /// A decision whose counts cannot be taken (its item's count row held by another transaction past the write
+    /// wait) fails as busy and is not kept: `duet_record_one` takes its counts inside its statement. Before, they
+    /// were taken at the implicit COMMIT, whose error postgres-nio does not report once the statement answered:
+    /// the call returned the new entry's id and the decision was rolled back.
+    @Test func aDecisionWhoseCountsFailIsRefusedNotShownSaved() async throws {
+        try await TestServer.withStore { pg in
+            try await QueueFixture.seed(pg, texts: 3)
+            let task = QueueFixture.pairs
+            #expect(task.overlap == 2)
+            try await QueueFixture.countedFirst(on: try await pg.pool.connect(), [QueueFixture.decision(1, task: task.name, by: "ann", at: 2)]) {
+                try await pg.setWriteWait(seconds: 0.5)
+                await #expect(throws: (any Error).self) {
+                    try await pg.record(QueueFixture.decision(1, task: task.name, by: "bob", at: 3))
+                }
+            }
+            #expect(try await QueueFixture.count(pg, "SELECT COUNT(*) FROM annotations WHERE annotator = 'bob'") == 0)
+            let progress = try await QueueFixture.progressAndScan(pg)
+            #expect(progress.kept == progress.scanned)
         }
     }
 }

@@ -64,9 +64,10 @@ extension PostgresServerTests {
                 #expect(want.count == (annotators == nil ? 12 : 11))  // item 8 kept no vote of llm
             }
             // In fetches smaller than an item's votes, items still come whole and once.
-            var pages: [Int64: Int] = [:]
-            try await pg.pool.withConnection { db in
+            let pages = try await pg.pool.withConnection { db in
+                var pages: [Int64: Int] = [:]
                 try await PostgresStore.streamVotes(db, taskID: 1, annotators: nil, fetch: 2) { item, _ in pages[item, default: 0] += 1 }
+                return pages
             }
             #expect(pages == (try lite.votes(task: task, annotator: nil)).byItem.mapValues(\.count))
         }

@@ -280,10 +280,10 @@ extension PostgresServerTests {
 
     static func expectCountsEqualScan(_ pool: PostgresPool, _ when: String) async throws {
         let kept = try await pool.texts("""
-            SELECT concat_ws('|', task_id, dataset, kind, human, machine_only, skipped_only, submitted, flagged,
-                             human_seconds, timed, complete)
-            FROM progress
-            WHERE human + machine_only + skipped_only + submitted + flagged + timed + complete > 0 OR human_seconds <> 0
+            SELECT concat_ws('|', task_id, dataset, kind, SUM(human), SUM(machine_only), SUM(skipped_only), SUM(submitted),
+                             SUM(flagged), SUM(human_seconds), SUM(timed), SUM(complete))
+            FROM progress GROUP BY task_id, dataset, kind
+            HAVING SUM(human + machine_only + skipped_only + submitted + flagged + timed + complete) > 0 OR SUM(human_seconds) <> 0
             ORDER BY task_id, dataset, kind
             """)
         let scanned = try await pool.texts("""

@@ -60,11 +60,26 @@ final class PrivateCluster: @unchecked Sendable {
     /// Stops the server and removes the cluster (waits for it, blocking: called from `defer`).
     func stop() {
         do {
-            let child = try ChildProcess("/bin/bash", [Self.script, "stop", dir])
-            for _ in 0..<6_000 where child.ended() == nil { usleep(50_000) }
-            child.kill()
+            try waitFor("stop")
         } catch {
             Issue.record("could not remove the cluster in \(dir): \(error)")
         }
+    }
+
+    /// `kill`, blocking: for a thread that is not the cooperative pool's (a terminal backend's script).
+    func killNow() throws { try waitFor("kill") }
+
+    /// `restart`, blocking.
+    func restartNow() throws { try waitFor("restart") }
+
+    /// Runs the script's `command` on this cluster and waits for it (up to five minutes), blocking the thread.
+    private func waitFor(_ command: String) throws {
+        let child = try ChildProcess("/bin/bash", [Self.script, command, dir])
+        for _ in 0..<6_000 where child.ended() == nil { usleep(50_000) }
+        guard let status = child.ended() else {
+            child.kill()
+            throw ChildError("pg-throwaway.sh \(command) did not end within five minutes")
+        }
+        guard status == 0 else { throw ChildError("pg-throwaway.sh \(command) exited with status \(status)") }
     }
 }

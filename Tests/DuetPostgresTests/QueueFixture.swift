@@ -66,6 +66,23 @@ enum QueueFixture {
         }
     }
 
+    /// Records `decisions` in a transaction on `held` (a connection of its own), their counts taken at once (the
+    /// count trigger holds its rows from there to the COMMIT), runs `body` meanwhile, then commits and closes
+    /// `held`: for a test of what another writer does while those rows are held.
+    static func countedFirst(on held: PostgresConnection, _ decisions: [NewAnnotation], _ body: () async throws -> Void) async throws {
+        do {
+            try await held.execute("BEGIN")
+            try await held.execute("SET CONSTRAINTS decisions_counted IMMEDIATE")
+            _ = try await PostgresStore.record(held, decisions)
+            try await body()
+            try await held.execute("COMMIT")
+        } catch {
+            try? await held.close()
+            throw error
+        }
+        try await held.close()
+    }
+
     /// How many of the test database's sessions wait for a lock, once one does (30 s at most): for a test whose
     /// transaction holds a row that another call is about to wait for.
     static func lockWaits(_ store: PostgresStore) async throws -> Int {
@@ -74,7 +91,7 @@ enum QueueFixture {
         return try await count(store, waiting)
     }
 
-    /// The `progress` rows the trigger keeps next to the same figures counted from `decisions` (task, dataset,
+    /// The `progress` rows the trigger keeps (summed over their shards) next to the same figures counted from `decisions` (task, dataset,
     /// kind, human, machine-only, skipped-only, submitted, flagged, complete), each as text.
     static func progressAndScan(_ store: PostgresStore) async throws -> (kept: [String], scanned: [String]) {
         func rows(_ sql: String) async throws -> [String] {
@@ -83,8 +100,10 @@ enum QueueFixture {
             }
         }
         let kept = try await rows("""
-            SELECT concat_ws(' ', task_id, dataset, kind, human, machine_only, skipped_only, submitted, flagged, complete) FROM progress
-            WHERE human + machine_only + skipped_only + submitted + flagged + complete > 0 ORDER BY 1
+            SELECT concat_ws(' ', task_id, dataset, kind, SUM(human), SUM(machine_only), SUM(skipped_only), SUM(submitted),
+                             SUM(flagged), SUM(complete))
+            FROM progress GROUP BY task_id, dataset, kind
+            HAVING SUM(human + machine_only + skipped_only + submitted + flagged + complete) > 0 ORDER BY 1
             """)
         let scanned = try await rows("""
             WITH per_item AS (

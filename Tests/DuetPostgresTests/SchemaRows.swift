@@ -100,10 +100,10 @@ enum SchemaRows {
         case .text(let v): binds.append(v)
         default: binds.appendNull()
         }
+        let query = PostgresQuery(unsafeSQL: "SELECT \(names) FROM \(row.table) WHERE \(key) = $1", binds: binds)
         return try await pool.withConnection { db in
             var out: [Value] = []
-            let rows = try await db.query(PostgresQuery(unsafeSQL: "SELECT \(names) FROM \(row.table) WHERE \(key) = $1", binds: binds),
-                                          logger: PostgresPool.quiet)
+            let rows = try await db.query(query, logger: PostgresPool.quiet)
             for try await found in rows {
                 let cells = found.makeRandomAccess()
                 for (index, (_, expected)) in row.columns.enumerated() {

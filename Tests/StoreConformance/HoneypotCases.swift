@@ -62,6 +62,31 @@ extension StoreConformance {
             #expect(try await store.taskProgress(checked).remaining == 0)
         },
 
+        ConformanceCase("aHoneypotIsLeasedSoTwoPeopleAreNotServedOneGoldItemAtOnce") { store in
+            // Two people whose first item is a honeypot, one gold item among ordinary ones.
+            let task = TaskSpec(name: "sentiment", kind: .classify, labels: ["neg", "pos"], dataset: "reviews", honeypotRate: 0.5)
+            let people = (0..<64).map { "person\($0)" }
+                .filter { Honeypots.due(rate: task.honeypotRate, decided: 0, goldAnswered: 0, person: $0) }.prefix(2)
+            let (first, second) = (people.first!, people.last!)
+            #expect(first != second)
+            try await store.syncTasks([task])
+            try await Setup.load(store, (1...6).map { n in
+                var r = Setup.text(n)
+                if n == 6 { r.item.gold = "pos" }
+                return r
+            })
+            let gold = try await Setup.id(store, "t6")
+            let served = try #require(try await store.nextItem(for: task, annotator: first))
+            #expect(served.rowID == gold && served.honeypot)
+            // The gold item is open for the first person: the second gets an ordinary item meanwhile.
+            let other = try #require(try await store.nextItem(for: task, annotator: second))
+            #expect(other.rowID != gold && !other.honeypot)
+            // Once the first is done with it, the second meets it too (a honeypot checks every person once).
+            try await store.releaseLeases(task: task.name, annotator: first)
+            let later = try #require(try await store.nextItem(for: task, annotator: second))
+            #expect(later.rowID == gold && later.honeypot)
+        },
+
         ConformanceCase("withoutAHoneypotRateGoldItemsAreOrdinaryItems") { store in
             try await store.syncTasks([Setup.sentiment])
             try await Setup.load(store, (1...4).map { n in

@@ -13,7 +13,8 @@ extension App {
 
     static func storeFailed(_ state: inout AppState, _ effect: Effect, _ failure: StoreFailure) -> [Effect] {
         let attempt = (state.retry?.effect == effect ? state.retry?.attempt ?? 0 : 0) + 1
-        if failure.isTransient, attempt < maxAttempts, !state.quitting {
+        // A busy store a few times; a server away for as long as it takes (the screen answers keys meanwhile).
+        if failure.isTransient, attempt < maxAttempts || failure.isOutage, !state.quitting {
             let retry = Retry(effect: effect, attempt: attempt, failure: failure)
             state.retry = retry
             state.status = retryStatus(retry)
@@ -24,9 +25,12 @@ extension App {
         return []
     }
 
-    /// "store busy — retrying (2 of 5); nothing saved yet".
+    /// "store busy — retrying (2 of 5); nothing saved yet", "PostgreSQL at db:5432 unreachable — retrying; nothing saved yet".
     static func retryStatus(_ r: Retry) -> Status {
-        Status("Store busy — retrying (\(r.attempt + 1) of \(maxAttempts))" + (r.effect.writes ? "; nothing saved yet" : ""), .warning)
+        if r.failure.isOutage {
+            return Status("\(r.failure) — retrying" + (r.effect.writes ? "; nothing saved yet" : ""), .warning)
+        }
+        return Status("Store busy — retrying (\(r.attempt + 1) of \(maxAttempts))" + (r.effect.writes ? "; nothing saved yet" : ""), .warning)
     }
 
     /// The failure in one sentence that says what was (not) saved and what to do.
@@ -40,7 +44,7 @@ extension App {
             return write ? "Disk full — nothing saved. Free some space, then press the key again." : "Disk full — free some space and try again."
         case .readOnly:
             return "The store cannot be written (read-only file or folder)" + (write ? " — nothing saved." : ".")
-        case .other(let text):
+        case .unreachable(let text), .other(let text):
             return write ? "Nothing saved: \(text)" : text
         }
     }

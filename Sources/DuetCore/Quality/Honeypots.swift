@@ -4,7 +4,8 @@
 /// The labeling queue (both backends) asks `due` before each item: the person's items fall in blocks of
 /// `round(1 / rate)` of their decisions, one honeypot in each block at a place drawn per person and block
 /// (so a person cannot count their way to the next one). A gold item is served to a person at most once:
-/// never one they have any entry on in the task's log. Its answer is an ordinary decision of the person on
+/// never one they have any entry on in the task's log, and, as any item, not while someone else has it open
+/// (leased). Its answer is an ordinary decision of the person on
 /// that item: progress counts items, so the item counts once however many people answer it (a second
 /// person's honeypot answer on an item already labeled adds nothing to the task's done items).
 public enum Honeypots {

@@ -11,6 +11,9 @@ public enum StoreFailure: Error, Sendable, Hashable, CustomStringConvertible {
     case diskFull
     /// The store file or its folder cannot be written.
     case readOnly
+    /// The store's server cannot be reached (down, restarting, the network): the sentence names it. The same
+    /// call may succeed once the server is back; nothing of the failed call was written.
+    case unreachable(String)
     /// Anything else, as one plain sentence.
     case other(String)
 
@@ -29,14 +32,25 @@ public enum StoreFailure: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// True when trying the same thing again later may work.
-    public var isTransient: Bool { self == .busy }
+    public var isTransient: Bool {
+        switch self {
+        case .busy, .unreachable: return true
+        default: return false
+        }
+    }
+
+    /// True when the store's server is away: worth trying again for as long as it takes, not a few times.
+    public var isOutage: Bool {
+        if case .unreachable = self { return true }
+        return false
+    }
 
     public var description: String {
         switch self {
         case .busy: return "store busy: another duet process is writing"
         case .diskFull: return "disk full"
         case .readOnly: return "the store cannot be written (read-only file or folder)"
-        case .other(let text): return text
+        case .unreachable(let text), .other(let text): return text
         }
     }
 }
