@@ -12,7 +12,7 @@ import Testing
         "TermUICurses": ["TermUI", "CNcursesw"],
         "DuetStoreAPI": ["DuetCore"],
         "DuetStore": ["DuetCore", "DuetStoreAPI", "GRDB", "GRDBSQLite"],
-        "DuetPostgres": ["DuetCore", "DuetStoreAPI", "PostgresNIO", "Logging"],
+        "DuetPostgres": ["DuetCore", "DuetStoreAPI", "PostgresNIO", "_ConnectionPoolModule", "Logging"],
         "DuetAnnotators": ["DuetCore", "Logging"],
         "DuetApp": ["DuetCore", "DuetStoreAPI", "TermUI", "Logging"],
         // No UI: neither the app nor the terminal toolkit (they are DuetLaunch's).
