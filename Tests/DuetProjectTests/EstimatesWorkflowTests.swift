@@ -40,7 +40,7 @@ import Testing
             try label(project, task, id, n == 0 || n == 4 ? other : machine, by: "ana")
             try label(project, task, id, machine, by: "bo")
         }
-        let e = try await EstimatesWorkflow.estimates(task: task, store: project.store, minItems: 2)
+        let e = try await EstimatesWorkflow.estimates(task: task, store: project.store, tTestItems: 2)
         #expect(e.calibration.items == 10)
         #expect(abs((e.calibration.ece ?? -1) - 0.16) < 1e-12)
         #expect(abs((e.calibration.brier ?? -1) - 0.197) < 1e-12)
@@ -95,7 +95,7 @@ import Testing
         #expect(audit["final_set"]?["estimate"]?.number != nil && audit["planned"]?.number == 3 && audit["pending"]?.number == 0)
         #expect(json["calibration"]?["ece"]?.number != nil && json["calibration"]?["brier"]?.number != nil)
         #expect(json["calibration"]?["bins"]?.array?.count == 10 && json["calibration"]?["risk_coverage"]?.array != nil)
-        #expect(json["alt_test"] == .null && json["people"] == nil)
+        #expect(json["alt_test"] == .null && json["people"] == .array([]))
     }
 
     /// Audits drawn with unequal probabilities are weighted by them (`active_ipw`), not averaged.
