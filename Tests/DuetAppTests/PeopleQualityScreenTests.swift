@@ -107,6 +107,28 @@ import TermUI
         #expect(free.label?.item != nil)
     }
 
+    /// `stop_below` is checked before every item from the person's own answers on gold (`goldAnswers`), never by
+    /// reading every decision of the task: ana answers the gold items wrong until she is stopped (0 of 3: the
+    /// interval's top 0.56 is under 0.6; 0 of 2, 0.66, is not), and the task's decisions are read no more than
+    /// when the screen opened.
+    @Test func theStopIsCheckedFromThePersonsGoldAnswersAlone() throws {
+        let store = try store()
+        let disk = FullDisk()
+        let h = try Harness(width: 80, height: 24, task: Self.checked, store: store, tasks: [Self.checked], wrap: disk.wrapping,
+                            quality: QualitySettings(minPersonAccuracy: 0.6, stopBelow: true))
+        let opened = disk.taskDecisionReads
+        var answered = 0
+        while h.label?.item != nil, answered < 8 {
+            h.press(.char("1"))
+            answered += 1
+        }
+        #expect(h.label?.item == nil && h.screen.joined(separator: "\n").contains("are 0/3"), "\(h.screen.joined(separator: "\n"))")
+        #expect(answered < 8)
+        #expect(disk.taskDecisionReads == opened)
+        let answers = try store.goldAnswers(task: Self.checked, annotator: "ana")
+        #expect(answers.decisions.count == 3 && Set(answers.gold.values) == ["positive"] && answers.decisions.allSatisfy { $0.annotator == "ana" })
+    }
+
     @Test func theDashboardWarnsAboutAPersonBelowTheMinimum() throws {
         let store = try store()
         for id in 1...4 {

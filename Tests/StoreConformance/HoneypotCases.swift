@@ -102,6 +102,32 @@ extension StoreConformance {
             #expect(end.human == 12 && end.remaining == 0)
         },
 
+        ConformanceCase("goldAnswersAreThePersonsCurrentDecisionsOnGoldItems") { store in
+            try await store.syncTasks([checked])
+            try await Setup.load(store, (1...6).map { n in
+                var r = Setup.text(n)
+                if n > 2 { r.item.gold = .string(n % 2 == 0 ? "pos" : "neg") }
+                return r
+            })
+            let ids = try await Setup.ids(store, 1...6)
+            #expect(try await store.goldAnswers(task: checked, annotator: "alice") == GoldAnswers())
+            _ = try await Setup.decide(store, item: ids[0], by: "alice", at: 0)  // not gold
+            _ = try await Setup.decide(store, item: ids[2], by: "alice", label: "pos", at: 1)
+            _ = try await Setup.decide(store, item: ids[3], by: "alice", status: .skipped, label: nil, at: 2)
+            _ = try await Setup.decide(store, item: ids[4], by: "alice", at: 3)
+            _ = try await Setup.decide(store, item: ids[5], by: "bob", at: 4)  // someone else's
+            _ = try await store.undoLast(task: checked.name, annotator: "alice", at: Setup.date(5))  // ids[4] undone
+            _ = try await Setup.decide(store, item: ids[2], by: "alice", label: "neg", at: 6)  // changed her mind
+            let answers = try await store.goldAnswers(task: checked, annotator: "alice")
+            #expect(answers.decisions.map(\.itemRowID) == [ids[2], ids[3]])
+            #expect(answers.decisions.map(\.value) == [.string("neg"), nil] && answers.decisions.map(\.status) == [.submitted, .skipped])
+            #expect(answers.gold == [ids[2]: .string("neg"), ids[3]: .string("pos")])
+            #expect(try await store.goldAnswers(task: checked, annotator: "carol") == GoldAnswers())
+            // Another dataset's gold items are not the task's.
+            #expect(try await store.goldAnswers(task: TaskSpec(name: "sentiment", kind: .classify, labels: ["neg", "pos"], dataset: "other",
+                                                               honeypotRate: 0.25), annotator: "alice").decisions.isEmpty)
+        },
+
         ConformanceCase("withoutAHoneypotRateGoldItemsAreOrdinaryItems") { store in
             try await store.syncTasks([Setup.sentiment])
             try await Setup.load(store, (1...4).map { n in
