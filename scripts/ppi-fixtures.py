@@ -16,14 +16,13 @@ Run:    /tmp/ppivenv/bin/python scripts/ppi-fixtures.py
 Every dataset is drawn from numpy's default_rng with a fixed seed, so a rerun writes the same file.
 """
 import importlib.metadata
-import json
 import os
 
 import numpy as np
 import scipy
 from scipy import stats
 
-import ppi_py
+from fixturefile import alt_test_differences, write
 from ppi_py import classical_mean_ci, ppi_mean_ci, ppi_mean_pointestimate
 from ppi_py.ppi import _calc_lam_glm
 
@@ -129,14 +128,7 @@ def alt_test_case():
     eps = 0.1
     result = []
     for j in people:
-        d = []
-        for it in items:
-            if j not in it["people"]:
-                continue
-            others = [l for k, l in it["people"].items() if k != j]
-            sf = np.mean([l == it["machine"] for l in others])
-            sh = np.mean([l == it["people"][j] for l in others])
-            d.append(float(sh >= sf) - float(sf >= sh))
+        d = alt_test_differences(items, j)
         p = stats.ttest_1samp(d, popmean=eps, alternative="less").pvalue
         result.append({"name": j, "items": len(d), "p": float(p)})
     adjusted = stats.false_discovery_control([r["p"] for r in result], method="by")
@@ -157,10 +149,7 @@ def main():
         "t_cdf": t_cdf,
         "alt_test": alt_test_case(),
     }
-    with open(OUT, "w") as fh:
-        json.dump(data, fh, indent=1)
-        fh.write("\n")
-    print(f"wrote {OUT}")
+    write(OUT, data)
 
 
 if __name__ == "__main__":

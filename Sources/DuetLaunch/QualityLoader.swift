@@ -9,7 +9,7 @@ public enum QualityLoader {
         nonisolated(unsafe) let project = project  // read only (its config and store), on the runtime's compute worker
         return { task in
             var report = try await Runtime.storeQuality(project.store, task, quality: project.config.quality)
-            report.estimates = try await EstimatesWorkflow.estimates(task: task, store: project.store)
+            report.estimates = try await EstimatesWorkflow.estimates(task: task, store: project.store, quality: project.config.quality)
             do {
                 let plan = try await PlanWorkflow.run(PlanRequest(task: task.name), project: project)
                 report.plan = view(plan, colors: colors)

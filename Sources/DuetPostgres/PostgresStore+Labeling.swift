@@ -150,14 +150,7 @@ extension PostgresStore: LabelingQueue {
                   AND \(covers: filter)
                 ORDER BY d.item_id, d.annotator COLLATE "C"
                 """)
-            for try await (item, annotator, kindName, status, value, display, seconds, flagged)
-                in rows.decode((Int64, String, String, String, String?, String?, Double?, Bool).self) {
-                out.append(CurrentDecision(
-                    itemRowID: item, annotator: annotator, annotatorKind: AnnotatorKind(rawValue: kindName) ?? .human,
-                    status: AnnotationStatus(rawValue: status) ?? .submitted,
-                    value: try value.map { try PostgresItemRow.json($0, "value of a decision on item \(item)") },
-                    display: display.flatMap(DisplayOrder.init(rawValue:)), seconds: seconds, flagged: flagged))
-            }
+            for try await row in rows.decode(DecisionColumns.self) { out.append(try Self.currentDecision(row)) }
             return out
         }
     }

@@ -79,7 +79,8 @@ extension PostgresStore: RouteStore {
             // Filters on what the machine said never pick out a blind audit (RouteRecord.isBlind); nor does the
             // order: blind audits come last, in item order, whatever their score.
             let rows = try await db.rows("""
-                SELECT \(unescaped: PostgresItemRow.itemColumns), r.route, r.score, r.machine_label, r.annotator, r.pending
+                SELECT \(unescaped: PostgresItemRow.itemColumns), r.route, r.score, r.machine_label, r.annotator, r.pending,
+                       r.audit_probability
                 FROM routes r JOIN items ON items.id = r.item_id
                 WHERE r.task_id = \(taskID) AND (NOT \(filter.pendingOnly) OR r.pending)
                   AND (\(filter.route?.rawValue)::text IS NULL OR r.route = \(filter.route?.rawValue))
@@ -92,10 +93,11 @@ extension PostgresStore: RouteStore {
                 LIMIT \(limit)
                 """)
             var out: [TriageRow] = []
-            for try await (id, uid, dataset, kind, fields, gold, meta, line, route, score, label, annotator, pending)
-                in rows.decode((Int64, String, String, String, String, String?, String?, Int64?, String, Double, String?, String, Bool).self) {
+            for try await (id, uid, dataset, kind, fields, gold, meta, line, route, score, label, annotator, pending, probability)
+                in rows.decode((Int64, String, String, String, String, String?, String?, Int64?, String, Double, String?, String, Bool,
+                                Double?).self) {
                 let item = try PostgresItemRow.storedItem((id, uid, dataset, kind, fields, gold, meta, line))
-                out.append(TriageRow(item: item, route: Self.routeRecord((id, route, score, label, annotator, pending)), votes: []))
+                out.append(TriageRow(item: item, route: Self.routeRecord((id, route, score, label, annotator, pending, probability)), votes: []))
             }
             // The router's votes for the listed items only.
             for i in out.indices where !out[i].route.isBlind {

@@ -106,7 +106,9 @@ struct RawConfig: Decodable {
         var min_person_accuracy: TOMLNumber?
         var stop_below: Bool?
         var too_fast: TOMLNumber?
-        enum CodingKeys: String, CodingKey, CaseIterable { case min_person_accuracy, stop_below, too_fast }
+        var audit_uniform_share: TOMLNumber?
+        var alt_test_epsilon: TOMLNumber?
+        enum CodingKeys: String, CodingKey, CaseIterable { case min_person_accuracy, stop_below, too_fast, audit_uniform_share, alt_test_epsilon }
     }
     struct Store: Decodable {
         var url: String?
@@ -398,6 +400,16 @@ public enum ConfigFile {
             if let v = q.too_fast?.value {
                 guard v > 0, v < 1 else { throw fail("key 'quality.too_fast': expected a share of the person's median time between 0 and 1, got \(v)") }
                 quality.tooFast = v
+            }
+            if let v = q.audit_uniform_share?.value {
+                guard (0...1).contains(v) else {
+                    throw fail("key 'quality.audit_uniform_share': expected the audit draw's uniform share from 0 to 1, got \(v)")
+                }
+                quality.auditUniformShare = v
+            }
+            if let v = q.alt_test_epsilon?.value {
+                guard v >= 0, v < 1 else { throw fail("key 'quality.alt_test_epsilon': expected the alt-test's margin from 0 to under 1, got \(v)") }
+                quality.altTestEpsilon = v
             }
             if let v = q.stop_below { quality.stopBelow = v }
             if quality.stopBelow && quality.minPersonAccuracy == nil {

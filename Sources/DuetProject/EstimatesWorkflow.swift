@@ -9,16 +9,16 @@ public enum EstimatesWorkflow {
     /// The estimates for `task` (the project's only task when nil).
     public static func run(task name: String?, project: Project) async throws -> QualityEstimates {
         let task = try project.task(name)
-        var e = try await estimates(task: task, store: project.store)
+        var e = try await estimates(task: task, store: project.store, quality: project.config.quality)
         e.people = try await PeopleQuality.compute(store: project.store, task: task, quality: project.config.quality)
         return e
     }
 
-    /// The estimates for `task` from any store (the app's loader passes the project's). `epsilon`: the
-    /// alt-test's margin (0.2, the authors' figure for expert annotators), `minItems` the items a person needs
-    /// to be tested (30, the authors' figure).
+    /// The estimates for `task` from any store (the app's loader passes the project's) under the project's
+    /// `[quality]` (the alt-test's margin ε, `alt_test_epsilon`). `tTestItems`: the items from which a person
+    /// gets the t-test rather than the signed-rank test (30, the authors' figure).
     public static func estimates(task: TaskSpec, store: some ItemCatalog & LabelingQueue & VoteStore & RouteStore,
-                                 epsilon: Double = 0.2, minItems: Int = 30) async throws -> QualityEstimates {
+                                 quality: QualitySettings, tTestItems: Int = 30) async throws -> QualityEstimates {
         let ids = try await store.itemRowIDs(for: task)
         let routes = try await store.routes(task: task, route: nil)
         let decisions = try await store.currentDecisions(task: task, kind: .human)
@@ -34,7 +34,7 @@ public enum EstimatesWorkflow {
                                          confidence: r.flatMap { confidence($0, votes: votes[id] ?? []) }, uncertainty: r?.score ?? 0,
                                          auditProbability: r?.auditProbability, answer: answers[id], people: people[id] ?? [:])
         }
-        return QualityEstimates(task: task.name, items: items, epsilon: epsilon, minItems: minItems)
+        return QualityEstimates(task: task.name, items: items, epsilon: quality.altTestEpsilon, tTestItems: tTestItems)
     }
 
     /// The machine's confidence in a route's label: the support of the votes by the route's annotator (all

@@ -130,7 +130,7 @@ public enum RouteWorkflow {
         let audit = request.audit ?? project.config.router.audit
         if Router.needsScorer(task.kind, members: members, counts: task.kind == .compare ? try await store.voteCounts(task: task) : []),
            try await routeInMemory(request, task: task, members: members, known: known, open: open, budget: budget, audit: audit,
-                                   store: store, at: date, report: &report) {
+                                   uniformShare: project.config.quality.auditUniformShare, store: store, at: date, report: &report) {
             return report
         }
         // Every other task streams its votes; a review routes on its ratings (`TaskKind.routesOn`).
@@ -139,7 +139,8 @@ public enum RouteWorkflow {
                 try body(item, panel.ordered(votes).filter(task.kind.routesOn))
             }
         }, order: open, labels: task.answerLabels, strategy: request.strategy, budget: budget, known: known, seed: request.seed)
-        let settled = Router.settle(&routing, open: open, threshold: request.threshold, audit: audit, seed: request.seed)
+        let settled = Router.settle(&routing, open: open, threshold: request.threshold, audit: audit,
+                                    uniformShare: project.config.quality.auditUniformShare, seed: request.seed)
         try await store.applyRouting(Router.entries(routing, open: open, routes: settled, annotator: Router.panelName(members), panel: panel),
                                      task: task.name, at: date)
         report.count(settled.routes)
@@ -150,13 +151,15 @@ public enum RouteWorkflow {
     /// Routes a task whose votes need `KindScorer` (multilabel, rankings) with every vote in memory; false
     /// when the task turns out to need none (then the caller streams).
     static func routeInMemory(_ request: RouteRequest, task: TaskSpec, members: [String], known: [Int64: String], open: [Int64],
-                              budget: Double, audit: Double, store: any DuetStoreBackend, at date: Date, report: inout RouteReport) async throws -> Bool {
+                              budget: Double, audit: Double, uniformShare: Double, store: any DuetStoreBackend, at date: Date,
+                              report: inout RouteReport) async throws -> Bool {
         let all = try await store.votes(task: task, annotator: members.count == 1 ? members[0] : nil)
         let votes = members.count == 1 ? all : all.members(members)
         let routed = task.routingVotes(votes)
         guard let scorer = KindScorer.forTask(task, votes: routed) else { return false }
         var outcome = Router.route(scorer: scorer, votes: routed, order: open, strategy: request.strategy, budget: budget, seed: request.seed)
-        let settled = Router.settle(&outcome, open: open, threshold: request.threshold, audit: audit, seed: request.seed)
+        let settled = Router.settle(&outcome, open: open, threshold: request.threshold, audit: audit, uniformShare: uniformShare,
+                                    seed: request.seed)
         try await store.applyRouting(Router.entries(outcome, scorer: scorer, votes: votes, open: open, routes: settled,
                                                     annotator: Router.panelName(members)), task: task.name, at: date)
         report.count(settled.routes)

@@ -94,16 +94,39 @@ extension SQLiteStore {
             ORDER BY d.item_id, d.annotator
             """
         let finalArguments = arguments
+        return try writer.read { db in try GRDB.Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.currentDecision) }
+    }
+
+    /// A row of `d.item_id, d.annotator, d.annotator_kind, d.status, a.value, a.display, d.seconds, d.flagged`.
+    static func currentDecision(_ row: GRDB.Row) throws -> CurrentDecision {
+        let valueText: String? = row[4]
+        let displayText: String? = row[5]
+        return CurrentDecision(
+            itemRowID: row[0], annotator: row[1], annotatorKind: AnnotatorKind(rawValue: row[2]) ?? .human,
+            status: AnnotationStatus(rawValue: row[3]) ?? .submitted,
+            value: try valueText.map { try JSONValue.parse($0) }, display: displayText.flatMap(DisplayOrder.init(rawValue:)),
+            seconds: row[6], flagged: row[7])
+    }
+
+    /// The person's decisions by the `decisions_latest` index (task, annotator), each item by its key.
+    public func goldAnswers(task: TaskSpec, annotator: String) throws -> GoldAnswers {
+        let filter = ItemFilter(task)
         return try writer.read { db in
-            try GRDB.Row.fetchAll(db, sql: sql, arguments: finalArguments).map { row in
-                let valueText: String? = row[4]
-                let displayText: String? = row[5]
-                return CurrentDecision(
-                    itemRowID: row[0], annotator: row[1], annotatorKind: AnnotatorKind(rawValue: row[2]) ?? .human,
-                    status: AnnotationStatus(rawValue: row[3]) ?? .submitted,
-                    value: try valueText.map { try JSONValue.parse($0) }, display: displayText.flatMap(DisplayOrder.init(rawValue:)),
-                    seconds: row[6], flagged: row[7])
+            guard let taskID = try Self.taskID(db, name: task.name) else { return GoldAnswers() }
+            var arguments: StatementArguments = [taskID, annotator]
+            arguments += filter.arguments
+            var out = GoldAnswers()
+            for row in try GRDB.Row.fetchAll(db, sql: """
+                SELECT d.item_id, d.annotator, d.annotator_kind, d.status, a.value, a.display, d.seconds, d.flagged, items.gold
+                FROM decisions d JOIN annotations a ON a.id = d.annotation_id JOIN items ON items.id = d.item_id
+                WHERE d.task_id = ? AND d.annotator = ? AND items.gold IS NOT NULL AND \(filter.sql)
+                ORDER BY d.item_id
+                """, arguments: arguments) {
+                let d = try Self.currentDecision(row)
+                out.decisions.append(d)
+                out.gold[d.itemRowID] = try JSONValue.parse(row[8] as String)
             }
+            return out
         }
     }
 

@@ -312,7 +312,7 @@ extension SQLiteStore {
         try writer.read { db in
             guard let taskID = try Self.taskID(db, name: task.name) else { return [] }
             var sql = """
-                SELECT \(Rows.itemColumns), r.route, r.score, r.machine_label, r.annotator, r.pending
+                SELECT \(Rows.itemColumns), r.route, r.score, r.machine_label, r.annotator, r.pending, r.audit_probability
                 FROM routes r JOIN items ON items.id = r.item_id WHERE r.task_id = ?
                 """
             var arguments: StatementArguments = [taskID]
@@ -343,7 +343,8 @@ extension SQLiteStore {
             for r in try GRDB.Row.fetchAll(db, sql: sql, arguments: arguments) {
                 let item = try Rows.storedItem(r)
                 let route = RouteRecord(itemRowID: item.rowID, route: Route(rawValue: r[columns]) ?? .human, score: r[columns + 1],
-                                        machineLabel: r[columns + 2], annotator: r[columns + 3], pending: r[columns + 4])
+                                        machineLabel: r[columns + 2], annotator: r[columns + 3], pending: r[columns + 4],
+                                        auditProbability: r[columns + 5])
                 rows.append(TriageRow(item: item, route: route, votes: []))
             }
             // The router's votes for the listed items only.

@@ -11,4 +11,13 @@ extension PeopleQuality {
         return make(decisions: decisions, gold: try await store.goldLabels(task: task), routes: routes, kind: task.kind,
                     honeypots: task.honeypotRate > 0, settings: quality)
     }
+
+    /// One person's accuracy on gold alone (what `stop_below` judges), from their own decisions on gold items
+    /// (`LabelingQueue.goldAnswers`), not the task's: the same `goldItems`, `goldRight` and `below` as `compute`
+    /// gives them; nil before any submitted answer.
+    public static func gold(store: any LabelingQueue, task: TaskSpec, annotator: String, quality: QualitySettings) async throws -> PersonQuality? {
+        let answers = try await store.goldAnswers(task: task, annotator: annotator)
+        return make(decisions: answers.decisions, gold: answers.gold, kind: task.kind, honeypots: task.honeypotRate > 0, settings: quality)
+            .first { $0.name == annotator }
+    }
 }

@@ -122,6 +122,10 @@ public protocol LabelingQueue: AnyObject, Sendable {
     /// Every annotator's current decision (submitted or skipped) in the task, in item order; only
     /// annotators of `kind` when given.
     func currentDecisions(task: TaskSpec, kind: AnnotatorKind?) async throws -> [CurrentDecision]
+    /// `annotator`'s current decisions (submitted or skipped) on the items of the task that have a gold label,
+    /// with those labels: a read of that person's decisions only (the label screen's `stop_below` check asks
+    /// it before each item).
+    func goldAnswers(task: TaskSpec, annotator: String) async throws -> GoldAnswers
     /// How long a write waits for another writer before it fails with a busy error.
     func setWriteWait(seconds: Double) async throws
 }

@@ -58,6 +58,34 @@ import TermUI
         #expect(try store.taskProgress(Self.checked).human == 6)
     }
 
+    /// Undo brings the item undone back on the screen: a honeypot comes back as it was served, blind (nothing
+    /// of the machine's, though the item is routed to people with a suggestion), and its second answer is counted
+    /// as the store counts it (bob labeled it: alice's answers add no item, before or after the undo).
+    @Test func anUndoneHoneypotComesBackBlindAndIsCountedOnce() throws {
+        let store = try store()
+        let h = try Harness(width: 120, height: 40, task: Self.checked, store: store, tasks: [Self.checked])
+        var gold: Int64?
+        for _ in 0..<4 where gold == nil {
+            let item = try #require(h.label?.item)
+            if item.honeypot { gold = item.rowID } else { h.press(.char("3")) }
+        }
+        let g = try #require(gold)
+        let before = try store.taskProgress(Self.checked).human
+        h.press(.char("3"))
+        #expect(try store.taskProgress(Self.checked).human == before)
+        h.press(.char("u"))
+        let l = try #require(h.label)
+        #expect(l.item?.rowID == g && l.item?.honeypot == true)
+        #expect(l.suggestion?.isBlind == true && l.suggestion?.label == nil && l.suggestion?.byAnnotator.isEmpty == true)
+        #expect(h.screen.joined().contains("blind audit: judge it yourself"))
+        #expect(!h.screen.joined().contains("negative ·"), "\(h.screen.joined(separator: "\n"))")
+        #expect(l.progress.human == (try store.taskProgress(Self.checked).human))
+        h.press(.char("3"))
+        #expect(try store.taskProgress(Self.checked).human == before)
+        #expect(h.label?.progress.human == before)
+        #expect(h.label?.item?.rowID != g)
+    }
+
     @Test func aPersonBelowTheMinimumIsStoppedWithTheReasonInWords() throws {
         let store = try store()
         // ana got three gold items wrong: 0 of 3, the interval's top 0.56 is under 0.9.
@@ -77,6 +105,28 @@ import TermUI
         let free = try Harness(width: 80, height: 24, task: Self.checked, store: store, tasks: [Self.checked],
                                quality: QualitySettings(minPersonAccuracy: 0.9))
         #expect(free.label?.item != nil)
+    }
+
+    /// `stop_below` is checked before every item from the person's own answers on gold (`goldAnswers`), never by
+    /// reading every decision of the task: ana answers the gold items wrong until she is stopped (0 of 3: the
+    /// interval's top 0.56 is under 0.6; 0 of 2, 0.66, is not), and the task's decisions are read no more than
+    /// when the screen opened.
+    @Test func theStopIsCheckedFromThePersonsGoldAnswersAlone() throws {
+        let store = try store()
+        let disk = FullDisk()
+        let h = try Harness(width: 80, height: 24, task: Self.checked, store: store, tasks: [Self.checked], wrap: disk.wrapping,
+                            quality: QualitySettings(minPersonAccuracy: 0.6, stopBelow: true))
+        let opened = disk.taskDecisionReads
+        var answered = 0
+        while h.label?.item != nil, answered < 8 {
+            h.press(.char("1"))
+            answered += 1
+        }
+        #expect(h.label?.item == nil && h.screen.joined(separator: "\n").contains("are 0/3"), "\(h.screen.joined(separator: "\n"))")
+        #expect(answered < 8)
+        #expect(disk.taskDecisionReads == opened)
+        let answers = try store.goldAnswers(task: Self.checked, annotator: "ana")
+        #expect(answers.decisions.count == 3 && Set(answers.gold.values) == ["positive"] && answers.decisions.allSatisfy { $0.annotator == "ana" })
     }
 
     @Test func theDashboardWarnsAboutAPersonBelowTheMinimum() throws {

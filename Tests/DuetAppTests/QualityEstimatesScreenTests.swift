@@ -22,7 +22,7 @@ import TermUI
             items.append(QualityEstimates.Item(id: Int64(i), route: .human, machineLabel: "pos", confidence: 0.55, uncertainty: 0.9,
                                                auditProbability: nil, answer: "pos", people: ["ana": "pos", "bob\u{1B}[31m": bob]))
         }
-        return QualityEstimates(task: "sentiment", items: items, minItems: 5)
+        return QualityEstimates(task: "sentiment", items: items, tTestItems: 5)
     }
 
     /// Every line the figures' box shows, scrolled from top to bottom, and whether each screen fits.

@@ -220,6 +220,8 @@ final class FullDisk: @unchecked Sendable {
     var on = false
     /// Called before each write (tests that watch where and when writes run).
     var onWrite: (@Sendable () -> Void)?
+    /// Reads of every decision of a task (`currentDecisions`), for tests that watch what a screen reads.
+    var taskDecisionReads = 0
     func wrapping(_ store: SQLiteStore) -> any DuetStoreBackend { FullDiskStore(inner: store, disk: self) }
     func check() throws {
         onWrite?()
@@ -259,7 +261,11 @@ final class FullDiskStore: DuetStoreBackend, @unchecked Sendable {
     func search(_ task: TaskSpec, query: String, limit: Int) throws -> [StoredItem] { try inner.search(task, query: query, limit: limit) }
     func annotations(itemRowIDs: [Int64], task: String?) throws -> [Int64: [Annotation]] { try inner.annotations(itemRowIDs: itemRowIDs, task: task) }
     func itemRowIDs(for task: TaskSpec) throws -> [Int64] { try inner.itemRowIDs(for: task) }
-    func currentDecisions(task: TaskSpec, kind: AnnotatorKind?) throws -> [CurrentDecision] { try inner.currentDecisions(task: task, kind: kind) }
+    func currentDecisions(task: TaskSpec, kind: AnnotatorKind?) throws -> [CurrentDecision] {
+        disk.taskDecisionReads += 1
+        return try inner.currentDecisions(task: task, kind: kind)
+    }
+    func goldAnswers(task: TaskSpec, annotator: String) throws -> GoldAnswers { try inner.goldAnswers(task: task, annotator: annotator) }
     func sourceValues(task: TaskSpec) throws -> [Int64: JSONValue] { try inner.sourceValues(task: task) }
     func goldLabels(task: TaskSpec) throws -> [Int64: JSONValue] { try inner.goldLabels(task: task) }
     func saveVotes(_ votes: [(item: Int64, vote: MachineVote)], task: String, at date: Date) throws {

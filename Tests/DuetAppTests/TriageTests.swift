@@ -25,10 +25,10 @@ import TermUI
     }
 
     /// A runtime on the same store with the triage table open.
-    func open(_ h: Harness) -> Runtime {
+    func open(_ h: Harness, filter: TriageFilter = TriageFilter()) -> Runtime {
         var state = h.state
         state.quitting = false
-        let effects = App.openTriage(&state, Harness.sentiment)
+        let effects = App.openTriage(&state, Harness.sentiment, filter: filter)
         let runtime = Runtime(state: state, store: h.store, backend: h.backend, clock: { Date() }, editor: { _ in nil })
         runtime.start(effects)
         return runtime
@@ -45,6 +45,29 @@ import TermUI
         #expect(audit.contains("(blind)"))
         #expect(!audit.contains("positive"))
         #expect(screen.first { $0.contains("│  t1 ") }?.contains("positive") == true)
+    }
+
+    /// An answered audit shows the inclusion probability it was drawn with in a π column (its weight in the
+    /// estimate is 1/π); a blind audit shows none (π rises with the machine's uncertainty), and a list where
+    /// no row has one has no π column.
+    @Test(arguments: [100, 120]) func anAnsweredAuditShowsItsInclusionProbability(width: Int) throws {
+        let h = try routed(width: width)
+        func audit(_ id: Int64, _ p: Double) -> RouteEntry {
+            var e = RouteEntry(itemRowID: id, route: .audit, score: 0.5, machineLabel: "positive", annotator: "llm:x", votes: [], entropy: 0.5,
+                               confidence: nil)
+            e.auditProbability = p
+            return e
+        }
+        try h.store.applyRouting([audit(3, 0.25), audit(4, 0.3)], task: "sentiment", at: Date())
+        let blind = Render.screen(open(h).state).lines
+        #expect(!blind.contains { $0.contains(" π") } && !blind.contains { $0.contains("0.25") || $0.contains("0.30") })
+        try h.store.record(NewAnnotation(itemRowID: 3, task: "sentiment", annotatorKind: .human, annotator: "ana", value: "negative"))
+        let screen = Render.screen(open(h, filter: TriageFilter(pendingOnly: false)).state).lines
+        #expect(screen.contains { $0.contains("route   π") })
+        #expect(screen.first { $0.contains("│  t3 ") }?.contains("audit ✓ 0.25") == true)
+        let t4 = try #require(screen.first { $0.contains("│  t4 ") })
+        #expect(t4.contains("(blind)") && !t4.contains("0.30"))
+        #expect(screen.allSatisfy { DisplayWidth.of($0) <= width })
     }
 
     @Test func filtersAndSort() throws {

@@ -132,7 +132,8 @@ import Testing
         // Items 1–20 go to people; of the kept, the odd ones are unsure (0.9), the even ones sure (0.1).
         var unsureRate = 0.0, sureRate = 0.0
         for seed in 0..<200 {
-            let s = Router.audits(open: open, kept: { $0 >= 20 }, uncertainty: { $0 % 2 == 0 ? 0.9 : 0.1 }, audit: 0.1, seed: seed)
+            let s = Router.audits(open: open, kept: { $0 >= 20 }, uncertainty: { $0 % 2 == 0 ? 0.9 : 0.1 }, audit: 0.1,
+                                  uniformShare: 0.5, seed: seed)
             #expect(s.routes.count(where: { $0 == .audit }) == 18)  // 10% of 180
             #expect(s.routes.prefix(20).allSatisfy { $0 == .human })
             #expect(zip(s.routes, s.auditProbabilities).allSatisfy { ($0 == .audit) == ($1 != nil) })

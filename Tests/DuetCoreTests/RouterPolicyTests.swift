@@ -88,13 +88,13 @@ import Testing
         let outcome = Router.route(votes: votes, order: open, labels: ["a", "b", "c"], strategy: .entropy, budget: 0)
         func routes(threshold: Double?, audit: Double) -> [Route] {
             var settled = outcome
-            return Router.routes(&settled, open: open, threshold: threshold, audit: audit, seed: 0)
+            return Router.routes(&settled, open: open, threshold: threshold, audit: audit, uniformShare: 0.5, seed: 0)
         }
         #expect(routes(threshold: nil, audit: 0) == [.machine, .machine, .machine, .human, .human])
         #expect(routes(threshold: 1.0, audit: 0) == [.machine, .machine, .human, .human, .human])
         #expect(routes(threshold: nil, audit: 1).filter { $0 == .audit }.count == 3)
         var streamed = try await StreamingRouter.route(votes.forEachItem, order: open, labels: ["a", "b", "c"], strategy: .entropy, budget: 0)
-        let settled = Router.settle(&streamed, open: open, threshold: 1.0, audit: 0, seed: 0)
+        let settled = Router.settle(&streamed, open: open, threshold: 1.0, audit: 0, uniformShare: 0.5, seed: 0)
         #expect(settled.routes == [.machine, .machine, .human, .human, .human])
         let entries = Array(Router.entries(streamed, open: open, routes: settled, annotator: "m", panel: PanelOrder(["m"])))
         #expect(entries.map(\.itemRowID) == open && entries[0].machineLabel == "a" && entries[4].score == .infinity)

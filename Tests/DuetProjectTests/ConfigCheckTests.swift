@@ -158,4 +158,22 @@ extension ConfigCheckTests {
         #expect(error(Self.task + "[quality]\nstop_below = true\n")?.description.contains("needs quality.min_person_accuracy") == true)
         #expect(error(Self.task + "[quality]\nmin_persn_accuracy = 0.8\n")?.description.contains("did you mean 'min_person_accuracy'") == true)
     }
+
+    /// `[quality] audit_uniform_share` (γ, 0 to 1) and `alt_test_epsilon` (ε, 0 to under 1): read, defaulted,
+    /// and a value out of range refused at its line, the key named.
+    @Test func auditShareAndAltTestMargin() throws {
+        let config = try ConfigFile.parse(Self.task + "[quality]\naudit_uniform_share = 1\nalt_test_epsilon = 0.1\n", file: "/p/duet.toml")
+        #expect(config.quality.auditUniformShare == 1 && config.quality.altTestEpsilon == 0.1)
+        let plain = try ConfigFile.parse(Self.task, file: "/p/duet.toml").quality
+        #expect(plain.auditUniformShare == 0.5 && plain.altTestEpsilon == 0.2)
+        #expect(try ConfigFile.parse(Self.task + "[quality]\naudit_uniform_share = 0\nalt_test_epsilon = 0\n", file: "/p/duet.toml").quality
+            == QualitySettings(auditUniformShare: 0, altTestEpsilon: 0))
+        for bad in ["audit_uniform_share = 1.5", "audit_uniform_share = -0.1", "audit_uniform_share = nan"] {
+            #expect(error(Self.task + "[quality]\n\(bad)\n")?.description.hasPrefix("/p/duet.toml:6: key 'quality.audit_uniform_share'") == true, "\(bad)")
+        }
+        for bad in ["alt_test_epsilon = 1", "alt_test_epsilon = -0.2", "alt_test_epsilon = inf"] {
+            #expect(error(Self.task + "[quality]\n\(bad)\n")?.description.hasPrefix("/p/duet.toml:6: key 'quality.alt_test_epsilon'") == true, "\(bad)")
+        }
+        #expect(error(Self.task + "[quality]\nalt_test_epsilon = \"big\"\n")?.description.hasPrefix("/p/duet.toml:6:") == true)
+    }
 }

@@ -40,7 +40,7 @@ import Testing
             try label(project, task, id, n == 0 || n == 4 ? other : machine, by: "ana")
             try label(project, task, id, machine, by: "bo")
         }
-        let e = try await EstimatesWorkflow.estimates(task: task, store: project.store, minItems: 2)
+        let e = try await EstimatesWorkflow.estimates(task: task, store: project.store, quality: QualitySettings(), tTestItems: 2)
         #expect(e.calibration.items == 10)
         #expect(abs((e.calibration.ece ?? -1) - 0.16) < 1e-12)
         #expect(abs((e.calibration.brier ?? -1) - 0.197) < 1e-12)
@@ -59,6 +59,34 @@ import Testing
         #expect(EstimatesWorkflowTests.text(e).contains("Alt-test (ε 0.20, α 0.05): 2 of 2 people tested beaten, winning rate 1.00"))
     }
 
+    /// `[quality] audit_uniform_share` and `alt_test_epsilon` reach `duet route`'s audit draw and the
+    /// estimates. Every item kept (budget 0), half audited: items 1–4 are split 2:2 (unsure), 5–10 unanimous,
+    /// so the default γ = 0.5 draws them with different probabilities; γ = 1 draws each with the audit share,
+    /// 5/10. The alt-test reports the configured ε.
+    @Test func qualityKeysReachTheAuditDrawAndTheAltTest() async throws {
+        let tmp = try TempDir()
+        let made = try await RoutingWorkflowTests().project(tmp)
+        let request = RouteRequest(budget: 0, strategy: .entropy, audit: 0.5)
+        _ = try await RouteWorkflow.run(request, project: made)
+        let mixed = try await made.sqlite.routes(task: try made.task(nil)).values.compactMap(\.auditProbability)
+        #expect(mixed.count == 5 && Set(mixed).count > 1)
+        let toml = try String(contentsOf: made.configURL, encoding: .utf8) + "\n[quality]\naudit_uniform_share = 1\nalt_test_epsilon = 0.1\n"
+        try toml.write(to: made.configURL, atomically: true, encoding: .utf8)
+        let project = try await Project.open(at: made.root)
+        #expect(project.config.quality.auditUniformShare == 1 && project.config.quality.altTestEpsilon == 0.1)
+        let task = try project.task(nil)
+        _ = try await RouteWorkflow.run(RouteRequest(budget: 0, strategy: .entropy, audit: 0.5, seed: 1), project: project)
+        let routes = try await project.sqlite.routes(task: task)
+        let uniform = routes.values.compactMap(\.auditProbability)
+        #expect(uniform.count == 5 && uniform.allSatisfy { abs($0 - 0.5) < 1e-12 })
+        for id in routes.keys.sorted().prefix(2) {
+            try label(project, task, id, "positive", by: "ana")
+            try label(project, task, id, "negative", by: "bo")
+        }
+        #expect(try await EstimatesWorkflow.run(task: nil, project: project).altTest?.epsilon == 0.1)
+        #expect(try await EstimatesWorkflow.run(task: nil, project: made).altTest?.epsilon == 0.2)
+    }
+
     /// Half the kept items audited (3 of 6, exactly); ana agrees with the machine on 2 of the 3. Every kept
     /// item has confidence 0.9, so PPI's λ̂ is 0 and the estimate is the audits' mean: 2/3 ± 1.96·√((2/9)/3).
     /// The JSON carries the keys with these values, and each audit's inclusion probability (1/2).
@@ -73,7 +101,7 @@ import Testing
             let machine = try #require(r.machineLabel)
             try label(project, task, r.itemRowID, n == 0 ? (machine == "positive" ? "negative" : "positive") : machine, by: "ana")
         }
-        let e = try await EstimatesWorkflow.estimates(task: task, store: project.store)
+        let e = try await EstimatesWorkflow.estimates(task: task, store: project.store, quality: QualitySettings())
         let est = try #require(e.audit.estimate)
         let half = Audit.z95 * (2.0 / 9 / 3).squareRoot()
         #expect(est.method == .stratifiedPPI && est.audits == 3 && est.items == 6)

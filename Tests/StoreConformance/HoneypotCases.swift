@@ -87,6 +87,72 @@ extension StoreConformance {
             #expect(later.rowID == gold && later.honeypot)
         },
 
+        ConformanceCase("anUndoneHoneypotIsNotDrawnAgainComesBackBlindAndIsCountedOnce") { store in
+            // 12 texts, the last 4 gold; bob labeled t12 already, so an answer on it adds no item.
+            try await store.syncTasks([checked])
+            try await Setup.load(store, (1...12).map { n in
+                var r = Setup.text(n)
+                if n > 8 { r.item.gold = "pos" }
+                return r
+            })
+            let ids = try await Setup.ids(store, 1...12)
+            let gold = Set(ids.suffix(4))
+            _ = try await Setup.decide(store, item: ids[11], by: "bob", at: 0)
+            var t = 1.0
+            // alice's items until the draw serves her a honeypot (within her first block of 4).
+            var drawn: Int64?
+            for _ in 0..<4 where drawn == nil {
+                let next = try #require(try await store.nextItem(for: checked, annotator: "alice"))
+                _ = try await Setup.decide(store, item: next.rowID, by: "alice", at: t)
+                t += 1
+                if next.honeypot { drawn = next.rowID }
+            }
+            let g = try #require(drawn)
+            let before = try await store.taskProgress(checked).human
+            #expect(try await store.undoLast(task: checked.name, annotator: "alice", at: Setup.date(t)) == g)
+            let undone = try await store.taskProgress(checked).human
+            #expect(undone == before - (g == ids[11] ? 0 : 1))
+            // The rest of her queue: the undone gold item is never drawn again as a honeypot (she has seen it);
+            // the ordinary queue brings it back once, blind like every gold item; every item counts once.
+            var served: [Int64: Int] = [:]
+            while let next = try await store.nextItem(for: checked, annotator: "alice"), t < 40 {
+                #expect(next.honeypot == gold.contains(next.rowID), "\(next.item.uid)")
+                served[next.rowID, default: 0] += 1
+                _ = try await Setup.decide(store, item: next.rowID, by: "alice", at: t)
+                t += 1
+            }
+            #expect(served.values.allSatisfy { $0 == 1 })
+            #expect(served[g] == (g == ids[11] ? nil : 1))
+            let end = try await store.taskProgress(checked)
+            #expect(end.human == 12 && end.remaining == 0)
+        },
+
+        ConformanceCase("goldAnswersAreThePersonsCurrentDecisionsOnGoldItems") { store in
+            try await store.syncTasks([checked])
+            try await Setup.load(store, (1...6).map { n in
+                var r = Setup.text(n)
+                if n > 2 { r.item.gold = .string(n % 2 == 0 ? "pos" : "neg") }
+                return r
+            })
+            let ids = try await Setup.ids(store, 1...6)
+            #expect(try await store.goldAnswers(task: checked, annotator: "alice") == GoldAnswers())
+            _ = try await Setup.decide(store, item: ids[0], by: "alice", at: 0)  // not gold
+            _ = try await Setup.decide(store, item: ids[2], by: "alice", label: "pos", at: 1)
+            _ = try await Setup.decide(store, item: ids[3], by: "alice", status: .skipped, label: nil, at: 2)
+            _ = try await Setup.decide(store, item: ids[4], by: "alice", at: 3)
+            _ = try await Setup.decide(store, item: ids[5], by: "bob", at: 4)  // someone else's
+            _ = try await store.undoLast(task: checked.name, annotator: "alice", at: Setup.date(5))  // ids[4] undone
+            _ = try await Setup.decide(store, item: ids[2], by: "alice", label: "neg", at: 6)  // changed her mind
+            let answers = try await store.goldAnswers(task: checked, annotator: "alice")
+            #expect(answers.decisions.map(\.itemRowID) == [ids[2], ids[3]])
+            #expect(answers.decisions.map(\.value) == [.string("neg"), nil] && answers.decisions.map(\.status) == [.submitted, .skipped])
+            #expect(answers.gold == [ids[2]: .string("neg"), ids[3]: .string("pos")])
+            #expect(try await store.goldAnswers(task: checked, annotator: "carol") == GoldAnswers())
+            // Another dataset's gold items are not the task's.
+            #expect(try await store.goldAnswers(task: TaskSpec(name: "sentiment", kind: .classify, labels: ["neg", "pos"], dataset: "other",
+                                                               honeypotRate: 0.25), annotator: "alice").decisions.isEmpty)
+        },
+
         ConformanceCase("withoutAHoneypotRateGoldItemsAreOrdinaryItems") { store in
             try await store.syncTasks([Setup.sentiment])
             try await Setup.load(store, (1...4).map { n in

@@ -253,6 +253,11 @@ extension StoreConformance {
             #expect(routes[ids[1]]?.auditProbability == 0.5 && routes[ids[1]]?.pending == false)
             #expect(routes[ids[2]]?.auditProbability == 0.0625)
             #expect(routes[ids[0]] == nil)
+            // Triage rows carry it once the audit is answered; a blind one shows nothing of the machine's (π rises
+            // with its uncertainty).
+            let rows = try await store.triage(task: Setup.sentiment, filter: TriageFilter(pendingOnly: false), limit: 10)
+            let π = Dictionary(uniqueKeysWithValues: rows.map { ($0.item.rowID, $0.route.auditProbability) })
+            #expect(π[ids[1]] == .some(0.5) && π[ids[2]] == .some(nil) && π[ids[0]] == .some(nil))
         },
 
         ConformanceCase("triageOrdersByUncertaintyAndFilters") { store in

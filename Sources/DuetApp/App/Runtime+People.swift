@@ -12,8 +12,8 @@ extension Runtime {
     /// Why this person gets no new items in `task` (nil when they may go on): only with `[quality] stop_below`.
     func stopReason(_ task: TaskSpec, _ context: EffectContext) async throws -> String? {
         guard context.quality.stopBelow, context.quality.minPersonAccuracy != nil else { return nil }
-        let mine = try await store.currentDecisions(task: task, kind: .human).filter { $0.annotator == context.annotator }
-        let me = try await PeopleQuality.compute(store: store, task: task, quality: context.quality, decisions: mine, routes: [:]).first
+        // Asked before every item: only this person's answers on gold items are read.
+        let me = try await PeopleQuality.gold(store: store, task: task, annotator: context.annotator, quality: context.quality)
         return PeopleQuality.stopReason(me, settings: context.quality)
     }
 }

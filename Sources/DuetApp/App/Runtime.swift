@@ -244,7 +244,9 @@ public final class Runtime {
                 return [.itemLoaded(item, progress: try await progressIfNeeded(task, context), previous: nil, at: clock(),
                                     source: try await source(item, task), suggestion: try await suggestion(item, task))]
             case .loadItem(let task, let rowID):
-                let item = try await withSourceFile(store.item(rowID: rowID))
+                // An item reloaded (undone, looked back at) is shown as the queue serves it: a gold item of a task
+                // with honeypots blind, its answer counted by the store (`Honeypots.marked`, as `nextItem` marks it).
+                let item = Honeypots.marked(try await withSourceFile(store.item(rowID: rowID)), task: task)
                 let log = try await store.annotations(itemRowIDs: [rowID], task: task.name)[rowID] ?? []
                 let mine = Decisions.current(log).last { $0.entry.annotator == context.annotator && $0.entry.task == task.name }
                 return [.itemLoaded(item, progress: try await store.taskProgress(task), previous: mine?.entry.value, at: clock(),

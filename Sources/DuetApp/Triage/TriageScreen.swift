@@ -2,8 +2,9 @@ import DuetCore
 import Foundation
 import TermUI
 
-/// The routed queue as a table: id, snippet, machine label, votes, entropy, route; for rate and review
-/// tasks the label with the judges' mean score, and their scores' standard deviation.
+/// The routed queue as a table: id, snippet, machine label, votes, entropy, route, and an answered audit's
+/// inclusion probability π when one is listed; for rate and review tasks the label with the judges' mean
+/// score, and their scores' standard deviation.
 enum TriageScreen {
     static func drawHeader(_ c: inout Canvas, _ r: Rect, _ state: AppState, _ t: TriageState) {
         var left = "triage · \(t.task.name) · \(t.rows.count) row\(t.rows.count == 1 ? "" : "s") \(t.routeName)"
@@ -34,12 +35,14 @@ enum TriageScreen {
             return
         }
         defer { if let question = t.question { drawQuestion(&c, inner, state, question) } }
-        // Columns: mark, id, snippet (fills), label, votes bar, H, (sd,) route.
+        // Columns: mark, id, snippet (fills), label, votes bar, H, (sd,) route, (π: only when a listed audit has one).
         let scored = t.task.kind == .rate || t.task.kind == .review
         let idWidth = min(14, max(4, t.rows.map { DisplayWidth.of($0.item.item.uid) }.max() ?? 4))
-        let labelWidth = 10, barWidth = 12, hWidth = 5, routeWidth = 7, sdWidth = scored ? 5 : 0
-        // On a narrow table the columns after the label go, route first, so nothing is drawn past the box.
+        let labelWidth = 10, barWidth = 12, hWidth = 5, routeWidth = 7, sdWidth = scored ? 5 : 0, piWidth = 4
+        let probabilities = t.rows.contains { $0.route.auditProbability != nil }
+        // On a narrow table the columns after the label go, π and route first, so nothing is drawn past the box.
         var optional = [("votes", barWidth), ("H", hWidth)] + (scored ? [("sd", sdWidth)] : []) + [("route", routeWidth)]
+            + (probabilities ? [("π", piWidth)] : [])
         func need(_ cols: [(String, Int)]) -> Int { 3 + idWidth + 1 + 8 + 1 + labelWidth + 1 + cols.reduce(0) { $0 + $1.1 + 1 } }
         while need(optional) > inner.width, !optional.isEmpty { optional.removeLast() }
         let shows = Set(optional.map(\.0))
@@ -84,6 +87,11 @@ enum TriageScreen {
             }
             if shows.contains("route") {
                 c.put(row.route.route.rawValue + (row.route.pending ? "" : " ✓"), x: x, y: y, style: selected ? style : th[.muted], maxWidth: routeWidth)
+                x += routeWidth + 1
+            }
+            // The audit's inclusion probability as drawn (its weight in the estimate is 1/π); none while blind.
+            if shows.contains("π"), let p = row.route.auditProbability {
+                c.put(String(format: "%.2f", p), x: x, y: y, style: selected ? style : th[.muted], maxWidth: piWidth)
             }
         }
     }

@@ -159,8 +159,10 @@ public struct UISettings: Sendable, Hashable {
     }
 }
 
-/// `[quality]`: the checks on people. Their accuracy on gold items (honeypots, `TaskSpec.honeypotRate`)
-/// is compared with `minPersonAccuracy`; with `stopBelow`, a person shown to be below it gets no new items.
+/// `[quality]`: the checks on people and the estimates' two design choices. People's accuracy on gold items
+/// (honeypots, `TaskSpec.honeypotRate`) is compared with `minPersonAccuracy`; with `stopBelow`, a person shown
+/// to be below it gets no new items. `auditUniformShare` shapes `duet route`'s audit draw, `altTestEpsilon`
+/// the alt-test (docs/estimates.md).
 public struct QualitySettings: Sendable, Hashable {
     /// A person whose 95% interval of accuracy on gold lies wholly below this is flagged (nil: no check).
     public var minPersonAccuracy: Double?
@@ -168,10 +170,21 @@ public struct QualitySettings: Sendable, Hashable {
     public var stopBelow: Bool
     /// An answer faster than this share of the person's own median seconds per decision is flagged as too fast.
     public var tooFast: Double
+    /// The uniform share γ of the audit design (`ActiveSampling`, `Router.audits`; `audit_uniform_share`, 0 to 1):
+    /// that share of every kept item's audit weight is the same for all, the rest rises with the router's
+    /// uncertainty. 0.5 by default: no kept item goes unaudited for long and the 1/π weights stay bounded (at
+    /// most about 1/γ times the audit share's inverse); 1 draws uniformly, 0 by uncertainty alone.
+    public var auditUniformShare: Double
+    /// The alt-test's cost–benefit margin ε (`AltTest`; `alt_test_epsilon`, from 0 to under 1): 0.2 by default,
+    /// the authors' figure for expert annotators (0.15 skilled, 0.1 crowd workers).
+    public var altTestEpsilon: Double
 
-    public init(minPersonAccuracy: Double? = nil, stopBelow: Bool = false, tooFast: Double = 0.25) {
+    public init(minPersonAccuracy: Double? = nil, stopBelow: Bool = false, tooFast: Double = 0.25, auditUniformShare: Double = 0.5,
+                altTestEpsilon: Double = 0.2) {
         self.minPersonAccuracy = minPersonAccuracy
         self.stopBelow = stopBelow
         self.tooFast = tooFast
+        self.auditUniformShare = auditUniformShare
+        self.altTestEpsilon = altTestEpsilon
     }
 }

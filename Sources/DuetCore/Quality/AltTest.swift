@@ -21,9 +21,12 @@ import Foundation
 /// - Winning rate `ω = (rejected H₀ⱼ)/m`; the machine passes when `ω ≥ 0.5`. The average advantage
 ///   probability `ρ = mean_j ρ̂ᶠⱼ` compares machines with each other.
 ///
-/// People with fewer than `minItems` items (default 30, as the authors' code and FAQ: below that the
-/// t-test's normality is doubtful; never under 2) are listed but not tested and not counted in m. The
-/// authors also advise at least three people.
+/// **Few items.** The t-test needs `tTestItems` items (default 30, as the authors' code and FAQ: below that
+/// its normality is doubtful). With fewer, the authors' FAQ prescribes a non-parametric test: the exact
+/// Wilcoxon signed-rank test of `dᵢ − ε` (`SignedRank.less`, one-sided, `p = P(T⁺ ≤ t⁺)`). A person with
+/// fewer than `fewestItems` items (`SignedRank.fewestToReach(α)`: 5 at α = 0.05, since n items give at
+/// best p = 2⁻ⁿ) could not be rejected by any test at α, so is listed with the reason but not tested and
+/// not counted in m (counting them would only lower ω). The authors also advise at least three people.
 public struct AltTest: Sendable, Hashable, Codable {
     /// One item: the machine's label and each person's.
     public struct Item: Sendable, Hashable {
@@ -36,27 +39,42 @@ public struct AltTest: Sendable, Hashable, Codable {
         }
     }
 
+    /// The test a person's items get.
+    public enum Test: String, Sendable, Hashable, Codable {
+        /// The paired t-test (`tTestItems` items or more).
+        case t
+        /// The exact Wilcoxon signed-rank test (`fewestItems` up to `tTestItems` − 1 items).
+        case signedRank = "signed_rank"
+    }
+
     public struct Person: Sendable, Hashable, Codable {
         public var name: String
         public var items: Int
         /// ρ̂ᶠⱼ and ρ̂ʰⱼ.
         public var machineAdvantage: Double
         public var personAdvantage: Double
-        /// The t statistic; nil when not tested (too few items) or when every dᵢ is the same (s_d = 0).
+        /// The test run; nil when not tested (fewer than `fewestItems` items).
+        public var test: Test?
+        /// The t statistic; nil unless the t-test ran, and when every dᵢ is the same (s_d = 0).
         public var t: Double?
+        /// The signed-rank statistic T⁺ of dᵢ − ε; nil unless the signed-rank test ran.
+        public var signedRank: Double?
         /// The one-sided p-value; nil when not tested.
         public var pValue: Double?
         public var rejected: Bool
 
         enum CodingKeys: String, CodingKey {
-            case name, items, t, rejected
-            case machineAdvantage = "rho_machine", personAdvantage = "rho_person", pValue = "p_value"
+            case name, items, test, t, rejected
+            case machineAdvantage = "rho_machine", personAdvantage = "rho_person", pValue = "p_value", signedRank = "signed_rank"
         }
     }
 
     public var people: [Person]
     public var epsilon: Double
     public var alpha: Double
+    /// The items from which a person gets the t-test, and the fewest a person needs to be tested at all.
+    public var tTestItems: Int
+    public var fewestItems: Int
     /// People tested (m).
     public var tested: Int
     /// ω; nil when nobody was tested.
@@ -66,15 +84,19 @@ public struct AltTest: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case people, epsilon, alpha, tested
+        case tTestItems = "t_test_items", fewestItems = "fewest_items"
         case winningRate = "winning_rate", averageAdvantage = "average_advantage"
     }
 
     /// Whether the machine passes (ω ≥ 0.5).
     public var passed: Bool { (winningRate ?? 0) >= 0.5 }
 
-    public init(_ items: [Item], epsilon: Double = 0.2, alpha: Double = 0.05, minItems: Int = 30) {
+    public init(_ items: [Item], epsilon: Double = 0.2, alpha: Double = 0.05, tTestItems: Int = 30) {
         self.epsilon = epsilon
         self.alpha = alpha
+        let tItems = max(2, tTestItems), fewest = min(tItems, SignedRank.fewestToReach(alpha))
+        self.tTestItems = tItems
+        fewestItems = fewest
         var d: [String: [Double]] = [:], wf: [String: Double] = [:], wh: [String: Double] = [:]
         for item in items where item.people.count >= 2 {
             for (j, own) in item.people {
@@ -89,9 +111,16 @@ public struct AltTest: Sendable, Hashable, Codable {
         }
         var list: [Person] = d.keys.sorted().map { j in
             let dj = d[j]!, n = Double(dj.count)
-            var p = Person(name: j, items: dj.count, machineAdvantage: wf[j]! / n, personAdvantage: wh[j]! / n, t: nil, pValue: nil,
-                           rejected: false)
-            if dj.count >= max(2, minItems) {
+            var p = Person(name: j, items: dj.count, machineAdvantage: wf[j]! / n, personAdvantage: wh[j]! / n, test: nil, t: nil,
+                           signedRank: nil, pValue: nil, rejected: false)
+            if dj.count < fewest { return p }
+            if dj.count < tItems {
+                let r = SignedRank.less(dj.map { $0 - epsilon })
+                p.test = .signedRank
+                p.signedRank = r.statistic
+                p.pValue = r.pValue
+            } else {
+                p.test = .t
                 let mean = Moments.mean(dj), sd = Moments.variance(dj, ddof: 1).squareRoot()
                 if sd > 0 {
                     let t = (mean - epsilon) / (sd / n.squareRoot())

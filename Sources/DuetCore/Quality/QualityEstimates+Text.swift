@@ -79,15 +79,22 @@ extension QualityEstimates {
                 + "average advantage \(PlanFormat.score(rho)): "
                 + (t.passed ? "the machine may replace a person on this task." : "the machine does not pass.")
         } else {
-            head += "nobody has enough items with another person to test (up to \(items); 30 needed)."
+            head += "nobody has enough items with another person to test (up to \(items); \(t.fewestItems) needed)."
         }
-        var lines = [head, "person        items  ρ machine  ρ person       t       p"]
+        var lines = [head, "person        items  ρ machine  ρ person  test    stat       p"]
         for p in t.people {
             let name = p.name.count > 12 ? String(p.name.prefix(11)) + "…" : p.name.padding(toLength: 12, withPad: " ", startingAt: 0)
-            let tText = p.t.map { String(format: "%7.2f", $0) } ?? "      –"
+            let test = p.test.map { $0 == .t ? "t   " : "W⁺  " } ?? "–   "
+            let stat = (p.t ?? p.signedRank).map { String(format: "%7.2f", $0) } ?? "      –"
             let pText = p.pValue.map { String(format: "%7.3f", $0) } ?? "      –"
-            lines.append(name + String(format: " %6d %10.2f %9.2f", p.items, p.machineAdvantage, p.personAdvantage) + " \(tText) \(pText)"
-                         + (p.rejected ? "  beaten" : ""))
+            lines.append(name + String(format: " %6d %10.2f %9.2f", p.items, p.machineAdvantage, p.personAdvantage) + "  \(test) \(stat) \(pText)"
+                         + (p.rejected ? "  beaten" : p.test == nil ? "  too few" : ""))
+        }
+        if t.people.contains(where: { $0.test != .t }) {
+            lines.append("t: paired t-test, \(t.tTestItems)+ items; W⁺: exact signed-rank test, \(t.fewestItems)–\(t.tTestItems - 1) items")
+            if t.people.contains(where: { $0.test == nil }) {
+                lines.append("too few: under \(t.fewestItems) items, no result could reach α \(PlanFormat.score(t.alpha)): not tested")
+            }
         }
         return lines
     }

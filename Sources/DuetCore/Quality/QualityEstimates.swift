@@ -146,7 +146,7 @@ public struct QualityEstimates: Sendable, Hashable, Encodable {
         try c.encode(people, forKey: .people)
     }
 
-    public init(task: String, items: [Item], strata: Int = 4, bins: Int = 10, epsilon: Double = 0.2, minItems: Int = 30) {
+    public init(task: String, items: [Item], strata: Int = 4, bins: Int = 10, epsilon: Double = 0.2, tTestItems: Int = 30) {
         self.task = task
         audit = Self.audit(items, strata: strata)
         let outcomes = items.compactMap { i -> Calibration.Outcome? in
@@ -156,7 +156,7 @@ public struct QualityEstimates: Sendable, Hashable, Encodable {
         let c = Calibration(outcomes, bins: bins)
         calibration = CalibrationFigures(items: outcomes.count, bins: c.bins, ece: c.ece, brier: c.brier, curve: c.curve)
         let crowded = items.compactMap { i in i.machineLabel.flatMap { i.people.count >= 2 ? AltTest.Item(machine: $0, people: i.people) : nil } }
-        altTest = crowded.isEmpty ? nil : AltTest(crowded, epsilon: epsilon, minItems: minItems)
+        altTest = crowded.isEmpty ? nil : AltTest(crowded, epsilon: epsilon, tTestItems: tTestItems)
     }
 
     static func audit(_ items: [Item], strata: Int) -> AuditFigures {

@@ -166,7 +166,8 @@ public struct TriageFilter: Sendable, Hashable {
 }
 
 /// One row of the triage table. A blind audit's row carries nothing the
-/// machine made: its label, score and votes are dropped when the row is made.
+/// machine made: its label, score, votes and inclusion probability (which rises
+/// with the machine's uncertainty) are dropped when the row is made.
 public struct TriageRow: Sendable, Hashable {
     public var item: StoredItem
     public private(set) var route: RouteRecord
@@ -190,6 +191,7 @@ public struct TriageRow: Sendable, Hashable {
     private mutating func scrub() {
         route.machineLabel = nil
         route.score = 0
+        route.auditProbability = nil
         votes = []
     }
 }

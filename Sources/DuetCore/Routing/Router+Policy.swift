@@ -90,11 +90,6 @@ extension Router {
         }
     }
 
-    /// The uniform share γ of the audit design (`ActiveSampling`): half of every item's audit weight is the
-    /// same for all, half rises with the router's uncertainty, so no kept item goes unaudited for long and the
-    /// 1/π weights stay bounded (at most about 2/share).
-    public static let auditUniformShare = 0.5
-
     /// Each open item's route and, for a blind audit, the probability it was drawn with.
     public struct SettledRoutes: Sendable, Hashable {
         public var routes: [Route]
@@ -104,12 +99,14 @@ extension Router {
 
     /// The blind audits among the kept items (`open[i]` kept when `kept[i]`, ranked by `uncertainty[i]`):
     /// the `audit` share of them (rounded to the nearest item, `Allocation.count`), drawn with probabilities
-    /// that rise with the router's uncertainty mixed with a uniform share (`ActiveSampling.fixedSizeDraw`,
-    /// active statistical inference, Zrnic & Candès 2024), seeded.
-    static func audits(open: [Int64], kept: (Int) -> Bool, uncertainty: (Int) -> Double, audit: Double, seed: Int) -> SettledRoutes {
+    /// that rise with the router's uncertainty mixed with the uniform share γ `uniformShare` (`[quality]
+    /// audit_uniform_share`, `ActiveSampling.fixedSizeDraw`, active statistical inference, Zrnic & Candès 2024),
+    /// seeded.
+    static func audits(open: [Int64], kept: (Int) -> Bool, uncertainty: (Int) -> Double, audit: Double, uniformShare: Double,
+                       seed: Int) -> SettledRoutes {
         let keptIndices = open.indices.filter(kept)
         let draws = ActiveSampling.fixedSizeDraw(items: keptIndices.map { open[$0] }, uncertainty: keptIndices.map(uncertainty),
-                                                 count: Allocation.count(keptIndices.count, share: audit), uniformShare: auditUniformShare,
+                                                 count: Allocation.count(keptIndices.count, share: audit), uniformShare: uniformShare,
                                                  seed: seed)
         var routes = Array(repeating: Route.human, count: open.count)
         var probabilities = [Double?](repeating: nil, count: open.count)
@@ -122,17 +119,19 @@ extension Router {
 
     /// Each open item's route after streamed routing (`open[i]` ↔ `routing`'s index i): with `threshold`
     /// every item above it goes to people, whatever the share; an item without a machine label goes to
-    /// people; of the rest, the `audit` share is audited blind (`audits`).
-    public static func settle(_ routing: inout StreamedRouting, open: [Int64], threshold: Double?, audit: Double, seed: Int) -> SettledRoutes {
+    /// people; of the rest, the `audit` share is audited blind (`audits`, with the uniform share γ `uniformShare`).
+    public static func settle(_ routing: inout StreamedRouting, open: [Int64], threshold: Double?, audit: Double, uniformShare: Double,
+                              seed: Int) -> SettledRoutes {
         if let threshold { routing.sendToPeople(above: threshold) }
         let settled = routing
         return audits(open: open, kept: { !settled.toPeople(at: $0) && settled.machineLabel(at: $0) != nil },
-                      uncertainty: { settled.scores[$0] }, audit: audit, seed: seed)
+                      uncertainty: { settled.scores[$0] }, audit: audit, uniformShare: uniformShare, seed: seed)
     }
 
     /// `settle`'s routes alone.
-    public static func routes(_ routing: inout StreamedRouting, open: [Int64], threshold: Double?, audit: Double, seed: Int) -> [Route] {
-        settle(&routing, open: open, threshold: threshold, audit: audit, seed: seed).routes
+    public static func routes(_ routing: inout StreamedRouting, open: [Int64], threshold: Double?, audit: Double, uniformShare: Double,
+                              seed: Int) -> [Route] {
+        settle(&routing, open: open, threshold: threshold, audit: audit, uniformShare: uniformShare, seed: seed).routes
     }
 
     /// The entries `RouteStore.applyRouting` writes after streamed routing, built as it reads them. Items
@@ -150,8 +149,9 @@ extension Router {
 
     /// Each open item's route after in-memory routing (`route(scorer:)`): with `threshold` every item above
     /// it goes to people, whatever the share (most uncertain first); an item without a machine label goes to
-    /// people; of the rest, the `audit` share is audited blind (`audits`).
-    public static func settle(_ outcome: inout RoutingOutcome, open: [Int64], threshold: Double?, audit: Double, seed: Int) -> SettledRoutes {
+    /// people; of the rest, the `audit` share is audited blind (`audits`, with the uniform share γ `uniformShare`).
+    public static func settle(_ outcome: inout RoutingOutcome, open: [Int64], threshold: Double?, audit: Double, uniformShare: Double,
+                              seed: Int) -> SettledRoutes {
         if let threshold {
             let over = open.filter { (outcome.scores[$0] ?? .infinity) > threshold }
             outcome.toHumans = Allocation.ranked(over.map { ($0, outcome.scores[$0] ?? .infinity) }).map(\.item)
@@ -159,12 +159,13 @@ extension Router {
         let humans = Set(outcome.toHumans)
         let machine = outcome.machineLabels, scores = outcome.scores
         return audits(open: open, kept: { !humans.contains(open[$0]) && machine[open[$0]] != nil },
-                      uncertainty: { scores[open[$0]] ?? 0 }, audit: audit, seed: seed)
+                      uncertainty: { scores[open[$0]] ?? 0 }, audit: audit, uniformShare: uniformShare, seed: seed)
     }
 
     /// `settle`'s routes alone.
-    public static func routes(_ outcome: inout RoutingOutcome, open: [Int64], threshold: Double?, audit: Double, seed: Int) -> [Route] {
-        settle(&outcome, open: open, threshold: threshold, audit: audit, seed: seed).routes
+    public static func routes(_ outcome: inout RoutingOutcome, open: [Int64], threshold: Double?, audit: Double, uniformShare: Double,
+                              seed: Int) -> [Route] {
+        settle(&outcome, open: open, threshold: threshold, audit: audit, uniformShare: uniformShare, seed: seed).routes
     }
 
     /// The entries written after in-memory routing, one item's votes held as `MachineVote`s at a time.

@@ -122,6 +122,18 @@ public struct CurrentDecision: Sendable, Hashable {
     }
 }
 
+/// One person's decisions in force on a task's gold items, with those items' gold labels: all the check of
+/// that person's accuracy on gold needs (`PeopleQuality`), read without the rest of the task.
+public struct GoldAnswers: Sendable, Hashable {
+    public var decisions: [CurrentDecision]
+    public var gold: [Int64: JSONValue]
+
+    public init(decisions: [CurrentDecision] = [], gold: [Int64: JSONValue] = [:]) {
+        self.decisions = decisions
+        self.gold = gold
+    }
+}
+
 /// One stored vote with everything kept about it.
 public struct VoteRecord: Sendable, Hashable, Encodable {
     public var itemRowID: Int64
