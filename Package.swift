@@ -23,8 +23,10 @@ let package = Package(
         ),
         // Terminal-agnostic UI toolkit (no C, no I/O).
         .target(name: "TermUI"),
+        // Starting child processes as a shell does (only the standard streams open, signals at their defaults).
+        .target(name: "ProcessSpawn"),
         // The one backend that talks to curses.
-        .target(name: "TermUICurses", dependencies: ["TermUI", "CNcursesw"]),
+        .target(name: "TermUICurses", dependencies: ["TermUI", "CNcursesw", "ProcessSpawn"]),
         // Domain values and pure algorithms: items, tasks, annotations, formats.
         .target(name: "DuetCore"),
         // The store as a port: role protocols (async), the import batch they carry. Depends on DuetCore only.
@@ -55,7 +57,7 @@ let package = Package(
         .target(
             name: "DuetProject",
             dependencies: [
-                "DuetCore", "DuetStoreAPI", "DuetStore", "DuetPostgres", "DuetAnnotators",
+                "DuetCore", "DuetStoreAPI", "DuetStore", "DuetPostgres", "DuetAnnotators", "ProcessSpawn",
                 .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -121,18 +123,18 @@ let package = Package(
         ),
         .testTarget(name: "DuetAppTests", dependencies: ["DuetApp", "TermUI", "DuetCore", "DuetStore", "DuetStoreAPI"]),
         // Drives the built `duet` binary in tmux, as a person would.
-        .testTarget(name: "EndToEndTests", dependencies: ["DuetStore", "DuetStoreAPI", "DuetCore", "LLMLoopback"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DuetStore", "DuetStoreAPI", "DuetCore", "LLMLoopback", "ProcessSpawn"]),
         .testTarget(name: "DuetStoreTests", dependencies: ["DuetStore", "DuetStoreAPI", "DuetCore", "StoreConformance"]),
         // Needs a server: DUET_TEST_POSTGRES_URL (scripts/pg-throwaway.sh starts one); skipped without it unless CI=true.
         .testTarget(
             name: "DuetPostgresTests",
             dependencies: ["DuetPostgres", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetProject", "StoreConformance", "DuetApp", "TermUI",
-                           .product(name: "PostgresNIO", package: "postgres-nio")]
+                           "ProcessSpawn", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(
             name: "DuetProjectTests",
             dependencies: ["DuetProject", "DuetLaunch", "DuetAnnotators", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetApp", "TermUI", "LLMLoopback",
-                           .product(name: "Logging", package: "swift-log")],
+                           "ProcessSpawn", .product(name: "Logging", package: "swift-log")],
             resources: []
         ),
     ],

@@ -1,5 +1,7 @@
 import DuetCore
 import Foundation
+import Glibc
+import ProcessSpawn
 
 /// A file read in 1 MiB chunks.
 struct FileByteSource: ByteSource {
@@ -26,49 +28,115 @@ struct FileByteSource: ByteSource {
 
 /// A `.gz` file decompressed through `gzip -dc` (streaming; memory stays at
 /// one chunk). A corrupt archive surfaces as an error with gzip's message.
+/// gzip is started by ProcessSpawn: its pipes are close-on-exec here and it
+/// has nothing else of ours open, so no other child can hold them.
 struct GzipByteSource: ByteSource {
-    let process: Process
-    let output: FileHandle
-    let errors: Pipe
+    /// gzip's process and the read ends of its two pipes, closed and reaped once.
+    final class Child: @unchecked Sendable {
+        let pid: pid_t
+        let output: Int32
+        let errors: Int32
+        private let lock = NSLock()
+        private var status: Int32?
+
+        init(pid: pid_t, output: Int32, errors: Int32) {
+            self.pid = pid
+            self.output = output
+            self.errors = errors
+        }
+
+        deinit {
+            close(output)
+            close(errors)
+            // A source dropped unfinished leaves no gzip behind (nor a zombie).
+            if status == nil {
+                kill(pid, SIGKILL)
+                _ = try? ProcessSpawn.wait(pid)
+            }
+        }
+
+        /// gzip's exit status, waiting for it (once; later calls give the same).
+        func reap() -> Int32 {
+            lock.withLock {
+                if let status { return status }
+                let s = (try? ProcessSpawn.wait(pid)) ?? -1
+                status = s
+                return s
+            }
+        }
+
+        var reaped: Bool { lock.withLock { status != nil } }
+    }
+
+    let child: Child
     let path: String
     var finished = false
 
     init(path: String) throws {
         try FileErrors.at(path) { try FileHandle(forReadingFrom: URL(fileURLWithPath: path)).close() }
         self.path = path
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["gzip", "-dc", "--", path]
-        let out = Pipe()
-        errors = Pipe()
-        process.standardOutput = out
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        output = out.fileHandleForReading
+        let out = try ProcessSpawn.pipe()
+        let err: (read: Int32, write: Int32)
+        do { err = try ProcessSpawn.pipe() } catch {
+            close(out.read); close(out.write)
+            throw error
+        }
+        let pid: pid_t
+        do {
+            pid = try ProcessSpawn.spawn(["gzip", "-dc", "--", path], stdout: .descriptor(out.write), stderr: .descriptor(err.write),
+                                         searchPath: true)
+        } catch {
+            for fd in [out.read, out.write, err.read, err.write] { close(fd) }
+            throw DuetError("cannot decompress \(path): \(error)")
+        }
+        // The write ends are gzip's alone now: the reader sees the end when gzip exits.
+        close(out.write)
+        close(err.write)
+        child = Child(pid: pid, output: out.read, errors: err.read)
     }
 
     mutating func nextChunk() throws -> [UInt8]? {
         if finished { return nil }
-        if let data = try output.read(upToCount: 1 << 20), !data.isEmpty {
-            return [UInt8](data)
+        if let data = try Self.read(child.output, upTo: 1 << 20, path: path), !data.isEmpty {
+            return data
         }
         finished = true
-        process.waitUntilExit()
-        if process.terminationStatus != 0 {
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let status = child.reap()
+        if status != 0 {
+            let message = String(decoding: (try? Self.readAll(child.errors, path: path)) ?? [], as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            throw DuetError("not a valid gzip file (\(message.isEmpty ? "gzip exit \(process.terminationStatus)" : message))")
+            throw DuetError("not a valid gzip file (\(message.isEmpty ? "gzip exit \(status)" : message))")
         }
         return nil
     }
 
     func cancel() {
-        // SIGKILL, not terminate(): gzip may be blocked writing to the pipe,
-        // with SIGTERM blocked (a mask it inherits from a background thread).
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        // Reaped: until then Foundation keeps the process and its pipes open.
-        process.waitUntilExit()
+        // SIGKILL: gzip may be blocked writing to the pipe. Then reaped, so no zombie is left.
+        if !child.reaped { kill(child.pid, SIGKILL) }
+        _ = child.reap()
+    }
+
+    /// Up to `count` bytes from `fd` (fewer at the end; empty at the end).
+    static func read(_ fd: Int32, upTo count: Int, path: String) throws -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, count - filled) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DuetError("\(path): reading gzip's output: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        buffer.removeSubrange(filled...)
+        return buffer
+    }
+
+    static func readAll(_ fd: Int32, path: String) throws -> [UInt8] {
+        var out: [UInt8] = []
+        while let chunk = try read(fd, upTo: 1 << 16, path: path), !chunk.isEmpty { out += chunk }
+        return out
     }
 }
 

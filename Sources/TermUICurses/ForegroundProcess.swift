@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ProcessSpawn
 import TermUI
 
 /// Running a program that takes the terminal over (an editor), the way a
@@ -30,40 +31,19 @@ enum ForegroundProcess {
         // Only when Duet has the terminal can it hand it on.
         let handOver = isatty(input) == 1 && tcgetpgrp(input) == getpgrp()
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, input, 0)
-        posix_spawn_file_actions_adddup2(&actions, output, 1)
-        posix_spawn_file_actions_adddup2(&actions, output, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // The child starts with no signal blocked and the job-control signals at their defaults.
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for s in [SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGCHLD, SIGPIPE, SIGHUP, SIGTERM] { sigaddset(&defaults, s) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-        if handOver {
-            flags |= Int32(POSIX_SPAWN_SETPGROUP)
-            posix_spawnattr_setpgroup(&attributes, 0)
-        }
-        posix_spawnattr_setflags(&attributes, Int16(flags))
-
         // Ignore SIGTTOU from here until the terminal is ours again.
         let previous = signal(SIGTTOU, SIG_IGN)
         defer { _ = signal(SIGTTOU, previous) }
 
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
-        guard spawned == 0 else { throw Failure(description: "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))") }
+        // The child starts as a shell starts a job: the terminal as its streams and nothing else of Duet's
+        // open, no signal blocked and every signal at its default (ProcessSpawn).
+        let pid: pid_t
+        do {
+            pid = try ProcessSpawn.spawn(arguments, stdin: .descriptor(input), stdout: .descriptor(output), stderr: .descriptor(output),
+                                         newProcessGroup: handOver)
+        } catch let failure as ProcessSpawn.Failure {
+            throw Failure(description: failure.description)
+        }
 
         let ours = getpgrp()
         if handOver {

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSpawn
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,7 +7,7 @@ import Glibc
 /// A program the PostgreSQL tests run as a process of its own (`duet`, `duet-labeler`, scripts), its standard
 /// output and error in files (so a chatty child never blocks on a full pipe), waited for without a timed
 /// assertion: `wait` gives up only after a generous deadline and then kills it. `kill()` is safe to call
-/// twice (the tests call it in `defer`). Spawned with posix_spawn and reaped with waitpid on its own pid:
+/// twice (the tests call it in `defer`). Started by ProcessSpawn and reaped with waitpid on its own pid:
 /// Foundation's Process in a test runner left its children zombies and waited forever.
 final class ChildProcess: @unchecked Sendable {
     let name: String
@@ -22,18 +23,15 @@ final class ChildProcess: @unchecked Sendable {
         let id = UUID().uuidString
         outURL = dir.appendingPathComponent("duet-child-\(id).out")
         errURL = dir.appendingPathComponent("duet-child-\(id).err")
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for p in argv + envp { free(p) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, executable, &actions, nil, argv, envp)
-        guard rc == 0 else { throw ChildError("could not start \(name): \(String(cString: strerror(rc)))") }
+        // Started as a shell starts a program (ProcessSpawn): a server it starts (pg_ctl's) must not hold another
+        // test's pipes open for as long as it lives.
+        let child: pid_t
+        do {
+            child = try ProcessSpawn.spawn([executable] + arguments, stdout: .file(outURL.path), stderr: .file(errURL.path),
+                                           environment: environment)
+        } catch {
+            throw ChildError("could not start \(name): \(error)")
+        }
         pid = child
     }
 

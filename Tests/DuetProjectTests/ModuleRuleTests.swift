@@ -9,14 +9,15 @@ import Testing
     static let allowed: [String: Set<String>] = [
         "DuetCore": [],
         "TermUI": [],
-        "TermUICurses": ["TermUI", "CNcursesw"],
+        "ProcessSpawn": [],
+        "TermUICurses": ["TermUI", "CNcursesw", "ProcessSpawn"],
         "DuetStoreAPI": ["DuetCore"],
         "DuetStore": ["DuetCore", "DuetStoreAPI", "GRDB", "GRDBSQLite"],
         "DuetPostgres": ["DuetCore", "DuetStoreAPI", "PostgresNIO", "_ConnectionPoolModule", "Logging"],
         "DuetAnnotators": ["DuetCore", "Logging"],
         "DuetApp": ["DuetCore", "DuetStoreAPI", "TermUI", "Logging"],
         // No UI: neither the app nor the terminal toolkit (they are DuetLaunch's).
-        "DuetProject": ["DuetCore", "DuetStoreAPI", "DuetStore", "DuetPostgres", "DuetAnnotators", "TOMLKit", "Logging"],
+        "DuetProject": ["DuetCore", "DuetStoreAPI", "DuetStore", "DuetPostgres", "DuetAnnotators", "ProcessSpawn", "TOMLKit", "Logging"],
         "DuetLaunch": ["DuetCore", "DuetStoreAPI", "DuetProject", "DuetApp", "TermUI", "TOMLKit"],
     ]
 

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSpawn
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -184,9 +185,8 @@ struct E2EError: Error, CustomStringConvertible {
 }
 
 extension Tmux {
-    /// posix_spawn with stdio on /dev/null and every other descriptor closed.
-    /// Foundation's Process keeps a descriptor the forked tmux server would
-    /// inherit, and `waitUntilExit` then waits for the server to end.
+    /// `spawn`, waited for. Foundation's Process keeps a descriptor the forked
+    /// tmux server would inherit, and `waitUntilExit` then waits for the server to end.
     static func spawnAndWait(_ args: [String]) -> Int32 {
         guard let pid = spawn(args) else { return -1 }
         var status: Int32 = 0
@@ -194,32 +194,11 @@ extension Tmux {
         return status
     }
 
-    /// Starts `args` as a shell would: no signal blocked, every signal at its default (Foundation's
-    /// Process passes on the test runner's blocked signals), stdio on /dev/null. Nil if it did not start.
+    /// Starts `args` as a shell would (ProcessSpawn: only stdio, on /dev/null, open; no signal blocked and every
+    /// signal at its default: the test process's threads block signals, and a tmux server with SIGCHLD/SIGHUP
+    /// blocked never exits). Nil if it did not start.
     static func spawn(_ args: [String]) -> pid_t? {
-        var pid: pid_t = 0
-        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        defer { for p in cargs { free(p) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        for fd in Int32(3)..<Int32(1024) { posix_spawn_file_actions_addclose(&actions, fd) }
-        // The test process's threads block signals; posix_spawn would pass that
-        // mask on, and a tmux server with SIGCHLD/SIGHUP blocked never exits.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        guard posix_spawnp(&pid, args[0], &actions, &attributes, &cargs, environ) == 0 else { return nil }
+        guard let pid = try? ProcessSpawn.spawn(args, searchPath: true) else { return nil }
         return pid
     }
 }
