@@ -8,8 +8,10 @@ public enum QualityLoader {
     public static func make(project: Project, colors: Bool) -> @Sendable (TaskSpec) async throws -> QualityReport {
         nonisolated(unsafe) let project = project  // read only (its config and store), on the runtime's compute worker
         return { task in
-            var report = try await Runtime.storeQuality(project.store, task, quality: project.config.quality)
-            report.estimates = try await EstimatesWorkflow.estimates(task: task, store: project.store, quality: project.config.quality)
+            var report = try await Runtime.storeQuality(project.store, task, quality: project.config.quality, people: false)
+            let estimates = try await EstimatesWorkflow.estimates(task: task, store: project.store, quality: project.config.quality)
+            report.estimates = estimates
+            report.people = estimates.people
             do {
                 let plan = try await PlanWorkflow.run(PlanRequest(task: task.name), project: project)
                 report.plan = view(plan, colors: colors)

@@ -8,15 +8,14 @@ import Foundation
 public enum EstimatesWorkflow {
     /// The estimates for `task` (the project's only task when nil).
     public static func run(task name: String?, project: Project) async throws -> QualityEstimates {
-        let task = try project.task(name)
-        var e = try await estimates(task: task, store: project.store, quality: project.config.quality)
-        e.people = try await PeopleQuality.compute(store: project.store, task: task, quality: project.config.quality)
-        return e
+        try await estimates(task: project.task(name), store: project.store, quality: project.config.quality)
     }
 
     /// The estimates for `task` from any store (the app's loader passes the project's) under the project's
     /// `[quality]` (the alt-test's margin ε, `alt_test_epsilon`). `tTestItems`: the items from which a person
-    /// gets the t-test rather than the signed-rank test (30, the authors' figure).
+    /// gets the t-test rather than the signed-rank test (30, the authors' figure). The people's figures
+    /// (`PeopleQuality`: gold, speed, suggestions taken) come from the same reads: this is their one home, for
+    /// `duet quality` and the Quality screen alike.
     public static func estimates(task: TaskSpec, store: some ItemCatalog & LabelingQueue & VoteStore & RouteStore,
                                  quality: QualitySettings, tTestItems: Int = 30) async throws -> QualityEstimates {
         let ids = try await store.itemRowIDs(for: task)
@@ -34,7 +33,9 @@ public enum EstimatesWorkflow {
                                          confidence: r.flatMap { confidence($0, votes: votes[id] ?? []) }, uncertainty: r?.score ?? 0,
                                          auditProbability: r?.auditProbability, answer: answers[id], people: people[id] ?? [:])
         }
-        return QualityEstimates(task: task.name, items: items, epsilon: quality.altTestEpsilon, tTestItems: tTestItems)
+        var e = QualityEstimates(task: task.name, items: items, epsilon: quality.altTestEpsilon, tTestItems: tTestItems)
+        e.people = try await PeopleQuality.compute(store: store, task: task, quality: quality, decisions: decisions, routes: routes)
+        return e
     }
 
     /// The machine's confidence in a route's label: the support of the votes by the route's annotator (all

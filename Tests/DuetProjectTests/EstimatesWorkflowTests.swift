@@ -123,7 +123,10 @@ import Testing
         #expect(audit["final_set"]?["estimate"]?.number != nil && audit["planned"]?.number == 3 && audit["pending"]?.number == 0)
         #expect(json["calibration"]?["ece"]?.number != nil && json["calibration"]?["brier"]?.number != nil)
         #expect(json["calibration"]?["bins"]?.array?.count == 10 && json["calibration"]?["risk_coverage"]?.array != nil)
-        #expect(json["alt_test"] == .null && json["people"] == .array([]))
+        #expect(json["alt_test"] == .null)
+        // The people's figures are the estimates' own (one home for `duet quality` and the Quality screen).
+        #expect(e.people.map(\.name) == ["ana"])
+        #expect(json["people"]?.array?.count == 1 && json["people"]?.array?.first?["name"] == .string("ana"))
     }
 
     /// Audits drawn with unequal probabilities are weighted by them (`active_ipw`), not averaged.

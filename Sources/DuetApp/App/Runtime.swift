@@ -307,9 +307,11 @@ public final class Runtime {
         send(.retryDue)
     }
 
-    /// The Quality figures the store alone gives: agreement, audits, pair statistics (no plan).
+    /// The Quality figures the store alone gives: agreement, audits, pair statistics (no plan), and the people's
+    /// figures unless `people` is false (a project's loader takes them from its estimates, where they are computed
+    /// from the same reads: EstimatesWorkflow.estimates).
     public static func storeQuality(_ store: any ItemCatalog & LabelingQueue & VoteStore & RouteStore & ProgressCounts, _ task: TaskSpec,
-                                    quality: QualitySettings = QualitySettings()) async throws -> QualityReport {
+                                    quality: QualitySettings = QualitySettings(), people: Bool = true) async throws -> QualityReport {
         let decisions = try await store.currentDecisions(task: task)
         var judges: [JudgeSummary]?
         if task.kind == .rate || task.kind == .review {
@@ -326,8 +328,10 @@ public final class Runtime {
                                judges: judges,
                                votesSpread: task.kind == .multilabel || task.kind == .compare
                                   ? JudgeSpread.make(task: task, votes: try await store.votes(task: task)) : nil)
-        report.people = try await PeopleQuality.compute(store: store, task: task, quality: quality,
-                                                        decisions: decisions.filter { $0.annotatorKind == .human })
+        if people {
+            report.people = try await PeopleQuality.compute(store: store, task: task, quality: quality,
+                                                            decisions: decisions.filter { $0.annotatorKind == .human })
+        }
         return report
     }
 
