@@ -99,22 +99,6 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// `withConnection` for a body that cannot run in a task of its own (it calls back into its caller, row by row):
-    /// it runs in the caller's task, so a statement of it written to a connection closed meanwhile is not ended
-    /// (see `withConnection`). Only for reads that stream to a consumer.
-    public func withConnectionInline<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
-        let running = try await client()
-        do {
-            return try await running.client.withConnection { connection in
-                let call = watch(connection, of: running)
-                state.ended(call, on: connection.id, generation: running.generation)
-                return try await body(connection)
-            }
-        } catch {
-            throw failed(error, running)
-        }
-    }
-
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws.
     public func withTransaction<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         try await withConnection { connection in

@@ -30,13 +30,40 @@ extension PostgresStore {
         }
     }
 
-    /// `read` for a body that calls back into its caller (a consumer of streamed rows), which cannot run in a task
-    /// of its own: it runs in the caller's, and is not ended when its connection closes (`PostgresPool.withConnectionInline`).
-    func readInline<R: Sendable>(_ doing: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> R) async throws -> R {
-        do {
-            return try await pool.withConnectionInline(body)
-        } catch {
-            throw Self.storeError(error, doing: doing())
+    /// `read` for rows streamed to a consumer in the caller's task (a callback that cannot leave it): `produce`
+    /// runs as a `read` (protected like every call: it ends as `unreachable` once its connection closes) and hands
+    /// its pages one at a time to `consume`, waiting until the consumer has taken a page before it reads the next
+    /// (two pages in memory at most). An error of either side ends both; so does cancelling the caller.
+    func readStreamed<Page: Sendable>(_ doing: @autoclosure () -> String,
+                                      produce: @escaping @Sendable (PostgresConnection, _ emit: @Sendable (Page) async throws -> Void) async throws -> Void,
+                                      consume: (Page) throws -> Void) async throws {
+        let what = doing()
+        let (pages, pageInput) = AsyncThrowingStream.makeStream(of: Page.self)
+        let (acks, ackInput) = AsyncStream.makeStream(of: Void.self)
+        let handoff = PageHandoff(acks: acks)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                do {
+                    try await read(what) { db in
+                        try await produce(db) { page in
+                            pageInput.yield(page)
+                            // The consumer takes it (or went away: then this read stops here).
+                            guard await handoff.taken() else { throw CancellationError() }
+                        }
+                    }
+                    handoff.complete()
+                    pageInput.finish()
+                } catch {
+                    pageInput.finish(throwing: error)
+                }
+            }
+            defer { ackInput.finish() }
+            for try await page in pages {
+                try consume(page)
+                ackInput.yield(())
+            }
+            // A stream that ended without the producer's end was cut short (the caller was cancelled).
+            guard handoff.completed else { throw CancellationError() }
         }
     }
 
@@ -207,4 +234,20 @@ extension PostgresStoreError {
     static func corrupt(_ detail: String) -> PostgresStoreError {
         PostgresStoreError("the store is damaged: \(detail)")
     }
+}
+
+/// The producer's side of `readStreamed`'s acknowledgements (used by its one producer task, one call at a time)
+/// and whether the producer reached its end.
+private final class PageHandoff: @unchecked Sendable {
+    private var acks: AsyncStream<Void>.Iterator
+    private let lock = NSLock()
+    private var done = false
+
+    init(acks: AsyncStream<Void>) { self.acks = acks.makeAsyncIterator() }
+
+    /// Waits for the consumer to take the page just sent: false when it went away.
+    func taken() async -> Bool { await acks.next() != nil }
+
+    func complete() { lock.withLock { done = true } }
+    var completed: Bool { lock.withLock { done } }
 }

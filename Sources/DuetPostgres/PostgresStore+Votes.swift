@@ -93,12 +93,15 @@ extension PostgresStore: VoteStore {
     }
 
     public func forEachItemVotes(task: TaskSpec, annotators: [String]?, _ body: (Int64, [MachineVote]) throws -> Void) async throws {
-        // `body` is the caller's, called back row by row: the read runs in this call's task (`readInline`).
-        try await readInline("reading the votes of task \(task.name)") { db in
+        // `body` is the caller's, called back item by item in the caller's task; the rows are read by a protected
+        // call (`readStreamed`) and handed over a fetch at a time.
+        var item: Int64 = 0
+        var votes: [MachineVote] = []
+        try await readStreamed("reading the votes of task \(task.name)", produce: { db, emit in
             guard let taskID = try await Self.taskID(db, name: task.name) else { return }
-            var item: Int64 = 0
-            var votes: [MachineVote] = []
-            try await Self.streamVotes(db, taskID: taskID, annotators: annotators) { id, vote in
+            try await Self.streamVotePages(db, taskID: taskID, annotators: annotators, emit)
+        }, consume: { (page: [(Int64, MachineVote)]) in
+            for (id, vote) in page {
                 if id != item, !votes.isEmpty {
                     try body(item, votes)
                     votes.removeAll(keepingCapacity: true)
@@ -106,15 +109,23 @@ extension PostgresStore: VoteStore {
                 item = id
                 votes.append(vote)
             }
-            if !votes.isEmpty { try body(item, votes) }
-        }
+        })
+        if !votes.isEmpty { try body(item, votes) }
     }
 
     /// The task's counted votes (only `annotators`' when given), one row at a time in item and storage order,
-    /// without their raw answers and token counts, through a server-side cursor in a read-only transaction (one
-    /// snapshot; `votesPerFetch` rows in memory at a time, not the table).
+    /// without their raw answers and token counts (`streamVotePages`).
     static func streamVotes(_ db: PostgresConnection, taskID: Int64, annotators: [String]?, fetch: Int = votesPerFetch,
                             _ row: (Int64, MachineVote) throws -> Void) async throws {
+        try await streamVotePages(db, taskID: taskID, annotators: annotators, fetch: fetch) { page in
+            for (item, vote) in page { try row(item, vote) }
+        }
+    }
+
+    /// The task's counted votes a fetch at a time (`fetch` rows each), in item and storage order, through a
+    /// server-side cursor in a read-only transaction (one snapshot; a fetch in memory at a time, not the table).
+    static func streamVotePages(_ db: PostgresConnection, taskID: Int64, annotators: [String]?, fetch: Int = votesPerFetch,
+                                _ page: ([(Int64, MachineVote)]) async throws -> Void) async throws {
         try await db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             try await db.execute("""
@@ -124,13 +135,14 @@ extension PostgresStore: VoteStore {
                 ORDER BY item_id, id
                 """)
             while true {
-                var fetched = 0
-                let rows = try await db.rows(PostgresQuery(unsafeSQL: "FETCH FORWARD \(fetch) FROM duet_votes"))
-                for try await (item, annotator, variant, label, confidence) in rows.decode((Int64, String, String, String?, Double?).self) {
-                    fetched += 1
-                    try row(item, MachineVote(annotator: annotator, variant: variant, label: label, confidence: confidence))
+                var rows: [(Int64, MachineVote)] = []
+                rows.reserveCapacity(fetch)
+                let fetched = try await db.rows(PostgresQuery(unsafeSQL: "FETCH FORWARD \(fetch) FROM duet_votes"))
+                for try await (item, annotator, variant, label, confidence) in fetched.decode((Int64, String, String, String?, Double?).self) {
+                    rows.append((item, MachineVote(annotator: annotator, variant: variant, label: label, confidence: confidence)))
                 }
-                if fetched < fetch { break }
+                if !rows.isEmpty { try await page(rows) }
+                if rows.count < fetch { break }
             }
             try await db.execute("COMMIT")
         } catch {
