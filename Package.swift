@@ -113,6 +113,8 @@ let package = Package(
         // Test support, not shipped: the store's conformance suite, every behaviour the product relies on,
         // written once against the roles (DuetStoreAPI) and run by each backend's tests on a fresh store.
         .target(name: "StoreConformance", dependencies: ["DuetStoreAPI", "DuetCore"], path: "Tests/StoreConformance"),
+        // Test support, not shipped: breadcrumbs of long tests, printed by scripts/test-watchdog.sh when a run stalls.
+        .target(name: "TestTrace", path: "Tests/TestTrace"),
         // Test support, not shipped: one person labeling a shared (PostgreSQL) project in a process of its own,
         // through the roles the label screen calls; DuetPostgresTests runs eight of them beside `duet route`.
         .executableTarget(name: "duet-labeler", dependencies: ["DuetPostgres", "DuetStoreAPI", "DuetCore"], path: "Tests/LabelerProcess"),
@@ -129,12 +131,12 @@ let package = Package(
         .testTarget(
             name: "DuetPostgresTests",
             dependencies: ["DuetPostgres", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetProject", "StoreConformance", "DuetApp", "TermUI",
-                           "ProcessSpawn", .product(name: "PostgresNIO", package: "postgres-nio")]
+                           "ProcessSpawn", "TestTrace", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(
             name: "DuetProjectTests",
             dependencies: ["DuetProject", "DuetLaunch", "DuetAnnotators", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetApp", "TermUI", "LLMLoopback",
-                           "ProcessSpawn", .product(name: "Logging", package: "swift-log")],
+                           "ProcessSpawn", "TestTrace", .product(name: "Logging", package: "swift-log")],
             resources: []
         ),
     ],

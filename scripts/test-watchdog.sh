@@ -10,7 +10,10 @@ set -uo pipefail
 [ $# -gt 0 ] || { echo "usage: test-watchdog.sh COMMAND..." >&2; exit 2; }
 stall=${DUET_STALL_SECONDS:-600}
 log=$(mktemp /tmp/duet-test-output.XXXXXX)
-trap 'rm -f "$log"' EXIT
+# The tests' breadcrumbs (TestTrace in the test targets), printed on a stall.
+DUET_TEST_TRACE=$(mktemp /tmp/duet-test-trace.XXXXXX)
+export DUET_TEST_TRACE
+trap 'rm -f "$log" "$DUET_TEST_TRACE"' EXIT
 
 "$@" > >(tee -a "$log") 2>&1 &
 child=$!
@@ -27,10 +30,22 @@ report() {
   echo "test-watchdog: no output for ${stall} s: the run looks hung"
   echo "test-watchdog: tests started and not finished:"
   # Swift Testing's lines: "◇ Test name() started." then "✔ Test name() passed…" / "✘ Test name() failed…".
-  grep -aoE '◇ Test [^ ]+ started' "$log" | sed -E 's/^◇ Test (.*) started$/\1/' | sort | uniq -c | sort -k2 >"$log.started" || true
-  grep -aoE '[✔✘] Test [^ ]+ (passed|failed|recorded)' "$log" | sed -E 's/^. Test ([^ ]+) .*/\1/' | sort -u >"$log.ended" || true
-  awk 'NR == FNR { ended[$1] = 1; next } !($2 in ended) { print "  " $2 }' "$log.ended" "$log.started" || true
+  grep -aoE '◇ Test [^ ]+ started' "$log" | sed -E 's/^◇ Test (.*) started$/\1/' | sort -u >"$log.started" || true
+  grep -aoE '(✔|✘) Test [^ ]+ ' "$log" | sed -E 's/^.+ Test ([^ ]+) $/\1/' | sort -u >"$log.ended" || true
+  comm -23 "$log.started" "$log.ended" | grep -v '^run$' | sed 's/^/  /' || true
   rm -f "$log.started" "$log.ended"
+  echo "test-watchdog: the tests' last breadcrumbs (TestTrace):"
+  tail -n 60 "$DUET_TEST_TRACE" | sed 's/^/  /'
+  # The throwaway server's sessions, when the run has one (scripts/pg-throwaway.sh run exports its directory).
+  if [ -n "${PG_THROWAWAY_DIR:-}" ] && [ -f "$PG_THROWAWAY_DIR/port" ]; then
+    echo "test-watchdog: the PostgreSQL server's sessions:"
+    local psql_cmd=(psql -X -h "$PG_THROWAWAY_DIR" -p "$(cat "$PG_THROWAWAY_DIR/port")" -U postgres -d postgres -Atc
+      "SELECT pid, datname, state, wait_event_type || ':' || wait_event, now() - query_start, left(query, 100) FROM pg_stat_activity WHERE backend_type = 'client backend'")
+    local bin; bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$bin" ] && psql_cmd[0]="$bin/psql"
+    if [ "$(id -u)" -eq 0 ]; then timeout 20 runuser -u postgres -- "${psql_cmd[@]}" 2>&1 | sed 's/^/  /'
+    else timeout 20 "${psql_cmd[@]}" 2>&1 | sed 's/^/  /'; fi
+  fi
   local p
   for p in $(tree "$child"); do
     [ -d "/proc/$p" ] || continue

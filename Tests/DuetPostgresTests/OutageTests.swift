@@ -1,6 +1,7 @@
 import DuetCore
 import DuetStoreAPI
 import Foundation
+import TestTrace
 import Testing
 import TermUI
 @testable import DuetApp
@@ -20,13 +21,23 @@ struct OutageTests {
     /// fifteen minutes at most (it takes two), so a call that never returns fails it instead of holding the run.
     static func withStore(_ body: @escaping @Sendable (PrivateCluster, PostgresStore, TaskSpec) async throws -> Void) async throws {
         try await Bounded.within(.seconds(900), "the outage test") {
+            TestTrace.note("outage: starting a cluster")
             let cluster = try await PrivateCluster.start()
-            defer { cluster.stop() }
+            TestTrace.note("outage: cluster \(cluster.dir) up")
+            defer {
+                TestTrace.note("outage: stopping \(cluster.dir)")
+                cluster.stop()
+                TestTrace.note("outage: stopped \(cluster.dir)")
+            }
             let store = try await PostgresStore.open(cluster.config, intent: .createOrAttach, environment: cluster.environment)
+            TestTrace.note("outage: store open")
             try await PostgresStore.closing([store]) {
                 try await QueueFixture.seed(store, tasks: [QueueFixture.sentiment], texts: 10)
+                TestTrace.note("outage: seeded")
                 try await body(cluster, store, QueueFixture.sentiment)
+                TestTrace.note("outage: body ended")
             }
+            TestTrace.note("outage: store closed")
         }
     }
 
@@ -38,6 +49,7 @@ struct OutageTests {
         try await Self.withStore { cluster, store, task in
             let open = try #require(try await store.nextItem(for: task, annotator: "ana"))
             try await cluster.kill()
+            TestTrace.note("outage breaker: server killed")
             var failures: [String] = []
             var saved = 0
             let clock = ContinuousClock()
@@ -56,12 +68,14 @@ struct OutageTests {
                 } catch {
                     failures.append("\(StoreFailure(error))")
                 }
+                TestTrace.note("outage breaker: \(failures.count) failures, sleeping")
                 try await Task.sleep(for: .seconds(5))
             }
             #expect(saved == 0)
             #expect(failures.count >= 4)
             #expect(Set(failures) == ["\(Self.unreachable(cluster))"])
             try await cluster.restart()
+            TestTrace.note("outage breaker: restarted")
             // The first call after the restart is served: no breaker, no back-off left over.
             try await store.record(QueueFixture.decision(open.rowID, by: "ana", at: 2))
             #expect(try await store.nextItem(for: task, annotator: "ana") != nil)

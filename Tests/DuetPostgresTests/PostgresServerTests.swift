@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import TestTrace
 import Testing
 @testable import DuetPostgres
 
@@ -133,16 +134,21 @@ extension PostgresServerTests {
     /// While another session holds the migration lock, a migrator waits (its lock request is seen waiting
     /// in pg_locks and the schema is not there); once that session ends, it migrates.
     @Test func aMigratorWaitsForTheLock() async throws {
+        TestTrace.note("aMigratorWaitsForTheLock: start")
         try await TestServer.withDatabase { config async throws in
+            TestTrace.note("aMigratorWaitsForTheLock: database made")
             let holder = try await PostgresPool.open(config)  // one connection holds the lock, another looks
             let migrator = try await PostgresPool.open(config)
+            TestTrace.note("aMigratorWaitsForTheLock: pools open")
             let held = AsyncStream<Void>.makeStream()
             let release = AsyncStream<Void>.makeStream()
             let holding = Task {
                 try await holder.withTransaction { db in
                     try await PostgresMigrator.lock(db)
+                    TestTrace.note("aMigratorWaitsForTheLock: lock held")
                     held.continuation.yield()
                     for await _ in release.stream { break }
+                    TestTrace.note("aMigratorWaitsForTheLock: releasing")
                 }
             }
             for await _ in held.stream { break }
@@ -155,15 +161,20 @@ extension PostgresServerTests {
                     """)
                 if waiting == 0 { try await Task.sleep(nanoseconds: 100_000_000) }
             }
+            TestTrace.note("aMigratorWaitsForTheLock: waiting seen (\(waiting))")
             #expect(waiting == 1)
             #expect(try await holder.count("SELECT count(*) FROM pg_class WHERE relname = 'duet_migrations'") == 0)
             release.continuation.yield()
             try await holding.value
+            TestTrace.note("aMigratorWaitsForTheLock: holder done")
             #expect(try await migrating.value == .created)
+            TestTrace.note("aMigratorWaitsForTheLock: migrated")
             #expect(try await PostgresMigrator.applied(in: migrator) == Self.migrationNames)
             await holder.close()
             await migrator.close()
+            TestTrace.note("aMigratorWaitsForTheLock: pools closed")
         }
+        TestTrace.note("aMigratorWaitsForTheLock: end")
     }
 
     // MARK: Attaching

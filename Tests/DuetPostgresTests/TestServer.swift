@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import TestTrace
 import Testing
 @testable import DuetPostgres
 
@@ -32,7 +33,9 @@ enum TestServer {
     static func withDatabase(_ body: (PostgresConfig) async throws -> Void) async throws {
         let base = try base()
         let name = "duet_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
+        TestTrace.note("withDatabase \(name): opening the admin pool")
         let admin = try await PostgresPool.open(base, maximumConnections: 1)
+        TestTrace.note("withDatabase \(name): admin pool open")
         let result: Result<Void, any Error>
         do {
             // From template0 (nobody connects to it, so parallel tests never find their template "being accessed
@@ -40,13 +43,17 @@ enum TestServer {
             try await retried { try await admin.run(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE template0")) }
             var config = base
             config.database = name
+            TestTrace.note("withDatabase \(name): created")
             do { result = .success(try await body(config)) } catch { result = .failure(error) }
+            TestTrace.note("withDatabase \(name): body ended, dropping")
             try await retried { try await admin.run(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")) }
+            TestTrace.note("withDatabase \(name): dropped")
         } catch {
             await admin.close()
             throw error
         }
         await admin.close()
+        TestTrace.note("withDatabase \(name): admin pool closed")
         return try result.get()
     }
 

@@ -1,5 +1,6 @@
 import DuetCore
 import Foundation
+import TestTrace
 import Testing
 @testable import DuetProject
 
@@ -110,13 +111,16 @@ import Testing
             var g = SplitMix64(seed: baseSeed)
             inputs = (0..<n).map { _ in g.next() }
         }
+        TestTrace.note("fuzzImport: start")
         var run = try await FuzzRun(verbose: env["DUET_FUZZ_REPLAY"] != nil)
+        TestTrace.note("fuzzImport: corpus ready")
         let filesBefore = FuzzRun.openFiles()
         let start = ContinuousClock.now
         for seed in inputs {
             try await run.run(FuzzInput.make(seed: seed, seeds: FuzzSeed.all, compressed: run.compressed))
         }
         let elapsed = ContinuousClock.now - start
+        TestTrace.note("fuzzImport: \(inputs.count) inputs run")
         let filesAfter = FuzzRun.openFiles()
         print(run.summary(baseSeed: baseSeed, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
               + (filesBefore.map { "\n  open files: \($0) before, \(filesAfter ?? 0) after" } ?? ""))
@@ -131,6 +135,7 @@ import Testing
                 #expect(inputs.count < Self.defaultInputs || (t.accepted > 0 && t.rejected > 0), "\(seed.fileName): \(t)")
             }
         }
+        TestTrace.note("fuzzImport: end")
     }
 
     static func parseSeed(_ s: String) -> UInt64? {
