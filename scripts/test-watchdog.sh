@@ -34,8 +34,11 @@ report() {
   grep -aoE '(✔|✘) Test [^ ]+ ' "$log" | sed -E 's/^.+ Test ([^ ]+) $/\1/' | sort -u >"$log.ended" || true
   comm -23 "$log.started" "$log.ended" | grep -v '^run$' | sed 's/^/  /' || true
   rm -f "$log.started" "$log.ended"
-  echo "test-watchdog: the tests' last breadcrumbs (TestTrace):"
-  tail -n 60 "$DUET_TEST_TRACE" | sed 's/^/  /'
+  echo "test-watchdog: the tests' last breadcrumbs (TestTrace), then the last of each heartbeat (now $(date +%s)):"
+  grep -v ' heartbeat ' "$DUET_TEST_TRACE" | tail -n 60 | sed 's/^/  /'
+  for beat in thread dispatch task sleep; do
+    grep " heartbeat $beat\$" "$DUET_TEST_TRACE" | tail -n 1 | sed 's/^/  /'
+  done
   # The throwaway server's sessions, when the run has one (scripts/pg-throwaway.sh run exports its directory).
   if [ -n "${PG_THROWAWAY_DIR:-}" ] && [ -f "$PG_THROWAWAY_DIR/port" ]; then
     echo "test-watchdog: the PostgreSQL server's sessions:"
