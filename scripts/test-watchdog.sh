@@ -53,13 +53,12 @@ report() {
   for p in $(tree "$child"); do
     [ -d "/proc/$p" ] || continue
     echo "test-watchdog: process $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-200)"
+    local t
+    for t in /proc/"$p"/task/*; do
+      echo "  thread $(basename "$t") $(cat "$t/comm" 2>/dev/null) state $(awk '{print $3}' "$t/stat" 2>/dev/null) wchan $(cat "$t/wchan" 2>/dev/null)"
+    done
     if command -v gdb >/dev/null 2>&1 && grep -qaE 'xctest|PackageTests|swiftpm-testing-helper' "/proc/$p/cmdline" 2>/dev/null; then
       timeout 120 gdb -p "$p" -batch -ex "thread apply all bt 25" 2>/dev/null | grep -E '^(Thread|#)' | cut -c1-220
-    else
-      local t
-      for t in /proc/"$p"/task/*; do
-        echo "  thread $(basename "$t") $(cat "$t/comm" 2>/dev/null) state $(awk '{print $3}' "$t/stat" 2>/dev/null) wchan $(cat "$t/wchan" 2>/dev/null)"
-      done
     fi
   done
 }
