@@ -1,6 +1,8 @@
 import DuetCore
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#endif
 import ProcessSpawn
 
 /// A file read in 1 MiB chunks.
@@ -97,13 +99,13 @@ struct GzipByteSource: ByteSource {
 
     mutating func nextChunk() throws -> [UInt8]? {
         if finished { return nil }
-        if let data = try Self.read(child.output, upTo: 1 << 20, path: path), !data.isEmpty {
+        if let data = try Self.chunk(child.output, upTo: 1 << 20, path: path), !data.isEmpty {
             return data
         }
         finished = true
         let status = child.reap()
         if status != 0 {
-            let message = String(decoding: (try? Self.readAll(child.errors, path: path)) ?? [], as: UTF8.self)
+            let message = String(decoding: (try? Self.all(child.errors, path: path)) ?? [], as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             throw DuetError("not a valid gzip file (\(message.isEmpty ? "gzip exit \(status)" : message))")
         }
@@ -117,11 +119,11 @@ struct GzipByteSource: ByteSource {
     }
 
     /// Up to `count` bytes from `fd` (fewer at the end; empty at the end).
-    static func read(_ fd: Int32, upTo count: Int, path: String) throws -> [UInt8]? {
+    static func chunk(_ fd: Int32, upTo count: Int, path: String) throws -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, count - filled) }
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw DuetError("\(path): reading gzip's output: \(String(cString: strerror(errno)))")
@@ -133,9 +135,9 @@ struct GzipByteSource: ByteSource {
         return buffer
     }
 
-    static func readAll(_ fd: Int32, path: String) throws -> [UInt8] {
+    static func all(_ fd: Int32, path: String) throws -> [UInt8] {
         var out: [UInt8] = []
-        while let chunk = try read(fd, upTo: 1 << 16, path: path), !chunk.isEmpty { out += chunk }
+        while let piece = try chunk(fd, upTo: 1 << 16, path: path), !piece.isEmpty { out += piece }
         return out
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Every child process Duet starts (an editor, `gzip -dc`, and in the tests `duet`, scripts, tmux) is
 /// started here, the way a shell starts a program:
@@ -83,7 +87,7 @@ public enum ProcessSpawn {
     /// A pipe whose two ends are close-on-exec here (a child gets one only as a standard stream).
     public static func pipe() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
-        let made = if let pipe2 = Libc.pipe2 { pipe2(&fds, O_CLOEXEC) } else { Glibc.pipe(&fds) }
+        let made = if let pipe2 = Libc.pipe2 { pipe2(&fds, O_CLOEXEC) } else { systemPipe(&fds) }
         guard made == 0 else { throw Failure("cannot make a pipe: \(String(cString: strerror(errno)))") }
         // Without pipe2, another thread's spawn may come between the two calls: its child closes them anyway.
         if Libc.pipe2 == nil { for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) } }
@@ -145,3 +149,6 @@ private enum Libc {
         return unsafeBitCast(p, to: F.self)
     }
 }
+
+/// The system's pipe(2), out of the reach of `ProcessSpawn.pipe()`'s name.
+private func systemPipe(_ fds: UnsafeMutablePointer<Int32>) -> Int32 { pipe(fds) }
