@@ -105,10 +105,14 @@ final class PostgresTableCopy: TableCopySession, @unchecked Sendable {
         // The target must hold no project: the check and the copy in one transaction, the tables locked.
         try await run("LOCK TABLE tasks, items, annotations IN SHARE ROW EXCLUSIVE MODE", doing: "locking the target")
         var held: Int64 = 0
-        let rows = try await connection.query("""
-            SELECT (SELECT count(*) FROM tasks) + (SELECT count(*) FROM items) + (SELECT count(*) FROM annotations)
-            """, logger: PostgresPool.quiet)
-        for try await n in rows.decode(Int64.self) { held = n }
+        do {
+            let rows = try await connection.query("""
+                SELECT (SELECT count(*) FROM tasks) + (SELECT count(*) FROM items) + (SELECT count(*) FROM annotations)
+                """, logger: PostgresPool.quiet)
+            for try await n in rows.decode(Int64.self) { held = n }
+        } catch {
+            throw PostgresStore.storeError(error, doing: "reading the target's tables")
+        }
         if held > 0 {
             throw PostgresStoreError("database \(database) already holds a project (tasks, items or decisions); a copy goes only into an empty one")
         }

@@ -79,8 +79,13 @@ enum TestServer {
 extension PostgresPool {
     /// Runs one statement.
     func run(_ sql: PostgresQuery) async throws {
-        try await withConnection { db -> Void in
-            _ = try await db.query(sql, logger: PostgresPool.quiet)
+        do {
+            try await withConnection { db -> Void in
+                _ = try await db.query(sql, logger: PostgresPool.quiet)
+            }
+        } catch {
+            // Worded as the store words a server's error (PSQLError's own description hides the server's message).
+            throw PostgresStoreError(error, doing: "running \(sql.sql)")
         }
     }
 
