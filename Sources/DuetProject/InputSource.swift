@@ -1,8 +1,5 @@
 import DuetCore
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import ProcessSpawn
 
 /// A file read in 1 MiB chunks.
@@ -33,23 +30,21 @@ struct FileByteSource: ByteSource {
 /// gzip is started by ProcessSpawn: its pipes are close-on-exec here and it
 /// has nothing else of ours open, so no other child can hold them.
 struct GzipByteSource: ByteSource {
-    /// gzip's process and the read ends of its two pipes, closed and reaped once.
+    /// gzip's process and the read ends of its two pipes (closed with it), reaped once.
     final class Child: @unchecked Sendable {
         let pid: pid_t
-        let output: Int32
-        let errors: Int32
+        let output: FileHandle
+        let errors: FileHandle
         private let lock = NSLock()
         private var status: Int32?
 
         init(pid: pid_t, output: Int32, errors: Int32) {
             self.pid = pid
-            self.output = output
-            self.errors = errors
+            self.output = FileHandle(fileDescriptor: output, closeOnDealloc: true)
+            self.errors = FileHandle(fileDescriptor: errors, closeOnDealloc: true)
         }
 
         deinit {
-            close(output)
-            close(errors)
             // A source dropped unfinished leaves no gzip behind (nor a zombie).
             if status == nil {
                 kill(pid, SIGKILL)
@@ -99,13 +94,13 @@ struct GzipByteSource: ByteSource {
 
     mutating func nextChunk() throws -> [UInt8]? {
         if finished { return nil }
-        if let data = try Self.chunk(child.output, upTo: 1 << 20, path: path), !data.isEmpty {
-            return data
+        if let data = try FileErrors.at(path, { try child.output.read(upToCount: 1 << 20) }), !data.isEmpty {
+            return [UInt8](data)
         }
         finished = true
         let status = child.reap()
         if status != 0 {
-            let message = String(decoding: (try? Self.all(child.errors, path: path)) ?? [], as: UTF8.self)
+            let message = String(decoding: (try? child.errors.readToEnd()) ?? Data(), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             throw DuetError("not a valid gzip file (\(message.isEmpty ? "gzip exit \(status)" : message))")
         }
@@ -116,29 +111,6 @@ struct GzipByteSource: ByteSource {
         // SIGKILL: gzip may be blocked writing to the pipe. Then reaped, so no zombie is left.
         if !child.reaped { kill(child.pid, SIGKILL) }
         _ = child.reap()
-    }
-
-    /// Up to `count` bytes from `fd` (fewer at the end; empty at the end).
-    static func chunk(_ fd: Int32, upTo count: Int, path: String) throws -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw DuetError("\(path): reading gzip's output: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            filled += n
-        }
-        buffer.removeSubrange(filled...)
-        return buffer
-    }
-
-    static func all(_ fd: Int32, path: String) throws -> [UInt8] {
-        var out: [UInt8] = []
-        while let piece = try chunk(fd, upTo: 1 << 16, path: path), !piece.isEmpty { out += piece }
-        return out
     }
 }
 

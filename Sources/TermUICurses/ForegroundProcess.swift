@@ -73,8 +73,7 @@ enum ForegroundProcess {
             }
             break
         }
-        let signal = status & 0x7F
-        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+        return ProcessSpawn.exitStatus(status)
     }
 }
 

@@ -49,7 +49,7 @@ final class ChildProcess: @unchecked Sendable {
             let r = waitpid(pid, &raw, WNOHANG)
             if r == pid {
                 // Exited: its status; killed by a signal: 128 + the signal, as a shell says.
-                status = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+                status = ProcessSpawn.exitStatus(raw)
             } else if r < 0 {
                 status = -1  // not our child any more (reaped elsewhere)
             }

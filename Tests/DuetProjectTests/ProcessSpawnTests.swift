@@ -94,7 +94,7 @@ import Testing
         var source = try GzipByteSource(path: path)
         let other = try ProcessSpawn.spawn(["/bin/sleep", "60"])
         defer { Self.end(other) }
-        #expect(try !Self.descriptors(of: other).contains(source.child.output))
+        #expect(try !Self.descriptors(of: other).contains(source.child.output.fileDescriptor))
         // Read on a thread of its own, waited for 30 s at most (before the fix the read ended with `sleep 60`).
         final class Outcome: @unchecked Sendable { var bytes = 0; var error: (any Error)?; var done = false }
         let outcome = Outcome()

@@ -189,9 +189,7 @@ extension Tmux {
     /// tmux server would inherit, and `waitUntilExit` then waits for the server to end.
     static func spawnAndWait(_ args: [String]) -> Int32 {
         guard let pid = spawn(args) else { return -1 }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        return status
+        return (try? ProcessSpawn.wait(pid)) ?? -1
     }
 
     /// Starts `args` as a shell would (ProcessSpawn: only stdio, on /dev/null, open; no signal blocked and every
