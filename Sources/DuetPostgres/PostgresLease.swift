@@ -5,14 +5,15 @@ import PostgresNIO
 /// export's cursor and the reader of its log, `PostgresExportCursor`). `PostgresClient.withConnection` lends a
 /// connection for the length of a closure; a task of the lease's own runs that closure and waits in it until
 /// `end()`, so the connections count against the pool's maximum, never beside it against the server's
-/// `max_connections`. At the end the lease rolls back whatever transaction is still open on them (a finished
+/// `max_connections`. The lease hands out the connections' watches (`WatchedConnection`): every statement on
+/// them goes through `run`, and ends as a lost connection once its connection closes. At the end the lease rolls back whatever transaction is still open on them (a finished
 /// reader has committed: the ROLLBACK only warns) and gives them back; a connection that was lost is dropped
 /// by the pool.
 final class PostgresLease: @unchecked Sendable {
-    let connections: [PostgresConnection]
+    let connections: [WatchedConnection]
     private let ended: AsyncStream<Void>.Continuation
 
-    private init(connections: [PostgresConnection], ended: AsyncStream<Void>.Continuation) {
+    private init(connections: [WatchedConnection], ended: AsyncStream<Void>.Continuation) {
         self.connections = connections
         self.ended = ended
     }
@@ -33,8 +34,8 @@ final class PostgresLease: @unchecked Sendable {
                     try await nested(pool, count: count, held: []) { connections in
                         handOver.resume(with: .success(PostgresLease(connections: connections, ended: ended)))
                         for await _ in signal {}
-                        for db in connections where !db.isClosed {
-                            _ = try? await db.query("ROLLBACK", logger: PostgresPool.quiet)
+                        for watched in connections where !watched.isClosed {
+                            _ = try? await watched.run { try await $0.execute("ROLLBACK") }
                         }
                     }
                 } catch {
@@ -44,10 +45,10 @@ final class PostgresLease: @unchecked Sendable {
         }
     }
 
-    private static func nested(_ pool: PostgresPool, count: Int, held: [PostgresConnection],
-                               _ body: @escaping @Sendable ([PostgresConnection]) async throws -> Void) async throws {
+    private static func nested(_ pool: PostgresPool, count: Int, held: [WatchedConnection],
+                               _ body: @escaping @Sendable ([WatchedConnection]) async throws -> Void) async throws {
         guard held.count < count else { return try await body(held) }
-        try await pool.withConnection { db in try await nested(pool, count: count, held: held + [db], body) }
+        try await pool.withWatchedConnection { db in try await nested(pool, count: count, held: held + [db], body) }
     }
 
     /// The continuation of `take`, resumed once (a failure after the hand-over is the lease task's own).

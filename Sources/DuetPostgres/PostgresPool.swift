@@ -68,31 +68,36 @@ public final class PostgresPool: Sendable {
     }
 
     /// A connection of its own, outside the pool, for work whose transaction spans the caller's awaits
-    /// (an import session): the caller closes it; closing it without COMMIT rolls its transaction back.
-    public func connect() async throws -> PostgresConnection {
+    /// (an import session, a table copy), watched as the pool's are (`WatchedConnection`): the caller closes
+    /// it; closing it without COMMIT rolls its transaction back.
+    func connect() async throws -> WatchedConnection {
         do {
-            return try await PostgresConnection.connect(configuration: direct, id: 0, logger: Self.quiet)
+            return WatchedConnection(try await PostgresConnection.connect(configuration: direct, id: 0, logger: Self.quiet))
         } catch {
             if Self.isConnectionLoss(error) { throw PostgresStoreError.unreachable(config) }
             throw PostgresStoreError(error, doing: "connecting to \(config.host):\(config.port)/\(config.database) as \(config.user)")
         }
     }
 
-    /// Runs `body` on one connection of the pool, until it returns or the connection closes, whichever is first.
-    ///
-    /// postgres-nio hands a statement to its connection's channel without asking to hear whether the write
-    /// reached the connection's handler; on a channel that has closed meanwhile (the server went away after the
-    /// pool lent the connection, before the statement was written) the handler is gone, and the statement's
-    /// promise is never completed: the call would wait for ever (vapor/postgres-nio#487, reverted in #501). So
-    /// `body` runs in a task of its own and the call ends as soon as the connection's close is seen, as a lost
-    /// connection (`unreachable`); a statement stuck so is left behind with its task.
+    /// Runs `body` on one connection of the pool, until it returns or the connection closes, whichever is first
+    /// (`WatchedConnection`: a statement written to a connection that has closed is never answered); a closed
+    /// connection ends the call as `unreachable`.
     public func withConnection<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+        try await lend { try await $0.run(body) }
+    }
+
+    /// Lends one connection of the pool to `body` for as long as it runs, for work that sends its statements from
+    /// other tasks (`PostgresLease`): each of them goes through the connection's `run`. The lending itself ends as
+    /// `unreachable` once the connection closes.
+    func withWatchedConnection<R: Sendable>(_ body: @escaping @Sendable (WatchedConnection) async throws -> R) async throws -> R {
+        try await lend { watched in try await watched.run { _ in try await body(watched) } }
+    }
+
+    private func lend<R: Sendable>(_ body: (WatchedConnection) async throws -> R) async throws -> R {
         let running = try await client()
         do {
             return try await running.client.withConnection { connection in
-                let call = watch(connection, of: running)
-                defer { state.ended(call, on: connection.id, generation: running.generation) }
-                return try await call.run { try await body(connection) }
+                try await body(watch(connection, of: running))
             }
         } catch {
             throw failed(error, running)
@@ -134,21 +139,17 @@ public final class PostgresPool: Sendable {
         return PostgresStoreError.unreachable(config)
     }
 
-    /// Watches a pooled connection (once, by one callback on its close, whatever the number of calls made on it):
-    /// when it closes, the calls running on it end (`PoolCall`), and a probe tells a server gone from a connection
-    /// closed for its own reasons (idle); gone, the pool is down and its client retired. The call about to run.
-    private func watch(_ connection: PostgresConnection, of running: RunningClient) -> PoolCall {
-        let (call, first) = state.started(on: connection.id, generation: running.generation, closed: connection.isClosed)
-        guard first else { return call }
-        connection.closeFuture.whenComplete { [self] _ in
-            state.closed(connection.id, generation: running.generation)
+    /// The watch of a pooled connection (one per connection, made the first time it is lent, whatever the number
+    /// of calls made on it): when it closes, the calls running on it end, and a probe tells a server gone from a
+    /// connection closed for its own reasons (idle); gone, the pool is down and its client retired.
+    private func watch(_ connection: PostgresConnection, of running: RunningClient) -> WatchedConnection {
+        state.watch(connection, generation: running.generation) { [self] in
             Task {
                 guard state.isCurrent(running.generation) else { return }
                 let back = await probe()
                 if !back, state.markDown(running.generation) { running.run.cancel() }
             }
         }
-        return call
     }
 
     /// True when the server accepts a connection of its own (closed again at once).
@@ -187,10 +188,8 @@ private final class PoolState: @unchecked Sendable {
     private var running: RunningClient?
     /// The generation of the client that found the server gone (nil: up).
     private var down: Int?
-    /// Connections by client generation and id: those watched, the calls running on each, those seen closed.
-    private var watched = Set<ConnectionKey>()
-    private var calls: [ConnectionKey: [ObjectIdentifier: PoolCall]] = [:]
-    private var closedConnections = Set<ConnectionKey>()
+    /// The watches of the pooled connections open, by client generation and id.
+    private var watched: [ConnectionKey: WatchedConnection] = [:]
 
     init(_ running: RunningClient) { self.running = running }
 
@@ -229,39 +228,30 @@ private final class PoolState: @unchecked Sendable {
             let fresh = make(generation + 1)
             running = fresh
             down = nil
-            watched = []
+            watched = [:]
             return (fresh, old)
         }
     }
 
-    /// A call starting on connection `id` of the client of `generation` (ended at once when the connection is
-    /// closed already), and whether the connection is watched for the first time.
-    func started(on id: Int, generation: Int, closed: Bool) -> (PoolCall, first: Bool) {
-        let call = PoolCall()
-        let key = ConnectionKey(generation: generation, id: id)
-        let (first, endNow) = lock.withLock { () -> (Bool, Bool) in
-            let first = watched.insert(key).inserted
-            if closed || closedConnections.contains(key) { return (first, true) }
-            calls[key, default: [:]][ObjectIdentifier(call)] = call
-            return (first, false)
+    /// The watch of connection `connection` of the client of `generation`, made the first time (then `onClose`
+    /// runs once it closes, after the calls running on it ended); a closed connection's watch is dropped.
+    func watch(_ connection: PostgresConnection, generation: Int, onClose: @escaping @Sendable () -> Void) -> WatchedConnection {
+        let key = ConnectionKey(generation: generation, id: connection.id)
+        if let known = lock.withLock({ watched[key] }) { return known }
+        // Made outside the lock: a connection closed already runs the close callback at once.
+        let made = WatchedConnection(connection) { [weak self] in
+            self?.forget(key, connection)
+            onClose()
         }
-        if endNow { call.end() }
-        return (call, first)
+        return lock.withLock {
+            if let known = watched[key] { return known }
+            if !made.isClosed { watched[key] = made }
+            return made
+        }
     }
 
-    /// The call is over: its connection's close need not end it.
-    func ended(_ call: PoolCall, on id: Int, generation: Int) {
-        lock.withLock { _ = calls[ConnectionKey(generation: generation, id: id)]?.removeValue(forKey: ObjectIdentifier(call)) }
-    }
-
-    /// A connection closed: the calls running on it end.
-    func closed(_ id: Int, generation: Int) {
-        let key = ConnectionKey(generation: generation, id: id)
-        let ending = lock.withLock { () -> [PoolCall] in
-            closedConnections.insert(key)
-            return Array((calls.removeValue(forKey: key) ?? [:]).values)
-        }
-        for call in ending { call.end() }
+    private func forget(_ key: ConnectionKey, _ connection: PostgresConnection) {
+        lock.withLock { if watched[key]?.connection === connection { watched[key] = nil } }
     }
 
     func close() -> RunningClient? {
@@ -310,89 +300,10 @@ struct PostgresTLS {
     }
 }
 
-/// One call on a pooled connection (`PostgresPool.withConnection`): its body runs in a task of its own, and the
-/// call returns the body's result or, once the connection is seen closed (`end()`), a lost connection.
-final class PoolCall: @unchecked Sendable {
-    private let lock = NSLock()
-    private var over = false
-    private var ender: (@Sendable () -> Void)?
-
-    /// Ends the call as a lost connection (a body still running is left to end by itself).
-    func end() {
-        let ending = lock.withLock { () -> (@Sendable () -> Void)? in
-            over = true
-            defer { ender = nil }
-            return ender
-        }
-        ending?()
-    }
-
-    /// `body`'s result, or `ConnectionClosed` once `end()` was called, whichever comes first.
-    func run<R: Sendable>(_ body: @escaping @Sendable () async throws -> R) async throws -> R {
-        if lock.withLock({ over }) { throw ConnectionClosed() }
-        let first = FirstResult<R>()
-        let work = Task {
-            do { first.resume(.success(try await body())) } catch { first.resume(.failure(error)) }
-        }
-        return try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<R, any Error>) in
-                first.set(continuation)
-                let ended = lock.withLock { () -> Bool in
-                    if over { return true }
-                    ender = { first.resume(.failure(ConnectionClosed())) }
-                    return false
-                }
-                if ended { first.resume(.failure(ConnectionClosed())) }
-            }
-        } onCancel: {
-            work.cancel()
-        }
-    }
-}
-
-/// The first of several results, handed to a continuation once it is there (results before it are kept).
-private final class FirstResult<R: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: UnsafeContinuation<R, any Error>?
-    private var result: Result<R, any Error>?
-    private var delivered = false
-
-    func set(_ continuation: UnsafeContinuation<R, any Error>) {
-        let ready = lock.withLock { () -> Result<R, any Error>? in
-            guard let result else {
-                self.continuation = continuation
-                return nil
-            }
-            delivered = true
-            return result
-        }
-        if let ready { continuation.resume(with: ready) }
-    }
-
-    func resume(_ outcome: Result<R, any Error>) {
-        let waiting = lock.withLock { () -> UnsafeContinuation<R, any Error>? in
-            guard !delivered, result == nil else { return nil }
-            guard let continuation else {
-                result = outcome
-                return nil
-            }
-            delivered = true
-            self.continuation = nil
-            return continuation
-        }
-        waiting?.resume(with: outcome)
-    }
-}
-
 /// A pooled connection: its client's generation and its id in that client.
 private struct ConnectionKey: Hashable {
     let generation: Int
     let id: Int
-}
-
-/// A pooled connection closed under a call (see `PoolCall`): a lost connection.
-struct ConnectionClosed: Error, CustomStringConvertible {
-    var description: String { "the connection to the server closed" }
 }
 
 /// A value the caller hands to the body of its own pool call (`PostgresPool.withConnection` runs the body in a task

@@ -102,13 +102,6 @@ final class PostgresWriteWait: @unchecked Sendable {
 }
 
 extension PostgresConnection {
-    /// Closes the connection a session dropped without commit held: the server rolls its transaction
-    /// back. (The completion holds the connection until it is closed: postgres-nio asserts that it is.)
-    func closeDropped() {
-        let closing: EventLoopFuture<Void> = close()
-        closing.whenComplete { _ in withExtendedLifetime(self) {} }
-    }
-
     /// Runs one statement; rows it returns are dropped.
     func execute(_ query: PostgresQuery) async throws {
         _ = try await self.query(query, logger: PostgresPool.quiet)

@@ -10,16 +10,18 @@ extension PostgresStore: ImportSink {
     public func beginImport(dryRun: Bool, onChange: ChangedRows) async throws -> any ImportSession {
         let connection = try await pool.connect()
         do {
-            try await connection.query("BEGIN", logger: PostgresPool.quiet)
+            try await connection.run { db in
+                try await db.execute("BEGIN")
             // SHARE ROW EXCLUSIVE conflicts with itself and with every INSERT, UPDATE or DELETE on items,
             // not with reads nor with the key-share locks other tables' foreign keys take: imports run
             // one at a time, labeling goes on. Ids come from a sequence in call order; with one import
             // at a time they are also in commit order, so every new item is above every id anyone has
             // seen (the queue cursor relies on it, see PostgresSchema). A table lock, not an advisory
             // one: it holds for any writer of items, also one that knows nothing of Duet's conventions.
-            try await connection.query("LOCK TABLE items IN SHARE ROW EXCLUSIVE MODE", logger: PostgresPool.quiet)
+                try await db.execute("LOCK TABLE items IN SHARE ROW EXCLUSIVE MODE")
+            }
         } catch {
-            try? await connection.close()
+            await connection.close()
             throw PostgresStoreError(error, doing: "starting an import into \(pool.config.database)")
         }
         return PostgresImportSession(connection: connection, database: pool.config.database, dryRun: dryRun, onChange: onChange)
@@ -62,7 +64,8 @@ actor PostgresImportSession: ImportSession {
         var id: Int64
     }
 
-    private let connection: PostgresConnection
+    /// The session's connection: every statement goes through its `run` (see `run(_:_:)` below).
+    private let connection: WatchedConnection
     private let database: String
     private let dryRun: Bool
     private let onChange: ChangedRows
@@ -82,7 +85,7 @@ actor PostgresImportSession: ImportSession {
     /// before is new without asking the server. A false positive only costs a lookup.
     private var addedKeys = AddedKeys()
 
-    init(connection: PostgresConnection, database: String, dryRun: Bool, onChange: ChangedRows) {
+    init(connection: WatchedConnection, database: String, dryRun: Bool, onChange: ChangedRows) {
         self.connection = connection
         self.database = database
         self.dryRun = dryRun
@@ -96,62 +99,70 @@ actor PostgresImportSession: ImportSession {
     }
 
     func beginFile(path: String, format: String, dataset: String) async throws {
-        try await run("registering \(path)") {
-            var s = PostgresStatement()
-            s.sql = """
-                INSERT INTO imports (path, format, dataset, imported_at)
-                VALUES (\(s.bind(path)), \(s.bind(format)), \(s.bind(dataset)), \(s.bind(now))) RETURNING id
-                """
-            guard let id = try await PostgresStore.row(s, on: connection, { $0.int64(0) }) ?? nil else {
+        var s = PostgresStatement()
+        s.sql = """
+            INSERT INTO imports (path, format, dataset, imported_at)
+            VALUES (\(s.bind(path)), \(s.bind(format)), \(s.bind(dataset)), \(s.bind(now))) RETURNING id
+            """
+        let statement = s
+        try await run("registering \(path)") { [self] db in
+            guard let id = try await PostgresStore.row(statement, on: db, { $0.int64(0) }) ?? nil else {
                 throw PostgresStoreError("registering \(path): the server returned no import id")
             }
-            importID = id
-            self.path = path
-            sessionImports[id] = path
-            let name = path.split(separator: "/").last.map(String.init) ?? path
-            sourceAnnotator = "source:" + name
+            await registered(id, path: path)
         }
+    }
+
+    private func registered(_ id: Int64, path: String) {
+        importID = id
+        self.path = path
+        sessionImports[id] = path
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        sourceAnnotator = "source:" + name
     }
 
     func add(_ batch: ImportBatch) async throws {
         guard !batch.isEmpty else { try check(); return }
-        try await run("importing \(path)") { try await insert(batch) }
+        try await run("importing \(path)") { [self] db in try await insert(batch, on: db) }
     }
 
     func commit() async throws -> ImportCounts {
-        try await run("committing the import") {
-            for (key, n) in added.sorted(by: { ($0.key.dataset, $0.key.kind) < ($1.key.dataset, $1.key.kind) }) {
-                var s = PostgresStatement()
-                s.sql = """
-                    INSERT INTO dataset_counts (dataset, kind, items) VALUES (\(s.bind(key.dataset)), \(s.bind(key.kind)), \(s.bind(Int64(n))))
-                    ON CONFLICT (dataset, kind) DO UPDATE SET items = dataset_counts.items + excluded.items
-                    """
-                try await connection.query(s.query, logger: PostgresPool.quiet)
-            }
-            // A file that added nothing leaves no trace: importing it again changes nothing.
-            let empty = sessionImports.keys.filter { !importsWithItems.contains($0) }.sorted()
-            if !empty.isEmpty {
-                var s = PostgresStatement()
-                s.sql = "DELETE FROM imports WHERE id = ANY(\(s.bind(empty)))"
-                try await connection.query(s.query, logger: PostgresPool.quiet)
-            }
-            try await connection.query(dryRun ? "ROLLBACK" : "COMMIT", logger: PostgresPool.quiet)
-            // A bulk load leaves the planner's statistics behind until autovacuum comes round: the queue's
-            // queries then plan as if the tables were empty (PostgresStatistics).
-            if !dryRun {
-                await PostgresStatistics.refresh(connection, written: ["items": counts.added, "annotations": counts.sourceAnnotations])
-            }
-        }
+        try await run("committing the import") { [self] db in try await finish(on: db) }
         state = .finished
-        try? await connection.close()
+        await connection.close()
         return counts
+    }
+
+    /// The counts per dataset, the imports that added nothing dropped, and COMMIT (ROLLBACK for a dry run).
+    private func finish(on db: PostgresConnection) async throws {
+        for (key, n) in added.sorted(by: { ($0.key.dataset, $0.key.kind) < ($1.key.dataset, $1.key.kind) }) {
+            var s = PostgresStatement()
+            s.sql = """
+                INSERT INTO dataset_counts (dataset, kind, items) VALUES (\(s.bind(key.dataset)), \(s.bind(key.kind)), \(s.bind(Int64(n))))
+                ON CONFLICT (dataset, kind) DO UPDATE SET items = dataset_counts.items + excluded.items
+                """
+            try await db.execute(s.query)
+        }
+        // A file that added nothing leaves no trace: importing it again changes nothing.
+        let empty = sessionImports.keys.filter { !importsWithItems.contains($0) }.sorted()
+        if !empty.isEmpty {
+            var s = PostgresStatement()
+            s.sql = "DELETE FROM imports WHERE id = ANY(\(s.bind(empty)))"
+            try await db.execute(s.query)
+        }
+        try await db.execute(dryRun ? "ROLLBACK" : "COMMIT")
+        // A bulk load leaves the planner's statistics behind until autovacuum comes round: the queue's
+        // queries then plan as if the tables were empty (PostgresStatistics).
+        if !dryRun {
+            await PostgresStatistics.refresh(db, written: ["items": counts.added, "annotations": counts.sourceAnnotations])
+        }
     }
 
     func cancel() async {
         guard case .open = state else { return }
         state = .finished
-        _ = try? await connection.query("ROLLBACK", logger: PostgresPool.quiet)
-        try? await connection.close()
+        _ = try? await connection.run { try await $0.execute("ROLLBACK") }
+        await connection.close()
     }
 
     /// Throws unless the session is open.
@@ -165,21 +176,22 @@ actor PostgresImportSession: ImportSession {
 
     /// Runs one step of the import; a failure ends it (the connection closes, the transaction rolls
     /// back) and every later call throws the same error.
-    private func run<R>(_ doing: String, _ body: () async throws -> R) async throws -> R {
+    /// `body` runs on the connection through its `run`: it ends as a lost connection once the connection closes
+    /// (a statement written to a closed connection is never answered). Its steps call back into the session.
+    private func run<R: Sendable>(_ doing: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         try check()
         do {
-            if connection.isClosed { throw PostgresStoreError("\(doing) into \(database): the connection to the server was lost") }
-            return try await body()
+            return try await connection.run(body)
         } catch {
             let failure: any Error = error is ImportError || error is PostgresStoreError
                 ? error : PostgresStoreError(error, doing: "\(doing) into \(database)")
             state = .failed(failure)
-            try? await connection.close()
+            await connection.close()
             throw failure
         }
     }
 
-    private func insert(_ batch: ImportBatch) async throws {
+    private func insert(_ batch: ImportBatch, on db: PostgresConnection) async throws {
         let rows = batch.rows
         let datasets = rows.map { batch.string($0.dataset) ?? "" }
         let uids = rows.map { batch.string($0.uid) ?? "" }
@@ -187,7 +199,7 @@ actor PostgresImportSession: ImportSession {
         // can have one (see `mayBeStored`).
         var candidates: [Int] = []
         for i in rows.indices {
-            if try await mayBeStored(dataset: datasets[i], uid: uids[i]) { candidates.append(i) }
+            if try await mayBeStored(dataset: datasets[i], uid: uids[i], on: db) { candidates.append(i) }
         }
         var stored: [Int: Stored] = [:]
         if !candidates.isEmpty {
@@ -198,7 +210,7 @@ actor PostgresImportSession: ImportSession {
                      WITH ORDINALITY AS r(dataset, uid, n)
                 JOIN items i ON i.dataset = r.dataset AND i.uid = r.uid
                 """
-            for (n, found) in try await PostgresStore.rows(lookup, on: connection, {
+            for (n, found) in try await PostgresStore.rows(lookup, on: db, {
                 (Int($0.int64(0) ?? 0) - 1, Stored(hash: $0.int64(1), line: $0.int64(2), importID: $0.int64(3), id: $0.int64(4) ?? 0))
             }) { stored[candidates[n]] = found }
         }
@@ -212,15 +224,15 @@ actor PostgresImportSession: ImportSession {
         for (i, row) in rows.enumerated() {
             if let kept = stored[i] {
                 var hash = kept.hash
-                if hash == nil { hash = try await storedContentHash(kept.id) }
-                if hash != row.contentHash { try await changed(uid: uids[i], line: row.sourceLine, kept: kept); skipped += 1 }
+                if hash == nil { hash = try await storedContentHash(kept.id, on: db) }
+                if hash != row.contentHash { try await changed(uid: uids[i], line: row.sourceLine, kept: kept, on: db); skipped += 1 }
                 continue
             }
             let key = Key(dataset: datasets[i], uid: uids[i])
             if let first = firstOfID[key] {
                 if rows[first].contentHash != row.contentHash {
                     let kept = Stored(hash: rows[first].contentHash, line: rows[first].sourceLine.map(Int64.init), importID: importID, id: 0)
-                    try await changed(uid: uids[i], line: row.sourceLine, kept: kept)
+                    try await changed(uid: uids[i], line: row.sourceLine, kept: kept, on: db)
                     skipped += 1
                 }
                 continue
@@ -236,28 +248,28 @@ actor PostgresImportSession: ImportSession {
         if let importID { importsWithItems.insert(importID) }
         for i in newRows { added[CountKey(dataset: datasets[i], kind: rows[i].kind.rawValue), default: 0] += 1 }
 
-        try await copyItems(batch, rows: newRows)
-        try await copySources(batch, newRows: newRows, datasets: datasets, uids: uids)
+        try await copyItems(batch, rows: newRows, on: db)
+        try await copySources(batch, newRows: newRows, datasets: datasets, uids: uids, on: db)
     }
 
     /// Whether a stored item may have this id: its dataset held items before this import, or this import added
     /// a row with the same id hash. Otherwise it is certainly new: nobody else adds items meanwhile (the
     /// import holds its lock on `items`). An import of a new dataset so looks up only the rows that repeat an id,
     /// not every row (an index probe each: a sixth of the import's time at 10^6 rows).
-    private func mayBeStored(dataset: String, uid: String) async throws -> Bool {
+    private func mayBeStored(dataset: String, uid: String, on db: PostgresConnection) async throws -> Bool {
         if addedKeys.mayContain(dataset: dataset, uid: uid) { return true }
         if let before = storedBefore[dataset] { return before }
         var s = PostgresStatement()
         s.sql = "SELECT EXISTS (SELECT 1 FROM items WHERE dataset = \(s.bind(dataset)))"
-        let before = try await PostgresStore.integer(s, on: connection) != 0
+        let before = try await PostgresStore.integer(s, on: db) != 0
         storedBefore[dataset] = before
         return before
     }
 
     /// Streams `rows` of `batch` into `items` (ids from its sequence, in row order).
-    private func copyItems(_ batch: ImportBatch, rows indices: [Int]) async throws {
+    private func copyItems(_ batch: ImportBatch, rows indices: [Int], on db: PostgresConnection) async throws {
         let importColumn = importID.map { String($0) }
-        try await connection.copyFrom(table: "items",
+        try await db.copyFrom(table: "items",
                                       columns: ["uid", "dataset", "kind", "fields", "gold", "meta", "import_id", "source_line", "content_hash"],
                                       logger: PostgresPool.quiet) { writer in
             var out = CopyText()
@@ -281,7 +293,7 @@ actor PostgresImportSession: ImportSession {
     }
 
     /// Streams the source annotations of the new rows that carry some into `annotations`.
-    private func copySources(_ batch: ImportBatch, newRows: [Int], datasets: [String], uids: [String]) async throws {
+    private func copySources(_ batch: ImportBatch, newRows: [Int], datasets: [String], uids: [String], on db: PostgresConnection) async throws {
         // `batch.annotations[k]` belongs to the k-th row that has source annotations.
         var sourcesOfRow: [Int: [SourceAnnotation]] = [:]
         var k = 0
@@ -299,13 +311,13 @@ actor PostgresImportSession: ImportSession {
             JOIN items i ON i.dataset = r.dataset AND i.uid = r.uid
             """
         var itemIDs: [Int: Int64] = [:]
-        for (n, id) in try await PostgresStore.rows(ids, on: connection, { (Int($0.int64(0) ?? 0) - 1, $0.int64(1) ?? 0) }) {
+        for (n, id) in try await PostgresStore.rows(ids, on: db, { (Int($0.int64(0) ?? 0) - 1, $0.int64(1) ?? 0) }) {
             itemIDs[withSources[n]] = id
         }
         let annotator = sourceAnnotator
         let created = String(now)
         var added = 0
-        try await connection.copyFrom(table: "annotations",
+        try await db.copyFrom(table: "annotations",
                                       columns: ["item_id", "annotator_kind", "annotator", "value", "confidence", "status", "note", "created_at"],
                                       logger: PostgresPool.quiet) { writer in
             var out = CopyText()
@@ -331,7 +343,7 @@ actor PostgresImportSession: ImportSession {
     }
 
     /// A row whose id is known with other content: the error, or skipped and counted (as SQLite words it).
-    private func changed(uid: String, line: Int?, kept: Stored) async throws {
+    private func changed(uid: String, line: Int?, kept: Stored, on db: PostgresConnection) async throws {
         var storedPath: String?
         if let id = kept.importID {
             if let mine = sessionImports[id] {
@@ -339,7 +351,7 @@ actor PostgresImportSession: ImportSession {
             } else {
                 var s = PostgresStatement()
                 s.sql = "SELECT path FROM imports WHERE id = \(s.bind(id))"
-                storedPath = try await PostgresStore.row(s, on: connection) { $0.text(0) } ?? nil
+                storedPath = try await PostgresStore.row(s, on: db) { $0.text(0) } ?? nil
             }
         }
         let storedPlace = ChangedRowReport.place(path: storedPath, line: kept.line)
@@ -357,15 +369,15 @@ actor PostgresImportSession: ImportSession {
 
     /// The content hash of an item stored without one (copied from a store older than hashes), from its
     /// stored columns.
-    private func storedContentHash(_ id: Int64) async throws -> Int64 {
+    private func storedContentHash(_ id: Int64, on db: PostgresConnection) async throws -> Int64 {
         var item = PostgresStatement()
         item.sql = "SELECT kind, fields, gold, meta FROM items WHERE id = \(item.bind(id))"
-        guard let (kind, fields, gold, meta) = try await PostgresStore.row(item, on: connection, {
+        guard let (kind, fields, gold, meta) = try await PostgresStore.row(item, on: db, {
             ($0.text(0) ?? "", $0.text(1), $0.text(2), $0.text(3))
         }) else { return 0 }
         var sources = PostgresStatement()
         sources.sql = "SELECT value, confidence, note FROM annotations WHERE item_id = \(sources.bind(id)) AND annotator_kind = 'source' ORDER BY id"
-        let stored = try await PostgresStore.rows(sources, on: connection) {
+        let stored = try await PostgresStore.rows(sources, on: db) {
             ImportBatch.StoredSource(value: $0.text(0) ?? "", confidence: $0.double(1), note: $0.text(2))
         }
         return ImportBatch.contentHash(kind: kind, fields: fields, gold: gold, meta: meta, sources: stored)

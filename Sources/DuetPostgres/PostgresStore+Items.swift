@@ -153,7 +153,7 @@ final class PostgresExportCursor: @unchecked Sendable {
     /// The cursor's connection, and the log's: a second transaction on the cursor's snapshot
     /// (`pg_export_snapshot`), so the next page is fetched while this page's log is read. Both leased from
     /// the pool for the export's length.
-    private var connections: (cursor: PostgresConnection, log: PostgresConnection)?
+    private var connections: (cursor: WatchedConnection, log: WatchedConnection)?
     private var lease: PostgresLease?
     /// The next page's rows, being fetched.
     private var ahead: Task<[PostgresRow], any Error>?
@@ -171,14 +171,15 @@ final class PostgresExportCursor: @unchecked Sendable {
         lease?.end()
     }
 
-    private func fetch(on db: PostgresConnection) -> Task<[PostgresRow], any Error> {
+    private func fetch(on cursor: WatchedConnection) -> Task<[PostgresRow], any Error> {
         let count = String(pageSize)
         return Task {
-            if db.isClosed { throw PostgresStoreError("the connection to the server was lost") }
-            var rows: [PostgresRow] = []
-            for try await row in try await db.query("FETCH FORWARD \(unescaped: count) FROM duet_export",
-                                                    logger: PostgresPool.quiet) { rows.append(row) }
-            return rows
+            try await cursor.run { db in
+                var rows: [PostgresRow] = []
+                for try await row in try await db.query("FETCH FORWARD \(unescaped: count) FROM duet_export",
+                                                        logger: PostgresPool.quiet) { rows.append(row) }
+                return rows
+            }
         }
     }
 
@@ -190,8 +191,9 @@ final class PostgresExportCursor: @unchecked Sendable {
             ahead = rows.count == pageSize ? fetch(on: cursor) : nil
             // The items are decoded on another thread while the page's log is read and decoded here.
             async let decoded = rows.map { row throws(CorruptStoredData) in try StoredRows.item(reading: PostgresColumns(row)) }
-            if log.isClosed { throw PostgresStoreError("the connection to the server was lost") }
-            let logs = try await PostgresStore.log(itemRowIDs: rows.map { PostgresColumns($0).int64(0) ?? 0 }, task: task?.name, on: log)
+            let ids = rows.map { PostgresColumns($0).int64(0) ?? 0 }
+            let taskName = task?.name
+            let logs = try await log.run { try await PostgresStore.log(itemRowIDs: ids, task: taskName, on: $0) }
             let items = try await decoded
             if items.count < pageSize { try await finish() }
             return items.isEmpty ? nil : ExportPage(items: items, logs: logs)
@@ -206,25 +208,31 @@ final class PostgresExportCursor: @unchecked Sendable {
         }
     }
 
-    private func open() async throws -> (cursor: PostgresConnection, log: PostgresConnection) {
+    private func open() async throws -> (cursor: WatchedConnection, log: WatchedConnection) {
         if let connections { return connections }
         let lease = try await PostgresLease.take(pool, count: 2)
         self.lease = lease
         let (cursor, log) = (lease.connections[0], lease.connections[1])
         connections = (cursor, log)
-        try await cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        let snapshot = try await cursor.rows("SELECT pg_export_snapshot()").decode(String.self).firstElement() ?? ""
+        var declare = PostgresStatement()
+        declare.sql = "DECLARE duet_export NO SCROLL CURSOR FOR SELECT \(StoredRows.itemColumns) FROM items"
+        if let task { declare.sql += " WHERE " + PostgresItemFilter(task).condition(binding: &declare) }
+        declare.sql += " ORDER BY items.id"
+        let query = declare.query
+        let snapshot = try await cursor.run { db in
+            try await db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            let snapshot = try await db.rows("SELECT pg_export_snapshot()").decode(String.self).firstElement() ?? ""
+            try await db.execute(query)
+            return snapshot
+        }
         // The server's own id (hex digits and dashes); SET TRANSACTION SNAPSHOT takes no parameter.
         guard !snapshot.isEmpty, snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
             throw PostgresStoreError("the server gave no usable snapshot id")
         }
-        var s = PostgresStatement()
-        s.sql = "DECLARE duet_export NO SCROLL CURSOR FOR SELECT \(StoredRows.itemColumns) FROM items"
-        if let task { s.sql += " WHERE " + PostgresItemFilter(task).condition(binding: &s) }
-        s.sql += " ORDER BY items.id"
-        try await cursor.execute(s.query)
-        try await log.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        try await log.execute(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"))
+        try await log.run { db in
+            try await db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try await db.execute(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"))
+        }
         return (cursor, log)
     }
 
@@ -232,9 +240,11 @@ final class PostgresExportCursor: @unchecked Sendable {
     private func finish() async throws {
         finished = true
         guard let (cursor, log) = connections else { return }
-        try await cursor.execute("CLOSE duet_export")
-        try await cursor.execute("COMMIT")
-        try await log.execute("COMMIT")
+        try await cursor.run { db in
+            try await db.execute("CLOSE duet_export")
+            try await db.execute("COMMIT")
+        }
+        try await log.run { try await $0.execute("COMMIT") }
         connections = nil
         lease?.end()
         lease = nil

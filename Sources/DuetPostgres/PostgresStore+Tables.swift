@@ -77,11 +77,12 @@ extension PostgresStore: TableAccess {
 /// See `PostgresStore.beginTableCopy`. Dropping it without `commit` closes its connection: the server
 /// rolls the transaction back.
 final class PostgresTableCopy: TableCopySession, @unchecked Sendable {
-    private let connection: PostgresConnection
+    /// The copy's connection: every statement goes through its `run` (a closed connection ends it).
+    private let connection: WatchedConnection
     private let database: String
     private var open = true
 
-    init(connection: PostgresConnection, database: String) {
+    init(connection: WatchedConnection, database: String) {
         self.connection = connection
         self.database = database
     }
@@ -92,9 +93,7 @@ final class PostgresTableCopy: TableCopySession, @unchecked Sendable {
 
     private func run(_ query: PostgresQuery, doing: String) async throws {
         do {
-            // postgres-nio never answers a query on a connection that is already closed.
-            if connection.isClosed { throw PostgresStoreError("\(doing): the connection to the server was lost") }
-            _ = try await connection.query(query, logger: PostgresPool.quiet)
+            try await connection.run { try await $0.execute(query) }
         } catch {
             throw PostgresStore.storeError(error, doing: doing)
         }
@@ -104,12 +103,13 @@ final class PostgresTableCopy: TableCopySession, @unchecked Sendable {
         try await run("BEGIN", doing: "starting the copy")
         // The target must hold no project: the check and the copy in one transaction, the tables locked.
         try await run("LOCK TABLE tasks, items, annotations IN SHARE ROW EXCLUSIVE MODE", doing: "locking the target")
-        var held: Int64 = 0
+        let held: Int64
         do {
-            let rows = try await connection.query("""
-                SELECT (SELECT count(*) FROM tasks) + (SELECT count(*) FROM items) + (SELECT count(*) FROM annotations)
-                """, logger: PostgresPool.quiet)
-            for try await n in rows.decode(Int64.self) { held = n }
+            held = try await connection.run { db in
+                try await db.rows("""
+                    SELECT (SELECT count(*) FROM tasks) + (SELECT count(*) FROM items) + (SELECT count(*) FROM annotations)
+                    """).decode(Int64.self).firstElement() ?? 0
+            }
         } catch {
             throw PostgresStore.storeError(error, doing: "reading the target's tables")
         }
@@ -144,13 +144,13 @@ final class PostgresTableCopy: TableCopySession, @unchecked Sendable {
         }
         try await run("COMMIT", doing: "committing the copy")
         open = false
-        try? await connection.close()
+        await connection.close()
     }
 
     func cancel() async {
         guard open else { return }
         open = false
-        _ = try? await connection.query("ROLLBACK", logger: PostgresPool.quiet)
-        try? await connection.close()
+        _ = try? await connection.run { try await $0.execute("ROLLBACK") }
+        await connection.close()
     }
 }

@@ -18,6 +18,8 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
     public init(_ error: any Error, doing: String) {
         if let mine = error as? PostgresStoreError { self = mine; return }
         if let config = error as? PostgresConfigError { self.init(config.description); return }
+        // A connection seen closed under a statement (`WatchedConnection`): class 08, as `unreachable`.
+        if error is ConnectionClosed { self.init("\(doing): the connection to the server was lost", sqlState: "08006"); return }
         if let tx = error as? PostgresTransactionError,
            let inner = tx.closureError ?? tx.beginError ?? tx.commitError ?? tx.rollbackError {
             self.init(inner, doing: doing)

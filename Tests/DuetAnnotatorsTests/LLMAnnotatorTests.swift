@@ -130,7 +130,11 @@ import Testing
     func eachInjectedFaultEndsAsAnUnlabeledVote(fault: Fault, kinds: [String]?) async throws {
         try await LoopbackServer.with(faults: FaultPlan { _ in fault }) { server in
             let cache = RecordingCache()
-            let annotator = OpenAICompatibleAnnotator(config: Self.config(server) { $0.maxRetries = 0; $0.timeout = 1.5 }, cache: cache)
+            // A short timeout, for the faults that end only at it; a huge reply is refused by its size, whose
+            // reading must not race the clock (2 MB from the loopback server outlasted 1.5 s on a loaded machine).
+            let timeout: Double
+            if case .huge = fault { timeout = 30 } else { timeout = 1.5 }
+            let annotator = OpenAICompatibleAnnotator(config: Self.config(server) { $0.maxRetries = 0; $0.timeout = timeout }, cache: cache)
             let votes = try await annotator.annotate(Self.items([("favor", "")]), task: Self.task) { _ in }
             let v = try #require(votes[1])
             #expect(v.count == Self.k && v.allSatisfy { $0.label == nil && $0.confidence == nil })

@@ -85,4 +85,98 @@ extension PostgresServerTests {
             #expect(again == 700)
         }
     }
+
+    /// The same protection for a connection of the store's own (`PostgresPool.connect`: an import's, a table
+    /// copy's): a statement sent once the server has ended the connection ends as a lost connection, within a
+    /// moment. The statement runs inside `run` after the close was seen, as a statement written just after a
+    /// check of the connection would: postgres-nio never answers it, so before `WatchedConnection` the call
+    /// waited for ever (only `isClosed` was checked before each statement, a window a loaded machine widens).
+    @Test func aStatementOnAConnectionOfItsOwnThatClosedEndsAsLost() async throws {
+        try await TestServer.withStore { pg in
+            let own = try await pg.pool.connect()
+            let outcome = try await Bounded.within(.seconds(120), "a statement on a closed connection of its own") { () -> String in
+                do {
+                    let answer = try await own.run { db in
+                        _ = try? await db.query("SELECT pg_terminate_backend(pg_backend_pid())", logger: PostgresPool.quiet)
+                        try? await db.closeFuture.get()
+                        return try await db.query("SELECT 1", logger: PostgresPool.quiet).decode(Int.self).firstElement()
+                    }
+                    return "answered \(answer.map(String.init) ?? "nothing")"
+                } catch {
+                    return "\(type(of: error))"
+                }
+            }
+            #expect(outcome == "ConnectionClosed")
+            #expect(own.isClosed)
+            // Later calls on it end at once, without a statement sent.
+            await #expect(throws: ConnectionClosed.self) { try await own.run { try await $0.execute("SELECT 1") } }
+            await own.close()
+        }
+    }
+
+    /// An export's connections are leased from the pool and held between pages: when the server ends them there,
+    /// the export ends with one "unreachable" status instead of waiting on its next statement, and the pool serves
+    /// the next export whole.
+    @Test func anExportWhoseConnectionsCloseBetweenPagesEndsAsUnreachable() async throws {
+        try await TestServer.withStore { pg in
+            try await pg.syncTasks([PGFixture.sentiment])
+            guard case .success = await PGFixture.load(pg, [PGFixture.File(path: "/data/a.jsonl", batches: [(1...12).map { PGFixture.text($0) }])]) else {
+                throw PostgresStoreError("the import failed")
+            }
+            let outcome = try await Bounded.within(.seconds(120), "an export on closed connections") { () -> String in
+                var pages = pg.exportPages(task: PGFixture.sentiment, pageSize: 2).makeAsyncIterator()
+                do {
+                    guard try await pages.next()?.items.count == 2 else { return "no first page" }
+                    // Both of the export's connections wait idle in their transactions: the server ends them.
+                    let ended = try await pg.read("ending the export's connections") { db in
+                        try await db.query("""
+                            SELECT COUNT(pg_terminate_backend(pid))::bigint FROM pg_stat_activity
+                            WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'
+                            """, logger: PostgresPool.quiet).decode(Int64.self).firstElement()
+                    }
+                    guard ended == 2 else { return "\(ended ?? 0) connections ended" }
+                    var read = 2
+                    while let page = try await pages.next() { read += page.items.count }
+                    return "read \(read) items"
+                } catch {
+                    if case .unreachable = StoreFailure(error) { return "unreachable" }
+                    return "failed otherwise: \(StoreFailure(error))"
+                }
+            }
+            #expect(outcome == "unreachable")
+            var again = 0
+            for try await page in pg.exportPages(task: PGFixture.sentiment, pageSize: 5) { again += page.items.count }
+            #expect(again == 12)
+        }
+    }
 }
+
+/// Needs no server: a rule over the store's source.
+@Suite struct WatchedConnectionRuleTests {
+    /// The rule that keeps every statement watched: outside `WatchedConnection` (and the pool's bookkeeping of its
+    /// watches), no code of the store reads a watch's bare connection; a `PostgresConnection` reaches Duet's code
+    /// only as the argument of a `run` body (or of the pool's `withConnection`, which runs it so). Shown failing.
+    @Test func noStoreCodeSendsAStatementOutsideAWatch() throws {
+        func offenders(_ text: String, file: String) -> [String] {
+            text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { n, line in
+                let code = line.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                // `.connection` as a member read: not a call (`tls.connection()`), not an own property's assignment.
+                guard code.range(of: #"\.connection\b(?!\s*\()"#, options: .regularExpression) != nil,
+                      !code.contains("self.connection = connection"), !code.contains("watched[key]?.connection === connection") else { return nil }
+                return "\(file):\(n + 1): \(code.trimmingCharacters(in: .whitespaces))"
+            }
+        }
+        #expect(offenders("        let rows = try await lease.connections[0].connection.query(q)", file: "x").count == 1)
+        #expect(offenders("        try await own.connection.close() // fine? no", file: "x").count == 1)
+        #expect(offenders("        direct.tls = try tls.connection()", file: "x").isEmpty)
+        let dir = ChildProcess.repoRoot.appendingPathComponent("Sources/DuetPostgres")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".swift") }
+        #expect(files.count > 10)
+        var found: [String] = []
+        for file in files where file != "WatchedConnection.swift" {
+            found += offenders(try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8), file: file)
+        }
+        #expect(found.isEmpty, "statements outside a watch:\n\(found.joined(separator: "\n"))")
+    }
+}
+

@@ -101,7 +101,7 @@ import Testing
                 }
                 #expect(try await store.itemCount() == 6)
                 // Counted on a connection outside the pool: the export may hold all of the pool's.
-                let counter = try await store.pool.connect()
+                let counter = try await store.pool.connect().connection
                 func sessions() async throws -> Int {
                     try await counter.rows("""
                         SELECT count(*)::int FROM pg_stat_activity

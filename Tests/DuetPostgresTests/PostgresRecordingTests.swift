@@ -18,7 +18,7 @@ extension PostgresServerTests {
             // The task's progress row exists (made by a first decision).
             try await pg.record(QueueFixture.decision(3, by: "cat", at: 0))
             try await pg.setWriteWait(seconds: 0.5)
-            let held = try await pg.pool.connect()
+            let held = try await pg.pool.connect().connection
             do {
                 try await held.execute("BEGIN")
                 _ = try await PostgresStore.record(held, [QueueFixture.decision(1, by: "ann", at: 1)])
@@ -69,7 +69,7 @@ extension PostgresServerTests {
             #expect(try await QueueFixture.count(pg, "SELECT after_item FROM queue_cursor") == 1)
             try await pg.record(QueueFixture.decision(2, by: "ann", at: 2))
             try await pg.setWriteWait(seconds: 0.5)
-            let held = try await pg.pool.connect()
+            let held = try await pg.pool.connect().connection
             do {
                 try await held.execute("BEGIN")
                 try await held.execute("SELECT 1 FROM queue_cursor FOR UPDATE")
@@ -105,7 +105,7 @@ extension PostgresServerTests {
             try await pg.applyRouting(route(score: 0.5), task: task.name, at: QueueFixture.date(1))
             #expect(try await pg.routes(task: task)[1]?.pending == true)
             try await pg.setWriteWait(seconds: 60)
-            let held = try await pg.pool.connect()
+            let held = try await pg.pool.connect().connection
             do {
                 try await held.execute("BEGIN")
                 _ = try await PostgresStore.record(held, [QueueFixture.decision(1, by: "ann", at: 2)])
@@ -172,7 +172,7 @@ extension PostgresServerTests {
             let entry = RouteEntry(itemRowID: 1, route: .human, score: 0.5, machineLabel: nil, annotator: "m", votes: [], entropy: 0.5, confidence: nil)
             try await pg.applyRouting([entry], task: task.name, at: QueueFixture.date(1))
             try await pg.setWriteWait(seconds: 60)
-            let held = try await pg.pool.connect()
+            let held = try await pg.pool.connect().connection
             do {
                 try await held.execute("BEGIN")
                 _ = try await PostgresStore.record(held, [QueueFixture.decision(1, task: task.name, by: "ann", at: 2)])
@@ -207,10 +207,10 @@ extension PostgresServerTests {
                 let shards = Int32(PostgresSchema.progressShards)
                 let bobsShard = try await bob.pool.withConnection { try await pid($0) } % shards
                 // Ann's connection: one whose count row is not bob's (pids meeting modulo the shards share one).
-                var held = try await pg.pool.connect()
+                var held = try await pg.pool.connect().connection
                 while try await pid(held) % shards == bobsShard {
                     try? await held.close()
-                    held = try await pg.pool.connect()
+                    held = try await pg.pool.connect().connection
                 }
                 try await QueueFixture.countedFirst(on: held, [QueueFixture.decision(1, by: "ann", at: 2)]) {
                     try await bob.setWriteWait(seconds: 5)
@@ -233,7 +233,7 @@ extension PostgresServerTests {
             try await QueueFixture.seed(pg, texts: 3)
             let task = QueueFixture.pairs
             #expect(task.overlap == 2)
-            try await QueueFixture.countedFirst(on: try await pg.pool.connect(), [QueueFixture.decision(1, task: task.name, by: "ann", at: 2)]) {
+            try await QueueFixture.countedFirst(on: try await pg.pool.connect().connection, [QueueFixture.decision(1, task: task.name, by: "ann", at: 2)]) {
                 try await pg.setWriteWait(seconds: 0.5)
                 await #expect(throws: (any Error).self) {
                     try await pg.record(QueueFixture.decision(1, task: task.name, by: "bob", at: 3))

@@ -46,7 +46,7 @@ enum TestServer {
             TestTrace.note("withDatabase \(name): created")
             do { result = .success(try await body(config)) } catch { result = .failure(error) }
             TestTrace.note("withDatabase \(name): body ended, dropping")
-            try await retried { try await admin.run(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")) }
+            try await drop(name, with: admin)
             TestTrace.note("withDatabase \(name): dropped")
         } catch {
             await admin.close()
@@ -55,6 +55,20 @@ enum TestServer {
         await admin.close()
         TestTrace.note("withDatabase \(name): admin pool closed")
         return try result.get()
+    }
+
+    /// Drops a test database. WITH (FORCE) ends the sessions a test left on it, but PostgreSQL 15 refuses it
+    /// ("must be a member of the role whose process is being terminated", 42501) while an autovacuum worker is at
+    /// work there: the worker runs as no role. A plain DROP ends autovacuum workers itself (and refuses while a
+    /// session is left). So each try is forced, then plain; ten tries half a second apart.
+    static func drop(_ name: String, with admin: PostgresPool) async throws {
+        var failure: (any Error)?
+        for attempt in 1...10 {
+            if attempt > 1 { try await Task.sleep(for: .milliseconds(500)) }
+            do { return try await admin.run(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")) } catch { failure = error }
+            do { return try await admin.run(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name)")) } catch { failure = error }
+        }
+        throw failure ?? PostgresStoreError("dropping \(name) failed")
     }
 
     /// `body`, tried up to three times half a second apart (the test server's own housekeeping under load).
