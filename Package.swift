@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "duet-bench",
             dependencies: ["DuetProject", "DuetLaunch", "DuetApp", "DuetStore", "DuetStoreAPI", "DuetCore", "DuetAnnotators", "TermUI", "TermUICurses",
-                           "DuetPostgres", .product(name: "PostgresNIO", package: "postgres-nio")]
+                           "DuetPostgres", "ProcessSpawn", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUICurses"]),
         .testTarget(name: "TermUICursesTests", dependencies: ["TermUI", "TermUICurses", "CNcursesw", "DuetApp", "DuetStore", "DuetStoreAPI", "DuetCore"]),

@@ -34,15 +34,19 @@ public enum ProcessSpawn {
     }
 
     /// Starts `arguments[0]` (a path, or a name looked up in PATH when `searchPath`) with `arguments` as its
-    /// argv, the given standard streams, `environment` (nil: this process's) and nothing else open.
-    /// Returns its pid; the caller reaps it (`waitpid`, or `wait(_:)` here).
+    /// argv, the given standard streams, `environment` (nil: this process's), in `directory` (nil: this
+    /// process's) and nothing else open. Returns its pid; the caller reaps it (`waitpid`, or `wait(_:)` here).
     public static func spawn(_ arguments: [String], stdin: Stream = .null, stdout: Stream = .null, stderr: Stream = .null,
-                             environment: [String: String]? = nil, searchPath: Bool = false,
+                             environment: [String: String]? = nil, directory: String? = nil, searchPath: Bool = false,
                              newProcessGroup: Bool = false) throws -> pid_t {
         precondition(!arguments.isEmpty, "no program to start")
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        if let directory {
+            guard let addChdir = Libc.addChdir else { throw Failure("cannot start \(arguments[0]) in \(directory): this C library cannot") }
+            _ = addChdir(&actions, directory)
+        }
         for (fd, stream) in [(Int32(0), stdin), (1, stdout), (2, stderr)] {
             switch stream {
             case .null:
@@ -139,10 +143,13 @@ public enum ProcessSpawn {
 private enum Libc {
     typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
     typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+    typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
 
     /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later).
     static let addCloseFrom: AddCloseFrom? = symbol("posix_spawn_file_actions_addclosefrom_np")
     static let pipe2: Pipe2? = symbol("pipe2")
+    /// `posix_spawn_file_actions_addchdir_np` (glibc 2.29 and later).
+    static let addChdir: AddChdir? = symbol("posix_spawn_file_actions_addchdir_np")
 
     private static func symbol<F>(_ name: String) -> F? {
         guard let p = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }

@@ -1,6 +1,7 @@
 import DuetCore
 import DuetProject
 import Foundation
+import ProcessSpawn
 
 /// `duet-bench export N`: N items with a machine decision each (one vote per
 /// item, routed with a zero budget), then `duet export` of the final
@@ -90,14 +91,8 @@ func runDuet(_ arguments: [String]) throws -> (seconds: Double, rssMB: Double)? 
     guard FileManager.default.isExecutableFile(atPath: duet), FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else { return nil }
     let report = FileManager.default.temporaryDirectory.appendingPathComponent("duet-bench-time-\(getpid())").path
     defer { try? FileManager.default.removeItem(atPath: report) }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-    p.arguments = ["-f", "%e %M", "-o", report, duet] + arguments
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw DuetError("duet \(arguments.joined(separator: " ")) exited with status \(p.terminationStatus)") }
+    let status = try ProcessSpawn.wait(try ProcessSpawn.spawn(["/usr/bin/time", "-f", "%e %M", "-o", report, duet] + arguments))
+    guard status == 0 else { throw DuetError("duet \(arguments.joined(separator: " ")) exited with status \(status)") }
     let fields = try String(contentsOfFile: report, encoding: .utf8).split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
     guard fields.count >= 2 else { return nil }
     return (fields[0], fields[1] / 1024)

@@ -2,6 +2,7 @@ import DuetCore
 import DuetPostgres
 import DuetStoreAPI
 import Foundation
+import ProcessSpawn
 import PostgresNIO
 
 /// `duet-bench pgimport N` (default 10^5): N generated text rows imported into PostgreSQL through Duet's
@@ -56,18 +57,14 @@ func runPostgresImportBench(n: Int) async throws {
             }
         }
         try text.write(to: csv, atomically: false, encoding: .utf8)
-        let psql = Process()
-        psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        psql.arguments = ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-h", base.host, "-p", String(base.port), "-U", base.user, "-d", names[1], "-c",
+        let psql = ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-h", base.host, "-p", String(base.port), "-U", base.user, "-d", names[1], "-c",
                           "\\copy items (uid, dataset, kind, fields, gold, meta, source_line, content_hash) FROM '\(csv.path)' WITH (FORMAT csv)"]
         var psqlEnv = env
         if let passwordEnv, let password = env[passwordEnv] { psqlEnv["PGPASSWORD"] = password }
-        psql.environment = psqlEnv
         let copyStart = DispatchTime.now().uptimeNanoseconds
-        try psql.run()
-        psql.waitUntilExit()
+        let status = try ProcessSpawn.wait(try ProcessSpawn.spawn(psql, stderr: .descriptor(2), environment: psqlEnv, searchPath: true))
         let copySeconds = Double(DispatchTime.now().uptimeNanoseconds - copyStart) / 1e9
-        guard psql.terminationStatus == 0 else { throw PostgresStoreError("psql \\copy failed (status \(psql.terminationStatus))") }
+        guard status == 0 else { throw PostgresStoreError("psql \\copy failed (status \(status))") }
 
         print(String(format: "pgimport %d rows: duet import %.2f s (%.0f rows/s), psql \\copy %.2f s (%.0f rows/s), ratio %.2f",
                      n, duetSeconds, Double(n) / duetSeconds, copySeconds, Double(n) / copySeconds, duetSeconds / copySeconds))

@@ -1,6 +1,7 @@
 import DuetCore
 import DuetStore
 import Foundation
+import ProcessSpawn
 import Logging
 import Testing
 @testable import DuetProject
@@ -83,18 +84,16 @@ private func mode(_ path: String) -> mode_t {
         let project = try await projectWithItems(tmp)
         let out = tmp.url.appendingPathComponent("out.jsonl").path
         // A PID that has ended: a child that was waited for.
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/true")
-        try child.run()
-        child.waitUntilExit()
-        let dead = out + ".duet-tmp-\(child.processIdentifier)", live = out + ".duet-tmp-1"
-        let unrelated = tmp.url.appendingPathComponent("other.jsonl.duet-tmp-\(child.processIdentifier)").path
+        let child = try ProcessSpawn.spawn(["/bin/true"])
+        _ = try ProcessSpawn.wait(child)
+        let dead = out + ".duet-tmp-\(child)", live = out + ".duet-tmp-1"
+        let unrelated = tmp.url.appendingPathComponent("other.jsonl.duet-tmp-\(child)").path
         for p in [dead, live, unrelated] { try "partial".write(toFile: p, atomically: false, encoding: .utf8) }
         _ = try await ExportWorkflow.run(ExportRequest(output: out), project: project)
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: live))       // PID 1 is alive
         #expect(FileManager.default.fileExists(atPath: unrelated))  // another target's
-        #expect(temps(tmp.url).sorted() == ["other.jsonl.duet-tmp-\(child.processIdentifier)", "out.jsonl.duet-tmp-1"])
+        #expect(temps(tmp.url).sorted() == ["other.jsonl.duet-tmp-\(child)", "out.jsonl.duet-tmp-1"])
     }
 
     @Test func replacingKeepsTheModeAndWritesThroughASymlink() async throws {

@@ -1,5 +1,6 @@
 import DuetCore
 import Foundation
+import ProcessSpawn
 @testable import DuetProject
 
 /// A temporary folder removed when the value goes away.
@@ -49,10 +50,7 @@ enum SharedData {
 }
 
 func gzip(_ path: String) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["gzip", "-kf", path]
-    try p.run()
-    p.waitUntilExit()
+    let status = try ProcessSpawn.wait(try ProcessSpawn.spawn(["gzip", "-kf", path], searchPath: true))
+    guard status == 0 else { throw ProcessSpawn.Failure("gzip -kf \(path) exited \(status)") }
     return path + ".gz"
 }

@@ -40,21 +40,13 @@ final class Tmux {
         try Tmux.run(Tmux.which("tmux")!, ["-L", socket] + args)
     }
 
-    /// Runs a program and returns its output.
+    /// Runs a program and returns its output (standard output and error together).
     @discardableResult
     static func run(_ exe: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard p.terminationStatus == 0 else {
-            throw E2EError("\(exe) \(args.joined(separator: " ")) exited \(p.terminationStatus): \(text)")
+        let ran = try capture(exe, args)
+        let text = ran.out + ran.err
+        guard ran.status == 0 else {
+            throw E2EError("\(exe) \(args.joined(separator: " ")) exited \(ran.status): \(text)")
         }
         return text
     }
@@ -72,23 +64,26 @@ final class Tmux {
     /// Runs a program (stdin from /dev/null) and returns its exit status and both outputs, read while it
     /// runs (a full pipe would block it). `environment` replaces the test's own when given.
     static func capture(_ exe: String, _ args: [String], cwd: URL? = nil, environment: [String: String]? = nil) throws -> Ran {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        if let environment { p.environment = environment }
-        if let cwd { p.currentDirectoryURL = cwd }
-        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
+        let out = try ProcessSpawn.pipe(), err = try ProcessSpawn.pipe()
+        let pid: pid_t
+        do {
+            pid = try ProcessSpawn.spawn([exe] + args, stdout: .descriptor(out.write), stderr: .descriptor(err.write),
+                                         environment: environment, directory: cwd?.path)
+        } catch {
+            for fd in [out.read, out.write, err.read, err.write] { close(fd) }
+            throw error
+        }
+        close(out.write)
+        close(err.write)
+        let outHandle = FileHandle(fileDescriptor: out.read, closeOnDealloc: true)
+        let errHandle = FileHandle(fileDescriptor: err.read, closeOnDealloc: true)
         nonisolated(unsafe) var errData = Data()
-        let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        let reader = Thread { errData = errHandle.readDataToEndOfFile() }
         reader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let outData = outHandle.readDataToEndOfFile()
+        let status = try ProcessSpawn.wait(pid)
         while !reader.isFinished { usleep(1000) }
-        return Ran(status: p.terminationStatus, stdout: outData, stderr: errData)
+        return Ran(status: status, stdout: outData, stderr: errData)
     }
 
     /// Starts `command` (a shell line) in a 120×40 session with TERM set.
