@@ -82,6 +82,19 @@ import Testing
         #expect(offenders.isEmpty, "processes started outside ProcessSpawn:\n\(offenders.joined(separator: "\n"))")
     }
 
+    /// `directory` is the child's working directory; one that does not exist is an error, and no child starts.
+    @Test func theChildRunsInTheDirectoryGiven() throws {
+        let dir = try TempDir()
+        let out = try ProcessSpawn.pipe()
+        let pid = try ProcessSpawn.spawn(["/bin/pwd"], stdout: .descriptor(out.write), directory: dir.url.path)
+        close(out.write)
+        let printed = String(decoding: FileHandle(fileDescriptor: out.read, closeOnDealloc: true).readDataToEndOfFile(), as: UTF8.self)
+        #expect(try ProcessSpawn.wait(pid) == 0)
+        #expect(URL(fileURLWithPath: printed.trimmingCharacters(in: .newlines)).resolvingSymlinksInPath().path
+                == dir.url.resolvingSymlinksInPath().path)
+        #expect(throws: ProcessSpawn.Failure.self) { try ProcessSpawn.spawn(["/bin/pwd"], directory: dir.url.path + "/no-such-dir") }
+    }
+
     @Test func aMissingProgramIsAnErrorNamingIt() {
         #expect(throws: ProcessSpawn.Failure.self) { try ProcessSpawn.spawn(["/nonexistent/duet-no-such-program"]) }
         #expect(throws: ProcessSpawn.Failure.self) { try ProcessSpawn.spawn(["duet-no-such-program-on-path"], searchPath: true) }
