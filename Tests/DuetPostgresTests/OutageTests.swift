@@ -22,22 +22,18 @@ struct OutageTests {
     static func withStore(_ body: @escaping @Sendable (PrivateCluster, PostgresStore, TaskSpec) async throws -> Void) async throws {
         try await Bounded.within(.seconds(900), "the outage test") {
             TestTrace.note("outage: starting a cluster")
-            let cluster = try await PrivateCluster.start()
-            TestTrace.note("outage: cluster \(cluster.dir) up")
-            defer {
-                TestTrace.note("outage: stopping \(cluster.dir)")
-                cluster.stop()
-                TestTrace.note("outage: stopped \(cluster.dir)")
+            try await PrivateCluster.with { cluster in
+                TestTrace.note("outage: cluster \(cluster.dir) up")
+                let store = try await PostgresStore.open(cluster.config, intent: .createOrAttach, environment: cluster.environment)
+                TestTrace.note("outage: store open")
+                try await PostgresStore.closing([store]) {
+                    try await QueueFixture.seed(store, tasks: [QueueFixture.sentiment], texts: 10)
+                    TestTrace.note("outage: seeded")
+                    try await body(cluster, store, QueueFixture.sentiment)
+                    TestTrace.note("outage: body ended")
+                }
+                TestTrace.note("outage: store closed")
             }
-            let store = try await PostgresStore.open(cluster.config, intent: .createOrAttach, environment: cluster.environment)
-            TestTrace.note("outage: store open")
-            try await PostgresStore.closing([store]) {
-                try await QueueFixture.seed(store, tasks: [QueueFixture.sentiment], texts: 10)
-                TestTrace.note("outage: seeded")
-                try await body(cluster, store, QueueFixture.sentiment)
-                TestTrace.note("outage: body ended")
-            }
-            TestTrace.note("outage: store closed")
         }
     }
 

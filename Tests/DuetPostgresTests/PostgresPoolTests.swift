@@ -149,6 +149,52 @@ extension PostgresServerTests {
             #expect(again == 12)
         }
     }
+
+    /// An export holds two connections of the pool (`PostgresLease`), each in a transaction on one snapshot. When
+    /// the server ends one of them between pages, the export ends with an error and the other connection is not
+    /// handed to the pool's next caller inside the export's READ ONLY transaction (where a decision would fail,
+    /// or be rolled back with it): each leased connection is held on its own until the lease ends and its
+    /// transaction is rolled back. (The lease held them nested before: the inner one's loss let the outer one go
+    /// back at once, still in its transaction.) A decision recorded next, on a pool of two, is kept.
+    @Test func anExportThatLosesOneConnectionLetsTheOtherGoOnlyOutOfItsTransaction() async throws {
+        try await TestServer.withDatabase { config in
+            let store = try await PostgresStore.open(config, intent: .createOrAttach, environment: TestServer.environment, maximumConnections: 2)
+            try await PostgresStore.closing([store]) {
+                try await store.syncTasks([PGFixture.sentiment])
+                guard case .success = await PGFixture.load(store, [PGFixture.File(path: "/data/a.jsonl", batches: [(1...12).map { PGFixture.text($0) }])]) else {
+                    throw PostgresStoreError("the import failed")
+                }
+                let outside = try await store.pool.connect()
+                @Sendable func count(_ sql: String) async throws -> Int64 {
+                    try await outside.run { try await $0.rows(PostgresQuery(unsafeSQL: sql)).decode(Int64.self).firstElement() ?? -1 }
+                }
+                let outcome = try await Bounded.within(.seconds(120), "an export losing one connection") { () -> String in
+                    var pages = store.exportPages(task: PGFixture.sentiment, pageSize: 2).makeAsyncIterator()
+                    guard try await pages.next()?.items.count == 2 else { return "no first page" }
+                    // The log reader's connection only (its last statement read the log; the cursor's fetched).
+                    let ended = try await count("""
+                        SELECT COUNT(pg_terminate_backend(pid))::bigint FROM pg_stat_activity
+                        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'
+                          AND query NOT LIKE 'FETCH%'
+                        """)
+                    guard ended == 1 else { return "\(ended) connections ended" }
+                    do {
+                        while try await pages.next() != nil {}
+                        return "the export went on"
+                    } catch {
+                        return "failed"
+                    }
+                }
+                #expect(outcome == "failed")
+                // The pool's next callers are served outside any transaction of the export's: the decision is kept.
+                let item = try #require(try await store.nextItem(for: PGFixture.sentiment, annotator: "ana"))
+                _ = try await store.record(QueueFixture.decision(item.rowID, by: "ana", at: 1))
+                #expect(try await count("SELECT COUNT(*) FROM annotations WHERE annotator = 'ana'") == 1)
+                #expect(try await PostgresReadTests.transactionsEnd(store))
+                await outside.close()
+            }
+        }
+    }
 }
 
 /// Needs no server: a rule over the store's source.

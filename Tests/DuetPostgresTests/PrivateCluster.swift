@@ -1,4 +1,5 @@
 import Foundation
+import TestTrace
 import Testing
 @testable import DuetPostgres
 
@@ -57,13 +58,20 @@ final class PrivateCluster: @unchecked Sendable {
     /// Starts the server again on the same port.
     func restart() async throws { try await ChildProcess.run("/bin/bash", [Self.script, "restart", dir], deadline: 300) }
 
-    /// Stops the server and removes the cluster (waits for it, blocking: called from `defer`).
-    func stop() {
+    /// Runs `body` with a cluster of its own, stopped and removed afterwards whatever `body` does (awaited, not
+    /// from a `defer`, which would block a thread of the test's executor for the seconds pg_ctl takes).
+    static func with<R: Sendable>(_ body: (PrivateCluster) async throws -> R) async throws -> R {
+        let cluster = try await start()
+        let result: Result<R, any Error>
+        do { result = .success(try await body(cluster)) } catch { result = .failure(error) }
+        TestTrace.note("cluster: stopping \(cluster.dir)")
         do {
-            try waitFor("stop")
+            try await ChildProcess.run("/bin/bash", [script, "stop", cluster.dir], deadline: 300)
         } catch {
-            Issue.record("could not remove the cluster in \(dir): \(error)")
+            Issue.record("could not remove the cluster in \(cluster.dir): \(error)")
         }
+        TestTrace.note("cluster: stopped \(cluster.dir)")
+        return try result.get()
     }
 
     /// `kill`, blocking: for a thread that is not the cooperative pool's (a terminal backend's script).

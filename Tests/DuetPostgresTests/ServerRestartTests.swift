@@ -14,11 +14,11 @@ struct ServerRestartTests {
     /// port both pools connect again by themselves, labeling goes on, and the store holds every decision
     /// reported saved exactly once, nothing else, with progress counts equal to a scan.
     @Test func aServerKilledAndRestartedMidSessionLosesNoDecisionAndDoublesNone() async throws {
-        let cluster = try await PrivateCluster.start()
-        defer { cluster.stop() }
-        let ana = try await PostgresStore.open(cluster.config, intent: .createOrAttach, environment: cluster.environment)
-        let bob = try await PostgresStore.open(cluster.config, intent: .attach, environment: cluster.environment)
-        try await PostgresStore.closing([ana, bob]) { try await Self.labelThroughARestart(cluster, ana: ana, bob: bob) }
+        try await PrivateCluster.with { cluster in
+            let ana = try await PostgresStore.open(cluster.config, intent: .createOrAttach, environment: cluster.environment)
+            let bob = try await PostgresStore.open(cluster.config, intent: .attach, environment: cluster.environment)
+            try await PostgresStore.closing([ana, bob]) { try await Self.labelThroughARestart(cluster, ana: ana, bob: bob) }
+        }
     }
 
     static func labelThroughARestart(_ cluster: PrivateCluster, ana: PostgresStore, bob: PostgresStore) async throws {
