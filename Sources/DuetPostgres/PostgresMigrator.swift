@@ -34,13 +34,13 @@ public enum PostgresMigrator {
     /// The migration step on a connection inside an open transaction (the lock is released by its end).
     static func migrate(_ migrations: [PostgresMigration], on db: PostgresConnection) async throws -> [String] {
         try await lock(db)
-        try await db.query("""
+        try await db.execute("""
             CREATE TABLE IF NOT EXISTS duet_migrations (
                 name TEXT PRIMARY KEY,
                 position INTEGER NOT NULL,
                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
             )
-            """, logger: PostgresPool.quiet)
+            """)
         var applied = Set<String>()
         for try await name in try await db.query("SELECT name FROM duet_migrations", logger: PostgresPool.quiet).decode(String.self) {
             applied.insert(name)
@@ -52,10 +52,9 @@ public enum PostgresMigrator {
         var ran: [String] = []
         for (position, migration) in migrations.enumerated() where !applied.contains(migration.name) {
             for statement in migration.statements {
-                try await db.query(PostgresQuery(unsafeSQL: statement), logger: PostgresPool.quiet)
+                try await db.execute(PostgresQuery(unsafeSQL: statement))
             }
-            try await db.query("INSERT INTO duet_migrations (name, position) VALUES (\(migration.name), \(position + 1))",
-                               logger: PostgresPool.quiet)
+            try await db.execute("INSERT INTO duet_migrations (name, position) VALUES (\(migration.name), \(position + 1))")
             ran.append(migration.name)
         }
         return ran
@@ -63,7 +62,7 @@ public enum PostgresMigrator {
 
     /// Takes the migration lock for the rest of the transaction (waits while another holds it).
     static func lock(_ db: PostgresConnection) async throws {
-        try await db.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: PostgresPool.quiet)
+        try await db.execute("SELECT pg_advisory_xact_lock(\(lockKey))")
     }
 
     /// The names recorded in `duet_migrations`, in the order they were applied (empty when it does not exist).

@@ -170,6 +170,7 @@ public final class PostgresPool: Sendable {
         guard let psql = error as? PSQLError else { return false }
         switch psql.code {
         case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed: return true
+        case .server: return PostgresStoreError.endsTheConnection(psql.serverInfo?[.sqlState])
         default: return false
         }
     }

@@ -102,14 +102,16 @@ final class PostgresWriteWait: @unchecked Sendable {
 }
 
 extension PostgresConnection {
-    /// Runs one statement; rows it returns are dropped.
+    /// Runs one statement to its end; rows it returns are read and dropped. (postgres-nio's `query` returns once
+    /// the statement's row description arrives, before a statement that returns rows has run: a result left
+    /// unread loses the statement's error, e.g. the server ending the session under it.)
     func execute(_ query: PostgresQuery) async throws {
-        _ = try await self.query(query, logger: PostgresPool.quiet)
+        for try await _ in try await self.query(query, logger: PostgresPool.quiet) {}
     }
 
     /// The rows of one statement, streamed.
     func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        try await self.query(query, logger: PostgresPool.quiet)
+        return try await self.query(query, logger: PostgresPool.quiet)
     }
 }
 

@@ -35,7 +35,7 @@ extension PostgresStore: TaskCatalog {
                     ) < \(repend.bind(Int64(spec.overlap)))
                     WHERE task_id = \(repend.bind(taskID))
                     """
-                try await db.query(repend.query, logger: PostgresPool.quiet)
+                try await db.execute(repend.query)
             }
         }
     }

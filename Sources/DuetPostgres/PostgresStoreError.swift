@@ -79,13 +79,24 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
 /// The server's SQLSTATEs as the failures a person acts on (the one place they are classified, as
 /// DuetStore classifies SQLite's result codes): a lock wait past `lock_timeout` (`setWriteWait`), a
 /// deadlock or a serialization failure is `busy` (the same write may succeed a moment later).
+extension PostgresStoreError {
+    /// The server's SQLSTATEs that say the connection is gone: class 08 (connection exception) and the server
+    /// ending the session itself, 57P01 (administrator command: `pg_terminate_backend`, a fast shutdown), 57P02
+    /// (crash of another server process), 57P03 (cannot connect now: starting or stopping). The server sends
+    /// those as an error on the statement it was running, then closes the connection.
+    static func endsTheConnection(_ sqlState: String?) -> Bool {
+        guard let sqlState else { return false }
+        return sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(sqlState)
+    }
+}
+
 extension PostgresStoreError: StoreFailureConvertible {
     public var storeFailure: StoreFailure {
         switch sqlState {
         case "55P03", "40P01", "40001": return .busy
         case "53100": return .diskFull
         case "25006": return .readOnly
-        case let state? where state.hasPrefix("08"): return .unreachable(description)
+        case let state? where Self.endsTheConnection(state): return .unreachable(description)
         default: return .other(description)
         }
     }

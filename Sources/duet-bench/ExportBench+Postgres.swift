@@ -32,14 +32,14 @@ private func exportFromPostgres(n: Int, dir: URL, store settings: StoreSettings)
     guard let pg = project.store as? PostgresStore else { throw DuetError("pgexport: the project is not on PostgreSQL") }
     let labels = JSONValue.array(task.labels.map { .string($0) }).canonicalJSON
     try await pg.pool.withConnection { db in
-        _ = try await db.query("""
+        for try await _ in try await db.query("""
             INSERT INTO annotations (item_id, task_id, annotator_kind, annotator, value, confidence, status, created_at)
             SELECT i.id, t.id, 'machine', 'llm:bench', to_json(\(labels)::json ->> (i.id % json_array_length(\(labels)::json))::int)::text,
                    0.9, 'submitted', 1700000000
             FROM items i, tasks t WHERE t.name = \(task.name)
-            """, logger: Logger(label: "duet-bench"))
+            """, logger: Logger(label: "duet-bench")) {}
         // As autovacuum would in time: without statistics the log's reads plan as for an empty table.
-        _ = try await db.query("ANALYZE annotations", logger: Logger(label: "duet-bench"))
+        for try await _ in try await db.query("ANALYZE annotations", logger: Logger(label: "duet-bench")) {}
     }
     let figures = try await timeExports(project: project, task: task, n: n, dir: dir)
     await pg.close()

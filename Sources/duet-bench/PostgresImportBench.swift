@@ -75,6 +75,6 @@ func runPostgresImportBench(n: Int) async throws {
 extension PostgresPool {
     /// Runs one statement the benchmark wrote (database names, no values).
     func execute(_ sql: String) async throws {
-        try await withConnection { db -> Void in _ = try await db.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "duet-bench")) }
+        try await withConnection { db -> Void in for try await _ in try await db.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "duet-bench")) {} }
     }
 }

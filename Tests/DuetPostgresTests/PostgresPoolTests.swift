@@ -195,6 +195,57 @@ extension PostgresServerTests {
             }
         }
     }
+
+    /// The server ending a session under a running statement (`pg_terminate_backend`, a fast shutdown) answers that
+    /// statement with an error (SQLSTATE 57P01) before it closes the connection: a lost connection like any other,
+    /// one "unreachable" status. It read as a server error in other words ("terminating connection due to
+    /// administrator command") before, a status that says nothing about retrying (seen under load, when the
+    /// vote stream's next fetch was already running when its session was ended).
+    @Test func aStatementWhoseSessionTheServerEndsIsUnreachable() async throws {
+        try await TestServer.withStore { pg in
+            let running = Task { () -> String in
+                do {
+                    try await pg.read("sleeping") { db in try await db.execute("SELECT pg_sleep(60)") }  // read to its end
+                    return "answered"
+                } catch {
+                    if case .unreachable = StoreFailure(error) { return "unreachable" }
+                    return "failed otherwise: \(StoreFailure(error))"
+                }
+            }
+            let outside = try await pg.pool.connect()
+            @Sendable func count(_ sql: String) async throws -> Int64 {
+                try await outside.run { try await $0.rows(PostgresQuery(unsafeSQL: sql)).decode(Int64.self).firstElement() ?? -1 }
+            }
+            let start = ContinuousClock.now
+            while try await count("SELECT COUNT(*) FROM pg_stat_activity WHERE state = 'active' AND query = 'SELECT pg_sleep(60)'") == 0,
+                  ContinuousClock.now - start < .seconds(30) { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(try await count("""
+                SELECT COUNT(pg_terminate_backend(pid))::bigint FROM pg_stat_activity
+                WHERE state = 'active' AND query = 'SELECT pg_sleep(60)'
+                """) == 1)
+            let outcome = await running.value
+            #expect(outcome == "unreachable")
+            await outside.close()
+        }
+    }
+}
+
+/// Needs no server: which of the server's answers mean the connection is gone.
+@Suite struct ConnectionEndingStatesTests {
+    @Test func theServerEndingTheSessionIsUnreachableOtherRefusalsAreNot() {
+        for state in ["08006", "08003", "57P01", "57P02", "57P03"] {
+            #expect(PostgresStoreError.endsTheConnection(state), "\(state)")
+            guard case .unreachable = StoreFailure(PostgresStoreError("x", sqlState: state)) else {
+                Issue.record("\(state) is not unreachable")
+                continue
+            }
+        }
+        for state in ["57014", "42501", "23505", "40001", "XX000"] {
+            #expect(!PostgresStoreError.endsTheConnection(state), "\(state)")
+            if case .unreachable = StoreFailure(PostgresStoreError("x", sqlState: state)) { Issue.record("\(state) read as unreachable") }
+        }
+        #expect(!PostgresStoreError.endsTheConnection(nil))
+    }
 }
 
 /// Needs no server: a rule over the store's source.
@@ -223,6 +274,31 @@ extension PostgresServerTests {
             found += offenders(try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8), file: file)
         }
         #expect(found.isEmpty, "statements outside a watch:\n\(found.joined(separator: "\n"))")
+    }
+
+    /// No statement's result is left unread: postgres-nio's `query` returns at the statement's row description,
+    /// before a statement that returns rows has run, and an unread result loses its error (the server ending the
+    /// session under it read as a success). Statements whose rows are not wanted go through `execute`, which
+    /// reads them to the end. Shown failing.
+    @Test func noStatementResultIsLeftUnread() throws {
+        let unread = #"^\s*(_\s*=\s*)?try\??\s+await\s+[\w.]+\.query\("#
+        func offenders(_ text: String, file: String) -> [String] {
+            text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { n, line in
+                line.range(of: unread, options: .regularExpression) == nil ? nil : "\(file):\(n + 1): \(line.trimmingCharacters(in: .whitespaces))"
+            }
+        }
+        #expect(offenders("        try await db.query(\"SELECT pg_advisory_xact_lock(1)\", logger: l)", file: "x").count == 1)
+        #expect(offenders("        _ = try await self.query(query, logger: l)", file: "x").count == 1)
+        #expect(offenders("        for try await _ in try await db.query(q, logger: l) {}", file: "x").isEmpty)
+        #expect(offenders("        let rows = try await db.query(q, logger: l)", file: "x").isEmpty)
+        var found: [String] = []
+        for module in ["Sources/DuetPostgres", "Sources/duet-bench"] {
+            let dir = ChildProcess.repoRoot.appendingPathComponent(module)
+            for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".swift") {
+                found += offenders(try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8), file: "\(module)/\(file)")
+            }
+        }
+        #expect(found.isEmpty, "results left unread:\n\(found.joined(separator: "\n"))")
     }
 }
 

@@ -95,7 +95,7 @@ extension PostgresPool {
     func run(_ sql: PostgresQuery) async throws {
         do {
             try await withConnection { db -> Void in
-                _ = try await db.query(sql, logger: PostgresPool.quiet)
+                for try await _ in try await db.query(sql, logger: PostgresPool.quiet) {}
             }
         } catch {
             // Worded as the store words a server's error (PSQLError's own description hides the server's message).
