@@ -42,6 +42,8 @@ public enum PostgresSchema {
         PostgresMigration(name: "pg-lat-queue-in-server", statements: queueInServer),
         // The progress counts spread over rows per writer (see `progressShardsMigration`), summed when read.
         PostgresMigration(name: "pg-lat-progress-shards", statements: progressShardsMigration),
+        // An undo's exclusive queue lock taken before any row, as a routing now takes it (see `queueLockFirst`).
+        PostgresMigration(name: "pg-queue-lock-first", statements: queueLockFirst),
     ]
 
     /// Every table Duet's project holds, by the name the SQLite store gives it.

@@ -15,7 +15,8 @@ import PostgresNIO
 //   get the same item, and with overlap k never more people than still need it.
 // - The queue lock of a task (a transaction-scoped advisory lock, the schema's `duet_queue_lock`): `nextItem`
 //   holds it shared, so people ask concurrently; a write that removes a decision takes it exclusively before
-//   it lowers the queue cursors, after the removal and until its commit. A cursor moved forward by a
+//   any row (a batch with a revocation, `duet_apply`; a routing that revoked, before the routes' rows) and until
+//   its commit, and lowers the queue cursors under it. A cursor moved forward by a
 //   `nextItem` that could not yet see the removal is therefore lowered again, and no `nextItem` moves a
 //   cursor between a removal's lowering and its commit. Cursors only move forward otherwise (`GREATEST`).
 // - Annotation rows: an undo locks the entry it revokes, so two undos of one decision revoke it once.

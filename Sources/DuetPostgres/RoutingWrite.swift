@@ -10,7 +10,9 @@ import PostgresNIO
 /// the chunks are staged and reach `routes` in one statement at the end. The machine's log entries and
 /// decisions are rows no person writes (the log's new rows, the router annotator's decisions), so they are
 /// written as each chunk is staged: one `COPY` and two statements a chunk, not several round trips an item.
-/// The queue lock of a revocation (`duet_lower_cursor`) is taken last, as before.
+/// A routing that revoked machine decisions lowers the queue cursors under the task's exclusive queue lock; it
+/// takes that lock before it writes the routes' rows, as a person's undo takes it before its route row
+/// (`PostgresSchema.queueLockFirst`): one order, no deadlock between them.
 ///
 /// One routing of a task at a time (a transaction-level advisory lock): each chunk is compared with what is
 /// stored, and nothing but a routing writes the machine's decisions or the routes' columns it compares.
@@ -301,6 +303,8 @@ struct RoutingWrite {
     mutating func finish() async throws {
         // Temporary tables get no statistics from autovacuum: the statements below plan with these.
         try await db.execute(PostgresQuery(unsafeSQL: "ANALYZE \(Self.stagedRoutes), \(Self.stagedCounts)"))
+        // The cursors will be lowered: the queue lock before the routes' rows (see the type's comment).
+        if lowest != nil { try await db.execute("SELECT duet_queue_lock(\(taskID), true)") }
         if staged > 0 {
             let now = PostgresStore.seconds(date)
             // The pending flag as the upsert's snapshot counts it, and again in a statement that begins once every

@@ -91,7 +91,16 @@ extension PostgresServerTests {
             print("labelers' busy retries over \(routes.count) re-routes: \(busy.joined(separator: ", "))")
 
             let store = try await PostgresStore.open(config, intent: .attach, environment: TestServer.environment)
-            try await PostgresStore.closing([store]) { try await Self.checkTeamRun(store, made: made, items: items) }
+            try await PostgresStore.closing([store]) {
+                try await Self.checkTeamRun(store, made: made, items: items)
+                // No two of them ever waited for each other in a circle: the server counts the deadlocks it broke
+                // (a labeler's undo and a routing took the queue lock and a route row in opposite orders).
+                let deadlocks = try await store.pool.withConnection { db in
+                    try await db.rows("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+                        .decode(Int64.self).firstElement() ?? -1
+                }
+                #expect(deadlocks == 0, "the server broke \(deadlocks) deadlocks")
+            }
         }
     }
 
