@@ -195,47 +195,18 @@ extension PostgresSchema {
     /// An undo took it inside `duet_settle_decision`, after the rows of the entries before it and just before its
     /// own route row; a routing that revoked machine decisions took it last, after every route row it wrote: a
     /// person's undo and a routing each held what the other waited for (40P01, seen in the 8-labeler run; the
-    /// routing's error was lost before statements' results were read to their end). Restated whole, as pg5.
+    /// routing's error was lost before statements' results were read to their end). pg5's text with the lock added.
     static let queueLockFirst = [
-        """
-        CREATE OR REPLACE FUNCTION duet_apply(p_ids bigint[]) RETURNS bigint[] LANGUAGE plpgsql AS $$
-        DECLARE
-            e annotations;
-        BEGIN
-            -- A revocation may lower the queue cursors, under the task's exclusive queue lock (duet_lower_cursor). It
-            -- is taken first, before any row: a routing takes it before it writes the routes' rows, so the two never
-            -- wait for each other in opposite orders (the lock, then a route row; a route row, then the lock).
-            PERFORM duet_queue_lock(s.task_id, true)
-            FROM (SELECT DISTINCT a.task_id FROM unnest(p_ids) AS u(id) JOIN annotations a ON a.id = u.id
-                  WHERE a.task_id IS NOT NULL AND a.revokes IS NOT NULL ORDER BY a.task_id) s;
-            -- Item order (stable: one item's entries keep their order), so concurrent writers lock rows in one order.
-            FOR e IN SELECT a.* FROM unnest(p_ids) WITH ORDINALITY AS u(id, n) JOIN annotations a ON a.id = u.id
-                     WHERE a.task_id IS NOT NULL ORDER BY a.item_id, u.n LOOP
-                IF e.status IN ('submitted', 'skipped') THEN
-                    INSERT INTO decisions (task_id, annotator, item_id, annotation_id, annotator_kind, status, flagged, seconds, decided_at)
-                    VALUES (e.task_id, e.annotator, e.item_id, e.id, e.annotator_kind, e.status, e.flagged, e.seconds, e.created_at)
-                    ON CONFLICT (task_id, annotator, item_id) DO UPDATE SET
-                        annotation_id = excluded.annotation_id, annotator_kind = excluded.annotator_kind, status = excluded.status,
-                        flagged = excluded.flagged, seconds = excluded.seconds, decided_at = excluded.decided_at;
-                ELSIF e.revokes IS NOT NULL THEN
-                    PERFORM duet_settle_decision(e.task_id, e.annotator, e.item_id, e.revokes, e.id);
-                END IF;
-                IF e.annotator_kind = 'human' THEN
-                    -- A routed item stays pending for people until `overlap` of them decided it. The row is locked
-                    -- first and counted in a statement of its own: a statement sees what was committed when it
-                    -- began, and one that waited for another person's transaction on this row began before their
-                    -- decision was committed.
-                    PERFORM 1 FROM routes WHERE task_id = e.task_id AND item_id = e.item_id FOR UPDATE;
-                    UPDATE routes SET pending = (route <> 'machine') AND (
-                        SELECT COUNT(*) FROM decisions d
-                        WHERE d.task_id = routes.task_id AND d.item_id = routes.item_id AND d.annotator_kind = 'human'
-                    ) < (SELECT overlap FROM tasks WHERE id = routes.task_id)
-                    WHERE task_id = e.task_id AND item_id = e.item_id;
-                END IF;
-            END LOOP;
-            RETURN p_ids;
-        END
-        $$
-        """,
+        pendingCountedUnderLock[0].replacingOccurrences(of: itemOrderLoop, with: """
+                -- A revocation may lower the queue cursors, under the task's exclusive queue lock (duet_lower_cursor). It
+                -- is taken first, before any row: a routing takes it before it writes the routes' rows, so the two never
+                -- wait for each other in opposite orders (the lock, then a route row; a route row, then the lock).
+                PERFORM duet_queue_lock(s.task_id, true)
+                FROM (SELECT DISTINCT a.task_id FROM unnest(p_ids) AS u(id) JOIN annotations a ON a.id = u.id
+                      WHERE a.task_id IS NOT NULL AND a.revokes IS NOT NULL ORDER BY a.task_id) s;
+
+            """ + itemOrderLoop),
     ]
+    /// The line `queueLockFirst` puts the lock before (pg5's text, which never changes).
+    static let itemOrderLoop = "    -- Item order (stable: one item's entries keep their order)"
 }

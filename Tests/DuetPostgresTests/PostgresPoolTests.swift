@@ -302,3 +302,16 @@ extension PostgresServerTests {
     }
 }
 
+/// Needs no server: the migration that orders the queue lock first is pg5's function with the lock added once.
+@Suite struct QueueLockFirstMigrationTests {
+    @Test func theLockIsAddedOnceBeforeTheLoop() throws {
+        let text = try #require(PostgresSchema.queueLockFirst.first)
+        let lock = try #require(text.range(of: "PERFORM duet_queue_lock(s.task_id, true)"))
+        let loop = try #require(text.range(of: "FOR e IN SELECT"))
+        #expect(lock.upperBound < loop.lowerBound)
+        #expect(text.components(separatedBy: "duet_queue_lock").count == 2)
+        #expect(text.hasPrefix(PostgresSchema.pendingCountedUnderLock[0].components(separatedBy: PostgresSchema.itemOrderLoop)[0]))
+        #expect(PostgresSchema.migrations.last?.name == "pg-queue-lock-first")
+    }
+}
+
