@@ -109,7 +109,7 @@ extension PostgresConnection {
         for try await _ in try await self.query(query, logger: PostgresPool.quiet) {}
     }
 
-    /// The rows of one statement, streamed.
+    /// The rows of one statement, streamed: returned to the caller, who reads them (`execute` when no row is wanted).
     func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence {
         return try await self.query(query, logger: PostgresPool.quiet)
     }

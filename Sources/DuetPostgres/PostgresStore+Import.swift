@@ -12,12 +12,12 @@ extension PostgresStore: ImportSink {
         do {
             try await connection.run { db in
                 try await db.execute("BEGIN")
-            // SHARE ROW EXCLUSIVE conflicts with itself and with every INSERT, UPDATE or DELETE on items,
-            // not with reads nor with the key-share locks other tables' foreign keys take: imports run
-            // one at a time, labeling goes on. Ids come from a sequence in call order; with one import
-            // at a time they are also in commit order, so every new item is above every id anyone has
-            // seen (the queue cursor relies on it, see PostgresSchema). A table lock, not an advisory
-            // one: it holds for any writer of items, also one that knows nothing of Duet's conventions.
+                // SHARE ROW EXCLUSIVE conflicts with itself and with every INSERT, UPDATE or DELETE on items,
+                // not with reads nor with the key-share locks other tables' foreign keys take: imports run
+                // one at a time, labeling goes on. Ids come from a sequence in call order; with one import
+                // at a time they are also in commit order, so every new item is above every id anyone has
+                // seen (the queue cursor relies on it, see PostgresSchema). A table lock, not an advisory
+                // one: it holds for any writer of items, also one that knows nothing of Duet's conventions.
                 try await db.execute("LOCK TABLE items IN SHARE ROW EXCLUSIVE MODE")
             }
         } catch {

@@ -158,12 +158,7 @@ extension PostgresServerTests {
     /// back at once, still in its transaction.) A decision recorded next, on a pool of two, is kept.
     @Test func anExportThatLosesOneConnectionLetsTheOtherGoOnlyOutOfItsTransaction() async throws {
         try await TestServer.withDatabase { config in
-            let store = try await PostgresStore.open(config, intent: .createOrAttach, environment: TestServer.environment, maximumConnections: 2)
-            try await PostgresStore.closing([store]) {
-                try await store.syncTasks([PGFixture.sentiment])
-                guard case .success = await PGFixture.load(store, [PGFixture.File(path: "/data/a.jsonl", batches: [(1...12).map { PGFixture.text($0) }])]) else {
-                    throw PostgresStoreError("the import failed")
-                }
+            try await PGFixture.withLoadedStore(config, items: 12, maximumConnections: 2) { store in
                 let outside = try await store.pool.connect()
                 @Sendable func count(_ sql: String) async throws -> Int64 {
                     try await outside.run { try await $0.rows(PostgresQuery(unsafeSQL: sql)).decode(Int64.self).firstElement() ?? -1 }

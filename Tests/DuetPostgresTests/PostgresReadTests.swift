@@ -93,12 +93,7 @@ import Testing
     /// each counting against the server's `max_connections`.
     @Test func anExportTakesItsConnectionsFromThePool() async throws {
         try await TestServer.withDatabase { config in
-            let store = try await PostgresStore.open(config, intent: .createOrAttach, environment: TestServer.environment, maximumConnections: 2)
-            try await PostgresStore.closing([store]) {
-                try await store.syncTasks([F.sentiment])
-                guard case .success = await F.load(store, [F.File(path: "/data/a.jsonl", batches: [(1...6).map { F.text($0) }])]) else {
-                    throw PostgresStoreError("the import failed")
-                }
+            try await F.withLoadedStore(config, items: 6, maximumConnections: 2) { store in
                 #expect(try await store.itemCount() == 6)
                 // Counted on a connection outside the pool: the export may hold all of the pool's.
                 let counter = try await store.pool.connect().connection

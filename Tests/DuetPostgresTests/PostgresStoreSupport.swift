@@ -39,6 +39,21 @@ enum PGFixture {
     }
 
     /// Imports `files` in one session; the counts, or the error it ended with (the session cancelled).
+    /// A store on `config` with a pool of `maximumConnections`, `sentiment` synced and `items` texts imported, for
+    /// `body`; closed afterwards.
+    static func withLoadedStore(_ config: PostgresConfig, items: Int, maximumConnections: Int,
+                                _ body: (PostgresStore) async throws -> Void) async throws {
+        let store = try await PostgresStore.open(config, intent: .createOrAttach, environment: TestServer.environment,
+                                                 maximumConnections: maximumConnections)
+        try await PostgresStore.closing([store]) {
+            try await store.syncTasks([sentiment])
+            guard case .success = await load(store, [File(path: "/data/a.jsonl", batches: [(1...items).map { text($0) }])]) else {
+                throw PostgresStoreError("the import failed")
+            }
+            try await body(store)
+        }
+    }
+
     static func load(_ store: any ImportSink, _ files: [File], dryRun: Bool = false,
                      onChange: ChangedRows = .error) async -> Outcome {
         do {
